@@ -1,0 +1,49 @@
+# Makefile — thin front door: `make run`, `make test`, `make bench`. Each installs what is missing
+# first (tools/install-deps.sh), then builds with Meson/ninja.
+.PHONY: all deps build build-asan run test test-unit test-api bench clean
+
+DATA ?= data
+LISTEN ?= 127.0.0.1:8080
+
+all: build
+
+deps:
+	@tools/install-deps.sh build
+
+build: deps
+	@[ -f build/build.ninja ] || meson setup build --buildtype=debugoptimized >/dev/null
+	@ninja -C build
+
+# The sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer) runs the unit and API tests.
+build-asan: deps
+	@[ -f build-asan/build.ninja ] || meson setup build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	@ninja -C build-asan
+
+run: build
+	@if [ ! -f "$(DATA)/beian.db" ]; then \
+	  echo "Creating $(DATA) with demo organisations. Logins (role login password):"; \
+	  umask 077; ./build/beian init "$(DATA)" --demo | tee "$(DATA).logins"; \
+	else echo "Using $(DATA). Demo logins (role login password):"; cat "$(DATA).logins" 2>/dev/null || true; fi
+	@echo "beian at http://$(LISTEN)"
+	./build/beian serve --data "$(DATA)" --listen "$(LISTEN)"
+
+test:
+	@tools/install-deps.sh test
+	@$(MAKE) --no-print-directory build build-asan
+	@$(MAKE) --no-print-directory test-unit test-api
+
+test-unit:
+	meson test -C build --print-errorlogs --suite unit
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-asan --print-errorlogs --suite unit
+
+test-api:
+	BEIAN_BIN=$(CURDIR)/build-asan/beian ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  node --test --test-concurrency=2 tests/api/
+
+bench:
+	@tools/install-deps.sh bench
+	@$(MAKE) --no-print-directory build
+	bench/run.sh
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,38 @@
+/* cli.h — the subcommands of `beian` and what they share: the data directory, opening the
+ * application, printing errors. Exit codes: 0 success, 1 failure, 2 usage. */
+#ifndef BEIAN_CLI_H
+#define BEIAN_CLI_H
+
+#include <stdbool.h>
+#include "core/err.h"
+
+struct app;
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);   /* argv[0] is the command name */
+    const char *summary;
+};
+
+extern const struct cli_command CLI_COMMANDS[];
+
+int cmd_serve(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_org(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* The data directory: the --data value, else $BEIAN_DATA, else NULL. */
+const char *cli_data_dir(const char *flag_value);
+/* Open the app on the data dir; prints the error and returns -1 on failure. */
+int cli_open(struct app *a, const char *data_dir, bool create);
+/* Print an error as "beian: <en>" (and zh when LANG starts with zh). Returns EXIT_FAIL. */
+int cli_fail(const struct err *e);
+/* Print a usage error and the hint to --help. Returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *msg);
+/* Read one line (the password) from stdin without its newline; -1 when none. */
+int cli_read_secret(char *buf, size_t len);
+
+#endif

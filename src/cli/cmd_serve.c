@@ -1,0 +1,71 @@
+/* cmd_serve.c — `beian serve`: open the data directory and serve HTTP until SIGINT/SIGTERM. */
+#include "cli/cli.h"
+#include "http/http.h"
+#include "service/app.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"data", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+    };
+    const char *data = NULL, *listen = "127.0.0.1:8080";
+    int threads = 8, ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "d:l:t:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'd': data = optarg; break;
+        case 'l': listen = optarg; break;
+        case 't': threads = atoi(optarg); break;
+        case 'h':
+            printf("usage: beian serve [--data DIR] [--listen ADDR:PORT] [--threads N]\n"
+                   "Serves the API and the web UI. Defaults: --listen 127.0.0.1:8080, --threads 8;\n"
+                   "the data directory is --data or $BEIAN_DATA (create it with 'beian init').\n");
+            return EXIT_OK;
+        default: return cli_usage("serve", "unknown option");
+        }
+    }
+    if (optind < argc) return cli_usage("serve", "unexpected argument");
+    data = cli_data_dir(data);
+    if (!data) return cli_usage("serve", "no data directory: give --data DIR or set BEIAN_DATA");
+    if (threads < 1 || threads > 256) return cli_usage("serve", "--threads must be 1 to 256");
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    int port = colon ? atoi(colon + 1) : 0;
+    if (!colon || port <= 0 || port > 65535 || (size_t)(colon - listen) >= sizeof host)
+        return cli_usage("serve", "--listen must be ADDR:PORT, e.g. 127.0.0.1:8080");
+    snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+
+    struct app a;
+    if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
+    struct err e = {0};
+    struct http_server *srv = http_server_start(&a, host, port, (unsigned)threads, &e);
+    if (!srv) {
+        app_close(&a);
+        int rc = cli_fail(&e);
+        err_clear(&e);
+        return rc;
+    }
+    fprintf(stderr, "beian: serving %s on http://%s:%d (policy %s@%s)\n", data, host, port, a.pack->id,
+            a.pack->version);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    while (!stop_requested) pause();
+    fprintf(stderr, "beian: stopping\n");
+    http_server_stop(srv);
+    app_close(&a);
+    return EXIT_OK;
+}

@@ -1,0 +1,261 @@
+/* api.c — the API's single route table, authentication and CSRF for every non-public route,
+ * and the session, identity and organisation/user endpoints. */
+#include "http/api.h"
+#include "service/app.h"
+#include "service/auth.h"
+#include "service/orgs.h"
+#include "service/input.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SESSION_COOKIE "beian_session"
+
+const struct route API_ROUTES[] = {
+    {"POST", "/api/v1/session", api_session_create, ROUTE_PUBLIC},
+    {"DELETE", "/api/v1/session", api_session_delete, 0},
+    {"GET", "/api/v1/me", api_me, 0},
+    {"POST", "/api/v1/me/password", api_me_password, 0},
+    {"POST", "/api/v1/tokens", api_tokens_create, 0},
+    {"GET", "/api/v1/orgs", api_orgs_list, 0},
+    {"POST", "/api/v1/orgs", api_orgs_create, 0},
+    {"GET", "/api/v1/orgs/{id}", api_orgs_get, 0},
+    {"GET", "/api/v1/users", api_users_list, 0},
+    {"POST", "/api/v1/users", api_users_create, 0},
+    {"GET", "/api/v1/systems", api_systems_list, 0},
+    {"POST", "/api/v1/systems", api_systems_create, 0},
+    {"GET", "/api/v1/systems/{id}", api_systems_get, 0},
+    {"GET", "/api/v1/filings", api_filings_list, 0},
+    {"POST", "/api/v1/filings", api_filings_create, 0},
+    {"GET", "/api/v1/filings/{id}", api_filings_get, 0},
+    {"PUT", "/api/v1/filings/{id}/document", api_filings_put_document, 0},
+    {"PATCH", "/api/v1/filings/{id}/document", api_filings_patch_document, 0},
+    {"POST", "/api/v1/filings/{id}/actions/{action}", api_filings_action, 0},
+    {"GET", "/api/v1/filings/{id}/versions", api_filings_versions, 0},
+    {"GET", "/api/v1/filings/{id}/versions/{n}", api_filings_version, 0},
+    {"GET", "/api/v1/filings/{id}/diff", api_filings_diff, 0},
+    {"GET", "/api/v1/filings/{id}/rectifications", api_filings_rectifications, 0},
+    {"POST", "/api/v1/filings/{id}/rectifications/{rid}/items/{iid}/answer", api_filings_answer, 0},
+    {"GET", "/api/v1/filings/{id}/events", api_filings_events, 0},
+    {"GET", "/api/v1/audit", api_audit, 0},
+    {"GET", "/api/v1/workflow", api_workflow, ROUTE_PUBLIC},
+    {"GET", "/api/v1/policy/schema", api_policy_schema, 0},
+    {"GET", "/api/v1/public/filings/{number}", api_public_filing, ROUTE_PUBLIC},
+    {"GET", "/api/v1/openapi.json", api_openapi, ROUTE_PUBLIC},
+    {"GET", "/healthz", api_healthz, ROUTE_PUBLIC},
+    {"GET", "/api/v1/healthz", api_healthz, ROUTE_PUBLIC},
+    {"GET", "/metrics", api_metrics, ROUTE_PUBLIC},
+    {"GET", "/api/v1/metrics", api_metrics, ROUTE_PUBLIC},
+};
+const size_t API_ROUTES_COUNT = sizeof API_ROUTES / sizeof API_ROUTES[0];
+
+int64_t api_param_id(struct http_req *r, int index)
+{
+    if (index >= r->nparams || !r->params[index]) return 0;
+    const char *s = r->params[index];
+    if (!*s || strlen(s) > 18) return 0;
+    int64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return 0;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+int api_reply(struct http_req *r, int status, json_t *value, struct err *e)
+{
+    if (!value) {
+        if (e->code == ERR_NONE) err_set(e, ERR_INTERNAL, NULL, "unexpected failure", "意外错误");
+        int rc = reply_problem(r, e);
+        err_clear(e);
+        return rc;
+    }
+    err_clear(e);
+    return reply_json(r, status, value);
+}
+
+static int authenticate(struct http_req *r, struct err *e)
+{
+    const char *authz = http_header(r, "Authorization");
+    const char *token = NULL;
+    bool cookie = false;
+    if (authz) {
+        if (strncasecmp(authz, "Bearer ", 7) != 0)
+            return err_set(e, ERR_UNAUTHENTICATED, NULL, "use Authorization: Bearer <token>",
+                           "请使用 Authorization: Bearer <令牌>");
+        token = authz + 7;
+    } else if ((token = http_cookie(r, SESSION_COOKIE))) {
+        cookie = true;
+    }
+    if (!token) return err_set(e, ERR_UNAUTHENTICATED, NULL, "sign in first", "请先登录");
+    struct principal *p = calloc(1, sizeof *p);
+    if (!p) return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+    if (auth_resolve(r->app, token, p, e) != 0) {
+        free(p);
+        return -1;
+    }
+    if (cookie && strcmp(p->token_kind, "session") != 0) {
+        free(p);
+        return err_set(e, ERR_UNAUTHENTICATED, NULL, "sign in first", "请先登录");
+    }
+    r->who = p;
+    r->cookie_auth = cookie;
+    return 0;
+}
+
+int api_dispatch(struct http_req *r, const struct route *route)
+{
+    struct err e = {0};
+    if (!(route->flags & ROUTE_PUBLIC)) {
+        if (authenticate(r, &e) != 0) {
+            reply_header(r, "WWW-Authenticate", "Bearer realm=\"beian\"");
+            return api_reply(r, 0, NULL, &e);
+        }
+        bool safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+        if (r->cookie_auth && !safe) {
+            const char *sent = http_header(r, "X-CSRF-Token");
+            if (!sent || !r->who->csrf[0] || strcmp(sent, r->who->csrf) != 0) {
+                err_set(&e, ERR_FORBIDDEN, NULL, "missing or wrong X-CSRF-Token header for a cookie session",
+                        "使用 Cookie 会话时需要正确的 X-CSRF-Token 请求头");
+                return api_reply(r, 0, NULL, &e);
+            }
+        }
+    }
+    return route->fn(r);
+}
+
+const char *api_principal_label(struct http_req *r) { return r->who ? r->who->login : "-"; }
+
+void api_request_free(struct http_req *r)
+{
+    free(r->who);
+    r->who = NULL;
+}
+
+/* ------------------------------------------------------------------------- session and me */
+
+int api_session_create(struct http_req *r)
+{
+    struct err e = {0};
+    json_t *in = NULL;
+    if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
+    static const char *const keys[] = {"login", "password", NULL};
+    const char *login, *password;
+    if (input_known_keys(in, keys, &e) || input_text(in, "login", true, 64, &login, &e) ||
+        input_text(in, "password", true, 256, &password, &e)) {
+        json_decref(in);
+        return api_reply(r, 0, NULL, &e);
+    }
+    char *token = NULL, csrf[64];
+    struct principal p;
+    if (auth_login(r->app, login, password, r->client_ip, &token, csrf, sizeof csrf, &p, &e) != 0) {
+        json_decref(in);
+        if (e.code == ERR_TOO_MANY) reply_header(r, "Retry-After", "900");
+        return api_reply(r, 0, NULL, &e);
+    }
+    json_decref(in);
+    char cookie[256];
+    snprintf(cookie, sizeof cookie, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200", token);
+    reply_header(r, "Set-Cookie", cookie);
+    r->who = calloc(1, sizeof *r->who);
+    if (r->who) *r->who = p;
+    json_t *out = json_pack("{s:s s:s s:i s:o}", "token", token, "csrf_token", csrf, "expires_in", 43200, "user",
+                            user_me(r->app, &p));
+    free(token);
+    return reply_json(r, 201, out);
+}
+
+int api_session_delete(struct http_req *r)
+{
+    struct err e = {0};
+    if (auth_logout(r->app, r->who, &e) != 0) return api_reply(r, 0, NULL, &e);
+    reply_header(r, "Set-Cookie", SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    return reply_empty(r, 204);
+}
+
+int api_me(struct http_req *r) { return reply_json(r, 200, user_me(r->app, r->who)); }
+
+int api_me_password(struct http_req *r)
+{
+    struct err e = {0};
+    json_t *in = NULL;
+    if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
+    static const char *const keys[] = {"old_password", "new_password", NULL};
+    const char *old_pw, *new_pw;
+    int rc = input_known_keys(in, keys, &e) || input_text(in, "old_password", true, 256, &old_pw, &e) ||
+             input_text(in, "new_password", true, 256, &new_pw, &e) ||
+             user_set_password(r->app, r->who, r->who->login, old_pw, new_pw, &e);
+    json_decref(in);
+    if (rc) return api_reply(r, 0, NULL, &e);
+    return reply_empty(r, 204);
+}
+
+int api_tokens_create(struct http_req *r)
+{
+    struct err e = {0};
+    json_t *in = NULL;
+    if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
+    static const char *const keys[] = {"name", "days", NULL};
+    const char *name;
+    int64_t days;
+    char *token = NULL;
+    int rc = input_known_keys(in, keys, &e) || input_text(in, "name", true, 100, &name, &e) ||
+             input_int(in, "days", false, 1, 3650, &days, &e) ||
+             auth_token_create(r->app, r->who, name, (int)days, &token, &e);
+    json_t *out = rc ? NULL : json_pack("{s:s s:s}", "name", name, "token", token);
+    json_decref(in);
+    free(token);
+    return api_reply(r, 201, out, &e);
+}
+
+/* ------------------------------------------------------------------------ orgs and users */
+
+int api_orgs_list(struct http_req *r)
+{
+    const char *kind = http_query(r, "kind");
+    return reply_json(r, 200, json_pack("{s:o}", "items", org_list(r->app, r->who, kind)));
+}
+
+int api_orgs_create(struct http_req *r)
+{
+    struct err e = {0};
+    json_t *in = NULL;
+    if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
+    int64_t id = org_create(r->app, r->who, in, &e);
+    json_decref(in);
+    if (id < 0) return api_reply(r, 0, NULL, &e);
+    return api_reply(r, 201, org_get(r->app, r->who, id, &e), &e);
+}
+
+int api_orgs_get(struct http_req *r)
+{
+    struct err e = {0};
+    return api_reply(r, 200, org_get(r->app, r->who, api_param_id(r, 0), &e), &e);
+}
+
+int api_users_list(struct http_req *r)
+{
+    struct err e = {0};
+    const char *org = http_query(r, "org_id");
+    json_t *list = user_list(r->app, r->who, org ? strtoll(org, NULL, 10) : 0, &e);
+    return api_reply(r, 200, list ? json_pack("{s:o}", "items", list) : NULL, &e);
+}
+
+int api_users_create(struct http_req *r)
+{
+    struct err e = {0};
+    json_t *in = NULL;
+    if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
+    int64_t id = user_create(r->app, r->who, in, &e);
+    json_t *out = NULL;
+    if (id > 0) {
+        json_t *list = store_user_list(store_reader(r->app->store), json_integer_value(json_object_get(in, "org_id")));
+        size_t i;
+        json_t *u;
+        json_array_foreach(list, i, u) if (json_integer_value(json_object_get(u, "id")) == id) out = json_incref(u);
+        json_decref(list);
+    }
+    json_decref(in);
+    return api_reply(r, 201, out, &e);
+}

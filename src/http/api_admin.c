@@ -1,0 +1,65 @@
+/* api_admin.c — the cross-cutting endpoints: audit log, public verification, health, metrics,
+ * the workflow table, the form schema and the OpenAPI document. */
+#include "http/api.h"
+#include "service/app.h"
+#include "service/audit.h"
+#include "service/filings.h"
+#include "core/workflow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int api_audit(struct http_req *r)
+{
+    struct err e = {0};
+    const char *fid = http_query(r, "filing_id"), *limit = http_query(r, "limit"), *cursor = http_query(r, "cursor");
+    return api_reply(r, 200,
+                     audit_list(r->app, r->who, fid ? strtoll(fid, NULL, 10) : 0, limit ? atoi(limit) : 100,
+                                cursor ? strtoll(cursor, NULL, 10) : 0, &e),
+                     &e);
+}
+
+int api_public_filing(struct http_req *r)
+{
+    struct err e = {0};
+    return api_reply(r, 200, filing_public(r->app, r->params[0], &e), &e);
+}
+
+int api_healthz(struct http_req *r)
+{
+    struct store_conn *c = store_reader(r->app->store);
+    json_t *counts = c ? store_filing_counts(c) : NULL;
+    int ok = counts != NULL;
+    json_decref(counts);
+    return reply_json(r, ok ? 200 : 503, json_pack("{s:s}", "status", ok ? "ok" : "store unavailable"));
+}
+
+int api_metrics(struct http_req *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out) return reply_error(r, ERR_INTERNAL, "out of memory", "内存不足");
+    http_metrics_prometheus(out);
+    json_t *counts = store_filing_counts(store_reader(r->app->store));
+    fprintf(out, "# HELP beian_filings Filings by state.\n# TYPE beian_filings gauge\n");
+    const char *state;
+    json_t *n;
+    json_object_foreach(counts, state, n) fprintf(out, "beian_filings{state=\"%s\"} %lld\n", state,
+                                                  (long long)json_integer_value(n));
+    json_decref(counts);
+    fclose(out);
+    int rc = reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, len);
+    free(buf);
+    return rc;
+}
+
+int api_workflow(struct http_req *r) { return reply_json(r, 200, wf_table_json()); }
+
+int api_policy_schema(struct http_req *r)
+{
+    struct pack *p = r->app->pack;
+    return reply_json(r, 200, json_pack("{s:s s:s s:O s:O s:O}", "pack", p->id, "version", p->version, "manifest",
+                                        p->manifest, "form", p->form, "materials", p->materials));
+}

@@ -1,0 +1,120 @@
+/* http.h — the contract between the HTTP plumbing (server.c, router.c, reply.c) and the
+ * endpoint handlers (api_*.c). A handler gets a fully read, bounded request and answers with
+ * exactly one reply_* call. */
+#ifndef BEIAN_HTTP_H
+#define BEIAN_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include "core/err.h"
+
+#define HTTP_MAX_BODY (1024 * 1024)   /* JSON bodies: 1 MiB */
+#define HTTP_MAX_PARAMS 4
+
+struct app;        /* service/app.h */
+struct principal;  /* service/auth.h */
+
+struct http_hdr { char *name; char *value; struct http_hdr *next; };
+
+struct http_req {
+    struct MHD_Connection *conn;
+    struct app *app;
+    const char *method;               /* "GET", "POST", … */
+    const char *path;                 /* URL path as sent (still percent-encoded), no query */
+    const char *params[HTTP_MAX_PARAMS]; /* values of {placeholders} in route order */
+    int nparams;
+    char *body;                       /* NUL-terminated raw body, NULL when none */
+    size_t body_len;
+    char request_id[20];
+    char lang[3];                     /* "zh" (default) or "en": ?lang=, else Accept-Language */
+    char client_ip[64];
+    struct principal *who;            /* NULL: anonymous; owned by the request */
+    bool cookie_auth;                 /* authenticated by the session cookie (CSRF applies) */
+    /* the reply (filled by reply_*) */
+    int status;
+    char *reply_body;
+    size_t reply_len;
+    const char *reply_type;
+    struct http_hdr *reply_headers;
+    bool replied;
+    /* router-owned: the decoded path segments that params[] point into (router_params_free) */
+    char *param_storage;
+};
+
+typedef int (*route_fn)(struct http_req *r);
+
+enum route_flags {
+    ROUTE_PUBLIC = 1u << 0,   /* no authentication needed */
+};
+
+struct route {
+    const char *method;
+    const char *pattern;      /* "/api/v1/filings/{id}/actions/{action}" */
+    route_fn fn;
+    unsigned flags;
+};
+
+/* The API route table (api.c) — the single list of endpoints. */
+extern const struct route API_ROUTES[];
+extern const size_t API_ROUTES_COUNT;
+
+/* Request accessors. */
+const char *http_header(struct http_req *r, const char *name);
+const char *http_query(struct http_req *r, const char *name);
+const char *http_cookie(struct http_req *r, const char *name);
+
+/* Parse the body as JSON: 415 unless Content-Type is application/json (or +json, or
+ * application/merge-patch+json); 400 with line/column when malformed; 400 when empty.
+ * Must be an object unless allow_any. */
+int http_body_json(struct http_req *r, json_t **out, bool allow_any, struct err *e);
+
+/* Replies. Each returns 0. */
+int reply_json(struct http_req *r, int status, json_t *body /* stolen */);
+int reply_problem(struct http_req *r, const struct err *e);
+int reply_error(struct http_req *r, enum err_code code, const char *en, const char *zh);
+int reply_bytes(struct http_req *r, int status, const char *content_type, const void *data, size_t len);
+int reply_empty(struct http_req *r, int status);
+void reply_header(struct http_req *r, const char *name, const char *value);
+
+/* Router: match method+path against the table; fills params. Returns the route, or NULL with
+ * *path_matched set when the path exists for other methods (then allow[] gets "GET, POST"). */
+const struct route *router_match(const struct route *table, size_t n, const char *method,
+                                 const char *path, struct http_req *r, bool *path_matched,
+                                 char *allow, size_t allow_len);
+
+/* Called by the server for every request after the body is read: authenticates (unless the route
+ * is public), checks CSRF for cookie sessions, calls the handler. Lives in api.c. */
+int api_dispatch(struct http_req *r, const struct route *route);
+
+/* Release what router_match allocated for the params (the server does this per request). */
+void router_params_free(struct http_req *r);
+
+/* Everything outside /api/ (web.c): the UI and its assets. Answers with one reply_* call. */
+int web_dispatch(struct http_req *r);
+
+/* For the request log: who made the request, e.g. "alice", or "-" when anonymous (api.c). */
+const char *api_principal_label(struct http_req *r);
+
+/* Free what api_dispatch attached to the request (r->who); called once per request (api.c). */
+void api_request_free(struct http_req *r);
+
+/* Request counters since start (server.c): {"requests_total":{"2xx":n,…},"aborted_total":n,
+ * "duration_seconds_sum":x}. Caller owns the result. */
+json_t *http_metrics_snapshot(void);
+
+/* The same counters in Prometheus text exposition format. */
+void http_metrics_prometheus(FILE *out);
+
+/* Server lifecycle (server.c). */
+struct http_server;
+struct http_server *http_server_start(struct app *app, const char *listen_addr, int port,
+                                      unsigned threads, struct err *e);
+void http_server_stop(struct http_server *s);
+
+/* The TCP port actually bound (useful when started with port 0). */
+int http_server_port(const struct http_server *s);
+
+#endif

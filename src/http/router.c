@@ -1,0 +1,239 @@
+/* router.c — match "METHOD /path" against a table of patterns such as
+ * "/api/v1/filings/{id}/actions/{action}".
+ *
+ * The path is the raw request path (still percent-encoded). It is split on '/' first and each
+ * segment decoded afterwards, so an encoded slash (%2F) can never create or hide a segment; a
+ * segment that decodes to something containing '/' or NUL, that has a broken escape or that is
+ * not UTF-8 matches nothing. A {name} segment matches one non-empty segment.
+ *
+ * Resolution is path first, method second: among the patterns that match the path the most
+ * specific one wins (at the first position where two differ, a literal beats a placeholder, so
+ * /filings/export beats /filings/{id}); the routes sharing that pattern's shape are the
+ * resource's methods. Thus PATCH /filings/export is a 405 (Allow: GET), not PATCH /filings/{id}
+ * with id "export". */
+#include "http/http.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ROUTER_MAX_SEGMENTS 32
+
+/* The request path, split and decoded. seg[i] points into one heap buffer. */
+struct decoded_path {
+    size_t n;
+    const char *seg[ROUTER_MAX_SEGMENTS];
+    bool usable[ROUTER_MAX_SEGMENTS];
+    char *buf;
+};
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static bool utf8_valid(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t extra;
+        unsigned long cp;
+        if (c < 0x80) { i++; continue; }
+        else if (c >= 0xC2 && c <= 0xDF) { extra = 1; cp = c & 0x1F; }
+        else if (c >= 0xE0 && c <= 0xEF) { extra = 2; cp = c & 0x0F; }
+        else if (c >= 0xF0 && c <= 0xF4) { extra = 3; cp = c & 0x07; }
+        else return false;
+        if (len - i <= extra) return false;
+        for (size_t k = 1; k <= extra; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000)) return false;
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += extra + 1;
+    }
+    return true;
+}
+
+/* Decode raw[0..len) into out (NUL-terminated). Returns false when the segment may not match
+ * anything: broken escape, decoded '/' or NUL, invalid UTF-8. */
+static bool decode_segment(const char *raw, size_t len, char *out)
+{
+    size_t o = 0;
+    bool ok = true;
+    for (size_t i = 0; i < len; i++) {
+        char c = raw[i];
+        if (c == '%') {
+            if (len - i < 3 || hex_value(raw[i + 1]) < 0 || hex_value(raw[i + 2]) < 0) {
+                ok = false;
+                out[o++] = c;
+                continue;
+            }
+            c = (char)(hex_value(raw[i + 1]) * 16 + hex_value(raw[i + 2]));
+            i += 2;
+            if (c == '/' || c == '\0') { ok = false; c = '?'; }
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return ok && utf8_valid((const unsigned char *)out, o);
+}
+
+/* Split the raw path. Returns false when it cannot match any pattern (no leading '/', too many
+ * segments, out of memory). */
+static bool decode_path(const char *path, struct decoded_path *dp)
+{
+    memset(dp, 0, sizeof *dp);
+    if (!path || path[0] != '/') return false;
+    size_t len = strlen(path);
+    dp->buf = malloc(len + 1);
+    if (!dp->buf) return false;
+    char *out = dp->buf;
+    const char *p = path + 1;
+    for (;;) {
+        const char *end = strchr(p, '/');
+        size_t seglen = end ? (size_t)(end - p) : strlen(p);
+        if (dp->n == ROUTER_MAX_SEGMENTS) { free(dp->buf); dp->buf = NULL; return false; }
+        dp->usable[dp->n] = decode_segment(p, seglen, out);
+        dp->seg[dp->n++] = out;
+        out += strlen(out) + 1;
+        if (!end) break;
+        p = end + 1;
+    }
+    return true;
+}
+
+/* Pattern segments: [start, start+len). Advances *cursor; returns false at the end. */
+static bool next_pattern_segment(const char **cursor, const char **start, size_t *len)
+{
+    const char *p = *cursor;
+    if (!p) return false;
+    const char *end = strchr(p, '/');
+    *start = p;
+    *len = end ? (size_t)(end - p) : strlen(p);
+    *cursor = end ? end + 1 : NULL;
+    return true;
+}
+
+static bool is_placeholder(const char *seg, size_t len)
+{
+    return len >= 2 && seg[0] == '{' && seg[len - 1] == '}';
+}
+
+/* Does the pattern match the decoded path? Fills params (if given) with pointers into dp. */
+static bool pattern_matches(const char *pattern, const struct decoded_path *dp,
+                            const char **params, int *nparams)
+{
+    if (!pattern || pattern[0] != '/') return false;
+    const char *cursor = pattern + 1, *seg;
+    size_t len, i = 0;
+    int np = 0;
+    while (next_pattern_segment(&cursor, &seg, &len)) {
+        if (i >= dp->n || !dp->usable[i]) return false;
+        if (is_placeholder(seg, len)) {
+            if (dp->seg[i][0] == '\0') return false;
+            if (np >= HTTP_MAX_PARAMS) { assert(!"too many placeholders in a route pattern"); return false; }
+            if (params) params[np] = dp->seg[i];
+            np++;
+        } else if (strlen(dp->seg[i]) != len || memcmp(dp->seg[i], seg, len) != 0) {
+            return false;
+        }
+        i++;
+    }
+    if (i != dp->n) return false;
+    if (nparams) *nparams = np;
+    return true;
+}
+
+/* Compare two patterns of equal length position by position. Returns >0 when a is more specific
+ * (a literal where b has a placeholder first), <0 when b is, 0 when neither. */
+static int compare_specificity(const char *a, const char *b)
+{
+    const char *ca = a + 1, *cb = b + 1, *sa, *sb;
+    size_t la, lb;
+    while (next_pattern_segment(&ca, &sa, &la) && next_pattern_segment(&cb, &sb, &lb)) {
+        bool pa = is_placeholder(sa, la), pb = is_placeholder(sb, lb);
+        if (pa != pb) return pa ? -1 : 1;
+    }
+    return 0;
+}
+
+/* Same resource: same literals and placeholders in the same places (names may differ). */
+static bool same_shape(const char *a, const char *b)
+{
+    const char *ca = a + 1, *cb = b + 1, *sa, *sb;
+    size_t la, lb;
+    for (;;) {
+        bool more_a = next_pattern_segment(&ca, &sa, &la);
+        bool more_b = next_pattern_segment(&cb, &sb, &lb);
+        if (more_a != more_b) return false;
+        if (!more_a) return true;
+        bool pa = is_placeholder(sa, la), pb = is_placeholder(sb, lb);
+        if (pa != pb) return false;
+        if (!pa && (la != lb || memcmp(sa, sb, la) != 0)) return false;
+    }
+}
+
+/* Append ", METHOD" to allow unless already listed; silently stops when full. */
+static void allow_append(char *allow, size_t allow_len, const struct route *table,
+                         const size_t *listed, size_t nlisted, size_t idx)
+{
+    for (size_t k = 0; k < nlisted; k++)
+        if (strcmp(table[listed[k]].method, table[idx].method) == 0) return;
+    size_t used = strlen(allow);
+    size_t need = (used ? 2 : 0) + strlen(table[idx].method);
+    if (used + need + 1 > allow_len) return;
+    snprintf(allow + used, allow_len - used, "%s%s", used ? ", " : "", table[idx].method);
+}
+
+void router_params_free(struct http_req *r)
+{
+    if (!r) return;
+    free(r->param_storage);
+    r->param_storage = NULL;
+    for (int i = 0; i < HTTP_MAX_PARAMS; i++) r->params[i] = NULL;
+    r->nparams = 0;
+}
+
+const struct route *router_match(const struct route *table, size_t n, const char *method,
+                                 const char *path, struct http_req *r, bool *path_matched,
+                                 char *allow, size_t allow_len)
+{
+    struct decoded_path dp;
+    const struct route *best = NULL, *chosen = NULL;
+
+    if (path_matched) *path_matched = false;
+    if (allow && allow_len) allow[0] = '\0';
+    if (r) router_params_free(r);
+    if (!method || !decode_path(path, &dp)) return NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!pattern_matches(table[i].pattern, &dp, NULL, NULL)) continue;
+        if (!best || compare_specificity(table[i].pattern, best->pattern) > 0) best = &table[i];
+    }
+    if (!best) { free(dp.buf); return NULL; }
+
+    size_t listed[64], nlisted = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!same_shape(table[i].pattern, best->pattern)) continue;
+        if (allow && allow_len) allow_append(allow, allow_len, table, listed, nlisted, i);
+        if (nlisted < sizeof listed / sizeof listed[0]) listed[nlisted++] = i;
+        if (!chosen && strcmp(table[i].method, method) == 0) chosen = &table[i];
+    }
+    if (path_matched) *path_matched = true;
+    if (!chosen || !r) { free(dp.buf); return chosen; }
+
+    const char *params[HTTP_MAX_PARAMS] = {0};
+    int np = 0;
+    pattern_matches(chosen->pattern, &dp, params, &np);
+    for (int i = 0; i < np; i++) r->params[i] = params[i];
+    r->nparams = np;
+    r->param_storage = dp.buf;
+    return chosen;
+}

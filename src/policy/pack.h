@@ -1,0 +1,53 @@
+/* pack.h — a policy pack loaded from its directory (policy/<id>/): manifest, form schema, region
+ * table, working-day calendar, deadlines and material kinds. The program reads every policy fact
+ * from here; nothing of the form is compiled in.
+ *
+ * Files of a pack directory (all JSON, UTF-8):
+ *   manifest.json   {"id","edition","version","effective_from","supersedes","title":{"zh","en"}}
+ *   form.json       {"sections":[{"key","label":{zh,en},"help":{zh,en},"fields":[FIELD…]}]}
+ *   regions.json    {"110000":{"zh":"北京市","en":"Beijing"}, …}
+ *   calendar.json   {"2026":{"holidays":["2026-01-01",…],"workdays":["2026-01-04",…]}, …}
+ *   deadlines.json  {"review_working_days":{"simplified":5,"standard":10,"strict":20},
+ *                    "rectification_working_days":15,
+ *                    "self_inspection_months":{"simplified":24,"standard":12,"strict":6},
+ *                    "default_filing_type":"standard"}
+ *   materials.json  {"kinds":[{"key":"business_licence","label":{"zh","en"}}, …]}
+ * FIELD = {"key","type","label":{zh,en},"help":{zh,en}?, "required":bool?, "max_length":n?,
+ *          "min":n?, "max":n?, "min_items":n?, "max_items":n?, "pattern":"regex"?,
+ *          "options":[{"value","label":{zh,en}}]? (enum, enum[]), "fields":[FIELD…]? (object,
+ *          list<object>), "material_kind":"…"? (material, material[]), "org_kind":"provider"? (org_ref)}
+ * Types: text, int, bool, date, enum, enum[], text[], object, list<object>, material, material[], org_ref. */
+#ifndef BEIAN_PACK_H
+#define BEIAN_PACK_H
+
+#include <stdbool.h>
+#include <jansson.h>
+#include "core/calendar.h"
+#include "core/err.h"
+
+struct pack {
+    char id[64];
+    char version[32];
+    char edition[32];
+    char dir[4096];
+    day_t effective_from;
+    json_t *manifest;
+    json_t *form;        /* form.json as loaded */
+    json_t *regions;     /* code -> {zh,en} */
+    json_t *deadlines;
+    json_t *materials;
+    struct calendar *calendar;
+};
+
+/* Load and check a pack directory. 0 ok; -1 with e naming the file and what is wrong. */
+int pack_load(const char *dir, struct pack **out, struct err *e);
+void pack_free(struct pack *p);
+
+bool pack_region_known(const struct pack *p, const char *code);
+/* Review deadline in working days for a filing type; falls back to the pack's default type. */
+int pack_review_working_days(const struct pack *p, const char *filing_type);
+int pack_rectification_working_days(const struct pack *p);
+/* The pack's default filing type (used until classification runs). */
+const char *pack_default_filing_type(const struct pack *p);
+
+#endif

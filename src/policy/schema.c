@@ -1,0 +1,701 @@
+/* schema.c — checks a filing document against the pack's form schema: its shape (what may be
+ * stored, even in a draft) and its completeness (what must be filled before submission).
+ *
+ * Both walks follow the form definition, never the document alone, so their depth and work are
+ * bounded by the form; a list longer than its max_items is reported once and only its first
+ * max_items entries are examined. Nothing here keeps state between calls: regular expressions are
+ * compiled per check (the form has few patterns), so any number of threads may validate at once
+ * against one shared, read-only pack. Findings name the field by its label and its JSON pointer.
+ *
+ * An empty string, like null, means "not filled": it passes the shape checks of enums, dates and
+ * patterns (forms send "" for an untouched input) and counts as missing for completeness. */
+#include "policy/schema.h"
+
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+
+#define SOURCE "filing-form.md §1"
+#define SEVERITY "error"
+
+enum { MAX_PATTERN = 512, SHOWN_VALUE_CODEPOINTS = 40 };
+
+/* ---- small helpers ---------------------------------------------------------------------- */
+
+/* A JSON pointer under construction: segments are appended and later cut back. */
+struct path {
+    char *text;
+    size_t len;
+    size_t cap;
+};
+
+/* The state of one check: where it is, and what it has found. */
+struct walk {
+    json_t *findings;
+    struct path path;
+};
+
+static void path_reserve(struct path *p, size_t extra)
+{
+    if (p->text && p->len + extra + 1 <= p->cap)
+        return;
+    size_t cap = p->cap ? p->cap : 128;
+    while (cap < p->len + extra + 1)
+        cap *= 2;
+    char *text = realloc(p->text, cap);
+    if (!text)
+        abort(); /* out of memory while validating: nothing sensible to return */
+    p->text = text;
+    p->cap = cap;
+}
+
+/* Appends "/segment" with RFC 6901 escaping (~ → ~0, / → ~1); returns the length to cut back to. */
+static size_t path_push(struct path *p, const char *segment)
+{
+    size_t mark = p->len;
+    size_t n = strlen(segment);
+    path_reserve(p, 2 * n + 1);
+    p->text[p->len++] = '/';
+    for (const char *c = segment; *c; c++) {
+        if (*c == '~' || *c == '/') {
+            p->text[p->len++] = '~';
+            p->text[p->len++] = *c == '~' ? '0' : '1';
+        } else {
+            p->text[p->len++] = *c;
+        }
+    }
+    p->text[p->len] = '\0';
+    return mark;
+}
+
+static size_t path_push_index(struct path *p, size_t index)
+{
+    char segment[32];
+    snprintf(segment, sizeof segment, "%zu", index);
+    return path_push(p, segment);
+}
+
+static void path_cut(struct path *p, size_t mark)
+{
+    p->len = mark;
+    p->text[mark] = '\0';
+}
+
+static const char *path_text(const struct path *p)
+{
+    return p->text ? p->text : "";
+}
+
+/* printf into a fresh heap string. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static char *format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = malloc((size_t)(n < 0 ? 0 : n) + 1);
+    if (!s)
+        abort();
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+static size_t utf8_codepoints(const char *s, size_t bytes)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < bytes; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+/* A copy of s cut to SHOWN_VALUE_CODEPOINTS code points (never inside one), for messages. */
+static char *shown(const char *s)
+{
+    size_t i = 0, points = 0;
+    while (s[i]) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && ++points > SHOWN_VALUE_CODEPOINTS)
+            break;
+        i++;
+    }
+    return s[i] ? format("%.*s…", (int)i, s) : format("%s", s);
+}
+
+static const char *label(const json_t *def, const char *lang)
+{
+    const char *text = json_string_value(json_object_get(json_object_get(def, "label"), lang));
+    return text ? text : json_string_value(json_object_get(def, "key"));
+}
+
+static const char *def_type(const json_t *def)
+{
+    const char *type = json_string_value(json_object_get(def, "type"));
+    return type ? type : "";
+}
+
+static bool def_has(const json_t *def, const char *attr, long long *value)
+{
+    const json_t *v = json_object_get(def, attr);
+    if (!json_is_integer(v))
+        return false;
+    *value = json_integer_value(v);
+    return true;
+}
+
+static const json_t *find_by_key(const json_t *defs, const char *key)
+{
+    size_t i;
+    const json_t *def;
+    json_array_foreach(defs, i, def) {
+        const char *k = json_string_value(json_object_get(def, "key"));
+        if (k && strcmp(k, key) == 0)
+            return def;
+    }
+    return NULL;
+}
+
+static const json_t *form_sections(const struct pack *p)
+{
+    return json_object_get(p->form, "sections");
+}
+
+/* json_string refuses NULL and invalid UTF-8; a finding never loses a member because of that. */
+static json_t *string_or_empty(const char *s)
+{
+    json_t *j = s ? json_string(s) : NULL;
+    return j ? j : json_string("");
+}
+
+void finding_add(json_t *findings, const char *rule, const char *severity, const char *path,
+                 const char *msg_zh, const char *msg_en, const char *source)
+{
+    json_t *f = json_object();
+    json_t *msg = json_object();
+    json_object_set_new(msg, "zh", string_or_empty(msg_zh));
+    json_object_set_new(msg, "en", string_or_empty(msg_en));
+    json_object_set_new(f, "rule", string_or_empty(rule));
+    json_object_set_new(f, "severity", string_or_empty(severity));
+    json_object_set_new(f, "path", string_or_empty(path));
+    json_object_set_new(f, "message", msg);
+    json_object_set_new(f, "source", string_or_empty(source));
+    json_array_append_new(findings, f);
+}
+
+/* Adds a finding at the current path and frees both messages. */
+static void report(struct walk *w, const char *rule, char *zh, char *en)
+{
+    finding_add(w->findings, rule, SEVERITY, path_text(&w->path), zh, en, SOURCE);
+    free(zh);
+    free(en);
+}
+
+/* ---- shape ------------------------------------------------------------------------------ */
+
+/* What a value of each type looks like, as a message ends: "… must be <en>" / "…应为<zh>". */
+struct expectation {
+    const char *type;
+    const char *en;
+    const char *zh;
+};
+
+static const struct expectation EXPECTED[] = {
+    {"text", "text", "文本"},
+    {"int", "a whole number", "整数"},
+    {"bool", "true or false", "布尔值（是或否）"},
+    {"date", "a date written YYYY-MM-DD", "日期（YYYY-MM-DD）"},
+    {"enum", "one of its option codes (a string)", "选项代码（字符串）"},
+    {"enum[]", "a list of option codes", "选项代码列表"},
+    {"text[]", "a list of texts", "文本列表"},
+    {"object", "an object", "对象"},
+    {"list<object>", "a list of entries", "条目列表"},
+    {"material", "a material id (a positive whole number)", "材料编号（正整数）"},
+    {"material[]", "a list of material ids", "材料编号列表"},
+    {"org_ref", "an organisation id (a positive whole number)", "单位编号（正整数）"},
+};
+
+static void report_type(struct walk *w, const json_t *def, const char *type)
+{
+    const struct expectation *x = &EXPECTED[0];
+    for (size_t i = 0; i < sizeof EXPECTED / sizeof EXPECTED[0]; i++)
+        if (strcmp(EXPECTED[i].type, type) == 0)
+            x = &EXPECTED[i];
+    const char *at = path_text(&w->path);
+    report(w, "FORM-TYPE", format("%s（%s）应为%s", label(def, "zh"), at, x->zh),
+           format("%s (%s) must be %s", label(def, "en"), at, x->en));
+}
+
+/* POSIX extended regular expressions lack Perl's \d, \D, \s and \w; pack patterns may use them.
+ * pack.c applies the same translation when it checks that a pattern compiles. */
+static int translate_pattern(const char *in, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *in; in++) {
+        const char *piece;
+        char two[3] = {0};
+        if (in[0] == '\\' && in[1]) {
+            switch (in[1]) {
+            case 'd': piece = "[0-9]"; break;
+            case 'D': piece = "[^0-9]"; break;
+            case 's': piece = "[[:space:]]"; break;
+            case 'w': piece = "[[:alnum:]_]"; break;
+            default: two[0] = in[0]; two[1] = in[1]; piece = two; break;
+            }
+            in++;
+        } else {
+            two[0] = in[0];
+            piece = two;
+        }
+        size_t len = strlen(piece);
+        if (n + len + 1 > cap)
+            return -1;
+        memcpy(out + n, piece, len);
+        n += len;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+/* Does the whole of s (bytes long, may hold NUL) match? A pattern that does not compile matches
+ * nothing; pack_load has already rejected such packs. */
+static bool pattern_matches(const char *pattern, const char *s, size_t bytes)
+{
+    char translated[MAX_PATTERN * 4];
+    regex_t re;
+    if (strlen(s) != bytes || strlen(pattern) > MAX_PATTERN ||
+        translate_pattern(pattern, translated, sizeof translated) != 0 ||
+        regcomp(&re, translated, REG_EXTENDED | REG_NOSUB) != 0)
+        return false;
+    bool matches = regexec(&re, s, 0, NULL, 0) == 0;
+    regfree(&re);
+    return matches;
+}
+
+static void check_text(struct walk *w, const json_t *def, const json_t *value)
+{
+    if (!json_is_string(value)) {
+        report_type(w, def, "text");
+        return;
+    }
+    const char *s = json_string_value(value);
+    size_t bytes = json_string_length(value);
+    const char *at = path_text(&w->path);
+    long long max_length = 0;
+    if (def_has(def, "max_length", &max_length) && utf8_codepoints(s, bytes) > (size_t)max_length)
+        report(w, "FORM-LENGTH", format("%s（%s）不能超过%lld个字符", label(def, "zh"), at, max_length),
+               format("%s (%s) must be at most %lld characters", label(def, "en"), at, max_length));
+    const char *pattern = json_string_value(json_object_get(def, "pattern"));
+    if (pattern && bytes > 0 && !pattern_matches(pattern, s, bytes))
+        report(w, "FORM-PATTERN", format("%s（%s）格式不正确，应符合 %s", label(def, "zh"), at, pattern),
+               format("%s (%s) does not have the required format %s", label(def, "en"), at, pattern));
+}
+
+static void check_int(struct walk *w, const json_t *def, const json_t *value)
+{
+    if (!json_is_integer(value)) {
+        report_type(w, def, "int");
+        return;
+    }
+    long long n = json_integer_value(value), min = 0, max = 0;
+    bool has_min = def_has(def, "min", &min), has_max = def_has(def, "max", &max);
+    if ((!has_min || n >= min) && (!has_max || n <= max))
+        return;
+    const char *at = path_text(&w->path), *zh = label(def, "zh"), *en = label(def, "en");
+    if (has_min && has_max)
+        report(w, "FORM-RANGE", format("%s（%s）应在%lld到%lld之间", zh, at, min, max),
+               format("%s (%s) must be between %lld and %lld", en, at, min, max));
+    else if (has_min)
+        report(w, "FORM-RANGE", format("%s（%s）不能小于%lld", zh, at, min),
+               format("%s (%s) must be at least %lld", en, at, min));
+    else
+        report(w, "FORM-RANGE", format("%s（%s）不能大于%lld", zh, at, max),
+               format("%s (%s) must be at most %lld", en, at, max));
+}
+
+static void check_date(struct walk *w, const json_t *def, const json_t *value)
+{
+    day_t day;
+    if (!json_is_string(value)) {
+        report_type(w, def, "date");
+        return;
+    }
+    const char *s = json_string_value(value);
+    if (json_string_length(value) == 0 || (strlen(s) == json_string_length(value) && date_parse(s, &day) == 0))
+        return;
+    const char *at = path_text(&w->path);
+    char *value_shown = shown(s);
+    report(w, "FORM-DATE",
+           format("%s（%s）应为有效日期（YYYY-MM-DD），“%s”不是有效日期", label(def, "zh"), at, value_shown),
+           format("%s (%s) must be a real day written YYYY-MM-DD; \"%s\" is not", label(def, "en"), at,
+                  value_shown));
+    free(value_shown);
+}
+
+static void check_enum(struct walk *w, const json_t *def, const json_t *value)
+{
+    if (!json_is_string(value)) {
+        report_type(w, def, "enum");
+        return;
+    }
+    if (json_string_length(value) == 0)
+        return;
+    const json_t *options = json_object_get(def, "options");
+    size_t i;
+    const json_t *option;
+    json_array_foreach(options, i, option)
+        if (json_equal(json_object_get(option, "value"), value))
+            return;
+
+    /* "a, b, c" and "a（甲）、b（乙）" listing every option code. */
+    size_t cap_en = 1, cap_zh = 1;
+    json_array_foreach(options, i, option) {
+        cap_en += strlen(json_string_value(json_object_get(option, "value"))) + 2;
+        cap_zh += strlen(json_string_value(json_object_get(option, "value"))) +
+                  strlen(label(option, "zh")) + 12;
+    }
+    char *list_en = calloc(1, cap_en), *list_zh = calloc(1, cap_zh);
+    if (!list_en || !list_zh)
+        abort();
+    json_array_foreach(options, i, option) {
+        const char *code = json_string_value(json_object_get(option, "value"));
+        if (i) {
+            strcat(list_en, ", ");
+            strcat(list_zh, "、");
+        }
+        strcat(list_en, code);
+        strcat(list_zh, code);
+        strcat(list_zh, "（");
+        strcat(list_zh, label(option, "zh"));
+        strcat(list_zh, "）");
+    }
+    const char *at = path_text(&w->path);
+    char *value_shown = shown(json_string_value(value));
+    report(w, "FORM-ENUM",
+           format("%s（%s）应为以下选项之一：%s；“%s”不是有效选项", label(def, "zh"), at, list_zh, value_shown),
+           format("%s (%s) must be one of %s; \"%s\" is not", label(def, "en"), at, list_en, value_shown));
+    free(value_shown);
+    free(list_en);
+    free(list_zh);
+}
+
+/* material and org_ref: the id of a stored object. */
+static void check_id(struct walk *w, const json_t *def, const json_t *value, const char *type)
+{
+    if (!json_is_integer(value) || json_integer_value(value) < 1)
+        report_type(w, def, type);
+}
+
+static void check_members(struct walk *w, const json_t *defs, const json_t *container_def,
+                          const json_t *object);
+
+static void check_value(struct walk *w, const json_t *def, const json_t *value);
+
+/* The lists: enum[], text[], material[], list<object>. */
+static void check_list(struct walk *w, const json_t *def, const json_t *value, const char *type)
+{
+    if (!json_is_array(value)) {
+        report_type(w, def, type);
+        return;
+    }
+    size_t count = json_array_size(value), limit = count;
+    long long max_items = 0;
+    if (def_has(def, "max_items", &max_items) && count > (size_t)max_items) {
+        const char *at = path_text(&w->path);
+        report(w, "FORM-ITEMS", format("%s（%s）最多%lld项，当前有%zu项", label(def, "zh"), at, max_items, count),
+               format("%s (%s) may have at most %lld entries; it has %zu", label(def, "en"), at, max_items,
+                      count));
+        limit = (size_t)max_items;
+    }
+    for (size_t i = 0; i < limit; i++) {
+        const json_t *item = json_array_get(value, i);
+        if (json_is_null(item))
+            continue;
+        size_t mark = path_push_index(&w->path, i);
+        if (strcmp(type, "enum[]") == 0)
+            check_enum(w, def, item);
+        else if (strcmp(type, "text[]") == 0)
+            check_text(w, def, item);
+        else if (strcmp(type, "material[]") == 0)
+            check_id(w, def, item, "material");
+        else if (!json_is_object(item))
+            report_type(w, def, "object");
+        else
+            check_members(w, json_object_get(def, "fields"), def, item);
+        path_cut(&w->path, mark);
+    }
+}
+
+static void check_value(struct walk *w, const json_t *def, const json_t *value)
+{
+    if (json_is_null(value))
+        return;
+    const char *type = def_type(def);
+    if (strcmp(type, "text") == 0)
+        check_text(w, def, value);
+    else if (strcmp(type, "int") == 0)
+        check_int(w, def, value);
+    else if (strcmp(type, "bool") == 0) {
+        if (!json_is_boolean(value))
+            report_type(w, def, type);
+    } else if (strcmp(type, "date") == 0)
+        check_date(w, def, value);
+    else if (strcmp(type, "enum") == 0)
+        check_enum(w, def, value);
+    else if (strcmp(type, "material") == 0 || strcmp(type, "org_ref") == 0)
+        check_id(w, def, value, type);
+    else if (strcmp(type, "object") == 0) {
+        if (json_is_object(value))
+            check_members(w, json_object_get(def, "fields"), def, value);
+        else
+            report_type(w, def, type);
+    } else
+        check_list(w, def, value, type);
+}
+
+/* The members of a section or object: each must be a field of defs and have its shape. */
+static void check_members(struct walk *w, const json_t *defs, const json_t *container_def,
+                          const json_t *object)
+{
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)object, key, value) {
+        size_t mark = path_push(&w->path, key);
+        const json_t *def = find_by_key(defs, key);
+        if (def) {
+            check_value(w, def, value);
+        } else {
+            const char *at = path_text(&w->path);
+            char *key_shown = shown(key);
+            report(w, "FORM-UNKNOWN",
+                   format("未知字段（%s）：%s中没有“%s”字段", at, label(container_def, "zh"), key_shown),
+                   format("Unknown field %s: %s has no field \"%s\"", at, label(container_def, "en"),
+                          key_shown));
+            free(key_shown);
+        }
+        path_cut(&w->path, mark);
+    }
+}
+
+json_t *schema_check_shape(const struct pack *p, const json_t *doc)
+{
+    struct walk w = {json_array(), {0}};
+    if (!json_is_object(doc)) {
+        finding_add(w.findings, "FORM-TYPE", SEVERITY, "", "备案文档应为 JSON 对象，每个部分一个成员",
+                    "The filing document must be a JSON object with one member per section", SOURCE);
+        return w.findings;
+    }
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)doc, key, value) {
+        size_t mark = path_push(&w.path, key);
+        const json_t *section = find_by_key(form_sections(p), key);
+        const char *at = path_text(&w.path);
+        if (!section) {
+            char *key_shown = shown(key);
+            report(&w, "FORM-UNKNOWN", format("未知部分（%s）：表单中没有“%s”部分", at, key_shown),
+                   format("Unknown section %s: the form has no section \"%s\"", at, key_shown));
+            free(key_shown);
+        } else if (json_is_object(value)) {
+            check_members(&w, json_object_get(section, "fields"), section, value);
+        } else if (!json_is_null(value)) {
+            report(&w, "FORM-TYPE", format("%s（%s）应为对象", label(section, "zh"), at),
+                   format("%s (%s) must be an object", label(section, "en"), at));
+        }
+        path_cut(&w.path, mark);
+    }
+    free(w.path.text);
+    return w.findings;
+}
+
+/* ---- completeness ----------------------------------------------------------------------- */
+
+/* Empty or only white space (ASCII or the ideographic space U+3000). */
+static bool is_blank(const char *s, size_t bytes)
+{
+    for (size_t i = 0; i < bytes;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            i++;
+        else if (c == 0xE3 && i + 2 < bytes && (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0x80)
+            i += 3;
+        else
+            return false;
+    }
+    return true;
+}
+
+static bool is_missing(const json_t *value)
+{
+    return !value || json_is_null(value) ||
+           (json_is_string(value) && is_blank(json_string_value(value), json_string_length(value)));
+}
+
+static bool def_required(const json_t *def)
+{
+    return json_is_true(json_object_get(def, "required"));
+}
+
+static bool type_is_list(const char *type)
+{
+    return strcmp(type, "enum[]") == 0 || strcmp(type, "text[]") == 0 ||
+           strcmp(type, "list<object>") == 0 || strcmp(type, "material[]") == 0;
+}
+
+static void report_required(struct walk *w, const json_t *def)
+{
+    const char *at = path_text(&w->path);
+    report(w, "FORM-REQUIRED", format("%s（%s）为必填项", label(def, "zh"), at),
+           format("%s (%s) is required", label(def, "en"), at));
+}
+
+static void require_members(struct walk *w, const json_t *defs, const json_t *object);
+
+static void require_value(struct walk *w, const json_t *def, const json_t *value)
+{
+    const char *type = def_type(def);
+    bool required = def_required(def);
+    if (type_is_list(type)) {
+        if (value && !json_is_null(value) && !json_is_array(value))
+            return; /* a shape error, reported by schema_check_shape */
+        size_t filled = 0;
+        for (size_t i = 0; i < json_array_size(value); i++)
+            filled += !json_is_null(json_array_get(value, i));
+        long long min_items = 0;
+        def_has(def, "min_items", &min_items);
+        size_t needed = min_items > 1 ? (size_t)min_items : 1;
+        if (required && filled == 0 && needed == 1) {
+            report_required(w, def);
+        } else if (required && filled < needed) {
+            const char *at = path_text(&w->path);
+            report(w, "FORM-REQUIRED",
+                   format("%s（%s）至少需要%zu项，当前有%zu项", label(def, "zh"), at, needed, filled),
+                   format("%s (%s) needs at least %zu entries; it has %zu", label(def, "en"), at, needed, filled));
+        }
+        if (strcmp(type, "list<object>") != 0)
+            return;
+        const json_t *fields = json_object_get(def, "fields");
+        for (size_t i = 0; i < json_array_size(value); i++) {
+            const json_t *item = json_array_get(value, i);
+            if (!json_is_object(item))
+                continue;
+            size_t mark = path_push_index(&w->path, i);
+            require_members(w, fields, item);
+            path_cut(&w->path, mark);
+        }
+        return;
+    }
+    if (!required)
+        return;
+    if (is_missing(value))
+        report_required(w, def);
+    else if (strcmp(type, "object") == 0 && json_is_object(value))
+        require_members(w, json_object_get(def, "fields"), value);
+}
+
+/* object may be NULL (the section or object is absent): then every required field is missing. */
+static void require_members(struct walk *w, const json_t *defs, const json_t *object)
+{
+    size_t i;
+    const json_t *def;
+    json_array_foreach(defs, i, def) {
+        const char *key = json_string_value(json_object_get(def, "key"));
+        size_t mark = path_push(&w->path, key);
+        require_value(w, def, object ? json_object_get(object, key) : NULL);
+        path_cut(&w->path, mark);
+    }
+}
+
+json_t *schema_check_required(const struct pack *p, const json_t *doc)
+{
+    struct walk w = {json_array(), {0}};
+    size_t i;
+    const json_t *section;
+    json_array_foreach(form_sections(p), i, section) {
+        const char *key = json_string_value(json_object_get(section, "key"));
+        const json_t *value = json_is_object(doc) ? json_object_get(doc, key) : NULL;
+        size_t mark = path_push(&w.path, key);
+        require_members(&w, json_object_get(section, "fields"), json_is_object(value) ? value : NULL);
+        path_cut(&w.path, mark);
+    }
+    free(w.path.text);
+    return w.findings;
+}
+
+/* ---- lookup ----------------------------------------------------------------------------- */
+
+/* Reads the next segment of a JSON pointer into buf (unescaped); returns the rest or NULL. */
+static const char *next_segment(const char *pointer, char *buf, size_t cap)
+{
+    if (*pointer != '/')
+        return NULL;
+    pointer++;
+    size_t n = 0;
+    while (*pointer && *pointer != '/') {
+        char c = *pointer++;
+        if (c == '~') {
+            if (*pointer == '0')
+                c = '~';
+            else if (*pointer == '1')
+                c = '/';
+            else
+                return NULL;
+            pointer++;
+        }
+        if (n + 1 >= cap)
+            return NULL;
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    return pointer;
+}
+
+static bool is_array_index(const char *s)
+{
+    if (!*s || (s[0] == '0' && s[1]) || strlen(s) > 9)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* A section path ("/subject") returns the section's definition, which has the same key, label,
+ * help and fields as an object field; an entry of a list ("/provider/data_centers/0",
+ * "/system/domains/1") returns the list's field, which defines its entries. */
+const json_t *schema_field_at(const struct pack *p, const char *path)
+{
+    char segment[256];
+    if (!p || !path)
+        return NULL;
+    const char *rest = next_segment(path, segment, sizeof segment);
+    if (!rest)
+        return NULL;
+    const json_t *def = find_by_key(form_sections(p), segment);
+    bool at_list_entry = false;
+    while (def && *rest) {
+        if (!(rest = next_segment(rest, segment, sizeof segment)))
+            return NULL;
+        const char *type = def_type(def);
+        bool is_list = type_is_list(type);
+        if (is_list && !at_list_entry) {
+            if (!is_array_index(segment))
+                return NULL;
+            at_list_entry = true;
+        } else if ((strcmp(type, "list<object>") == 0 && at_list_entry) || strcmp(type, "object") == 0 ||
+                   json_object_get(def, "type") == NULL /* a section */) {
+            def = find_by_key(json_object_get(def, "fields"), segment);
+            at_list_entry = false;
+        } else {
+            return NULL; /* below a scalar, or below an entry of a scalar list */
+        }
+    }
+    return def;
+}

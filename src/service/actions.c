@@ -1,0 +1,427 @@
+/* actions.c — executes the workflow table of core/workflow.c for one filing: finds the row for
+ * (state, action), checks the caller's role and party, evaluates the guards, applies the side
+ * effects of the new state (versions, clocks, numbers, visibility), writes it in one transaction
+ * and appends the audit entry. Nothing here restates the table. */
+#include "service/filings.h"
+#include "service/app.h"
+#include "service/audit.h"
+#include "service/auth.h"
+#include "service/input.h"
+#include "core/date.h"
+#include "core/sha256.h"
+#include "core/workflow.h"
+#include "policy/schema.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
+static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+
+static bool in_party(const struct principal *who, const json_t *row, enum wf_party party)
+{
+    switch (party) {
+    case PARTY_OWNER: return jint(row, "org_id") == who->org_id && strcmp(who->org_kind, "enterprise") == 0;
+    case PARTY_PROVIDER: return jint(row, "provider_org_id") == who->org_id && strcmp(who->org_kind, "provider") == 0;
+    case PARTY_AUTHORITY: return jint(row, "authority_org_id") == who->org_id && strcmp(who->org_kind, "authority") == 0;
+    }
+    return false;
+}
+
+struct guard_ctx {
+    struct app *a;
+    struct store_conn *c;
+    const struct principal *who;
+    const json_t *row;
+    bool cheap_only;     /* for allowed_actions: skip guards that need the policy or the store */
+};
+
+/* Guard verdicts: PASS, SKIP (a selector that does not choose this row), or FAIL (refuse). */
+enum verdict { PASS, SKIP, FAIL };
+
+static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, struct err *e)
+{
+    switch (guard) {
+    case GUARD_NONE: return PASS;
+    case GUARD_COMPLETE: {
+        if (g->cheap_only) return PASS;
+        json_t *f = filing_findings(g->a, json_object_get(g->row, "document"));
+        if (json_array_size(f) == 0) { json_decref(f); return PASS; }
+        err_set(e, ERR_INCOMPLETE, jstr(json_array_get(f, 0), "path"),
+                "the filing is not complete: %zu item(s) to fix before it can be checked",
+                "备案内容不完整：提交审核前还有 %zu 项需要处理", json_array_size(f));
+        err_extra(e, "findings", f);
+        return FAIL;
+    }
+    case GUARD_NOT_LAST_EDITOR:
+        if (jint(g->row, "last_editor_id") != g->who->user_id) return PASS;
+        err_set(e, ERR_CONFLICT, NULL, "maker–checker: the person who last edited the document cannot approve the check",
+                "多人审核：最后编辑备案内容的人不能通过内部审核");
+        err_extra(e, "rule", json_string("maker_checker"));
+        return FAIL;
+    case GUARD_RESUBMIT_SAME_PROVIDER: {
+        if (g->cheap_only) return PASS;
+        const char *from = jstr(g->row, "check_from");
+        if (!from || strcmp(from, "rectification") != 0) return SKIP;
+        /* the provider section as the authority last saw it: the version before the current one */
+        int n = (int)jint(g->row, "current_version");
+        json_t *prev = n > 1 ? store_version_get(g->c, jint(g->row, "id"), n - 1) : NULL;
+        const json_t *before = json_at_pointer(json_object_get(prev, "document"), "/provider");
+        const json_t *now = json_at_pointer(json_object_get(g->row, "document"), "/provider");
+        bool same = before && now && json_equal((json_t *)before, (json_t *)now);
+        json_decref(prev);
+        return same ? PASS : SKIP;
+    }
+    case GUARD_RECORD_NO_OPEN_CHANGE:
+        if (strcmp(jstr(g->row, "kind"), "initial") != 0) {
+            err_set(e, ERR_CONFLICT, NULL, "act on the filed record, not on the change filing",
+                    "请对原备案记录执行该操作，而不是对变更备案");
+            return FAIL;
+        }
+        if (g->cheap_only || !store_filing_has_open_change(g->c, jint(g->row, "id"))) return PASS;
+        err_set(e, ERR_CONFLICT, NULL, "a change filing of this record is already in progress",
+                "该备案已有进行中的变更备案");
+        return FAIL;
+    }
+    return FAIL;
+}
+
+/* The row of the table that applies, or NULL with e saying why (409 with state, action, roles). */
+static const struct wf_transition *find_transition(const struct guard_ctx *g, enum wf_action act, struct err *e)
+{
+    enum wf_state st = wf_state_parse(jstr(g->row, "state"));
+    json_t *roles = json_array(), *states = json_array();
+    bool state_ok = false, role_ok = false;
+    for (int i = 0; i < WF_TABLE_COUNT; i++) {
+        const struct wf_transition *t = &WF_TABLE[i];
+        if (t->action != act) continue;
+        json_array_append_new(states, json_string(wf_state_name(t->from)));
+        for (int b = 0; b < ROLE__COUNT; b++)
+            if (t->roles & (1u << b)) {
+                json_t *name = json_string(wf_role_name(1u << b));
+                bool dup = false;
+                size_t k;
+                json_t *x;
+                json_array_foreach(roles, k, x) if (json_equal(x, name)) dup = true;
+                if (!dup) json_array_append(roles, name);
+                json_decref(name);
+            }
+        if (t->from != st) continue;
+        state_ok = true;
+        if (!(g->who->roles & t->roles) || !in_party(g->who, g->row, t->party)) continue;
+        role_ok = true;
+        enum verdict v = PASS;
+        for (int k = 0; k < 2 && v == PASS; k++) v = guard_check(g, t->guards[k], e);
+        if (v == FAIL) { json_decref(roles); json_decref(states); return NULL; }
+        if (v == PASS) { json_decref(roles); json_decref(states); return t; }
+    }
+    err_extra(e, "state", json_string(wf_state_name(st)));
+    err_extra(e, "action", json_string(wf_action_name(act)));
+    err_extra(e, "allowed_roles", roles);
+    err_extra(e, "allowed_states", states);
+    if (!state_ok)
+        err_set(e, ERR_CONFLICT, NULL, "%s is not possible while the filing is %s", "备案处于 %s 状态时不能执行 %s",
+                wf_action_name(act), wf_state_name(st));
+    else if (!role_ok)
+        err_set(e, ERR_CONFLICT, NULL, "%s is not yours to do on this filing (state %s)",
+                "您无权对该备案执行 %s（当前状态 %s）", wf_action_name(act), wf_state_name(st));
+    else
+        err_set(e, ERR_CONFLICT, NULL, "%s is not possible now", "当前不能执行 %s", wf_action_name(act));
+    return NULL;
+}
+
+json_t *filing_allowed_actions(struct app *a, const struct principal *who, const json_t *row)
+{
+    json_t *out = json_array();
+    struct guard_ctx g = {a, store_reader(a->store), who, row, true};
+    for (int act = 0; act < ACT__COUNT; act++) {
+        struct err e = {0};
+        if (find_transition(&g, (enum wf_action)act, &e))
+            json_array_append_new(out, json_string(wf_action_name((enum wf_action)act)));
+        err_clear(&e);
+    }
+    return out;
+}
+
+/* ----------------------------------------------------------------------------- side effects */
+
+struct act_job {
+    struct app *a;
+    const struct principal *who;
+    int64_t id;
+    enum wf_action action;
+    const char *comment, *reason;
+    const json_t *items;
+    json_t *result_row;
+    int64_t change_id;
+};
+
+static void now_text(char *buf) { time_format_rfc3339(time(NULL), buf); }
+static day_t today(void) { return date_from_unix(time(NULL)); }
+
+static int freeze_version(struct store_conn *c, struct act_job *j, json_t *row, const char *action, struct err *e)
+{
+    int n = (int)jint(row, "current_version") + 1;
+    char sha[65];
+    const json_t *doc = json_object_get(row, "document");
+    sha256_json_hex(doc, sha);
+    json_t *findings = filing_findings(j->a, doc);
+    int rc = store_version_insert(c, jint(row, "id"), n, doc, sha, action, j->who->user_id, findings,
+                                  jstr(row, "pack"), e);
+    json_decref(findings);
+    if (rc == 0) {
+        json_object_set_new(row, "current_version", json_integer(n));
+        char now[32];
+        now_text(now);
+        json_object_set_new(row, "version_date", json_string(now));
+    }
+    return rc;
+}
+
+static void set_due(struct app *a, json_t *row, int working_days)
+{
+    char due[11];
+    date_format(calendar_add_working_days(a->pack->calendar, today(), working_days), due);
+    json_object_set_new(row, "due_at", json_string(due));
+}
+
+static int assign_authority(struct store_conn *c, json_t *row, struct err *e)
+{
+    const char *region = jstr(row, "region");
+    json_t *auth = region ? store_org_authority_for_region(c, region) : NULL;
+    if (!auth)
+        return err_set(e, ERR_INCOMPLETE, "/subject/region_code", "no filing authority covers region %s",
+                       "没有备案管理部门管辖行政区划 %s", region ? region : "-");
+    json_object_set(row, "authority_org_id", json_object_get(auth, "id"));
+    json_decref(auth);
+    return 0;
+}
+
+static int format_number(struct store_conn *c, json_t *row, struct err *e)
+{
+    json_t *auth = store_org_get(c, jint(row, "authority_org_id"));
+    if (!auth) return err_set(e, ERR_INTERNAL, NULL, "the filing has no authority", "备案没有管理部门");
+    int y, m, d;
+    date_to_ymd(today(), &y, &m, &d);
+    int64_t seq = store_next_number_seq(c, jint(auth, "id"), y, e);
+    if (seq < 0) { json_decref(auth); return -1; }
+    /* the authority's format: {region} {year} {seq:0N} */
+    const char *fmt = jstr(auth, "number_format");
+    char out[128] = "";
+    size_t used = 0;
+    for (const char *p = fmt; *p && used < sizeof out - 1;) {
+        char piece[64] = "";
+        if (strncmp(p, "{region}", 8) == 0) { snprintf(piece, sizeof piece, "%s", jstr(auth, "region")); p += 8; }
+        else if (strncmp(p, "{year}", 6) == 0) { snprintf(piece, sizeof piece, "%d", y); p += 6; }
+        else if (strncmp(p, "{seq:0", 6) == 0 && p[6] >= '1' && p[6] <= '9' && p[7] == '}') {
+            snprintf(piece, sizeof piece, "%0*lld", p[6] - '0', (long long)seq); p += 8;
+        } else if (strncmp(p, "{seq}", 5) == 0) { snprintf(piece, sizeof piece, "%lld", (long long)seq); p += 5; }
+        else { piece[0] = *p++; piece[1] = 0; }
+        used += (size_t)snprintf(out + used, sizeof out - used, "%s", piece);
+    }
+    json_decref(auth);
+    json_object_set_new(row, "number", json_string(out));
+    return 0;
+}
+
+/* The effects of entering `to` from `from` by `t`. */
+static int apply_effects(struct store_conn *c, struct act_job *j, const struct wf_transition *t, json_t *row,
+                         enum wf_state from, enum wf_state to, struct err *e)
+{
+    char now[32];
+    now_text(now);
+    switch (t->action) {
+    case ACT_SUBMIT_FOR_CHECK:
+        if (assign_authority(c, row, e) != 0) return -1;
+        json_object_set_new(row, "check_from", json_string(wf_state_name(from)));
+        return freeze_version(c, j, row, "submit_for_check", e);
+    case ACT_APPROVE_CHECK:
+        if (to == ST_PROVIDER_CONFIRMATION) json_object_set_new(row, "provider_visible", json_integer(1));
+        if (to == ST_UNDER_REVIEW || to == ST_PROVIDER_CONFIRMATION) {
+            /* a resubmission resumes the paused review clock */
+            json_t *pr = json_object_get(row, "paused_remaining");
+            if (json_is_integer(pr)) {
+                set_due(j->a, row, (int)json_integer_value(pr));
+                json_object_set_new(row, "paused_remaining", json_null());
+            }
+        }
+        return 0;
+    case ACT_CONFIRM_HOSTING:
+        json_object_set_new(row, "authority_visible", json_integer(1));
+        if (json_is_null(json_object_get(row, "submitted_at")) || !json_object_get(row, "submitted_at")) {
+            json_object_set_new(row, "submitted_at", json_string(now));
+            set_due(j->a, row, pack_review_working_days(j->a->pack, jstr(row, "type")));
+        }
+        return 0;
+    case ACT_ACCEPT:
+        json_object_set_new(row, "reviewer_id", json_integer(j->who->user_id));
+        return 0;
+    case ACT_REQUEST_RECTIFICATION: {
+        const char *due = jstr(row, "due_at");
+        day_t d;
+        int remaining = 0;
+        if (due && date_parse(due, &d) == 0)
+            remaining = calendar_working_days_between(j->a->pack->calendar, today(), d);
+        json_object_set_new(row, "paused_remaining", json_integer(remaining < 0 ? 0 : remaining));
+        if (store_rectification_insert(c, j->id, (int)jint(row, "current_version"), j->who->user_id, j->comment,
+                                       j->items, e) < 0)
+            return -1;
+        return 0;
+    }
+    case ACT_APPROVE:
+        json_object_set_new(row, "decided_at", json_string(now));
+        json_object_set_new(row, "filed_at", json_string(now));
+        json_object_set_new(row, "record_version", json_integer(jint(row, "current_version")));
+        if (strcmp(jstr(row, "kind"), "change") == 0) {
+            /* the record moves to the new version and keeps its number */
+            json_t *parent = store_filing_get(c, jint(row, "parent_id"));
+            if (!parent) return err_set(e, ERR_INTERNAL, NULL, "the changed record is missing", "被变更的备案记录缺失");
+            char before[65], after[65];
+            sha256_json_hex(json_object_get(parent, "document"), before);
+            json_object_set(parent, "document", json_object_get(row, "document"));
+            filing_derive_columns(parent);
+            json_object_set(parent, "type", json_object_get(row, "type"));
+            json_object_set_new(parent, "revision", json_integer(jint(parent, "revision") + 1));
+            struct act_job pj = *j;
+            pj.id = jint(parent, "id");
+            if (freeze_version(c, &pj, parent, "change_approved", e) != 0) { json_decref(parent); return -1; }
+            json_object_set_new(parent, "record_version", json_integer(jint(parent, "current_version")));
+            sha256_json_hex(json_object_get(parent, "document"), after);
+            int rc = store_filing_update(c, parent, e);
+            if (rc == 0) {
+                json_t *d = json_pack("{s:I}", "change_filing_id", (json_int_t)j->id);
+                rc = audit_record(c, j->who, "filing.change_applied", "filing", pj.id, pj.id, jint(parent, "org_id"),
+                                  before, after, d, e);
+                json_decref(d);
+            }
+            json_decref(parent);
+            return rc;
+        }
+        return format_number(c, row, e);
+    case ACT_REJECT:
+    case ACT_WITHDRAW:
+    case ACT_CANCEL:
+    case ACT_REVOKE:
+        json_object_set_new(row, "decided_at", json_string(now));
+        return 0;
+    case ACT_REPORT_CHANGE: {
+        json_t *ch = json_pack("{s:O s:O s:s s:O s:s s:O s:O s:I}", "system_id", json_object_get(row, "system_id"),
+                               "org_id", json_object_get(row, "org_id"), "kind", "change", "parent_id",
+                               json_object_get(row, "id"), "state", "draft", "document",
+                               json_object_get(row, "document"), "pack", json_object_get(row, "pack"),
+                               "last_editor_id", (json_int_t)j->who->user_id);
+        json_object_set(ch, "type", json_object_get(row, "type"));
+        filing_derive_columns(ch);
+        j->change_id = store_filing_insert(c, ch, e);
+        json_decref(ch);
+        if (j->change_id < 0) return -1;
+        return audit_record(c, j->who, "filing.create", "filing", j->change_id, j->change_id, jint(row, "org_id"),
+                            NULL, NULL, NULL, e);
+    }
+    default:
+        return 0;
+    }
+}
+
+static int check_needs(struct act_job *j, const struct wf_transition *t, struct err *e)
+{
+    if ((t->needs & NEEDS_COMMENT) && !j->comment)
+        return err_set(e, ERR_VALIDATION, "/comment", "%s needs a comment", "%s 需要填写意见", wf_action_name(t->action));
+    if ((t->needs & NEEDS_REASON) && !j->reason)
+        return err_set(e, ERR_VALIDATION, "/reason", "%s needs a reason", "%s 需要填写理由", wf_action_name(t->action));
+    if (t->needs & NEEDS_ITEMS) {
+        if (!json_is_array(j->items) || json_array_size(j->items) == 0 || json_array_size(j->items) > 100)
+            return err_set(e, ERR_VALIDATION, "/items", "%s needs 1 to 100 items, each {path, message}",
+                           "%s 需要1至100个整改事项，每项包含 path 和 message", wf_action_name(t->action));
+        size_t i;
+        json_t *it;
+        json_array_foreach(j->items, i, it) {
+            static const char *const keys[] = {"path", "message", NULL};
+            const char *path, *msg;
+            if (input_known_keys(it, keys, e) || input_text(it, "path", true, 300, &path, e) ||
+                input_text(it, "message", true, 2000, &msg, e)) {
+                char where[256];
+                snprintf(where, sizeof where, "/items/%zu%.200s", i, e->field);
+                snprintf(e->field, sizeof e->field, "%s", where);
+                return -1;
+            }
+            if (!schema_field_at(j->a->pack, path)) {
+                char where[64];
+                snprintf(where, sizeof where, "/items/%zu/path", i);
+                return err_set(e, ERR_VALIDATION, where, "item %zu names %s, which is not a field of the form",
+                               "第 %zu 项指向的 %s 不是表单中的字段", i, path);
+            }
+        }
+    }
+    return 0;
+}
+
+static int act_job_fn(struct store_conn *c, void *arg, struct err *e)
+{
+    struct act_job *j = arg;
+    json_t *row = store_filing_get(c, j->id);
+    if (!filing_visible(j->who, row)) {
+        json_decref(row);
+        return err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
+    }
+    int rc = -1;
+    struct guard_ctx g = {j->a, c, j->who, row, false};
+    const struct wf_transition *t = find_transition(&g, j->action, e);
+    if (!t || check_needs(j, t, e) != 0) goto out;
+    enum wf_state from = wf_state_parse(jstr(row, "state"));
+    enum wf_state to = t->to == ST_PREVIOUS ? wf_state_parse(jstr(row, "check_from"))
+                       : t->to == ST_SAME   ? from
+                                            : t->to;
+    if (to == ST_NONE) to = ST_DRAFT;
+    char before[65];
+    sha256_json_hex(json_object_get(row, "document"), before);
+    if (apply_effects(c, j, t, row, from, to, e) != 0) goto out;
+    if (to == ST_RECTIFICATION || from == ST_RECTIFICATION) {
+        if (from == ST_RECTIFICATION && to != ST_RECTIFICATION && store_rectification_close_open(c, j->id, e) != 0)
+            goto out;
+    }
+    json_object_set_new(row, "state", json_string(wf_state_name(to)));
+    if (store_filing_update(c, row, e) != 0) goto out;
+    json_t *detail = json_pack("{s:s s:s}", "from", wf_state_name(from), "to", wf_state_name(to));
+    if (j->comment) json_object_set_new(detail, "comment", json_string(j->comment));
+    if (j->reason) json_object_set_new(detail, "reason", json_string(j->reason));
+    if (j->items) json_object_set(detail, "items", (json_t *)j->items);
+    if (j->change_id) json_object_set_new(detail, "change_filing_id", json_integer(j->change_id));
+    char action[64];
+    snprintf(action, sizeof action, "filing.%s", wf_action_name(j->action));
+    rc = audit_record(c, j->who, action, "filing", j->id, j->id, jint(row, "org_id"), before, before, detail, e);
+    json_decref(detail);
+    if (rc == 0) {
+        j->result_row = row;
+        row = NULL;
+    }
+out:
+    json_decref(row);
+    return rc;
+}
+
+json_t *filing_act(struct app *a, const struct principal *who, int64_t id, const char *action,
+                   const json_t *in, struct err *e)
+{
+    static const char *const keys[] = {"comment", "reason", "items", NULL};
+    enum wf_action act = wf_action_parse(action);
+    struct act_job j = {.a = a, .who = who, .id = id, .action = act};
+    if (in && (input_known_keys(in, keys, e) || input_text(in, "comment", false, 4000, &j.comment, e) ||
+               input_text(in, "reason", false, 4000, &j.reason, e)))
+        return NULL;
+    j.items = in ? json_object_get(in, "items") : NULL;
+    if (act == ACT_NONE) {
+        err_set(e, ERR_NOT_FOUND, NULL, "there is no action called %s", "不存在名为 %s 的操作", action);
+        return NULL;
+    }
+    if (store_write(a->store, act_job_fn, &j, e) != 0) return NULL;
+    json_t *out = json_object();
+    json_object_set_new(out, "filing", filing_view(a, who, j.result_row, true));
+    json_decref(j.result_row);
+    if (j.change_id) {
+        json_t *ch = filing_get(a, who, j.change_id, e);
+        if (ch) json_object_set_new(out, "change_filing", ch);
+    }
+    return out;
+}

@@ -1,0 +1,31 @@
+/* app.h — the application context every use case runs in: the store, the policy pack, and the
+ * limits the service enforces (login hashing slots, throttles). One per process. */
+#ifndef BEIAN_APP_H
+#define BEIAN_APP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include "store/store.h"
+#include "policy/pack.h"
+
+struct throttle;
+
+struct app {
+    struct store *store;
+    struct pack *pack;
+    char data_dir[4096];
+    /* Argon2id is slow by design: at most `hash_slots` run at once, at most `hash_waiters` wait. */
+    pthread_mutex_t hash_mu;
+    pthread_cond_t hash_cv;
+    int hash_active, hash_waiting, hash_slots, hash_waiters;
+    struct throttle *throttle;
+};
+
+/* Open the data directory's store and the policy pack (dir from BEIAN_POLICY_DIR, else the
+ * built-in default). */
+int app_open(struct app *a, const char *data_dir, bool create, struct err *e);
+void app_close(struct app *a);
+/* The directory policy packs are read from. */
+const char *app_policy_root(void);
+
+#endif

@@ -1,0 +1,554 @@
+/* filings.c — use cases of business systems and filings, except the workflow actions (actions.c):
+ * create, read, edit the document (whole or merge patch, with ETags), list, versions, diff,
+ * rectification answers, events and the public verification of a filing number. */
+#include "service/filings.h"
+#include "service/app.h"
+#include "service/audit.h"
+#include "service/auth.h"
+#include "service/input.h"
+#include "core/docdiff.h"
+#include "core/sha256.h"
+#include "core/workflow.h"
+#include "policy/schema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
+static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+
+const json_t *json_at_pointer(const json_t *doc, const char *pointer)
+{
+    if (!pointer || !*pointer) return doc;
+    if (*pointer != '/') return NULL;
+    const json_t *cur = doc;
+    const char *p = pointer + 1;
+    char key[256];
+    for (;;) {
+        size_t n = 0;
+        while (*p && *p != '/') {
+            char ch = *p++;
+            if (ch == '~') {
+                if (*p == '0') ch = '~';
+                else if (*p == '1') ch = '/';
+                else return NULL;
+                p++;
+            }
+            if (n + 1 >= sizeof key) return NULL;
+            key[n++] = ch;
+        }
+        key[n] = 0;
+        if (json_is_object(cur)) cur = json_object_get(cur, key);
+        else if (json_is_array(cur)) {
+            char *end;
+            long idx = strtol(key, &end, 10);
+            if (*key == 0 || *end || idx < 0) return NULL;
+            cur = json_array_get(cur, (size_t)idx);
+        } else return NULL;
+        if (!cur) return NULL;
+        if (!*p) return cur;
+        p++;
+    }
+}
+
+bool filing_visible(const struct principal *who, const json_t *row)
+{
+    if (!row) return false;
+    if (principal_is_admin(who)) return true;
+    if (strcmp(who->org_kind, "enterprise") == 0) return jint(row, "org_id") == who->org_id;
+    if (strcmp(who->org_kind, "provider") == 0)
+        return jint(row, "provider_org_id") == who->org_id && jint(row, "provider_visible");
+    if (strcmp(who->org_kind, "authority") == 0)
+        return jint(row, "authority_org_id") == who->org_id && jint(row, "authority_visible");
+    return false;
+}
+
+static json_t *load_visible(struct store_conn *c, const struct principal *who, int64_t id, struct err *e)
+{
+    json_t *row = store_filing_get(c, id);
+    if (!filing_visible(who, row)) {
+        json_decref(row);
+        err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
+        return NULL;
+    }
+    return row;
+}
+
+void filing_derive_columns(json_t *row)
+{
+    const json_t *doc = json_object_get(row, "document");
+    const json_t *v;
+    if ((v = json_at_pointer(doc, "/subject/name")) && json_is_string(v))
+        json_object_set(row, "subject_name", (json_t *)v);
+    if ((v = json_at_pointer(doc, "/system/name")) && json_is_string(v))
+        json_object_set(row, "system_name", (json_t *)v);
+    v = json_at_pointer(doc, "/subject/region_code");
+    json_object_set_new(row, "region", json_is_string(v) ? json_copy((json_t *)v) : json_null());
+    v = json_at_pointer(doc, "/grading/level");
+    json_object_set_new(row, "level", json_is_integer(v) ? json_copy((json_t *)v) : json_null());
+    v = json_at_pointer(doc, "/provider/provider_org");
+    json_object_set_new(row, "provider_org_id", json_is_integer(v) ? json_copy((json_t *)v) : json_null());
+}
+
+json_t *filing_findings(struct app *a, const json_t *document)
+{
+    json_t *f = schema_check_shape(a->pack, document);
+    json_t *req = schema_check_required(a->pack, document);
+    json_array_extend(f, req);
+    json_decref(req);
+    return f;
+}
+
+static void etag_of(const json_t *row, char *buf, size_t len)
+{
+    snprintf(buf, len, "\"%lld-%lld\"", (long long)jint(row, "id"), (long long)jint(row, "revision"));
+}
+
+json_t *filing_view(struct app *a, const struct principal *who, const json_t *row, bool with_document)
+{
+    json_t *v = json_deep_copy(row);
+    char etag[64];
+    etag_of(row, etag, sizeof etag);
+    json_object_set_new(v, "etag", json_string(etag));
+    json_object_set_new(v, "provider_visible", json_boolean(jint(row, "provider_visible")));
+    json_object_set_new(v, "authority_visible", json_boolean(jint(row, "authority_visible")));
+    json_object_set_new(v, "paused", json_boolean(!json_is_null(json_object_get(row, "paused_remaining")) &&
+                                                  json_object_get(row, "paused_remaining")));
+    if (jint(row, "parent_id")) { /* a change filing shows the number of the record it changes */
+        json_t *parent = store_filing_get(store_reader(a->store), jint(row, "parent_id"));
+        if (parent) json_object_set(v, "record_number", json_object_get(parent, "number"));
+        json_decref(parent);
+    }
+    if (with_document) {
+        json_object_set_new(v, "findings", filing_findings(a, json_object_get(row, "document")));
+        json_object_set_new(v, "allowed_actions", filing_allowed_actions(a, who, row));
+    } else {
+        json_object_del(v, "document");
+    }
+    return v;
+}
+
+/* ------------------------------------------------------------------------------ systems */
+
+struct system_job { const struct principal *who; const char *name, *description; int64_t id; };
+
+static int system_insert_job(struct store_conn *c, void *arg, struct err *e)
+{
+    struct system_job *j = arg;
+    j->id = store_system_insert(c, j->who->org_id, j->name, j->description, j->who->user_id, e);
+    if (j->id < 0) return -1;
+    json_t *d = json_pack("{s:s}", "name", j->name);
+    int rc = audit_record(c, j->who, "system.create", "system", j->id, 0, j->who->org_id, NULL, NULL, d, e);
+    json_decref(d);
+    return rc;
+}
+
+int64_t system_create(struct app *a, const struct principal *who, const json_t *in, struct err *e)
+{
+    static const char *const keys[] = {"name", "description", NULL};
+    const char *name, *description;
+    if (strcmp(who->org_kind, "enterprise") != 0 || !(who->roles & (ROLE_FILER | ROLE_ORG_ADMIN)))
+        return err_set(e, ERR_FORBIDDEN, NULL, "only a filer or administrator of an enterprise registers systems",
+                       "只有备案主体的填报人或管理员可以登记业务系统");
+    if (input_known_keys(in, keys, e) || input_text(in, "name", true, 200, &name, e) ||
+        input_text(in, "description", false, 2000, &description, e))
+        return -1;
+    struct system_job j = {who, name, description, 0};
+    if (store_write(a->store, system_insert_job, &j, e) != 0) return -1;
+    return j.id;
+}
+
+static bool system_visible(const struct principal *who, const json_t *s)
+{
+    return s && (principal_is_admin(who) || jint(s, "org_id") == who->org_id);
+}
+
+json_t *system_list(struct app *a, const struct principal *who)
+{
+    if (principal_is_admin(who)) return store_system_list(store_reader(a->store), 0);
+    if (strcmp(who->org_kind, "enterprise") != 0) return json_array();
+    return store_system_list(store_reader(a->store), who->org_id);
+}
+
+json_t *system_get(struct app *a, const struct principal *who, int64_t id, struct err *e)
+{
+    json_t *s = store_system_get(store_reader(a->store), id);
+    if (!system_visible(who, s)) {
+        json_decref(s);
+        err_set(e, ERR_NOT_FOUND, NULL, "no such system", "业务系统不存在");
+        return NULL;
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------------------ filings */
+
+struct create_job { const struct principal *who; json_t *row; int64_t id; };
+
+static int filing_insert_job(struct store_conn *c, void *arg, struct err *e)
+{
+    struct create_job *j = arg;
+    j->id = store_filing_insert(c, j->row, e);
+    if (j->id < 0) return -1;
+    char sha[65];
+    sha256_json_hex(json_object_get(j->row, "document"), sha);
+    return audit_record(c, j->who, "filing.create", "filing", j->id, j->id, j->who->org_id, NULL, sha, NULL, e);
+}
+
+json_t *filing_create(struct app *a, const struct principal *who, const json_t *in, struct err *e)
+{
+    static const char *const keys[] = {"system_id", "kind", NULL};
+    int64_t system_id;
+    const char *kind;
+    if (input_known_keys(in, keys, e) || input_int(in, "system_id", true, 1, INT64_MAX, &system_id, e) ||
+        input_text(in, "kind", false, 16, &kind, e))
+        return NULL;
+    if (kind && strcmp(kind, "initial") != 0) {
+        err_set(e, ERR_VALIDATION, "/kind", "a new filing is of kind \"initial\"; a change is opened with the report_change action",
+                "新建备案的类型为 initial；变更请在已备案的备案上执行 report_change");
+        return NULL;
+    }
+    struct store_conn *c = store_reader(a->store);
+    json_t *sys = store_system_get(c, system_id);
+    if (!sys || jint(sys, "org_id") != who->org_id || strcmp(who->org_kind, "enterprise") != 0) {
+        json_decref(sys);
+        err_set(e, ERR_NOT_FOUND, "/system_id", "no such system", "业务系统不存在");
+        return NULL;
+    }
+    if (!(who->roles & ROLE_FILER)) {
+        json_decref(sys);
+        err_set(e, ERR_FORBIDDEN, NULL, "only a filer starts a filing", "只有填报人可以新建备案");
+        return NULL;
+    }
+    /* Start the document with what is already known of the subject and the system. */
+    json_t *org = store_org_get(c, who->org_id);
+    json_t *doc = json_pack("{s:{s:O s:O s:O} s:{s:O}}", "subject", "name", json_object_get(org, "name"), "uscc",
+                            json_object_get(org, "uscc"), "region_code", json_object_get(org, "region"), "system",
+                            "name", json_object_get(sys, "name"));
+    char pack[128];
+    snprintf(pack, sizeof pack, "%s@%s", a->pack->id, a->pack->version);
+    json_t *row = json_pack("{s:I s:I s:s s:s s:o s:s s:I}", "system_id", (json_int_t)system_id, "org_id",
+                            (json_int_t)who->org_id, "kind", "initial", "state", "draft", "document", doc, "pack",
+                            pack, "last_editor_id", (json_int_t)who->user_id);
+    filing_derive_columns(row);
+    json_decref(org);
+    json_decref(sys);
+    struct create_job j = {who, row, 0};
+    int rc = store_write(a->store, filing_insert_job, &j, e);
+    json_decref(row);
+    if (rc != 0) return NULL;
+    return filing_get(a, who, j.id, e);
+}
+
+json_t *filing_get(struct app *a, const struct principal *who, int64_t id, struct err *e)
+{
+    json_t *row = load_visible(store_reader(a->store), who, id, e);
+    if (!row) return NULL;
+    json_t *v = filing_view(a, who, row, true);
+    json_decref(row);
+    return v;
+}
+
+struct save_job {
+    struct app *a;
+    const struct principal *who;
+    int64_t id;
+    const json_t *doc;          /* PUT: the new document */
+    const json_t *patch;        /* PATCH: the merge patch */
+    const char *if_match;
+    json_t *result;             /* the saved row */
+};
+
+static int check_provider_ref(struct store_conn *c, const json_t *doc, struct err *e)
+{
+    const json_t *v = json_at_pointer(doc, "/provider/provider_org");
+    if (!v || json_is_null(v)) return 0;
+    json_t *org = json_is_integer(v) ? store_org_get(c, json_integer_value(v)) : NULL;
+    bool ok = org && strcmp(jstr(org, "kind"), "provider") == 0;
+    json_decref(org);
+    if (!ok)
+        return err_set(e, ERR_VALIDATION, "/provider/provider_org", "/provider/provider_org is not a registered cloud provider",
+                       "/provider/provider_org 不是已登记的云服务商");
+    return 0;
+}
+
+static int shape_errors(struct app *a, const json_t *doc, struct err *e)
+{
+    json_t *f = schema_check_shape(a->pack, doc);
+    if (json_array_size(f) == 0) {
+        json_decref(f);
+        return 0;
+    }
+    const char *first = jstr(json_array_get(f, 0), "path");
+    const json_t *msg = json_object_get(json_array_get(f, 0), "message");
+    err_set_text(e, ERR_VALIDATION, first, jstr(msg, "en") ? jstr(msg, "en") : "invalid document",
+                 jstr(msg, "zh") ? jstr(msg, "zh") : "文档无效");
+    err_extra(e, "findings", f);
+    return -1;
+}
+
+static int save_job_fn(struct store_conn *c, void *arg, struct err *e)
+{
+    struct save_job *j = arg;
+    json_t *row = load_visible(c, j->who, j->id, e);
+    if (!row) return -1;
+    int rc = -1;
+    json_t *newdoc = NULL;
+    enum wf_state st = wf_state_parse(jstr(row, "state"));
+    if (jint(row, "org_id") != j->who->org_id || !(j->who->roles & ROLE_FILER)) {
+        err_set(e, ERR_FORBIDDEN, NULL, "only a filer of the enterprise edits the document", "只有备案主体的填报人可以编辑备案内容");
+        goto out;
+    }
+    if (!wf_state_editable(st)) {
+        err_set(e, ERR_CONFLICT, NULL, "the document cannot be edited in state %s", "备案处于 %s 状态，不能编辑",
+                wf_state_name(st));
+        err_extra(e, "state", json_string(wf_state_name(st)));
+        goto out;
+    }
+    char etag[64];
+    etag_of(row, etag, sizeof etag);
+    if (j->if_match && strcmp(j->if_match, "*") != 0 && strcmp(j->if_match, etag) != 0) {
+        err_set(e, ERR_PRECONDITION_FAILED, NULL, "the document changed since you read it (now %s); reload and retry",
+                "文档在您读取后已被修改（当前 %s），请重新加载后再试", etag);
+        err_extra(e, "etag", json_string(etag));
+        goto out;
+    }
+    const json_t *old = json_object_get(row, "document");
+    newdoc = j->patch ? merge_patch(old, j->patch) : json_deep_copy(j->doc);
+    if (!json_is_object(newdoc)) {
+        err_set(e, ERR_VALIDATION, "", "the document must be a JSON object", "备案内容必须是 JSON 对象");
+        goto out;
+    }
+    if (j->patch && shape_errors(j->a, newdoc, e) != 0) goto out;
+    if (check_provider_ref(c, newdoc, e) != 0) goto out;
+    char before[65], after[65];
+    sha256_json_hex(old, before);
+    sha256_json_hex(newdoc, after);
+    if (strcmp(before, after) != 0) {
+        json_object_set(row, "document", newdoc);
+        json_object_set_new(row, "revision", json_integer(jint(row, "revision") + 1));
+        json_object_set_new(row, "last_editor_id", json_integer(j->who->user_id));
+        filing_derive_columns(row);
+        if (store_filing_update(c, row, e) != 0) goto out;
+        if (audit_record(c, j->who, "filing.document", "filing", j->id, j->id, jint(row, "org_id"), before, after,
+                         NULL, e) != 0)
+            goto out;
+    }
+    j->result = row;
+    row = NULL;
+    rc = 0;
+out:
+    json_decref(row);
+    json_decref(newdoc);
+    return rc;
+}
+
+static json_t *save(struct app *a, const struct principal *who, struct save_job *j, struct err *e)
+{
+    if (store_write(a->store, save_job_fn, j, e) != 0) return NULL;
+    json_t *v = filing_view(a, who, j->result, true);
+    json_decref(j->result);
+    return v;
+}
+
+json_t *filing_put_document(struct app *a, const struct principal *who, int64_t id, const json_t *doc,
+                            const char *if_match, struct err *e)
+{
+    /* Visibility first: a filing the caller cannot see is 404 whatever the headers say. */
+    json_t *row = load_visible(store_reader(a->store), who, id, e);
+    if (!row) return NULL;
+    json_decref(row);
+    if (!if_match) {
+        err_set(e, ERR_PRECONDITION_REQUIRED, NULL, "send If-Match with the ETag of the document you edited",
+                "请在 If-Match 请求头中携带您所编辑文档的 ETag");
+        return NULL;
+    }
+    if (!json_is_object(doc)) {
+        err_set(e, ERR_VALIDATION, "", "the document must be a JSON object", "备案内容必须是 JSON 对象");
+        return NULL;
+    }
+    if (shape_errors(a, doc, e) != 0) return NULL;
+    struct save_job j = {a, who, id, doc, NULL, if_match, NULL};
+    return save(a, who, &j, e);
+}
+
+json_t *filing_patch_document(struct app *a, const struct principal *who, int64_t id, const json_t *patch,
+                              const char *if_match, struct err *e)
+{
+    if (!json_is_object(patch)) {
+        err_set(e, ERR_VALIDATION, "", "a merge patch must be a JSON object", "合并补丁必须是 JSON 对象");
+        return NULL;
+    }
+    struct save_job j = {a, who, id, NULL, patch, if_match, NULL};
+    return save(a, who, &j, e);
+}
+
+json_t *filing_list(struct app *a, const struct principal *who, const struct filing_query *q, struct err *e)
+{
+    struct store_scope scope;
+    audit_scope_of(who, &scope);
+    int64_t next = 0;
+    json_t *rows = store_filing_list(store_reader(a->store), &scope, q, &next, e);
+    if (!rows) return NULL;
+    json_t *items = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) json_array_append_new(items, filing_view(a, who, r, false));
+    json_decref(rows);
+    return json_pack("{s:o s:o}", "items", items, "next_cursor",
+                     next ? json_sprintf("%lld", (long long)next) : json_null());
+}
+
+json_t *filing_versions(struct app *a, const struct principal *who, int64_t id, struct err *e)
+{
+    struct store_conn *c = store_reader(a->store);
+    json_t *row = load_visible(c, who, id, e);
+    if (!row) return NULL;
+    json_decref(row);
+    return json_pack("{s:o}", "items", store_version_list(c, id));
+}
+
+json_t *filing_version(struct app *a, const struct principal *who, int64_t id, int n, struct err *e)
+{
+    struct store_conn *c = store_reader(a->store);
+    json_t *row = load_visible(c, who, id, e);
+    if (!row) return NULL;
+    json_decref(row);
+    json_t *v = store_version_get(c, id, n);
+    if (!v) err_set(e, ERR_NOT_FOUND, NULL, "no version %d of this filing", "该备案没有第 %d 版", n);
+    return v;
+}
+
+json_t *filing_diff(struct app *a, const struct principal *who, int64_t id, int from, int to, struct err *e)
+{
+    struct store_conn *c = store_reader(a->store);
+    json_t *row = load_visible(c, who, id, e);
+    if (!row) return NULL;
+    /* to = 0 means the current (possibly unsaved as a version) document */
+    json_t *vf = store_version_get(c, id, from);
+    json_t *vt = to ? store_version_get(c, id, to) : NULL;
+    json_t *out = NULL;
+    if (!vf || (to && !vt)) {
+        err_set(e, ERR_NOT_FOUND, NULL, "no such version", "版本不存在");
+    } else {
+        const json_t *dt = vt ? json_object_get(vt, "document") : json_object_get(row, "document");
+        out = json_pack("{s:i s:o s:o}", "from", from, "to", to ? json_integer(to) : json_string("current"),
+                        "changes", docdiff(json_object_get(vf, "document"), dt));
+    }
+    json_decref(vf);
+    json_decref(vt);
+    json_decref(row);
+    return out;
+}
+
+json_t *filing_rectifications(struct app *a, const struct principal *who, int64_t id, struct err *e)
+{
+    struct store_conn *c = store_reader(a->store);
+    json_t *row = load_visible(c, who, id, e);
+    if (!row) return NULL;
+    json_t *list = store_rectification_list(c, id);
+    size_t i, k;
+    json_t *r, *it;
+    json_array_foreach(list, i, r) {
+        json_t *ver = store_version_get(c, id, (int)jint(r, "version"));
+        const json_t *then = json_object_get(ver, "document");
+        const json_t *now = json_object_get(row, "document");
+        int open_items = 0;
+        json_array_foreach(json_object_get(r, "items"), k, it) {
+            const json_t *a1 = json_at_pointer(then, jstr(it, "path"));
+            const json_t *a2 = json_at_pointer(now, jstr(it, "path"));
+            bool changed = !((a1 == NULL && a2 == NULL) || (a1 && a2 && json_equal((json_t *)a1, (json_t *)a2)));
+            json_object_set_new(it, "field_changed", json_boolean(changed));
+            bool answered = !json_is_null(json_object_get(it, "answer"));
+            json_object_set_new(it, "open", json_boolean(!answered));
+            if (!answered) open_items++;
+        }
+        json_object_set_new(r, "open_items", json_integer(open_items));
+        json_decref(ver);
+    }
+    json_decref(row);
+    return json_pack("{s:o}", "items", list);
+}
+
+struct answer_job { const struct principal *who; int64_t id, rid, iid; const char *answer; };
+
+static int answer_job_fn(struct store_conn *c, void *arg, struct err *e)
+{
+    struct answer_job *j = arg;
+    json_t *row = load_visible(c, j->who, j->id, e);
+    if (!row) return -1;
+    int rc = -1;
+    json_t *item = store_rectification_item_get(c, j->iid);
+    if (!item || jint(item, "filing_id") != j->id || jint(item, "rectification_id") != j->rid) {
+        err_set(e, ERR_NOT_FOUND, NULL, "no such rectification item", "整改事项不存在");
+        goto out;
+    }
+    if (jint(row, "org_id") != j->who->org_id || !(j->who->roles & ROLE_FILER)) {
+        err_set(e, ERR_FORBIDDEN, NULL, "only a filer of the enterprise answers rectification items",
+                "只有备案主体的填报人可以答复整改事项");
+        goto out;
+    }
+    if (strcmp(jstr(row, "state"), "rectification") != 0 || !json_is_null(json_object_get(item, "closed_at"))) {
+        err_set(e, ERR_CONFLICT, NULL, "this rectification notice is no longer open", "该整改通知已关闭");
+        err_extra(e, "state", json_string(jstr(row, "state")));
+        goto out;
+    }
+    if (store_rectification_item_answer(c, j->iid, j->answer, j->who->user_id, e) != 0) goto out;
+    json_t *d = json_pack("{s:I s:I}", "rectification_id", (json_int_t)j->rid, "item_id", (json_int_t)j->iid);
+    rc = audit_record(c, j->who, "rectification.answer", "rectification_item", j->iid, j->id, jint(row, "org_id"),
+                      NULL, NULL, d, e);
+    json_decref(d);
+out:
+    json_decref(item);
+    json_decref(row);
+    return rc;
+}
+
+json_t *filing_answer_item(struct app *a, const struct principal *who, int64_t id, int64_t rid, int64_t iid,
+                           const json_t *in, struct err *e)
+{
+    static const char *const keys[] = {"answer", NULL};
+    const char *answer;
+    if (input_known_keys(in, keys, e) || input_text(in, "answer", true, 4000, &answer, e)) return NULL;
+    struct answer_job j = {who, id, rid, iid, answer};
+    if (store_write(a->store, answer_job_fn, &j, e) != 0) return NULL;
+    return filing_rectifications(a, who, id, e);
+}
+
+json_t *filing_events(struct app *a, const struct principal *who, int64_t id, struct err *e)
+{
+    json_t *row = load_visible(store_reader(a->store), who, id, e);
+    if (!row) return NULL;
+    json_decref(row);
+    /* the filing is visible, so all of its events are */
+    struct principal admin;
+    principal_operator(&admin);
+    return audit_list(a, &admin, id, 500, 0, e);
+}
+
+json_t *filing_public(struct app *a, const char *number, struct err *e)
+{
+    struct store_conn *c = store_reader(a->store);
+    json_t *row = number && strlen(number) <= 64 ? store_filing_by_number(c, number) : NULL;
+    if (!row) {
+        err_set(e, ERR_NOT_FOUND, NULL, "no filing has this number", "未找到该备案编号");
+        return NULL;
+    }
+    json_t *auth = store_org_get(c, jint(row, "authority_org_id"));
+    json_t *ver = store_version_get(c, jint(row, "id"), (int)jint(row, "record_version"));
+    char filing_date[11] = "";
+    const char *filed_at = jstr(row, "filed_at");
+    if (filed_at) snprintf(filing_date, sizeof filing_date, "%.10s", filed_at);
+    const char *vdate = ver ? jstr(ver, "created_at") : filed_at;
+    char version_date[11] = "";
+    if (vdate) snprintf(version_date, sizeof version_date, "%.10s", vdate);
+    json_t *out = json_pack("{s:s s:s s:O s:O s:s s:s s:s}", "number", number, "state", jstr(row, "state"),
+                            "subject_name", json_object_get(row, "subject_name"), "system_name",
+                            json_object_get(row, "system_name"), "authority", auth ? jstr(auth, "name") : "",
+                            "filing_date", filing_date, "latest_version_date", version_date);
+    json_decref(auth);
+    json_decref(ver);
+    json_decref(row);
+    return out;
+}

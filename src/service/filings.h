@@ -1,0 +1,60 @@
+/* filings.h — the use cases of business systems and their filings: create, read, edit the
+ * document, list, versions, diff, rectification answers, events, public verification, and the
+ * workflow actions (actions.c executes the table of core/workflow.c). Every function checks role,
+ * state and tenancy; what the caller may not see is ERR_NOT_FOUND. */
+#ifndef BEIAN_FILINGS_H
+#define BEIAN_FILINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "core/err.h"
+#include "store/store.h"
+
+struct app;
+struct principal;
+
+int64_t system_create(struct app *a, const struct principal *who, const json_t *in, struct err *e);
+json_t *system_list(struct app *a, const struct principal *who);
+json_t *system_get(struct app *a, const struct principal *who, int64_t id, struct err *e);
+
+/* {"system_id", "kind":"initial"} → the new filing (as filing_get returns it). */
+json_t *filing_create(struct app *a, const struct principal *who, const json_t *in, struct err *e);
+/* The filing with its document, findings, etag and allowed_actions for the caller. */
+json_t *filing_get(struct app *a, const struct principal *who, int64_t id, struct err *e);
+/* Replace the document; if_match is the ETag the caller read (NULL: 428). */
+json_t *filing_put_document(struct app *a, const struct principal *who, int64_t id, const json_t *doc,
+                            const char *if_match, struct err *e);
+/* RFC 7396 merge patch of the document; if_match optional. */
+json_t *filing_patch_document(struct app *a, const struct principal *who, int64_t id, const json_t *patch,
+                              const char *if_match, struct err *e);
+json_t *filing_list(struct app *a, const struct principal *who, const struct filing_query *q, struct err *e);
+json_t *filing_versions(struct app *a, const struct principal *who, int64_t id, struct err *e);
+json_t *filing_version(struct app *a, const struct principal *who, int64_t id, int n, struct err *e);
+json_t *filing_diff(struct app *a, const struct principal *who, int64_t id, int from, int to, struct err *e);
+json_t *filing_rectifications(struct app *a, const struct principal *who, int64_t id, struct err *e);
+json_t *filing_answer_item(struct app *a, const struct principal *who, int64_t id, int64_t rid, int64_t iid,
+                           const json_t *in, struct err *e);
+json_t *filing_events(struct app *a, const struct principal *who, int64_t id, struct err *e);
+/* Public facts of a filing number, or NULL with ERR_NOT_FOUND. */
+json_t *filing_public(struct app *a, const char *number, struct err *e);
+
+/* POST /filings/{id}/actions/{action} with {"comment","reason","items"}: the result
+ * {"filing": …} and, for report_change, {"change_filing": …}. */
+json_t *filing_act(struct app *a, const struct principal *who, int64_t id, const char *action,
+                   const json_t *in, struct err *e);
+
+/* --- shared by filings.c and actions.c --- */
+bool filing_visible(const struct principal *who, const json_t *row);
+/* The actions the caller may take now (names), from the workflow table. */
+json_t *filing_allowed_actions(struct app *a, const struct principal *who, const json_t *row);
+/* Findings of the current document that block leaving the draft: shape + completeness. */
+json_t *filing_findings(struct app *a, const json_t *document);
+/* Copy the derived list columns (names, region, level, provider) from the document into row. */
+void filing_derive_columns(json_t *row);
+/* The filing as the API shows it (row + etag + allowed_actions + findings). Steals nothing. */
+json_t *filing_view(struct app *a, const struct principal *who, const json_t *row, bool with_document);
+/* RFC 6901 lookup; NULL when absent. Borrowed. */
+const json_t *json_at_pointer(const json_t *doc, const char *pointer);
+
+#endif

@@ -1,0 +1,30 @@
+/* orgs.h — organisations (enterprise, provider, authority, platform) and their users. */
+#ifndef BEIAN_ORGS_H
+#define BEIAN_ORGS_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "core/err.h"
+
+struct app;
+struct principal;
+
+/* Create an organisation from {"kind","name","uscc","region","jurisdiction":[codes]}.
+ * Only the platform admin (or the local operator) may. Returns the new id or -1. */
+int64_t org_create(struct app *a, const struct principal *who, const json_t *in, struct err *e);
+/* Organisations the caller may see (admin: all; others: their own and, for everyone, providers
+ * and authorities, whose names are public in the filing form). */
+json_t *org_list(struct app *a, const struct principal *who, const char *kind);
+json_t *org_get(struct app *a, const struct principal *who, int64_t id, struct err *e);
+
+/* Create a user {"org_id","login","name","roles":[…],"password"}: admin anywhere; org_admin and
+ * authority_admin in their own organisation. Returns the id or -1. */
+int64_t user_create(struct app *a, const struct principal *who, const json_t *in, struct err *e);
+json_t *user_list(struct app *a, const struct principal *who, int64_t org_id, struct err *e);
+/* Set a password: the user itself (with the old password checked by the caller), or the operator. */
+int user_set_password(struct app *a, const struct principal *who, const char *login,
+                      const char *old_password, const char *new_password, struct err *e);
+/* The caller as JSON (/me). */
+json_t *user_me(struct app *a, const struct principal *who);
+
+#endif

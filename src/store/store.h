@@ -1,0 +1,117 @@
+/* store.h — the persistence interface of beian. The service layer sees only these functions;
+ * SQL lives behind them (sqlite.c today; a PostgreSQL implementation provides the same functions).
+ *
+ * Rows travel as jansson objects (column name -> value; JSON columns arrive parsed), which keeps
+ * the interface small and lets the service layer hand them straight to the API.
+ *
+ * Concurrency and durability: all writes go through store_write(), which hands the job to the one
+ * writer thread; the writer runs the pending jobs of a group each in its own savepoint inside one
+ * BEGIN IMMEDIATE transaction and commits them together (group commit, synchronous=FULL). When
+ * store_write() returns 0 the job's changes are durable. Reads use store_reader(), a connection
+ * private to the calling thread. */
+#ifndef BEIAN_STORE_H
+#define BEIAN_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "core/err.h"
+
+struct store;
+struct store_conn;
+
+/* Open (creating when create is true) the store in data directory dir; applies migrations. */
+int store_open(const char *dir, bool create, struct store **out, struct err *e);
+void store_close(struct store *s);
+
+typedef int (*store_job_fn)(struct store_conn *c, void *arg, struct err *e);
+/* Run fn inside the writer's transaction; durable when 0 is returned. fn's changes are rolled
+ * back when it returns -1 (its error is returned) or when the commit fails. */
+int store_write(struct store *s, store_job_fn fn, void *arg, struct err *e);
+/* This thread's read connection (opened on first use). */
+struct store_conn *store_reader(struct store *s);
+
+/* --- organisations --- */
+int64_t store_org_insert(struct store_conn *c, const char *kind, const char *name, const char *uscc,
+                         const char *region, const json_t *jurisdiction, struct err *e);
+json_t *store_org_get(struct store_conn *c, int64_t id);          /* NULL when absent */
+json_t *store_org_list(struct store_conn *c, const char *kind);   /* kind NULL: all */
+/* The authority whose jurisdiction covers region (most specific first); NULL when none. */
+json_t *store_org_authority_for_region(struct store_conn *c, const char *region);
+
+/* --- users and tokens --- */
+int64_t store_user_insert(struct store_conn *c, int64_t org_id, const char *login, const char *name,
+                          const char *pw_hash, const char *roles_csv, struct err *e);
+json_t *store_user_get(struct store_conn *c, int64_t id);         /* includes pw_hash */
+json_t *store_user_by_login(struct store_conn *c, const char *login);
+json_t *store_user_list(struct store_conn *c, int64_t org_id);    /* org_id 0: all; no pw_hash */
+int store_user_set_password(struct store_conn *c, int64_t id, const char *pw_hash, struct err *e);
+int store_token_insert(struct store_conn *c, const char *hash, int64_t user_id, const char *kind,
+                       const char *name, const char *csrf, int64_t expires_at, struct err *e);
+/* {user_id, kind, csrf, expires_at, revoked} or NULL */
+json_t *store_token_get(struct store_conn *c, const char *hash);
+int store_token_revoke(struct store_conn *c, const char *hash, struct err *e);
+
+/* --- systems --- */
+int64_t store_system_insert(struct store_conn *c, int64_t org_id, const char *name,
+                            const char *description, int64_t created_by, struct err *e);
+json_t *store_system_get(struct store_conn *c, int64_t id);
+json_t *store_system_list(struct store_conn *c, int64_t org_id);  /* org_id 0: all */
+
+/* --- filings --- */
+/* Insert a filing row from an object holding the columns of migrations.c (id ignored). */
+int64_t store_filing_insert(struct store_conn *c, const json_t *row, struct err *e);
+json_t *store_filing_get(struct store_conn *c, int64_t id);
+/* Write back every column of row (by row.id); 0 ok. */
+int store_filing_update(struct store_conn *c, const json_t *row, struct err *e);
+
+/* Who is asking, for scoping lists: admin sees all; enterprise its own; provider those naming it
+ * once visible; authority those assigned to it once visible. */
+struct store_scope { const char *org_kind; int64_t org_id; bool admin; };
+struct filing_query {
+    const char *state, *region, *type, *q; int64_t system_id;
+    int limit; int64_t after_id; /* cursor: rows with id < after_id (newest first) */
+};
+/* Array of filing rows without the document; *next_cursor gets the cursor or 0. */
+json_t *store_filing_list(struct store_conn *c, const struct store_scope *scope,
+                          const struct filing_query *q, int64_t *next_cursor, struct err *e);
+/* Is there an open (not decided) change filing of parent? */
+bool store_filing_has_open_change(struct store_conn *c, int64_t parent_id);
+json_t *store_filing_by_number(struct store_conn *c, const char *number);
+/* Next sequence number of an authority in a year (1, 2, …); never reused. */
+int64_t store_next_number_seq(struct store_conn *c, int64_t authority_id, int year, struct err *e);
+
+/* --- versions --- */
+int store_version_insert(struct store_conn *c, int64_t filing_id, int n, const json_t *document,
+                         const char *sha256, const char *action, int64_t by, const json_t *findings,
+                         const char *pack, struct err *e);
+json_t *store_version_get(struct store_conn *c, int64_t filing_id, int n);
+json_t *store_version_list(struct store_conn *c, int64_t filing_id); /* without documents */
+
+/* --- rectifications --- */
+int64_t store_rectification_insert(struct store_conn *c, int64_t filing_id, int version,
+                                   int64_t by, const char *comment, const json_t *items, struct err *e);
+json_t *store_rectification_list(struct store_conn *c, int64_t filing_id); /* with items */
+json_t *store_rectification_item_get(struct store_conn *c, int64_t item_id);
+int store_rectification_item_answer(struct store_conn *c, int64_t item_id, const char *answer,
+                                    int64_t by, struct err *e);
+int store_rectification_close_open(struct store_conn *c, int64_t filing_id, struct err *e);
+
+/* --- audit (append-only, hash-chained) --- */
+struct audit_entry {
+    int64_t actor_user_id, actor_org_id;
+    const char *action, *object_type;
+    int64_t object_id, filing_id, org_id;     /* org_id: the organisation the object belongs to */
+    const char *before_sha, *after_sha;
+    const json_t *detail;
+};
+int store_audit_append(struct store_conn *c, const struct audit_entry *a, struct err *e);
+json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, int64_t filing_id,
+                         int limit, int64_t after_id, int64_t *next_cursor, struct err *e);
+/* Recompute the chain; 0 when unbroken, else -1 with the first bad id in e. */
+int store_audit_verify(struct store_conn *c, struct err *e);
+
+/* Counts for /metrics: {state: n}. */
+json_t *store_filing_counts(struct store_conn *c);
+
+#endif

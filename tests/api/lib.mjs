@@ -1,0 +1,110 @@
+// lib.mjs — starts the real beian server on a free loopback port with a fresh demo data directory
+// and talks HTTP to it. Shared by every API test file.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BIN = process.env.BEIAN_BIN || new URL('../../build/beian', import.meta.url).pathname;
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+// Run the CLI synchronously; returns {status, stdout, stderr}.
+export function cli(args, { input, env } = {}) {
+  const r = spawnSync(BIN, args, { input, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// A fresh data directory with the demo organisations; returns {dir, logins: {login: {role, password}}}.
+export function initDemo() {
+  const dir = mkdtempSync(join(tmpdir(), 'beian-test-'));
+  const data = join(dir, 'data');
+  const r = cli(['init', data, '--demo']);
+  if (r.status !== 0) throw new Error(`beian init failed: ${r.stderr}`);
+  const logins = {};
+  for (const line of r.stdout.trim().split('\n')) {
+    const [role, login, password] = line.split(' ');
+    logins[login] = { role, password };
+  }
+  return { root: dir, data, logins };
+}
+
+export class Server {
+  constructor(data, logins) { this.data = data; this.logins = logins; this.tokens = {}; }
+
+  static async start(opts = {}) {
+    const demo = opts.data ? { data: opts.data, logins: opts.logins, root: null } : initDemo();
+    const s = new Server(demo.data, demo.logins);
+    s.root = demo.root;
+    await s.launch();
+    return s;
+  }
+
+  async launch() {
+    this.port = await freePort();
+    this.base = `http://127.0.0.1:${this.port}`;
+    this.log = '';
+    this.proc = spawn(BIN, ['serve', '--data', this.data, '--listen', `127.0.0.1:${this.port}`, '--threads', '4'],
+      { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.proc.stderr.on('data', (d) => { this.log += d.toString(); });
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
+    for (let i = 0; i < 200; i++) {
+      try {
+        const r = await fetch(`${this.base}/healthz`);
+        if (r.ok) return;
+      } catch { /* not yet */ }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`server did not start:\n${this.log}`);
+  }
+
+  // Stop gracefully; fails when the server exits non-zero (a sanitizer report, a crash).
+  async stop({ keep = false } = {}) {
+    if (this.proc && this.proc.exitCode === null) {
+      this.proc.kill('SIGTERM');
+      const { code, signal } = await this.exited;
+      if (code !== 0) throw new Error(`server exited with ${code ?? signal}:\n${this.log.slice(-4000)}`);
+    }
+    if (!keep && this.root) rmSync(this.root, { recursive: true, force: true });
+  }
+
+  async kill9() {
+    this.proc.kill('SIGKILL');
+    await this.exited;
+  }
+
+  // HTTP helper: returns {status, headers, body (parsed JSON when JSON), text}.
+  async req(method, path, { token, body, raw, headers = {}, contentType } = {}) {
+    const h = { ...headers };
+    if (token) h.Authorization = `Bearer ${token}`;
+    let payload;
+    if (raw !== undefined) { payload = raw; if (contentType !== null) h['Content-Type'] = contentType || 'application/json'; }
+    else if (body !== undefined) { payload = JSON.stringify(body); h['Content-Type'] = contentType || 'application/json'; }
+    const r = await fetch(this.base + path, { method, headers: h, body: payload });
+    const text = await r.text();
+    let json;
+    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+    return { status: r.status, headers: r.headers, body: json, text };
+  }
+
+  async login(login) {
+    if (this.tokens[login]) return this.tokens[login];
+    const r = await this.req('POST', '/api/v1/session', { body: { login, password: this.logins[login].password } });
+    if (r.status !== 201) throw new Error(`login ${login} failed: ${r.status} ${r.text}`);
+    this.tokens[login] = r.body.token;
+    return r.body.token;
+  }
+
+  // as(login) → a bound requester
+  async as(login) {
+    const token = await this.login(login);
+    return (method, path, opts = {}) => this.req(method, path, { ...opts, token });
+  }
+}

@@ -1,0 +1,810 @@
+/* test_schema.c — the default policy pack (policy/cn-cloud) loads, its reference filing passes,
+ * and every shape and completeness rule of schema.c reports the precise path it concerns.
+ * Needs BEIAN_POLICY_DIR (meson sets it to the repository's policy/ directory). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/date.h"
+#include "policy/pack.h"
+#include "policy/schema.h"
+
+static struct pack *pack;
+static char pack_dir[4096];
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static json_t *load_fixture(const char *name)
+{
+    char path[4200];
+    json_error_t jerr;
+    snprintf(path, sizeof path, "%s/fixtures/%s", pack_dir, name);
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc)
+        fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
+    return doc;
+}
+
+static void print_findings(const json_t *findings)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(findings, i, f)
+        print_message("  %s %s: %s\n", json_string_value(json_object_get(f, "rule")),
+                      json_string_value(json_object_get(f, "path")),
+                      json_string_value(json_object_get(json_object_get(f, "message"), "en")));
+}
+
+static const json_t *find(const json_t *findings, const char *rule, const char *path)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(findings, i, f)
+        if (strcmp(json_string_value(json_object_get(f, "rule")), rule) == 0 &&
+            strcmp(json_string_value(json_object_get(f, "path")), path) == 0)
+            return f;
+    return NULL;
+}
+
+static void assert_no_findings(json_t *findings)
+{
+    if (json_array_size(findings) != 0)
+        print_findings(findings);
+    assert_int_equal(json_array_size(findings), 0);
+}
+
+/* Exactly one finding, with this rule and path. */
+static void assert_only(json_t *findings, const char *rule, const char *path)
+{
+    if (json_array_size(findings) != 1 || !find(findings, rule, path)) {
+        print_message("expected only %s at %s, got:\n", rule, path);
+        print_findings(findings);
+        fail();
+    }
+}
+
+/* The shape findings of the reference filing after setting one value at a path of sections and
+ * fields ("subject", "name"); value is stolen. */
+static json_t *shape_with(const char *section, const char *field, json_t *value)
+{
+    json_t *doc = load_fixture("reference.json");
+    json_object_set_new(json_object_get(doc, section), field, value);
+    json_t *findings = schema_check_shape(pack, doc);
+    json_decref(doc);
+    return findings;
+}
+
+static void expect_shape(const char *section, const char *field, json_t *value, const char *rule,
+                         const char *path)
+{
+    json_t *findings = shape_with(section, field, value);
+    assert_only(findings, rule, path);
+    json_decref(findings);
+}
+
+static void expect_shape_ok(const char *section, const char *field, json_t *value)
+{
+    json_t *findings = shape_with(section, field, value);
+    assert_no_findings(findings);
+    json_decref(findings);
+}
+
+static char *repeat(const char *unit, size_t times)
+{
+    size_t n = strlen(unit);
+    char *s = malloc(n * times + 1);
+    for (size_t i = 0; i < times; i++)
+        memcpy(s + i * n, unit, n);
+    s[n * times] = '\0';
+    return s;
+}
+
+static int setup_pack(void **state)
+{
+    const char *base = getenv("BEIAN_POLICY_DIR");
+    if (!base) {
+        fprintf(stderr, "BEIAN_POLICY_DIR is not set\n");
+        return -1;
+    }
+    snprintf(pack_dir, sizeof pack_dir, "%s/cn-cloud", base);
+    struct err e = {0};
+    if (pack_load(pack_dir, &pack, &e) != 0) {
+        fprintf(stderr, "pack_load: %s\n", e.detail_en);
+        err_clear(&e);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown_pack(void **state)
+{
+    pack_free(pack);
+    return 0;
+}
+
+/* ---- the pack --------------------------------------------------------------------------- */
+
+static void test_pack_loads(void **state)
+{
+    assert_string_equal(pack->id, "cn-cloud");
+    assert_string_equal(pack->edition, "2025");
+    assert_string_equal(pack->version, "2025.1");
+    assert_int_equal(pack->effective_from, date_from_ymd(2025, 1, 1));
+    assert_int_equal(json_array_size(json_object_get(pack->form, "sections")), 9);
+    assert_int_equal(json_array_size(json_object_get(pack->materials, "kinds")), 16);
+
+    assert_true(pack_region_known(pack, "110105"));
+    assert_true(pack_region_known(pack, "710000"));
+    assert_true(pack_region_known(pack, "820000"));
+    assert_false(pack_region_known(pack, "110100"));
+    assert_false(pack_region_known(pack, "11010"));
+    assert_false(pack_region_known(pack, NULL));
+
+    assert_string_equal(pack_default_filing_type(pack), "standard");
+    assert_int_equal(pack_review_working_days(pack, "simplified"), 5);
+    assert_int_equal(pack_review_working_days(pack, "strict"), 20);
+    assert_int_equal(pack_review_working_days(pack, "no-such-type"), 10);
+    assert_int_equal(pack_review_working_days(pack, NULL), 10);
+    assert_int_equal(pack_rectification_working_days(pack), 15);
+
+    /* The calendar came from calendar.json: a make-up Sunday, a holiday Thursday. */
+    assert_true(calendar_is_workday(pack->calendar, date_from_ymd(2026, 1, 4)));
+    assert_false(calendar_is_workday(pack->calendar, date_from_ymd(2026, 10, 1)));
+    assert_false(calendar_is_workday(pack->calendar, date_from_ymd(2025, 1, 28)));
+    assert_true(calendar_is_workday(pack->calendar, date_from_ymd(2025, 2, 8)));
+}
+
+static void test_every_provincial_region(void **state)
+{
+    int provinces = 0;
+    const char *code;
+    const json_t *names;
+    json_object_foreach(pack->regions, code, names)
+        provinces += strcmp(code + 2, "0000") == 0;
+    assert_int_equal(provinces, 34);
+}
+
+/* ---- fixtures --------------------------------------------------------------------------- */
+
+static void test_reference_passes(void **state)
+{
+    json_t *doc = load_fixture("reference.json");
+    json_t *shape = schema_check_shape(pack, doc);
+    json_t *required = schema_check_required(pack, doc);
+    assert_no_findings(shape);
+    assert_no_findings(required);
+    json_decref(shape);
+    json_decref(required);
+    json_decref(doc);
+}
+
+/* The reference fills every field the form has, so every part of the form is exercised. */
+static void assert_every_field_present(const json_t *defs, const json_t *value, const char *at)
+{
+    size_t i;
+    const json_t *def;
+    json_array_foreach(defs, i, def) {
+        const char *key = json_string_value(json_object_get(def, "key"));
+        const json_t *v = json_object_get(value, key);
+        if (!v || json_is_null(v))
+            fail_msg("reference.json has no %s/%s", at, key);
+        char here[512];
+        snprintf(here, sizeof here, "%s/%s", at, key);
+        const char *type = json_string_value(json_object_get(def, "type"));
+        if (strcmp(type, "object") == 0)
+            assert_every_field_present(json_object_get(def, "fields"), v, here);
+        else if (strcmp(type, "list<object>") == 0)
+            assert_every_field_present(json_object_get(def, "fields"), json_array_get(v, 0), here);
+    }
+}
+
+static void test_reference_fills_every_field(void **state)
+{
+    json_t *doc = load_fixture("reference.json");
+    size_t i;
+    const json_t *section;
+    json_array_foreach(json_object_get(pack->form, "sections"), i, section) {
+        const char *key = json_string_value(json_object_get(section, "key"));
+        char at[64];
+        snprintf(at, sizeof at, "/%s", key);
+        assert_every_field_present(json_object_get(section, "fields"), json_object_get(doc, key), at);
+    }
+    json_decref(doc);
+}
+
+static void test_minimal_draft(void **state)
+{
+    json_t *doc = load_fixture("minimal-draft.json");
+    json_t *shape = schema_check_shape(pack, doc);
+    assert_no_findings(shape);
+
+    json_t *required = schema_check_required(pack, doc);
+    assert_true(json_array_size(required) > 40);
+    assert_non_null(find(required, "FORM-REQUIRED", "/subject/uscc"));
+    assert_non_null(find(required, "FORM-REQUIRED", "/subject/region_code"));
+    assert_non_null(find(required, "FORM-REQUIRED", "/subject/legal_representative"));
+    assert_non_null(find(required, "FORM-REQUIRED", "/provider/provider_org"));
+    assert_non_null(find(required, "FORM-REQUIRED", "/provider/data_centers"));
+    assert_non_null(find(required, "FORM-REQUIRED", "/system/architecture_diagram"));
+    assert_non_null(find(required, "FORM-REQUIRED", "/grading/level"));
+    assert_non_null(find(required, "FORM-REQUIRED", "/agreement/clauses"));
+    assert_non_null(find(required, "FORM-REQUIRED", "/emergency/team"));
+    assert_non_null(find(required, "FORM-REQUIRED", "/operations/change_management"));
+    /* Filled fields, optional fields and the inside of a missing object are not reported. */
+    assert_null(find(required, "FORM-REQUIRED", "/subject/name"));
+    assert_null(find(required, "FORM-REQUIRED", "/system/name"));
+    assert_null(find(required, "FORM-REQUIRED", "/system/domains"));
+    assert_null(find(required, "FORM-REQUIRED", "/provider/platform_filing_number"));
+    assert_null(find(required, "FORM-REQUIRED", "/subject/legal_representative/name"));
+
+    size_t i;
+    const json_t *f;
+    json_array_foreach(required, i, f) {
+        assert_string_equal(json_string_value(json_object_get(f, "rule")), "FORM-REQUIRED");
+        assert_string_equal(json_string_value(json_object_get(f, "severity")), "error");
+        assert_string_equal(json_string_value(json_object_get(f, "source")), "filing-form.md §1");
+    }
+    const json_t *uscc = find(required, "FORM-REQUIRED", "/subject/uscc");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(uscc, "message"), "en")),
+                        "Unified social credit code (/subject/uscc) is required");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(uscc, "message"), "zh")),
+                        "统一社会信用代码（/subject/uscc）为必填项");
+    json_decref(shape);
+    json_decref(required);
+    json_decref(doc);
+}
+
+/* ---- shape rules ------------------------------------------------------------------------ */
+
+static void test_unknown_section(void **state)
+{
+    json_t *doc = load_fixture("reference.json");
+    json_object_set_new(doc, "attachments", json_object());
+    json_t *findings = schema_check_shape(pack, doc);
+    assert_only(findings, "FORM-UNKNOWN", "/attachments");
+    json_decref(findings);
+    json_decref(doc);
+}
+
+static void test_unknown_field(void **state)
+{
+    expect_shape("subject", "nickname", json_string("云帆"), "FORM-UNKNOWN", "/subject/nickname");
+    /* Keys are escaped as RFC 6901 requires. */
+    expect_shape("subject", "a/b~c", json_true(), "FORM-UNKNOWN", "/subject/a~1b~0c");
+
+    json_t *doc = load_fixture("reference.json");
+    json_object_set_new(json_object_get(json_object_get(doc, "subject"), "legal_representative"), "age",
+                        json_integer(50));
+    json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "provider"), "data_centers"), 1),
+                        "rack", json_string("A-12"));
+    json_t *findings = schema_check_shape(pack, doc);
+    assert_int_equal(json_array_size(findings), 2);
+    assert_non_null(find(findings, "FORM-UNKNOWN", "/subject/legal_representative/age"));
+    assert_non_null(find(findings, "FORM-UNKNOWN", "/provider/data_centers/1/rack"));
+    json_decref(findings);
+    json_decref(doc);
+}
+
+static void test_wrong_type(void **state)
+{
+    expect_shape("provider", "platform_level", json_string("3"), "FORM-TYPE", "/provider/platform_level");
+    expect_shape("provider", "platform_level", json_real(3.0), "FORM-TYPE", "/provider/platform_level");
+    expect_shape("system", "internet_facing", json_string("yes"), "FORM-TYPE", "/system/internet_facing");
+    expect_shape("subject", "name", json_integer(1), "FORM-TYPE", "/subject/name");
+    expect_shape("subject", "legal_representative", json_string("王立新"), "FORM-TYPE",
+                 "/subject/legal_representative");
+    expect_shape("system", "go_live_date", json_integer(20260301), "FORM-TYPE", "/system/go_live_date");
+    expect_shape("system", "data_flows", json_object(), "FORM-TYPE", "/system/data_flows");
+    expect_shape("system", "domains", json_pack("[s, i]", "kf.example.cn", 7), "FORM-TYPE",
+                 "/system/domains/1");
+    expect_shape("provider", "data_centers", json_pack("[s]", "北京"), "FORM-TYPE",
+                 "/provider/data_centers/0");
+    expect_shape("provider", "provider_org", json_integer(0), "FORM-TYPE", "/provider/provider_org");
+    expect_shape("provider", "provider_org", json_string("2"), "FORM-TYPE", "/provider/provider_org");
+    expect_shape("system", "architecture_diagram", json_integer(-4), "FORM-TYPE",
+                 "/system/architecture_diagram");
+    expect_shape("compliance", "industry_materials", json_pack("[i, s]", 12, "x"), "FORM-TYPE",
+                 "/compliance/industry_materials/1");
+
+    json_t *findings = shape_with("subject", "name", json_integer(1));
+    const json_t *message = json_object_get(json_array_get(findings, 0), "message");
+    assert_string_equal(json_string_value(json_object_get(message, "en")),
+                        "Organisation name (/subject/name) must be text");
+    assert_string_equal(json_string_value(json_object_get(message, "zh")), "单位名称（/subject/name）应为文本");
+    json_decref(findings);
+
+    /* A section that is not an object, and a document that is not an object. */
+    json_t *doc = json_pack("{s:[]}", "grading");
+    findings = schema_check_shape(pack, doc);
+    assert_only(findings, "FORM-TYPE", "/grading");
+    json_decref(findings);
+    json_decref(doc);
+    doc = json_array();
+    findings = schema_check_shape(pack, doc);
+    assert_only(findings, "FORM-TYPE", "");
+    json_decref(findings);
+    json_decref(doc);
+}
+
+static void test_unknown_enum_code(void **state)
+{
+    expect_shape("subject", "unit_type", json_string("company"), "FORM-ENUM", "/subject/unit_type");
+    expect_shape("subject", "unit_type", json_string("Enterprise"), "FORM-ENUM", "/subject/unit_type");
+    expect_shape("provider", "service_models", json_pack("[s, s]", "iaas", "faas"), "FORM-ENUM",
+                 "/provider/service_models/1");
+    expect_shape_ok("subject", "industry", json_string("banking"));
+    expect_shape_ok("subject", "unit_type", json_string("")); /* not filled, like null */
+
+    json_t *findings = shape_with("subject", "unit_type", json_string("company"));
+    const json_t *message = json_object_get(json_array_get(findings, 0), "message");
+    assert_string_equal(json_string_value(json_object_get(message, "en")),
+                        "Organisation type (/subject/unit_type) must be one of party_organ, government, "
+                        "public_institution, enterprise, other; \"company\" is not");
+    assert_non_null(strstr(json_string_value(json_object_get(message, "zh")), "enterprise（企业）"));
+    json_decref(findings);
+
+    json_t *doc = load_fixture("reference.json");
+    json_t *team = json_object_get(json_object_get(doc, "emergency"), "team");
+    json_object_set_new(json_array_get(team, 2), "role", json_string("captain"));
+    findings = schema_check_shape(pack, doc);
+    assert_only(findings, "FORM-ENUM", "/emergency/team/2/role");
+    json_decref(findings);
+    json_decref(doc);
+}
+
+static void test_length_counts_code_points(void **state)
+{
+    char *ok = repeat("汉", 200); /* 600 bytes, 200 characters */
+    char *too_long = repeat("汉", 201);
+    expect_shape_ok("subject", "name", json_string(ok));
+    expect_shape("subject", "name", json_string(too_long), "FORM-LENGTH", "/subject/name");
+
+    json_t *findings = shape_with("subject", "name", json_string(too_long));
+    const json_t *message = json_object_get(json_array_get(findings, 0), "message");
+    assert_string_equal(json_string_value(json_object_get(message, "en")),
+                        "Organisation name (/subject/name) must be at most 200 characters");
+    assert_string_equal(json_string_value(json_object_get(message, "zh")),
+                        "单位名称（/subject/name）不能超过200个字符");
+    json_decref(findings);
+
+    /* Four-byte characters count once as well; the limit applies to each entry of a text list. */
+    char *emoji = repeat("\xF0\x9F\x98\x80", 200);
+    expect_shape_ok("subject", "name", json_string(emoji));
+    expect_shape("compliance", "regulations", json_pack("[s, s]", "网络安全法", too_long), "FORM-LENGTH",
+                 "/compliance/regulations/1");
+    free(ok);
+    free(too_long);
+    free(emoji);
+}
+
+static void test_int_out_of_range(void **state)
+{
+    expect_shape_ok("provider", "platform_level", json_integer(4));
+    expect_shape("provider", "platform_level", json_integer(5), "FORM-RANGE", "/provider/platform_level");
+    expect_shape("provider", "platform_level", json_integer(0), "FORM-RANGE", "/provider/platform_level");
+    expect_shape("system", "user_scale", json_integer(-1), "FORM-RANGE", "/system/user_scale");
+    expect_shape_ok("system", "user_scale", json_integer(0));
+
+    json_t *findings = shape_with("provider", "platform_level", json_integer(5));
+    const json_t *message = json_object_get(json_array_get(findings, 0), "message");
+    assert_string_equal(json_string_value(json_object_get(message, "en")),
+                        "Cloud platform protection level (/provider/platform_level) must be between 1 and 4");
+    json_decref(findings);
+
+    json_t *doc = load_fixture("reference.json");
+    json_object_set_new(json_object_get(json_object_get(doc, "operations"), "vuln_scan"), "interval_days",
+                        json_integer(0));
+    findings = schema_check_shape(pack, doc);
+    assert_only(findings, "FORM-RANGE", "/operations/vuln_scan/interval_days");
+    json_decref(findings);
+    json_decref(doc);
+}
+
+static void test_bad_date(void **state)
+{
+    expect_shape("system", "go_live_date", json_string("2026-02-30"), "FORM-DATE", "/system/go_live_date");
+    expect_shape("system", "go_live_date", json_string("2026-2-3"), "FORM-DATE", "/system/go_live_date");
+    expect_shape("system", "go_live_date", json_string("2026-03-01T00:00:00Z"), "FORM-DATE",
+                 "/system/go_live_date");
+    expect_shape_ok("system", "go_live_date", json_string("")); /* not filled, like null */
+    expect_shape_ok("system", "go_live_date", json_string("2024-02-29"));
+
+    json_t *findings = shape_with("system", "go_live_date", json_string("2026-02-30"));
+    const json_t *message = json_object_get(json_array_get(findings, 0), "message");
+    assert_string_equal(json_string_value(json_object_get(message, "en")),
+                        "Go-live date (/system/go_live_date) must be a real day written YYYY-MM-DD; "
+                        "\"2026-02-30\" is not");
+    json_decref(findings);
+
+    json_t *doc = load_fixture("reference.json");
+    json_object_set_new(json_object_get(json_object_get(doc, "grading"), "expert_review"), "date",
+                        json_string("2025-13-01"));
+    findings = schema_check_shape(pack, doc);
+    assert_only(findings, "FORM-DATE", "/grading/expert_review/date");
+    json_decref(findings);
+    json_decref(doc);
+}
+
+static void test_pattern(void **state)
+{
+    expect_shape_ok("provider", "platform_filing_number", json_string("11010513001-00001"));
+    expect_shape("provider", "platform_filing_number", json_string("1101051300A-00001"), "FORM-PATTERN",
+                 "/provider/platform_filing_number");
+    expect_shape("provider", "platform_filing_number", json_string("1101051300-100001"), "FORM-PATTERN",
+                 "/provider/platform_filing_number");
+    expect_shape("provider", "platform_filing_number", json_string("11010513001 00001"), "FORM-PATTERN",
+                 "/provider/platform_filing_number");
+    /* A NUL inside the text must not let the rest slip past the pattern. */
+    expect_shape("subject", "region_code", json_stringn("11010\0", 6), "FORM-PATTERN", "/subject/region_code");
+    expect_shape("subject", "region_code", json_string("11010X"), "FORM-PATTERN", "/subject/region_code");
+
+    json_t *doc = load_fixture("reference.json");
+    json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "provider"), "data_centers"), 0),
+                        "country", json_string("cn"));
+    json_t *findings = schema_check_shape(pack, doc);
+    assert_only(findings, "FORM-PATTERN", "/provider/data_centers/0/country");
+    json_decref(findings);
+    json_decref(doc);
+}
+
+static void test_list_over_max_items(void **state)
+{
+    const json_t *def = schema_field_at(pack, "/provider/data_centers");
+    assert_non_null(def);
+    json_int_t max_items = json_integer_value(json_object_get(def, "max_items"));
+    assert_true(max_items > 0);
+
+    json_t *centres = json_array();
+    for (json_int_t i = 0; i < max_items + 1; i++)
+        json_array_append_new(centres, json_pack("{s:s, s:s, s:s}", "name", "机房", "country", "CN", "role",
+                                                 i ? "backup" : "primary"));
+    /* An entry past the limit is not examined, so its bad role does not add a finding. */
+    json_array_append_new(centres, json_pack("{s:s}", "role", "tertiary"));
+    json_t *exactly_max = json_deep_copy(centres);
+    json_array_remove(exactly_max, json_array_size(exactly_max) - 1);
+    json_array_remove(exactly_max, json_array_size(exactly_max) - 1);
+
+    expect_shape("provider", "data_centers", centres, "FORM-ITEMS", "/provider/data_centers");
+    expect_shape_ok("provider", "data_centers", exactly_max);
+    expect_shape("provider", "service_models", json_pack("[s, s, s, s]", "iaas", "paas", "saas", "iaas"),
+                 "FORM-ITEMS", "/provider/service_models");
+}
+
+/* Sets every field of one section of doc to null. */
+static void null_everything(const json_t *defs, json_t *object)
+{
+    size_t i;
+    const json_t *def;
+    json_array_foreach(defs, i, def)
+        json_object_set_new(object, json_string_value(json_object_get(def, "key")), json_null());
+}
+
+static void test_null_allowed(void **state)
+{
+    json_t *doc = load_fixture("reference.json");
+    size_t i;
+    const json_t *section;
+    json_array_foreach(json_object_get(pack->form, "sections"), i, section)
+        null_everything(json_object_get(section, "fields"),
+                        json_object_get(doc, json_string_value(json_object_get(section, "key"))));
+    json_t *findings = schema_check_shape(pack, doc);
+    assert_no_findings(findings);
+    json_decref(findings);
+    json_t *required = schema_check_required(pack, doc);
+    assert_non_null(find(required, "FORM-REQUIRED", "/subject/name"));
+    json_decref(required);
+    json_decref(doc);
+
+    /* Null sections, null inside objects and null list entries. */
+    doc = load_fixture("reference.json");
+    json_object_set_new(doc, "operations", json_null());
+    json_object_set_new(json_object_get(json_object_get(doc, "subject"), "security_officer"), "email",
+                        json_null());
+    json_array_append_new(json_object_get(json_object_get(doc, "system"), "data_flows"), json_null());
+    json_array_append_new(json_object_get(json_object_get(doc, "system"), "domains"), json_null());
+    findings = schema_check_shape(pack, doc);
+    assert_no_findings(findings);
+    json_decref(findings);
+    json_decref(doc);
+}
+
+/* ---- completeness ----------------------------------------------------------------------- */
+
+static json_t *required_with(const char *pointer_parent, const char *key, json_t *value)
+{
+    json_t *doc = load_fixture("reference.json");
+    /* pointer_parent is "section" or "section/object" or "section/list/index". */
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", pointer_parent);
+    json_t *at = doc;
+    for (char *save = NULL, *seg = strtok_r(buf, "/", &save); seg; seg = strtok_r(NULL, "/", &save))
+        at = json_is_array(at) ? json_array_get(at, (size_t)atoi(seg)) : json_object_get(at, seg);
+    assert_non_null(at);
+    if (value)
+        json_object_set_new(at, key, value);
+    else
+        json_object_del(at, key);
+    json_t *findings = schema_check_required(pack, doc);
+    json_decref(doc);
+    return findings;
+}
+
+static void expect_required(const char *parent, const char *key, json_t *value, const char *path)
+{
+    json_t *findings = required_with(parent, key, value);
+    assert_only(findings, "FORM-REQUIRED", path);
+    json_decref(findings);
+}
+
+static void test_required_details(void **state)
+{
+    expect_required("subject", "uscc", NULL, "/subject/uscc");
+    expect_required("subject", "uscc", json_string(""), "/subject/uscc");
+    expect_required("subject", "address", json_string(" \t\xE3\x80\x80"), "/subject/address");
+    expect_required("subject/security_officer", "email", json_null(), "/subject/security_officer/email");
+    expect_required("subject", "legal_representative", json_null(), "/subject/legal_representative");
+    expect_required("subject/legal_representative", "name", NULL, "/subject/legal_representative/name");
+    expect_required("provider/data_centers/1", "role", NULL, "/provider/data_centers/1/role");
+    expect_required("agreement/clauses/audit_rights", "included", NULL, "/agreement/clauses/audit_rights/included");
+    expect_required("provider", "service_models", json_array(), "/provider/service_models");
+    expect_required("provider", "data_centers", json_pack("[n]"), "/provider/data_centers");
+    expect_required("emergency", "team", json_pack("[{s:s, s:s, s:s}]", "name", "李明", "role", "leader", "phone",
+                                                   "13901234567"),
+                    "/emergency/team");
+
+    json_t *findings = required_with("emergency", "team", json_pack("[{s:s, s:s, s:s}]", "name", "李明", "role",
+                                                                     "leader", "phone", "13901234567"));
+    const json_t *message = json_object_get(json_array_get(findings, 0), "message");
+    assert_string_equal(json_string_value(json_object_get(message, "en")),
+                        "Emergency response team (/emergency/team) needs at least 2 entries; it has 1");
+    json_decref(findings);
+
+    /* Not required: false, 0 and optional fields count as answers or may stay empty. */
+    findings = required_with("system", "internet_facing", json_false());
+    assert_no_findings(findings);
+    json_decref(findings);
+    findings = required_with("system", "user_scale", json_integer(0));
+    assert_no_findings(findings);
+    json_decref(findings);
+    findings = required_with("grading", "supervisor", NULL);
+    assert_no_findings(findings);
+    json_decref(findings);
+    findings = required_with("operations/vuln_scan", "tool", NULL);
+    assert_no_findings(findings);
+    json_decref(findings);
+
+    /* A document that is not an object is missing everything. */
+    json_t *doc = json_string("x");
+    findings = schema_check_required(pack, doc);
+    assert_non_null(find(findings, "FORM-REQUIRED", "/subject/name"));
+    json_decref(findings);
+    json_decref(doc);
+}
+
+/* ---- field lookup ----------------------------------------------------------------------- */
+
+static void test_field_at(void **state)
+{
+    const json_t *def = schema_field_at(pack, "/subject/name");
+    assert_non_null(def);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(def, "label"), "zh")), "单位名称");
+    def = schema_field_at(pack, "/provider/data_centers/0/role");
+    assert_non_null(def);
+    assert_string_equal(json_string_value(json_object_get(def, "type")), "enum");
+    def = schema_field_at(pack, "/subject/security_officer/email");
+    assert_non_null(def);
+    assert_string_equal(json_string_value(json_object_get(def, "key")), "email");
+    def = schema_field_at(pack, "/agreement/clauses/privacy/section");
+    assert_non_null(def);
+    assert_string_equal(json_string_value(json_object_get(def, "key")), "section");
+    assert_ptr_equal(schema_field_at(pack, "/provider/data_centers/12"),
+                     schema_field_at(pack, "/provider/data_centers"));
+    assert_ptr_equal(schema_field_at(pack, "/system/domains/1"), schema_field_at(pack, "/system/domains"));
+    def = schema_field_at(pack, "/subject");
+    assert_non_null(def);
+    assert_string_equal(json_string_value(json_object_get(def, "key")), "subject");
+
+    assert_null(schema_field_at(pack, ""));
+    assert_null(schema_field_at(pack, "subject/name"));
+    assert_null(schema_field_at(pack, "/nope"));
+    assert_null(schema_field_at(pack, "/subject/nope"));
+    assert_null(schema_field_at(pack, "/subject/name/x"));
+    assert_null(schema_field_at(pack, "/provider/data_centers/x/role"));
+    assert_null(schema_field_at(pack, "/provider/data_centers/01/role"));
+    assert_null(schema_field_at(pack, "/provider/data_centers/0/nope"));
+    assert_null(schema_field_at(pack, "/system/domains/0/x"));
+    assert_null(schema_field_at(pack, NULL));
+}
+
+/* ---- broken packs ----------------------------------------------------------------------- */
+
+static void copy_file(const char *from_dir, const char *to_dir, const char *name)
+{
+    char from[4200], to[4200], buf[8192];
+    snprintf(from, sizeof from, "%s/%s", from_dir, name);
+    snprintf(to, sizeof to, "%s/%s", to_dir, name);
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char *const PACK_FILES[] = {"manifest.json", "form.json", "regions.json", "calendar.json",
+                                         "deadlines.json", "materials.json"};
+
+/* A copy of the default pack in a temporary directory, with one file replaced (or removed when
+ * text is NULL). Returns 0 when pack_load accepts it; e receives the error otherwise. */
+static int load_variant(const char *name, const char *text, struct err *e)
+{
+    char dir[] = "/tmp/beian-pack-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    for (size_t i = 0; i < sizeof PACK_FILES / sizeof PACK_FILES[0]; i++)
+        if (strcmp(PACK_FILES[i], name) != 0)
+            copy_file(pack_dir, dir, PACK_FILES[i]);
+    if (text)
+        write_file(dir, name, text);
+    struct pack *p = NULL;
+    int rc = pack_load(dir, &p, e);
+    pack_free(p);
+    for (size_t i = 0; i < sizeof PACK_FILES / sizeof PACK_FILES[0]; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, PACK_FILES[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    return rc;
+}
+
+static void expect_load_error(const char *name, const char *text, const char *needle1, const char *needle2)
+{
+    struct err e = {0};
+    assert_int_equal(load_variant(name, text, &e), -1);
+    if (!strstr(e.detail_en, needle1) || (needle2 && !strstr(e.detail_en, needle2)))
+        fail_msg("error \"%s\" should mention \"%s\" and \"%s\"", e.detail_en, needle1, needle2 ? needle2 : "");
+    assert_true(e.detail_zh[0] != '\0');
+    err_clear(&e);
+}
+
+static void test_broken_pack(void **state)
+{
+    struct err e = {0};
+    assert_int_equal(load_variant("form.json", NULL, &e), -1); /* missing file */
+    assert_int_equal(e.code, ERR_NOT_FOUND);
+    assert_non_null(strstr(e.detail_en, "form.json"));
+    err_clear(&e);
+
+    /* Not JSON: the message names the file, the line and the column. */
+    assert_int_equal(load_variant("form.json", "{\"sections\": [\n  {\"key\": \"subject\",,}\n]}\n", &e), -1);
+    assert_int_equal(e.code, ERR_MALFORMED_JSON);
+    assert_non_null(strstr(e.detail_en, "form.json"));
+    assert_non_null(strstr(e.detail_en, "line 2"));
+    assert_non_null(strstr(e.detail_en, "column"));
+    err_clear(&e);
+
+#define SECTION(fields) "{\"sections\": [{\"key\": \"subject\", \"label\": {\"zh\": \"主体\", \"en\": \"Subject\"}, " \
+                        "\"fields\": [" fields "]}]}"
+#define LABEL "\"label\": {\"zh\": \"名称\", \"en\": \"Name\"}"
+    expect_load_error("form.json", SECTION("{\"key\": \"name\", " LABEL "}"), "/subject/name", "\"type\" is missing");
+    expect_load_error("form.json", SECTION("{\"key\": \"name\", \"type\": \"string\", " LABEL "}"), "/subject/name",
+                      "unknown type \"string\"");
+    expect_load_error("form.json", SECTION("{\"key\": \"name\", \"type\": \"text\", \"label\": {\"zh\": \"名称\"}}"),
+                      "/subject/name", "label");
+    expect_load_error("form.json", SECTION("{\"key\": \"kind\", \"type\": \"enum\", " LABEL "}"), "/subject/kind",
+                      "options");
+    expect_load_error("form.json", SECTION("{\"key\": \"rep\", \"type\": \"object\", " LABEL "}"), "/subject/rep",
+                      "fields");
+    expect_load_error("form.json",
+                      SECTION("{\"key\": \"rep\", \"type\": \"object\", " LABEL ", \"fields\": [{\"key\": \"phone\", "
+                              "\"type\": \"text\", " LABEL ", \"requird\": true}]}"),
+                      "/subject/rep/phone", "unknown attribute \"requird\"");
+    expect_load_error("form.json", SECTION("{\"type\": \"text\", " LABEL "}"), "/subject/fields[0]", "key");
+    expect_load_error("form.json", SECTION("{\"key\": \"doc\", \"type\": \"material\", " LABEL ", "
+                                           "\"material_kind\": \"selfie\"}"),
+                      "/subject/doc", "material_kind");
+    expect_load_error("form.json", SECTION("{\"key\": \"n\", \"type\": \"text\", " LABEL ", \"pattern\": \"([0-9\"}"),
+                      "/subject/n", "pattern");
+    expect_load_error("form.json", SECTION("{\"key\": \"n\", \"type\": \"int\", " LABEL ", \"min\": 5, \"max\": 1}"),
+                      "/subject/n", "min");
+    expect_load_error("form.json", "{\"sections\": []}", "form.json", "sections");
+#undef SECTION
+#undef LABEL
+
+    expect_load_error("manifest.json", "{\"id\": \"cn-cloud\"}", "manifest.json", "edition");
+    expect_load_error("calendar.json", "{\"2026\": {\"holidays\": [\"2026-02-30\"], \"workdays\": []}}",
+                      "calendar.json", "2026.holidays");
+    expect_load_error("calendar.json", "{\"2026\": {\"holidays\": [], \"workdays\": [\"2026-01-05\"]}}",
+                      "calendar.json", "weekday");
+    expect_load_error("regions.json", "{\"1100\": {\"zh\": \"北京\", \"en\": \"Beijing\"}}", "regions.json", "1100");
+    expect_load_error("deadlines.json", "{\"review_working_days\": {\"strict\": 20}, \"rectification_working_days\": 15,"
+                      " \"self_inspection_months\": {\"strict\": 6}, \"default_filing_type\": \"standard\"}",
+                      "deadlines.json", "standard");
+    expect_load_error("materials.json", "{\"kinds\": [{\"key\": \"a\", \"label\": {\"zh\": \"甲\", \"en\": \"A\"}}, "
+                      "{\"key\": \"a\", \"label\": {\"zh\": \"甲\", \"en\": \"A\"}}]}",
+                      "materials.json", "twice");
+
+    /* The untouched copy loads. */
+    assert_int_equal(load_variant("none", NULL, &e), 0);
+}
+
+/* ---- threads ---------------------------------------------------------------------------- */
+
+static void *validate_repeatedly(void *doc)
+{
+    intptr_t findings = 0;
+    for (int i = 0; i < 30; i++) {
+        json_t *shape = schema_check_shape(pack, doc);
+        json_t *required = schema_check_required(pack, doc);
+        findings += (intptr_t)(json_array_size(shape) + json_array_size(required));
+        json_decref(shape);
+        json_decref(required);
+    }
+    return (void *)findings;
+}
+
+static void test_concurrent_validation(void **state)
+{
+    enum { THREADS = 4 };
+    pthread_t threads[THREADS];
+    json_t *docs[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        docs[i] = load_fixture("reference.json");
+        if (i % 2) /* half of them with a pattern failure, so regexec runs on every thread */
+            json_object_set_new(json_object_get(docs[i], "provider"), "platform_filing_number",
+                                json_string("bad"));
+        assert_int_equal(pthread_create(&threads[i], NULL, validate_repeatedly, docs[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        void *findings;
+        assert_int_equal(pthread_join(threads[i], &findings), 0);
+        assert_int_equal((intptr_t)findings, i % 2 ? 30 : 0);
+        json_decref(docs[i]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pack_loads),
+        cmocka_unit_test(test_every_provincial_region),
+        cmocka_unit_test(test_reference_passes),
+        cmocka_unit_test(test_reference_fills_every_field),
+        cmocka_unit_test(test_minimal_draft),
+        cmocka_unit_test(test_unknown_section),
+        cmocka_unit_test(test_unknown_field),
+        cmocka_unit_test(test_wrong_type),
+        cmocka_unit_test(test_unknown_enum_code),
+        cmocka_unit_test(test_length_counts_code_points),
+        cmocka_unit_test(test_int_out_of_range),
+        cmocka_unit_test(test_bad_date),
+        cmocka_unit_test(test_pattern),
+        cmocka_unit_test(test_list_over_max_items),
+        cmocka_unit_test(test_null_allowed),
+        cmocka_unit_test(test_required_details),
+        cmocka_unit_test(test_field_at),
+        cmocka_unit_test(test_broken_pack),
+        cmocka_unit_test(test_concurrent_validation),
+    };
+    return cmocka_run_group_tests(tests, setup_pack, teardown_pack);
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# install-deps.sh — installs what beian needs and this machine lacks: Debian packages through
+# apt-get (only the missing ones, so a prepared machine pays nothing), Node.js when absent, and the
+# npm packages of the lockfile when package-lock.json changed since the last install.
+# Usage: tools/install-deps.sh [build|test|bench]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-build}
+
+build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
+            libsodium-dev liblua5.4-dev libcmocka-dev sqlite3 curl ca-certificates)
+test_pkgs=(chromium)
+bench_pkgs=(wrk nginx-light)
+
+want=("${build_pkgs[@]}")
+case "$what" in
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${bench_pkgs[@]}") ;;
+  build) ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages from the committed lockfile, re-installed only when the lockfile changed.
+if [ -f package-lock.json ]; then
+  stamp=node_modules/.lock-stamp
+  if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+    echo "install-deps: npm ci"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json "$stamp"
+  fi
+fi
