@@ -239,20 +239,19 @@ static void dispatch(struct server_request *sr)
     }
     if (r->body) r->body[r->body_len] = '\0';
 
-    if (strncmp(r->path, "/api/", 5) == 0) {
-        bool path_matched = false;
-        char allow[128];
-        const struct route *route = router_match(API_ROUTES, API_ROUTES_COUNT, r->method, r->path,
-                                                 r, &path_matched, allow, sizeof allow);
-        if (route) {
-            api_dispatch(r, route);
-        } else if (path_matched) {
-            reply_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-            reply_error(r, ERR_METHOD_NOT_ALLOWED, "method not allowed on this resource",
-                        "该资源不支持此请求方法");
-        } else {
-            reply_error(r, ERR_NOT_FOUND, "no such API endpoint", "接口不存在");
-        }
+    /* The route table first (API, health, metrics); under /api/ an unknown path is an API 404,
+     * elsewhere the web UI answers. */
+    bool path_matched = false;
+    char allow[128];
+    const struct route *route = router_match(API_ROUTES, API_ROUTES_COUNT, r->method, r->path, r,
+                                             &path_matched, allow, sizeof allow);
+    if (route) {
+        api_dispatch(r, route);
+    } else if (path_matched) {
+        reply_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+        reply_error(r, ERR_METHOD_NOT_ALLOWED, "method not allowed on this resource", "该资源不支持此请求方法");
+    } else if (strncmp(r->path, "/api/", 5) == 0) {
+        reply_error(r, ERR_NOT_FOUND, "no such API endpoint", "接口不存在");
     } else {
         web_dispatch(r);
     }
