@@ -211,7 +211,7 @@ static int format_number(struct store_conn *c, json_t *row, struct err *e)
     char out[128] = "";
     size_t used = 0;
     for (const char *p = fmt; *p && used < sizeof out - 1;) {
-        char piece[64] = "";
+        char piece[256] = "";
         if (strncmp(p, "{region}", 8) == 0) { snprintf(piece, sizeof piece, "%s", jstr(auth, "region")); p += 8; }
         else if (strncmp(p, "{year}", 6) == 0) { snprintf(piece, sizeof piece, "%d", y); p += 6; }
         else if (strncmp(p, "{seq:0", 6) == 0 && p[6] >= '1' && p[6] <= '9' && p[7] == '}') {
