@@ -96,7 +96,10 @@ static int reply_filing(struct http_req *r, int status, json_t *f, struct err *e
 int api_filings_get(struct http_req *r)
 {
     struct err e = {0};
-    return reply_filing(r, 200, filing_get(r->app, r->who, api_param_id(r, 0), &e), &e);
+    json_t *f = filing_get_raw(r->app, r->who, api_param_id(r, 0), &e);
+    if (!f) return api_reply(r, 0, NULL, &e);
+    reply_header(r, "ETag", json_string_value(json_object_get(f, "etag")));
+    return reply_json_spliced(r, 200, f, FILING_RAW_MEMBERS);
 }
 
 int api_filings_put_document(struct http_req *r)

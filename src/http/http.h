@@ -73,6 +73,9 @@ int http_body_json(struct http_req *r, json_t **out, bool allow_any, struct err 
 
 /* Replies. Each returns 0. */
 int reply_json(struct http_req *r, int status, json_t *body /* stolen */);
+/* Like reply_json, but the members named in raw_members (NULL-terminated) hold JSON text as
+ * strings, which is written into the reply as it is (already validated JSON from the store). */
+int reply_json_spliced(struct http_req *r, int status, json_t *body /* stolen */, const char *const raw_members[]);
 int reply_problem(struct http_req *r, const struct err *e);
 int reply_error(struct http_req *r, enum err_code code, const char *en, const char *zh);
 int reply_bytes(struct http_req *r, int status, const char *content_type, const void *data, size_t len);

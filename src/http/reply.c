@@ -161,6 +161,55 @@ int reply_json(struct http_req *r, int status, json_t *body)
     return 0;
 }
 
+int reply_json_spliced(struct http_req *r, int status, json_t *body, const char *const raw_members[])
+{
+    if (r->replied) {
+        assert(!"a handler replied twice");
+        json_decref(body);
+        return 0;
+    }
+    size_t extra = 0;
+    for (int i = 0; raw_members[i]; i++) {
+        const char *raw = json_string_value(json_object_get(body, raw_members[i]));
+        if (raw) extra += strlen(raw_members[i]) + strlen(raw) + 4;
+    }
+    char *head = body ? json_dumps(body, JSON_COMPACT) : NULL; /* sizing only when nothing is raw */
+    if (extra) {
+        free(head);
+        json_t *rest = json_copy(body);
+        for (int i = 0; raw_members[i]; i++)
+            if (json_is_string(json_object_get(body, raw_members[i]))) json_object_del(rest, raw_members[i]);
+        head = json_dumps(rest, JSON_COMPACT);
+        json_decref(rest);
+    }
+    if (!head) {
+        json_decref(body);
+        return reply_error(r, ERR_INTERNAL, "could not serialise the response", "无法序列化响应");
+    }
+    size_t hlen = strlen(head), used = hlen - 1; /* drop the closing brace */
+    char *text = malloc(hlen + extra + 2);
+    if (!text) {
+        free(head);
+        json_decref(body);
+        return reply_error(r, ERR_INTERNAL, "out of memory", "内存不足");
+    }
+    memcpy(text, head, used);
+    bool empty = used == 1; /* "{" */
+    for (int i = 0; extra && raw_members[i]; i++) {
+        const char *raw = json_string_value(json_object_get(body, raw_members[i]));
+        if (!raw) continue;
+        used += (size_t)sprintf(text + used, "%s\"%s\":%s", empty ? "" : ",", raw_members[i], raw);
+        empty = false;
+    }
+    text[used++] = '}';
+    text[used] = 0;
+    free(head);
+    json_decref(body);
+    reply_begin(r);
+    reply_set(r, status, "application/json; charset=utf-8", text, used);
+    return 0;
+}
+
 int reply_error(struct http_req *r, enum err_code code, const char *en, const char *zh)
 {
     struct err e = {.code = code};

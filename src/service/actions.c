@@ -46,12 +46,19 @@ static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, 
     case GUARD_NONE: return PASS;
     case GUARD_COMPLETE: {
         if (g->cheap_only) return PASS;
-        json_t *f = filing_findings(g->a, json_object_get(g->row, "document"));
-        if (json_array_size(f) == 0) { json_decref(f); return PASS; }
-        err_set(e, ERR_INCOMPLETE, jstr(json_array_get(f, 0), "path"),
+        /* evaluate afresh: the policy in force may have changed since the last save */
+        filing_evaluate(g->a, (json_t *)g->row);
+        const json_t *f = json_object_get(g->row, "findings");
+        size_t errors = findings_errors(f);
+        if (errors == 0) return PASS;
+        json_t *blocking = json_array();
+        size_t i;
+        json_t *x;
+        json_array_foreach(f, i, x) if (strcmp(jstr(x, "severity"), "error") == 0) json_array_append(blocking, x);
+        err_set(e, ERR_INCOMPLETE, jstr(json_array_get(blocking, 0), "path"),
                 "the filing is not complete: %zu item(s) to fix before it can be checked",
-                "备案内容不完整：提交审核前还有 %zu 项需要处理", json_array_size(f));
-        err_extra(e, "findings", f);
+                "备案内容不完整：提交审核前还有 %zu 项需要处理", errors);
+        err_extra(e, "findings", blocking);
         return FAIL;
     }
     case GUARD_NOT_LAST_EDITOR:
@@ -121,7 +128,7 @@ static const struct wf_transition *find_transition(const struct guard_ctx *g, en
     err_extra(e, "allowed_roles", roles);
     err_extra(e, "allowed_states", states);
     if (!state_ok)
-        err_set(e, ERR_CONFLICT, NULL, "%s is not possible while the filing is %s", "备案处于 %s 状态时不能执行 %s",
+        err_set(e, ERR_CONFLICT, NULL, "%s is not possible while the filing is %s", "不能执行 %s：备案处于 %s 状态",
                 wf_action_name(act), wf_state_name(st));
     else if (!role_ok)
         err_set(e, ERR_CONFLICT, NULL, "%s is not yours to do on this filing (state %s)",
@@ -166,10 +173,8 @@ static int freeze_version(struct store_conn *c, struct act_job *j, json_t *row, 
     char sha[65];
     const json_t *doc = json_object_get(row, "document");
     sha256_json_hex(doc, sha);
-    json_t *findings = filing_findings(j->a, doc);
-    int rc = store_version_insert(c, jint(row, "id"), n, doc, sha, action, j->who->user_id, findings,
-                                  jstr(row, "pack"), e);
-    json_decref(findings);
+    int rc = store_version_insert(c, jint(row, "id"), n, doc, sha, action, j->who->user_id,
+                                  json_object_get(row, "findings"), jstr(row, "pack"), e);
     if (rc == 0) {
         json_object_set_new(row, "current_version", json_integer(n));
         char now[32];
@@ -281,6 +286,7 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
             sha256_json_hex(json_object_get(parent, "document"), before);
             json_object_set(parent, "document", json_object_get(row, "document"));
             filing_derive_columns(parent);
+            filing_evaluate(j->a, parent);
             json_object_set(parent, "type", json_object_get(row, "type"));
             json_object_set_new(parent, "revision", json_integer(jint(parent, "revision") + 1));
             struct act_job pj = *j;
@@ -313,6 +319,7 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
                                "last_editor_id", (json_int_t)j->who->user_id);
         json_object_set(ch, "type", json_object_get(row, "type"));
         filing_derive_columns(ch);
+        filing_evaluate(j->a, ch);
         j->change_id = store_filing_insert(c, ch, e);
         json_decref(ch);
         if (j->change_id < 0) return -1;

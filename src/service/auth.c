@@ -223,25 +223,28 @@ int auth_resolve(struct app *a, const char *token, struct principal *p, struct e
         return err_set(e, ERR_UNAUTHENTICATED, NULL, "sign in first", "请先登录");
     char hash[65];
     sha256_hex(token, strlen(token), hash);
-    struct store_conn *c = store_reader(a->store);
-    json_t *t = store_token_get(c, hash);
+    json_t *t = store_token_principal(store_reader(a->store), hash);
     if (!t || json_integer_value(json_object_get(t, "revoked")) ||
         json_integer_value(json_object_get(t, "expires_at")) < (json_int_t)time(NULL)) {
         json_decref(t);
         return err_set(e, ERR_UNAUTHENTICATED, NULL, "your session has ended; sign in again", "会话已失效，请重新登录");
     }
-    json_t *user = store_user_get(c, json_integer_value(json_object_get(t, "user_id")));
-    json_t *org = user ? store_org_get(c, json_integer_value(json_object_get(user, "org_id"))) : NULL;
-    if (!user || !org || json_integer_value(json_object_get(user, "disabled"))) {
-        json_decref(t); json_decref(user); json_decref(org);
+    if (json_integer_value(json_object_get(t, "disabled"))) {
+        json_decref(t);
         return err_set(e, ERR_UNAUTHENTICATED, NULL, "this account is disabled", "该账户已停用");
     }
-    fill_principal(p, user, org);
+    memset(p, 0, sizeof *p);
+    p->user_id = json_integer_value(json_object_get(t, "user_id"));
+    p->org_id = json_integer_value(json_object_get(t, "org_id"));
+    snprintf(p->org_kind, sizeof p->org_kind, "%s", json_string_value(json_object_get(t, "org_kind")));
+    p->roles = wf_roles_parse_csv(json_string_value(json_object_get(t, "roles")), NULL, 0);
+    snprintf(p->login, sizeof p->login, "%s", json_string_value(json_object_get(t, "login")));
+    snprintf(p->name, sizeof p->name, "%s", json_string_value(json_object_get(t, "name")));
     snprintf(p->token_hash, sizeof p->token_hash, "%s", hash);
     snprintf(p->token_kind, sizeof p->token_kind, "%s", json_string_value(json_object_get(t, "kind")));
     const char *csrf = json_string_value(json_object_get(t, "csrf"));
     snprintf(p->csrf, sizeof p->csrf, "%s", csrf ? csrf : "");
-    json_decref(t); json_decref(user); json_decref(org);
+    json_decref(t);
     return 0;
 }
 

@@ -91,13 +91,26 @@ void filing_derive_columns(json_t *row)
     json_object_set_new(row, "provider_org_id", json_is_integer(v) ? json_copy((json_t *)v) : json_null());
 }
 
-json_t *filing_findings(struct app *a, const json_t *document)
+void filing_evaluate(struct app *a, json_t *row)
 {
+    const json_t *document = json_object_get(row, "document");
     json_t *f = schema_check_shape(a->pack, document);
     json_t *req = schema_check_required(a->pack, document);
     json_array_extend(f, req);
     json_decref(req);
-    return f;
+    json_object_set_new(row, "findings", f);
+    if (!json_is_object(json_object_get(row, "derived"))) json_object_set_new(row, "derived", json_object());
+}
+
+size_t findings_errors(const json_t *findings)
+{
+    size_t n = 0, i;
+    json_t *f;
+    json_array_foreach(findings, i, f) {
+        const char *sev = jstr(f, "severity");
+        if (sev && strcmp(sev, "error") == 0) n++;
+    }
+    return n;
 }
 
 static void etag_of(const json_t *row, char *buf, size_t len)
@@ -107,7 +120,7 @@ static void etag_of(const json_t *row, char *buf, size_t len)
 
 json_t *filing_view(struct app *a, const struct principal *who, const json_t *row, bool with_document)
 {
-    json_t *v = json_deep_copy(row);
+    json_t *v = json_copy((json_t *)row); /* shallow: only top-level members are set below */
     char etag[64];
     etag_of(row, etag, sizeof etag);
     json_object_set_new(v, "etag", json_string(etag));
@@ -121,10 +134,10 @@ json_t *filing_view(struct app *a, const struct principal *who, const json_t *ro
         json_decref(parent);
     }
     if (with_document) {
-        json_object_set_new(v, "findings", filing_findings(a, json_object_get(row, "document")));
         json_object_set_new(v, "allowed_actions", filing_allowed_actions(a, who, row));
     } else {
         json_object_del(v, "document");
+        json_object_del(v, "findings");
     }
     return v;
 }
@@ -232,6 +245,7 @@ json_t *filing_create(struct app *a, const struct principal *who, const json_t *
                             (json_int_t)who->org_id, "kind", "initial", "state", "draft", "document", doc, "pack",
                             pack, "last_editor_id", (json_int_t)who->user_id);
     filing_derive_columns(row);
+    filing_evaluate(a, row);
     json_decref(org);
     json_decref(sys);
     struct create_job j = {who, row, 0};
@@ -239,6 +253,21 @@ json_t *filing_create(struct app *a, const struct principal *who, const json_t *
     json_decref(row);
     if (rc != 0) return NULL;
     return filing_get(a, who, j.id, e);
+}
+
+const char *const FILING_RAW_MEMBERS[] = {"document", "findings", "derived", NULL};
+
+json_t *filing_get_raw(struct app *a, const struct principal *who, int64_t id, struct err *e)
+{
+    json_t *row = store_filing_get_raw(store_reader(a->store), id);
+    if (!filing_visible(who, row)) {
+        json_decref(row);
+        err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
+        return NULL;
+    }
+    json_t *v = filing_view(a, who, row, true);
+    json_decref(row);
+    return v;
 }
 
 json_t *filing_get(struct app *a, const struct principal *who, int64_t id, struct err *e)
@@ -330,6 +359,7 @@ static int save_job_fn(struct store_conn *c, void *arg, struct err *e)
         json_object_set_new(row, "revision", json_integer(jint(row, "revision") + 1));
         json_object_set_new(row, "last_editor_id", json_integer(j->who->user_id));
         filing_derive_columns(row);
+        filing_evaluate(j->a, row);
         if (store_filing_update(c, row, e) != 0) goto out;
         if (audit_record(c, j->who, "filing.document", "filing", j->id, j->id, jint(row, "org_id"), before, after,
                          NULL, e) != 0)

@@ -22,6 +22,10 @@ json_t *system_get(struct app *a, const struct principal *who, int64_t id, struc
 json_t *filing_create(struct app *a, const struct principal *who, const json_t *in, struct err *e);
 /* The filing with its document, findings, etag and allowed_actions for the caller. */
 json_t *filing_get(struct app *a, const struct principal *who, int64_t id, struct err *e);
+/* The same, with the members listed in FILING_RAW_MEMBERS holding JSON text (strings) to be
+ * spliced into the reply as they are: the read path of GET /filings/{id}. */
+json_t *filing_get_raw(struct app *a, const struct principal *who, int64_t id, struct err *e);
+extern const char *const FILING_RAW_MEMBERS[];
 /* Replace the document; if_match is the ETag the caller read (NULL: 428). */
 json_t *filing_put_document(struct app *a, const struct principal *who, int64_t id, const json_t *doc,
                             const char *if_match, struct err *e);
@@ -48,8 +52,11 @@ json_t *filing_act(struct app *a, const struct principal *who, int64_t id, const
 bool filing_visible(const struct principal *who, const json_t *row);
 /* The actions the caller may take now (names), from the workflow table. */
 json_t *filing_allowed_actions(struct app *a, const struct principal *who, const json_t *row);
-/* Findings of the current document that block leaving the draft: shape + completeness. */
-json_t *filing_findings(struct app *a, const json_t *document);
+/* Evaluate row.document under the pack (shape, completeness, rules) and store the result in
+ * row.findings and row.derived. Called whenever the document changes; reads use the stored result. */
+void filing_evaluate(struct app *a, json_t *row);
+/* Number of findings of severity error in a findings array. */
+size_t findings_errors(const json_t *findings);
 /* Copy the derived list columns (names, region, level, provider) from the document into row. */
 void filing_derive_columns(json_t *row);
 /* The filing as the API shows it (row + etag + allowed_actions + findings). Steals nothing. */

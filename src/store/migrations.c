@@ -66,6 +66,10 @@ static const char *const MIGRATIONS[] = {
     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    /* 2: the findings and derived values of the current document, computed when it is saved, so
+     *    that reads never re-run the policy */
+    "ALTER TABLE filings ADD COLUMN findings TEXT NOT NULL DEFAULT '[]';"
+    "ALTER TABLE filings ADD COLUMN derived TEXT NOT NULL DEFAULT '{}';",
 };
 
 const char *const *migrations_list(int *count)

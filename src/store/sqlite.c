@@ -169,13 +169,13 @@ static int bind_args(sqlite3_stmt *st, const char *types, va_list ap)
 
 static bool is_json_column(const char *name)
 {
-    static const char *const cols[] = {"jurisdiction", "document", "detail", "findings", NULL};
+    static const char *const cols[] = {"jurisdiction", "document", "detail", "findings", "derived", NULL};
     for (int i = 0; cols[i]; i++)
         if (strcmp(name, cols[i]) == 0) return true;
     return false;
 }
 
-static json_t *row_to_json(sqlite3_stmt *st)
+static json_t *row_to_json(sqlite3_stmt *st, bool raw_json)
 {
     json_t *o = json_object();
     int n = sqlite3_column_count(st);
@@ -188,7 +188,7 @@ static json_t *row_to_json(sqlite3_stmt *st)
         case SQLITE_NULL: v = json_null(); break;
         default: {
             const char *t = (const char *)sqlite3_column_text(st, i);
-            if (is_json_column(name)) {
+            if (!raw_json && is_json_column(name)) {
                 v = json_loads(t ? t : "null", JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
                 if (!v) v = json_null();
             } else {
@@ -221,18 +221,17 @@ static int db_run(struct store_conn *c, struct err *e, const char *sql, const ch
     return out;
 }
 
-/* Run a query; returns an array of row objects (never NULL unless e is set). */
-static json_t *db_query(struct store_conn *c, struct err *e, const char *sql, const char *types, ...)
+/* Run a query; returns an array of row objects (never NULL unless e is set). raw_json keeps the
+ * JSON columns as text. */
+static json_t *db_query_v(struct store_conn *c, struct err *e, bool raw_json, const char *sql, const char *types,
+                          va_list ap)
 {
     sqlite3_stmt *st = stmt_get(c, sql);
     if (!st) { db_error(c, e, sqlite3_errcode(c->db)); return NULL; }
-    va_list ap;
-    va_start(ap, types);
     int rc = bind_args(st, types, ap);
-    va_end(ap);
     json_t *rows = json_array();
     if (rc == SQLITE_OK) {
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) json_array_append_new(rows, row_to_json(st));
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) json_array_append_new(rows, row_to_json(st, raw_json));
     }
     if (rc != SQLITE_DONE) {
         db_error(c, e, rc);
@@ -240,6 +239,24 @@ static json_t *db_query(struct store_conn *c, struct err *e, const char *sql, co
         rows = NULL;
     }
     stmt_done(c, st);
+    return rows;
+}
+
+static json_t *db_query(struct store_conn *c, struct err *e, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    json_t *rows = db_query_v(c, e, false, sql, types, ap);
+    va_end(ap);
+    return rows;
+}
+
+static json_t *db_query_raw(struct store_conn *c, struct err *e, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    json_t *rows = db_query_v(c, e, true, sql, types, ap);
+    va_end(ap);
     return rows;
 }
 
@@ -524,6 +541,13 @@ json_t *store_token_get(struct store_conn *c, const char *hash)
     return db_one(c, "SELECT user_id,kind,name,csrf,expires_at,revoked FROM tokens WHERE hash=?", "s", hash);
 }
 
+json_t *store_token_principal(struct store_conn *c, const char *hash)
+{
+    return db_one(c, "SELECT t.user_id, t.kind, t.csrf, t.expires_at, t.revoked, u.login, u.name, u.roles, "
+                     "u.disabled, u.org_id, o.kind AS org_kind FROM tokens t JOIN users u ON u.id = t.user_id "
+                     "JOIN orgs o ON o.id = u.org_id WHERE t.hash=?", "s", hash);
+}
+
 int store_token_revoke(struct store_conn *c, const char *hash, struct err *e)
 {
     return db_run(c, e, "UPDATE tokens SET revoked=1 WHERE hash=?", "s", hash);
@@ -564,12 +588,12 @@ int64_t store_filing_insert(struct store_conn *c, const json_t *r, struct err *e
     now_rfc3339(now);
     if (db_run(c, e,
                "INSERT INTO filings(system_id,org_id,kind,parent_id,state,provider_org_id,region,level,type,"
-               "subject_name,system_name,document,revision,pack,created_at,updated_at,last_editor_id) "
-               "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)",
-               "iisIsIsIsssjsssI", jint(r, "system_id"), jint(r, "org_id"), jstr(r, "kind"), jint(r, "parent_id"),
+               "subject_name,system_name,document,revision,pack,created_at,updated_at,last_editor_id,findings,derived) "
+               "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?,?)",
+               "iisIsIsIsssjsssIjj", jint(r, "system_id"), jint(r, "org_id"), jstr(r, "kind"), jint(r, "parent_id"),
                jstr(r, "state"), jint(r, "provider_org_id"), jstr(r, "region"), jint(r, "level"), jstr(r, "type"),
                jstr(r, "subject_name"), jstr(r, "system_name"), json_object_get(r, "document"), jstr(r, "pack"),
-               now, now, jint(r, "last_editor_id")) != 0)
+               now, now, jint(r, "last_editor_id"), json_object_get(r, "findings"), json_object_get(r, "derived")) != 0)
         return -1;
     return sqlite3_last_insert_rowid(c->db);
 }
@@ -577,6 +601,11 @@ int64_t store_filing_insert(struct store_conn *c, const json_t *r, struct err *e
 json_t *store_filing_get(struct store_conn *c, int64_t id)
 {
     return db_one(c, "SELECT * FROM filings WHERE id=?", "i", id);
+}
+
+json_t *store_filing_get_raw(struct store_conn *c, int64_t id)
+{
+    return first_row(db_query_raw(c, NULL, "SELECT * FROM filings WHERE id=?", "i", id));
 }
 
 int store_filing_update(struct store_conn *c, const json_t *r, struct err *e)
@@ -587,16 +616,17 @@ int store_filing_update(struct store_conn *c, const json_t *r, struct err *e)
                "UPDATE filings SET state=?,check_from=?,provider_org_id=?,authority_org_id=?,reviewer_id=?,"
                "last_editor_id=?,region=?,level=?,type=?,subject_name=?,system_name=?,document=?,revision=?,"
                "current_version=?,record_version=?,number=?,pack=?,submitted_at=?,due_at=?,paused_remaining=?,"
-               "filed_at=?,decided_at=?,version_date=?,provider_visible=?,authority_visible=?,updated_at=? "
-               "WHERE id=?",
-               "ssIIIIsIsssjiiIssssIsssiisi",
+               "filed_at=?,decided_at=?,version_date=?,provider_visible=?,authority_visible=?,updated_at=?,"
+               "findings=?,derived=? WHERE id=?",
+               "ssIIIIsIsssjiiIssssIsssiisjji",
                jstr(r, "state"), jstr(r, "check_from"), jint(r, "provider_org_id"), jint(r, "authority_org_id"),
                jint(r, "reviewer_id"), jint(r, "last_editor_id"), jstr(r, "region"), jint(r, "level"),
                jstr(r, "type"), jstr(r, "subject_name"), jstr(r, "system_name"), json_object_get(r, "document"),
                jint(r, "revision"), jint(r, "current_version"), jint(r, "record_version"), jstr(r, "number"),
                jstr(r, "pack"), jstr(r, "submitted_at"), jstr(r, "due_at"), jint(r, "paused_remaining"),
                jstr(r, "filed_at"), jstr(r, "decided_at"), jstr(r, "version_date"), jint(r, "provider_visible"),
-               jint(r, "authority_visible"), now, jint(r, "id")) != 0)
+               jint(r, "authority_visible"), now, json_object_get(r, "findings"), json_object_get(r, "derived"),
+               jint(r, "id")) != 0)
         return -1;
     if (sqlite3_changes(c->db) != 1) return err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
     return 0;

@@ -50,6 +50,9 @@ int store_token_insert(struct store_conn *c, const char *hash, int64_t user_id, 
                        const char *name, const char *csrf, int64_t expires_at, struct err *e);
 /* {user_id, kind, csrf, expires_at, revoked} or NULL */
 json_t *store_token_get(struct store_conn *c, const char *hash);
+/* One read for authentication: the token joined with its user and organisation:
+ * {user_id, kind, csrf, expires_at, revoked, login, name, roles, disabled, org_id, org_kind} or NULL. */
+json_t *store_token_principal(struct store_conn *c, const char *hash);
 int store_token_revoke(struct store_conn *c, const char *hash, struct err *e);
 
 /* --- systems --- */
@@ -62,6 +65,9 @@ json_t *store_system_list(struct store_conn *c, int64_t org_id);  /* org_id 0: a
 /* Insert a filing row from an object holding the columns of migrations.c (id ignored). */
 int64_t store_filing_insert(struct store_conn *c, const json_t *row, struct err *e);
 json_t *store_filing_get(struct store_conn *c, int64_t id);
+/* The same row with its JSON columns (document, findings, derived) left as JSON text in strings,
+ * for readers that only pass them on (saves parsing and re-serialising the document). */
+json_t *store_filing_get_raw(struct store_conn *c, int64_t id);
 /* Write back every column of row (by row.id); 0 ok. */
 int store_filing_update(struct store_conn *c, const json_t *row, struct err *e);
 
