@@ -87,19 +87,19 @@ int api_filings_create(struct http_req *r)
     return api_reply(r, 201, f, &e);
 }
 
-static int reply_filing(struct http_req *r, int status, json_t *f, struct err *e)
+
+/* A filing view whose stored JSON members are still text (filing_get_raw): spliced, not re-serialised. */
+static int reply_filing_raw(struct http_req *r, json_t *f, struct err *e)
 {
-    if (f && json_object_get(f, "etag")) reply_header(r, "ETag", json_string_value(json_object_get(f, "etag")));
-    return api_reply(r, status, f, e);
+    if (!f) return api_reply(r, 0, NULL, e);
+    reply_header(r, "ETag", json_string_value(json_object_get(f, "etag")));
+    return reply_json_spliced(r, 200, f, FILING_RAW_MEMBERS);
 }
 
 int api_filings_get(struct http_req *r)
 {
     struct err e = {0};
-    json_t *f = filing_get_raw(r->app, r->who, api_param_id(r, 0), &e);
-    if (!f) return api_reply(r, 0, NULL, &e);
-    reply_header(r, "ETag", json_string_value(json_object_get(f, "etag")));
-    return reply_json_spliced(r, 200, f, FILING_RAW_MEMBERS);
+    return reply_filing_raw(r, filing_get_raw(r->app, r->who, api_param_id(r, 0), &e), &e);
 }
 
 int api_filings_put_document(struct http_req *r)
@@ -109,7 +109,7 @@ int api_filings_put_document(struct http_req *r)
     if (http_body_json(r, &doc, true, &e) != 0) return api_reply(r, 0, NULL, &e);
     json_t *f = filing_put_document(r->app, r->who, api_param_id(r, 0), doc, http_header(r, "If-Match"), &e);
     json_decref(doc);
-    return reply_filing(r, 200, f, &e);
+    return reply_filing_raw(r, f, &e);
 }
 
 int api_filings_patch_document(struct http_req *r)
@@ -119,7 +119,7 @@ int api_filings_patch_document(struct http_req *r)
     if (http_body_json(r, &patch, true, &e) != 0) return api_reply(r, 0, NULL, &e);
     json_t *f = filing_patch_document(r->app, r->who, api_param_id(r, 0), patch, http_header(r, "If-Match"), &e);
     json_decref(patch);
-    return reply_filing(r, 200, f, &e);
+    return reply_filing_raw(r, f, &e);
 }
 
 int api_filings_action(struct http_req *r)

@@ -279,16 +279,7 @@ json_t *filing_get(struct app *a, const struct principal *who, int64_t id, struc
     return v;
 }
 
-struct save_job {
-    struct app *a;
-    const struct principal *who;
-    int64_t id;
-    const json_t *doc;          /* PUT: the new document */
-    const json_t *patch;        /* PATCH: the merge patch */
-    const char *if_match;
-    json_t *result;             /* the saved row */
-};
-
+/* A document may name only a registered cloud provider. */
 static int check_provider_ref(struct store_conn *c, const json_t *doc, struct err *e)
 {
     const json_t *v = json_at_pointer(doc, "/provider/provider_org");
@@ -302,6 +293,7 @@ static int check_provider_ref(struct store_conn *c, const json_t *doc, struct er
     return 0;
 }
 
+/* Shape errors of the form schema refuse a save (422 with every finding); completeness does not. */
 static int shape_errors(struct app *a, const json_t *doc, struct err *e)
 {
     json_t *f = schema_check_shape(a->pack, doc);
@@ -317,101 +309,172 @@ static int shape_errors(struct app *a, const json_t *doc, struct err *e)
     return -1;
 }
 
-static int save_job_fn(struct store_conn *c, void *arg, struct err *e)
+/* The checks of a document save that depend on the row: who may edit, in which state, with
+ * which ETag. They run before the work and again inside the write, because the row may have
+ * changed in between. */
+static int check_editable(const struct principal *who, const json_t *row, const char *if_match, struct err *e)
 {
-    struct save_job *j = arg;
-    json_t *row = load_visible(c, j->who, j->id, e);
-    if (!row) return -1;
-    int rc = -1;
-    json_t *newdoc = NULL;
     enum wf_state st = wf_state_parse(jstr(row, "state"));
-    if (jint(row, "org_id") != j->who->org_id || !(j->who->roles & ROLE_FILER)) {
-        err_set(e, ERR_FORBIDDEN, NULL, "only a filer of the enterprise edits the document", "只有备案主体的填报人可以编辑备案内容");
-        goto out;
-    }
+    if (jint(row, "org_id") != who->org_id || !(who->roles & ROLE_FILER))
+        return err_set(e, ERR_FORBIDDEN, NULL, "only a filer of the enterprise edits the document",
+                       "只有备案主体的填报人可以编辑备案内容");
     if (!wf_state_editable(st)) {
-        err_set(e, ERR_CONFLICT, NULL, "the document cannot be edited in state %s", "备案处于 %s 状态，不能编辑",
-                wf_state_name(st));
         err_extra(e, "state", json_string(wf_state_name(st)));
-        goto out;
+        return err_set(e, ERR_CONFLICT, NULL, "the document cannot be edited in state %s",
+                       "备案处于 %s 状态，不能编辑", wf_state_name(st));
     }
     char etag[64];
     etag_of(row, etag, sizeof etag);
-    if (j->if_match && strcmp(j->if_match, "*") != 0 && strcmp(j->if_match, etag) != 0) {
-        err_set(e, ERR_PRECONDITION_FAILED, NULL, "the document changed since you read it (now %s); reload and retry",
-                "文档在您读取后已被修改（当前 %s），请重新加载后再试", etag);
+    if (if_match && strcmp(if_match, "*") != 0 && strcmp(if_match, etag) != 0) {
         err_extra(e, "etag", json_string(etag));
+        return err_set(e, ERR_PRECONDITION_FAILED, NULL,
+                       "the document changed since you read it (now %s); reload and retry",
+                       "文档在您读取后已被修改（当前 %s），请重新加载后再试", etag);
+    }
+    return 0;
+}
+
+struct save_job {
+    const struct principal *who;
+    int64_t id;
+    int64_t based_on_revision;   /* the revision the new document was computed from */
+    const char *if_match;
+    json_t *row;                 /* the new values: document text, findings, derived, list columns */
+    const char *before, *after;  /* SHA-256 of the old and the new document text */
+    bool raced;                  /* the row changed between the read and the write */
+};
+
+static int save_job_fn(struct store_conn *c, void *arg, struct err *e)
+{
+    struct save_job *j = arg;
+    json_t *cur = store_filing_get_raw(c, j->id);
+    int rc = -1;
+    if (!filing_visible(j->who, cur)) {
+        err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
         goto out;
     }
-    const json_t *old = json_object_get(row, "document");
-    newdoc = j->patch ? merge_patch(old, j->patch) : json_deep_copy(j->doc);
-    if (!json_is_object(newdoc)) {
-        err_set(e, ERR_VALIDATION, "", "the document must be a JSON object", "备案内容必须是 JSON 对象");
+    if (check_editable(j->who, cur, j->if_match, e) != 0) goto out;
+    if (jint(cur, "revision") != j->based_on_revision) {
+        j->raced = true;
+        char etag[64];
+        etag_of(cur, etag, sizeof etag);
+        err_extra(e, "etag", json_string(etag));
+        err_set(e, ERR_PRECONDITION_FAILED, NULL, "the document changed while it was being saved; reload and retry",
+                "保存期间文档已被修改，请重新加载后再试");
         goto out;
     }
-    if (j->patch && shape_errors(j->a, newdoc, e) != 0) goto out;
-    if (check_provider_ref(c, newdoc, e) != 0) goto out;
-    char before[65], after[65];
-    sha256_json_hex(old, before);
-    sha256_json_hex(newdoc, after);
-    if (strcmp(before, after) != 0) {
-        json_object_set(row, "document", newdoc);
-        json_object_set_new(row, "revision", json_integer(jint(row, "revision") + 1));
-        json_object_set_new(row, "last_editor_id", json_integer(j->who->user_id));
-        filing_derive_columns(row);
-        filing_evaluate(j->a, row);
-        if (store_filing_update(c, row, e) != 0) goto out;
-        if (audit_record(c, j->who, "filing.document", "filing", j->id, j->id, jint(row, "org_id"), before, after,
-                         NULL, e) != 0)
-            goto out;
-    }
-    j->result = row;
-    row = NULL;
-    rc = 0;
+    json_object_set_new(j->row, "id", json_integer(j->id));
+    json_object_set_new(j->row, "revision", json_integer(j->based_on_revision + 1));
+    json_object_set_new(j->row, "last_editor_id", json_integer(j->who->user_id));
+    if (store_filing_save_document(c, j->row, e) != 0) goto out;
+    rc = audit_record(c, j->who, "filing.document", "filing", j->id, j->id, jint(cur, "org_id"), j->before, j->after,
+                      NULL, e);
 out:
-    json_decref(row);
-    json_decref(newdoc);
+    json_decref(cur);
     return rc;
 }
 
-static json_t *save(struct app *a, const struct principal *who, struct save_job *j, struct err *e)
+/* Save a new document computed from the current one by make_doc (PUT: the given document;
+ * PATCH: the merge patch applied). The policy runs here, outside the writer; the write itself
+ * only re-checks the row and stores. A PATCH without If-Match that races another save is redone
+ * on the newer document. */
+static json_t *save(struct app *a, const struct principal *who, int64_t id, const json_t *doc, const json_t *patch,
+                    const char *if_match, struct err *e)
 {
-    if (store_write(a->store, save_job_fn, j, e) != 0) return NULL;
-    json_t *v = filing_view(a, who, j->result, true);
-    json_decref(j->result);
-    return v;
+    struct store_conn *c = store_reader(a->store);
+    for (int attempt = 0; attempt < 4; attempt++) {
+        json_t *row = store_filing_get_raw(c, id);
+        if (!filing_visible(who, row)) {
+            json_decref(row);
+            err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
+            return NULL;
+        }
+        if (!if_match && !patch) {
+            json_decref(row);
+            err_set(e, ERR_PRECONDITION_REQUIRED, NULL, "send If-Match with the ETag of the document you edited",
+                    "请在 If-Match 请求头中携带您所编辑文档的 ETag");
+            return NULL;
+        }
+        if (check_editable(who, row, if_match, e) != 0) {
+            json_decref(row);
+            return NULL;
+        }
+        const char *old_text = jstr(row, "document");
+        json_t *newdoc;
+        if (patch) {
+            json_t *old = json_loads(old_text, 0, NULL);
+            newdoc = merge_patch(old, patch);
+            json_decref(old);
+        } else {
+            newdoc = json_incref((json_t *)doc);
+        }
+        if (!json_is_object(newdoc) || shape_errors(a, newdoc, e) != 0 || check_provider_ref(c, newdoc, e) != 0) {
+            if (!json_is_object(newdoc)) err_set(e, ERR_VALIDATION, "", "the document must be a JSON object", "备案内容必须是 JSON 对象");
+            json_decref(newdoc);
+            json_decref(row);
+            return NULL;
+        }
+        char *text = json_dumps(newdoc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        if (!text) {
+            json_decref(newdoc);
+            json_decref(row);
+            err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+            return NULL;
+        }
+        if (old_text && strcmp(text, old_text) == 0) { /* nothing changed: nothing to write */
+            free(text);
+            json_decref(newdoc);
+            json_t *v = filing_view(a, who, row, true);
+            json_decref(row);
+            return v;
+        }
+        char before[65], after[65];
+        sha256_hex(old_text ? old_text : "", old_text ? strlen(old_text) : 0, before);
+        sha256_hex(text, strlen(text), after);
+        json_t *nrow = json_pack("{s:o s:O}", "document", newdoc, "system_name", json_object_get(row, "system_name"));
+        filing_derive_columns(nrow);
+        filing_evaluate(a, nrow);
+        json_object_set_new(nrow, "document", json_string(text)); /* stored as the canonical text */
+        free(text);
+        struct save_job j = {who, id, jint(row, "revision"), if_match, nrow, before, after, false};
+        json_decref(row);
+        int rc = store_write(a->store, save_job_fn, &j, e);
+        json_decref(nrow);
+        if (rc == 0) return filing_get_raw(a, who, id, e);
+        if (!(j.raced && !if_match)) return NULL;
+        err_clear(e);
+    }
+    err_set(e, ERR_BUSY, NULL, "the document keeps changing; try again", "文档正被频繁修改，请稍后重试");
+    return NULL;
 }
 
 json_t *filing_put_document(struct app *a, const struct principal *who, int64_t id, const json_t *doc,
                             const char *if_match, struct err *e)
 {
-    /* Visibility first: a filing the caller cannot see is 404 whatever the headers say. */
-    json_t *row = load_visible(store_reader(a->store), who, id, e);
-    if (!row) return NULL;
-    json_decref(row);
-    if (!if_match) {
-        err_set(e, ERR_PRECONDITION_REQUIRED, NULL, "send If-Match with the ETag of the document you edited",
-                "请在 If-Match 请求头中携带您所编辑文档的 ETag");
-        return NULL;
-    }
     if (!json_is_object(doc)) {
-        err_set(e, ERR_VALIDATION, "", "the document must be a JSON object", "备案内容必须是 JSON 对象");
+        json_t *row = store_filing_get_raw(store_reader(a->store), id);
+        bool visible = filing_visible(who, row);
+        json_decref(row);
+        if (!visible) err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
+        else err_set(e, ERR_VALIDATION, "", "the document must be a JSON object", "备案内容必须是 JSON 对象");
         return NULL;
     }
-    if (shape_errors(a, doc, e) != 0) return NULL;
-    struct save_job j = {a, who, id, doc, NULL, if_match, NULL};
-    return save(a, who, &j, e);
+    return save(a, who, id, doc, NULL, if_match, e);
 }
 
 json_t *filing_patch_document(struct app *a, const struct principal *who, int64_t id, const json_t *patch,
                               const char *if_match, struct err *e)
 {
     if (!json_is_object(patch)) {
-        err_set(e, ERR_VALIDATION, "", "a merge patch must be a JSON object", "合并补丁必须是 JSON 对象");
+        /* visibility first: a filing the caller cannot see is 404 whatever it sent */
+        json_t *row = store_filing_get_raw(store_reader(a->store), id);
+        bool visible = filing_visible(who, row);
+        json_decref(row);
+        if (!visible) err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
+        else err_set(e, ERR_VALIDATION, "", "a merge patch must be a JSON object", "合并补丁必须是 JSON 对象");
         return NULL;
     }
-    struct save_job j = {a, who, id, NULL, patch, if_match, NULL};
-    return save(a, who, &j, e);
+    return save(a, who, id, NULL, patch, if_match, e);
 }
 
 json_t *filing_list(struct app *a, const struct principal *who, const struct filing_query *q, struct err *e)

@@ -156,7 +156,8 @@ static int bind_args(sqlite3_stmt *st, const char *types, va_list ap)
         case 'j': {
             const json_t *v = va_arg(ap, const json_t *);
             if (!v) { rc = sqlite3_bind_null(st, idx); break; }
-            char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            /* canonical text (sorted keys): the SHA-256 of a stored document is that of its text */
+            char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
             rc = s ? sqlite3_bind_text(st, idx, s, -1, free) : SQLITE_NOMEM;
             break;
         }
@@ -601,6 +602,21 @@ int64_t store_filing_insert(struct store_conn *c, const json_t *r, struct err *e
 json_t *store_filing_get(struct store_conn *c, int64_t id)
 {
     return db_one(c, "SELECT * FROM filings WHERE id=?", "i", id);
+}
+
+int store_filing_save_document(struct store_conn *c, const json_t *r, struct err *e)
+{
+    char now[32];
+    now_rfc3339(now);
+    if (db_run(c, e,
+               "UPDATE filings SET document=?,findings=?,derived=?,revision=?,last_editor_id=?,subject_name=?,"
+               "system_name=?,region=?,level=?,provider_org_id=?,updated_at=? WHERE id=?",
+               "sjjiisssIIsi", jstr(r, "document"), json_object_get(r, "findings"), json_object_get(r, "derived"),
+               jint(r, "revision"), jint(r, "last_editor_id"), jstr(r, "subject_name"), jstr(r, "system_name"),
+               jstr(r, "region"), jint(r, "level"), jint(r, "provider_org_id"), now, jint(r, "id")) != 0)
+        return -1;
+    if (sqlite3_changes(c->db) != 1) return err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
+    return 0;
 }
 
 json_t *store_filing_get_raw(struct store_conn *c, int64_t id)
