@@ -10,6 +10,7 @@ const struct cli_command CLI_COMMANDS[] = {
     {"init", cmd_init, "create a data directory (--demo: with demo organisations and users)"},
     {"org", cmd_org, "add or list organisations"},
     {"user", cmd_user, "add or list users, set a password"},
+    {"workflow", cmd_workflow, "print the workflow table (states, actions, roles)"},
     {"version", cmd_version, "print the version"},
     {NULL, NULL, NULL},
 };
