@@ -10,10 +10,11 @@
 
 static const char ORG_HELP[] =
     "usage: beian org add --data DIR --kind enterprise|provider|authority --name NAME --uscc CODE\n"
-    "                     --region CODE [--jurisdiction CODE,...]\n"
+    "                     --region CODE [--jurisdiction CODE,...] [--number-format FMT]\n"
     "       beian org list --data DIR [--kind KIND] [--json]\n"
     "add prints the new organisation's id alone on stdout. An authority needs --jurisdiction\n"
-    "(region codes; a province code covers its cities). The data directory may also come from $BEIAN_DATA.\n";
+    "(region codes; a province code covers its cities) and may set the format of its filing numbers,\n"
+    "default {region}-{year}-{seq:06}. The data directory may also come from $BEIAN_DATA.\n";
 
 static int org_add(int argc, char **argv)
 {
@@ -21,9 +22,10 @@ static int org_add(int argc, char **argv)
         {"data", required_argument, NULL, 'd'}, {"kind", required_argument, NULL, 'k'},
         {"name", required_argument, NULL, 'n'}, {"uscc", required_argument, NULL, 'u'},
         {"region", required_argument, NULL, 'r'}, {"jurisdiction", required_argument, NULL, 'j'},
+        {"number-format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
-    const char *data = NULL, *kind = NULL, *name = NULL, *uscc = NULL, *region = NULL, *jur = NULL;
+    const char *data = NULL, *kind = NULL, *name = NULL, *uscc = NULL, *region = NULL, *jur = NULL, *fmt = NULL;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -34,6 +36,7 @@ static int org_add(int argc, char **argv)
         case 'u': uscc = optarg; break;
         case 'r': region = optarg; break;
         case 'j': jur = optarg; break;
+        case 'f': fmt = optarg; break;
         case 'h': fputs(ORG_HELP, stdout); return EXIT_OK;
         default: return cli_usage("org", "unknown option");
         }
@@ -44,6 +47,7 @@ static int org_add(int argc, char **argv)
     if (!data) return cli_usage("org", "no data directory: give --data DIR or set BEIAN_DATA");
     json_t *in = json_pack("{s:s s:s s:s s:s}", "kind", kind, "name", name, "uscc", uscc, "region", region);
     if (!in) return cli_usage("org", "arguments must be valid UTF-8");
+    if (fmt) json_object_set_new(in, "number_format", json_string(fmt));
     if (jur) {
         json_t *list = json_array();
         char buf[4096];

@@ -25,7 +25,7 @@ static bool org_kind_valid(const char *k)
 
 struct org_job {
     const struct principal *who;
-    const char *kind, *name, *uscc, *region;
+    const char *kind, *name, *uscc, *region, *number_format;
     json_t *jurisdiction;
     int64_t id;
 };
@@ -33,7 +33,7 @@ struct org_job {
 static int org_insert_job(struct store_conn *c, void *arg, struct err *e)
 {
     struct org_job *j = arg;
-    j->id = store_org_insert(c, j->kind, j->name, j->uscc, j->region, j->jurisdiction, e);
+    j->id = store_org_insert(c, j->kind, j->name, j->uscc, j->region, j->jurisdiction, j->number_format, e);
     if (j->id < 0) {
         if (e->code == ERR_DUPLICATE)
             err_set(e, ERR_DUPLICATE, "/uscc", "an organisation with USCC %s already exists",
@@ -48,12 +48,13 @@ static int org_insert_job(struct store_conn *c, void *arg, struct err *e)
 
 int64_t org_create(struct app *a, const struct principal *who, const json_t *in, struct err *e)
 {
-    static const char *const keys[] = {"kind", "name", "uscc", "region", "jurisdiction", NULL};
+    static const char *const keys[] = {"kind", "name", "uscc", "region", "jurisdiction", "number_format", NULL};
     if (!principal_is_admin(who))
         return err_set(e, ERR_FORBIDDEN, NULL, "only the platform administrator creates organisations",
                        "只有平台管理员可以创建单位");
-    const char *kind, *name, *uscc, *region;
-    if (input_known_keys(in, keys, e) || input_text(in, "kind", true, 16, &kind, e) ||
+    const char *kind, *name, *uscc, *region, *number_format;
+    if (input_known_keys(in, keys, e) || input_text(in, "number_format", false, 64, &number_format, e) ||
+        input_text(in, "kind", true, 16, &kind, e) ||
         input_text(in, "name", true, 200, &name, e) || input_text(in, "uscc", true, 18, &uscc, e) ||
         input_text(in, "region", true, 6, &region, e))
         return -1;
@@ -91,7 +92,11 @@ int64_t org_create(struct app *a, const struct principal *who, const json_t *in,
         return err_set(e, ERR_VALIDATION, "/jurisdiction", "only an authority has a jurisdiction",
                        "只有备案管理部门有管辖范围");
     }
-    struct org_job j = {who, kind, name, uscc, region, json_is_array(jur) ? jur : NULL, 0};
+    if (number_format && (strcmp(kind, "authority") != 0 || !strstr(number_format, "{seq")))
+        return err_set(e, ERR_VALIDATION, "/number_format",
+                       "only an authority has a number format, and it must contain {seq} or {seq:0N}",
+                       "只有备案管理部门可设置编号格式，且格式须包含 {seq} 或 {seq:0N}");
+    struct org_job j = {who, kind, name, uscc, region, number_format, json_is_array(jur) ? jur : NULL, 0};
     if (store_write(a->store, org_insert_job, &j, e) != 0) return -1;
     return j.id;
 }

@@ -441,13 +441,14 @@ struct store_conn *store_reader(struct store *s)
 /* ---------------------------------------------------------------- organisations */
 
 int64_t store_org_insert(struct store_conn *c, const char *kind, const char *name, const char *uscc,
-                         const char *region, const json_t *jurisdiction, struct err *e)
+                         const char *region, const json_t *jurisdiction, const char *number_format, struct err *e)
 {
     char now[32];
     now_rfc3339(now);
     json_t *empty = json_array();
-    int rc = db_run(c, e, "INSERT INTO orgs(kind,name,uscc,region,jurisdiction,created_at) VALUES(?,?,?,?,?,?)",
-                    "ssssjs", kind, name, uscc, region, jurisdiction ? jurisdiction : empty, now);
+    int rc = db_run(c, e, "INSERT INTO orgs(kind,name,uscc,region,jurisdiction,number_format,created_at) "
+                          "VALUES(?,?,?,?,?,coalesce(?,'{region}-{year}-{seq:06}'),?)",
+                    "ssssjss", kind, name, uscc, region, jurisdiction ? jurisdiction : empty, number_format, now);
     json_decref(empty);
     if (rc != 0) return -1;
     return sqlite3_last_insert_rowid(c->db);

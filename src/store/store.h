@@ -32,8 +32,9 @@ int store_write(struct store *s, store_job_fn fn, void *arg, struct err *e);
 struct store_conn *store_reader(struct store *s);
 
 /* --- organisations --- */
+/* number_format: NULL for the default "{region}-{year}-{seq:06}". */
 int64_t store_org_insert(struct store_conn *c, const char *kind, const char *name, const char *uscc,
-                         const char *region, const json_t *jurisdiction, struct err *e);
+                         const char *region, const json_t *jurisdiction, const char *number_format, struct err *e);
 json_t *store_org_get(struct store_conn *c, int64_t id);          /* NULL when absent */
 json_t *store_org_list(struct store_conn *c, const char *kind);   /* kind NULL: all */
 /* The authority whose jurisdiction covers region (most specific first); NULL when none. */

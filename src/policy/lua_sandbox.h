@@ -1,0 +1,95 @@
+/* lua_sandbox.h — internal to src/policy: a Lua 5.4 state that runs one pack's Lua code with
+ * nothing but safe functions, a bound on instructions and on memory per call, and the helper
+ * functions and pack data that rules may use. rules.c owns the states (one per thread and pack);
+ * this module builds them and runs calls in them.
+ *
+ * What a state promises:
+ * - its globals are a fresh environment table shared by the pack's files and frozen once they are
+ *   loaded; the pack data it exposes (`pack.params`, `pack.form`, …) is frozen too, so nothing a
+ *   rule does outlives the evaluation it runs in;
+ * - no io, os, require, load, loadstring, dofile, loadfile, debug, collectgarbage, string.dump,
+ *   package, print, rawset, getmetatable, setmetatable, coroutine or math.random is reachable;
+ * - a call run through sandbox_call() ends after at most `instructions` VM instructions and
+ *   `memory` bytes of growth, whatever the code does (pcall included: a tripped limit is
+ *   re-raised through every pcall of the rule);
+ * - C library functions (string.rep, string.find …) are not metered by instructions, only by
+ *   memory; the documents they see are bounded by the form's lengths (see docs/policy-authoring.md). */
+#ifndef BEIAN_LUA_SANDBOX_H
+#define BEIAN_LUA_SANDBOX_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+#include <lua.h>
+
+#include "core/err.h"
+
+struct pack;
+
+/* One Lua source file of a pack, read into memory when the pack loads. */
+struct rules_source {
+    char *name;   /* relative to the pack directory: "lib.lua", "rules/system.lua" */
+    char *text;
+    size_t len;
+};
+
+/* A pack's Lua program: its sources and data, read once by pack_load and shared read-only by every
+ * thread. Reference-counted: the pack holds one reference and each cached state one more, so a
+ * program's address is never reused while a thread's cache still names it. */
+struct rules_program {
+    atomic_int refs;
+    atomic_bool orphaned;        /* the pack that loaded it was freed */
+    struct rules_source *sources; /* lib.lua (if any), then rules/ *.lua by name */
+    size_t n_sources;
+    struct rules_source classify; /* classify.lua; text NULL when the pack has none */
+    json_t *params;              /* params.json, or {} */
+    json_t *rules;               /* [{id, severity, title{zh,en}, paths[], source, overridable}] */
+};
+
+enum sandbox_outcome {
+    SANDBOX_OK = 0,
+    SANDBOX_RUNTIME_ERROR,   /* the code raised an error (message in `why`) */
+    SANDBOX_INSTRUCTIONS,    /* the call ran past its instruction budget */
+    SANDBOX_MEMORY,          /* the call asked for more than its memory budget */
+};
+
+struct sandbox;
+
+/* Build a state for the program: open the safe libraries, expose pack data and helpers, load
+ * every source into the shared environment (each top level bounded like a call), freeze the
+ * environment. 0 ok; -1 with e naming the file and the problem. */
+int sandbox_new(const struct rules_program *prog, const struct pack *p, struct sandbox **out, struct err *e);
+void sandbox_free(struct sandbox *sb);
+
+lua_State *sandbox_lua(struct sandbox *sb);
+/* The pack the helper functions read (region table, form labels); set before each evaluation. */
+void sandbox_set_pack(struct sandbox *sb, const struct pack *p);
+/* Registry references: the array of registered rules, and the classify function (LUA_NOREF). */
+int sandbox_rules_ref(const struct sandbox *sb);
+int sandbox_classify_ref(const struct sandbox *sb);
+
+/* Call the function below nargs arguments on the stack (lua_pcall) with the per-call budgets.
+ * On SANDBOX_OK the nresults results are on the stack; otherwise nothing is, and `why` holds a
+ * one-line description (the Lua error message, or the limit that was hit). */
+enum sandbox_outcome sandbox_call(struct sandbox *sb, int nargs, int nresults, char *why, size_t why_len);
+
+/* The per-call budgets (limits of the engine, not policy). */
+enum { SANDBOX_CALL_INSTRUCTIONS = 1000000 };
+#define SANDBOX_CALL_MEMORY ((size_t)16 << 20)
+
+/* ---- conversions (must run inside a protected call: they may raise memory errors) ---------- */
+
+/* Push a JSON value as Lua: objects and arrays become tables (arrays 1-based), null inside an
+ * array becomes the sentinel `null` (so indexes keep matching JSON pointers), null as an object
+ * member is left out, integers stay integers. Nesting deeper than 32 becomes `null`. */
+void sandbox_push_json(lua_State *L, const json_t *v);
+/* Is the value at idx the `null` sentinel? */
+bool sandbox_is_null(lua_State *L, int idx);
+/* A Lua value as JSON, reading tables raw (no metamethods): a table whose keys are exactly
+ * 1..n is an array, the empty table is `empty_table` (array or object as the caller prefers),
+ * otherwise an object of its string keys (sorted, for stable output). NULL for functions and
+ * other values JSON cannot hold, and below depth 16. */
+json_t *sandbox_to_json(lua_State *L, int idx, bool empty_is_array);
+
+#endif
