@@ -95,12 +95,18 @@ static int user_list_cmd(int argc, char **argv)
     if (optind < argc) return cli_usage("user", "unexpected argument");
     data = cli_data_dir(data);
     if (!data) return cli_usage("user", "no data directory: give --data DIR or set BEIAN_DATA");
+    long long org_id = 0;
+    if (org) {
+        char *end;
+        org_id = strtoll(org, &end, 10);
+        if (*end || org_id <= 0) return cli_usage("user", "--org must be an organisation id");
+    }
     struct app a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     struct principal op;
     principal_operator(&op);
     struct err e = {0};
-    json_t *list = user_list(&a, &op, org ? strtoll(org, NULL, 10) : 0, &e);
+    json_t *list = user_list(&a, &op, org_id, &e);
     if (as_json) {
         json_dumpf(list, stdout, JSON_INDENT(2));
         putchar('\n');

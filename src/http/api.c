@@ -187,6 +187,8 @@ int api_me_password(struct http_req *r)
              input_text(in, "new_password", true, 256, &new_pw, &e) ||
              user_set_password(r->app, r->who, r->who->login, old_pw, new_pw, &e);
     json_decref(in);
+    /* the password rules name the field "/password"; here it is "/new_password" */
+    if (rc && strcmp(e.field, "/password") == 0) snprintf(e.field, sizeof e.field, "/new_password");
     if (rc) return api_reply(r, 0, NULL, &e);
     return reply_empty(r, 204);
 }

@@ -224,7 +224,10 @@ const struct route *router_match(const struct route *table, size_t n, const char
         if (!same_shape(table[i].pattern, best->pattern)) continue;
         if (allow && allow_len) allow_append(allow, allow_len, table, listed, nlisted, i);
         if (nlisted < sizeof listed / sizeof listed[0]) listed[nlisted++] = i;
-        if (!chosen && strcmp(table[i].method, method) == 0) chosen = &table[i];
+        /* HEAD is answered by the GET route (libmicrohttpd sends the headers only) */
+        if (!chosen && (strcmp(table[i].method, method) == 0 ||
+                        (strcmp(method, "HEAD") == 0 && strcmp(table[i].method, "GET") == 0)))
+            chosen = &table[i];
     }
     if (path_matched) *path_matched = true;
     if (!chosen || !r) { free(dp.buf); return chosen; }

@@ -68,6 +68,8 @@ void sandbox_set_pack(struct sandbox *sb, const struct pack *p);
 /* Registry references: the array of registered rules, and the classify function (LUA_NOREF). */
 int sandbox_rules_ref(const struct sandbox *sb);
 int sandbox_classify_ref(const struct sandbox *sb);
+/* The metadata of the registered rules, in registration order (borrowed; see rules.h). */
+const json_t *sandbox_rules_meta(const struct sandbox *sb);
 
 /* Call the function below nargs arguments on the stack (lua_pcall) with the per-call budgets.
  * On SANDBOX_OK the nresults results are on the stack; otherwise nothing is, and `why` holds a
@@ -91,5 +93,13 @@ bool sandbox_is_null(lua_State *L, int idx);
  * otherwise an object of its string keys (sorted, for stable output). NULL for functions and
  * other values JSON cannot hold, and below depth 16. */
 json_t *sandbox_to_json(lua_State *L, int idx, bool empty_is_array);
+
+/* ---- shared by lua_sandbox.c and lua_helpers.c ------------------------------------------- */
+
+/* The pack the state currently evaluates for (set by sandbox_set_pack). */
+const struct pack *sandbox_pack_of(lua_State *L);
+/* Put the helper functions for rules (dates, USCC, regions, labels, get, null) into the table at
+ * env_idx. lua_helpers.c. */
+void sandbox_open_helpers(lua_State *L, int env_idx);
 
 #endif

@@ -242,7 +242,9 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
         json_object_set_new(row, "check_from", json_string(wf_state_name(from)));
         return freeze_version(c, j, row, "submit_for_check", e);
     case ACT_APPROVE_CHECK:
-        if (to == ST_PROVIDER_CONFIRMATION) json_object_set_new(row, "provider_visible", json_integer(1));
+        /* to under_review only with the provider section the provider confirmed: it sees it again
+         * even if an edit in between named another provider for a while */
+        json_object_set_new(row, "provider_visible", json_integer(1));
         if (to == ST_UNDER_REVIEW || to == ST_PROVIDER_CONFIRMATION) {
             /* a resubmission resumes the paused review clock */
             json_t *pr = json_object_get(row, "paused_remaining");
@@ -282,6 +284,13 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
             /* the record moves to the new version and keeps its number */
             json_t *parent = store_filing_get(c, jint(row, "parent_id"));
             if (!parent) return err_set(e, ERR_INTERNAL, NULL, "the changed record is missing", "被变更的备案记录缺失");
+            if (strcmp(jstr(parent, "state"), "filed") != 0) { /* revoked while the change was open */
+                err_extra(e, "record_state", json_string(jstr(parent, "state")));
+                err_set(e, ERR_CONFLICT, NULL, "the record this change would amend is %s", "被变更的备案记录已处于 %s 状态",
+                        jstr(parent, "state"));
+                json_decref(parent);
+                return -1;
+            }
             char before[65], after[65];
             sha256_json_hex(json_object_get(parent, "document"), before);
             json_object_set(parent, "document", json_object_get(row, "document"));

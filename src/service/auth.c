@@ -75,6 +75,34 @@ static int throttle_touch(struct throttle *t, uint64_t key, bool add, bool reset
     return fails;
 }
 
+/* Count an attempt before it is checked, in one step with the limit test: concurrent attempts
+ * cannot all pass the check before the first failure is counted. False (nothing counted) when the
+ * key is already at its limit. */
+static bool throttle_reserve(struct throttle *t, uint64_t key, int limit)
+{
+    time_t now = time(NULL);
+    pthread_mutex_lock(&t->mu);
+    struct throttle_slot *s = &t->slots[key % THROTTLE_SLOTS];
+    if (s->key != key || now - s->window_start > THROTTLE_WINDOW) {
+        s->key = key;
+        s->window_start = now;
+        s->fails = 0;
+    }
+    bool ok = s->fails < limit;
+    if (ok) s->fails++;
+    pthread_mutex_unlock(&t->mu);
+    return ok;
+}
+
+/* Give back an attempt counted by throttle_reserve that turned out not to be a failure. */
+static void throttle_release(struct throttle *t, uint64_t key)
+{
+    pthread_mutex_lock(&t->mu);
+    struct throttle_slot *s = &t->slots[key % THROTTLE_SLOTS];
+    if (s->key == key && s->fails > 0) s->fails--;
+    pthread_mutex_unlock(&t->mu);
+}
+
 void principal_operator(struct principal *p)
 {
     memset(p, 0, sizeof *p);
@@ -172,8 +200,9 @@ int auth_login(struct app *a, const char *login, const char *password, const cha
     if (strlen(login) > 64 || strlen(password) > 256)
         return err_set(e, ERR_UNAUTHENTICATED, NULL, "wrong login or password", "登录名或密码错误");
     uint64_t kacc = throttle_key("account:", login), kaddr = throttle_key("address:", client_ip ? client_ip : "");
-    if (throttle_touch(a->throttle, kacc, false, false) >= MAX_FAILS_ACCOUNT ||
-        throttle_touch(a->throttle, kaddr, false, false) >= MAX_FAILS_ADDRESS) {
+    bool acc_ok = throttle_reserve(a->throttle, kacc, MAX_FAILS_ACCOUNT);
+    if (!acc_ok || !throttle_reserve(a->throttle, kaddr, MAX_FAILS_ADDRESS)) {
+        if (acc_ok) throttle_release(a->throttle, kacc);
         err_extra(e, "retry_after", json_integer(THROTTLE_WINDOW));
         return err_set(e, ERR_TOO_MANY, NULL, "too many failed sign-ins; try again in 15 minutes",
                        "登录失败次数过多，请15分钟后再试");
@@ -181,7 +210,12 @@ int auth_login(struct app *a, const char *login, const char *password, const cha
     struct store_conn *c = store_reader(a->store);
     json_t *user = store_user_by_login(c, login);
     int ok = 0;
-    if (hash_slot_enter(a, e) != 0) { json_decref(user); return -1; }
+    if (hash_slot_enter(a, e) != 0) {
+        throttle_release(a->throttle, kacc);
+        throttle_release(a->throttle, kaddr);
+        json_decref(user);
+        return -1;
+    }
     if (user && !json_integer_value(json_object_get(user, "disabled")))
         ok = crypto_pwhash_str_verify(json_string_value(json_object_get(user, "pw_hash")), password,
                                       strlen(password)) == 0;
@@ -192,13 +226,12 @@ int auth_login(struct app *a, const char *login, const char *password, const cha
         if (crypto_pwhash_str_verify(dummy, password, strlen(password)) == 0) ok = 0;
     }
     hash_slot_leave(a);
-    if (!ok) {
-        throttle_touch(a->throttle, kacc, true, false);
-        throttle_touch(a->throttle, kaddr, true, false);
+    if (!ok) { /* the failure was counted by throttle_reserve */
         json_decref(user);
         return err_set(e, ERR_UNAUTHENTICATED, NULL, "wrong login or password", "登录名或密码错误");
     }
     throttle_touch(a->throttle, kacc, false, true);
+    throttle_release(a->throttle, kaddr);
     json_t *org = store_org_get(c, json_integer_value(json_object_get(user, "org_id")));
     fill_principal(p, user, org);
     json_decref(user);

@@ -182,6 +182,16 @@ test('after 5 wrong passwords the 6th attempt, even with the right password, →
   assert.equal(other.status, 201);
 });
 
+test('parallel wrong passwords cannot outrun the limit: at most 5 are checked', async () => {
+  const pw = 'parallel-correct-pw';
+  await makeUser('parallel', pw);
+  const rs = await Promise.all(Array.from({ length: 16 }, (_, i) => signIn('parallel', `wrong guess ${i}`)));
+  const statuses = rs.map((r) => r.status);
+  assert.equal(statuses.filter((x) => x === 401).length, 5, `statuses: ${statuses}`);
+  assert.ok(statuses.every((x) => x === 401 || x === 429), `statuses: ${statuses}`);
+  assertProblem(await signIn('parallel', pw), 429);
+});
+
 // ------------------------------------------------------------------------- API tokens
 
 test('named API tokens: usable as bearer, stored only as a hash', async () => {
@@ -245,6 +255,7 @@ test('POST /me/password: wrong old → 403, short new → 422, success → 204 a
   assert.equal(r.body.field, '/old_password');
   r = await s.req('POST', '/api/v1/me/password', { token: s1.token, body: { old_password: oldPw, new_password: 'short' } });
   assertProblem(r, 422, 'validation_failed');
+  assert.equal(r.body.field, '/new_password');
   r = await s.req('POST', '/api/v1/me/password', { token: s1.token, body: { old_password: oldPw } });
   assertProblem(r, 422, 'validation_failed');
   r = await s.req('POST', '/api/v1/me/password', { token: s1.token, body: { old_password: oldPw, new_password: newPw, extra: 1 } });
@@ -358,4 +369,22 @@ test('public routes work without a token', async () => {
   // signing in is public by nature
   r = await s.req('POST', '/api/v1/session', { body: { login: 'entadmin', password: s.logins.entadmin.password } });
   assert.equal(r.status, 201);
+});
+
+// Last: it locks this server's sign-ins for the test client. Failed sign-ins so far in this file: 15.
+test('after 20 failed sign-ins from one address, sign-in from it → 429; tokens keep working', async () => {
+  const filerToken = await s.login('filer');
+  let first429 = -1;
+  for (let i = 0; i < 25 && first429 < 0; i++) {
+    const r = await signIn(`unknown-${i}`, 'not a password');
+    if (r.status === 429) first429 = i;
+    else assertProblem(r, 401);
+  }
+  assert.ok(first429 >= 0 && first429 <= 20, `address limit reached (first 429 at attempt ${first429})`);
+  // an account that never failed is refused too, with the right password
+  const r = await signIn('authadmin', s.logins.authadmin.password);
+  assertProblem(r, 429, 'too_many_requests');
+  assert.match(r.headers.get('retry-after') || '', /^\d+$/);
+  // the limit is on signing in; existing tokens are not affected
+  assert.equal((await s.req('GET', '/api/v1/me', { token: filerToken })).status, 200);
 });

@@ -16,17 +16,20 @@ let s;
 let me = {};          // login → GET /me
 let systemId;
 let outsider;         // a user of an unrelated enterprise
+let provider2;        // another cloud provider (user provider2)
 
 before(async () => {
   s = await Server.start();
   await loginAll(s, DEMO_LOGINS);
   const ent = await createOrg(s, { kind: 'enterprise', name: '无关示例有限公司', uscc: uscc('91310000MA1FL0001'), region: '310000' });
+  provider2 = await createOrg(s, { kind: 'provider', name: '另一云服务有限公司', uscc: '91110108MA0000001D', region: '110108' });
   outsider = 'outsider';
   await Promise.all([
     createUser(s, ent.id, outsider, ['filer', 'checker', 'org_admin']),
     createUser(s, DEMO.enterprise, 'dual', ['filer', 'checker']),
+    createUser(s, provider2.id, 'provider2', ['provider']),
   ]);
-  await loginAll(s, [outsider, 'dual']);
+  await loginAll(s, [outsider, 'dual', 'provider2']);
   for (const l of [...DEMO_LOGINS, outsider, 'dual']) {
     const r = await s.req('GET', `${API}/me`, { token: s.tokens[l] });
     assert.equal(r.status, 200);
@@ -336,6 +339,15 @@ describe('the whole story of one filing', () => {
     assert.equal(pub.body.state, 'filed');
   });
 
+  test('once the change is filed, another change may be opened (and withdrawn)', async () => {
+    const out = await actOk(s, 'filer', id, 'report_change', undefined, 'filed');
+    const second = out.change_filing;
+    assert.notEqual(second.id, changeId);
+    assert.equal(second.parent_id, id);
+    assert.equal(second.document.system.architecture, newArchitecture, 'it starts from the amended record');
+    await actOk(s, 'filer', second.id, 'withdraw', undefined, 'withdrawn');
+  });
+
   test('cancel needs a reason; then the record is cancelled publicly too', async () => {
     const noReason = await act(s, 'filer', id, 'cancel', {});
     assert.equal(noReason.status, 422, noReason.text);
@@ -369,6 +381,7 @@ describe('the whole story of one filing', () => {
       ['filing.approve_check', 'internal_check', 'under_review'],
       ['filing.approve', 'under_review', 'filed'],
       ['filing.report_change', 'filed', 'filed'],
+      ['filing.report_change', 'filed', 'filed'],
       ['filing.cancel', 'filed', 'cancelled'],
     ]);
     const rect = events.find((e) => e.action === 'filing.request_rectification');
@@ -377,7 +390,9 @@ describe('the whole story of one filing', () => {
     const applied = events.find((e) => e.action === 'filing.change_applied');
     assert.ok(applied, 'the applied change is an event of the record');
     assert.equal(applied.detail.change_filing_id, changeId);
-    assert.ok(applied.id > events.find((e) => e.action === 'filing.report_change').id);
+    const changes = events.filter((e) => e.action === 'filing.report_change');
+    assert.equal(changes[0].detail.change_filing_id, changeId);
+    assert.ok(applied.id > changes[0].id && applied.id < changes[1].id);
     assert.ok(applied.id < events.find((e) => e.action === 'filing.cancel').id);
     assert.equal(events.filter((e) => e.action === 'filing.document').length, 2, 'the PUT and the PATCH');
     assert.equal(events.find((e) => e.action === 'filing.accept').actor_user_id, me.reviewer.id);
@@ -471,4 +486,65 @@ test('the other endings: rejected, withdrawn, revoked', async () => {
   assert.equal(pub.status, 200);
   assert.equal(pub.body.state, 'revoked');
   assert.equal((await act(s, 'filer', v, 'report_change')).status, 409, 'a revoked record has no changes');
+});
+
+test('a provider sees a filing only from the moment it is asked to confirm it', async () => {
+  const seen = async (login, id) => (await get(login, `/filings/${id}`)).status;
+  const id = await completeDraft(s, systemId);
+  await driveTo(s, id, 'provider_confirmation');
+  const noReason = await act(s, 'provider', id, 'decline_hosting', {});
+  assert.equal(noReason.status, 422, noReason.text);
+  await actOk(s, 'provider', id, 'decline_hosting', { reason: '未签订云服务合同' }, 'draft');
+  assert.equal(await seen('provider', id), 200, 'the declining provider keeps the filing it was asked about');
+
+  // the enterprise names another provider in the draft: that one sees nothing yet, the first one
+  // is no longer named
+  let f = await getFiling(s, 'filer', id);
+  f = await patchDocument(s, id, { provider: { provider_org: provider2.id } }, f.etag);
+  assert.equal(f.provider_org_id, provider2.id);
+  assert.equal(await seen('provider2', id), 404, 'a newly named provider does not see a draft');
+  assert.equal(await seen('provider', id), 404);
+  assert.equal((await act(s, 'provider2', id, 'confirm_hosting')).status, 404);
+  await actOk(s, 'filer', id, 'submit_for_check', undefined, 'internal_check');
+  assert.equal(await seen('provider2', id), 404, 'nor a filing in internal check');
+  await actOk(s, 'checker', id, 'approve_check', undefined, 'provider_confirmation');
+  assert.equal(await seen('provider2', id), 200);
+  assert.equal((await act(s, 'provider', id, 'confirm_hosting')).status, 404, 'the first provider is out');
+  await actOk(s, 'provider2', id, 'confirm_hosting', undefined, 'submitted');
+  await actOk(s, 'reviewer', id, 'accept', undefined, 'under_review');
+  await actOk(s, 'reviewer', id, 'request_rectification', { items: [{ path: '/provider/platform_name', message: '请核对云平台名称' }] }, 'rectification');
+
+  // in rectification the enterprise names the first provider for a while, then goes back
+  f = await getFiling(s, 'filer', id);
+  f = await patchDocument(s, id, { provider: { provider_org: DEMO.provider } }, f.etag);
+  assert.equal(await seen('provider', id), 404, 'named during rectification, not asked to confirm');
+  assert.equal(await seen('provider2', id), 404);
+  f = await patchDocument(s, id, { provider: { provider_org: provider2.id } }, f.etag);
+  await actOk(s, 'filer', id, 'submit_for_check', undefined, 'internal_check');
+  // the provider section is what provider2 confirmed: straight back to review, and provider2 sees it
+  await actOk(s, 'checker', id, 'approve_check', undefined, 'under_review');
+  assert.equal(await seen('provider2', id), 200, 'the confirming provider sees its filing again');
+  assert.equal(await seen('provider', id), 404);
+});
+
+test('a record revoked while its change is open: the change cannot amend it', async () => {
+  const id = await completeDraft(s, systemId);
+  await driveTo(s, id, 'filed');
+  const ch = (await actOk(s, 'filer', id, 'report_change', undefined, 'filed')).change_filing;
+  let c = await getFiling(s, 'filer', ch.id);
+  await patchDocument(s, ch.id, { system: { user_scale: 900000 } }, c.etag);
+  await driveTo(s, ch.id, 'under_review');
+  const before = await getFiling(s, 'filer', id);
+  await actOk(s, 'authadmin', id, 'revoke', { reason: '提供虚假材料' }, 'revoked');
+
+  const r = await act(s, 'reviewer', ch.id, 'approve');
+  assert.equal(r.status, 409, r.text);
+  assert.equal(r.body.record_state, 'revoked');
+  const after = await getFiling(s, 'filer', id);
+  assert.equal(after.state, 'revoked');
+  assert.equal(after.revision, before.revision, 'the revoked record is not amended');
+  assert.equal(after.document.system.user_scale, referenceDoc().system.user_scale);
+  assert.equal((await get('filer', `/filings/${id}/versions`)).body.items.length, before.current_version);
+  assert.equal((await getFiling(s, 'filer', ch.id)).state, 'under_review', 'the refused approval changed nothing');
+  await actOk(s, 'reviewer', ch.id, 'reject', { reason: '原备案已撤销' }, 'rejected');
 });

@@ -30,6 +30,9 @@ const SCENARIOS = {
   // a resubmission after rectification: the check goes straight back to review
   resubmitted: { path: ['draft', 'internal_check', 'provider_confirmation', 'submitted', 'under_review', 'rectification', 'internal_check'],
     via: 'rectification', last: ['filer', 'submit_for_check', undefined] },
+  // declined by the provider: a draft again, which the provider (asked once) still sees
+  declined: { path: ['draft', 'internal_check', 'provider_confirmation', 'draft'],
+    via: 'provider_confirmation', last: ['provider', 'decline_hosting', { reason: '未签订合同' }] },
   // the endings: nothing is allowed any more, and visibility stays what it was
   withdrawn: { path: ['draft', 'withdrawn'], via: 'draft', last: ['filer', 'withdraw', {}] },
   rejected: { path: ['draft', 'internal_check', 'provider_confirmation', 'submitted', 'under_review', 'rejected'],

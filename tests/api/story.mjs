@@ -2,7 +2,7 @@
 // document, filings driven to a given state, foreign organisations, GB 32100 check characters.
 // Every helper asserts the replies it depends on, so a broken step fails where it happens.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Server } from './lib.mjs';
 
 export const API = '/api/v1';
@@ -196,6 +196,5 @@ export async function killAndRestart(s) {
   return n;
 }
 
-export function removeRoot(root) { if (root) rmSync(root, { recursive: true, force: true }); }
 
 export function todayUTC() { return new Date().toISOString().slice(0, 10); }
