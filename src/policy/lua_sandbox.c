@@ -472,11 +472,11 @@ static int run_source(lua_State *L, struct setup *s, const struct rules_source *
     enum sandbox_outcome o = sandbox_call(s->sb, 0, nresults, why, sizeof why);
     if (o != SANDBOX_OK) {
         char en[900], zh[900];
-        snprintf(en, sizeof en, "Policy pack %s: %s failed while loading: %s", s->pack->dir, src->name,
+        snprintf(en, sizeof en, "Policy pack %.300s: %s failed while loading: %s", s->pack->dir, src->name,
                  o == SANDBOX_INSTRUCTIONS ? "it ran past the instruction budget"
                  : o == SANDBOX_MEMORY     ? "it ran past the memory budget"
                                            : why);
-        snprintf(zh, sizeof zh, "策略包 %s：加载 %s 时出错：%s", s->pack->dir, src->name,
+        snprintf(zh, sizeof zh, "策略包 %.300s：加载 %s 时出错：%s", s->pack->dir, src->name,
                  o == SANDBOX_INSTRUCTIONS ? "超出指令数上限" : o == SANDBOX_MEMORY ? "超出内存上限" : why);
         err_set_text(s->e, ERR_VALIDATION, NULL, en, zh);
         return -1;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "policy/rules.h"
 
 enum { MAX_FIELD_DEPTH = 8, MAX_PATTERN = 512 };
 
@@ -609,6 +610,8 @@ int pack_load(const char *dir, struct pack **out, struct err *e)
         goto fail;
     if (!(p->deadlines = load_file(&deadlines, e)) || check_deadlines(p, &deadlines, e))
         goto fail;
+    if (rules_program_load(p, &p->rules, e) != 0) /* last: the rules may read all of the above */
+        goto fail;
     json_decref(calendar_json);
     *out = p;
     return 0;
@@ -629,6 +632,7 @@ void pack_free(struct pack *p)
     json_decref(p->deadlines);
     json_decref(p->materials);
     calendar_free(p->calendar);
+    rules_program_release(p->rules);
     free(p);
 }
 

@@ -16,7 +16,11 @@
  *          "min":n?, "max":n?, "min_items":n?, "max_items":n?, "pattern":"regex"?,
  *          "options":[{"value","label":{zh,en}}]? (enum, enum[]), "fields":[FIELD…]? (object,
  *          list<object>), "material_kind":"…"? (material, material[]), "org_kind":"provider"? (org_ref)}
- * Types: text, int, bool, date, enum, enum[], text[], object, list<object>, material, material[], org_ref. */
+ * Types: text, int, bool, date, enum, enum[], text[], object, list<object>, material, material[], org_ref.
+ *
+ * The pack's rules and classification (rules.h) are Lua files beside these: lib.lua (helpers,
+ * optional), rules/ *.lua, classify.lua (optional) and their data in params.json (optional);
+ * pack_load reads and checks them too. */
 #ifndef BEIAN_PACK_H
 #define BEIAN_PACK_H
 
@@ -24,6 +28,8 @@
 #include <jansson.h>
 #include "core/calendar.h"
 #include "core/err.h"
+
+struct rules_program;
 
 struct pack {
     char id[64];
@@ -37,6 +43,7 @@ struct pack {
     json_t *deadlines;
     json_t *materials;
     struct calendar *calendar;
+    struct rules_program *rules; /* the Lua program (rules.h); shared read-only by all threads */
 };
 
 /* Load and check a pack directory. 0 ok; -1 with e naming the file and what is wrong. */

@@ -8,6 +8,7 @@
  * window the login is refused with 429 before any hashing. */
 #include "service/auth.h"
 #include "service/app.h"
+#include "service/audit.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
 
@@ -184,12 +185,17 @@ static void fill_principal(struct principal *p, const json_t *user, const json_t
     snprintf(p->name, sizeof p->name, "%s", json_string_value(json_object_get(user, "name")));
 }
 
-struct token_job { const char *hash; int64_t user_id; const char *kind, *name, *csrf; int64_t expires; };
+struct token_job { const char *hash; int64_t user_id; const char *kind, *name, *csrf; int64_t expires; const struct principal *who; };
 
 static int token_insert_job(struct store_conn *c, void *arg, struct err *e)
 {
     struct token_job *j = arg;
-    return store_token_insert(c, j->hash, j->user_id, j->kind, j->name, j->csrf, j->expires, e);
+    if (store_token_insert(c, j->hash, j->user_id, j->kind, j->name, j->csrf, j->expires, e) != 0) return -1;
+    json_t *d = j->name ? json_pack("{s:s}", "name", j->name) : NULL;
+    int rc = audit_record(c, j->who, strcmp(j->kind, "api") == 0 ? "token.create" : "session.create", "user",
+                          j->user_id, 0, j->who->org_id, NULL, NULL, d, e);
+    json_decref(d);
+    return rc;
 }
 
 int auth_login(struct app *a, const char *login, const char *password, const char *client_ip,
@@ -244,7 +250,7 @@ int auth_login(struct app *a, const char *login, const char *password, const cha
     sha256_hex(secret, strlen(secret), p->token_hash);
     snprintf(p->token_kind, sizeof p->token_kind, "session");
     snprintf(p->csrf, sizeof p->csrf, "%s", csrf);
-    struct token_job j = {p->token_hash, p->user_id, "session", NULL, csrf, (int64_t)time(NULL) + SESSION_SECONDS};
+    struct token_job j = {p->token_hash, p->user_id, "session", NULL, csrf, (int64_t)time(NULL) + SESSION_SECONDS, p};
     if (store_write(a->store, token_insert_job, &j, e) != 0) { free(secret); return -1; }
     *token = secret;
     return 0;
@@ -283,12 +289,15 @@ int auth_resolve(struct app *a, const char *token, struct principal *p, struct e
 
 static int token_revoke_job(struct store_conn *c, void *arg, struct err *e)
 {
-    return store_token_revoke(c, arg, e);
+    const struct principal *p = arg;
+    if (store_token_revoke(c, p->token_hash, e) != 0) return -1;
+    return audit_record(c, p, strcmp(p->token_kind, "api") == 0 ? "token.revoke" : "session.delete", "user",
+                        p->user_id, 0, p->org_id, NULL, NULL, NULL, e);
 }
 
 int auth_logout(struct app *a, const struct principal *p, struct err *e)
 {
-    return store_write(a->store, token_revoke_job, (void *)p->token_hash, e);
+    return store_write(a->store, token_revoke_job, (void *)p, e);
 }
 
 int auth_token_create(struct app *a, const struct principal *p, const char *name, int days,
@@ -301,7 +310,7 @@ int auth_token_create(struct app *a, const struct principal *p, const char *name
     char *secret = new_secret("bt_");
     char hash[65];
     sha256_hex(secret, strlen(secret), hash);
-    struct token_job j = {hash, p->user_id, "api", name, NULL, (int64_t)time(NULL) + (int64_t)days * 86400};
+    struct token_job j = {hash, p->user_id, "api", name, NULL, (int64_t)time(NULL) + (int64_t)days * 86400, p};
     if (store_write(a->store, token_insert_job, &j, e) != 0) { free(secret); return -1; }
     *token = secret;
     return 0;

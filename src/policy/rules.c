@@ -1,0 +1,762 @@
+/* rules.c — evaluation of a document with a pack's Lua rules and classification (rules.h).
+ *
+ * A pack's Lua program (its sources and params.json) is read once by pack_load and checked by
+ * loading it into a throw-away state, which also yields the rules' metadata. Evaluations then run
+ * in prepared states: each thread keeps up to CACHE_SLOTS of them, keyed by program, so that the
+ * cost of an evaluation is converting the document into Lua tables, the classification and one
+ * protected call per rule — never compiling. States are never shared between threads, so no lock
+ * is taken on the hot path; the only shared objects are the pack and its program, both read-only
+ * (the program's reference count is atomic, and keeps its address from being reused while a
+ * cache still names it).
+ *
+ * Order of work in one evaluation (all inside one lua_pcall, so that even a memory error while
+ * converting the document unwinds cleanly; the JSON results live outside Lua and are owned by the
+ * caller's frame throughout):
+ *   1. doc and ctx (with as_of and filing_kind) become Lua tables;
+ *   2. classify(doc, ctx) gives the derived values, checked and completed with the pack's
+ *      defaults (deadlines.json); they are exposed to rules as ctx.derived;
+ *   3. each rule's check(doc, ctx) runs with its budgets; its result — nil, one finding or a list —
+ *      becomes findings; an error, a tripped budget or a malformed result becomes a finding of
+ *      that rule. */
+#include "policy/rules.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lauxlib.h>
+
+#include "policy/lua_sandbox.h"
+#include "policy/schema.h"
+
+enum {
+    CACHE_SLOTS = 4,
+    MAX_SOURCE_BYTES = 1 << 20,
+    MAX_SOURCES = 256,
+    MAX_FINDINGS_PER_RULE = 1000,
+    WHY_LEN = 320,
+};
+
+#define CLASSIFY_RULE "POLICY-CLASSIFY"
+
+/* ---- the program ------------------------------------------------------------------------ */
+
+static void source_free(struct rules_source *s)
+{
+    free(s->name);
+    free(s->text);
+}
+
+static void program_free(struct rules_program *prog)
+{
+    for (size_t i = 0; i < prog->n_sources; i++)
+        source_free(&prog->sources[i]);
+    free(prog->sources);
+    source_free(&prog->classify);
+    json_decref(prog->params);
+    json_decref(prog->rules);
+    free(prog);
+}
+
+static void program_retain(struct rules_program *prog)
+{
+    atomic_fetch_add(&prog->refs, 1);
+}
+
+static void program_release(struct rules_program *prog)
+{
+    if (prog && atomic_fetch_sub(&prog->refs, 1) == 1)
+        program_free(prog);
+}
+
+void rules_program_release(struct rules_program *prog)
+{
+    if (!prog)
+        return;
+    atomic_store(&prog->orphaned, true);
+    program_release(prog);
+}
+
+/* Read dir/name into src. 1 read, 0 absent (when optional), -1 error. */
+static int read_source(const struct pack *p, const char *name, bool optional, struct rules_source *src,
+                       struct err *e)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", p->dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (optional && errno == ENOENT)
+            return 0;
+        return err_set(e, ERR_NOT_FOUND, NULL, "Policy pack file %s cannot be read: %s",
+                       "无法读取策略包文件 %s：%s", path, strerror(errno));
+    }
+    char *text = malloc(MAX_SOURCE_BYTES + 1);
+    size_t len = text ? fread(text, 1, MAX_SOURCE_BYTES + 1, f) : 0;
+    bool failed = !text || ferror(f);
+    fclose(f);
+    if (failed || len > MAX_SOURCE_BYTES) {
+        free(text);
+        return err_set(e, ERR_VALIDATION, NULL, "Policy pack file %s cannot be read or is over %d bytes",
+                       "策略包文件 %s 无法读取或超过 %d 字节", path, MAX_SOURCE_BYTES);
+    }
+    text[len] = '\0';
+    src->name = strdup(name);
+    src->text = text;
+    src->len = len;
+    if (!src->name) {
+        source_free(src);
+        return err_set(e, ERR_INTERNAL, NULL, "Out of memory loading a policy pack", "加载策略包时内存不足");
+    }
+    return 1;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of rules/ *.lua, sorted; *out NULL and *n 0 when there is no rules directory. */
+static int list_rule_files(const struct pack *p, char ***out, size_t *n, struct err *e)
+{
+    char path[4200];
+    *out = NULL;
+    *n = 0;
+    snprintf(path, sizeof path, "%s/rules", p->dir);
+    DIR *d = opendir(path);
+    if (!d)
+        return errno == ENOENT ? 0
+                               : err_set(e, ERR_NOT_FOUND, NULL, "Policy pack directory %s cannot be read: %s",
+                                         "无法读取策略包目录 %s：%s", path, strerror(errno));
+    char **names = calloc(MAX_SOURCES, sizeof *names);
+    struct dirent *de;
+    int rc = names ? 0 : -1;
+    while (rc == 0 && (de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".lua") != 0)
+            continue;
+        if (*n == MAX_SOURCES) {
+            rc = err_set(e, ERR_VALIDATION, NULL, "Policy pack directory %s has more than %d rule files",
+                         "策略包目录 %s 中的规则文件超过 %d 个", path, MAX_SOURCES);
+            break;
+        }
+        char *name = malloc(len + 7);
+        if (!name) {
+            rc = -1;
+            break;
+        }
+        snprintf(name, len + 7, "rules/%s", de->d_name);
+        names[(*n)++] = name;
+    }
+    closedir(d);
+    if (rc != 0 || !names) {
+        for (size_t i = 0; names && i < *n; i++)
+            free(names[i]);
+        free(names);
+        *n = 0;
+        if (e->code == ERR_NONE)
+            err_set(e, ERR_INTERNAL, NULL, "Out of memory loading a policy pack", "加载策略包时内存不足");
+        return -1;
+    }
+    qsort(names, *n, sizeof *names, compare_names);
+    *out = names;
+    return 0;
+}
+
+static int load_params(const struct pack *p, struct rules_program *prog, struct err *e)
+{
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/params.json", p->dir);
+    if (stat(path, &st) != 0 && errno == ENOENT) {
+        prog->params = json_object();
+        return 0;
+    }
+    json_error_t jerr;
+    prog->params = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!prog->params)
+        return err_set(e, ERR_MALFORMED_JSON, NULL, "Policy pack file %s is not valid JSON (line %d): %s",
+                       "策略包文件 %s 不是有效的 JSON（第%d行）：%s", path, jerr.line, jerr.text);
+    if (!json_is_object(prog->params))
+        return err_set(e, ERR_VALIDATION, NULL, "Policy pack file %s must be a JSON object",
+                       "策略包文件 %s 应为 JSON 对象", path);
+    return 0;
+}
+
+int rules_program_load(const struct pack *p, struct rules_program **out, struct err *e)
+{
+    *out = NULL;
+    struct rules_program *prog = calloc(1, sizeof *prog);
+    char **names = NULL;
+    size_t n_names = 0;
+    if (!prog)
+        return err_set(e, ERR_INTERNAL, NULL, "Out of memory loading a policy pack", "加载策略包时内存不足");
+    atomic_init(&prog->refs, 1);
+    atomic_init(&prog->orphaned, false);
+    if (load_params(p, prog, e) != 0 || list_rule_files(p, &names, &n_names, e) != 0)
+        goto fail;
+    prog->sources = calloc(n_names + 1, sizeof *prog->sources);
+    if (!prog->sources) {
+        err_set(e, ERR_INTERNAL, NULL, "Out of memory loading a policy pack", "加载策略包时内存不足");
+        goto fail;
+    }
+    int rc = read_source(p, "lib.lua", true, &prog->sources[0], e);
+    if (rc < 0)
+        goto fail;
+    prog->n_sources = (size_t)rc;
+    for (size_t i = 0; i < n_names; i++) {
+        if (read_source(p, names[i], false, &prog->sources[prog->n_sources], e) < 0)
+            goto fail;
+        prog->n_sources++;
+    }
+    if (read_source(p, "classify.lua", true, &prog->classify, e) < 0)
+        goto fail;
+
+    /* Load it once: syntax errors, bad rule definitions and failing top levels show now. */
+    struct sandbox *sb;
+    if (sandbox_new(prog, p, &sb, e) != 0)
+        goto fail;
+    prog->rules = json_deep_copy(sandbox_rules_meta(sb));
+    sandbox_free(sb);
+
+    for (size_t i = 0; i < n_names; i++)
+        free(names[i]);
+    free(names);
+    *out = prog;
+    return 0;
+
+fail:
+    for (size_t i = 0; i < n_names; i++)
+        free(names[i]);
+    free(names);
+    program_free(prog);
+    return -1;
+}
+
+/* ---- the per-thread cache of prepared states -------------------------------------------- */
+
+struct cache_slot {
+    struct rules_program *prog; /* a reference */
+    struct sandbox *sb;
+    unsigned long used;         /* for least-recently-used replacement */
+};
+
+struct state_cache {
+    struct cache_slot slots[CACHE_SLOTS];
+    unsigned long clock;
+};
+
+static _Thread_local struct state_cache *tls_cache;
+static pthread_key_t cache_key;
+static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+
+static void slot_clear(struct cache_slot *slot)
+{
+    sandbox_free(slot->sb);
+    program_release(slot->prog);
+    memset(slot, 0, sizeof *slot);
+}
+
+static void cache_destroy(void *arg)
+{
+    struct state_cache *c = arg;
+    if (!c)
+        return;
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        slot_clear(&c->slots[i]);
+    free(c);
+}
+
+static void cache_key_create(void)
+{
+    pthread_key_create(&cache_key, cache_destroy);
+}
+
+void policy_thread_cleanup(void)
+{
+    if (!tls_cache)
+        return;
+    pthread_once(&cache_key_once, cache_key_create);
+    pthread_setspecific(cache_key, NULL);
+    cache_destroy(tls_cache);
+    tls_cache = NULL;
+}
+
+/* The calling thread's prepared state for p, made on first use. */
+static struct sandbox *state_for(const struct pack *p, struct err *e)
+{
+    if (!tls_cache) {
+        pthread_once(&cache_key_once, cache_key_create);
+        tls_cache = calloc(1, sizeof *tls_cache);
+        if (!tls_cache) {
+            err_set(e, ERR_INTERNAL, NULL, "Out of memory starting the rule engine", "启动规则引擎时内存不足");
+            return NULL;
+        }
+        pthread_setspecific(cache_key, tls_cache);
+    }
+    struct state_cache *c = tls_cache;
+    struct cache_slot *victim = &c->slots[0];
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        struct cache_slot *slot = &c->slots[i];
+        if (slot->prog && slot->prog != p->rules && atomic_load(&slot->prog->orphaned))
+            slot_clear(slot); /* its pack is gone */
+        if (slot->prog == p->rules) {
+            slot->used = ++c->clock;
+            sandbox_set_pack(slot->sb, p);
+            return slot->sb;
+        }
+        if (!slot->prog || (victim->prog && slot->used < victim->used))
+            victim = slot;
+    }
+    struct sandbox *sb;
+    if (sandbox_new(p->rules, p, &sb, e) != 0)
+        return NULL;
+    slot_clear(victim);
+    program_retain(p->rules);
+    victim->prog = p->rules;
+    victim->sb = sb;
+    victim->used = ++c->clock;
+    return sb;
+}
+
+/* Forget the calling thread's state for p (after the engine itself failed in it). */
+static void state_drop(const struct pack *p)
+{
+    for (int i = 0; tls_cache && i < CACHE_SLOTS; i++)
+        if (tls_cache->slots[i].prog == p->rules)
+            slot_clear(&tls_cache->slots[i]);
+}
+
+/* ---- findings --------------------------------------------------------------------------- */
+
+struct eval {
+    struct sandbox *sb;
+    const struct pack *p;
+    const json_t *doc;
+    const json_t *ctx;
+    day_t as_of;
+    json_t *findings;
+    json_t *derived;
+};
+
+/* A rule as read from its stored table (strings anchored by that table on the Lua stack). */
+struct rule_info {
+    const char *id, *severity, *source, *path;
+    bool overridable;
+};
+
+static bool override_accepted(const json_t *ctx, const char *id)
+{
+    const json_t *overrides = json_object_get(ctx, "overrides");
+    if (json_is_object(overrides))
+        return json_object_get(overrides, id) != NULL;
+    size_t i;
+    const json_t *o;
+    json_array_foreach(overrides, i, o)
+        if (json_is_string(o) && strcmp(json_string_value(o), id) == 0)
+            return true;
+    return false;
+}
+
+static void add_finding(struct eval *ev, const struct rule_info *r, const char *severity, const char *path,
+                        const char *zh, const char *en)
+{
+    bool overridden = r->overridable && strcmp(severity, "error") == 0 && override_accepted(ev->ctx, r->id);
+    finding_add(ev->findings, r->id, overridden ? "warning" : severity, path, zh, en, r->source);
+    if (overridden)
+        json_object_set_new(json_array_get(ev->findings, json_array_size(ev->findings) - 1), "overridden",
+                            json_true());
+}
+
+/* The finding that says a rule could not be evaluated. `why` is an English detail (a Lua error
+ * message, or what was wrong with the result) shown in both languages. */
+static void add_failure(struct eval *ev, const struct rule_info *r, enum sandbox_outcome outcome, const char *why)
+{
+    char en[WHY_LEN + 200], zh[WHY_LEN + 200];
+    switch (outcome) {
+    case SANDBOX_INSTRUCTIONS:
+        snprintf(en, sizeof en, "Rule %s failed: it ran past its budget of %d instructions (an endless loop?)",
+                 r->id, SANDBOX_CALL_INSTRUCTIONS);
+        snprintf(zh, sizeof zh, "规则 %s 执行失败：超出 %d 条指令的上限（是否陷入死循环？）", r->id,
+                 SANDBOX_CALL_INSTRUCTIONS);
+        break;
+    case SANDBOX_MEMORY:
+        snprintf(en, sizeof en, "Rule %s failed: it asked for more than its %zu MiB of memory", r->id,
+                 SANDBOX_CALL_MEMORY >> 20);
+        snprintf(zh, sizeof zh, "规则 %s 执行失败：内存用量超出 %zu MiB 的上限", r->id, SANDBOX_CALL_MEMORY >> 20);
+        break;
+    default:
+        snprintf(en, sizeof en, "Rule %s failed: %s", r->id, why);
+        snprintf(zh, sizeof zh, "规则 %s 执行失败：%s", r->id, why);
+        break;
+    }
+    struct rule_info failed = *r;
+    failed.overridable = false; /* a broken rule is never waved through */
+    add_finding(ev, &failed, "error", r->path, zh, en);
+}
+
+static bool valid_severity(const char *s)
+{
+    return strcmp(s, "error") == 0 || strcmp(s, "warning") == 0 || strcmp(s, "info") == 0;
+}
+
+/* One finding returned by a rule (table at idx). NULL when added; else what is wrong with it. */
+static const char *take_issue(struct eval *ev, const struct rule_info *r, lua_State *L, int idx)
+{
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return "a finding that is not a table";
+    int top = lua_gettop(L);
+    const char *problem = NULL;
+    const char *path = r->path, *severity = r->severity, *zh = NULL, *en = NULL;
+    int t = lua_getfield(L, idx, "path");
+    if (t == LUA_TSTRING)
+        path = lua_tostring(L, -1);
+    else if (t != LUA_TNIL)
+        problem = "a finding whose path is not a string";
+    t = lua_getfield(L, idx, "severity");
+    if (t == LUA_TSTRING)
+        severity = lua_tostring(L, -1);
+    if (!problem && ((t != LUA_TSTRING && t != LUA_TNIL) || !valid_severity(severity)))
+        problem = "a finding whose severity is not error, warning or info";
+    if (lua_getfield(L, idx, "message") == LUA_TTABLE) {
+        if (lua_getfield(L, -1, "zh") == LUA_TSTRING && lua_rawlen(L, -1) > 0)
+            zh = lua_tostring(L, -1);
+        if (lua_getfield(L, -2, "en") == LUA_TSTRING && lua_rawlen(L, -1) > 0)
+            en = lua_tostring(L, -1);
+    }
+    if (!problem && (!zh || !en))
+        problem = "a finding without message = { zh = \"…\", en = \"…\" }";
+    if (!problem && path[0] != '\0' && path[0] != '/')
+        problem = "a finding whose path is not a JSON pointer";
+    if (!problem)
+        add_finding(ev, r, severity, path, zh, en);
+    lua_settop(L, top);
+    return problem;
+}
+
+/* A rule's result at idx: nil/false (nothing found), one finding {path, message, severity?} or a
+ * list of them. */
+static void take_result(struct eval *ev, const struct rule_info *r, lua_State *L, int idx)
+{
+    int t = lua_type(L, idx);
+    if (t == LUA_TNIL || (t == LUA_TBOOLEAN && !lua_toboolean(L, idx)))
+        return;
+    char why[WHY_LEN];
+    if (t != LUA_TTABLE) {
+        snprintf(why, sizeof why, "it returned a %s; a check returns nil, one finding or a list of findings",
+                 lua_typename(L, t));
+        add_failure(ev, r, SANDBOX_RUNTIME_ERROR, why);
+        return;
+    }
+    const char *problem = NULL;
+    if (lua_getfield(L, idx, "message") != LUA_TNIL) {
+        lua_pop(L, 1);
+        problem = take_issue(ev, r, L, idx);
+    } else {
+        lua_pop(L, 1);
+        lua_Unsigned n = lua_rawlen(L, idx);
+        for (lua_Unsigned i = 1; i <= n && !problem; i++) {
+            if (i > MAX_FINDINGS_PER_RULE) {
+                problem = "more findings than the engine keeps per rule";
+                break;
+            }
+            lua_rawgeti(L, idx, (lua_Integer)i);
+            problem = take_issue(ev, r, L, lua_gettop(L));
+            lua_pop(L, 1);
+        }
+    }
+    if (problem) {
+        snprintf(why, sizeof why, "it returned %s", problem);
+        add_failure(ev, r, SANDBOX_RUNTIME_ERROR, why);
+    }
+}
+
+/* ---- derived values --------------------------------------------------------------------- */
+
+static const struct rule_info CLASSIFY_INFO = {CLASSIFY_RULE, "error", "classify.lua", "", false};
+
+static void classify_problem(struct eval *ev, const char *what)
+{
+    add_failure(ev, &CLASSIFY_INFO, SANDBOX_RUNTIME_ERROR, what);
+}
+
+static int per_type(const struct pack *p, const char *table, const char *type)
+{
+    const json_t *t = json_object_get(p->deadlines, table);
+    const json_t *n = json_object_get(t, type);
+    if (!json_is_integer(n))
+        n = json_object_get(t, pack_default_filing_type(p));
+    return (int)json_integer_value(n);
+}
+
+static void derived_defaults(struct eval *ev)
+{
+    json_t *d = ev->derived;
+    json_object_set_new(d, "level", json_null());
+    json_object_set_new(d, "filing_type", json_string(pack_default_filing_type(ev->p)));
+    json_object_set_new(d, "filing_type_reasons", json_array());
+    json_object_set_new(d, "required_materials", json_array());
+    json_object_set_new(d, "cross_border_route", json_null());
+    json_object_set_new(d, "review_working_days", json_null());
+    json_object_set_new(d, "self_inspection_months", json_null());
+}
+
+static bool is_bilingual(const json_t *v)
+{
+    return json_is_object(v) && json_string_length(json_object_get(v, "zh")) > 0 &&
+           json_string_length(json_object_get(v, "en")) > 0;
+}
+
+/* The members of classify's result (table at idx) that are well formed replace the defaults;
+ * each one that is not is reported. */
+static void take_derived(struct eval *ev, lua_State *L, int idx)
+{
+    json_t *got = sandbox_to_json(L, idx, false);
+    json_t *d = ev->derived;
+    if (!json_is_object(got)) {
+        classify_problem(ev, "classify returned a value that is not a table of derived values");
+        json_decref(got);
+        return;
+    }
+    const json_t *v;
+    if ((v = json_object_get(got, "level"))) {
+        if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 5)
+            json_object_set(d, "level", (json_t *)v);
+        else if (!json_is_null(v))
+            classify_problem(ev, "classify returned a level that is not a whole number from 1 to 5");
+    }
+    if ((v = json_object_get(got, "filing_type"))) {
+        const json_t *review = json_object_get(ev->p->deadlines, "review_working_days");
+        if (json_is_string(v) && json_object_get(review, json_string_value(v)))
+            json_object_set(d, "filing_type", (json_t *)v);
+        else
+            classify_problem(ev, "classify returned a filing_type that deadlines.json does not list");
+    }
+    if ((v = json_object_get(got, "filing_type_reasons"))) {
+        size_t i;
+        const json_t *reason;
+        bool ok = json_is_array(v);
+        json_array_foreach(v, i, reason) ok = ok && is_bilingual(reason);
+        if (ok)
+            json_object_set(d, "filing_type_reasons", (json_t *)v);
+        else
+            classify_problem(ev, "classify returned filing_type_reasons that are not a list of {zh, en}");
+    }
+    if ((v = json_object_get(got, "required_materials"))) {
+        size_t i;
+        const json_t *kind;
+        bool ok = json_is_array(v);
+        json_array_foreach(v, i, kind) ok = ok && json_is_string(kind);
+        if (ok)
+            json_object_set(d, "required_materials", (json_t *)v);
+        else
+            classify_problem(ev, "classify returned required_materials that are not a list of kinds");
+    }
+    if ((v = json_object_get(got, "cross_border_route"))) {
+        if (json_is_string(v) || json_is_null(v))
+            json_object_set(d, "cross_border_route", (json_t *)v);
+        else
+            classify_problem(ev, "classify returned a cross_border_route that is not a string");
+    }
+    static const char *const COUNTS[] = {"review_working_days", "self_inspection_months"};
+    for (int i = 0; i < 2; i++)
+        if ((v = json_object_get(got, COUNTS[i]))) {
+            if (json_is_integer(v) && json_integer_value(v) > 0)
+                json_object_set(d, COUNTS[i], (json_t *)v);
+            else
+                classify_problem(ev, "classify returned a review or self-inspection period that is not a positive whole number");
+        }
+    json_decref(got);
+}
+
+/* Periods the classification did not give come from deadlines.json for the filing type. */
+static void derived_complete(struct eval *ev)
+{
+    json_t *d = ev->derived;
+    const char *type = json_string_value(json_object_get(d, "filing_type"));
+    if (json_is_null(json_object_get(d, "review_working_days")))
+        json_object_set_new(d, "review_working_days", json_integer(per_type(ev->p, "review_working_days", type)));
+    if (json_is_null(json_object_get(d, "self_inspection_months")))
+        json_object_set_new(d, "self_inspection_months",
+                            json_integer(per_type(ev->p, "self_inspection_months", type)));
+}
+
+/* ---- evaluation ------------------------------------------------------------------------- */
+
+enum { ARG_EVAL = 1, ARG_DOC, ARG_CTX, ARG_RULES };
+
+static void push_ctx(struct eval *ev, lua_State *L)
+{
+    if (json_is_object(ev->ctx))
+        sandbox_push_json(L, ev->ctx);
+    else
+        lua_newtable(L);
+    char as_of[11];
+    date_format(ev->as_of, as_of);
+    lua_pushstring(L, as_of);
+    lua_setfield(L, -2, "as_of");
+    if (lua_getfield(L, -1, "filing_kind") != LUA_TSTRING) {
+        lua_pushliteral(L, "initial");
+        lua_setfield(L, -3, "filing_kind");
+    }
+    lua_pop(L, 1);
+}
+
+static void run_classify(struct eval *ev, lua_State *L)
+{
+    derived_defaults(ev);
+    int ref = sandbox_classify_ref(ev->sb);
+    if (ref != LUA_NOREF) {
+        char why[WHY_LEN];
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+        lua_pushvalue(L, ARG_DOC);
+        lua_pushvalue(L, ARG_CTX);
+        enum sandbox_outcome o = sandbox_call(ev->sb, 2, 1, why, sizeof why);
+        if (o == SANDBOX_OK) {
+            take_derived(ev, L, -1);
+            lua_pop(L, 1);
+        } else {
+            add_failure(ev, &CLASSIFY_INFO, o, why);
+        }
+    }
+    derived_complete(ev);
+    sandbox_push_json(L, ev->derived);
+    lua_setfield(L, ARG_CTX, "derived");
+}
+
+static void run_rules(struct eval *ev, lua_State *L)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox_rules_ref(ev->sb));
+    lua_Unsigned n = lua_rawlen(L, ARG_RULES);
+    for (lua_Unsigned i = 1; i <= n; i++) {
+        lua_settop(L, ARG_RULES);
+        lua_rawgeti(L, ARG_RULES, (lua_Integer)i);
+        int rule = lua_gettop(L);
+        struct rule_info r;
+        lua_getfield(L, rule, "id");
+        r.id = lua_tostring(L, -1);
+        lua_getfield(L, rule, "severity");
+        r.severity = lua_tostring(L, -1);
+        lua_getfield(L, rule, "source");
+        r.source = lua_tostring(L, -1);
+        lua_getfield(L, rule, "path");
+        r.path = lua_tostring(L, -1);
+        lua_getfield(L, rule, "overridable");
+        r.overridable = lua_toboolean(L, -1);
+        lua_getfield(L, rule, "check");
+        lua_pushvalue(L, ARG_DOC);
+        lua_pushvalue(L, ARG_CTX);
+        char why[WHY_LEN];
+        enum sandbox_outcome o = sandbox_call(ev->sb, 2, 1, why, sizeof why);
+        if (o == SANDBOX_OK)
+            take_result(ev, &r, L, lua_gettop(L));
+        else
+            add_failure(ev, &r, o, why);
+    }
+    lua_settop(L, ARG_RULES - 1);
+}
+
+static int eval_main(lua_State *L)
+{
+    struct eval *ev = lua_touserdata(L, ARG_EVAL);
+    sandbox_push_json(L, ev->doc);
+    if (!lua_istable(L, ARG_DOC)) { /* a document that is no object: rules see an empty one */
+        lua_pop(L, 1);
+        lua_newtable(L);
+    }
+    push_ctx(ev, L);
+    run_classify(ev, L);
+    run_rules(ev, L);
+    return 0;
+}
+
+static void derived_only_defaults(struct eval *ev)
+{
+    derived_defaults(ev);
+    derived_complete(ev);
+}
+
+int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
+                    json_t **findings, json_t **derived, struct err *e)
+{
+    *findings = NULL;
+    *derived = NULL;
+    struct eval ev = {NULL, p, doc, ctx, as_of, json_array(), json_object()};
+    if (!ev.findings || !ev.derived)
+        goto oom;
+    if (!p->rules) { /* a pack built without rules_program_load */
+        derived_only_defaults(&ev);
+        goto done;
+    }
+    ev.sb = state_for(p, e);
+    if (!ev.sb)
+        goto fail;
+    lua_State *L = sandbox_lua(ev.sb);
+    lua_settop(L, 0);
+    lua_pushcfunction(L, eval_main);
+    lua_pushlightuserdata(L, &ev);
+    int status = lua_pcall(L, 1, 0, 0);
+    if (status != LUA_OK) {
+        err_set(e, status == LUA_ERRMEM ? ERR_TOO_LARGE : ERR_INTERNAL, NULL,
+                "The rule engine could not evaluate the document: %s", "规则引擎无法评估该文档：%s",
+                lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?");
+        state_drop(p);
+        goto fail;
+    }
+    lua_settop(L, 0);
+done:
+    *findings = ev.findings;
+    *derived = ev.derived;
+    return 0;
+oom:
+    err_set(e, ERR_INTERNAL, NULL, "Out of memory evaluating a document", "评估文档时内存不足");
+fail:
+    json_decref(ev.findings);
+    json_decref(ev.derived);
+    return -1;
+}
+
+int policy_check(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
+                 json_t **findings, json_t **derived, struct err *e)
+{
+    json_t *rule_findings;
+    if (policy_evaluate(p, doc, as_of, ctx, &rule_findings, derived, e) != 0) {
+        *findings = NULL;
+        return -1;
+    }
+    json_t *all = schema_check_shape(p, doc);
+    json_t *required = schema_check_required(p, doc);
+    json_array_extend(all, required);
+    json_array_extend(all, rule_findings);
+    json_decref(required);
+    json_decref(rule_findings);
+    *findings = all;
+    return 0;
+}
+
+const json_t *policy_rules(const struct pack *p)
+{
+    return p && p->rules ? p->rules->rules : NULL;
+}
+
+struct policy_counts policy_count(const json_t *findings)
+{
+    struct policy_counts c = {0, 0, 0};
+    size_t i;
+    const json_t *f;
+    json_array_foreach(findings, i, f) {
+        const char *s = json_string_value(json_object_get(f, "severity"));
+        if (!s)
+            continue;
+        if (strcmp(s, "error") == 0)
+            c.errors++;
+        else if (strcmp(s, "warning") == 0)
+            c.warnings++;
+        else
+            c.infos++;
+    }
+    return c;
+}
