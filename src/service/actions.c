@@ -95,34 +95,22 @@ static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, 
 }
 
 /* The row of the table that applies, or NULL with e saying why (409 with state, action, roles). */
-static const struct wf_transition *find_transition(const struct guard_ctx *g, enum wf_action act, struct err *e)
+/* Who may take an action at all, and from which states: the explanation of a 409. */
+static void explain_refusal(enum wf_action act, enum wf_state st, bool state_ok, bool role_ok, struct err *e)
 {
-    enum wf_state st = wf_state_parse(jstr(g->row, "state"));
     json_t *roles = json_array(), *states = json_array();
-    bool state_ok = false, role_ok = false;
+    unsigned role_bits = 0;
     for (int i = 0; i < WF_TABLE_COUNT; i++) {
         const struct wf_transition *t = &WF_TABLE[i];
         if (t->action != act) continue;
-        json_array_append_new(states, json_string(wf_state_name(t->from)));
-        for (int b = 0; b < ROLE__COUNT; b++)
-            if (t->roles & (1u << b)) {
-                json_t *name = json_string(wf_role_name(1u << b));
-                bool dup = false;
-                size_t k;
-                json_t *x;
-                json_array_foreach(roles, k, x) if (json_equal(x, name)) dup = true;
-                if (!dup) json_array_append(roles, name);
-                json_decref(name);
-            }
-        if (t->from != st) continue;
-        state_ok = true;
-        if (!(g->who->roles & t->roles) || !in_party(g->who, g->row, t->party)) continue;
-        role_ok = true;
-        enum verdict v = PASS;
-        for (int k = 0; k < 2 && v == PASS; k++) v = guard_check(g, t->guards[k], e);
-        if (v == FAIL) { json_decref(roles); json_decref(states); return NULL; }
-        if (v == PASS) { json_decref(roles); json_decref(states); return t; }
+        role_bits |= t->roles;
+        bool listed = false;
+        for (int k = 0; k < i; k++)
+            if (WF_TABLE[k].action == act && WF_TABLE[k].from == t->from) listed = true;
+        if (!listed) json_array_append_new(states, json_string(wf_state_name(t->from)));
     }
+    for (int b = 0; b < ROLE__COUNT; b++)
+        if (role_bits & (1u << b)) json_array_append_new(roles, json_string(wf_role_name(1u << b)));
     err_extra(e, "state", json_string(wf_state_name(st)));
     err_extra(e, "action", json_string(wf_action_name(act)));
     err_extra(e, "allowed_roles", roles);
@@ -135,6 +123,26 @@ static const struct wf_transition *find_transition(const struct guard_ctx *g, en
                 "您无权对该备案执行 %s（当前状态 %s）", wf_action_name(act), wf_state_name(st));
     else
         err_set(e, ERR_CONFLICT, NULL, "%s is not possible now", "当前不能执行 %s", wf_action_name(act));
+}
+
+/* The row of the table that applies, or NULL with e (when not NULL) saying why: 409 with the
+ * state, the action and who may take it. */
+static const struct wf_transition *find_transition(const struct guard_ctx *g, enum wf_action act, struct err *e)
+{
+    enum wf_state st = wf_state_parse(jstr(g->row, "state"));
+    bool state_ok = false, role_ok = false;
+    for (int i = 0; i < WF_TABLE_COUNT; i++) {
+        const struct wf_transition *t = &WF_TABLE[i];
+        if (t->action != act || t->from != st) continue;
+        state_ok = true;
+        if (!(g->who->roles & t->roles) || !in_party(g->who, g->row, t->party)) continue;
+        role_ok = true;
+        enum verdict v = PASS;
+        for (int k = 0; k < 2 && v == PASS; k++) v = guard_check(g, t->guards[k], e);
+        if (v == FAIL) return NULL;
+        if (v == PASS) return t;
+    }
+    if (e) explain_refusal(act, st, state_ok, role_ok, e);
     return NULL;
 }
 
@@ -142,12 +150,9 @@ json_t *filing_allowed_actions(struct app *a, const struct principal *who, const
 {
     json_t *out = json_array();
     struct guard_ctx g = {a, store_reader(a->store), who, row, true};
-    for (int act = 0; act < ACT__COUNT; act++) {
-        struct err e = {0};
-        if (find_transition(&g, (enum wf_action)act, &e))
+    for (int act = 0; act < ACT__COUNT; act++)
+        if (find_transition(&g, (enum wf_action)act, NULL))
             json_array_append_new(out, json_string(wf_action_name((enum wf_action)act)));
-        err_clear(&e);
-    }
     return out;
 }
 
