@@ -82,3 +82,6 @@ echo "| PUT /api/v1/filings/{id}/document (beian) | $PUT | $(ms "$p50c") | $(ms 
 echo "| plain C loop: INSERT same document, WAL, synchronous=FULL | $LOOP | | | | baseline |"
 echo
 echo "beian peak RSS (VmHWM): $((RSS / 1024)) MiB"
+
+# materials: upload and download of a 100 MiB file vs cp, peak RSS (bench/upload.sh)
+BIN=$BIN bench/upload.sh

@@ -11,6 +11,9 @@ const struct cli_command CLI_COMMANDS[] = {
     {"org", cmd_org, "add or list organisations"},
     {"user", cmd_user, "add or list users, set a password"},
     {"workflow", cmd_workflow, "print the workflow table (states, actions, roles)"},
+    {"validate", cmd_validate, "check a filing document against a policy pack, offline"},
+    {"policy", cmd_policy, "test, lint or list the rules of a policy pack"},
+    {"verify", cmd_verify, "check stored material files against their hashes"},
     {"version", cmd_version, "print the version"},
     {NULL, NULL, NULL},
 };

@@ -23,7 +23,10 @@ int cmd_init(int argc, char **argv);
 int cmd_org(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_workflow(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* The data directory: the --data value, else $BEIAN_DATA, else NULL. */
 const char *cli_data_dir(const char *flag_value);

@@ -16,19 +16,23 @@ int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
-        {"threads", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"threads", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+        {"max-upload-mib", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *listen = "127.0.0.1:8080";
     int threads = 8, ch;
+    long max_upload_mib = 50;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "d:l:t:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'd': data = optarg; break;
         case 'l': listen = optarg; break;
         case 't': threads = atoi(optarg); break;
+        case 'm': max_upload_mib = strtol(optarg, NULL, 10); break;
         case 'h':
-            printf("usage: beian serve [--data DIR] [--listen ADDR:PORT] [--threads N]\n"
-                   "Serves the API and the web UI. Defaults: --listen 127.0.0.1:8080, --threads 8;\n"
+            printf("usage: beian serve [--data DIR] [--listen ADDR:PORT] [--threads N] [--max-upload-mib N]\n"
+                   "Serves the API and the web UI. Defaults: --listen 127.0.0.1:8080, --threads 8,\n"
+                   "--max-upload-mib 50 (the largest material upload);\n"
                    "the data directory is --data or $BEIAN_DATA (create it with 'beian init').\n");
             return EXIT_OK;
         default: return cli_usage("serve", "unknown option");
@@ -38,6 +42,7 @@ int cmd_serve(int argc, char **argv)
     data = cli_data_dir(data);
     if (!data) return cli_usage("serve", "no data directory: give --data DIR or set BEIAN_DATA");
     if (threads < 1 || threads > 256) return cli_usage("serve", "--threads must be 1 to 256");
+    if (max_upload_mib < 1 || max_upload_mib > 1048576) return cli_usage("serve", "--max-upload-mib must be 1 to 1048576");
     char host[256];
     const char *colon = strrchr(listen, ':');
     int port = colon ? atoi(colon + 1) : 0;
@@ -47,6 +52,7 @@ int cmd_serve(int argc, char **argv)
 
     struct app a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
+    a.max_upload_bytes = (uint64_t)max_upload_mib * 1024 * 1024;
     struct err e = {0};
     struct http_server *srv = http_server_start(&a, host, port, (unsigned)threads, &e);
     if (!srv) {

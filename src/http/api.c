@@ -1,6 +1,7 @@
 /* api.c — the API's single route table, authentication and CSRF for every non-public route,
  * and the session, identity and organisation/user endpoints. */
 #include "http/api.h"
+#include "http/api_registry.h"
 #include "service/app.h"
 #include "service/auth.h"
 #include "service/orgs.h"
@@ -39,6 +40,22 @@ const struct route API_ROUTES[] = {
     {"POST", "/api/v1/filings/{id}/rectifications/{rid}/items/{iid}/answer", api_filings_answer, 0},
     {"GET", "/api/v1/filings/{id}/events", api_filings_events, 0},
     {"GET", "/api/v1/audit", api_audit, 0},
+    /* materials and the provider registry (api_materials.c, api_providers.c) */
+    {"GET", "/api/v1/materials", api_materials_list, 0},
+    {"POST", "/api/v1/materials", api_materials_upload, ROUTE_UPLOAD},
+    {"GET", "/api/v1/materials/{id}", api_materials_get, 0},
+    {"GET", "/api/v1/materials/{id}/content", api_materials_content, 0},
+    {"GET", "/api/v1/materials/{id}/versions", api_materials_versions, 0},
+    {"POST", "/api/v1/materials/{id}/versions", api_materials_upload_version, ROUTE_UPLOAD},
+    {"GET", "/api/v1/materials/{id}/versions/{n}", api_materials_version, 0},
+    {"GET", "/api/v1/materials/{id}/versions/{n}/content", api_materials_version_content, 0},
+    {"GET", "/api/v1/filings/{id}/versions/{n}/materials", api_filings_version_materials, 0},
+    {"GET", "/api/v1/providers", api_providers_directory, 0},
+    {"GET", "/api/v1/providers/{org_id}/profile", api_providers_profile_get, 0},
+    {"PUT", "/api/v1/providers/{org_id}/profile", api_providers_profile_put, 0},
+    {"GET", "/api/v1/providers/{org_id}/expiring", api_providers_expiring, 0},
+    {"GET", "/api/v1/providers/{org_id}/evaluations", api_providers_evaluations_list, 0},
+    {"POST", "/api/v1/providers/{org_id}/evaluations", api_providers_evaluations_create, 0},
     {"GET", "/api/v1/workflow", api_workflow, ROUTE_PUBLIC},
     {"GET", "/api/v1/policy/schema", api_policy_schema, 0},
     {"GET", "/api/v1/public/filings/{number}", api_public_filing, ROUTE_PUBLIC},
@@ -107,7 +124,8 @@ static int authenticate(struct http_req *r, struct err *e)
 int api_dispatch(struct http_req *r, const struct route *route)
 {
     struct err e = {0};
-    if (!(route->flags & ROUTE_PUBLIC)) {
+    /* an upload's handler runs twice (http.h); the caller is checked the first time */
+    if (!(route->flags & ROUTE_PUBLIC) && !(r->upload && r->who)) {
         if (authenticate(r, &e) != 0) {
             reply_header(r, "WWW-Authenticate", "Bearer realm=\"beian\"");
             return api_reply(r, 0, NULL, &e);

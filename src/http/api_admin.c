@@ -60,6 +60,16 @@ int api_workflow(struct http_req *r) { return reply_json(r, 200, wf_table_json()
 int api_policy_schema(struct http_req *r)
 {
     struct pack *p = r->app->pack;
-    return reply_json(r, 200, json_pack("{s:s s:s s:O s:O s:O}", "pack", p->id, "version", p->version, "manifest",
-                                        p->manifest, "form", p->form, "materials", p->materials));
+    json_t *out = json_pack("{s:s s:s s:O s:O s:O}", "pack", p->id, "version", p->version, "manifest",
+                            p->manifest, "form", p->form, "materials", p->materials);
+    /* For the web UI: region names (labels, filters), the deadlines and the working-day calendar
+     * (how close a due date is, in working days). */
+    if (out && p->regions) json_object_set(out, "regions", p->regions);
+    if (out && p->deadlines) json_object_set(out, "deadlines", p->deadlines);
+    char path[sizeof p->dir + 32];
+    snprintf(path, sizeof path, "%s/calendar.json", p->dir);
+    json_t *calendar = out ? json_load_file(path, 0, NULL) : NULL;
+    if (json_is_object(calendar)) json_object_set(out, "calendar", calendar);
+    json_decref(calendar);
+    return reply_json(r, 200, out);
 }

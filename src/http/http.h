@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
 #include <microhttpd.h>
@@ -19,6 +20,25 @@ struct principal;  /* service/auth.h */
 
 struct http_hdr { char *name; char *value; struct http_hdr *next; };
 
+/* Uploads (routes flagged ROUTE_UPLOAD): the body streams into a temporary file under
+ * <data>/materials/tmp as it arrives, hashed on the way, bounded by the upload limit (app.h
+ * max_upload_bytes, default HTTP_DEFAULT_MAX_UPLOAD) instead of HTTP_MAX_BODY; a Content-Length
+ * above the limit is refused with 413 before any of the body is read.
+ * The handler of such a route is called twice:
+ *   1. when the headers are in (complete false, no file yet), after authentication and CSRF:
+ *      it checks what it can without the body (query, tenancy) and replies only to refuse;
+ *   2. when the whole body is on disk (complete true): path, fd, size and sha256 are set.
+ * The server removes the temporary file when the request ends (completed, failed, cut off)
+ * unless the handler took it (renamed it away and set path[0] = '\0'). */
+#define HTTP_DEFAULT_MAX_UPLOAD ((uint64_t)50 * 1024 * 1024)
+struct http_upload {
+    bool complete;        /* the body is all there */
+    char path[4200];      /* the temporary file; "" when none or taken */
+    int fd;               /* the temporary file, open read/write; -1 when none */
+    uint64_t size;        /* bytes received */
+    char sha256[65];      /* of the whole body (lowercase hex), once complete */
+};
+
 struct http_req {
     struct MHD_Connection *conn;
     struct app *app;
@@ -28,6 +48,7 @@ struct http_req {
     int nparams;
     char *body;                       /* NUL-terminated raw body, NULL when none */
     size_t body_len;
+    struct http_upload *upload;       /* ROUTE_UPLOAD routes only (see above); else NULL */
     char request_id[20];
     char lang[3];                     /* "zh" (default) or "en": ?lang=, else Accept-Language */
     char client_ip[64];
@@ -40,6 +61,9 @@ struct http_req {
     const char *reply_type;
     struct http_hdr *reply_headers;
     bool replied;
+    bool reply_from_fd;               /* reply_file: the body is reply_fd (owned until queued) */
+    int reply_fd;
+    uint64_t reply_fd_size;
     /* router-owned: the decoded path segments that params[] point into (router_params_free) */
     char *param_storage;
 };
@@ -48,6 +72,7 @@ typedef int (*route_fn)(struct http_req *r);
 
 enum route_flags {
     ROUTE_PUBLIC = 1u << 0,   /* no authentication needed */
+    ROUTE_UPLOAD = 1u << 1,   /* streaming upload into a temporary file (struct http_upload) */
 };
 
 struct route {
@@ -81,6 +106,18 @@ int reply_error(struct http_req *r, enum err_code code, const char *en, const ch
 int reply_bytes(struct http_req *r, int status, const char *content_type, const void *data, size_t len);
 int reply_empty(struct http_req *r, int status);
 void reply_header(struct http_req *r, const char *name, const char *value);
+/* Reply with size bytes read from fd (taken: closed by the server), sent by libmicrohttpd
+ * straight from the file (sendfile where it can), never read into memory (upload.c). */
+int reply_file(struct http_req *r, int status, const char *content_type, int fd, uint64_t size);
+
+/* Upload plumbing used by server.c (upload.c). Each returns 0 or -1 with e set. */
+int http_upload_begin(struct http_req *r, struct err *e);      /* create the temporary file */
+int http_upload_write(struct http_req *r, const void *data, size_t len, struct err *e);
+int http_upload_finish(struct http_req *r, struct err *e);     /* complete: digest, rewind */
+/* Drop the temporary file (if any, and not taken) and free r->upload. */
+void http_upload_free(struct http_req *r);
+/* The upload limit in bytes of this server (the app's setting or the default). */
+uint64_t http_upload_limit(const struct http_req *r);
 
 /* Router: match method+path against the table; fills params. Returns the route, or NULL with
  * *path_matched set when the path exists for other methods (then allow[] gets "GET, POST"). */

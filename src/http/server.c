@@ -27,6 +27,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define HTTP_MAX_PATH 2048
 #define HTTP_CONNECTION_TIMEOUT_S 30u
@@ -58,6 +59,8 @@ struct server_request {
     bool started;                 /* the access handler has seen the request */
     bool answered;                /* a response is queued */
     bool body_too_large;
+    const struct route *upload_route; /* a ROUTE_UPLOAD route, matched on the headers */
+    struct err upload_err;        /* the upload failed while streaming (disk full, …) */
     size_t body_capacity;
     size_t discarded;
     struct timespec started_at;   /* CLOCK_MONOTONIC */
@@ -198,8 +201,11 @@ static bool declared_body_too_large(struct http_req *r)
 /* Append one chunk of body. The buffer grows with what actually arrives (not with what
  * Content-Length promises, which costs a client nothing). False only when the connection
  * should be dropped. */
+static bool upload_append(struct server_request *sr, const char *data, size_t size);
+
 static bool body_append(struct server_request *sr, const char *data, size_t size)
 {
+    if (sr->upload_route) return upload_append(sr, data, size);
     struct http_req *r = &sr->req;
     if (sr->body_too_large) {
         sr->discarded += size;
@@ -226,6 +232,89 @@ static bool body_append(struct server_request *sr, const char *data, size_t size
     memcpy(r->body + r->body_len, data, size);
     r->body_len += size;
     return true;
+}
+
+/* ---- streaming uploads (ROUTE_UPLOAD, see http.h) ------------------------------------------ */
+
+static void reply_upload_too_large(struct http_req *r)
+{
+    unsigned long long mib = (unsigned long long)(http_upload_limit(r) >> 20);
+    struct err e = {0};
+    err_set(&e, ERR_TOO_LARGE, NULL, "upload larger than %llu MiB", "上传内容超过 %llu MiB", mib);
+    reply_problem(r, &e);
+    err_clear(&e);
+}
+
+/* Stream one chunk into the temporary file; past the limit (no Content-Length said so) or after a
+ * write error the rest is read and thrown away (up to HTTP_MAX_DISCARD) so the client gets its
+ * answer. False only when the connection should be dropped. */
+static bool upload_append(struct server_request *sr, const char *data, size_t size)
+{
+    struct http_req *r = &sr->req;
+    if (sr->body_too_large || sr->upload_err.code != ERR_NONE) {
+        sr->discarded += size;
+        return sr->discarded <= HTTP_MAX_DISCARD;
+    }
+    if (size > http_upload_limit(r) - r->upload->size) {
+        sr->body_too_large = true;
+        sr->discarded = size;
+        http_upload_free(r);   /* nothing of it stays on disk */
+        return true;
+    }
+    if (http_upload_write(r, data, size, &sr->upload_err) != 0) {
+        sr->discarded = size;
+        http_upload_free(r);
+    }
+    return true;
+}
+
+/* The headers of a request for an upload route: refuse an oversized Content-Length, let the
+ * handler refuse (authentication, CSRF, query), then open the temporary file. */
+static enum MHD_Result queue_reply(struct server_request *sr);
+static enum MHD_Result upload_headers(struct server_request *sr)
+{
+    struct http_req *r = &sr->req;
+    const char *value = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (value) {
+        errno = 0;
+        unsigned long long n = strtoull(value, NULL, 10);
+        if (errno == ERANGE || n > http_upload_limit(r)) {
+            reply_upload_too_large(r);
+            return queue_reply(sr);
+        }
+    }
+    struct err e = {0};
+    r->upload = calloc(1, sizeof *r->upload);
+    if (!r->upload) return MHD_NO;
+    r->upload->fd = -1;
+    api_dispatch(r, sr->upload_route);           /* phase 1: replies only to refuse */
+    if (r->replied) return queue_reply(sr);
+    http_upload_free(r);                         /* the placeholder; begin allocates the real one */
+    if (http_upload_begin(r, &e) != 0) {
+        reply_problem(r, &e);
+        err_clear(&e);
+        return queue_reply(sr);
+    }
+    return MHD_YES;
+}
+
+static void upload_dispatch(struct server_request *sr)
+{
+    struct http_req *r = &sr->req;
+    struct err e = {0};
+    if (sr->body_too_large) {
+        reply_upload_too_large(r);
+    } else if (sr->upload_err.code != ERR_NONE) {
+        reply_problem(r, &sr->upload_err);
+    } else if (http_upload_finish(r, &e) != 0) {
+        reply_problem(r, &e);
+        err_clear(&e);
+    } else {
+        api_dispatch(r, sr->upload_route);       /* phase 2: the body is on disk */
+    }
+    http_upload_free(r);   /* not taken: gone before the client hears the answer */
+    if (!r->replied)
+        reply_error(r, ERR_INTERNAL, "the handler did not answer", "处理程序未返回响应");
 }
 
 /* ---- routing and replying --------------------------------------------------------------- */
@@ -272,7 +361,10 @@ static enum MHD_Result queue_reply(struct server_request *sr)
     struct http_req *r = &sr->req;
     struct MHD_Response *response;
     if (r->status < 100 || r->status > 599) r->status = 500;
-    if (r->reply_body) {
+    if (r->reply_from_fd) {
+        response = MHD_create_response_from_fd64(r->reply_fd_size, r->reply_fd);
+        if (response) r->reply_from_fd = false;   /* MHD owns and closes the file now */
+    } else if (r->reply_body) {
         response = MHD_create_response_from_buffer(r->reply_len, r->reply_body, MHD_RESPMEM_MUST_FREE);
         if (response) r->reply_body = NULL;   /* MHD owns and frees it now */
     } else {
@@ -330,6 +422,16 @@ static enum MHD_Result on_request_headers(struct http_server *s, struct server_r
         reply_error(r, ERR_BAD_REQUEST, why_en, why_zh);
         return queue_reply(sr);
     }
+    /* upload routes stream their body to disk under their own limit */
+    bool path_matched;
+    char allow[128];
+    const struct route *route = router_match(API_ROUTES, API_ROUTES_COUNT, r->method, r->path, r,
+                                             &path_matched, allow, sizeof allow);
+    if (route && (route->flags & ROUTE_UPLOAD)) {
+        sr->upload_route = route;
+        return upload_headers(sr);
+    }
+    router_params_free(r);
     if (declared_body_too_large(r)) {
         reply_error(r, ERR_TOO_LARGE, "request body larger than 1 MiB", "请求内容超过 1 MiB");
         return queue_reply(sr);
@@ -350,7 +452,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return keep ? MHD_YES : MHD_NO;
     }
-    dispatch(sr);
+    if (sr->upload_route) upload_dispatch(sr);
+    else dispatch(sr);
     return queue_reply(sr);
 }
 
@@ -404,6 +507,9 @@ static void request_free(struct server_request *sr)
     struct http_req *r = &sr->req;
     if (sr->started) api_request_free(r);
     router_params_free(r);
+    http_upload_free(r);   /* a temporary file not taken by the handler goes */
+    if (r->reply_from_fd) close(r->reply_fd);
+    err_clear(&sr->upload_err);
     for (struct http_hdr *h = r->reply_headers, *next; h; h = next) {
         next = h->next;
         free(h->name);

@@ -1,19 +1,215 @@
-/* web.c — everything outside /api/. For now only a one-line landing page at "/"; the UI and its
- * static assets will be served from here. */
+/* web.c — everything outside /api/: the web UI, served as static files from the web root
+ * (BEIAN_WEB_DIR, else the compile-time default: this repository's web/).
+ *
+ *   /                      index.html
+ *   /a/b.ext               the file web/a/b.ext, or 404 when there is none
+ *   /filings/12, /verify   index.html (a route of the single-page application: no extension)
+ *
+ * Safety: only GET and HEAD; the path is percent-decoded here and every segment must be plain
+ * (letters, digits, '-', '_', '.', not starting with '.', so no "..", no hidden files); the file
+ * is resolved with realpath and must lie inside the resolved web root (no symlink escapes), be a
+ * regular file and at most WEB_MAX_FILE bytes. Files are read per request (they are small and
+ * the page cache keeps them); replies carry an ETag and Last-Modified, and Cache-Control:
+ * no-cache so that a browser revalidates (a 304 costs one stat) and never runs stale code. */
+#include "config.h"
 #include "http/http.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
-static const char LANDING_PAGE[] =
-    "beian is running; API at /api/v1 \xe2\x80\x94 see /api/v1/openapi.json\n";
+#define WEB_MAX_FILE ((off_t)8 * 1024 * 1024)
+#define WEB_MAX_PATH 512
+
+static const struct {
+    const char *ext;
+    const char *type;
+} CONTENT_TYPES[] = {
+    {"html", "text/html; charset=utf-8"},
+    {"js", "text/javascript; charset=utf-8"},
+    {"mjs", "text/javascript; charset=utf-8"},
+    {"css", "text/css; charset=utf-8"},
+    {"json", "application/json"},
+    {"webmanifest", "application/manifest+json"},
+    {"svg", "image/svg+xml"},
+    {"png", "image/png"},
+    {"jpg", "image/jpeg"},
+    {"jpeg", "image/jpeg"},
+    {"gif", "image/gif"},
+    {"webp", "image/webp"},
+    {"ico", "image/x-icon"},
+    {"woff2", "font/woff2"},
+    {"woff", "font/woff"},
+    {"txt", "text/plain; charset=utf-8"},
+    {"map", "application/json"},
+};
+
+static const char *content_type_of(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (!dot) return "application/octet-stream";
+    for (size_t i = 0; i < sizeof CONTENT_TYPES / sizeof CONTENT_TYPES[0]; i++)
+        if (strcasecmp(dot + 1, CONTENT_TYPES[i].ext) == 0) return CONTENT_TYPES[i].type;
+    return "application/octet-stream";
+}
+
+static const char *web_root(void)
+{
+    const char *dir = getenv("BEIAN_WEB_DIR");
+    return dir && *dir ? dir : BEIAN_DEFAULT_WEB_DIR;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode `raw` into out (size out_size). False when malformed, too long, or when it
+ * decodes to a NUL or a control character. */
+static bool percent_decode(const char *raw, char *out, size_t out_size)
+{
+    size_t n = 0;
+    for (const char *s = raw; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '%') {
+            int hi = hex_value(s[1]), lo = hi < 0 ? -1 : hex_value(s[2]);
+            if (hi < 0 || lo < 0) return false;
+            c = (unsigned char)(hi * 16 + lo);
+            s += 2;
+        }
+        if (c < 0x20 || c == 0x7f) return false;
+        if (n + 1 >= out_size) return false;
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return true;
+}
+
+/* Every segment of the decoded path (which starts with '/') is non-empty, does not start with
+ * '.', and holds only [A-Za-z0-9._-]. A trailing '/' is allowed (an empty last segment). */
+static bool path_is_plain(const char *path)
+{
+    const char *seg = path + 1;
+    while (*seg) {
+        const char *end = strchr(seg, '/');
+        size_t len = end ? (size_t)(end - seg) : strlen(seg);
+        if (len == 0) return end == NULL;
+        if (seg[0] == '.') return false;
+        for (size_t i = 0; i < len; i++) {
+            char c = seg[i];
+            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.';
+            if (!ok) return false;
+        }
+        if (!end) break;
+        seg = end + 1;
+    }
+    return true;
+}
+
+/* The last segment has an extension: the path names an asset, not an app route. */
+static bool names_asset(const char *path)
+{
+    const char *last = strrchr(path, '/');
+    return strchr(last ? last + 1 : path, '.') != NULL;
+}
+
+static bool etag_matches(const char *if_none_match, const char *etag)
+{
+    if (!if_none_match) return false;
+    if (strcmp(if_none_match, "*") == 0) return true;
+    /* a list of (possibly weak) tags: compare each, ignoring a W/ prefix */
+    const char *p = if_none_match;
+    size_t elen = strlen(etag);
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == '\t') p++;
+        if (strncmp(p, "W/", 2) == 0) p += 2;
+        if (strncmp(p, etag, elen) == 0 && (p[elen] == '\0' || p[elen] == ',' || p[elen] == ' ')) return true;
+        while (*p && *p != ',') p++;
+    }
+    return false;
+}
+
+static int reply_not_found(struct http_req *r)
+{
+    return reply_error(r, ERR_NOT_FOUND, "no such page", "页面不存在");
+}
+
+/* Serve the file at `rel` (decoded, plain, relative to the web root, no leading '/'). */
+static int serve_file(struct http_req *r, const char *rel)
+{
+    char root_real[PATH_MAX], candidate[PATH_MAX], real[PATH_MAX];
+    if (!realpath(web_root(), root_real)) {
+        fprintf(stderr, "beian: web root %s: %s\n", web_root(), strerror(errno));
+        return reply_error(r, ERR_NOT_FOUND, "the web UI is not installed (BEIAN_WEB_DIR)",
+                           "未安装网页界面（BEIAN_WEB_DIR）");
+    }
+    int n = snprintf(candidate, sizeof candidate, "%s/%s", root_real, rel);
+    if (n < 0 || (size_t)n >= sizeof candidate || !realpath(candidate, real)) return reply_not_found(r);
+    size_t root_len = strlen(root_real);
+    if (strncmp(real, root_real, root_len) != 0 || real[root_len] != '/') return reply_not_found(r);
+
+    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return reply_not_found(r);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > WEB_MAX_FILE) {
+        close(fd);
+        return reply_not_found(r);
+    }
+
+    char etag[64], modified[64];
+    snprintf(etag, sizeof etag, "\"%jx-%jx-%lx\"", (uintmax_t)st.st_size, (uintmax_t)st.st_mtim.tv_sec,
+             (unsigned long)st.st_mtim.tv_nsec);
+    struct tm utc;
+    gmtime_r(&st.st_mtim.tv_sec, &utc);
+    strftime(modified, sizeof modified, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    reply_header(r, "ETag", etag);
+    reply_header(r, "Last-Modified", modified);
+    reply_header(r, "Cache-Control", "no-cache");
+    if (etag_matches(http_header(r, "If-None-Match"), etag)) {
+        close(fd);
+        return reply_empty(r, 304);
+    }
+
+    size_t size = (size_t)st.st_size, got = 0;
+    char *data = malloc(size ? size : 1);
+    if (!data) {
+        close(fd);
+        return reply_error(r, ERR_INTERNAL, "out of memory", "内存不足");
+    }
+    while (got < size) {
+        ssize_t k = read(fd, data + got, size - got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        got += (size_t)k;
+    }
+    close(fd);
+    int rc = reply_bytes(r, 200, content_type_of(real), data, got);
+    free(data);
+    return rc;
+}
 
 int web_dispatch(struct http_req *r)
 {
-    if (strcmp(r->path, "/") != 0)
-        return reply_error(r, ERR_NOT_FOUND, "no such page", "页面不存在");
-    if (strcmp(r->method, "GET") != 0) {
-        reply_header(r, "Allow", "GET");
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+        reply_header(r, "Allow", "GET, HEAD");
         return reply_error(r, ERR_METHOD_NOT_ALLOWED, "only GET is supported here", "此处仅支持 GET");
     }
-    return reply_bytes(r, 200, "text/plain; charset=utf-8", LANDING_PAGE, sizeof LANDING_PAGE - 1);
+    char path[WEB_MAX_PATH];
+    if (!percent_decode(r->path, path, sizeof path) || path[0] != '/' || !path_is_plain(path))
+        return reply_not_found(r);
+    if (names_asset(path)) return serve_file(r, path + 1);
+    /* "/", and every route of the application: the app's page, which routes in the browser */
+    return serve_file(r, "index.html");
 }

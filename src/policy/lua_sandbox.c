@@ -27,6 +27,7 @@
 #include "policy/pack.h"
 
 enum { HOOK_STEP = 1000, MAX_RULE_ID = 40 };
+_Static_assert(LUA_EXTRASPACE >= sizeof(void *), "the state's extra space holds its struct sandbox");
 #define HARD_MEMORY ((size_t)256 << 20)
 
 struct sandbox {
@@ -148,12 +149,25 @@ static int frozen_len(lua_State *L)
     return 1;
 }
 
+/* The iterator pairs() returns for a frozen table: next() over its contents, with the frozen
+ * table itself as the state, so that the contents table never reaches rule code. */
+static int frozen_next(lua_State *L)
+{
+    lua_settop(L, 2);
+    if (!lua_getmetatable(L, 1) || lua_getfield(L, -1, "__index") != LUA_TTABLE)
+        return 0;
+    lua_pushvalue(L, 2);
+    if (!lua_next(L, -2)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    return 2;
+}
+
 static int frozen_pairs(lua_State *L)
 {
-    if (!lua_getmetatable(L, 1))
-        return 0;
-    lua_pushvalue(L, lua_upvalueindex(1)); /* next */
-    lua_getfield(L, -2, "__index");
+    lua_pushcfunction(L, frozen_next);
+    lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;
 }
@@ -222,8 +236,7 @@ static void freeze_all(lua_State *L, int idx)
     int seen = lua_gettop(L);
     lua_pushcfunction(L, frozen_len);
     int fn_len = lua_gettop(L);
-    lua_getglobal(L, "next");
-    lua_pushcclosure(L, frozen_pairs, 1);
+    lua_pushcfunction(L, frozen_pairs);
     int fn_pairs = lua_gettop(L);
     lua_pushcfunction(L, frozen_newindex);
     int fn_newindex = lua_gettop(L);
@@ -247,6 +260,7 @@ static bool valid_rule_id(const char *id)
 
 static bool is_bilingual_at(lua_State *L, int idx)
 {
+    idx = lua_absindex(L, idx);
     if (lua_type(L, idx) != LUA_TTABLE)
         return false;
     bool ok = lua_getfield(L, idx, "zh") == LUA_TSTRING && lua_rawlen(L, -1) > 0;
@@ -294,9 +308,11 @@ static int l_rule(lua_State *L)
     int paths = lua_gettop(L);
     lua_Unsigned n_paths = lua_rawlen(L, paths);
     for (lua_Unsigned i = 1; i <= n_paths; i++) {
-        if (lua_rawgeti(L, paths, (lua_Integer)i) != LUA_TSTRING || lua_tostring(L, -1)[0] != '/')
+        if (lua_rawgeti(L, paths, (lua_Integer)i) != LUA_TSTRING ||
+            (lua_tostring(L, -1)[0] != '/' && lua_tostring(L, -1)[0] != '\0'))
             return luaL_error(L, "rule{ id = \"%s\" }: paths[%d] must be a JSON pointer such as "
-                                 "\"/system/domains\" (\"*\" for any list index)", id, (int)i);
+                                 "\"/system/domains\" (\"*\" for any list index, \"\" for the whole "
+                                 "document)", id, (int)i);
         lua_pop(L, 1);
     }
     lua_rawgeti(L, paths, 1);
@@ -534,6 +550,7 @@ int sandbox_new(const struct rules_program *prog, const struct pack *p, struct s
     *(struct sandbox **)lua_getextraspace(L) = sb;
     lua_atpanic(L, sandbox_panic);
     lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
+    lua_gc(L, LUA_GCGEN, 0, 0);
 
     struct setup s = {sb, prog, p, e, false};
     lua_pushcfunction(L, setup_state);

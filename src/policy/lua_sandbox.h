@@ -80,7 +80,7 @@ enum sandbox_outcome sandbox_call(struct sandbox *sb, int nargs, int nresults, c
 enum { SANDBOX_CALL_INSTRUCTIONS = 1000000 };
 #define SANDBOX_CALL_MEMORY ((size_t)16 << 20)
 
-/* ---- conversions (must run inside a protected call: they may raise memory errors) ---------- */
+/* ---- conversion (must run inside a protected call: it may raise memory errors) ------------- */
 
 /* Push a JSON value as Lua: objects and arrays become tables (arrays 1-based), null inside an
  * array becomes the sentinel `null` (so indexes keep matching JSON pointers), null as an object
@@ -88,11 +88,6 @@ enum { SANDBOX_CALL_INSTRUCTIONS = 1000000 };
 void sandbox_push_json(lua_State *L, const json_t *v);
 /* Is the value at idx the `null` sentinel? */
 bool sandbox_is_null(lua_State *L, int idx);
-/* A Lua value as JSON, reading tables raw (no metamethods): a table whose keys are exactly
- * 1..n is an array, the empty table is `empty_table` (array or object as the caller prefers),
- * otherwise an object of its string keys (sorted, for stable output). NULL for functions and
- * other values JSON cannot hold, and below depth 16. */
-json_t *sandbox_to_json(lua_State *L, int idx, bool empty_is_array);
 
 /* ---- shared by lua_sandbox.c and lua_helpers.c ------------------------------------------- */
 

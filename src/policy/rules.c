@@ -238,9 +238,18 @@ fail:
 
 /* ---- the per-thread cache of prepared states -------------------------------------------- */
 
+/* A rule as stored by rule{} (lua_sandbox.c), read once per state: the strings belong to the
+ * state (anchored by the registry's array of rules) and live as long as it does. */
+struct rule_info {
+    const char *id, *severity, *source, *path;
+    bool overridable;
+};
+
 struct cache_slot {
     struct rules_program *prog; /* a reference */
     struct sandbox *sb;
+    struct rule_info *rules;    /* rules[i] is entry i+1 of the state's array of rules */
+    size_t n_rules;
     unsigned long used;         /* for least-recently-used replacement */
 };
 
@@ -255,6 +264,7 @@ static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
 
 static void slot_clear(struct cache_slot *slot)
 {
+    free(slot->rules);
     sandbox_free(slot->sb);
     program_release(slot->prog);
     memset(slot, 0, sizeof *slot);
@@ -285,8 +295,49 @@ void policy_thread_cleanup(void)
     tls_cache = NULL;
 }
 
+/* Read the stored rules of a new state into slot->rules (a protected call: getfield may
+ * allocate). */
+static int collect_rules(lua_State *L)
+{
+    struct cache_slot *slot = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox_rules_ref(slot->sb));
+    for (size_t i = 0; i < slot->n_rules; i++) {
+        lua_rawgeti(L, 2, (lua_Integer)i + 1);
+        struct rule_info *r = &slot->rules[i];
+        lua_getfield(L, 3, "id");
+        r->id = lua_tostring(L, -1);
+        lua_getfield(L, 3, "severity");
+        r->severity = lua_tostring(L, -1);
+        lua_getfield(L, 3, "source");
+        r->source = lua_tostring(L, -1);
+        lua_getfield(L, 3, "path");
+        r->path = lua_tostring(L, -1);
+        lua_getfield(L, 3, "overridable");
+        r->overridable = lua_toboolean(L, -1);
+        lua_settop(L, 2);
+    }
+    return 0;
+}
+
+static int slot_fill(struct cache_slot *slot, struct sandbox *sb, struct err *e)
+{
+    lua_State *L = sandbox_lua(sb);
+    slot->sb = sb;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox_rules_ref(sb));
+    slot->n_rules = lua_rawlen(L, -1);
+    lua_pop(L, 1);
+    slot->rules = calloc(slot->n_rules + 1, sizeof *slot->rules);
+    lua_pushcfunction(L, collect_rules);
+    lua_pushlightuserdata(L, slot);
+    if (!slot->rules || lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        lua_settop(L, 0);
+        return err_set(e, ERR_INTERNAL, NULL, "Out of memory starting the rule engine", "启动规则引擎时内存不足");
+    }
+    return 0;
+}
+
 /* The calling thread's prepared state for p, made on first use. */
-static struct sandbox *state_for(const struct pack *p, struct err *e)
+static struct cache_slot *state_for(const struct pack *p, struct err *e)
 {
     if (!tls_cache) {
         pthread_once(&cache_key_once, cache_key_create);
@@ -306,7 +357,7 @@ static struct sandbox *state_for(const struct pack *p, struct err *e)
         if (slot->prog == p->rules) {
             slot->used = ++c->clock;
             sandbox_set_pack(slot->sb, p);
-            return slot->sb;
+            return slot;
         }
         if (!slot->prog || (victim->prog && slot->used < victim->used))
             victim = slot;
@@ -315,11 +366,14 @@ static struct sandbox *state_for(const struct pack *p, struct err *e)
     if (sandbox_new(p->rules, p, &sb, e) != 0)
         return NULL;
     slot_clear(victim);
+    if (slot_fill(victim, sb, e) != 0) {
+        slot_clear(victim);
+        return NULL;
+    }
     program_retain(p->rules);
     victim->prog = p->rules;
-    victim->sb = sb;
     victim->used = ++c->clock;
-    return sb;
+    return victim;
 }
 
 /* Forget the calling thread's state for p (after the engine itself failed in it). */
@@ -334,18 +388,13 @@ static void state_drop(const struct pack *p)
 
 struct eval {
     struct sandbox *sb;
+    const struct cache_slot *slot;
     const struct pack *p;
     const json_t *doc;
     const json_t *ctx;
     day_t as_of;
     json_t *findings;
     json_t *derived;
-};
-
-/* A rule as read from its stored table (strings anchored by that table on the Lua stack). */
-struct rule_info {
-    const char *id, *severity, *source, *path;
-    bool overridable;
 };
 
 static bool override_accepted(const json_t *ctx, const char *id)
@@ -396,6 +445,7 @@ static void add_failure(struct eval *ev, const struct rule_info *r, enum sandbox
     struct rule_info failed = *r;
     failed.overridable = false; /* a broken rule is never waved through */
     add_finding(ev, &failed, "error", r->path, zh, en);
+    json_object_set_new(json_array_get(ev->findings, json_array_size(ev->findings) - 1), "rule_failed", json_true());
 }
 
 static bool valid_severity(const char *s)
@@ -504,72 +554,119 @@ static void derived_defaults(struct eval *ev)
     json_object_set_new(d, "self_inspection_months", json_null());
 }
 
-static bool is_bilingual(const json_t *v)
+/* A string member of the table at idx as JSON, or NULL (absent, not a string, not UTF-8). */
+static json_t *string_member(lua_State *L, int idx, const char *key)
 {
-    return json_is_object(v) && json_string_length(json_object_get(v, "zh")) > 0 &&
-           json_string_length(json_object_get(v, "en")) > 0;
+    json_t *v = NULL;
+    if (lua_getfield(L, idx, key) == LUA_TSTRING && lua_rawlen(L, -1) > 0)
+        v = json_stringn(lua_tostring(L, -1), lua_rawlen(L, -1));
+    lua_pop(L, 1);
+    return v;
+}
+
+/* A list of {code?, zh, en} (table at idx) as JSON, or NULL when malformed. */
+static json_t *take_reasons(lua_State *L, int idx)
+{
+    json_t *out = json_array();
+    lua_Unsigned n = lua_rawlen(L, idx);
+    for (lua_Unsigned i = 1; i <= n && out; i++) {
+        lua_rawgeti(L, idx, (lua_Integer)i);
+        int item = lua_gettop(L);
+        json_t *zh = lua_istable(L, item) ? string_member(L, item, "zh") : NULL;
+        json_t *en = lua_istable(L, item) ? string_member(L, item, "en") : NULL;
+        json_t *code = lua_istable(L, item) ? string_member(L, item, "code") : NULL;
+        if (zh && en) {
+            json_t *r = json_object();
+            if (code)
+                json_object_set_new(r, "code", code);
+            json_object_set_new(r, "zh", zh);
+            json_object_set_new(r, "en", en);
+            json_array_append_new(out, r);
+        } else {
+            json_decref(zh);
+            json_decref(en);
+            json_decref(code);
+            json_decref(out);
+            out = NULL;
+        }
+        lua_settop(L, item - 1);
+    }
+    return out;
+}
+
+/* A list of strings (table at idx) as JSON, or NULL when malformed. */
+static json_t *take_strings(lua_State *L, int idx)
+{
+    json_t *out = json_array();
+    lua_Unsigned n = lua_rawlen(L, idx);
+    for (lua_Unsigned i = 1; i <= n && out; i++) {
+        json_t *v = lua_rawgeti(L, idx, (lua_Integer)i) == LUA_TSTRING ? json_stringn(lua_tostring(L, -1), lua_rawlen(L, -1)) : NULL;
+        lua_pop(L, 1);
+        if (v) {
+            json_array_append_new(out, v);
+        } else {
+            json_decref(out);
+            out = NULL;
+        }
+    }
+    return out;
 }
 
 /* The members of classify's result (table at idx) that are well formed replace the defaults;
- * each one that is not is reported. */
+ * each one that is not is reported. Read member by member (no generic conversion: this runs on
+ * every evaluation). */
 static void take_derived(struct eval *ev, lua_State *L, int idx)
 {
-    json_t *got = sandbox_to_json(L, idx, false);
     json_t *d = ev->derived;
-    if (!json_is_object(got)) {
+    if (!lua_istable(L, idx)) {
         classify_problem(ev, "classify returned a value that is not a table of derived values");
-        json_decref(got);
         return;
     }
-    const json_t *v;
-    if ((v = json_object_get(got, "level"))) {
-        if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 5)
-            json_object_set(d, "level", (json_t *)v);
-        else if (!json_is_null(v))
-            classify_problem(ev, "classify returned a level that is not a whole number from 1 to 5");
-    }
-    if ((v = json_object_get(got, "filing_type"))) {
-        const json_t *review = json_object_get(ev->p->deadlines, "review_working_days");
-        if (json_is_string(v) && json_object_get(review, json_string_value(v)))
-            json_object_set(d, "filing_type", (json_t *)v);
-        else
-            classify_problem(ev, "classify returned a filing_type that deadlines.json does not list");
-    }
-    if ((v = json_object_get(got, "filing_type_reasons"))) {
-        size_t i;
-        const json_t *reason;
-        bool ok = json_is_array(v);
-        json_array_foreach(v, i, reason) ok = ok && is_bilingual(reason);
-        if (ok)
-            json_object_set(d, "filing_type_reasons", (json_t *)v);
-        else
-            classify_problem(ev, "classify returned filing_type_reasons that are not a list of {zh, en}");
-    }
-    if ((v = json_object_get(got, "required_materials"))) {
-        size_t i;
-        const json_t *kind;
-        bool ok = json_is_array(v);
-        json_array_foreach(v, i, kind) ok = ok && json_is_string(kind);
-        if (ok)
-            json_object_set(d, "required_materials", (json_t *)v);
-        else
-            classify_problem(ev, "classify returned required_materials that are not a list of kinds");
-    }
-    if ((v = json_object_get(got, "cross_border_route"))) {
-        if (json_is_string(v) || json_is_null(v))
-            json_object_set(d, "cross_border_route", (json_t *)v);
-        else
-            classify_problem(ev, "classify returned a cross_border_route that is not a string");
-    }
+    idx = lua_absindex(L, idx);
+    int top = lua_gettop(L);
+    int t = lua_getfield(L, idx, "level");
+    lua_Integer level = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    if (level >= 1 && level <= 5)
+        json_object_set_new(d, "level", json_integer((json_int_t)level));
+    else if (t != LUA_TNIL)
+        classify_problem(ev, "classify returned a level that is not a whole number from 1 to 5");
+
+    t = lua_getfield(L, idx, "filing_type");
+    const json_t *review = json_object_get(ev->p->deadlines, "review_working_days");
+    if (t == LUA_TSTRING && json_object_get(review, lua_tostring(L, -1)))
+        json_object_set_new(d, "filing_type", json_string(lua_tostring(L, -1)));
+    else if (t != LUA_TNIL)
+        classify_problem(ev, "classify returned a filing_type that deadlines.json does not list");
+
+    json_t *list = NULL;
+    t = lua_getfield(L, idx, "filing_type_reasons");
+    if (t == LUA_TTABLE && (list = take_reasons(L, lua_gettop(L))))
+        json_object_set_new(d, "filing_type_reasons", list);
+    else if (t != LUA_TNIL)
+        classify_problem(ev, "classify returned filing_type_reasons that are not a list of {zh, en}");
+
+    t = lua_getfield(L, idx, "required_materials");
+    if (t == LUA_TTABLE && (list = take_strings(L, lua_gettop(L))))
+        json_object_set_new(d, "required_materials", list);
+    else if (t != LUA_TNIL)
+        classify_problem(ev, "classify returned required_materials that are not a list of kinds");
+
+    t = lua_getfield(L, idx, "cross_border_route");
+    if (t == LUA_TSTRING)
+        json_object_set_new(d, "cross_border_route", json_stringn(lua_tostring(L, -1), lua_rawlen(L, -1)));
+    else if (t != LUA_TNIL)
+        classify_problem(ev, "classify returned a cross_border_route that is not a string");
+
     static const char *const COUNTS[] = {"review_working_days", "self_inspection_months"};
-    for (int i = 0; i < 2; i++)
-        if ((v = json_object_get(got, COUNTS[i]))) {
-            if (json_is_integer(v) && json_integer_value(v) > 0)
-                json_object_set(d, COUNTS[i], (json_t *)v);
-            else
-                classify_problem(ev, "classify returned a review or self-inspection period that is not a positive whole number");
-        }
-    json_decref(got);
+    for (int i = 0; i < 2; i++) {
+        t = lua_getfield(L, idx, COUNTS[i]);
+        lua_Integer n = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+        if (n > 0 && n < 100000)
+            json_object_set_new(d, COUNTS[i], json_integer((json_int_t)n));
+        else if (t != LUA_TNIL)
+            classify_problem(ev, "classify returned a review or self-inspection period that is not a positive whole number");
+    }
+    lua_settop(L, top);
 }
 
 /* Periods the classification did not give come from deadlines.json for the filing type. */
@@ -630,31 +727,19 @@ static void run_classify(struct eval *ev, lua_State *L)
 static void run_rules(struct eval *ev, lua_State *L)
 {
     lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox_rules_ref(ev->sb));
-    lua_Unsigned n = lua_rawlen(L, ARG_RULES);
-    for (lua_Unsigned i = 1; i <= n; i++) {
+    for (size_t i = 0; i < ev->slot->n_rules; i++) {
+        const struct rule_info *r = &ev->slot->rules[i];
         lua_settop(L, ARG_RULES);
-        lua_rawgeti(L, ARG_RULES, (lua_Integer)i);
-        int rule = lua_gettop(L);
-        struct rule_info r;
-        lua_getfield(L, rule, "id");
-        r.id = lua_tostring(L, -1);
-        lua_getfield(L, rule, "severity");
-        r.severity = lua_tostring(L, -1);
-        lua_getfield(L, rule, "source");
-        r.source = lua_tostring(L, -1);
-        lua_getfield(L, rule, "path");
-        r.path = lua_tostring(L, -1);
-        lua_getfield(L, rule, "overridable");
-        r.overridable = lua_toboolean(L, -1);
-        lua_getfield(L, rule, "check");
+        lua_rawgeti(L, ARG_RULES, (lua_Integer)i + 1);
+        lua_getfield(L, -1, "check");
         lua_pushvalue(L, ARG_DOC);
         lua_pushvalue(L, ARG_CTX);
         char why[WHY_LEN];
         enum sandbox_outcome o = sandbox_call(ev->sb, 2, 1, why, sizeof why);
         if (o == SANDBOX_OK)
-            take_result(ev, &r, L, lua_gettop(L));
+            take_result(ev, r, L, lua_gettop(L));
         else
-            add_failure(ev, &r, o, why);
+            add_failure(ev, r, o, why);
     }
     lua_settop(L, ARG_RULES - 1);
 }
@@ -684,16 +769,17 @@ int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const 
 {
     *findings = NULL;
     *derived = NULL;
-    struct eval ev = {NULL, p, doc, ctx, as_of, json_array(), json_object()};
+    struct eval ev = {NULL, NULL, p, doc, ctx, as_of, json_array(), json_object()};
     if (!ev.findings || !ev.derived)
         goto oom;
     if (!p->rules) { /* a pack built without rules_program_load */
         derived_only_defaults(&ev);
         goto done;
     }
-    ev.sb = state_for(p, e);
-    if (!ev.sb)
+    ev.slot = state_for(p, e);
+    if (!ev.slot)
         goto fail;
+    ev.sb = ev.slot->sb;
     lua_State *L = sandbox_lua(ev.sb);
     lua_settop(L, 0);
     lua_pushcfunction(L, eval_main);

@@ -10,7 +10,8 @@
  *
  * Findings: a JSON array of {"rule","severity":"error|warning|info","path","message":{"zh","en"},
  * "source"} — the shape of schema.h — in rule order, plus "overridden": true on a finding an
- * accepted override turned from error into warning.
+ * accepted override turned from error into warning, and "rule_failed": true on the finding that
+ * says a rule (or the classification, rule id POLICY-CLASSIFY) could not be evaluated.
  * Derived: {"level": n|null, "filing_type": "strict|standard|simplified",
  * "filing_type_reasons": [{"code","zh","en"}…], "required_materials": [kind…],
  * "cross_border_route": "security_assessment|standard_contract|certification|exempt"|null,

@@ -7,6 +7,8 @@
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/input.h"
+#include "service/materials.h"
+#include "service/providers.h"
 #include "core/date.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
@@ -180,6 +182,7 @@ static int freeze_version(struct store_conn *c, struct act_job *j, json_t *row, 
     sha256_json_hex(doc, sha);
     int rc = store_version_insert(c, jint(row, "id"), n, doc, sha, action, j->who->user_id,
                                   json_object_get(row, "findings"), jstr(row, "pack"), e);
+    if (rc == 0) rc = materials_pin_version(c, j->a->pack, jint(row, "id"), n, doc, e);
     if (rc == 0) {
         json_object_set_new(row, "current_version", json_integer(n));
         char now[32];
@@ -260,6 +263,7 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
         }
         return 0;
     case ACT_CONFIRM_HOSTING:
+        if (provider_check_hosting(c, row, e) != 0) return -1;   /* platform and data centres are its own */
         json_object_set_new(row, "authority_visible", json_integer(1));
         if (json_is_null(json_object_get(row, "submitted_at")) || !json_object_get(row, "submitted_at")) {
             json_object_set_new(row, "submitted_at", json_string(now));

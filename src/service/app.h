@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "store/store.h"
 #include "policy/pack.h"
 
@@ -19,6 +20,7 @@ struct app {
     pthread_cond_t hash_cv;
     int hash_active, hash_waiting, hash_slots, hash_waiters;
     struct throttle *throttle;
+    uint64_t max_upload_bytes;   /* material uploads; 0: the default (50 MiB) */
 };
 
 /* Open the data directory's store and the policy pack (dir from BEIAN_POLICY_DIR, else the

@@ -70,6 +70,36 @@ static const char *const MIGRATIONS[] = {
      *    that reads never re-run the policy */
     "ALTER TABLE filings ADD COLUMN findings TEXT NOT NULL DEFAULT '[]';"
     "ALTER TABLE filings ADD COLUMN derived TEXT NOT NULL DEFAULT '{}';",
+    /* 3: materials (metadata; the bytes live content-addressed under <data>/materials/sha256/),
+     *    their immutable versions, the material versions each frozen filing version pins, and the
+     *    provider registry (profiles, evaluation scorecards) */
+    "CREATE TABLE materials("
+    "  id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL REFERENCES orgs(id), kind TEXT NOT NULL,"
+    "  title TEXT NOT NULL, current_version INTEGER NOT NULL DEFAULT 1, created_by INTEGER,"
+    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+    "CREATE INDEX materials_org ON materials(org_id, id);"
+    "CREATE TABLE material_versions("
+    "  material_id INTEGER NOT NULL REFERENCES materials(id), n INTEGER NOT NULL, filename TEXT,"
+    "  content_type TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, created_by INTEGER,"
+    "  created_at TEXT NOT NULL, PRIMARY KEY (material_id, n));"
+    "CREATE INDEX material_versions_sha ON material_versions(sha256);"
+    "CREATE TRIGGER material_versions_no_update BEFORE UPDATE ON material_versions"
+    "  BEGIN SELECT RAISE(ABORT, 'material versions are immutable'); END;"
+    "CREATE TRIGGER material_versions_no_delete BEFORE DELETE ON material_versions"
+    "  BEGIN SELECT RAISE(ABORT, 'material versions are immutable'); END;"
+    "CREATE TABLE material_pins("
+    "  filing_id INTEGER NOT NULL REFERENCES filings(id), version INTEGER NOT NULL,"
+    "  material_id INTEGER NOT NULL REFERENCES materials(id), material_version INTEGER NOT NULL,"
+    "  sha256 TEXT NOT NULL, PRIMARY KEY (filing_id, version, material_id));"
+    "CREATE INDEX material_pins_material ON material_pins(material_id);"
+    "CREATE TABLE provider_profiles("
+    "  org_id INTEGER PRIMARY KEY REFERENCES orgs(id), profile TEXT NOT NULL,"
+    "  revision INTEGER NOT NULL DEFAULT 1, updated_by INTEGER, updated_at TEXT NOT NULL);"
+    "CREATE TABLE provider_evaluations("
+    "  id INTEGER PRIMARY KEY, provider_org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id), evaluated_on TEXT NOT NULL, scorecard TEXT NOT NULL,"
+    "  score REAL NOT NULL, created_by INTEGER, created_at TEXT NOT NULL);"
+    "CREATE INDEX provider_evaluations_provider ON provider_evaluations(provider_org_id, id);",
 };
 
 const char *const *migrations_list(int *count)

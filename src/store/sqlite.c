@@ -8,6 +8,7 @@
  * spliced into SQL. */
 #include "store/store.h"
 #include "store/migrations.h"
+#include "store/sqlite_internal.h"
 #include "core/date.h"
 #include "core/region.h"
 #include "core/sha256.h"
@@ -204,7 +205,7 @@ static json_t *row_to_json(sqlite3_stmt *st, bool raw_json)
 }
 
 /* Run a statement that returns no rows. Returns 0 or -1 (e filled). */
-static int db_run(struct store_conn *c, struct err *e, const char *sql, const char *types, ...)
+int db_run(struct store_conn *c, struct err *e, const char *sql, const char *types, ...)
 {
     sqlite3_stmt *st = stmt_get(c, sql);
     if (!st) return db_error(c, e, sqlite3_errcode(c->db));
@@ -243,7 +244,7 @@ static json_t *db_query_v(struct store_conn *c, struct err *e, bool raw_json, co
     return rows;
 }
 
-static json_t *db_query(struct store_conn *c, struct err *e, const char *sql, const char *types, ...)
+json_t *db_query(struct store_conn *c, struct err *e, const char *sql, const char *types, ...)
 {
     va_list ap;
     va_start(ap, types);
@@ -262,8 +263,7 @@ static json_t *db_query_raw(struct store_conn *c, struct err *e, const char *sql
 }
 
 /* First row of a query or NULL. */
-#define db_one(c, sql, types, ...) first_row(db_query((c), NULL, (sql), (types), ##__VA_ARGS__))
-static json_t *first_row(json_t *rows)
+json_t *first_row(json_t *rows)
 {
     if (!rows) return NULL;
     json_t *r = json_array_get(rows, 0);
@@ -272,7 +272,10 @@ static json_t *first_row(json_t *rows)
     return r;
 }
 
-static void now_rfc3339(char *buf) { time_format_rfc3339(time(NULL), buf); }
+void now_rfc3339(char *buf) { time_format_rfc3339(time(NULL), buf); }
+
+int64_t db_last_insert_id(struct store_conn *c) { return sqlite3_last_insert_rowid(c->db); }
+int db_changes(struct store_conn *c) { return sqlite3_changes(c->db); }
 
 /* ---------------------------------------------------------------- open, migrate, writer */
 

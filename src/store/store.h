@@ -124,4 +124,54 @@ int store_audit_verify(struct store_conn *c, struct err *e);
 /* Counts for /metrics: {state: n}. */
 json_t *store_filing_counts(struct store_conn *c);
 
+/* ==== materials and the provider registry (sqlite_materials.c) ============================== */
+
+/* A material: {id, org_id, kind, title, current_version, created_by, created_at, updated_at} joined
+ * with its current version's {filename, content_type, size, sha256}. NULL when absent. */
+json_t *store_material_get(struct store_conn *c, int64_t id);
+/* The materials of an organisation (org_id 0: all), newest first, as store_material_get. */
+json_t *store_material_list(struct store_conn *c, int64_t org_id);
+/* A new material with its version 1. Returns the id or -1. */
+int64_t store_material_insert(struct store_conn *c, int64_t org_id, const char *kind, const char *title,
+                              const char *filename, const char *content_type, int64_t size,
+                              const char *sha256, int64_t by, struct err *e);
+/* A new version n (current_version + 1) of a material; it becomes the current one. Returns n or -1. */
+int store_material_add_version(struct store_conn *c, int64_t id, const char *filename, const char *content_type,
+                               int64_t size, const char *sha256, int64_t by, struct err *e);
+/* One version {material_id, n, filename, content_type, size, sha256, created_by, created_at}, or NULL. */
+json_t *store_material_version_get(struct store_conn *c, int64_t id, int n);
+json_t *store_material_version_list(struct store_conn *c, int64_t id);
+/* Every stored blob: [{sha256, size}] (distinct), for `beian verify materials`. */
+json_t *store_material_blobs(struct store_conn *c);
+/* Pin material version (material_id, n, sha256) to filing version (filing_id, version). */
+int store_material_pin(struct store_conn *c, int64_t filing_id, int version, int64_t material_id, int n,
+                       const char *sha256, struct err *e);
+/* Pins of one filing version: [{material_id, material_version, sha256}]. */
+json_t *store_material_pins(struct store_conn *c, int64_t filing_id, int version);
+/* The filings of the material's owner organisation a party may see ((org_kind, org_id): the
+ * provider named / the authority assigned, once visible to it; admin: all) that may use the
+ * material: pinned by one of their versions (pinned = 1) or holding the number somewhere in the
+ * current document (pinned = 0; the caller confirms it is in a material field). Rows {id, pinned,
+ * document}. */
+json_t *store_material_candidate_filings(struct store_conn *c, int64_t material_id, int64_t owner_org_id,
+                                         const struct store_scope *scope);
+/* Is the material the certificate of a qualification in its owner's provider profile? */
+bool store_material_is_certificate(struct store_conn *c, int64_t material_id, int64_t owner_org_id);
+
+/* A provider's profile {org_id, profile (parsed), revision, updated_by, updated_at} or NULL. */
+json_t *store_provider_profile_get(struct store_conn *c, int64_t org_id);
+/* Insert or replace; the revision goes up by one. */
+int store_provider_profile_put(struct store_conn *c, int64_t org_id, const json_t *profile, int64_t by,
+                               struct err *e);
+/* Every profile (for the directory), parsed. */
+json_t *store_provider_profile_list(struct store_conn *c);
+int64_t store_provider_evaluation_insert(struct store_conn *c, int64_t provider_org_id, int64_t org_id,
+                                         const char *evaluated_on, const json_t *scorecard, double score,
+                                         int64_t by, struct err *e);
+/* Evaluations of a provider, newest first; org_id 0: by everyone, else by that organisation. */
+json_t *store_provider_evaluation_list(struct store_conn *c, int64_t provider_org_id, int64_t org_id);
+/* Number of filed (state 'filed', initial) filings per provider assigned to an authority (0: any):
+ * {"<provider_org_id>": n}. */
+json_t *store_provider_filed_counts(struct store_conn *c, int64_t authority_org_id);
+
 #endif

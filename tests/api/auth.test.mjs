@@ -290,6 +290,13 @@ const NEED_TOKEN = [
   ['GET', '/api/v1/filings/1/versions/1'], ['GET', '/api/v1/filings/1/diff?from=1'],
   ['GET', '/api/v1/filings/1/rectifications'], ['POST', '/api/v1/filings/1/rectifications/1/items/1/answer'],
   ['GET', '/api/v1/filings/1/events'], ['GET', '/api/v1/audit'], ['GET', '/api/v1/policy/schema'],
+  // materials and the provider registry (issue 4)
+  ['GET', '/api/v1/materials'], ['POST', '/api/v1/materials?kind=other&title=x'], ['GET', '/api/v1/materials/1'],
+  ['GET', '/api/v1/materials/1/content'], ['GET', '/api/v1/materials/1/versions'], ['POST', '/api/v1/materials/1/versions'],
+  ['GET', '/api/v1/materials/1/versions/1'], ['GET', '/api/v1/materials/1/versions/1/content'],
+  ['GET', '/api/v1/filings/1/versions/1/materials'], ['GET', '/api/v1/providers'], ['GET', '/api/v1/providers/3/profile'],
+  ['PUT', '/api/v1/providers/3/profile'], ['GET', '/api/v1/providers/3/expiring'], ['GET', '/api/v1/providers/3/evaluations'],
+  ['POST', '/api/v1/providers/3/evaluations'],
 ];
 
 test('every non-public route without a token → 401', async () => {

@@ -1,0 +1,151 @@
+/* bench_validate.c — how fast the default pack validates its reference filing, on one thread,
+ * against raw parsing of the same JSON bytes in the same run.
+ *
+ *   bench_validate [PACK_DIR] [SECONDS]     (default: $BEIAN_POLICY_DIR or the built-in policy
+ *                                            dir + /cn-cloud, 2 seconds per measurement)
+ *
+ * Measures, each for SECONDS after a warm-up:
+ *   parse      json_loads of the reference bytes (the yardstick);
+ *   evaluate   policy_evaluate on the parsed document: the Lua rules and classification
+ *              (what the issue's "≥ 20,000 validations per second per core" aims at);
+ *   validate   json_loads + policy_check (schema shape and completeness + rules): what
+ *              `beian validate` and a document save cost in all.
+ * Prints one line per measurement and the ratios to parsing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "core/date.h"
+#include "policy/pack.h"
+#include "policy/rules.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = '\0';
+        *len = (size_t)n;
+    }
+    return buf;
+}
+
+enum what { PARSE, EVALUATE, VALIDATE };
+
+struct run {
+    const struct pack *p;
+    const char *bytes;
+    size_t len;
+    const json_t *doc;
+    day_t as_of;
+};
+
+/* One operation; returns 0 ok. */
+static int once(const struct run *r, enum what w)
+{
+    json_t *findings = NULL, *derived = NULL, *doc = NULL;
+    struct err e = {0};
+    int rc = 0;
+    switch (w) {
+    case PARSE:
+        doc = json_loadb(r->bytes, r->len, 0, NULL);
+        rc = doc ? 0 : -1;
+        break;
+    case EVALUATE:
+        rc = policy_evaluate(r->p, r->doc, r->as_of, NULL, &findings, &derived, &e);
+        break;
+    case VALIDATE:
+        doc = json_loadb(r->bytes, r->len, 0, NULL);
+        rc = doc ? policy_check(r->p, doc, r->as_of, NULL, &findings, &derived, &e) : -1;
+        break;
+    }
+    json_decref(doc);
+    json_decref(findings);
+    json_decref(derived);
+    err_clear(&e);
+    return rc;
+}
+
+/* Operations per second over `seconds`, after a short warm-up. */
+static double measure(const struct run *r, enum what w, double seconds)
+{
+    for (int i = 0; i < 200; i++)
+        if (once(r, w) != 0)
+            return -1;
+    long count = 0;
+    double start = now(), elapsed;
+    do {
+        for (int i = 0; i < 100; i++)
+            once(r, w);
+        count += 100;
+        elapsed = now() - start;
+    } while (elapsed < seconds);
+    return (double)count / elapsed;
+}
+
+int main(int argc, char **argv)
+{
+    char dir[4200];
+    const char *root = getenv("BEIAN_POLICY_DIR");
+    snprintf(dir, sizeof dir, "%s/cn-cloud", root && *root ? root : BEIAN_DEFAULT_POLICY_DIR);
+    const char *pack_dir = argc > 1 ? argv[1] : dir;
+    double seconds = argc > 2 ? atof(argv[2]) : 2.0;
+
+    struct err e = {0};
+    struct pack *p;
+    if (pack_load(pack_dir, &p, &e) != 0) {
+        fprintf(stderr, "bench_validate: %s\n", e.detail_en);
+        return 1;
+    }
+    char path[4400];
+    snprintf(path, sizeof path, "%s/fixtures/reference.json", pack_dir);
+    size_t len = 0;
+    char *bytes = read_file(path, &len);
+    json_t *doc = bytes ? json_loadb(bytes, len, 0, NULL) : NULL;
+    if (!doc) {
+        fprintf(stderr, "bench_validate: cannot read %s\n", path);
+        return 1;
+    }
+    struct run r = {p, bytes, len, doc, date_from_ymd(2026, 3, 1)};
+
+    json_t *findings, *derived;
+    policy_evaluate(p, doc, r.as_of, NULL, &findings, &derived, &e);
+    printf("reference filing: %zu bytes, %zu rules, %zu findings from the rules\n", len,
+           json_array_size(policy_rules(p)), json_array_size(findings));
+    json_decref(findings);
+    json_decref(derived);
+
+    double parse = measure(&r, PARSE, seconds);
+    double evaluate = measure(&r, EVALUATE, seconds);
+    double validate = measure(&r, VALIDATE, seconds);
+    printf("parse     %10.0f /s  %7.2f us  (json_loads of the same bytes)\n", parse, 1e6 / parse);
+    printf("evaluate  %10.0f /s  %7.2f us  (rules + classification, document already parsed)  %.1fx parse time\n",
+           evaluate, 1e6 / evaluate, parse / evaluate);
+    printf("validate  %10.0f /s  %7.2f us  (parse + schema checks + rules + classification)  %.1fx parse time\n",
+           validate, 1e6 / validate, parse / validate);
+
+    json_decref(doc);
+    free(bytes);
+    pack_free(p);
+    policy_thread_cleanup();
+    return 0;
+}

@@ -1,0 +1,231 @@
+/* cmd_policy.c — `beian policy test|lint|rules`: work on a policy pack directory as its author
+ * does. `test` runs the pack's fixtures (fixtures.h); `lint` checks that the pack is complete —
+ * every rule has a passing and a failing fixture, every path a rule names is a field of the form,
+ * every title and message has zh and en, no rule fails on a fixture; `rules` lists the rules.
+ *
+ * Exit status: 0 all good, 1 a fixture failed or lint found problems (or the pack does not load),
+ * 2 usage. */
+#include "cli/cli.h"
+#include "cli/cli_pack.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/fixtures.h"
+#include "policy/rules.h"
+#include "policy/schema.h"
+
+static const char USAGE[] =
+    "usage: beian policy test [DIR]     run the pack's fixtures (default: the built-in cn-cloud)\n"
+    "       beian policy lint DIR       check the pack: fixtures per rule, field paths, zh and en texts\n"
+    "       beian policy rules [DIR]    list the pack's rules (id, severity, source, title)\n"
+    "DIR may also be ID@VERSION of an installed pack.\n"
+    "Exit status: 0 all good, 1 failures or problems, 2 usage.\n";
+
+static const char *str(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static int open_pack(const char *spec, struct pack **p)
+{
+    struct err e = {0};
+    if (cli_pack_open(spec, p, &e) == 0)
+        return EXIT_OK;
+    int rc = e.code == ERR_USAGE ? EXIT_USAGE : EXIT_FAIL;
+    cli_fail(&e);
+    err_clear(&e);
+    return rc;
+}
+
+static int run_fixtures(const struct pack *p, json_t **report)
+{
+    struct err e = {0};
+    if (fixtures_run(p, report, &e) == 0)
+        return EXIT_OK;
+    cli_fail(&e);
+    err_clear(&e);
+    return EXIT_FAIL;
+}
+
+/* ---- test ------------------------------------------------------------------------------- */
+
+static int policy_test(const struct pack *p)
+{
+    json_t *report;
+    if (run_fixtures(p, &report) != EXIT_OK)
+        return EXIT_FAIL;
+    int passed = 0, failed = 0;
+    size_t i, j;
+    const json_t *entry, *why;
+    json_array_foreach(report, i, entry) {
+        if (json_is_true(json_object_get(entry, "ok"))) {
+            passed++;
+            printf("ok    %s\n", str(entry, "file"));
+            continue;
+        }
+        failed++;
+        printf("FAIL  %s\n", str(entry, "file"));
+        json_array_foreach(json_object_get(entry, "problems"), j, why)
+            printf("      %s\n", json_string_value(why));
+    }
+    json_decref(report);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- lint ------------------------------------------------------------------------------- */
+
+/* Does the form have the field a rule path names? "" is the whole document; "*" stands for any
+ * list index. */
+static bool path_known(const struct pack *p, const char *path)
+{
+    if (!*path)
+        return true;
+    char concrete[1024];
+    size_t n = 0;
+    for (const char *c = path; *c && n + 2 < sizeof concrete; c++) {
+        if (*c == '*' && c > path && c[-1] == '/' && (c[1] == '/' || !c[1]))
+            concrete[n++] = '0';
+        else
+            concrete[n++] = *c;
+    }
+    concrete[n] = '\0';
+    return schema_field_at(p, concrete) != NULL;
+}
+
+static bool listed(const json_t *ids, const char *id)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(ids, i, v)
+        if (strcmp(json_string_value(v), id) == 0)
+            return true;
+    return false;
+}
+
+#define PROBLEM(...)                                                                               \
+    do {                                                                                           \
+        printf("problem: ");                                                                       \
+        printf(__VA_ARGS__);                                                                       \
+        printf("\n");                                                                              \
+        (*count)++;                                                                                \
+    } while (0)
+
+static void lint_rules(const struct pack *p, const json_t *report, int *count)
+{
+    size_t i, j;
+    const json_t *rule, *entry, *v;
+    json_array_foreach(policy_rules(p), i, rule) {
+        const char *id = str(rule, "id");
+        int failing = 0, passing = 0;
+        json_array_foreach(report, j, entry) {
+            if (!json_is_true(json_object_get(entry, "ok")))
+                continue;
+            failing += listed(json_object_get(entry, "fire"), id);
+            passing += listed(json_object_get(entry, "quiet"), id);
+        }
+        if (!failing)
+            PROBLEM("%s: no failing fixture (a passing fixture whose expect.fire lists it)", id);
+        if (!passing)
+            PROBLEM("%s: no passing fixture (a passing fixture whose expect.quiet lists it)", id);
+        json_array_foreach(json_object_get(rule, "paths"), j, v)
+            if (!path_known(p, json_string_value(v)))
+                PROBLEM("%s: path %s is not a field of the form (form.json)", id, json_string_value(v));
+        const json_t *title = json_object_get(rule, "title");
+        if (!*str(title, "zh") || !*str(title, "en"))
+            PROBLEM("%s: the title needs zh and en", id);
+        if (!*str(rule, "source"))
+            PROBLEM("%s: no source", id);
+    }
+}
+
+static void lint_fixtures(const struct pack *p, const json_t *report, int *count)
+{
+    size_t i, j, k;
+    const json_t *entry, *f, *why;
+    json_array_foreach(report, i, entry) {
+        const char *file = str(entry, "file");
+        json_array_foreach(json_object_get(entry, "problems"), j, why)
+            PROBLEM("fixture %s fails: %s", file, json_string_value(why));
+        json_array_foreach(json_object_get(entry, "findings"), j, f) {
+            const char *rule = str(f, "rule");
+            const json_t *message = json_object_get(f, "message");
+            if (json_is_true(json_object_get(f, "rule_failed")))
+                PROBLEM("%s fails on fixture %s: %s", rule, file, str(message, "en"));
+            if (!*str(message, "zh") || !*str(message, "en"))
+                PROBLEM("%s: a message without zh or en (fixture %s)", rule, file);
+            if (strncmp(rule, "FORM-", 5) != 0 && !path_known(p, str(f, "path")))
+                PROBLEM("%s: finding at %s, which is not a field of the form (fixture %s)", rule, str(f, "path"), file);
+        }
+        /* A fixture that names a rule both ways is a mistake. */
+        json_array_foreach(json_object_get(entry, "fire"), k, f)
+            if (listed(json_object_get(entry, "quiet"), json_string_value(f)))
+                PROBLEM("fixture %s lists %s in both expect.fire and expect.quiet", file, json_string_value(f));
+    }
+}
+
+static int policy_lint(const struct pack *p)
+{
+    json_t *report;
+    if (run_fixtures(p, &report) != EXIT_OK)
+        return EXIT_FAIL;
+    int count = 0;
+    printf("lint %s (%s@%s): %zu rules, %zu fixtures\n", p->dir, p->id, p->version, json_array_size(policy_rules(p)),
+           json_array_size(report));
+    lint_rules(p, report, &count);
+    lint_fixtures(p, report, &count);
+    json_decref(report);
+    printf(count ? "%d problem%s\n" : "no problems\n", count, count == 1 ? "" : "s");
+    return count ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- rules ------------------------------------------------------------------------------ */
+
+static int policy_list_rules(const struct pack *p)
+{
+    size_t i;
+    const json_t *r;
+    json_array_foreach(policy_rules(p), i, r)
+        printf("%-10s %-8s %s — %s [%s]\n", str(r, "id"), str(r, "severity"), str(json_object_get(r, "title"), "en"),
+               str(json_object_get(r, "title"), "zh"), str(r, "source"));
+    return EXIT_OK;
+}
+
+int cmd_policy(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage("policy", "a subcommand is required: test, lint or rules");
+    const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
+        fputs(USAGE, stdout);
+        return EXIT_OK;
+    }
+    if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+        fputs(USAGE, stdout);
+        return EXIT_OK;
+    }
+    if (argc > 3)
+        return cli_usage("policy", "takes at most one DIR");
+    const char *dir = argc > 2 ? argv[2] : NULL;
+    int (*run)(const struct pack *);
+    if (strcmp(sub, "test") == 0)
+        run = policy_test;
+    else if (strcmp(sub, "lint") == 0) {
+        if (!dir)
+            return cli_usage("policy", "lint needs the pack DIR");
+        run = policy_lint;
+    } else if (strcmp(sub, "rules") == 0)
+        run = policy_list_rules;
+    else
+        return cli_usage("policy", "unknown subcommand (test, lint or rules)");
+    struct pack *p;
+    int rc = open_pack(dir, &p);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = run(p);
+    pack_free(p);
+    policy_thread_cleanup();
+    return rc;
+}

@@ -1,0 +1,124 @@
+/* upload.c — streaming uploads and file replies (see http.h, "Uploads").
+ *
+ * An upload goes to a temporary file in <data>/materials/tmp (mkostemp, mode 0600) chunk by
+ * chunk as libmicrohttpd hands the body over, and is hashed (SHA-256) on the way, so memory use
+ * does not depend on the size of the body. The file is removed when the request ends unless the
+ * handler took it; a body cut off halfway therefore leaves nothing behind. */
+#include "http/http.h"
+#include "service/app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The public part first, so that r->upload points at both. */
+struct upload_private {
+    struct http_upload pub;
+    crypto_hash_sha256_state hash;
+};
+
+uint64_t http_upload_limit(const struct http_req *r)
+{
+    return r->app && r->app->max_upload_bytes ? r->app->max_upload_bytes : HTTP_DEFAULT_MAX_UPLOAD;
+}
+
+static int ensure_dir(const char *path, struct err *e)
+{
+    if (mkdir(path, 0700) == 0 || errno == EEXIST) return 0;
+    return err_set(e, ERR_INTERNAL, NULL, "cannot create %s: %s", "无法创建目录 %s：%s", path, strerror(errno));
+}
+
+int http_upload_begin(struct http_req *r, struct err *e)
+{
+    struct upload_private *u = (struct upload_private *)r->upload;
+    if (!u) {
+        u = calloc(1, sizeof *u);
+        if (!u) return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+        u->pub.fd = -1;
+        r->upload = &u->pub;
+    }
+    if (u->pub.fd >= 0) return 0;
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/materials", r->app->data_dir);
+    if (ensure_dir(dir, e) != 0) return -1;
+    snprintf(dir, sizeof dir, "%s/materials/tmp", r->app->data_dir);
+    if (ensure_dir(dir, e) != 0) return -1;
+    int n = snprintf(u->pub.path, sizeof u->pub.path, "%s/upload-XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof u->pub.path) {
+        u->pub.path[0] = '\0';
+        return err_set(e, ERR_INTERNAL, NULL, "data directory path too long", "数据目录路径过长");
+    }
+    u->pub.fd = mkostemp(u->pub.path, O_CLOEXEC);
+    if (u->pub.fd < 0) {
+        int saved = errno;
+        u->pub.path[0] = '\0';
+        return err_set(e, saved == ENOSPC ? ERR_STORAGE_FULL : ERR_INTERNAL, NULL,
+                       "cannot create a temporary file: %s", "无法创建临时文件：%s", strerror(saved));
+    }
+    crypto_hash_sha256_init(&u->hash);
+    return 0;
+}
+
+int http_upload_write(struct http_req *r, const void *data, size_t len, struct err *e)
+{
+    struct upload_private *u = (struct upload_private *)r->upload;
+    if (!u || u->pub.fd < 0) return err_set(e, ERR_INTERNAL, NULL, "no upload in progress", "没有正在进行的上传");
+    const unsigned char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(u->pub.fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            int saved = errno;
+            return err_set(e, saved == ENOSPC || saved == EDQUOT ? ERR_STORAGE_FULL : ERR_INTERNAL, NULL,
+                           "cannot write the upload: %s", "无法写入上传内容：%s", strerror(saved));
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    crypto_hash_sha256_update(&u->hash, data, len);
+    u->pub.size += len;
+    return 0;
+}
+
+int http_upload_finish(struct http_req *r, struct err *e)
+{
+    struct upload_private *u = (struct upload_private *)r->upload;
+    if (!u || u->pub.fd < 0) return err_set(e, ERR_INTERNAL, NULL, "no upload in progress", "没有正在进行的上传");
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&u->hash, digest);
+    sodium_bin2hex(u->pub.sha256, sizeof u->pub.sha256, digest, sizeof digest);
+    if (lseek(u->pub.fd, 0, SEEK_SET) < 0)
+        return err_set(e, ERR_INTERNAL, NULL, "cannot rewind the upload: %s", "无法回到上传文件开头：%s", strerror(errno));
+    u->pub.complete = true;
+    return 0;
+}
+
+void http_upload_free(struct http_req *r)
+{
+    struct upload_private *u = (struct upload_private *)r->upload;
+    if (!u) return;
+    if (u->pub.fd >= 0) close(u->pub.fd);
+    if (u->pub.path[0]) unlink(u->pub.path);
+    free(u);
+    r->upload = NULL;
+}
+
+int reply_file(struct http_req *r, int status, const char *content_type, int fd, uint64_t size)
+{
+    if (r->reply_from_fd) close(r->reply_fd);
+    free(r->reply_body);
+    r->reply_body = NULL;
+    r->reply_len = 0;
+    r->status = status;
+    r->reply_type = content_type;
+    r->reply_from_fd = true;
+    r->reply_fd = fd;
+    r->reply_fd_size = size;
+    r->replied = true;
+    return 0;
+}

@@ -1,0 +1,554 @@
+/* providers.c — the cloud-provider registry (see providers.h).
+ *
+ * A profile is one JSON document per provider, checked field by field on the way in (bounded
+ * lists, texts, real days, MLPS levels 1–4) and replaced whole on PUT, like a filing document.
+ * Qualification states are computed when read, as of a given day, never stored. */
+#include "service/providers.h"
+#include "service/app.h"
+#include "service/audit.h"
+#include "service/auth.h"
+#include "service/input.h"
+#include "core/workflow.h"
+#include "policy/schema.h"
+#include "store/store.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
+static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+
+#define FINDING_SOURCE "provider registry"
+
+/* The evaluation criteria (云服务商评估). They belong in the policy pack; until the pack lists
+ * them they are these six. */
+static const char *const CRITERIA[] = {
+    "reputation", "technical_strength", "security_management", "compliance", "service_level",
+    "exit_and_data_return", NULL,
+};
+
+static day_t today(void) { return date_from_unix(time(NULL)); }
+
+/* ------------------------------------------------------------------------------ checks */
+
+/* Prefix e->field with "/<list>/<i>" (input_* name the member only). */
+static int at_item(struct err *e, const char *list, size_t i)
+{
+    char where[256];
+    snprintf(where, sizeof where, "/%s/%zu%.200s", list, i, e->field);
+    snprintf(e->field, sizeof e->field, "%s", where);
+    return -1;
+}
+
+static int check_day(const json_t *o, const char *key, day_t *out, struct err *e)
+{
+    const char *s;
+    if (input_text(o, key, true, 10, &s, e)) return -1;
+    if (date_parse(s, out) != 0) {
+        char path[64];
+        snprintf(path, sizeof path, "/%s", key);
+        return err_set(e, ERR_VALIDATION, path, "%s must be a day YYYY-MM-DD", "%s 必须是 YYYY-MM-DD 格式的日期", path);
+    }
+    return 0;
+}
+
+static bool digits(const char *s, size_t n)
+{
+    if (strlen(s) != n) return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+static int check_list(const json_t *in, const char *key, size_t max, const json_t **out, struct err *e)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/%s", key);
+    const json_t *v = json_object_get(in, key);
+    if (!v || json_is_null(v)) { *out = NULL; return 0; }
+    if (!json_is_array(v) || json_array_size(v) > max)
+        return err_set(e, ERR_VALIDATION, path, "%s must be a list of at most %zu entries", "%s 必须是最多 %zu 项的列表",
+                       path, max);
+    *out = v;
+    return 0;
+}
+
+/* A qualification's certificate must be a material of the provider itself. */
+static int check_certificate(struct store_conn *c, const json_t *q, int64_t org_id, struct err *e)
+{
+    int64_t mid;
+    if (input_int(q, "certificate_material_id", false, 1, INT64_MAX, &mid, e)) return -1;
+    if (!mid) return 0;
+    json_t *m = store_material_get(c, mid);
+    bool ok = m && jint(m, "org_id") == org_id;
+    json_decref(m);
+    if (!ok)
+        return err_set(e, ERR_VALIDATION, "/certificate_material_id",
+                       "material %lld is not one of this provider's materials", "材料 %lld 不是该云服务商的材料",
+                       (long long)mid);
+    return 0;
+}
+
+static int check_profile(struct store_conn *c, const json_t *in, int64_t org_id, struct err *e)
+{
+    static const char *const top[] = {"qualifications", "platforms", "data_centers", NULL};
+    static const char *const qkeys[] = {"scheme", "certificate_number", "issuer", "valid_from", "valid_until",
+                                        "certificate_material_id", NULL};
+    static const char *const pkeys[] = {"name", "mlps_level", "filing_certificate_number", "service_models", NULL};
+    static const char *const dkeys[] = {"name", "region_code", "country", "role", "physical_security", NULL};
+    const json_t *quals, *plats, *dcs;
+    if (input_known_keys(in, top, e) || check_list(in, "qualifications", 50, &quals, e) ||
+        check_list(in, "platforms", 50, &plats, e) || check_list(in, "data_centers", 100, &dcs, e))
+        return -1;
+    size_t i;
+    json_t *x;
+    const char *s;
+    json_array_foreach(quals, i, x) {
+        day_t from, until;
+        if (input_known_keys(x, qkeys, e) || input_text(x, "scheme", true, 100, &s, e) ||
+            input_text(x, "certificate_number", true, 100, &s, e) || input_text(x, "issuer", true, 200, &s, e) ||
+            check_day(x, "valid_from", &from, e) || check_day(x, "valid_until", &until, e) ||
+            check_certificate(c, x, org_id, e))
+            return at_item(e, "qualifications", i);
+        if (until < from) {
+            err_set(e, ERR_VALIDATION, "/valid_until", "valid_until is before valid_from", "有效期截止日早于起始日");
+            return at_item(e, "qualifications", i);
+        }
+    }
+    json_array_foreach(plats, i, x) {
+        int64_t level;
+        if (input_known_keys(x, pkeys, e) || input_text(x, "name", true, 200, &s, e) ||
+            input_int(x, "mlps_level", true, 1, 4, &level, e) ||
+            input_text(x, "filing_certificate_number", false, 17, &s, e))
+            return at_item(e, "platforms", i);
+        if (s) {   /* 11 digits, '-', 5 digits */
+            bool ok = strlen(s) == 17 && s[11] == '-';
+            for (int k = 0; ok && k < 17; k++) ok = k == 11 || (s[k] >= '0' && s[k] <= '9');
+            if (!ok) {
+                err_set(e, ERR_VALIDATION, "/filing_certificate_number",
+                        "the MLPS filing certificate number is 11 digits, '-', 5 digits", "等保备案证明编号格式为11位数字-5位数字");
+                return at_item(e, "platforms", i);
+            }
+        }
+        const json_t *models = json_object_get(x, "service_models");
+        bool ok = json_is_array(models) && json_array_size(models) >= 1 && json_array_size(models) <= 3;
+        size_t k;
+        json_t *mdl;
+        json_array_foreach(models, k, mdl) {
+            const char *v = json_string_value(mdl);
+            ok = ok && v && (strcmp(v, "iaas") == 0 || strcmp(v, "paas") == 0 || strcmp(v, "saas") == 0);
+        }
+        if (!ok) {
+            err_set(e, ERR_VALIDATION, "/service_models", "service_models is 1 to 3 of iaas, paas, saas",
+                    "service_models 须为 iaas、paas、saas 中的1至3项");
+            return at_item(e, "platforms", i);
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(jstr(json_array_get(plats, j), "name"), jstr(x, "name")) == 0) {
+                err_set(e, ERR_VALIDATION, "/name", "two platforms are called %s", "有两个云平台都叫 %s", jstr(x, "name"));
+                return at_item(e, "platforms", i);
+            }
+    }
+    json_array_foreach(dcs, i, x) {
+        const char *region, *country, *role;
+        if (input_known_keys(x, dkeys, e) || input_text(x, "name", true, 200, &s, e) ||
+            input_text(x, "region_code", false, 6, &region, e) || input_text(x, "country", true, 2, &country, e) ||
+            input_text(x, "role", true, 20, &role, e) || input_text(x, "physical_security", false, 2000, &s, e))
+            return at_item(e, "data_centers", i);
+        if (region && !digits(region, 6)) {
+            err_set(e, ERR_VALIDATION, "/region_code", "region_code is 6 digits", "region_code 须为6位数字");
+            return at_item(e, "data_centers", i);
+        }
+        if (strlen(country) != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' || country[1] > 'Z') {
+            err_set(e, ERR_VALIDATION, "/country", "country is an ISO 3166-1 alpha-2 code such as CN",
+                    "country 须为 ISO 3166-1 两位字母代码，如 CN");
+            return at_item(e, "data_centers", i);
+        }
+        if (strcmp(role, "primary") != 0 && strcmp(role, "backup") != 0) {
+            err_set(e, ERR_VALIDATION, "/role", "role is primary or backup", "role 须为 primary 或 backup");
+            return at_item(e, "data_centers", i);
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(jstr(json_array_get(dcs, j), "name"), jstr(x, "name")) == 0) {
+                err_set(e, ERR_VALIDATION, "/name", "two data centres are called %s", "有两个数据中心都叫 %s", jstr(x, "name"));
+                return at_item(e, "data_centers", i);
+            }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------ expiry */
+
+static const char *qualification_state(const json_t *q, day_t as_of, int *days_left)
+{
+    day_t from = 0, until = 0;
+    date_parse(jstr(q, "valid_from") ? jstr(q, "valid_from") : "", &from);
+    date_parse(jstr(q, "valid_until") ? jstr(q, "valid_until") : "", &until);
+    *days_left = (int)(until - as_of);
+    if (from > as_of) return "not_yet_valid";
+    if (until < as_of) return "expired";
+    if (until - as_of <= PROVIDER_EXPIRY_WARNING_DAYS) return "expiring";
+    return "valid";
+}
+
+/* The profile document with each qualification's state as of a day (a new copy). */
+static json_t *with_states(const json_t *profile, day_t as_of)
+{
+    json_t *p = json_deep_copy(profile);
+    if (!json_is_object(p)) { json_decref(p); p = json_object(); }
+    static const char *const lists[] = {"qualifications", "platforms", "data_centers"};
+    for (size_t i = 0; i < 3; i++)
+        if (!json_is_array(json_object_get(p, lists[i]))) json_object_set_new(p, lists[i], json_array());
+    size_t i;
+    json_t *q;
+    json_array_foreach(json_object_get(p, "qualifications"), i, q) {
+        int days;
+        json_object_set_new(q, "state", json_string(qualification_state(q, as_of, &days)));
+        json_object_set_new(q, "days_left", json_integer(days));
+    }
+    return p;
+}
+
+json_t *provider_findings(struct store_conn *c, int64_t provider_org_id, day_t as_of)
+{
+    json_t *out = json_array();
+    json_t *row = provider_org_id > 0 ? store_provider_profile_get(c, provider_org_id) : NULL;
+    size_t i;
+    json_t *q;
+    json_array_foreach(json_object_get(json_object_get(row, "profile"), "qualifications"), i, q) {
+        int days;
+        const char *state = qualification_state(q, as_of, &days);
+        char zh[600], en[600];
+        if (strcmp(state, "expired") == 0) {
+            snprintf(zh, sizeof zh, "云服务商的资质 %s（证书编号 %s）已于 %s 过期", jstr(q, "scheme"),
+                     jstr(q, "certificate_number"), jstr(q, "valid_until"));
+            snprintf(en, sizeof en, "The provider's qualification %s (certificate %s) expired on %s", jstr(q, "scheme"),
+                     jstr(q, "certificate_number"), jstr(q, "valid_until"));
+            finding_add(out, "PROVIDER-QUALIFICATION-EXPIRED", "error", "/provider/provider_org", zh, en, FINDING_SOURCE);
+        } else if (strcmp(state, "expiring") == 0) {
+            snprintf(zh, sizeof zh, "云服务商的资质 %s（证书编号 %s）将于 %s 到期（还有 %d 天）", jstr(q, "scheme"),
+                     jstr(q, "certificate_number"), jstr(q, "valid_until"), days);
+            snprintf(en, sizeof en, "The provider's qualification %s (certificate %s) expires on %s (in %d days)",
+                     jstr(q, "scheme"), jstr(q, "certificate_number"), jstr(q, "valid_until"), days);
+            finding_add(out, "PROVIDER-QUALIFICATION-EXPIRING", "warning", "/provider/provider_org", zh, en, FINDING_SOURCE);
+        }
+    }
+    json_decref(row);
+    return out;
+}
+
+/* ------------------------------------------------------------------------------ profile */
+
+static json_t *provider_org(struct store_conn *c, int64_t org_id, struct err *e)
+{
+    json_t *org = org_id > 0 ? store_org_get(c, org_id) : NULL;
+    if (!org || strcmp(jstr(org, "kind"), "provider") != 0) {
+        json_decref(org);
+        err_set(e, ERR_NOT_FOUND, NULL, "no such provider", "云服务商不存在");
+        return NULL;
+    }
+    return org;
+}
+
+static json_t *profile_view(struct store_conn *c, const json_t *org, day_t as_of)
+{
+    json_t *row = store_provider_profile_get(c, jint(org, "id"));
+    json_t *v = json_pack("{s:I s:s s:o s:I s:O}", "org_id", (json_int_t)jint(org, "id"), "name", jstr(org, "name"),
+                          "profile", with_states(json_object_get(row, "profile"), as_of), "revision",
+                          (json_int_t)jint(row, "revision"), "updated_at",
+                          row ? json_object_get(row, "updated_at") : json_null());
+    json_decref(row);
+    return v;
+}
+
+json_t *provider_profile_get(struct app *a, const struct principal *who, int64_t org_id, struct err *e)
+{
+    struct store_conn *c = store_reader(a->store);
+    json_t *org = provider_org(c, org_id, e);
+    if (!org) return NULL;
+    json_t *v = profile_view(c, org, today());
+    json_decref(org);
+    (void)who;
+    return v;
+}
+
+struct profile_job { const struct principal *who; int64_t org_id; const json_t *in; };
+
+static int profile_job_fn(struct store_conn *c, void *arg, struct err *e)
+{
+    struct profile_job *j = arg;
+    if (check_profile(c, j->in, j->org_id, e) != 0) return -1;
+    json_t *before = store_provider_profile_get(c, j->org_id);
+    if (store_provider_profile_put(c, j->org_id, j->in, j->who->user_id, e) != 0) { json_decref(before); return -1; }
+    json_t *d = json_pack("{s:I}", "revision", (json_int_t)(jint(before, "revision") + 1));
+    int rc = audit_record(c, j->who, "provider.profile", "provider", j->org_id, 0, j->org_id, NULL, NULL, d, e);
+    json_decref(d);
+    json_decref(before);
+    return rc;
+}
+
+json_t *provider_profile_put(struct app *a, const struct principal *who, int64_t org_id, const json_t *in,
+                             struct err *e)
+{
+    struct store_conn *c = store_reader(a->store);
+    json_t *org = provider_org(c, org_id, e);
+    if (!org) return NULL;
+    bool own = who->org_id == org_id && strcmp(who->org_kind, "provider") == 0 &&
+               (who->roles & (ROLE_PROVIDER | ROLE_ORG_ADMIN));
+    if (!own && !principal_is_admin(who)) {
+        json_decref(org);
+        err_set(e, ERR_FORBIDDEN, NULL, "only the provider's own provider or org_admin users keep its profile",
+                "只有云服务商本单位的 provider 或 org_admin 用户可以维护其档案");
+        return NULL;
+    }
+    struct profile_job j = {who, org_id, in};
+    json_t *v = store_write(a->store, profile_job_fn, &j, e) == 0 ? profile_view(c, org, today()) : NULL;
+    json_decref(org);
+    return v;
+}
+
+json_t *provider_expiring(struct app *a, const struct principal *who, int64_t org_id, day_t as_of, struct err *e)
+{
+    struct store_conn *c = store_reader(a->store);
+    json_t *org = provider_org(c, org_id, e);
+    if (!org) return NULL;
+    json_decref(org);
+    json_t *row = store_provider_profile_get(c, org_id);
+    json_t *items = json_array();
+    size_t i;
+    json_t *q;
+    json_array_foreach(json_object_get(json_object_get(row, "profile"), "qualifications"), i, q) {
+        int days;
+        const char *state = qualification_state(q, as_of, &days);
+        if (strcmp(state, "expired") != 0 && strcmp(state, "expiring") != 0) continue;
+        json_array_append_new(items, json_pack("{s:I s:O s:O s:O s:i s:s}", "index", (json_int_t)i, "scheme",
+                                               json_object_get(q, "scheme"), "certificate_number",
+                                               json_object_get(q, "certificate_number"), "valid_until",
+                                               json_object_get(q, "valid_until"), "days_left", days, "state", state));
+    }
+    json_decref(row);
+    char day[11];
+    date_format(as_of, day);
+    (void)who;
+    return json_pack("{s:s s:i s:o s:o}", "as_of", day, "warning_days", PROVIDER_EXPIRY_WARNING_DAYS, "items", items,
+                     "findings", provider_findings(c, org_id, as_of));
+}
+
+/* ------------------------------------------------------------------------------ hosting */
+
+static const json_t *named(const json_t *list, const char *name)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) if (name && jstr(x, "name") && strcmp(jstr(x, "name"), name) == 0) return x;
+    return NULL;
+}
+
+int provider_check_hosting(struct store_conn *c, const json_t *row, struct err *e)
+{
+    json_t *prof = store_provider_profile_get(c, jint(row, "provider_org_id"));
+    if (!prof) return 0;   /* no profile yet: nothing to compare with */
+    const json_t *p = json_object_get(prof, "profile");
+    const json_t *section = json_object_get(json_object_get(row, "document"), "provider");
+    const char *platform = jstr(section, "platform_name");
+    int rc = 0;
+    if (!named(json_object_get(p, "platforms"), platform)) {
+        rc = err_set(e, ERR_VALIDATION, "/provider/platform_name", "platform %s is not one of this provider's platforms",
+                     "云平台“%s”不是本云服务商登记的云平台", platform ? platform : "(none)");
+    } else {
+        size_t i;
+        json_t *dc;
+        json_array_foreach(json_object_get(section, "data_centers"), i, dc) {
+            const json_t *own = named(json_object_get(p, "data_centers"), jstr(dc, "name"));
+            char path[80];
+            snprintf(path, sizeof path, "/provider/data_centers/%zu/name", i);
+            if (!own) {
+                rc = err_set(e, ERR_VALIDATION, path, "data centre %s is not one of this provider's data centres",
+                             "数据中心“%s”不是本云服务商登记的数据中心", jstr(dc, "name") ? jstr(dc, "name") : "(none)");
+                break;
+            }
+            const char *country = jstr(dc, "country");
+            if (country && jstr(own, "country") && strcmp(country, jstr(own, "country")) != 0) {
+                snprintf(path, sizeof path, "/provider/data_centers/%zu/country", i);
+                rc = err_set(e, ERR_VALIDATION, path, "data centre %s is in %s, not %s", "数据中心“%s”位于 %s，而不是 %s",
+                             jstr(dc, "name"), jstr(own, "country"), country);
+                break;
+            }
+        }
+    }
+    if (rc) err_extra(e, "rule", json_string("provider_registry_mismatch"));
+    json_decref(prof);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------ evaluations */
+
+struct eval_job {
+    const struct principal *who;
+    int64_t provider_org_id;
+    char day[11];
+    json_t *card;
+    double score;
+    int64_t id;
+};
+
+static int eval_job_fn(struct store_conn *c, void *arg, struct err *e)
+{
+    struct eval_job *j = arg;
+    j->id = store_provider_evaluation_insert(c, j->provider_org_id, j->who->org_id, j->day, j->card, j->score,
+                                             j->who->user_id, e);
+    if (j->id < 0) return -1;
+    json_t *d = json_pack("{s:s s:f}", "evaluated_on", j->day, "score", j->score);
+    int rc = audit_record(c, j->who, "provider.evaluation", "provider_evaluation", j->id, 0, j->who->org_id, NULL,
+                          NULL, d, e);
+    json_decref(d);
+    return rc;
+}
+
+static int check_criteria(const json_t *in, json_t **card, double *score, struct err *e)
+{
+    static const char *const ckeys[] = {"key", "weight", "score", "evidence", NULL};
+    const json_t *list = json_object_get(in, "criteria");
+    size_t n = 0;
+    while (CRITERIA[n]) n++;
+    if (!json_is_array(list) || json_array_size(list) != n)
+        return err_set(e, ERR_VALIDATION, "/criteria", "criteria lists each of the %zu criteria once",
+                       "criteria 须将 %zu 项评估标准各列一次", n);
+    double sum_w = 0, sum = 0;
+    json_t *out = json_array();
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) {
+        const char *key, *evidence;
+        if (input_known_keys(x, ckeys, e) || input_text(x, "key", true, 64, &key, e) ||
+            input_text(x, "evidence", true, 2000, &evidence, e)) {
+            json_decref(out);
+            return at_item(e, "criteria", i);
+        }
+        bool known = false;
+        for (size_t k = 0; CRITERIA[k]; k++) known = known || strcmp(CRITERIA[k], key) == 0;
+        bool repeated = false;
+        for (size_t k = 0; k < i; k++) repeated = repeated || strcmp(jstr(json_array_get(list, k), "key"), key) == 0;
+        const json_t *w = json_object_get(x, "weight"), *s = json_object_get(x, "score");
+        double wv = json_number_value(w), sv = json_number_value(s);
+        const char *bad = !known ? "/key" : repeated ? "/key" : (!json_is_number(w) || !(wv > 0) || wv > 100) ? "/weight"
+                        : (!json_is_number(s) || sv < 0 || sv > 100) ? "/score" : NULL;
+        if (bad) {
+            err_set(e, ERR_VALIDATION, bad,
+                    "each criterion is one of reputation, technical_strength, security_management, compliance, "
+                    "service_level, exit_and_data_return, once, with a weight in (0, 100] and a score in [0, 100]",
+                    "每项评估标准（reputation、technical_strength、security_management、compliance、service_level、"
+                    "exit_and_data_return）只列一次，权重在 (0, 100] 之间，得分在 [0, 100] 之间");
+            json_decref(out);
+            return at_item(e, "criteria", i);
+        }
+        sum_w += wv;
+        sum += wv * sv;
+        json_array_append_new(out, json_pack("{s:s s:f s:f s:s}", "key", key, "weight", wv, "score", sv, "evidence", evidence));
+    }
+    *score = round(sum / sum_w * 100.0) / 100.0;
+    *card = out;
+    return 0;
+}
+
+json_t *provider_evaluation_create(struct app *a, const struct principal *who, int64_t provider_org_id,
+                                   const json_t *in, struct err *e)
+{
+    static const char *const keys[] = {"evaluated_on", "criteria", "notes", NULL};
+    struct store_conn *c = store_reader(a->store);
+    json_t *org = provider_org(c, provider_org_id, e);
+    if (!org) return NULL;
+    json_decref(org);
+    if (strcmp(who->org_kind, "enterprise") != 0 || !(who->roles & (ROLE_FILER | ROLE_ORG_ADMIN))) {
+        err_set(e, ERR_FORBIDDEN, NULL, "a filer or org_admin of an enterprise evaluates providers",
+                "由备案主体的填报人或管理员评估云服务商");
+        return NULL;
+    }
+    struct eval_job j = {.who = who, .provider_org_id = provider_org_id};
+    const char *notes, *day;
+    day_t d = today();
+    if (input_known_keys(in, keys, e) || input_text(in, "notes", false, 4000, &notes, e) ||
+        input_text(in, "evaluated_on", false, 10, &day, e))
+        return NULL;
+    if (day && date_parse(day, &d) != 0) {
+        err_set(e, ERR_VALIDATION, "/evaluated_on", "evaluated_on must be a day YYYY-MM-DD", "evaluated_on 必须是 YYYY-MM-DD 格式的日期");
+        return NULL;
+    }
+    if (d > today()) {
+        err_set(e, ERR_VALIDATION, "/evaluated_on", "evaluated_on is in the future", "evaluated_on 不能晚于今天");
+        return NULL;
+    }
+    date_format(d, j.day);
+    json_t *criteria = NULL;
+    if (check_criteria(in, &criteria, &j.score, e) != 0) return NULL;
+    j.card = json_pack("{s:o}", "criteria", criteria);
+    if (notes) json_object_set_new(j.card, "notes", json_string(notes));
+    int rc = store_write(a->store, eval_job_fn, &j, e);
+    json_t *out = NULL;
+    if (rc == 0)
+        out = json_pack("{s:I s:I s:I s:s s:f s:O}", "id", (json_int_t)j.id, "provider_org_id", (json_int_t)provider_org_id,
+                        "org_id", (json_int_t)who->org_id, "evaluated_on", j.day, "score", j.score, "scorecard", j.card);
+    json_decref(j.card);
+    return out;
+}
+
+json_t *provider_evaluation_list(struct app *a, const struct principal *who, int64_t provider_org_id,
+                                 struct err *e)
+{
+    struct store_conn *c = store_reader(a->store);
+    json_t *org = provider_org(c, provider_org_id, e);
+    if (!org) return NULL;
+    json_decref(org);
+    int64_t scope = principal_is_admin(who) ? 0 : who->org_id;
+    if (scope && strcmp(who->org_kind, "enterprise") != 0) return json_pack("{s:[]}", "items");
+    return json_pack("{s:o}", "items", store_provider_evaluation_list(c, provider_org_id, scope));
+}
+
+/* ------------------------------------------------------------------------------ directory */
+
+json_t *provider_directory(struct app *a, const struct principal *who, struct err *e)
+{
+    struct store_conn *c = store_reader(a->store);
+    json_t *orgs = store_org_list(c, "provider");
+    json_t *profiles = store_provider_profile_list(c);
+    bool authority = strcmp(who->org_kind, "authority") == 0, admin = principal_is_admin(who);
+    json_t *counts = authority || admin ? store_provider_filed_counts(c, admin ? 0 : who->org_id) : NULL;
+    json_t *items = json_array();
+    day_t now = today();
+    size_t i;
+    json_t *org;
+    json_array_foreach(orgs, i, org) {
+        const json_t *prof = NULL;
+        size_t k;
+        json_t *p;
+        json_array_foreach(profiles, k, p) if (jint(p, "org_id") == jint(org, "id")) prof = json_object_get(p, "profile");
+        json_t *view = with_states(prof, now);
+        json_t *item = json_pack("{s:I s:s s:s s:O s:O s:O}", "org_id", (json_int_t)jint(org, "id"), "name",
+                                 jstr(org, "name"), "region", jstr(org, "region"), "platforms",
+                                 json_object_get(view, "platforms"), "data_centers", json_object_get(view, "data_centers"),
+                                 "qualifications", json_object_get(view, "qualifications"));
+        const char *worst = "none";
+        json_array_foreach(json_object_get(view, "qualifications"), k, p) {
+            const char *st = jstr(p, "state");
+            if (strcmp(st, "expired") == 0) worst = "expired";
+            else if (strcmp(st, "expiring") == 0 && strcmp(worst, "expired") != 0) worst = "expiring";
+            else if (strcmp(worst, "none") == 0 && strcmp(st, "valid") == 0) worst = "valid";
+        }
+        json_object_set_new(item, "qualification_state", json_string(worst));
+        if (counts) {
+            char key[32];
+            snprintf(key, sizeof key, "%lld", (long long)jint(org, "id"));
+            json_object_set_new(item, "filed_systems", json_integer(jint(counts, key)));
+        }
+        json_decref(view);
+        json_array_append_new(items, item);
+    }
+    json_decref(orgs);
+    json_decref(profiles);
+    json_decref(counts);
+    (void)e;
+    return json_pack("{s:o}", "items", items);
+}

@@ -1,0 +1,55 @@
+/* providers.h — the cloud-provider registry (云服务商): a provider's profile (qualifications,
+ * platforms, data centres), qualification expiry (a list as of a day, and findings for the
+ * filings that name the provider), the check that a filing's provider section names the
+ * provider's own platform and data centres (confirm_hosting), evaluation scorecards kept by
+ * enterprises, and the authority's directory of providers. */
+#ifndef BEIAN_PROVIDERS_H
+#define BEIAN_PROVIDERS_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "core/date.h"
+#include "core/err.h"
+
+struct app;
+struct principal;
+struct store_conn;
+
+/* Days before valid_until from which a qualification counts as expiring. */
+#define PROVIDER_EXPIRY_WARNING_DAYS 60
+
+/* GET: the profile of provider org_id ({org_id, name, profile, revision, updated_at}, each
+ * qualification with its "state" as of today); ERR_NOT_FOUND when org_id is not a provider. A
+ * provider without a profile yet answers an empty one with revision 0. Anyone signed in. */
+json_t *provider_profile_get(struct app *a, const struct principal *who, int64_t org_id, struct err *e);
+/* PUT {"qualifications":[…],"platforms":[…],"data_centers":[…]}: the provider's org_admin or
+ * provider role (or the platform admin). Returns the profile as provider_profile_get. */
+json_t *provider_profile_put(struct app *a, const struct principal *who, int64_t org_id, const json_t *in,
+                             struct err *e);
+/* Qualifications expiring within PROVIDER_EXPIRY_WARNING_DAYS of as_of or already expired:
+ * {"as_of", "items":[{index, scheme, certificate_number, valid_until, days_left, state}],
+ *  "findings": what provider_findings gives a filing naming the provider on that day}. */
+json_t *provider_expiring(struct app *a, const struct principal *who, int64_t org_id, day_t as_of, struct err *e);
+/* Findings for a filing naming the provider, as of a day, in the shape of schema.h
+ * ({rule, severity, path, message{zh,en}, source}): PROVIDER-QUALIFICATION-EXPIRED (error),
+ * PROVIDER-QUALIFICATION-EXPIRING (warning). An empty array when there is no profile. */
+json_t *provider_findings(struct store_conn *c, int64_t provider_org_id, day_t as_of);
+/* confirm_hosting: when the provider named in the filing row has a profile, the platform and every
+ * data centre of the document's provider section must be among its own (422 naming the field). */
+int provider_check_hosting(struct store_conn *c, const json_t *filing_row, struct err *e);
+
+/* Evaluation scorecards: POST by a filer or org_admin of an enterprise
+ * {"evaluated_on"?: day (default today), "criteria":[{"key","weight","score","evidence"}], "notes"?};
+ * every criterion once; the weighted score (0–100) is computed. GET: the caller's organisation's
+ * evaluations of the provider (admin: all). */
+json_t *provider_evaluation_create(struct app *a, const struct principal *who, int64_t provider_org_id,
+                                   const json_t *in, struct err *e);
+json_t *provider_evaluation_list(struct app *a, const struct principal *who, int64_t provider_org_id,
+                                 struct err *e);
+
+/* The directory: every provider with its platforms, data centres, qualification states as of today;
+ * for an authority also "filed_systems", the number of filed systems in its jurisdiction hosted by
+ * the provider (admin: over all authorities). */
+json_t *provider_directory(struct app *a, const struct principal *who, struct err *e);
+
+#endif

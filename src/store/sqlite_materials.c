@@ -1,0 +1,203 @@
+/* sqlite_materials.c — the SQLite side of materials (metadata and versions; the bytes are files,
+ * see service/materials.c), the material versions frozen filing versions pin, and the provider
+ * registry (profiles, evaluations). Same conventions as sqlite.c: bound values only, statements
+ * cached by the address of their SQL literal. */
+#include "store/store.h"
+#include "store/sqlite_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
+
+/* ---------------------------------------------------------------- materials */
+
+#define MATERIAL_SELECT                                                                            \
+    "SELECT m.id, m.org_id, m.kind, m.title, m.current_version, m.created_by, m.created_at, "     \
+    "m.updated_at, v.filename, v.content_type, v.size, v.sha256 FROM materials m "                \
+    "JOIN material_versions v ON v.material_id = m.id AND v.n = m.current_version "
+
+json_t *store_material_get(struct store_conn *c, int64_t id)
+{
+    return db_one(c, MATERIAL_SELECT "WHERE m.id=?", "i", id);
+}
+
+json_t *store_material_list(struct store_conn *c, int64_t org_id)
+{
+    if (org_id) return db_query(c, NULL, MATERIAL_SELECT "WHERE m.org_id=? ORDER BY m.id DESC", "i", org_id);
+    return db_query(c, NULL, MATERIAL_SELECT "ORDER BY m.id DESC", "");
+}
+
+static int version_insert(struct store_conn *c, int64_t id, int n, const char *filename, const char *content_type,
+                          int64_t size, const char *sha256, int64_t by, struct err *e)
+{
+    char now[32];
+    now_rfc3339(now);
+    return db_run(c, e, "INSERT INTO material_versions(material_id,n,filename,content_type,size,sha256,created_by,"
+                        "created_at) VALUES(?,?,?,?,?,?,?,?)",
+                  "iissisIs", id, (int64_t)n, filename, content_type, size, sha256, by, now);
+}
+
+int64_t store_material_insert(struct store_conn *c, int64_t org_id, const char *kind, const char *title,
+                              const char *filename, const char *content_type, int64_t size,
+                              const char *sha256, int64_t by, struct err *e)
+{
+    char now[32];
+    now_rfc3339(now);
+    if (db_run(c, e, "INSERT INTO materials(org_id,kind,title,current_version,created_by,created_at,updated_at) "
+                     "VALUES(?,?,?,1,?,?,?)", "issIss", org_id, kind, title, by, now, now) != 0)
+        return -1;
+    int64_t id = db_last_insert_id(c);
+    if (version_insert(c, id, 1, filename, content_type, size, sha256, by, e) != 0) return -1;
+    return id;
+}
+
+int store_material_add_version(struct store_conn *c, int64_t id, const char *filename, const char *content_type,
+                               int64_t size, const char *sha256, int64_t by, struct err *e)
+{
+    json_t *m = db_one(c, "SELECT current_version FROM materials WHERE id=?", "i", id);
+    if (!m) return err_set(e, ERR_NOT_FOUND, NULL, "no such material", "材料不存在");
+    int n = (int)jint(m, "current_version") + 1;
+    json_decref(m);
+    char now[32];
+    now_rfc3339(now);
+    if (version_insert(c, id, n, filename, content_type, size, sha256, by, e) != 0 ||
+        db_run(c, e, "UPDATE materials SET current_version=?, updated_at=? WHERE id=?", "isi", (int64_t)n, now, id) != 0)
+        return -1;
+    return n;
+}
+
+json_t *store_material_version_get(struct store_conn *c, int64_t id, int n)
+{
+    return db_one(c, "SELECT * FROM material_versions WHERE material_id=? AND n=?", "ii", id, (int64_t)n);
+}
+
+json_t *store_material_version_list(struct store_conn *c, int64_t id)
+{
+    return db_query(c, NULL, "SELECT * FROM material_versions WHERE material_id=? ORDER BY n", "i", id);
+}
+
+json_t *store_material_blobs(struct store_conn *c)
+{
+    return db_query(c, NULL, "SELECT sha256, max(size) AS size FROM material_versions GROUP BY sha256 ORDER BY sha256", "");
+}
+
+int store_material_pin(struct store_conn *c, int64_t filing_id, int version, int64_t material_id, int n,
+                       const char *sha256, struct err *e)
+{
+    return db_run(c, e, "INSERT OR IGNORE INTO material_pins(filing_id,version,material_id,material_version,sha256) "
+                        "VALUES(?,?,?,?,?)", "iiiis", filing_id, (int64_t)version, material_id, (int64_t)n, sha256);
+}
+
+json_t *store_material_pins(struct store_conn *c, int64_t filing_id, int version)
+{
+    return db_query(c, NULL, "SELECT material_id, material_version, sha256 FROM material_pins "
+                             "WHERE filing_id=? AND version=? ORDER BY material_id", "ii", filing_id, (int64_t)version);
+}
+
+json_t *store_material_candidate_filings(struct store_conn *c, int64_t material_id, int64_t owner_org_id,
+                                         const struct store_scope *scope)
+{
+    static const char *sql =
+        "SELECT f.id, f.document, "
+        "  EXISTS(SELECT 1 FROM material_pins p WHERE p.filing_id = f.id AND p.material_id = ?1) AS pinned "
+        "FROM filings f WHERE f.org_id = ?2 "
+        "AND (?3 = 1 OR (?4 = 'provider' AND f.provider_org_id = ?5 AND f.provider_visible = 1) "
+        "     OR (?4 = 'authority' AND f.authority_org_id = ?5 AND f.authority_visible = 1)) "
+        "AND (EXISTS(SELECT 1 FROM material_pins p WHERE p.filing_id = f.id AND p.material_id = ?1) "
+        "     OR EXISTS(SELECT 1 FROM json_tree(f.document) t WHERE t.type = 'integer' AND t.atom = ?1)) "
+        "ORDER BY f.id";
+    return db_query(c, NULL, sql, "iiisi", material_id, owner_org_id, (int64_t)(scope->admin ? 1 : 0),
+                    scope->org_kind ? scope->org_kind : "", scope->org_id);
+}
+
+bool store_material_is_certificate(struct store_conn *c, int64_t material_id, int64_t owner_org_id)
+{
+    json_t *r = db_one(c, "SELECT 1 AS yes FROM provider_profiles p, json_each(p.profile, '$.qualifications') q "
+                          "WHERE p.org_id = ? AND json_extract(q.value, '$.certificate_material_id') = ? LIMIT 1",
+                       "ii", owner_org_id, material_id);
+    bool yes = r != NULL;
+    json_decref(r);
+    return yes;
+}
+
+/* ---------------------------------------------------------------- provider registry */
+
+/* Parse the JSON text member `key` of row in place. */
+static void parse_member(json_t *row, const char *key)
+{
+    const char *text = json_string_value(json_object_get(row, key));
+    json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+    json_object_set_new(row, key, v ? v : json_null());
+}
+
+json_t *store_provider_profile_get(struct store_conn *c, int64_t org_id)
+{
+    json_t *r = db_one(c, "SELECT * FROM provider_profiles WHERE org_id=?", "i", org_id);
+    if (r) parse_member(r, "profile");
+    return r;
+}
+
+int store_provider_profile_put(struct store_conn *c, int64_t org_id, const json_t *profile, int64_t by,
+                               struct err *e)
+{
+    char now[32];
+    now_rfc3339(now);
+    return db_run(c, e, "INSERT INTO provider_profiles(org_id,profile,revision,updated_by,updated_at) VALUES(?,?,1,?,?) "
+                        "ON CONFLICT(org_id) DO UPDATE SET profile=excluded.profile, revision=revision+1, "
+                        "updated_by=excluded.updated_by, updated_at=excluded.updated_at",
+                  "ijIs", org_id, profile, by, now);
+}
+
+json_t *store_provider_profile_list(struct store_conn *c)
+{
+    json_t *rows = db_query(c, NULL, "SELECT * FROM provider_profiles ORDER BY org_id", "");
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) parse_member(r, "profile");
+    return rows;
+}
+
+int64_t store_provider_evaluation_insert(struct store_conn *c, int64_t provider_org_id, int64_t org_id,
+                                         const char *evaluated_on, const json_t *scorecard, double score,
+                                         int64_t by, struct err *e)
+{
+    char now[32], score_text[32];
+    now_rfc3339(now);
+    /* bound as text and cast: the binding helpers have no real type */
+    snprintf(score_text, sizeof score_text, "%.4f", score);
+    if (db_run(c, e, "INSERT INTO provider_evaluations(provider_org_id,org_id,evaluated_on,scorecard,score,created_by,"
+                     "created_at) VALUES(?,?,?,?,CAST(? AS REAL),?,?)",
+               "iisjsIs", provider_org_id, org_id, evaluated_on, scorecard, score_text, by, now) != 0)
+        return -1;
+    return db_last_insert_id(c);
+}
+
+json_t *store_provider_evaluation_list(struct store_conn *c, int64_t provider_org_id, int64_t org_id)
+{
+    json_t *rows = db_query(c, NULL, "SELECT * FROM provider_evaluations WHERE provider_org_id=?1 "
+                                     "AND (?2 = 0 OR org_id = ?2) ORDER BY evaluated_on DESC, id DESC",
+                            "ii", provider_org_id, org_id);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) parse_member(r, "scorecard");
+    return rows;
+}
+
+json_t *store_provider_filed_counts(struct store_conn *c, int64_t authority_org_id)
+{
+    json_t *rows = db_query(c, NULL, "SELECT provider_org_id AS p, count(*) AS n FROM filings WHERE state='filed' "
+                                     "AND kind='initial' AND (?1 = 0 OR authority_org_id = ?1) AND provider_org_id IS NOT NULL "
+                                     "GROUP BY provider_org_id", "i", authority_org_id);
+    json_t *out = json_object();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        char key[32];
+        snprintf(key, sizeof key, "%lld", (long long)jint(r, "p"));
+        json_object_set(out, key, json_object_get(r, "n"));
+    }
+    json_decref(rows);
+    return out;
+}

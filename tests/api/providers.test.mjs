@@ -1,0 +1,204 @@
+// providers.test.mjs — the cloud-provider registry: profiles (who may keep them, what is checked),
+// qualification expiry as of a day (list and findings), confirm_hosting checking the platform and
+// data centres against the provider's own, evaluation scorecards, and the authority's directory.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server } from './lib.mjs';
+import { assertProblem } from './helpers-io.mjs';
+import { API, DEMO, act, actOk, completeDraft, createSystem, driveTo, foreignParties, loginAll } from './story.mjs';
+
+let s;
+const PROV = DEMO.provider;
+const profilePath = (id = PROV) => `${API}/providers/${id}/profile`;
+const req = (login, method, path, opts) => s.req(method, path, { token: s.tokens[login], ...opts });
+
+const PLATFORM = { name: '天翼云公有云平台（华北）', mlps_level: 3, filing_certificate_number: '11010513001-00001', service_models: ['iaas', 'paas'] };
+const DCS = [
+  { name: '北京亦庄数据中心', region_code: '110115', country: 'CN', role: 'primary', physical_security: '门禁、视频监控、7×24值守' },
+  { name: '上海外高桥数据中心', region_code: '310115', country: 'CN', role: 'backup' },
+];
+const QUAL = (over = {}) => ({
+  scheme: '云计算服务安全评估', certificate_number: 'CSA-2024-001', issuer: '中央网信办', valid_from: '2024-01-01', valid_until: '2030-12-31', ...over,
+});
+
+before(async () => {
+  s = await Server.start();
+  await loginAll(s, ['admin', 'filer', 'checker', 'provider', 'provadmin', 'reviewer', 'entadmin']);
+});
+after(async () => { await s?.stop(); });
+
+test('a provider without a profile has an empty one; a non-provider has none (404)', async () => {
+  const r = await req('filer', 'GET', profilePath());
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.org_id, PROV);
+  assert.equal(r.body.revision, 0);
+  assert.deepEqual(r.body.profile, { qualifications: [], platforms: [], data_centers: [] });
+  assertProblem(await req('filer', 'GET', profilePath(DEMO.enterprise)), 404, 'not_found');
+  assertProblem(await req('filer', 'GET', profilePath(999999)), 404, 'not_found');
+  assertProblem(await s.req('GET', profilePath()), 401);
+});
+
+test('the provider keeps its profile; others may read it but not write it; bad input is 422 with the field', async () => {
+  const parties = await foreignParties(s);
+  await loginAll(s, parties.logins);
+  const body = { qualifications: [QUAL()], platforms: [PLATFORM], data_centers: DCS };
+  const put = await req('provider', 'PUT', profilePath(), { body });
+  assert.equal(put.status, 200, put.text);
+  assert.equal(put.body.revision, 1);
+  assert.equal(put.body.profile.platforms[0].name, PLATFORM.name);
+  assert.equal(put.body.profile.qualifications[0].state, 'valid');
+  const again = await req('provadmin', 'PUT', profilePath(), { body });
+  assert.equal(again.body.revision, 2, 'the org_admin may too; each PUT is a revision');
+  for (const login of ['filer', 'reviewer', 'provider2']) assertProblem(await req(login, 'PUT', profilePath(), { body }), 403, 'forbidden');
+  for (const login of ['filer', 'reviewer', 'provider2', 'filer2']) {
+    const r = await req(login, 'GET', profilePath());
+    assert.equal(r.status, 200, `${login} reads the profile`);
+    assert.equal(r.body.profile.data_centers.length, 2);
+  }
+  const bad = [
+    [{ qualifications: [QUAL({ valid_from: '2024-02-30' })] }, '/qualifications/0/valid_from'],
+    [{ qualifications: [QUAL({ valid_until: '2023-12-31' })] }, '/qualifications/0/valid_until'],
+    [{ qualifications: [QUAL({ scheme: undefined })] }, '/qualifications/0/scheme'],
+    [{ platforms: [{ ...PLATFORM, mlps_level: 5 }] }, '/platforms/0/mlps_level'],
+    [{ platforms: [{ ...PLATFORM, service_models: ['faas'] }] }, '/platforms/0/service_models'],
+    [{ platforms: [{ ...PLATFORM, filing_certificate_number: '123' }] }, '/platforms/0/filing_certificate_number'],
+    [{ platforms: [PLATFORM, PLATFORM] }, '/platforms/1/name'],
+    [{ data_centers: [{ ...DCS[0], country: 'china' }] }, '/data_centers/0/country'],
+    [{ data_centers: [{ ...DCS[0], role: 'main' }] }, '/data_centers/0/role'],
+    [{ data_centers: [{ ...DCS[0], region_code: '11' }] }, '/data_centers/0/region_code'],
+    [{ unknown: [] }, '/unknown'],
+    [{ qualifications: Array.from({ length: 51 }, () => QUAL()) }, '/qualifications'],
+  ];
+  for (const [b, field] of bad) {
+    const r = await req('provider', 'PUT', profilePath(), { body: b });
+    assert.equal(assertProblem(r, 422, 'validation_failed').field, field, JSON.stringify(b).slice(0, 80));
+  }
+  assert.equal((await req('provider', 'GET', profilePath())).body.revision, 2, 'nothing refused was kept');
+});
+
+test('a qualification certificate is one of the provider\'s own materials, and then anyone signed in may read it', async () => {
+  const up = await s.req('POST', `${API}/materials?kind=provider_qualification&title=${encodeURIComponent('安全评估证书')}`,
+    { token: s.tokens.provider, raw: Buffer.from('%PDF-1.7\ncertificate\n'), contentType: 'application/pdf' });
+  assert.equal(up.status, 201, up.text);
+  const foreign = await s.req('POST', `${API}/materials?kind=other&title=x`,
+    { token: s.tokens.filer, raw: Buffer.from('%PDF-1.7\nnot theirs\n'), contentType: 'application/pdf' });
+  const r = await req('provider', 'PUT', profilePath(), { body: { qualifications: [QUAL({ certificate_material_id: foreign.body.id })], platforms: [PLATFORM], data_centers: DCS } });
+  assert.equal(assertProblem(r, 422).field, '/qualifications/0/certificate_material_id');
+  assert.equal((await req('reviewer', 'GET', `${API}/materials/${up.body.id}`)).status, 404, 'not published yet');
+  const ok = await req('provider', 'PUT', profilePath(), { body: { qualifications: [QUAL({ certificate_material_id: up.body.id })], platforms: [PLATFORM], data_centers: DCS } });
+  assert.equal(ok.status, 200, ok.text);
+  for (const login of ['reviewer', 'filer', 'provider2']) assert.equal((await req(login, 'GET', `${API}/materials/${up.body.id}/content`)).status, 200, login);
+});
+
+test('expiry as of a day: what expires within 60 days is a warning, what has expired an error', async () => {
+  const body = {
+    qualifications: [
+      QUAL({ certificate_number: 'LONG', valid_until: '2031-12-31' }),
+      QUAL({ scheme: 'ISO/IEC 27001', certificate_number: 'SOON', valid_until: '2030-02-15' }),
+      QUAL({ scheme: '等级保护测评', certificate_number: 'GONE', valid_until: '2029-12-31' }),
+      QUAL({ scheme: '未来资质', certificate_number: 'LATER', valid_from: '2030-06-01', valid_until: '2033-01-01' }),
+    ],
+    platforms: [PLATFORM],
+    data_centers: DCS,
+  };
+  assert.equal((await req('provider', 'PUT', profilePath(), { body })).status, 200);
+  const r = await req('filer', 'GET', `${API}/providers/${PROV}/expiring?as_of=2030-01-10`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.as_of, '2030-01-10');
+  assert.deepEqual(r.body.items.map((x) => [x.certificate_number, x.state, x.days_left]), [['SOON', 'expiring', 36], ['GONE', 'expired', -10]]);
+  const rules = r.body.findings.map((f) => [f.rule, f.severity, f.path]);
+  assert.deepEqual(rules, [
+    ['PROVIDER-QUALIFICATION-EXPIRING', 'warning', '/provider/provider_org'],
+    ['PROVIDER-QUALIFICATION-EXPIRED', 'error', '/provider/provider_org'],
+  ]);
+  for (const f of r.body.findings) {
+    assert.ok(f.message.zh && f.message.en && f.source, 'the shape of the policy findings');
+  }
+  assert.match(r.body.findings[1].message.en, /GONE.*expired on 2029-12-31/);
+  const early = await req('provider', 'GET', `${API}/providers/${PROV}/expiring?as_of=2025-01-01`);
+  assert.deepEqual(early.body.items, [], 'nothing expires soon in 2025');
+  assert.deepEqual(early.body.findings, []);
+  const edge = await req('provider', 'GET', `${API}/providers/${PROV}/expiring?as_of=2029-12-17`);
+  assert.deepEqual(edge.body.items.map((x) => x.certificate_number), ['SOON', 'GONE'], '60 days before is expiring');
+  assertProblem(await req('filer', 'GET', `${API}/providers/${PROV}/expiring?as_of=2030-13-01`), 400);
+  assertProblem(await req('filer', 'GET', `${API}/providers/${DEMO.enterprise}/expiring`), 404);
+  const profile = await req('filer', 'GET', profilePath());
+  assert.equal(profile.body.profile.qualifications[3].state, 'not_yet_valid', 'states on a profile are as of today');
+});
+
+test('confirm_hosting checks that the platform and data centres named are the provider\'s own', async () => {
+  // a profile that lacks the platform the reference document names
+  const other = { ...PLATFORM, name: '另一个云平台' };
+  assert.equal((await req('provider', 'PUT', profilePath(), { body: { qualifications: [QUAL()], platforms: [other], data_centers: DCS } })).status, 200);
+  const sys = await createSystem(s, 'filer', '托管核对系统');
+  const id = await completeDraft(s, sys);
+  await driveTo(s, id, 'provider_confirmation');
+  const refused = await act(s, 'provider', id, 'confirm_hosting');
+  assert.equal(assertProblem(refused, 422, 'validation_failed').field, '/provider/platform_name');
+  assert.equal(refused.body.rule, 'provider_registry_mismatch');
+
+  // the platform is there but one data centre is not
+  assert.equal((await req('provider', 'PUT', profilePath(), { body: { qualifications: [QUAL()], platforms: [PLATFORM], data_centers: [DCS[0]] } })).status, 200);
+  assert.equal(assertProblem(await act(s, 'provider', id, 'confirm_hosting'), 422).field, '/provider/data_centers/1/name');
+  // a data centre registered in another country
+  assert.equal((await req('provider', 'PUT', profilePath(), { body: { qualifications: [QUAL()], platforms: [PLATFORM], data_centers: [DCS[0], { ...DCS[1], country: 'SG', region_code: undefined }] } })).status, 200);
+  assert.equal(assertProblem(await act(s, 'provider', id, 'confirm_hosting'), 422).field, '/provider/data_centers/1/country');
+
+  assert.equal((await req('provider', 'PUT', profilePath(), { body: { qualifications: [QUAL()], platforms: [PLATFORM], data_centers: DCS } })).status, 200);
+  await actOk(s, 'provider', id, 'confirm_hosting', undefined, 'submitted');
+});
+
+const CRITERIA = ['reputation', 'technical_strength', 'security_management', 'compliance', 'service_level', 'exit_and_data_return'];
+const scorecard = (scores, weights = [20, 20, 20, 20, 10, 10]) => ({
+  evaluated_on: '2026-01-15',
+  criteria: CRITERIA.map((key, i) => ({ key, weight: weights[i], score: scores[i], evidence: `${key} 的依据：年度报告第${i + 1}章` })),
+  notes: '年度评估',
+});
+
+test('an enterprise scores a provider against the criteria; the scorecard is kept with its date', async () => {
+  const r = await req('filer', 'POST', `${API}/providers/${PROV}/evaluations`, { body: scorecard([90, 80, 70, 60, 100, 50]) });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.evaluated_on, '2026-01-15');
+  assert.equal(r.body.score, 75, '(90+80+70+60)*0.2 + (100+50)*0.1');
+  assert.equal(r.body.scorecard.criteria.length, 6);
+  const list = await req('entadmin', 'GET', `${API}/providers/${PROV}/evaluations`);
+  assert.equal(list.status, 200);
+  assert.deepEqual(list.body.items.map((x) => [x.id, x.evaluated_on, x.score]), [[r.body.id, '2026-01-15', 75]]);
+  assert.equal(list.body.items[0].scorecard.notes, '年度评估');
+  assert.deepEqual((await req('filer2', 'GET', `${API}/providers/${PROV}/evaluations`)).body.items, [], 'another enterprise sees only its own');
+  assert.deepEqual((await req('provider', 'GET', `${API}/providers/${PROV}/evaluations`)).body.items, [], 'the provider does not see enterprises\' evaluations');
+  assert.equal((await req('admin', 'GET', `${API}/providers/${PROV}/evaluations`)).body.items.length, 1);
+
+  assertProblem(await req('provider', 'POST', `${API}/providers/${PROV}/evaluations`, { body: scorecard([1, 1, 1, 1, 1, 1]) }), 403);
+  assertProblem(await req('filer', 'POST', `${API}/providers/${DEMO.enterprise}/evaluations`, { body: scorecard([1, 1, 1, 1, 1, 1]) }), 404);
+  const missing = scorecard([1, 1, 1, 1, 1, 1]);
+  missing.criteria.pop();
+  assert.equal(assertProblem(await req('filer', 'POST', `${API}/providers/${PROV}/evaluations`, { body: missing }), 422).field, '/criteria');
+  const twice = scorecard([1, 1, 1, 1, 1, 1]);
+  twice.criteria[5].key = 'reputation';
+  assert.equal(assertProblem(await req('filer', 'POST', `${API}/providers/${PROV}/evaluations`, { body: twice }), 422).field, '/criteria/5/key');
+  assert.equal(assertProblem(await req('filer', 'POST', `${API}/providers/${PROV}/evaluations`, { body: scorecard([101, 1, 1, 1, 1, 1]) }), 422).field, '/criteria/0/score');
+  assert.equal(assertProblem(await req('filer', 'POST', `${API}/providers/${PROV}/evaluations`, { body: scorecard([1, 1, 1, 1, 1, 1], [0, 1, 1, 1, 1, 1]) }), 422).field, '/criteria/0/weight');
+  assert.equal(assertProblem(await req('filer', 'POST', `${API}/providers/${PROV}/evaluations`, { body: { ...scorecard([1, 1, 1, 1, 1, 1]), evaluated_on: '2999-01-01' } }), 422).field, '/evaluated_on');
+});
+
+test('the directory lists providers with platforms and qualification states; the authority sees its filed systems per provider', async () => {
+  const sys = await createSystem(s, 'filer', '目录统计系统');
+  const id = await completeDraft(s, sys);
+  await driveTo(s, id, 'filed');
+  const r = await req('reviewer', 'GET', `${API}/providers`);
+  assert.equal(r.status, 200, r.text);
+  const demo = r.body.items.find((x) => x.org_id === PROV);
+  assert.ok(demo, 'the demo provider is listed');
+  assert.equal(demo.platforms[0].name, PLATFORM.name);
+  assert.equal(demo.qualification_state, 'valid');
+  assert.equal(demo.filed_systems, 1, 'one filed system in the reviewer\'s jurisdiction');
+  const other = r.body.items.find((x) => x.org_id !== PROV);
+  assert.equal(other.qualification_state, 'none');
+  assert.equal(other.filed_systems, 0);
+  const guangdong = await req('reviewer2', 'GET', `${API}/providers`);
+  assert.equal(guangdong.body.items.find((x) => x.org_id === PROV).filed_systems, 0, 'not in Guangdong\'s jurisdiction');
+  const ent = await req('filer', 'GET', `${API}/providers`);
+  assert.equal(ent.status, 200);
+  assert.ok(!('filed_systems' in ent.body.items[0]), 'counts are for authorities');
+});

@@ -1,0 +1,562 @@
+/* test_rules.c — the rule engine (src/policy/rules.c, lua_sandbox.c) and the default pack's
+ * rules: the reference filing is clean and classified strict; every fixture of the pack passes;
+ * the sandbox turns every kind of misbehaving rule (endless loop, memory bomb, os.execute,
+ * io.open, string.dump, a runtime error, …) into a finding of its own while the other rules run;
+ * a pack whose Lua is broken does not load; evaluations are pure and may run on many threads.
+ * Needs BEIAN_POLICY_DIR (meson sets it to the repository's policy/ directory); the test-only
+ * pack is tests/fixtures/packs/sandbox beside it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/date.h"
+#include "policy/fixtures.h"
+#include "policy/pack.h"
+#include "policy/rules.h"
+
+static struct pack *pack;    /* policy/cn-cloud */
+static struct pack *sandbox; /* tests/fixtures/packs/sandbox */
+static char pack_dir[4096], sandbox_dir[4096];
+
+#define AS_OF date_from_ymd(2026, 3, 1)
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static json_t *load_json(const char *dir, const char *name)
+{
+    char path[8300];
+    json_error_t jerr;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc)
+        fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
+    return doc;
+}
+
+static void print_findings(const json_t *findings)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(findings, i, f)
+        print_message("  %s %s %s: %s\n", json_string_value(json_object_get(f, "severity")),
+                      json_string_value(json_object_get(f, "rule")), json_string_value(json_object_get(f, "path")),
+                      json_string_value(json_object_get(json_object_get(f, "message"), "en")));
+}
+
+static const json_t *find_rule(const json_t *findings, const char *rule)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(findings, i, f)
+        if (strcmp(json_string_value(json_object_get(f, "rule")), rule) == 0)
+            return f;
+    return NULL;
+}
+
+static const char *en(const json_t *finding)
+{
+    return json_string_value(json_object_get(json_object_get(finding, "message"), "en"));
+}
+
+static void evaluate(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx, json_t **findings,
+                     json_t **derived)
+{
+    struct err e = {0};
+    if (policy_evaluate(p, doc, as_of, ctx, findings, derived, &e) != 0)
+        fail_msg("policy_evaluate: %s", e.detail_en);
+}
+
+static int setup(void **state)
+{
+    const char *base = getenv("BEIAN_POLICY_DIR");
+    if (!base) {
+        fprintf(stderr, "BEIAN_POLICY_DIR is not set\n");
+        return -1;
+    }
+    snprintf(pack_dir, sizeof pack_dir, "%s/cn-cloud", base);
+    snprintf(sandbox_dir, sizeof sandbox_dir, "%s/../tests/fixtures/packs/sandbox", base);
+    struct err e = {0};
+    if (pack_load(pack_dir, &pack, &e) != 0 || pack_load(sandbox_dir, &sandbox, &e) != 0) {
+        fprintf(stderr, "pack_load: %s\n", e.detail_en);
+        err_clear(&e);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    pack_free(pack);
+    pack_free(sandbox);
+    policy_thread_cleanup();
+    return 0;
+}
+
+/* ---- the default pack ------------------------------------------------------------------- */
+
+static void test_reference_is_clean(void **state)
+{
+    json_t *doc = load_json(pack_dir, "fixtures/reference.json"), *findings, *derived;
+    evaluate(pack, doc, AS_OF, NULL, &findings, &derived);
+    size_t i;
+    const json_t *f;
+    json_array_foreach(findings, i, f)
+        if (strcmp(json_string_value(json_object_get(f, "severity")), "error") == 0) {
+            print_findings(findings);
+            fail_msg("the reference filing has an error finding");
+        }
+    /* Offline (no ctx.materials) the kinds without a form field are reminders. */
+    assert_non_null(find_rule(findings, "MAT-002"));
+    json_t *want = json_pack(
+        "{s:i, s:s, s:[{s:s, s:s, s:s}], s:[s,s,s,s,s,s,s,s,s,s], s:s, s:i, s:i}", "level", 3, "filing_type", "strict",
+        "filing_type_reasons", "code", "level", "zh", "安全保护等级为第3级（第3级及以上）", "en",
+        "protection level 3 (3 or above)", "required_materials", "business_licence", "architecture_diagram",
+        "data_flow_diagram", "service_agreement", "emergency_plan", "grading_report", "expert_review_opinion",
+        "risk_assessment_report", "vuln_scan_report", "cross_border_document", "cross_border_route",
+        "standard_contract", "review_working_days", 20, "self_inspection_months", 6);
+    if (!json_equal(want, derived)) {
+        char *got = json_dumps(derived, JSON_COMPACT);
+        fail_msg("derived: %s", got);
+    }
+    json_decref(want);
+    json_decref(findings);
+    json_decref(derived);
+
+    /* With every required material attached, and through policy_check (schema + rules): nothing. */
+    json_t *ctx = json_pack("{s:{s:[i], s:[i], s:[i], s:[i], s:[i], s:[i]}}", "materials", "business_licence", 31,
+                            "grading_report", 32, "expert_review_opinion", 33, "risk_assessment_report", 34,
+                            "vuln_scan_report", 35, "cross_border_document", 36);
+    struct err e = {0};
+    assert_int_equal(policy_check(pack, doc, AS_OF, ctx, &findings, &derived, &e), 0);
+    if (json_array_size(findings) != 0) {
+        print_findings(findings);
+        fail();
+    }
+    json_decref(ctx);
+    json_decref(findings);
+    json_decref(derived);
+    json_decref(doc);
+}
+
+static void test_pack_fixtures(void **state)
+{
+    json_t *report;
+    struct err e = {0};
+    assert_int_equal(fixtures_run(pack, &report, &e), 0);
+    assert_true(json_array_size(report) >= 2 * json_array_size(policy_rules(pack)));
+    size_t i, j;
+    const json_t *entry, *why;
+    int failed = 0;
+    json_array_foreach(report, i, entry)
+        if (!json_is_true(json_object_get(entry, "ok"))) {
+            failed++;
+            print_message("FAIL %s\n", json_string_value(json_object_get(entry, "file")));
+            json_array_foreach(json_object_get(entry, "problems"), j, why)
+                print_message("  %s\n", json_string_value(why));
+        }
+    assert_int_equal(failed, 0);
+
+    /* Every rule has a failing and a passing fixture. */
+    const json_t *rule;
+    json_array_foreach(policy_rules(pack), i, rule) {
+        const char *id = json_string_value(json_object_get(rule, "id"));
+        bool fires = false, quiet = false;
+        json_array_foreach(report, j, entry) {
+            const json_t *v;
+            size_t k;
+            json_array_foreach(json_object_get(entry, "fire"), k, v) fires |= strcmp(json_string_value(v), id) == 0;
+            json_array_foreach(json_object_get(entry, "quiet"), k, v) quiet |= strcmp(json_string_value(v), id) == 0;
+        }
+        if (!fires || !quiet)
+            fail_msg("%s lacks a %s fixture", id, fires ? "passing" : "failing");
+    }
+    json_decref(report);
+}
+
+static void test_rule_metadata(void **state)
+{
+    const json_t *rules = policy_rules(pack);
+    assert_true(json_array_size(rules) >= 40);
+    size_t i;
+    const json_t *r;
+    json_array_foreach(rules, i, r) {
+        assert_non_null(json_string_value(json_object_get(r, "id")));
+        assert_true(json_string_length(json_object_get(json_object_get(r, "title"), "zh")) > 0);
+        assert_true(json_string_length(json_object_get(json_object_get(r, "title"), "en")) > 0);
+        assert_true(json_array_size(json_object_get(r, "paths")) > 0);
+        assert_true(json_string_length(json_object_get(r, "source")) > 0);
+    }
+    /* Only the USCC check character may be overridden. */
+    json_array_foreach(rules, i, r)
+        assert_int_equal(json_is_true(json_object_get(r, "overridable")),
+                         strcmp(json_string_value(json_object_get(r, "id")), "SUBJ-002") == 0);
+}
+
+static void test_override(void **state)
+{
+    json_t *doc = load_json(pack_dir, "fixtures/reference.json"), *findings, *derived;
+    json_object_set_new(json_object_get(doc, "subject"), "uscc", json_string("91110000600037341A"));
+    evaluate(pack, doc, AS_OF, NULL, &findings, &derived);
+    const json_t *f = find_rule(findings, "SUBJ-002");
+    assert_non_null(f);
+    assert_string_equal(json_string_value(json_object_get(f, "severity")), "error");
+    assert_null(json_object_get(f, "overridden"));
+    json_decref(findings);
+    json_decref(derived);
+
+    json_t *ctx = json_pack("{s:{s:s}}", "overrides", "SUBJ-002", "reason and business licence 41");
+    evaluate(pack, doc, AS_OF, ctx, &findings, &derived);
+    f = find_rule(findings, "SUBJ-002");
+    assert_string_equal(json_string_value(json_object_get(f, "severity")), "warning");
+    assert_true(json_is_true(json_object_get(f, "overridden")));
+    json_decref(findings);
+    json_decref(derived);
+    json_decref(ctx);
+
+    /* An override of a rule that is not overridable changes nothing. */
+    json_object_set_new(json_object_get(doc, "agreement"), "incident_notice_hours", json_integer(48));
+    ctx = json_pack("{s:[s]}", "overrides", "AGR-005");
+    evaluate(pack, doc, AS_OF, ctx, &findings, &derived);
+    assert_string_equal(json_string_value(json_object_get(find_rule(findings, "AGR-005"), "severity")), "error");
+    json_decref(findings);
+    json_decref(derived);
+    json_decref(ctx);
+    json_decref(doc);
+}
+
+/* The same inputs give the same outputs; the as-of day is the only clock. */
+static void test_pure(void **state)
+{
+    json_t *doc = load_json(pack_dir, "fixtures/reference.json"), *f1, *d1, *f2, *d2;
+    evaluate(pack, doc, AS_OF, NULL, &f1, &d1);
+    for (int i = 0; i < 20; i++) {
+        evaluate(pack, doc, AS_OF, NULL, &f2, &d2);
+        assert_true(json_equal(f1, f2) && json_equal(d1, d2));
+        json_decref(f2);
+        json_decref(d2);
+    }
+    /* A year later the scan, drill, restore test and training are overdue. */
+    evaluate(pack, doc, date_from_ymd(2027, 3, 1), NULL, &f2, &d2);
+    assert_non_null(find_rule(f2, "OPS-001"));
+    assert_non_null(find_rule(f2, "DS-005"));
+    assert_non_null(find_rule(f2, "EMER-006"));
+    assert_null(find_rule(f1, "OPS-001"));
+    json_decref(f1);
+    json_decref(d1);
+    json_decref(f2);
+    json_decref(d2);
+    json_decref(doc);
+}
+
+/* Documents of the wrong shape never make a rule fail (the schema reports them). */
+static void test_malformed_documents(void **state)
+{
+    static const char *const DOCS[] = {
+        "[]", "42", "null", "{}",
+        "{\"subject\": 7, \"provider\": [1,2], \"system\": \"x\", \"grading\": {\"level\": \"3\", \"business_info_harm\": []}}",
+        "{\"provider\": {\"data_centers\": [null, 3, \"x\", {\"role\": 5, \"country\": []}]},"
+        " \"data_security\": {\"data_inventory\": [null, {\"personal_info\": 1, \"level\": {}}],"
+        " \"backup\": {\"strategy\": \"teleport\", \"last_restore_test\": \"yesterday\"}},"
+        " \"system\": {\"domains\": [1, null, \"\"], \"description\": 12, \"internet_facing\": \"yes\"},"
+        " \"compliance\": {\"cross_border\": {\"transfers\": true, \"route\": 3, \"valid_until\": \"2026-13-01\"}},"
+        " \"agreement\": {\"clauses\": {\"privacy\": {\"included\": \"no\"}}, \"signed_date\": 5},"
+        " \"emergency\": {\"team\": [{\"role\": null}], \"scenarios\": \"all\", \"report_deadline_hours\": 1.5},"
+        " \"operations\": {\"vuln_scan\": {\"interval_days\": -1, \"last_scan\": \"2026-02-30\"}}}",
+    };
+    json_t *ctx = json_pack("{s:s, s:[i], s:s}", "filing_kind", "change", "materials", 3, "overrides", "x");
+    for (size_t i = 0; i < sizeof DOCS / sizeof DOCS[0]; i++) {
+        json_t *doc = json_loads(DOCS[i], JSON_DECODE_ANY, NULL), *findings, *derived;
+        assert_non_null(doc);
+        evaluate(pack, doc, AS_OF, i % 2 ? ctx : NULL, &findings, &derived);
+        size_t k;
+        const json_t *f;
+        json_array_foreach(findings, k, f)
+            if (json_is_true(json_object_get(f, "rule_failed"))) {
+                print_findings(findings);
+                fail_msg("document %zu: %s", i, en(f));
+            }
+        assert_non_null(json_object_get(derived, "filing_type"));
+        json_decref(findings);
+        json_decref(derived);
+        json_decref(doc);
+    }
+    json_decref(ctx);
+
+    /* Deep nesting is cut off, not followed. */
+    json_t *deep = json_object(), *cur = deep;
+    for (int i = 0; i < 1000; i++) {
+        json_t *next = json_object();
+        json_object_set_new(cur, "subject", next);
+        cur = next;
+    }
+    json_t *findings, *derived;
+    evaluate(pack, deep, AS_OF, NULL, &findings, &derived);
+    json_decref(findings);
+    json_decref(derived);
+    json_decref(deep);
+}
+
+/* ---- the sandbox ------------------------------------------------------------------------ */
+
+static void test_sandbox(void **state)
+{
+    static const struct {
+        const char *rule, *says;
+    } EXPECT[] = {
+        {"EVIL-LOOP", "budget of 1000000 instructions"},
+        {"EVIL-PCALL-LOOP", "budget of 1000000 instructions"},
+        {"EVIL-MEMORY", "16 MiB of memory"},
+        {"EVIL-TABLES", "16 MiB of memory"},
+        {"EVIL-REP", "16 MiB of memory"},
+        {"EVIL-PCALL-MEMORY", "16 MiB of memory"},
+        {"EVIL-OS", "attempt to index a nil value (global 'os')"},
+        {"EVIL-IO", "attempt to index a nil value (global 'io')"},
+        {"EVIL-DUMP", "attempt to call a nil value (field 'dump')"},
+        {"EVIL-DUMP-META", "attempt to call a nil value (method 'dump')"},
+        {"EVIL-LOAD", "global 'load'"},
+        {"EVIL-REQUIRE", "global 'require'"},
+        {"EVIL-DEBUG", "global 'debug'"},
+        {"EVIL-GETMETATABLE", "global 'getmetatable'"},
+        {"EVIL-GLOBAL", "read-only"},
+        {"EVIL-PACK", "read-only"},
+        {"EVIL-PAIRS", "read-only"},
+        {"EVIL-RANDOM", "field 'random'"},
+        {"EVIL-RECURSION", "failed"},
+        {"EVIL-ERROR", "rules/20-evil.lua:"},
+        {"EVIL-RESULT", "returned a number"},
+        {"EVIL-MESSAGE", "without message"},
+    };
+    json_t *doc = load_json(sandbox_dir, "fixtures/doc.json");
+    for (int round = 0; round < 2; round++) { /* the second round runs in the same, reused state */
+        json_t *findings, *derived;
+        evaluate(sandbox, doc, AS_OF, NULL, &findings, &derived);
+        for (size_t i = 0; i < sizeof EXPECT / sizeof EXPECT[0]; i++) {
+            const json_t *f = find_rule(findings, EXPECT[i].rule);
+            if (!f)
+                fail_msg("%s left no finding", EXPECT[i].rule);
+            assert_string_equal(json_string_value(json_object_get(f, "severity")), "error");
+            assert_true(json_is_true(json_object_get(f, "rule_failed")));
+            assert_non_null(strstr(en(f), "failed"));
+            if (!strstr(en(f), EXPECT[i].says))
+                fail_msg("%s: \"%s\" should say \"%s\"", EXPECT[i].rule, en(f), EXPECT[i].says);
+            assert_true(json_string_length(json_object_get(json_object_get(f, "message"), "zh")) > 0);
+        }
+        /* The rules before and after the evil ones ran, and saw nothing changed. */
+        assert_string_equal(en(find_rule(findings, "GOOD-001")), "the first rule ran");
+        assert_string_equal(en(find_rule(findings, "GOOD-002")),
+                            "the last rule ran; pack.id is sandbox-test, ipairs is function");
+        assert_int_equal(json_array_size(findings), 3 + sizeof EXPECT / sizeof EXPECT[0]);
+        json_decref(findings);
+        json_decref(derived);
+    }
+    json_decref(doc);
+    struct stat st;
+    assert_int_not_equal(stat("/tmp/beian-sandbox-escaped", &st), 0);
+}
+
+static void test_helpers(void **state)
+{
+    json_t *doc = load_json(sandbox_dir, "fixtures/doc.json"), *findings, *derived;
+    evaluate(sandbox, doc, AS_OF, NULL, &findings, &derived);
+    assert_string_equal(en(find_rule(findings, "HELP-001")),
+                        "as_of=2026-03-01 kind=initial date=20513 bad_date=nil days=59 add_days=2026-03-01 "
+                        "add_months=2026-02-28 add_months_leap=2025-02-28 add_months_year=2027-02-28 "
+                        "format_date=1970-01-01 uscc=check/L/false uscc_ok=true uscc_short=length "
+                        "region=true/false/北京市/Beijing label=单位名称/Organisation name/nil material=其他 "
+                        "get=沙箱测试单位/nil/nil null=true/false working=2026-03-09 derived=standard/10");
+    json_decref(findings);
+    json_decref(derived);
+    json_decref(doc);
+}
+
+/* ---- packs whose Lua is broken do not load ---------------------------------------------- */
+
+static const char *const PACK_FILES[] = {
+    "manifest.json", "form.json", "regions.json", "calendar.json", "deadlines.json", "materials.json",
+};
+
+static void copy_file(const char *from_dir, const char *to_dir, const char *name)
+{
+    char from[8300], to[8300];
+    snprintf(from, sizeof from, "%s/%s", from_dir, name);
+    snprintf(to, sizeof to, "%s/%s", to_dir, name);
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, n, out);
+    fclose(in);
+    fclose(out);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[8300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The sandbox pack's data with one Lua file (rules/x.lua or another name); pack_load's result. */
+static int load_with_lua(const char *name, const char *lua, struct err *e)
+{
+    char dir[] = "/tmp/beian-lua-pack-XXXXXX", path[8300];
+    assert_non_null(mkdtemp(dir));
+    for (size_t i = 0; i < sizeof PACK_FILES / sizeof PACK_FILES[0]; i++)
+        copy_file(sandbox_dir, dir, PACK_FILES[i]);
+    snprintf(path, sizeof path, "%s/rules", dir);
+    mkdir(path, 0700);
+    write_file(dir, name, lua);
+    struct pack *p = NULL;
+    int rc = pack_load(dir, &p, e);
+    if (rc == 0) {
+        json_t *doc = json_object(), *findings, *derived;
+        evaluate(p, doc, AS_OF, NULL, &findings, &derived);
+        json_decref(findings);
+        json_decref(derived);
+        json_decref(doc);
+    }
+    pack_free(p);
+    for (size_t i = 0; i < sizeof PACK_FILES / sizeof PACK_FILES[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, PACK_FILES[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/rules", dir);
+    rmdir(path);
+    rmdir(dir);
+    return rc;
+}
+
+static void expect_broken(const char *name, const char *lua, const char *says)
+{
+    struct err e = {0};
+    assert_int_equal(load_with_lua(name, lua, &e), -1);
+    if (!strstr(e.detail_en, name) || !strstr(e.detail_en, says))
+        fail_msg("\"%s\" should name %s and say \"%s\"", e.detail_en, name, says);
+    assert_true(e.detail_zh[0] != '\0');
+    err_clear(&e);
+}
+
+#define RULE(extra) "rule{ id = \"T-001\", severity = \"error\", title = { zh = \"甲\", en = \"A\" }, " \
+                    "paths = { \"/subject/name\" }, source = \"test\", check = function() end" extra " }\n"
+
+static void test_broken_lua(void **state)
+{
+    struct err e = {0};
+    assert_int_equal(load_with_lua("rules/x.lua", RULE(""), &e), 0);
+    expect_broken("rules/x.lua", "rule{ id = ", "does not compile");
+    expect_broken("rules/x.lua", "while true do end", "instruction budget");
+    expect_broken("rules/x.lua", "local s = 'x' while true do s = s .. s end", "memory budget");
+    expect_broken("rules/x.lua", "error('no')", "no");
+    expect_broken("rules/x.lua", "os.exit(1)", "global 'os'");
+    expect_broken("rules/x.lua", RULE("") RULE(""), "registered twice");
+    expect_broken("rules/x.lua", "rule{ id = \"lower-1\" }", "id must be");
+    expect_broken("rules/x.lua", "rule{ id = \"FORM-TYPE\" }", "id must be");
+    expect_broken("rules/x.lua", RULE(", severity = \"fatal\"") , "severity");
+    expect_broken("rules/x.lua", "rule{ id = \"T-1\", severity = \"error\", title = { zh = \"甲\" } }", "title");
+    expect_broken("rules/x.lua", "rule{ id = \"T-1\", severity = \"error\", title = { zh = \"甲\", en = \"A\" }, "
+                                 "source = \"s\", check = function() end, paths = { \"subject\" } }", "paths");
+    expect_broken("rules/x.lua", "rule{ id = \"T-1\", severity = \"error\", title = { zh = \"甲\", en = \"A\" }, "
+                                 "source = \"s\", paths = { \"/x\" } }", "check");
+    expect_broken("rules/x.lua", "\x1bLua", "does not compile"); /* binary chunks are refused */
+    expect_broken("classify.lua", "return 42", "must return a function");
+    expect_broken("lib.lua", "x = ", "does not compile");
+}
+
+/* ---- threads ---------------------------------------------------------------------------- */
+
+struct worker {
+    const json_t *doc, *want_findings, *want_derived;
+    int mismatches;
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    for (int i = 0; i < 100; i++) {
+        json_t *findings, *derived;
+        struct err e = {0};
+        if (policy_evaluate(pack, w->doc, AS_OF, NULL, &findings, &derived, &e) != 0 ||
+            !json_equal(findings, w->want_findings) || !json_equal(derived, w->want_derived))
+            w->mismatches++;
+        json_decref(findings);
+        json_decref(derived);
+        if (i == 50) /* also the sandbox pack, so that each thread's cache holds two states */
+            if (policy_evaluate(sandbox, w->doc, AS_OF, NULL, &findings, &derived, &e) == 0) {
+                json_decref(findings);
+                json_decref(derived);
+            }
+    }
+    return NULL; /* the thread's states are freed as it exits */
+}
+
+static void test_threads(void **state)
+{
+    json_t *doc = load_json(pack_dir, "fixtures/reference.json"), *findings, *derived;
+    evaluate(pack, doc, AS_OF, NULL, &findings, &derived);
+    enum { N = 4 };
+    pthread_t threads[N];
+    struct worker workers[N];
+    for (int i = 0; i < N; i++) {
+        workers[i] = (struct worker){doc, findings, derived, 0};
+        assert_int_equal(pthread_create(&threads[i], NULL, work, &workers[i]), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(workers[i].mismatches, 0);
+    }
+    json_decref(findings);
+    json_decref(derived);
+    json_decref(doc);
+}
+
+/* A pack freed and loaded again (as an administrator's reload does) gets a fresh state. */
+static void test_reload(void **state)
+{
+    json_t *doc = load_json(pack_dir, "fixtures/reference.json");
+    for (int i = 0; i < 6; i++) {
+        struct pack *p;
+        struct err e = {0};
+        assert_int_equal(pack_load(pack_dir, &p, &e), 0);
+        json_t *findings, *derived;
+        evaluate(p, doc, AS_OF, NULL, &findings, &derived);
+        assert_string_equal(json_string_value(json_object_get(derived, "filing_type")), "strict");
+        json_decref(findings);
+        json_decref(derived);
+        pack_free(p);
+    }
+    json_decref(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reference_is_clean),
+        cmocka_unit_test(test_pack_fixtures),
+        cmocka_unit_test(test_rule_metadata),
+        cmocka_unit_test(test_override),
+        cmocka_unit_test(test_pure),
+        cmocka_unit_test(test_malformed_documents),
+        cmocka_unit_test(test_sandbox),
+        cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_broken_lua),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_reload),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
