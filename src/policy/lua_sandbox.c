@@ -34,7 +34,7 @@ struct sandbox {
     lua_State *L;
     size_t used;                  /* bytes the state holds now */
     size_t limit;                 /* growth past this is refused */
-    long long instructions;       /* spent in the current call (in HOOK_STEP units) */
+    long long instructions;       /* spent in the current call (counted HOOK_STEP at a time) */
     long long instruction_limit;
     enum sandbox_outcome tripped; /* a budget hit during the current call */
     bool loading;                 /* rule{} is only callable while the pack's files load */
