@@ -49,7 +49,7 @@ static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, 
     case GUARD_COMPLETE: {
         if (g->cheap_only) return PASS;
         /* evaluate afresh: the policy in force may have changed since the last save */
-        filing_evaluate(g->a, (json_t *)g->row);
+        filing_evaluate(g->a, g->c, (json_t *)g->row);
         const json_t *f = json_object_get(g->row, "findings");
         size_t errors = findings_errors(f);
         if (errors == 0) return PASS;
@@ -304,7 +304,7 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
             sha256_json_hex(json_object_get(parent, "document"), before);
             json_object_set(parent, "document", json_object_get(row, "document"));
             filing_derive_columns(parent);
-            filing_evaluate(j->a, parent);
+            filing_evaluate(j->a, c, parent);
             json_object_set(parent, "type", json_object_get(row, "type"));
             json_object_set_new(parent, "revision", json_integer(jint(parent, "revision") + 1));
             struct act_job pj = *j;
@@ -337,7 +337,7 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
                                "last_editor_id", (json_int_t)j->who->user_id);
         json_object_set(ch, "type", json_object_get(row, "type"));
         filing_derive_columns(ch);
-        filing_evaluate(j->a, ch);
+        filing_evaluate(j->a, c, ch);
         j->change_id = store_filing_insert(c, ch, e);
         json_decref(ch);
         if (j->change_id < 0) return -1;

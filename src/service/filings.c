@@ -9,7 +9,12 @@
 #include "core/docdiff.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
+#include "policy/rules.h"
 #include "policy/schema.h"
+#include "service/materials.h"
+#include "service/providers.h"
+#include "core/date.h"
+#include <time.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,15 +96,54 @@ void filing_derive_columns(json_t *row)
     json_object_set_new(row, "provider_org_id", json_is_integer(v) ? json_copy((json_t *)v) : json_null());
 }
 
-void filing_evaluate(struct app *a, json_t *row)
+/* The materials a document attaches, as the rules expect them: {kind: [id…]}, counting only
+ * materials of the filing's own organisation. */
+static json_t *attached_materials(struct app *a, struct store_conn *c, const json_t *row)
+{
+    json_t *by_kind = json_object();
+    json_t *ids = materials_in_document(a->pack, json_object_get(row, "document"));
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id) {
+        json_t *m = store_material_get(c, json_integer_value(id));
+        if (m && jint(m, "org_id") == jint(row, "org_id")) {
+            const char *kind = jstr(m, "kind");
+            json_t *list = json_object_get(by_kind, kind);
+            if (!list) json_object_set_new(by_kind, kind, list = json_array());
+            json_array_append(list, id);
+        }
+        json_decref(m);
+    }
+    json_decref(ids);
+    return by_kind;
+}
+
+void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
 {
     const json_t *document = json_object_get(row, "document");
-    json_t *f = schema_check_shape(a->pack, document);
-    json_t *req = schema_check_required(a->pack, document);
-    json_array_extend(f, req);
-    json_decref(req);
-    json_object_set_new(row, "findings", f);
-    if (!json_is_object(json_object_get(row, "derived"))) json_object_set_new(row, "derived", json_object());
+    day_t today = date_from_unix(time(NULL));
+    const char *kind = jstr(row, "kind");
+    json_t *ctx = json_pack("{s:s s:o}", "filing_kind", kind ? kind : "initial", "materials",
+                            attached_materials(a, c, row));
+    json_t *findings = NULL, *derived = NULL;
+    struct err e = {0};
+    if (policy_check(a->pack, document, today, ctx, &findings, &derived, &e) != 0) {
+        /* the engine itself could not run (out of memory): say so as a blocking finding */
+        findings = json_array();
+        finding_add(findings, "POLICY-ENGINE", "error", "", e.detail_zh, e.detail_en, "beian");
+        derived = json_object();
+    }
+    err_clear(&e);
+    json_decref(ctx);
+    int64_t provider = jint(row, "provider_org_id");
+    if (provider) {
+        json_t *pf = provider_findings(c, provider, today);
+        json_array_extend(findings, pf);
+        json_decref(pf);
+    }
+    json_object_set_new(row, "findings", findings);
+    json_object_set(row, "type", json_object_get(derived, "filing_type"));
+    json_object_set_new(row, "derived", derived);
 }
 
 size_t findings_errors(const json_t *findings)
@@ -245,7 +289,7 @@ json_t *filing_create(struct app *a, const struct principal *who, const json_t *
                             (json_int_t)who->org_id, "kind", "initial", "state", "draft", "document", doc, "pack",
                             pack, "last_editor_id", (json_int_t)who->user_id);
     filing_derive_columns(row);
-    filing_evaluate(a, row);
+    filing_evaluate(a, c, row);
     json_decref(org);
     json_decref(sys);
     struct create_job j = {who, row, 0};
@@ -431,9 +475,11 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
         char before[65], after[65];
         sha256_hex(old_text ? old_text : "", old_text ? strlen(old_text) : 0, before);
         sha256_hex(text, strlen(text), after);
-        json_t *nrow = json_pack("{s:o s:O}", "document", newdoc, "system_name", json_object_get(row, "system_name"));
+        json_t *nrow = json_pack("{s:o s:O s:O s:O}", "document", newdoc, "system_name",
+                                 json_object_get(row, "system_name"), "kind", json_object_get(row, "kind"), "org_id",
+                                 json_object_get(row, "org_id"));
         filing_derive_columns(nrow);
-        filing_evaluate(a, nrow);
+        filing_evaluate(a, c, nrow);
         json_object_set_new(nrow, "document", json_string(text)); /* stored as the canonical text */
         free(text);
         struct save_job j = {who, id, jint(row, "revision"), if_match, nrow, before, after, false};

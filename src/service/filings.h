@@ -52,9 +52,11 @@ json_t *filing_act(struct app *a, const struct principal *who, int64_t id, const
 bool filing_visible(const struct principal *who, const json_t *row);
 /* The actions the caller may take now (names), from the workflow table. */
 json_t *filing_allowed_actions(struct app *a, const struct principal *who, const json_t *row);
-/* Evaluate row.document under the pack (shape, completeness, rules) and store the result in
- * row.findings and row.derived. Called whenever the document changes; reads use the stored result. */
-void filing_evaluate(struct app *a, json_t *row);
+/* Evaluate row.document under the pack as of today — form shape and completeness, the pack's rules
+ * with the materials the document attaches, the named provider's qualifications — and store the
+ * result in row.findings, row.derived and row.type. Called whenever the document changes or the
+ * filing is submitted; reads use the stored result. row needs document, kind, org_id. */
+void filing_evaluate(struct app *a, struct store_conn *c, json_t *row);
 /* Number of findings of severity error in a findings array. */
 size_t findings_errors(const json_t *findings);
 /* Copy the derived list columns (names, region, level, provider) from the document into row. */

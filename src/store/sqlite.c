@@ -617,11 +617,11 @@ int store_filing_save_document(struct store_conn *c, const json_t *r, struct err
                "system_name=?,region=?,level=?,provider_org_id=?,"
                /* a newly named provider sees the filing only once it is asked to confirm it */
                "provider_visible=CASE WHEN provider_org_id IS ? THEN provider_visible ELSE 0 END,"
-               "updated_at=? WHERE id=?",
-               "sjjiisssIIIsi", jstr(r, "document"), json_object_get(r, "findings"), json_object_get(r, "derived"),
+               "type=?,updated_at=? WHERE id=?",
+               "sjjiisssIIIssi", jstr(r, "document"), json_object_get(r, "findings"), json_object_get(r, "derived"),
                jint(r, "revision"), jint(r, "last_editor_id"), jstr(r, "subject_name"), jstr(r, "system_name"),
-               jstr(r, "region"), jint(r, "level"), jint(r, "provider_org_id"), jint(r, "provider_org_id"), now,
-               jint(r, "id")) != 0)
+               jstr(r, "region"), jint(r, "level"), jint(r, "provider_org_id"), jint(r, "provider_org_id"),
+               jstr(r, "type"), now, jint(r, "id")) != 0)
         return -1;
     if (sqlite3_changes(c->db) != 1) return err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
     return 0;

@@ -6,6 +6,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// Material ids of the demo enterprise in a fresh test server (see Server.uploadDemoMaterials).
+export const DEMO_MATERIALS = {
+  business_licence: 1, architecture_diagram: 2, data_flow_diagram: 3, service_agreement: 4, emergency_plan: 5,
+  grading_report: 6, expert_review_opinion: 7, risk_assessment_report: 8, vuln_scan_report: 9,
+  cross_border_document: 10, change_description: 11,
+};
+
 export const BIN = process.env.BEIAN_BIN || new URL('../../build/beian', import.meta.url).pathname;
 
 export function freePort() {
@@ -44,7 +51,19 @@ export class Server {
     const s = new Server(demo.data, demo.logins);
     s.root = demo.root;
     await s.launch();
+    if (!opts.data && opts.materials !== false) await s.uploadDemoMaterials();
     return s;
+  }
+
+  // The demo enterprise's materials, uploaded first into a fresh data directory so that they get
+  // the ids of DEMO_MATERIALS, which the reference document of the workflow tests attaches.
+  async uploadDemoMaterials() {
+    const token = await this.login('filer');
+    for (const [kind, id] of Object.entries(DEMO_MATERIALS)) {
+      const r = await this.req('POST', `/api/v1/materials?kind=${kind}&title=${kind}&filename=${kind}.txt`,
+        { token, raw: `demo ${kind}\n`, contentType: 'text/plain; charset=utf-8' });
+      if (r.status !== 201 || r.body.id !== id) throw new Error(`demo material ${kind}: ${r.status} ${r.text}`);
+    }
   }
 
   async launch() {

@@ -312,7 +312,7 @@ test('visibility: the owner, then the provider and the authority once they see a
   const doc = referenceDoc();
   doc.system.architecture_diagram = arch.id;
   doc.system.data_flow_diagram = flow.id;
-  doc.compliance.industry_materials = [foreign.id];   // someone else's material named in the document
+  doc.compliance.industry_materials.push(foreign.id);   // someone else's material named in the document
   const sys = await createSystem(s, 'filer', '材料可见性系统');
   const id = await completeDraft(s, sys, { doc });
 

@@ -3,7 +3,7 @@
 // Every helper asserts the replies it depends on, so a broken step fails where it happens.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Server } from './lib.mjs';
+import { Server, DEMO_MATERIALS } from './lib.mjs';
 
 export const API = '/api/v1';
 
@@ -13,11 +13,23 @@ export const DEMO = { platform: 1, enterprise: 2, provider: 3, authority: 4, jur
 const REF_PATH = new URL('../../policy/cn-cloud/fixtures/reference.json', import.meta.url);
 
 // A fresh copy of the complete reference document, naming the demo provider (or `provider`).
+// Its material fields name the demo enterprise's materials of a fresh test server (DEMO_MATERIALS),
+// including the change description a change filing needs, so that its change filings are complete too.
 export function referenceDoc(provider = DEMO.provider) {
   const doc = JSON.parse(readFileSync(REF_PATH, 'utf8'));
   doc.provider.provider_org = provider;
+  const m = DEMO_MATERIALS;
+  doc.system.architecture_diagram = m.architecture_diagram;
+  doc.system.data_flow_diagram = m.data_flow_diagram;
+  doc.agreement.agreement_document = m.service_agreement;
+  doc.emergency.plan_document = m.emergency_plan;
+  doc.compliance.industry_materials = [m.business_licence, m.grading_report, m.expert_review_opinion,
+    m.risk_assessment_report, m.vuln_scan_report, m.cross_border_document, m.change_description];
   return doc;
 }
+
+// The findings of a given severity.
+export function errorsOf(findings) { return findings.filter((f) => f.severity === 'error'); }
 
 // The states of the happy path, in order, and the action (and its actor) that leaves each.
 export const PATH = ['draft', 'internal_check', 'provider_confirmation', 'submitted', 'under_review', 'filed'];
@@ -91,7 +103,7 @@ export async function patchDocument(s, id, patch, etag, login = 'filer') {
 export async function completeDraft(s, systemId, { doc = referenceDoc(), filer = 'filer' } = {}) {
   const f = await createFiling(s, systemId, filer);
   const saved = await putDocument(s, f.id, doc, f.etag, filer);
-  assert.deepEqual(saved.findings, [], 'the reference document has no findings');
+  assert.deepEqual(errorsOf(saved.findings), [], 'the reference document has no error findings');
   return f.id;
 }
 

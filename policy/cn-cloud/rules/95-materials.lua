@@ -56,7 +56,10 @@ local function missing(doc, ctx, which)
         present = present or holds_id(get(doc, table.unpack(keys)))
       end
       if not present then
-        out[#out + 1] = { path = "", message = MESSAGES[kind][which] }
+        -- shown at the form's field for that kind, else at the list that takes any material
+        local field = entry and entry.fields[1]
+        local path = field and ("/" .. table.concat(field, "/")) or "/compliance/industry_materials"
+        out[#out + 1] = { path = path, message = MESSAGES[kind][which] }
       end
     end
   end
