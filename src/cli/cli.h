@@ -26,6 +26,8 @@ int cmd_version(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_workflow(int argc, char **argv);
+/* policy install|impact|packs (argv[0] is the subcommand) */
+int cmd_policy_admin(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
 /* The data directory: the --data value, else $BEIAN_DATA, else NULL. */

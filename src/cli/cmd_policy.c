@@ -19,6 +19,7 @@ static const char USAGE[] =
     "usage: beian policy test [DIR]     run the pack's fixtures (default: the built-in cn-cloud)\n"
     "       beian policy lint DIR       check the pack: fixtures per rule, field paths, zh and en texts\n"
     "       beian policy rules [DIR]    list the pack's rules (id, severity, source, title)\n"
+    "       beian policy install|impact|packs …   pack versions of a data directory (see 'beian policy install --help')\n"
     "DIR may also be ID@VERSION of an installed pack.\n"
     "Exit status: 0 all good, 1 failures or problems, 2 usage.\n";
 
@@ -202,6 +203,8 @@ int cmd_policy(int argc, char **argv)
         fputs(USAGE, stdout);
         return EXIT_OK;
     }
+    if (strcmp(sub, "install") == 0 || strcmp(sub, "impact") == 0 || strcmp(sub, "packs") == 0)
+        return cmd_policy_admin(argc - 1, argv + 1);
     if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
         fputs(USAGE, stdout);
         return EXIT_OK;

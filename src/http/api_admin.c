@@ -59,7 +59,7 @@ int api_workflow(struct http_req *r) { return reply_json(r, 200, wf_table_json()
 
 int api_policy_schema(struct http_req *r)
 {
-    struct pack *p = r->app->pack;
+    const struct pack *p = r->app->pack;
     json_t *out = json_pack("{s:s s:s s:O s:O s:O}", "pack", p->id, "version", p->version, "manifest",
                             p->manifest, "form", p->form, "materials", p->materials);
     /* For the web UI: region names (labels, filters), the deadlines and the working-day calendar

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include "core/date.h"
 
 const char *app_policy_root(void)
 {
@@ -14,16 +16,38 @@ const char *app_policy_root(void)
     return env && *env ? env : BEIAN_DEFAULT_POLICY_DIR;
 }
 
+void app_installed_policy_root(const struct app *a, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/policy", a->data_dir);
+}
+
+const struct pack *app_pack_in_force(struct app *a, const char *spec, day_t as_of)
+{
+    char id[64];
+    const char *at = spec ? strchr(spec, '@') : NULL;
+    snprintf(id, sizeof id, "%.*s", at ? (int)(at - spec) : 63, spec ? spec : a->pack->id);
+    const struct pack *p = registry_in_force(a->packs, id, as_of);
+    return p ? p : a->pack;
+}
+
 int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
 {
     memset(a, 0, sizeof *a);
     if (sodium_init() < 0) return err_set(e, ERR_INTERNAL, NULL, "libsodium failed to start", "libsodium 初始化失败");
     snprintf(a->data_dir, sizeof a->data_dir, "%s", data_dir);
-    char pack_dir[4200];
-    snprintf(pack_dir, sizeof pack_dir, "%s/cn-cloud", app_policy_root());
-    if (pack_load(pack_dir, &a->pack, e) != 0) return -1;
+    char installed[4200];
+    app_installed_policy_root(a, installed, sizeof installed);
+    if (registry_load(app_policy_root(), installed, &a->packs, e) != 0) return -1;
+    a->pack = registry_in_force(a->packs, "cn-cloud", date_from_unix(time(NULL)));
+    if (!a->pack) {
+        registry_free(a->packs);
+        a->packs = NULL;
+        return err_set(e, ERR_NOT_FOUND, NULL, "no version of the policy pack cn-cloud is in force today",
+                       "今天没有生效的 cn-cloud 策略包版本");
+    }
     if (store_open(data_dir, create, &a->store, e) != 0) {
-        pack_free(a->pack);
+        registry_free(a->packs);
+        a->packs = NULL;
         a->pack = NULL;
         return -1;
     }
@@ -38,7 +62,7 @@ int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
 void app_close(struct app *a)
 {
     store_close(a->store);
-    pack_free(a->pack);
+    registry_free(a->packs);
     throttle_free(a->throttle);
     pthread_mutex_destroy(&a->hash_mu);
     pthread_cond_destroy(&a->hash_cv);

@@ -8,12 +8,14 @@
 #include <stdint.h>
 #include "store/store.h"
 #include "policy/pack.h"
+#include "policy/registry.h"
 
 struct throttle;
 
 struct app {
     struct store *store;
-    struct pack *pack;
+    struct pack_registry *packs;  /* every installed version of every pack */
+    const struct pack *pack;      /* the default pack (cn-cloud) in force when the app opened */
     char data_dir[4096];
     /* Argon2id is slow by design: at most `hash_slots` run at once, at most `hash_waiters` wait. */
     pthread_mutex_t hash_mu;
@@ -29,5 +31,10 @@ int app_open(struct app *a, const char *data_dir, bool create, struct err *e);
 void app_close(struct app *a);
 /* The directory policy packs are read from. */
 const char *app_policy_root(void);
+/* The version of the pack named by spec ("id" or "id@version"; NULL: the default pack) in force
+ * on day as_of; falls back to the default pack when none is. */
+const struct pack *app_pack_in_force(struct app *a, const char *spec, day_t as_of);
+/* Where `beian policy install` puts pack versions: <data>/policy. */
+void app_installed_policy_root(const struct app *a, char *buf, size_t len);
 
 #endif

@@ -98,10 +98,10 @@ void filing_derive_columns(json_t *row)
 
 /* The materials a document attaches, as the rules expect them: {kind: [id…]}, counting only
  * materials of the filing's own organisation. */
-static json_t *attached_materials(struct app *a, struct store_conn *c, const json_t *row)
+static json_t *attached_materials(const struct pack *p, struct store_conn *c, const json_t *row)
 {
     json_t *by_kind = json_object();
-    json_t *ids = materials_in_document(a->pack, json_object_get(row, "document"));
+    json_t *ids = materials_in_document(p, json_object_get(row, "document"));
     size_t i;
     json_t *id;
     json_array_foreach(ids, i, id) {
@@ -122,12 +122,15 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
 {
     const json_t *document = json_object_get(row, "document");
     day_t today = date_from_unix(time(NULL));
+    /* the version of the filing's pack in force today, recorded with the result */
+    const struct pack *p = app_pack_in_force(a, jstr(row, "pack"), today);
+    json_object_set_new(row, "pack", json_sprintf("%s@%s", p->id, p->version));
     const char *kind = jstr(row, "kind");
     json_t *ctx = json_pack("{s:s s:o}", "filing_kind", kind ? kind : "initial", "materials",
-                            attached_materials(a, c, row));
+                            attached_materials(p, c, row));
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
-    if (policy_check(a->pack, document, today, ctx, &findings, &derived, &e) != 0) {
+    if (policy_check(p, document, today, ctx, &findings, &derived, &e) != 0) {
         /* the engine itself could not run (out of memory): say so as a blocking finding */
         findings = json_array();
         finding_add(findings, "POLICY-ENGINE", "error", "", e.detail_zh, e.detail_en, "beian");
@@ -475,9 +478,9 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
         char before[65], after[65];
         sha256_hex(old_text ? old_text : "", old_text ? strlen(old_text) : 0, before);
         sha256_hex(text, strlen(text), after);
-        json_t *nrow = json_pack("{s:o s:O s:O s:O}", "document", newdoc, "system_name",
+        json_t *nrow = json_pack("{s:o s:O s:O s:O s:O}", "document", newdoc, "system_name",
                                  json_object_get(row, "system_name"), "kind", json_object_get(row, "kind"), "org_id",
-                                 json_object_get(row, "org_id"));
+                                 json_object_get(row, "org_id"), "pack", json_object_get(row, "pack"));
         filing_derive_columns(nrow);
         filing_evaluate(a, c, nrow);
         json_object_set_new(nrow, "document", json_string(text)); /* stored as the canonical text */

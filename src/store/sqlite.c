@@ -617,11 +617,11 @@ int store_filing_save_document(struct store_conn *c, const json_t *r, struct err
                "system_name=?,region=?,level=?,provider_org_id=?,"
                /* a newly named provider sees the filing only once it is asked to confirm it */
                "provider_visible=CASE WHEN provider_org_id IS ? THEN provider_visible ELSE 0 END,"
-               "type=?,updated_at=? WHERE id=?",
-               "sjjiisssIIIssi", jstr(r, "document"), json_object_get(r, "findings"), json_object_get(r, "derived"),
+               "type=?,pack=?,updated_at=? WHERE id=?",
+               "sjjiisssIIIsssi", jstr(r, "document"), json_object_get(r, "findings"), json_object_get(r, "derived"),
                jint(r, "revision"), jint(r, "last_editor_id"), jstr(r, "subject_name"), jstr(r, "system_name"),
                jstr(r, "region"), jint(r, "level"), jint(r, "provider_org_id"), jint(r, "provider_org_id"),
-               jstr(r, "type"), now, jint(r, "id")) != 0)
+               jstr(r, "type"), jstr(r, "pack"), now, jint(r, "id")) != 0)
         return -1;
     if (sqlite3_changes(c->db) != 1) return err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
     return 0;
@@ -700,6 +700,32 @@ json_t *store_filing_list(struct store_conn *c, const struct store_scope *scope,
         *next_cursor = jint(json_array_get(rows, (size_t)limit - 1), "id");
     }
     return rows;
+}
+
+int store_filing_each_record(struct store_conn *c, const struct store_scope *scope,
+                             int (*fn)(const json_t *row, void *arg), void *arg, struct err *e)
+{
+    static const char *sql =
+        "SELECT id, org_id, number, subject_name, system_name, region, authority_org_id, document, findings "
+        "FROM filings WHERE kind = 'initial' AND state = 'filed' "
+        "AND (?1 = 1 OR (?2 = 'authority' AND authority_org_id = ?3) OR (?2 = 'enterprise' AND org_id = ?3)) "
+        "ORDER BY id";
+    /* a statement of its own (not the cache): fn may run other queries on this connection */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) return db_error(c, e, sqlite3_errcode(c->db));
+    sqlite3_bind_int(st, 1, scope->admin ? 1 : 0);
+    sqlite3_bind_text(st, 2, scope->org_kind ? scope->org_kind : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, scope->org_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row = row_to_json(st, true);
+        int stop = fn(row, arg);
+        json_decref(row);
+        if (stop) { rc = SQLITE_DONE; break; }
+    }
+    int out = rc == SQLITE_DONE ? 0 : db_error(c, e, rc);
+    sqlite3_finalize(st);
+    return out;
 }
 
 bool store_filing_has_open_change(struct store_conn *c, int64_t parent_id)

@@ -85,6 +85,11 @@ struct filing_query {
 /* Array of filing rows without the document; *next_cursor gets the cursor or 0. */
 json_t *store_filing_list(struct store_conn *c, const struct store_scope *scope,
                           const struct filing_query *q, int64_t *next_cursor, struct err *e);
+/* Call fn for every filed record (an initial filing in state filed) in scope, in id order, one
+ * row at a time (document, findings and derived as JSON text), without loading them all: for
+ * the policy impact over every filed system. fn returns 0 to go on, non-zero to stop. */
+int store_filing_each_record(struct store_conn *c, const struct store_scope *scope,
+                             int (*fn)(const json_t *row, void *arg), void *arg, struct err *e);
 /* Is there an open (not decided) change filing of parent? */
 bool store_filing_has_open_change(struct store_conn *c, int64_t parent_id);
 json_t *store_filing_by_number(struct store_conn *c, const char *number);

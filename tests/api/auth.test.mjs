@@ -297,6 +297,9 @@ const NEED_TOKEN = [
   ['GET', '/api/v1/filings/1/versions/1/materials'], ['GET', '/api/v1/providers'], ['GET', '/api/v1/providers/3/profile'],
   ['PUT', '/api/v1/providers/3/profile'], ['GET', '/api/v1/providers/3/expiring'], ['GET', '/api/v1/providers/3/evaluations'],
   ['POST', '/api/v1/providers/3/evaluations'],
+  // policy pack versions (issue 3)
+  ['GET', '/api/v1/policy/packs'], ['POST', '/api/v1/policy/packs'], ['GET', '/api/v1/policy/packs/1/1/schema'],
+  ['GET', '/api/v1/policy/packs/1/1/rules'], ['GET', '/api/v1/policy/impact?pack=cn-cloud@2025.1'],
 ];
 
 test('every non-public route without a token → 401', async () => {

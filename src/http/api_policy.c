@@ -1,0 +1,86 @@
+/* api_policy.c — endpoints of the policy packs: installed versions, a version's form schema and
+ * rules, installing a version (admin), and the impact of a version on the filed systems. */
+#include "http/api.h"
+#include "service/app.h"
+#include "service/auth.h"
+#include "service/input.h"
+#include "service/policy_admin.h"
+#include "policy/registry.h"
+#include "policy/rules.h"
+
+#include <string.h>
+#include <time.h>
+
+#define IMPACT_MAX_ITEMS 10000
+
+int api_policy_packs(struct http_req *r)
+{
+    return reply_json(r, 200, json_pack("{s:o}", "items", policy_packs(r->app)));
+}
+
+int api_policy_install(struct http_req *r)
+{
+    struct err e = {0};
+    json_t *in = NULL, *installed = NULL;
+    if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
+    static const char *const keys[] = {"dir", NULL};
+    const char *dir;
+    if (input_known_keys(in, keys, &e) == 0 && input_text(in, "dir", true, 1000, &dir, &e) == 0)
+        policy_install(r->app, r->who, dir, &installed, &e);
+    json_decref(in);
+    return api_reply(r, 201, installed, &e);
+}
+
+static const struct pack *pack_of(struct http_req *r, struct err *e)
+{
+    const struct pack *p = registry_find(r->app->packs, r->params[0], r->params[1]);
+    if (!p) err_set(e, ERR_NOT_FOUND, NULL, "no such policy pack version", "没有该策略包版本");
+    return p;
+}
+
+int api_policy_pack_schema(struct http_req *r)
+{
+    struct err e = {0};
+    const struct pack *p = pack_of(r, &e);
+    if (!p) return api_reply(r, 0, NULL, &e);
+    return reply_json(r, 200, json_pack("{s:s s:s s:O s:O s:O}", "pack", p->id, "version", p->version, "manifest",
+                                        p->manifest, "form", p->form, "materials", p->materials));
+}
+
+int api_policy_pack_rules(struct http_req *r)
+{
+    struct err e = {0};
+    const struct pack *p = pack_of(r, &e);
+    if (!p) return api_reply(r, 0, NULL, &e);
+    return reply_json(r, 200, json_pack("{s:s s:s s:O}", "pack", p->id, "version", p->version, "items",
+                                        (json_t *)policy_rules(p)));
+}
+
+static void collect(const json_t *item, void *arg)
+{
+    json_t *items = arg;
+    if (json_array_size(items) < IMPACT_MAX_ITEMS) json_array_append(items, (json_t *)item);
+}
+
+int api_policy_impact(struct http_req *r)
+{
+    struct err e = {0};
+    const char *spec = http_query(r, "pack"), *as_of_text = http_query(r, "as_of");
+    day_t as_of = date_from_unix(time(NULL));
+    if (as_of_text && date_parse(as_of_text, &as_of) != 0) {
+        err_set(&e, ERR_BAD_REQUEST, "as_of", "as_of must be YYYY-MM-DD", "as_of 须为 YYYY-MM-DD");
+        return api_reply(r, 0, NULL, &e);
+    }
+    json_t *items = json_array();
+    int64_t checked = 0;
+    if (policy_impact(r->app, r->who, spec, as_of, collect, items, &checked, &e) != 0) {
+        json_decref(items);
+        return api_reply(r, 0, NULL, &e);
+    }
+    char day[11];
+    date_format(as_of, day);
+    size_t n = json_array_size(items);
+    return reply_json(r, 200, json_pack("{s:s s:s s:I s:I s:o s:b}", "pack", spec, "as_of", day, "checked",
+                                        (json_int_t)checked, "failing_count", (json_int_t)n, "items", items,
+                                        "truncated", n >= IMPACT_MAX_ITEMS));
+}
