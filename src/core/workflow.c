@@ -19,7 +19,7 @@ const struct wf_transition WF_TABLE[] = {
     {ST_PROVIDER_CONFIRMATION,   ACT_DECLINE_HOSTING,       ROLE_PROVIDER,                PARTY_PROVIDER,  ST_DRAFT,                 {GUARD_NONE, GUARD_NONE},                               NEEDS_REASON},
     {ST_SUBMITTED,               ACT_ACCEPT,                ROLE_REVIEWER,                PARTY_AUTHORITY, ST_UNDER_REVIEW,          {GUARD_NONE, GUARD_NONE},                               NEEDS_NOTHING},
     {ST_UNDER_REVIEW,            ACT_REQUEST_RECTIFICATION, ROLE_REVIEWER,                PARTY_AUTHORITY, ST_RECTIFICATION,         {GUARD_NONE, GUARD_NONE},                               NEEDS_ITEMS},
-    {ST_UNDER_REVIEW,            ACT_APPROVE,               ROLE_REVIEWER,                PARTY_AUTHORITY, ST_FILED,                 {GUARD_NONE, GUARD_NONE},                               NEEDS_NOTHING},
+    {ST_UNDER_REVIEW,            ACT_APPROVE,               ROLE_REVIEWER,                PARTY_AUTHORITY, ST_FILED,                 {GUARD_OVERRIDES_DECIDED, GUARD_NONE},                  NEEDS_NOTHING},
     {ST_UNDER_REVIEW,            ACT_REJECT,                ROLE_REVIEWER,                PARTY_AUTHORITY, ST_REJECTED,              {GUARD_NONE, GUARD_NONE},                               NEEDS_REASON},
     BEFORE_DECISION(ST_DRAFT),
     BEFORE_DECISION(ST_INTERNAL_CHECK),
@@ -47,6 +47,7 @@ static const char *const ROLE_NAMES[ROLE__COUNT] = {
 static const char *const PARTY_NAMES[] = {"owner", "provider", "authority"};
 static const char *const GUARD_NAMES[] = {
     "none", "complete", "not_last_editor", "resubmission_same_provider", "record_without_open_change",
+    "overrides_decided",
 };
 
 const char *wf_state_name(enum wf_state s)

@@ -41,6 +41,7 @@ enum wf_guard {
     GUARD_NOT_LAST_EDITOR,       /* maker–checker: the checker did not edit the document last */
     GUARD_RESUBMIT_SAME_PROVIDER,/* selector: a resubmission after rectification, provider section unchanged */
     GUARD_RECORD_NO_OPEN_CHANGE, /* an initial filing with no change filing in progress */
+    GUARD_OVERRIDES_DECIDED,     /* no override request of the filing waits for the reviewer */
 };
 
 /* What the action's body must carry. */

@@ -39,6 +39,9 @@ const struct route API_ROUTES[] = {
     {"GET", "/api/v1/filings/{id}/rectifications", api_filings_rectifications, 0},
     {"POST", "/api/v1/filings/{id}/rectifications/{rid}/items/{iid}/answer", api_filings_answer, 0},
     {"GET", "/api/v1/filings/{id}/events", api_filings_events, 0},
+    {"GET", "/api/v1/filings/{id}/overrides", api_filings_overrides, 0},
+    {"POST", "/api/v1/filings/{id}/overrides", api_filings_override_request, 0},
+    {"POST", "/api/v1/filings/{id}/overrides/{oid}/decision", api_filings_override_decide, 0},
     {"GET", "/api/v1/audit", api_audit, 0},
     /* materials and the provider registry (api_materials.c, api_providers.c) */
     {"GET", "/api/v1/materials", api_materials_list, 0},

@@ -184,3 +184,29 @@ int api_filings_events(struct http_req *r)
     struct err e = {0};
     return api_reply(r, 200, filing_events(r->app, r->who, api_param_id(r, 0), &e), &e);
 }
+
+int api_filings_overrides(struct http_req *r)
+{
+    struct err e = {0};
+    return api_reply(r, 200, filing_overrides(r->app, r->who, api_param_id(r, 0), &e), &e);
+}
+
+int api_filings_override_request(struct http_req *r)
+{
+    struct err e = {0};
+    json_t *in = NULL;
+    if (with_body(r, &in, &e) != 0) return api_reply(r, 0, NULL, &e);
+    json_t *out = filing_override_request(r->app, r->who, api_param_id(r, 0), in, &e);
+    json_decref(in);
+    return api_reply(r, 201, out, &e);
+}
+
+int api_filings_override_decide(struct http_req *r)
+{
+    struct err e = {0};
+    json_t *in = NULL;
+    if (with_body(r, &in, &e) != 0) return api_reply(r, 0, NULL, &e);
+    json_t *out = filing_override_decide(r->app, r->who, api_param_id(r, 0), api_param_id(r, 1), in, &e);
+    json_decref(in);
+    return api_reply(r, 200, out, &e);
+}

@@ -50,13 +50,21 @@ static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, 
         if (g->cheap_only) return PASS;
         /* evaluate afresh: the policy in force may have changed since the last save */
         filing_evaluate(g->a, g->c, (json_t *)g->row);
+        /* an error whose rule the filer asked to override waits for the reviewer, not for the filer */
         const json_t *f = json_object_get(g->row, "findings");
-        size_t errors = findings_errors(f);
-        if (errors == 0) return PASS;
+        json_t *asked = filing_override_rules(g->c, jint(g->row, "id"), "requested");
         json_t *blocking = json_array();
-        size_t i;
-        json_t *x;
-        json_array_foreach(f, i, x) if (strcmp(jstr(x, "severity"), "error") == 0) json_array_append(blocking, x);
+        size_t i, k;
+        json_t *x, *rule;
+        json_array_foreach(f, i, x) {
+            if (strcmp(jstr(x, "severity"), "error") != 0) continue;
+            bool waits = false;
+            json_array_foreach(asked, k, rule) if (strcmp(json_string_value(rule), jstr(x, "rule")) == 0) waits = true;
+            if (!waits) json_array_append(blocking, x);
+        }
+        json_decref(asked);
+        size_t errors = json_array_size(blocking);
+        if (errors == 0) { json_decref(blocking); return PASS; }
         err_set(e, ERR_INCOMPLETE, jstr(json_array_get(blocking, 0), "path"),
                 "the filing is not complete: %zu item(s) to fix before it can be checked",
                 "备案内容不完整：提交审核前还有 %zu 项需要处理", errors);
@@ -81,6 +89,17 @@ static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, 
         bool same = before && now && json_equal((json_t *)before, (json_t *)now);
         json_decref(prev);
         return same ? PASS : SKIP;
+    }
+    case GUARD_OVERRIDES_DECIDED: {
+        if (g->cheap_only) return PASS;
+        json_t *asked = filing_override_rules(g->c, jint(g->row, "id"), "requested");
+        size_t n = json_array_size(asked);
+        json_decref(asked);
+        if (n == 0) return PASS;
+        err_set(e, ERR_CONFLICT, NULL, "decide the %zu override request(s) of this filing first",
+                "请先处理该备案的 %zu 项豁免申请", n);
+        err_extra(e, "rule", json_string("overrides_decided"));
+        return FAIL;
     }
     case GUARD_RECORD_NO_OPEN_CHANGE:
         if (strcmp(jstr(g->row, "kind"), "initial") != 0) {

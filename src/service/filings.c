@@ -126,8 +126,9 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
     const struct pack *p = app_pack_in_force(a, jstr(row, "pack"), today);
     json_object_set_new(row, "pack", json_sprintf("%s@%s", p->id, p->version));
     const char *kind = jstr(row, "kind");
-    json_t *ctx = json_pack("{s:s s:o}", "filing_kind", kind ? kind : "initial", "materials",
-                            attached_materials(p, c, row));
+    json_t *ctx = json_pack("{s:s s:o s:o}", "filing_kind", kind ? kind : "initial", "materials",
+                            attached_materials(p, c, row), "overrides",
+                            jint(row, "id") ? filing_override_rules(c, jint(row, "id"), "accepted") : json_array());
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
     if (policy_check(p, document, today, ctx, &findings, &derived, &e) != 0) {

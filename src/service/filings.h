@@ -48,6 +48,17 @@ json_t *filing_public(struct app *a, const char *number, struct err *e);
 json_t *filing_act(struct app *a, const struct principal *who, int64_t id, const char *action,
                    const json_t *in, struct err *e);
 
+/* Override requests (overrides.c): the filer asks {"rule","reason","material_id"} that the error
+ * findings of one overridable rule be waved through; the reviewer decides {"accept","comment"};
+ * an accepted override turns those errors into warnings (marked overridden). */
+json_t *filing_overrides(struct app *a, const struct principal *who, int64_t id, struct err *e);
+json_t *filing_override_request(struct app *a, const struct principal *who, int64_t id, const json_t *in,
+                                struct err *e);
+json_t *filing_override_decide(struct app *a, const struct principal *who, int64_t id, int64_t oid,
+                               const json_t *in, struct err *e);
+/* The rules of the filing's override requests in a state ("accepted", "requested"): [rule…]. */
+json_t *filing_override_rules(struct store_conn *c, int64_t filing_id, const char *state);
+
 /* --- shared by filings.c and actions.c --- */
 bool filing_visible(const struct principal *who, const json_t *row);
 /* The actions the caller may take now (names), from the workflow table. */

@@ -100,6 +100,13 @@ static const char *const MIGRATIONS[] = {
     "  org_id INTEGER NOT NULL REFERENCES orgs(id), evaluated_on TEXT NOT NULL, scorecard TEXT NOT NULL,"
     "  score REAL NOT NULL, created_by INTEGER, created_at TEXT NOT NULL);"
     "CREATE INDEX provider_evaluations_provider ON provider_evaluations(provider_org_id, id);",
+    /* 4: override requests: a filer asks, with a reason and a material, that one finding of an
+     *    overridable rule be waved through; the reviewer accepts or refuses */
+    "CREATE TABLE overrides("
+    "  id INTEGER PRIMARY KEY, filing_id INTEGER NOT NULL REFERENCES filings(id), rule TEXT NOT NULL,"
+    "  reason TEXT NOT NULL, material_id INTEGER, state TEXT NOT NULL CHECK (state IN ('requested','accepted','refused')),"
+    "  requested_by INTEGER NOT NULL, requested_at TEXT NOT NULL, decided_by INTEGER, decided_at TEXT, comment TEXT);"
+    "CREATE INDEX overrides_filing ON overrides(filing_id, id);",
 };
 
 const char *const *migrations_list(int *count)

@@ -941,6 +941,35 @@ int store_audit_verify(struct store_conn *c, struct err *e)
     return rc;
 }
 
+int64_t store_override_insert(struct store_conn *c, int64_t filing_id, const char *rule, const char *reason,
+                              int64_t material_id, int64_t by, struct err *e)
+{
+    char now[32];
+    now_rfc3339(now);
+    if (db_run(c, e, "INSERT INTO overrides(filing_id,rule,reason,material_id,state,requested_by,requested_at) "
+                     "VALUES(?,?,?,?,'requested',?,?)", "issIis", filing_id, rule, reason, material_id, by, now) != 0)
+        return -1;
+    return sqlite3_last_insert_rowid(c->db);
+}
+
+json_t *store_override_list(struct store_conn *c, int64_t filing_id)
+{
+    return db_query(c, NULL, "SELECT * FROM overrides WHERE filing_id=? ORDER BY id", "i", filing_id);
+}
+
+json_t *store_override_get(struct store_conn *c, int64_t id)
+{
+    return db_one(c, "SELECT * FROM overrides WHERE id=?", "i", id);
+}
+
+int store_override_decide(struct store_conn *c, int64_t id, bool accept, const char *comment, int64_t by, struct err *e)
+{
+    char now[32];
+    now_rfc3339(now);
+    return db_run(c, e, "UPDATE overrides SET state=?,comment=?,decided_by=?,decided_at=? WHERE id=? AND state='requested'",
+                  "ssisi", accept ? "accepted" : "refused", comment, by, now, id);
+}
+
 json_t *store_filing_counts(struct store_conn *c)
 {
     json_t *rows = db_query(c, NULL, "SELECT state, count(*) AS n FROM filings GROUP BY state", "");

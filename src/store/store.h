@@ -126,6 +126,13 @@ json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, 
 /* Recompute the chain; 0 when unbroken, else -1 with the first bad id in e. */
 int store_audit_verify(struct store_conn *c, struct err *e);
 
+/* --- override requests --- */
+int64_t store_override_insert(struct store_conn *c, int64_t filing_id, const char *rule, const char *reason,
+                              int64_t material_id, int64_t by, struct err *e);
+json_t *store_override_list(struct store_conn *c, int64_t filing_id);
+json_t *store_override_get(struct store_conn *c, int64_t id);
+int store_override_decide(struct store_conn *c, int64_t id, bool accept, const char *comment, int64_t by, struct err *e);
+
 /* Counts for /metrics: {state: n}. */
 json_t *store_filing_counts(struct store_conn *c);
 

@@ -300,6 +300,8 @@ const NEED_TOKEN = [
   // policy pack versions (issue 3)
   ['GET', '/api/v1/policy/packs'], ['POST', '/api/v1/policy/packs'], ['GET', '/api/v1/policy/packs/1/1/schema'],
   ['GET', '/api/v1/policy/packs/1/1/rules'], ['GET', '/api/v1/policy/impact?pack=cn-cloud@2025.1'],
+  ['GET', '/api/v1/filings/1/overrides'], ['POST', '/api/v1/filings/1/overrides'],
+  ['POST', '/api/v1/filings/1/overrides/1/decision'],
 ];
 
 test('every non-public route without a token → 401', async () => {
