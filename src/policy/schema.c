@@ -11,6 +11,7 @@
  * patterns (forms send "" for an untouched input) and counts as missing for completeness. */
 #include "policy/schema.h"
 
+#include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -264,19 +265,55 @@ static int translate_pattern(const char *in, char *out, size_t cap)
     return 0;
 }
 
+/* Compiled patterns, per thread (validation runs on many threads at once; a regex_t is not
+ * shared): a small cache keyed by the pattern text, freed when the thread ends. Compiling is
+ * far dearer than matching, and a form has only a handful of patterns. */
+#define PATTERN_CACHE 16
+struct pattern_cache {
+    int count;
+    struct { char pattern[MAX_PATTERN + 1]; regex_t re; bool ok; } slot[PATTERN_CACHE];
+};
+static pthread_key_t pattern_key;
+static pthread_once_t pattern_once = PTHREAD_ONCE_INIT;
+
+static void pattern_cache_free(void *p)
+{
+    struct pattern_cache *c = p;
+    for (int i = 0; i < c->count; i++)
+        if (c->slot[i].ok) regfree(&c->slot[i].re);
+    free(c);
+}
+
+static void pattern_key_make(void) { pthread_key_create(&pattern_key, pattern_cache_free); }
+
+/* The compiled form of pattern for this thread, or NULL when it does not compile. */
+static const regex_t *pattern_compiled(const char *pattern)
+{
+    pthread_once(&pattern_once, pattern_key_make);
+    struct pattern_cache *c = pthread_getspecific(pattern_key);
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        if (!c) return NULL;
+        pthread_setspecific(pattern_key, c);
+    }
+    for (int i = 0; i < c->count; i++)
+        if (strcmp(c->slot[i].pattern, pattern) == 0) return c->slot[i].ok ? &c->slot[i].re : NULL;
+    char translated[MAX_PATTERN * 4];
+    int i = c->count < PATTERN_CACHE ? c->count++ : PATTERN_CACHE - 1;
+    if (i == PATTERN_CACHE - 1 && c->slot[i].ok) regfree(&c->slot[i].re); /* full: reuse the last slot */
+    snprintf(c->slot[i].pattern, sizeof c->slot[i].pattern, "%s", pattern);
+    c->slot[i].ok = translate_pattern(pattern, translated, sizeof translated) == 0 &&
+                    regcomp(&c->slot[i].re, translated, REG_EXTENDED | REG_NOSUB) == 0;
+    return c->slot[i].ok ? &c->slot[i].re : NULL;
+}
+
 /* Does the whole of s (bytes long, may hold NUL) match? A pattern that does not compile matches
  * nothing; pack_load has already rejected such packs. */
 static bool pattern_matches(const char *pattern, const char *s, size_t bytes)
 {
-    char translated[MAX_PATTERN * 4];
-    regex_t re;
-    if (strlen(s) != bytes || strlen(pattern) > MAX_PATTERN ||
-        translate_pattern(pattern, translated, sizeof translated) != 0 ||
-        regcomp(&re, translated, REG_EXTENDED | REG_NOSUB) != 0)
-        return false;
-    bool matches = regexec(&re, s, 0, NULL, 0) == 0;
-    regfree(&re);
-    return matches;
+    if (strlen(s) != bytes || strlen(pattern) > MAX_PATTERN) return false;
+    const regex_t *re = pattern_compiled(pattern);
+    return re && regexec(re, s, 0, NULL, 0) == 0;
 }
 
 static void check_text(struct walk *w, const json_t *def, const json_t *value)
