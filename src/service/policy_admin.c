@@ -206,23 +206,38 @@ static json_t *error_rules(const json_t *findings)
     return out;
 }
 
-static void evaluate_record(struct impact *im, struct store_conn *c, const json_t *row)
+/* A worker's memory of materials it has looked up (id → owner and kind): filed systems of one
+ * enterprise attach the same materials again and again. Direct-mapped, so bounded. */
+#define MATERIAL_CACHE 4096
+struct material_memo { int64_t id, org_id; char kind[48]; };
+
+static const struct material_memo *material_lookup(struct store_conn *c, struct material_memo *memo, int64_t id)
+{
+    struct material_memo *slot = &memo[(uint64_t)id % MATERIAL_CACHE];
+    if (slot->id == id) return slot->org_id ? slot : NULL;
+    json_t *m = store_material_get(c, id);
+    slot->id = id;
+    slot->org_id = m ? jint(m, "org_id") : 0;
+    snprintf(slot->kind, sizeof slot->kind, "%s", m && jstr(m, "kind") ? jstr(m, "kind") : "");
+    json_decref(m);
+    return slot->org_id ? slot : NULL;
+}
+
+static void evaluate_record(struct impact *im, struct store_conn *c, struct material_memo *memo, const json_t *row)
 {
     json_t *doc = json_loads(jstr(row, "document"), 0, NULL);
-    json_t *stored = json_loads(jstr(row, "findings") ? jstr(row, "findings") : "[]", 0, NULL);
     /* the materials the record attaches, as the server counts them */
     json_t *by_kind = json_object();
     json_t *ids = materials_in_document(im->p, doc);
     size_t i;
     json_t *id;
     json_array_foreach(ids, i, id) {
-        json_t *m = store_material_get(c, json_integer_value(id));
-        if (m && jint(m, "org_id") == jint(row, "org_id")) {
-            json_t *list = json_object_get(by_kind, jstr(m, "kind"));
-            if (!list) json_object_set_new(by_kind, jstr(m, "kind"), list = json_array());
+        const struct material_memo *m = material_lookup(c, memo, json_integer_value(id));
+        if (m && m->org_id == jint(row, "org_id")) {
+            json_t *list = json_object_get(by_kind, m->kind);
+            if (!list) json_object_set_new(by_kind, m->kind, list = json_array());
             json_array_append(list, id);
         }
-        json_decref(m);
     }
     json_decref(ids);
     json_t *ctx = json_pack("{s:s s:o}", "filing_kind", "initial", "materials", by_kind);
@@ -237,7 +252,9 @@ static void evaluate_record(struct impact *im, struct store_conn *c, const json_
     }
     err_clear(&e);
     json_t *rules = error_rules(findings);
+    json_t *stored = NULL;
     if (json_array_size(rules) > 0) {
+        stored = json_loads(jstr(row, "findings") ? jstr(row, "findings") : "[]", 0, NULL);
         json_t *before = error_rules(stored), *fresh = json_array(), *errors = json_array();
         size_t k;
         json_t *r, *x, *f;
@@ -273,11 +290,13 @@ static void *impact_worker(void *arg)
 {
     struct impact *im = arg;
     struct store_conn *c = store_reader(im->a->store);
+    struct material_memo *memo = calloc(MATERIAL_CACHE, sizeof *memo);
     json_t *row;
     while ((row = dequeue(im))) {
-        evaluate_record(im, c, row);
+        if (memo) evaluate_record(im, c, memo, row);
         json_decref(row);
     }
+    free(memo);
     policy_thread_cleanup();
     return NULL;
 }
