@@ -1,6 +1,6 @@
 # Makefile — thin front door: `make run`, `make test`, `make bench`. Each installs what is missing
 # first (tools/install-deps.sh), then builds with Meson/ninja.
-.PHONY: all deps build build-asan run test test-unit test-api bench clean
+.PHONY: all deps build build-asan run test test-unit test-api test-e2e bench clean
 
 DATA ?= data
 LISTEN ?= 127.0.0.1:8080
@@ -30,7 +30,7 @@ run: build
 test:
 	@tools/install-deps.sh test
 	@$(MAKE) --no-print-directory build build-asan
-	@$(MAKE) --no-print-directory test-unit test-api
+	@$(MAKE) --no-print-directory test-unit test-api test-e2e
 
 test-unit:
 	meson test -C build --print-errorlogs --suite unit
@@ -39,6 +39,10 @@ test-unit:
 test-api:
 	BEIAN_BIN=$(CURDIR)/build-asan/beian ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  node --test --test-concurrency=2 tests/api/
+
+# Browser tests of the web UI: Debian's Chromium through playwright-core, against build/beian.
+test-e2e:
+	BEIAN_BIN=$(CURDIR)/build/beian BEIAN_WEB_DIR=$(CURDIR)/web node --test --test-concurrency=1 tests/e2e/
 
 bench:
 	@tools/install-deps.sh bench

@@ -1,0 +1,134 @@
+// ui.js — shared pieces of the screens: toasts, modal dialogs, badges, due-date chips, tabs,
+// error messages, and navigation from code.
+import { h, replace, uid, focusFirst } from './dom.js';
+import { t, name } from './i18n.js';
+import { dueStatus } from './schema.js';
+
+let navigator = (path) => { location.href = path; };
+export function setNavigator(fn) { navigator = fn; }
+export function go(path, opts) { return navigator(path, opts); }
+
+export function toast(message, kind = 'info') {
+  const box = document.getElementById('toasts');
+  const el = h('div', { class: ['toast', `toast-${kind}`] }, message);
+  box.append(el);
+  setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
+}
+
+// A problem (ApiError) as an alert paragraph, with the field it names.
+export function problemText(err) {
+  if (!err) return '';
+  const p = err.problem || {};
+  let s = p.detail || p.title || err.message || String(err);
+  if (p.field && !s.includes(p.field)) s += ` (${p.field})`;
+  return s;
+}
+
+export function errorBox(err) {
+  return h('p', { class: 'error-text', role: 'alert' }, problemText(err));
+}
+
+export function stateBadge(state) {
+  return h('span', { class: ['badge', `state-${state}`], dataset: { state } }, name('state', state));
+}
+
+export function dueChip(filing) {
+  const s = dueStatus(filing);
+  if (s.cls === 'none') return h('span', { class: 'muted' }, s.text);
+  return h('span', { class: ['due', `due-${s.cls}`], dataset: { due: s.cls } }, s.text);
+}
+
+export function filingTitle(f) {
+  return f.system_name || t('filing.untitled', { id: f.id });
+}
+
+// A modal dialog (native <dialog>: focus stays inside, Esc closes). build(body, close) fills the
+// body and returns nothing; the promise resolves with what close() is given (undefined on Esc).
+export function openDialog({ title, build, wide = false }) {
+  return new Promise((resolve) => {
+    const titleId = uid('dlg-title');
+    const body = h('div', { class: 'dialog-body' });
+    const dlg = h('dialog', { class: ['dialog', wide && 'dialog-wide'], 'aria-labelledby': titleId },
+      h('div', { class: 'dialog-head' },
+        h('h2', { id: titleId }, title),
+        h('button', { type: 'button', class: 'icon-button', 'aria-label': t('common.close'), onclick: () => close(undefined) }, '×')),
+      body);
+    let done = false;
+    const opener = document.activeElement;
+    const close = (value) => {
+      if (done) return;
+      done = true;
+      dlg.close();
+      dlg.remove();
+      if (opener && opener.isConnected) opener.focus();
+      resolve(value);
+    };
+    dlg.addEventListener('cancel', (ev) => { ev.preventDefault(); close(undefined); });
+    document.body.append(dlg);
+    build(body, close);
+    dlg.showModal();
+    focusFirst(body);
+  });
+}
+
+// Ask a yes/no question.
+export function confirmDialog(title, text, okLabel) {
+  return openDialog({
+    title,
+    build(body, close) {
+      body.append(h('p', {}, text), h('div', { class: 'button-row' },
+        h('button', { type: 'button', class: 'primary', onclick: () => close(true) }, okLabel || t('common.ok')),
+        h('button', { type: 'button', onclick: () => close(false) }, t('common.cancel'))));
+    },
+  });
+}
+
+// Tabs: [{key, label, render(panel)}]; the active key is kept in ?tab= so that it can be linked.
+export function tabs(items, active, onSwitch) {
+  const list = h('div', { class: 'tabs', role: 'tablist' });
+  const panel = h('div', { class: 'tab-panel', role: 'tabpanel', tabindex: '0' });
+  const buttons = items.map((it) => h('button', {
+    type: 'button', role: 'tab', id: `tab-${it.key}`, class: 'tab',
+    'aria-selected': String(it.key === active), tabindex: it.key === active ? '0' : '-1',
+    'aria-controls': 'tab-panel',
+    onclick: () => select(it.key, true),
+    onkeydown: (ev) => {
+      const i = items.findIndex((x) => x.key === it.key);
+      let j = null;
+      if (ev.key === 'ArrowRight') j = (i + 1) % items.length;
+      if (ev.key === 'ArrowLeft') j = (i - 1 + items.length) % items.length;
+      if (ev.key === 'Home') j = 0;
+      if (ev.key === 'End') j = items.length - 1;
+      if (j !== null) { ev.preventDefault(); select(items[j].key, true); buttons[j].focus(); }
+    },
+  }, it.label));
+  panel.id = 'tab-panel';
+  list.append(...buttons);
+  function select(key, user) {
+    buttons.forEach((b, i) => {
+      const on = items[i].key === key;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+    });
+    panel.setAttribute('aria-labelledby', `tab-${key}`);
+    replace(panel);
+    const it = items.find((x) => x.key === key) || items[0];
+    it.render(panel);
+    if (user && onSwitch) onSwitch(key);
+  }
+  return { list, panel, select };
+}
+
+export function loading() { return h('p', { class: 'loading' }, t('common.loading')); }
+
+export function emptyState(text) { return h('p', { class: 'empty' }, text); }
+
+// A labelled form control: field({label, control, help, id}).
+export function field({ label, control, help, required }) {
+  const id = control.id || uid('ctl');
+  control.id = id;
+  const helpEl = help ? h('p', { class: 'help', id: `${id}-help` }, help) : null;
+  if (helpEl) control.setAttribute('aria-describedby', helpEl.id);
+  if (required) control.required = true;
+  return h('div', { class: 'form-row' }, h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null), control, helpEl);
+}

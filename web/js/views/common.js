@@ -1,0 +1,28 @@
+// common.js — pieces several screens share: the table of filings.
+import { h } from '../dom.js';
+import { t, name, formatDateTime } from '../i18n.js';
+import { regionName } from '../schema.js';
+import { stateBadge, dueChip, filingTitle } from '../ui.js';
+
+const COLUMNS = {
+  id: [() => t('col.id'), (f) => h('a', { href: `/filings/${f.id}`, 'data-link': '', class: 'filing-link', dataset: { filing: f.id } }, `#${f.id}`)],
+  system: [() => t('col.system'), (f) => h('a', { href: `/filings/${f.id}`, 'data-link': '' }, filingTitle(f))],
+  subject: [() => t('col.subject'), (f) => f.subject_name || '—'],
+  kind: [() => t('col.kind'), (f) => name('kind', f.kind)],
+  state: [() => t('col.state'), (f) => stateBadge(f.state)],
+  type: [() => t('col.type'), (f) => (f.type ? name('ftype', f.type) : '—')],
+  level: [() => t('col.level'), (f) => (f.level ? String(f.level) : '—')],
+  region: [() => t('col.region'), (f) => regionName(f.region)],
+  number: [() => t('col.number'), (f) => f.number || '—'],
+  submitted: [() => t('col.submitted'), (f) => formatDateTime(f.submitted_at)],
+  updated: [() => t('col.updated'), (f) => formatDateTime(f.updated_at)],
+  due: [() => t('col.due'), (f) => dueChip(f)],
+};
+
+export function filingsTable(filings, columns, { caption, id } = {}) {
+  if (!filings.length) return h('p', { class: 'empty' }, t('filings.none'));
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'table filings-table', id },
+    caption ? h('caption', { class: 'sr-only' }, caption) : null,
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, COLUMNS[c][0]())))),
+    h('tbody', {}, filings.map((f) => h('tr', { dataset: { filing: f.id, state: f.state } }, columns.map((c) => h('td', {}, COLUMNS[c][1](f))))))));
+}

@@ -1,0 +1,42 @@
+// verify.js — public verification of a filing number (no sign-in needed).
+import { h, replace } from '../dom.js';
+import { t, name, formatDate } from '../i18n.js';
+import { get, ApiError } from '../api.js';
+import { field, problemText, stateBadge } from '../ui.js';
+
+export async function verifyView(main, params, query) {
+  const input = h('input', { type: 'text', id: 'verify-number', name: 'number', required: true, autocomplete: 'off', spellcheck: 'false', placeholder: '110000-2026-000001', value: query.get('number') || '' });
+  const result = h('div', { class: 'verify-result', id: 'verify-result', 'aria-live': 'polite' });
+  async function check() {
+    const number = input.value.trim();
+    if (!number) { replace(result, h('p', { class: 'error-text', role: 'alert' }, t('verify.empty'))); return; }
+    history.replaceState(null, '', `/verify?number=${encodeURIComponent(number)}`);
+    replace(result, h('p', { class: 'loading' }, t('common.loading')));
+    try {
+      const f = await get(`/public/filings/${encodeURIComponent(number)}`, { quiet401: true });
+      replace(result, h('section', { class: 'card verify-found', 'aria-labelledby': 'verify-found-title' },
+        h('h2', { id: 'verify-found-title' }, t('verify.found')),
+        h('dl', { class: 'facts' },
+          h('dt', {}, t('verify.number')), h('dd', { id: 'verify-number-out' }, f.number),
+          h('dt', {}, t('verify.state')), h('dd', {}, stateBadge(f.state)),
+          h('dt', {}, t('verify.subject')), h('dd', {}, f.subject_name),
+          h('dt', {}, t('verify.system')), h('dd', {}, f.system_name),
+          h('dt', {}, t('verify.authority')), h('dd', {}, f.authority),
+          h('dt', {}, t('verify.filingDate')), h('dd', {}, formatDate(f.filing_date)),
+          h('dt', {}, t('verify.latest')), h('dd', {}, formatDate(f.latest_version_date))),
+        f.state !== 'filed' ? h('p', { class: 'warning-text' }, t('verify.notValid', { state: name('state', f.state) })) : null));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404)
+        replace(result, h('section', { class: 'card verify-missing' }, h('h2', {}, t('verify.notFound')), h('p', {}, t('verify.notFoundText', { number }))));
+      else replace(result, h('p', { class: 'error-text', role: 'alert' }, problemText(err)));
+    }
+  }
+  main.append(h('div', { class: 'page narrow-page' },
+    h('h1', {}, t('verify.title')),
+    h('p', { class: 'muted' }, t('verify.intro')),
+    h('form', { class: 'card', role: 'search', onsubmit: (ev) => { ev.preventDefault(); check(); } },
+      field({ label: t('verify.number'), control: input, help: t('verify.help') }),
+      h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary', id: 'verify-submit' }, t('verify.submit')))),
+    result));
+  if (input.value) check();
+}
