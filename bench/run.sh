@@ -85,3 +85,14 @@ echo "beian peak RSS (VmHWM): $((RSS / 1024)) MiB"
 
 # materials: upload and download of a 100 MiB file vs cp, peak RSS (bench/upload.sh)
 BIN=$BIN bench/upload.sh
+
+# policy: validation of the reference filing against raw parsing of the same bytes (one thread)
+echo
+echo "Validation of policy/cn-cloud/fixtures/reference.json (build/bench_validate, one thread):"
+echo '```'
+build/bench_validate
+echo '```'
+
+# policy impact over generated filed filings (IMPACT_FILINGS, default 1,000,000)
+echo
+bench/impact.sh
