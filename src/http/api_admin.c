@@ -66,6 +66,7 @@ int api_policy_schema(struct http_req *r)
      * (how close a due date is, in working days). */
     if (out && p->regions) json_object_set(out, "regions", p->regions);
     if (out && p->deadlines) json_object_set(out, "deadlines", p->deadlines);
+    if (out && p->providers) json_object_set(out, "providers", p->providers); /* evaluation criteria */
     char path[sizeof p->dir + 32];
     snprintf(path, sizeof path, "%s/calendar.json", p->dir);
     json_t *calendar = out ? json_load_file(path, 0, NULL) : NULL;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/date.h"
 #include "policy/rules.h"
@@ -580,6 +581,39 @@ static int check_deadlines(const struct pack *p, const struct source *src, struc
 
 /* ---- public ----------------------------------------------------------------------------- */
 
+/* ---- providers.json (optional) ------------------------------------------------------------- */
+
+/* The provider registry's policy: warning days, evaluation age, and the evaluation criteria, each
+ * with a key and labels in both languages. */
+static int load_providers(struct pack *p, const char *dir, struct err *e)
+{
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/providers.json", dir);
+    if (stat(path, &st) != 0) return 0;
+    struct source src = {dir, "providers.json"};
+    if (!(p->providers = load_file(&src, e))) return -1;
+    if (!json_is_integer(json_object_get(p->providers, "qualification_warning_days")) ||
+        !json_is_integer(json_object_get(p->providers, "evaluation_max_age_days")))
+        return err_set(e, ERR_VALIDATION, NULL,
+                       "Policy pack file %s: qualification_warning_days and evaluation_max_age_days must be integers",
+                       "策略包文件 %s：qualification_warning_days 与 evaluation_max_age_days 须为整数", path);
+    const json_t *criteria = json_object_get(p->providers, "criteria");
+    if (!json_is_array(criteria) || json_array_size(criteria) == 0 || json_array_size(criteria) > 32)
+        return err_set(e, ERR_VALIDATION, NULL, "Policy pack file %s: \"criteria\" must list 1 to 32 criteria",
+                       "策略包文件 %s：“criteria”须列出1至32项评估标准", path);
+    size_t i;
+    const json_t *c;
+    json_array_foreach(criteria, i, c) {
+        const json_t *label = json_object_get(c, "label");
+        if (!json_is_string(json_object_get(c, "key")) || !json_is_string(json_object_get(label, "zh")) ||
+            !json_is_string(json_object_get(label, "en")))
+            return err_set(e, ERR_VALIDATION, NULL, "Policy pack file %s: criterion %zu needs a key and zh/en labels",
+                           "策略包文件 %s：第 %zu 项评估标准须有 key 和中英文标签", path, i);
+    }
+    return 0;
+}
+
 int pack_load(const char *dir, struct pack **out, struct err *e)
 {
     *out = NULL;
@@ -610,6 +644,8 @@ int pack_load(const char *dir, struct pack **out, struct err *e)
         goto fail;
     if (!(p->deadlines = load_file(&deadlines, e)) || check_deadlines(p, &deadlines, e))
         goto fail;
+    if (load_providers(p, dir, e) != 0)
+        goto fail;
     if (rules_program_load(p, &p->rules, e) != 0) /* last: the rules may read all of the above */
         goto fail;
     json_decref(calendar_json);
@@ -631,6 +667,7 @@ void pack_free(struct pack *p)
     json_decref(p->regions);
     json_decref(p->deadlines);
     json_decref(p->materials);
+    json_decref(p->providers);
     calendar_free(p->calendar);
     rules_program_release(p->rules);
     free(p);

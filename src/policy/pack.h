@@ -12,6 +12,8 @@
  *                    "self_inspection_months":{"simplified":24,"standard":12,"strict":6},
  *                    "default_filing_type":"standard"}
  *   materials.json  {"kinds":[{"key":"business_licence","label":{"zh","en"}}, …]}
+ *   providers.json  (optional) {"qualification_warning_days": n, "evaluation_max_age_days": n,
+ *                    "criteria":[{"key","label":{"zh","en"}}, …]} (the provider evaluation)
  * FIELD = {"key","type","label":{zh,en},"help":{zh,en}?, "required":bool?, "max_length":n?,
  *          "min":n?, "max":n?, "min_items":n?, "max_items":n?, "pattern":"regex"?,
  *          "options":[{"value","label":{zh,en}}]? (enum, enum[]), "fields":[FIELD…]? (object,
@@ -42,6 +44,7 @@ struct pack {
     json_t *regions;     /* code -> {zh,en} */
     json_t *deadlines;
     json_t *materials;
+    json_t *providers;   /* providers.json: the provider registry's policy; NULL when absent */
     struct calendar *calendar;
     struct rules_program *rules; /* the Lua program (rules.h); shared read-only by all threads */
 };

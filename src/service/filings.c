@@ -141,7 +141,7 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
     json_decref(ctx);
     int64_t provider = jint(row, "provider_org_id");
     if (provider) {
-        json_t *pf = provider_findings(c, provider, today);
+        json_t *pf = provider_findings(c, p, provider, jint(row, "org_id"), today);
         json_array_extend(findings, pf);
         json_decref(pf);
     }

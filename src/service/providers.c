@@ -23,12 +23,6 @@ static const char *jstr(const json_t *o, const char *k) { return json_string_val
 
 #define FINDING_SOURCE "provider registry"
 
-/* The evaluation criteria (云服务商评估). They belong in the policy pack; until the pack lists
- * them they are these six. */
-static const char *const CRITERIA[] = {
-    "reputation", "technical_strength", "security_management", "compliance", "service_level",
-    "exit_and_data_return", NULL,
-};
 
 static day_t today(void) { return date_from_unix(time(NULL)); }
 
@@ -182,7 +176,12 @@ static int check_profile(struct store_conn *c, const json_t *in, int64_t org_id,
 
 /* ------------------------------------------------------------------------------ expiry */
 
-static const char *qualification_state(const json_t *q, day_t as_of, int *days_left)
+int provider_warning_days(const struct pack *p)
+{
+    return p && p->providers ? (int)json_integer_value(json_object_get(p->providers, "qualification_warning_days")) : 0;
+}
+
+static const char *qualification_state(const json_t *q, day_t as_of, int warn_days, int *days_left)
 {
     day_t from = 0, until = 0;
     date_parse(jstr(q, "valid_from") ? jstr(q, "valid_from") : "", &from);
@@ -190,12 +189,12 @@ static const char *qualification_state(const json_t *q, day_t as_of, int *days_l
     *days_left = (int)(until - as_of);
     if (from > as_of) return "not_yet_valid";
     if (until < as_of) return "expired";
-    if (until - as_of <= PROVIDER_EXPIRY_WARNING_DAYS) return "expiring";
+    if (until - as_of <= warn_days) return "expiring";
     return "valid";
 }
 
 /* The profile document with each qualification's state as of a day (a new copy). */
-static json_t *with_states(const json_t *profile, day_t as_of)
+static json_t *with_states(const json_t *profile, day_t as_of, int warn_days)
 {
     json_t *p = json_deep_copy(profile);
     if (!json_is_object(p)) { json_decref(p); p = json_object(); }
@@ -206,21 +205,23 @@ static json_t *with_states(const json_t *profile, day_t as_of)
     json_t *q;
     json_array_foreach(json_object_get(p, "qualifications"), i, q) {
         int days;
-        json_object_set_new(q, "state", json_string(qualification_state(q, as_of, &days)));
+        json_object_set_new(q, "state", json_string(qualification_state(q, as_of, warn_days, &days)));
         json_object_set_new(q, "days_left", json_integer(days));
     }
     return p;
 }
 
-json_t *provider_findings(struct store_conn *c, int64_t provider_org_id, day_t as_of)
+json_t *provider_findings(struct store_conn *c, const struct pack *p, int64_t provider_org_id, int64_t org_id,
+                          day_t as_of)
 {
     json_t *out = json_array();
+    int warn_days = provider_warning_days(p);
     json_t *row = provider_org_id > 0 ? store_provider_profile_get(c, provider_org_id) : NULL;
     size_t i;
     json_t *q;
     json_array_foreach(json_object_get(json_object_get(row, "profile"), "qualifications"), i, q) {
         int days;
-        const char *state = qualification_state(q, as_of, &days);
+        const char *state = qualification_state(q, as_of, warn_days, &days);
         char zh[600], en[600];
         if (strcmp(state, "expired") == 0) {
             snprintf(zh, sizeof zh, "云服务商的资质 %s（证书编号 %s）已于 %s 过期", jstr(q, "scheme"),
@@ -237,6 +238,27 @@ json_t *provider_findings(struct store_conn *c, int64_t provider_org_id, day_t a
         }
     }
     json_decref(row);
+    /* the enterprise evaluates its provider regularly (云服务商评估) */
+    int max_age = p && p->providers ? (int)json_integer_value(json_object_get(p->providers, "evaluation_max_age_days")) : 0;
+    if (org_id > 0 && provider_org_id > 0 && max_age > 0) {
+        json_t *evals = store_provider_evaluation_list(c, provider_org_id, org_id);
+        bool recent = false;
+        json_t *ev;
+        json_array_foreach(evals, i, ev) {
+            day_t on;
+            if (jstr(ev, "evaluated_on") && date_parse(jstr(ev, "evaluated_on"), &on) == 0 && on <= as_of &&
+                as_of - on <= max_age)
+                recent = true;
+        }
+        json_decref(evals);
+        if (!recent) {
+            char zh[300], en[300];
+            snprintf(zh, sizeof zh, "本单位在最近 %d 天内未对所选云服务商进行评估（信誉、技术实力、安全管理水平等）", max_age);
+            snprintf(en, sizeof en, "Your organisation has not evaluated the chosen provider within the last %d days "
+                                    "(reputation, technical strength, security management, …)", max_age);
+            finding_add(out, "PROVIDER-EVALUATION-MISSING", "warning", "/provider/provider_org", zh, en, FINDING_SOURCE);
+        }
+    }
     return out;
 }
 
@@ -253,11 +275,11 @@ static json_t *provider_org(struct store_conn *c, int64_t org_id, struct err *e)
     return org;
 }
 
-static json_t *profile_view(struct store_conn *c, const json_t *org, day_t as_of)
+static json_t *profile_view(struct store_conn *c, const struct pack *p, const json_t *org, day_t as_of)
 {
     json_t *row = store_provider_profile_get(c, jint(org, "id"));
     json_t *v = json_pack("{s:I s:s s:o s:I s:O}", "org_id", (json_int_t)jint(org, "id"), "name", jstr(org, "name"),
-                          "profile", with_states(json_object_get(row, "profile"), as_of), "revision",
+                          "profile", with_states(json_object_get(row, "profile"), as_of, provider_warning_days(p)), "revision",
                           (json_int_t)jint(row, "revision"), "updated_at",
                           row ? json_object_get(row, "updated_at") : json_null());
     json_decref(row);
@@ -269,7 +291,7 @@ json_t *provider_profile_get(struct app *a, const struct principal *who, int64_t
     struct store_conn *c = store_reader(a->store);
     json_t *org = provider_org(c, org_id, e);
     if (!org) return NULL;
-    json_t *v = profile_view(c, org, today());
+    json_t *v = profile_view(c, a->pack, org, today());
     json_decref(org);
     (void)who;
     return v;
@@ -305,7 +327,7 @@ json_t *provider_profile_put(struct app *a, const struct principal *who, int64_t
         return NULL;
     }
     struct profile_job j = {who, org_id, in};
-    json_t *v = store_write(a->store, profile_job_fn, &j, e) == 0 ? profile_view(c, org, today()) : NULL;
+    json_t *v = store_write(a->store, profile_job_fn, &j, e) == 0 ? profile_view(c, a->pack, org, today()) : NULL;
     json_decref(org);
     return v;
 }
@@ -318,11 +340,12 @@ json_t *provider_expiring(struct app *a, const struct principal *who, int64_t or
     json_decref(org);
     json_t *row = store_provider_profile_get(c, org_id);
     json_t *items = json_array();
+    int warn_days = provider_warning_days(a->pack);
     size_t i;
     json_t *q;
     json_array_foreach(json_object_get(json_object_get(row, "profile"), "qualifications"), i, q) {
         int days;
-        const char *state = qualification_state(q, as_of, &days);
+        const char *state = qualification_state(q, as_of, warn_days, &days);
         if (strcmp(state, "expired") != 0 && strcmp(state, "expiring") != 0) continue;
         json_array_append_new(items, json_pack("{s:I s:O s:O s:O s:i s:s}", "index", (json_int_t)i, "scheme",
                                                json_object_get(q, "scheme"), "certificate_number",
@@ -333,8 +356,8 @@ json_t *provider_expiring(struct app *a, const struct principal *who, int64_t or
     char day[11];
     date_format(as_of, day);
     (void)who;
-    return json_pack("{s:s s:i s:o s:o}", "as_of", day, "warning_days", PROVIDER_EXPIRY_WARNING_DAYS, "items", items,
-                     "findings", provider_findings(c, org_id, as_of));
+    return json_pack("{s:s s:i s:o s:o}", "as_of", day, "warning_days", warn_days, "items", items,
+                     "findings", provider_findings(c, a->pack, org_id, 0, as_of));
 }
 
 /* ------------------------------------------------------------------------------ hosting */
@@ -408,12 +431,16 @@ static int eval_job_fn(struct store_conn *c, void *arg, struct err *e)
     return rc;
 }
 
-static int check_criteria(const json_t *in, json_t **card, double *score, struct err *e)
+/* The scorecard against the pack's criteria (evaluation.json): each criterion once. */
+static int check_criteria(const struct pack *p, const json_t *in, json_t **card, double *score, struct err *e)
 {
     static const char *const ckeys[] = {"key", "weight", "score", "evidence", NULL};
     const json_t *list = json_object_get(in, "criteria");
-    size_t n = 0;
-    while (CRITERIA[n]) n++;
+    const json_t *criteria = p->providers ? json_object_get(p->providers, "criteria") : NULL;
+    size_t n = json_array_size(criteria);
+    if (n == 0)
+        return err_set(e, ERR_CONFLICT, NULL, "the policy pack %s defines no provider evaluation criteria",
+                       "策略包 %s 未规定云服务商评估标准", p->id);
     if (!json_is_array(list) || json_array_size(list) != n)
         return err_set(e, ERR_VALIDATION, "/criteria", "criteria lists each of the %zu criteria once",
                        "criteria 须将 %zu 项评估标准各列一次", n);
@@ -429,19 +456,19 @@ static int check_criteria(const json_t *in, json_t **card, double *score, struct
             return at_item(e, "criteria", i);
         }
         bool known = false;
-        for (size_t k = 0; CRITERIA[k]; k++) known = known || strcmp(CRITERIA[k], key) == 0;
+        size_t k;
+        const json_t *crit;
+        json_array_foreach(criteria, k, crit) known = known || strcmp(jstr(crit, "key"), key) == 0;
         bool repeated = false;
-        for (size_t k = 0; k < i; k++) repeated = repeated || strcmp(jstr(json_array_get(list, k), "key"), key) == 0;
+        for (k = 0; k < i; k++) repeated = repeated || strcmp(jstr(json_array_get(list, k), "key"), key) == 0;
         const json_t *w = json_object_get(x, "weight"), *s = json_object_get(x, "score");
         double wv = json_number_value(w), sv = json_number_value(s);
         const char *bad = !known ? "/key" : repeated ? "/key" : (!json_is_number(w) || !(wv > 0) || wv > 100) ? "/weight"
                         : (!json_is_number(s) || sv < 0 || sv > 100) ? "/score" : NULL;
         if (bad) {
             err_set(e, ERR_VALIDATION, bad,
-                    "each criterion is one of reputation, technical_strength, security_management, compliance, "
-                    "service_level, exit_and_data_return, once, with a weight in (0, 100] and a score in [0, 100]",
-                    "每项评估标准（reputation、technical_strength、security_management、compliance、service_level、"
-                    "exit_and_data_return）只列一次，权重在 (0, 100] 之间，得分在 [0, 100] 之间");
+                    "each criterion of the policy pack is listed once, with a weight in (0, 100] and a score in [0, 100]",
+                    "策略包的每项评估标准只列一次，权重在 (0, 100] 之间，得分在 [0, 100] 之间");
             json_decref(out);
             return at_item(e, "criteria", i);
         }
@@ -483,7 +510,7 @@ json_t *provider_evaluation_create(struct app *a, const struct principal *who, i
     }
     date_format(d, j.day);
     json_t *criteria = NULL;
-    if (check_criteria(in, &criteria, &j.score, e) != 0) return NULL;
+    if (check_criteria(a->pack, in, &criteria, &j.score, e) != 0) return NULL;
     j.card = json_pack("{s:o}", "criteria", criteria);
     if (notes) json_object_set_new(j.card, "notes", json_string(notes));
     int rc = store_write(a->store, eval_job_fn, &j, e);
@@ -525,7 +552,7 @@ json_t *provider_directory(struct app *a, const struct principal *who, struct er
         size_t k;
         json_t *p;
         json_array_foreach(profiles, k, p) if (jint(p, "org_id") == jint(org, "id")) prof = json_object_get(p, "profile");
-        json_t *view = with_states(prof, now);
+        json_t *view = with_states(prof, now, provider_warning_days(a->pack));
         json_t *item = json_pack("{s:I s:s s:s s:O s:O s:O}", "org_id", (json_int_t)jint(org, "id"), "name",
                                  jstr(org, "name"), "region", jstr(org, "region"), "platforms",
                                  json_object_get(view, "platforms"), "data_centers", json_object_get(view, "data_centers"),

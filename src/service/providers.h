@@ -15,8 +15,11 @@ struct app;
 struct principal;
 struct store_conn;
 
-/* Days before valid_until from which a qualification counts as expiring. */
-#define PROVIDER_EXPIRY_WARNING_DAYS 60
+struct pack;
+
+/* Days before valid_until from which a qualification counts as expiring: the pack's
+ * providers.json qualification_warning_days (0 when the pack says nothing). */
+int provider_warning_days(const struct pack *p);
 
 /* GET: the profile of provider org_id ({org_id, name, profile, revision, updated_at}, each
  * qualification with its "state" as of today); ERR_NOT_FOUND when org_id is not a provider. A
@@ -26,14 +29,17 @@ json_t *provider_profile_get(struct app *a, const struct principal *who, int64_t
  * provider role (or the platform admin). Returns the profile as provider_profile_get. */
 json_t *provider_profile_put(struct app *a, const struct principal *who, int64_t org_id, const json_t *in,
                              struct err *e);
-/* Qualifications expiring within PROVIDER_EXPIRY_WARNING_DAYS of as_of or already expired:
+/* Qualifications expiring within provider_warning_days of as_of or already expired:
  * {"as_of", "items":[{index, scheme, certificate_number, valid_until, days_left, state}],
  *  "findings": what provider_findings gives a filing naming the provider on that day}. */
 json_t *provider_expiring(struct app *a, const struct principal *who, int64_t org_id, day_t as_of, struct err *e);
-/* Findings for a filing naming the provider, as of a day, in the shape of schema.h
- * ({rule, severity, path, message{zh,en}, source}): PROVIDER-QUALIFICATION-EXPIRED (error),
- * PROVIDER-QUALIFICATION-EXPIRING (warning). An empty array when there is no profile. */
-json_t *provider_findings(struct store_conn *c, int64_t provider_org_id, day_t as_of);
+/* Findings for a filing of enterprise org_id naming the provider, as of a day, in the shape of
+ * schema.h ({rule, severity, path, message{zh,en}, source}): PROVIDER-QUALIFICATION-EXPIRED
+ * (error), PROVIDER-QUALIFICATION-EXPIRING (warning), and PROVIDER-EVALUATION-MISSING (warning)
+ * when the enterprise has not evaluated the provider within the pack's evaluation_max_age_days
+ * (org_id 0: not checked). */
+json_t *provider_findings(struct store_conn *c, const struct pack *p, int64_t provider_org_id, int64_t org_id,
+                          day_t as_of);
 /* confirm_hosting: when the provider named in the filing row has a profile, the platform and every
  * data centre of the document's provider section must be among its own (422 naming the field). */
 int provider_check_hosting(struct store_conn *c, const json_t *filing_row, struct err *e);

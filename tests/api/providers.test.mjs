@@ -202,3 +202,25 @@ test('the directory lists providers with platforms and qualification states; the
   assert.equal(ent.status, 200);
   assert.ok(!('filed_systems' in ent.body.items[0]), 'counts are for authorities');
 });
+
+test('a filing whose provider the enterprise has not evaluated within the pack\'s period gets a warning', async () => {
+  // the second enterprise (created by the first test of this file) has never evaluated the demo provider
+  const filer2 = 'filer2';
+  assert.ok(s.tokens[filer2], 'filer2 signed in by an earlier test');
+  const sys = await createSystem(s, filer2, '评估提醒系统');
+  const f = await s.req('POST', `${API}/filings`, { token: s.tokens[filer2], body: { system_id: sys } });
+  const put = await s.req('PATCH', `${API}/filings/${f.body.id}/document`,
+    { token: s.tokens[filer2], body: { provider: { provider_org: PROV } }, contentType: 'application/merge-patch+json' });
+  assert.equal(put.status, 200, put.text);
+  const warn = put.body.findings.find((x) => x.rule === 'PROVIDER-EVALUATION-MISSING');
+  assert.ok(warn, 'the warning is there');
+  assert.equal(warn.severity, 'warning');
+  assert.equal(warn.path, '/provider/provider_org');
+  assert.match(warn.message.en, /365 days/, 'the period comes from the pack (providers.json)');
+  const ev = await s.req('POST', `${API}/providers/${PROV}/evaluations`, { token: s.tokens[filer2], body: scorecard([80, 80, 80, 80, 80, 80]) });
+  assert.equal(ev.status, 201, ev.text);
+  const again = await s.req('PATCH', `${API}/filings/${f.body.id}/document`,
+    { token: s.tokens[filer2], body: { system: { name: '评估提醒系统（已评估）' } }, contentType: 'application/merge-patch+json' });
+  assert.equal(again.status, 200, again.text);
+  assert.ok(!again.body.findings.some((x) => x.rule === 'PROVIDER-EVALUATION-MISSING'), 'gone once evaluated');
+});
