@@ -173,14 +173,16 @@ int reply_json_spliced(struct http_req *r, int status, json_t *body, const char 
         const char *raw = json_string_value(json_object_get(body, raw_members[i]));
         if (raw) extra += strlen(raw_members[i]) + strlen(raw) + 4;
     }
-    char *head = body ? json_dumps(body, JSON_COMPACT) : NULL; /* sizing only when nothing is raw */
-    if (extra) {
-        free(head);
+    /* everything but the raw members, serialised once */
+    char *head = NULL;
+    if (body && extra) {
         json_t *rest = json_copy(body);
         for (int i = 0; raw_members[i]; i++)
             if (json_is_string(json_object_get(body, raw_members[i]))) json_object_del(rest, raw_members[i]);
         head = json_dumps(rest, JSON_COMPACT);
         json_decref(rest);
+    } else if (body) {
+        head = json_dumps(body, JSON_COMPACT);
     }
     if (!head) {
         json_decref(body);

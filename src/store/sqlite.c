@@ -193,6 +193,9 @@ static json_t *row_to_json(sqlite3_stmt *st, bool raw_json)
             if (!raw_json && is_json_column(name)) {
                 v = json_loads(t ? t : "null", JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
                 if (!v) v = json_null();
+            } else if (raw_json && is_json_column(name)) {
+                /* JSON text this store wrote itself (valid UTF-8): no need to check it again */
+                v = json_stringn_nocheck(t ? t : "", (size_t)sqlite3_column_bytes(st, i));
             } else {
                 v = json_stringn(t ? t : "", (size_t)sqlite3_column_bytes(st, i));
                 if (!v) v = json_null();
