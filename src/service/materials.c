@@ -435,11 +435,18 @@ static const char *check_content(struct material_file *f, struct err *e)
         err_extra(e, "detected_type", json_string("executable"));
         return NULL;
     }
-    if (!actual || strcmp(actual, declared) != 0) {
-        err_set(e, ERR_UNSUPPORTED_MEDIA, NULL, "the content is %s, not the declared %s",
-                "文件内容为 %s，与声明的类型 %s 不符", actual ? mime_of(actual) : "of an unknown type",
+    if (!actual) {
+        err_set(e, ERR_UNSUPPORTED_MEDIA, NULL,
+                "the content is of no type a material may have (PDF, PNG, JPEG, DOCX, XLSX, plain text), not the declared %s",
+                "文件内容不属于材料允许的类型（PDF、PNG、JPEG、DOCX、XLSX、纯文本），与声明的类型 %s 不符",
                 f->declared_type);
-        err_extra(e, "detected_type", actual ? json_string(mime_of(actual)) : json_null());
+        err_extra(e, "detected_type", json_null());
+        return NULL;
+    }
+    if (strcmp(actual, declared) != 0) {
+        err_set(e, ERR_UNSUPPORTED_MEDIA, NULL, "the content is %s, not the declared %s",
+                "文件内容为 %s，与声明的类型 %s 不符", mime_of(actual), f->declared_type);
+        err_extra(e, "detected_type", json_string(mime_of(actual)));
         return NULL;
     }
     return mime_of(actual);

@@ -5,6 +5,7 @@ import { h, replace, clear, uid } from './dom.js';
 import { t, L } from './i18n.js';
 import { getAt, setAt, formatValue, segmentsOf, labelOf } from './schema.js';
 import { session } from './session.js';
+import { uploadControl, materialLink } from './materials.js';
 
 export const controlId = (path) => `f:${path}`;
 
@@ -223,7 +224,41 @@ function renderScalar(def, path, ctx) {
   const help = helpFor(def, id, extraHelp);
   const notes = notesFor(path);
   const wrap = h('div', { class: ['field', 'scalar', `type-${def.type.replace(/[^a-z]/g, '')}`], dataset: { path } },
-    h('label', { for: id }, L(def.label), requiredMark(def)), control, help, notes);
+    h('label', { for: id }, L(def.label), requiredMark(def)), control, help);
+  if (def.type === 'material' || def.type === 'material[]') {
+    // the attached materials as links, and the upload control that attaches a new one
+    const attached = h('p', { class: 'attached', id: `${id}-attached` });
+    const drawAttached = () => {
+      const v = getAt(ctx.doc, path);
+      const ids = (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).filter((x) => Number.isInteger(x));
+      replace(attached, ids.length ? [h('span', { class: 'muted' }, t('upload.attached')), ' ', ids.map((mid, i) => [i ? '、' : '', materialLink(mid)])]
+        : h('span', { class: 'muted' }, t('upload.none')));
+    };
+    control.addEventListener(isText ? 'input' : 'change', drawAttached);
+    const list = def.type === 'material[]';
+    const kinds = list ? (session.schema?.materials?.kinds || []).map((k) => k.key) : null;
+    const up = uploadControl({
+      kind: def.material_kind || (list ? kinds.find((k) => k === 'other') || kinds[0] : undefined),
+      kinds: list ? kinds : null,
+      label: t('upload.chooseFor', { field: L(def.label) }),
+      idBase: `up:${path}`,
+      onUploaded: (m) => {
+        if (list) {
+          const cur = Array.isArray(getAt(ctx.doc, path)) ? getAt(ctx.doc, path) : [];
+          setAt(ctx.doc, path, [...cur, m.id]);
+          control.value = getAt(ctx.doc, path).join(', ');
+        } else {
+          setAt(ctx.doc, path, m.id);
+          control.value = String(m.id);
+        }
+        drawAttached();
+        ctx.onChange(path);
+      },
+    });
+    drawAttached();
+    wrap.append(attached, up);
+  }
+  wrap.append(notes);
   describe(control, help);
   return wrap;
 }
@@ -259,8 +294,7 @@ function renderRead(def, path, ctx) {
     const ids = (Array.isArray(value) ? value : [value]).filter((x) => Number.isInteger(x));
     return h('div', { class: 'field scalar read', dataset: { path } },
       headRow(h('div', { class: 'read-label', id: `l:${path}` }, L(def.label)), path, ctx),
-      h('div', { class: 'read-value', 'aria-labelledby': `l:${path}` }, ids.map((id, i) => [i ? '、' : '',
-        h('a', { href: `/api/v1/materials/${id}/content`, target: '_blank', rel: 'noopener', class: 'material-link' }, t('material.ref', { id }))])),
+      h('div', { class: 'read-value', 'aria-labelledby': `l:${path}` }, ids.map((id, i) => [i ? '、' : '', materialLink(id)])),
       notesFor(path));
   }
   const text = formatValue(def, value);
@@ -290,7 +324,7 @@ function notesOf(wrapper) {
 
 // Show findings ([{path, severity, message, rule}]) and items (rendered by renderItem) at their
 // fields. Findings of fields not on screen are skipped (the list shows them).
-export function decorate(container, findings, items = [], renderItem = null) {
+export function decorate(container, findings, items = [], renderItem = null, ctx = null) {
   for (const n of container.querySelectorAll('.notes')) clear(n);
   for (const el of container.querySelectorAll('.has-error, .has-warning, .has-item')) el.classList.remove('has-error', 'has-warning', 'has-item');
   for (const el of container.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
@@ -317,7 +351,9 @@ export function decorate(container, findings, items = [], renderItem = null) {
     const control = document.getElementById(controlId(w.dataset.path));
     if (control && sev === 'error') control.setAttribute('aria-invalid', 'true');
     mark(w, h('p', { class: ['finding', `sev-${sev}`], dataset: { rule: f.rule || '', path: f.path } },
-      h('span', { class: 'sev' }, t(`severity.${sev}`)), ' ', L(f.message), f.rule ? h('span', { class: 'rule' }, ` ${f.rule}`) : null), f.path);
+      h('span', { class: 'sev' }, t(`severity.${sev}`)), ' ', L(f.message), f.rule ? h('span', { class: 'rule' }, ` ${f.rule}`) : null,
+      f.overridden ? [' ', h('span', { class: 'badge overridden-mark' }, t('override.overridden'))] : null,
+      ctx?.findingExtra ? ctx.findingExtra(f) : null), f.path);
   }
   for (const it of items || []) {
     const w = wrapperFor(container, it.path);

@@ -13,6 +13,7 @@ import { queueView } from './views/queue.js';
 import { dashboardView } from './views/dashboard.js';
 import { adminView } from './views/admin.js';
 import { accountView } from './views/account.js';
+import { providerView } from './views/provider.js';
 
 const ROUTES = [
   { pattern: '/login', view: loginView, public: true },
@@ -23,6 +24,7 @@ const ROUTES = [
   { pattern: '/dashboard', view: dashboardView },
   { pattern: '/admin', view: adminView },
   { pattern: '/account', view: accountView },
+  { pattern: '/provider', view: providerView },
 ];
 
 function match(path) {
@@ -96,7 +98,7 @@ function navLinks() {
   const kind = orgKind();
   const links = [];
   if (kind === 'enterprise') links.push(['/', t('nav.workbench')]);
-  if (kind === 'provider') links.push(['/', t('nav.confirmations')]);
+  if (kind === 'provider') links.push(['/', t('nav.confirmations')], ['/provider', t('nav.profile')]);
   if (kind === 'authority') links.push(['/', t('nav.queue')], ['/dashboard', t('nav.dashboard')]);
   if (kind === 'platform') links.push(['/', t('nav.admin')], ['/queue', t('nav.allFilings')], ['/dashboard', t('nav.dashboard')]);
   if (kind !== 'platform' && hasRole('org_admin', 'authority_admin')) links.push(['/admin', t('nav.users')]);

@@ -7,6 +7,7 @@ import { api, get, post, ApiError } from '../api.js';
 import { session, hasRole, loadSchema, loadWorkflow, loadOrgs, loadUsers } from '../session.js';
 import { sections, sectionOf, labelOf, mergePatch, leafRows, formatValue, regionName, addWorkingDays } from '../schema.js';
 import { renderSection, decorate, wrapperFor, controlId } from '../form.js';
+import { materialMeta, materialLink, uploadControl, kindLabel } from '../materials.js';
 import { actionButtons } from '../actions.js';
 import { stateBadge, dueChip, tabs, toast, problemText, go, openDialog, filingTitle, errorBox } from '../ui.js';
 
@@ -54,6 +55,23 @@ export async function filingView(main, params, query) {
     try { st.rects = (await get(`/filings/${id}/rectifications`)).items || []; } catch { st.rects = []; }
   }
   await loadRects();
+  // the overridable rules of the filing's pack, and the override requests of the filing
+  const overridable = new Set();
+  try {
+    const [packId, packVersion] = String(filing.pack || '').split('@');
+    if (packId && packVersion) {
+      const rules = await get(`/policy/packs/${encodeURIComponent(packId)}/${encodeURIComponent(packVersion)}/rules`);
+      for (const r of rules.items || []) if (r.overridable) overridable.add(r.id);
+    }
+  } catch { /* no override requests then */ }
+  st.overrides = [];
+  async function loadOverrides() {
+    try { st.overrides = (await get(`/filings/${id}/overrides`)).items || []; } catch { st.overrides = []; }
+  }
+  await loadOverrides();
+  const canAskOverride = (f) => editable() && f.rule && overridable.has(f.rule) && !f.overridden
+    && !st.overrides.some((o) => o.rule === f.rule && (o.state === 'requested' || o.state === 'accepted'));
+  const canDecide = () => st.filing.state === 'under_review' && hasRole('reviewer');
 
   // ---- layout -----------------------------------------------------------------------------
   const head = h('div', { class: 'filing-head' });
@@ -110,15 +128,17 @@ export async function filingView(main, params, query) {
     const actionsBox = h('div', { class: 'actions', id: 'actions' });
     const pendingBox = h('div', { class: 'pending-items', id: 'pending-items' });
     const rectBox = h('div', { class: 'rect-summary', id: 'rect-summary' });
+    const overridesBox = h('div', { class: 'overrides', id: 'overrides' });
     const side = h('aside', { class: 'filing-side', 'aria-label': t('filing.side') },
       editable() ? status : null,
       h('section', { class: 'side-card' }, h('h2', {}, t('filing.actions')), actionsBox),
       canRequestItems() ? h('section', { class: 'side-card' }, h('h2', {}, t('rect.pending')), pendingBox) : null,
       st.rects.some((n) => !n.closed_at) ? h('section', { class: 'side-card' }, h('h2', {}, t('rect.openNotice')), rectBox) : null,
       h('section', { class: 'side-card' }, h('h2', {}, t('filing.derived')), derivedBox),
+      overridable.size || st.overrides.length ? h('section', { class: 'side-card' }, h('h2', { id: 'overrides-title' }, t('override.title')), overridesBox) : null,
       h('section', { class: 'side-card' }, h('h2', { id: 'findings-title' }, t('filing.findings')), findingsList));
     panel.append(h('div', { class: 'editor' }, steps, h('div', { class: 'editor-main' }, sectionBox), side));
-    formEls = { steps, sectionBox, side, status, findingsList, derivedBox, actionsBox, pendingBox, rectBox };
+    formEls = { steps, sectionBox, side, status, findingsList, derivedBox, actionsBox, pendingBox, rectBox, overridesBox };
     drawSteps();
     drawSection();
     drawFindings();
@@ -126,6 +146,7 @@ export async function filingView(main, params, query) {
     drawActions();
     drawPending();
     drawRectSummary();
+    drawOverrides();
     setStatus(st.status);
   }
 
@@ -248,7 +269,7 @@ export async function filingView(main, params, query) {
   function decorateNow() {
     if (!formEls) return;
     const items = openItems();
-    decorate(formEls.sectionBox, st.filing.findings || [], items, renderItemAtField);
+    decorate(formEls.sectionBox, st.filing.findings || [], items, renderItemAtField, { findingExtra: askButton });
   }
 
   function drawFindings() {
@@ -264,7 +285,9 @@ export async function filingView(main, params, query) {
         h('button', {
           type: 'button', class: 'link-button finding-link', dataset: { path: f.path, rule: f.rule || '' },
           onclick: () => jumpTo(f.path),
-        }, h('span', { class: 'sev' }, t(`severity.${f.severity || 'error'}`)), ' ', h('span', { class: 'finding-field' }, labelOf(f.path)), ': ', L(f.message))))));
+        }, h('span', { class: 'sev' }, t(`severity.${f.severity || 'error'}`)), ' ', h('span', { class: 'finding-field' }, labelOf(f.path)), ': ', L(f.message)),
+        f.overridden ? [' ', h('span', { class: 'badge overridden-mark' }, t('override.overridden'))] : null,
+        askButton(f)))));
   }
 
   function drawDerived() {
@@ -284,8 +307,132 @@ export async function filingView(main, params, query) {
         d.cross_border_route !== undefined ? [h('dt', {}, t('derived.route')), h('dd', {}, d.cross_border_route ? name('route', d.cross_border_route) : t('derived.noRoute'))] : null,
         d.review_working_days ? [h('dt', {}, t('derived.reviewDays')), h('dd', {}, t('derived.days', { n: d.review_working_days }))] : null),
       reasons.length ? [h('h3', {}, t('derived.reasons')), h('ul', { class: 'reasons' }, reasons.map((r) => h('li', {}, L(r) || r.code)))] : null,
-      mats.length ? [h('h3', {}, t('derived.materials')), h('ul', { class: 'materials', id: 'required-materials' }, mats.map((m) => h('li', {}, kinds.get(m) || m)))] : null,
+      mats.length ? [h('h3', {}, t('derived.materials')), h('ul', { class: 'materials', id: 'required-materials' }, mats.map((m) => h('li', { dataset: { kind: m } }, kinds.get(m) || m)))] : null,
       !Object.keys(d).length ? h('p', { class: 'muted' }, t('derived.notYet')) : null);
+    if (mats.length) markRequiredMaterials();
+  }
+
+  // Which of the required kinds are attached (a material of that kind named anywhere in the
+  // document) and which are missing.
+  async function markRequiredMaterials() {
+    const ul = formEls?.derivedBox.querySelector('#required-materials');
+    if (!ul) return;
+    const ids = new Set();
+    const collect = (defs, val) => {
+      for (const d of defs || []) {
+        const v = val?.[d.key];
+        if (v === undefined || v === null) continue;
+        if (d.type === 'material' && Number.isInteger(v)) ids.add(v);
+        else if (d.type === 'material[]' && Array.isArray(v)) v.filter(Number.isInteger).forEach((x) => ids.add(x));
+        else if (d.type === 'object') collect(d.fields, v);
+        else if (d.type === 'list<object>' && Array.isArray(v)) v.forEach((e) => collect(d.fields, e));
+      }
+    };
+    for (const sec of sections()) collect(sec.fields, st.doc[sec.key]);
+    const metas = await Promise.all([...ids].map((x) => materialMeta(x)));
+    const have = new Set(metas.filter(Boolean).map((m) => m.kind));
+    if (!ul.isConnected) return;
+    let missing = 0;
+    for (const li of ul.querySelectorAll('li[data-kind]')) {
+      const ok = have.has(li.dataset.kind);
+      if (!ok) missing += 1;
+      li.dataset.attached = ok ? 'yes' : 'no';
+      li.classList.toggle('ok-text', ok);
+      li.classList.toggle('warning-text', !ok);
+      li.querySelector('.mat-state')?.remove();
+      li.append(h('span', { class: 'mat-state' }, ` — ${ok ? t('upload.kindAttached') : t('upload.kindMissing')}`));
+    }
+    ul.dataset.missing = String(missing);
+  }
+
+  // ---- override requests ------------------------------------------------------------------
+  function askButton(f) {
+    if (!canAskOverride(f)) return null;
+    return [' ', h('button', {
+      type: 'button', class: 'small ask-override', dataset: { rule: f.rule },
+      'aria-label': t('override.askFor', { rule: f.rule }),
+      onclick: () => askOverride(f),
+    }, t('override.ask'))];
+  }
+
+  async function askOverride(f) {
+    let materials = [];
+    try { materials = (await get('/materials?limit=200')).items || []; } catch { materials = []; }
+    const done = await openDialog({
+      title: t('override.askTitle', { rule: f.rule }),
+      build(body, close) {
+        const reason = h('textarea', { id: 'override-reason', rows: 3, maxlength: 2000 });
+        const sel = h('select', { id: 'override-material' }, h('option', { value: '' }, t('form.choose')),
+          materials.map((m) => h('option', { value: m.id }, `#${m.id} ${m.title || m.filename || ''} (${kindLabel(m.kind)})`)));
+        const up = uploadControl({
+          kind: 'other', kinds: (session.schema?.materials?.kinds || []).map((k) => k.key), idBase: 'override-upload',
+          label: t('override.uploadNew'),
+          onUploaded: (m) => {
+            sel.append(h('option', { value: m.id }, `#${m.id} ${m.title || m.filename || ''} (${kindLabel(m.kind)})`));
+            sel.value = String(m.id);
+          },
+        });
+        const msg = h('div', { 'aria-live': 'assertive' });
+        body.append(h('form', {
+          novalidate: true, id: 'override-form',
+          onsubmit: async (ev) => {
+            ev.preventDefault();
+            if (!reason.value.trim()) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, t('override.needReason'))); reason.focus(); return; }
+            if (!sel.value) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, t('override.needMaterial'))); sel.focus(); return; }
+            try {
+              await flush();
+              await post(`/filings/${id}/overrides`, { rule: f.rule, reason: reason.value.trim(), material_id: Number(sel.value) });
+              close(true);
+            } catch (err) { replace(msg, errorBox(err)); }
+          },
+        },
+        h('p', {}, h('strong', {}, t('override.finding')), ' ', labelOf(f.path), ': ', L(f.message), ` (${f.rule})`),
+        h('div', { class: 'form-row' }, h('label', { for: reason.id }, t('override.reason')), reason),
+        h('div', { class: 'form-row' }, h('label', { for: sel.id }, t('override.material')), sel),
+        up, msg,
+        h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary', id: 'override-submit' }, t('override.send')),
+          h('button', { type: 'button', onclick: () => close(undefined) }, t('common.cancel')))));
+      },
+    });
+    if (done) {
+      toast(t('override.sent'), 'ok');
+      await loadOverrides();
+      drawOverrides();
+      drawFindings();
+      decorateNow();
+    }
+  }
+
+  function drawOverrides() {
+    if (!formEls?.overridesBox) return;
+    if (!st.overrides.length) { replace(formEls.overridesBox, h('p', { class: 'muted', id: 'no-overrides' }, t('override.none'))); return; }
+    replace(formEls.overridesBox, h('ul', { class: 'override-list' }, st.overrides.map((o) => {
+      const li = h('li', { class: ['override', `override-${o.state}`], dataset: { override: o.id, rule: o.rule, state: o.state } },
+        h('p', {}, h('strong', {}, o.rule), ' ', h('span', { class: ['badge', `override-state-${o.state}`] }, name('overrideState', o.state))),
+        h('p', {}, h('strong', {}, t('override.reason')), ' ', o.reason || '—'),
+        o.material_id ? h('p', {}, h('strong', {}, t('override.material')), ' ', materialLink(o.material_id)) : null,
+        o.comment ? h('p', {}, h('strong', {}, t('override.comment')), ' ', o.comment) : null);
+      if (o.state === 'requested' && canDecide()) li.append(decideForm(o));
+      return li;
+    })));
+  }
+
+  function decideForm(o) {
+    const ta = h('textarea', { id: `override-comment-${o.id}`, rows: 2, maxlength: 2000, class: 'override-comment' });
+    const msg = h('div', { 'aria-live': 'assertive' });
+    const decide = async (accept) => {
+      try {
+        await post(`/filings/${id}/overrides/${o.id}/decision`, { accept, comment: ta.value.trim() || undefined });
+        toast(accept ? t('override.accepted') : t('override.refused'), 'ok');
+        await loadOverrides();
+        await reload();
+      } catch (err) { replace(msg, errorBox(err)); }
+    };
+    return h('div', { class: 'decide-form' },
+      h('label', { for: ta.id }, t('override.comment')), ta, msg,
+      h('div', { class: 'button-row' },
+        h('button', { type: 'button', class: 'small primary override-accept', onclick: () => decide(true) }, t('override.accept')),
+        h('button', { type: 'button', class: 'small danger override-refuse', onclick: () => decide(false) }, t('override.refuse'))));
   }
 
   function drawActions() {
@@ -431,6 +578,7 @@ export async function filingView(main, params, query) {
       st.saved = structuredClone(f.document || {});
     }
     await loadRects();
+    await loadOverrides();
     setStatus('saved');
     drawHead();
     tb.select(st.tab);
