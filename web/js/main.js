@@ -14,6 +14,7 @@ import { dashboardView } from './views/dashboard.js';
 import { adminView } from './views/admin.js';
 import { accountView } from './views/account.js';
 import { providerView } from './views/provider.js';
+import { evaluationView, canEvaluate } from './views/evaluation.js';
 
 const ROUTES = [
   { pattern: '/login', view: loginView, public: true },
@@ -25,6 +26,7 @@ const ROUTES = [
   { pattern: '/admin', view: adminView },
   { pattern: '/account', view: accountView },
   { pattern: '/provider', view: providerView },
+  { pattern: '/evaluate', view: evaluationView },
 ];
 
 function match(path) {
@@ -98,6 +100,7 @@ function navLinks() {
   const kind = orgKind();
   const links = [];
   if (kind === 'enterprise') links.push(['/', t('nav.workbench')]);
+  if (canEvaluate()) links.push(['/evaluate', t('nav.evaluate')]);
   if (kind === 'provider') links.push(['/', t('nav.confirmations')], ['/provider', t('nav.profile')]);
   if (kind === 'authority') links.push(['/', t('nav.queue')], ['/dashboard', t('nav.dashboard')]);
   if (kind === 'platform') links.push(['/', t('nav.admin')], ['/queue', t('nav.allFilings')], ['/dashboard', t('nav.dashboard')]);

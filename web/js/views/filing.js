@@ -9,6 +9,7 @@ import { sections, sectionOf, labelOf, mergePatch, leafRows, formatValue, region
 import { renderSection, decorate, wrapperFor, controlId } from '../form.js';
 import { materialMeta, materialLink, uploadControl, kindLabel } from '../materials.js';
 import { actionButtons } from '../actions.js';
+import { canEvaluate } from './evaluation.js';
 import { stateBadge, dueChip, tabs, toast, problemText, go, openDialog, filingTitle, errorBox } from '../ui.js';
 
 const EDITABLE_STATES = new Set(['draft', 'rectification']);
@@ -209,12 +210,98 @@ export async function filingView(main, params, query) {
     const idx = sections().indexOf(sec);
     const prev = sections()[idx - 1];
     const next = sections()[idx + 1];
+    const secEl = renderSection(sec, formCtx());
+    if (sec.key === 'provider' && editable()) attachProviderPicker(secEl, sec);
     replace(formEls.sectionBox,
-      renderSection(sec, formCtx()),
+      secEl,
       h('div', { class: 'step-nav' },
         prev ? h('button', { type: 'button', id: 'step-prev', onclick: () => goStep(prev.key, true) }, t('form.prev', { label: L(prev.label) })) : h('span'),
         next ? h('button', { type: 'button', class: 'primary', id: 'step-next', onclick: () => goStep(next.key, true) }, t('form.next', { label: L(next.label) })) : h('span')));
     decorateNow();
+  }
+
+  // ---- the provider's registry profile: choose a platform and tick data centres ------------
+  const profiles = new Map();   // provider org id → its profile, or null (none / not readable)
+  async function profileOf(orgId) {
+    if (!profiles.has(orgId)) {
+      profiles.set(orgId, get(`/providers/${orgId}/profile`).then((r) => r.profile || null).catch(() => null));
+    }
+    return profiles.get(orgId);
+  }
+
+  function attachProviderPicker(secEl, sec) {
+    const orgWrap = secEl.querySelector('[data-path="/provider/provider_org"]');
+    if (!orgWrap) return;
+    const box = h('div', { class: 'provider-pick card', id: 'provider-pick', 'aria-live': 'polite' });
+    orgWrap.after(box);
+    const control = orgWrap.querySelector('select');
+    control?.addEventListener('change', () => drawPicker(box, sec));
+    drawPicker(box, sec);
+  }
+
+  async function drawPicker(box, sec) {
+    const orgId = Number(st.doc.provider?.provider_org) || null;
+    if (!orgId) { replace(box); box.hidden = true; return; }
+    box.hidden = false;
+    replace(box, h('p', { class: 'loading' }, t('pick.loading')));
+    const prof = await profileOf(orgId);
+    if ((Number(st.doc.provider?.provider_org) || null) !== orgId) return;   // changed meanwhile
+    const platforms = Array.isArray(prof?.platforms) ? prof.platforms : [];
+    const dcs = Array.isArray(prof?.data_centers) ? prof.data_centers : [];
+    if (!platforms.length && !dcs.length) {
+      replace(box, h('p', { class: 'muted', id: 'provider-pick-none' }, t('pick.none')));
+      return;
+    }
+    const fieldDef = (key) => (sec.fields || []).find((f) => f.key === key);
+    const cur = st.doc.provider || {};
+    const platSel = h('select', { id: 'provider-platform' }, h('option', { value: '' }, t('form.choose')),
+      platforms.map((p, i) => h('option', { value: i, selected: p.name === cur.platform_name },
+        p.mlps_level ? `${p.name} · ${t('derived.levelN', { n: p.mlps_level })}` : p.name)));
+    const chosenNames = new Set((Array.isArray(cur.data_centers) ? cur.data_centers : []).map((d) => d?.name));
+    const anyChosen = dcs.some((d) => chosenNames.has(d.name));
+    const boxes = dcs.map((d, i) => {
+      const id = `provider-dc-${i}`;
+      const where = [d.region_code, d.country].filter(Boolean).join(' · ');
+      const role = d.role ? t(d.role === 'backup' ? 'profile.roleBackup' : 'profile.rolePrimary') : '';
+      return h('div', { class: 'check' },
+        h('input', { type: 'checkbox', id, value: i, checked: anyChosen ? chosenNames.has(d.name) : true }),
+        h('label', { for: id }, d.name, where || role ? `（${[role, where].filter(Boolean).join('，')}）` : ''));
+    });
+    const msg = h('div', { 'aria-live': 'assertive' });
+    const apply = () => {
+      const pi = platSel.value === '' ? null : platforms[Number(platSel.value)];
+      const ticked = boxes.map((b) => b.querySelector('input')).filter((c) => c.checked).map((c) => dcs[Number(c.value)]);
+      if (!pi && !ticked.length) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, t('pick.needChoice'))); return; }
+      const pv = { ...(st.doc.provider || {}) };
+      if (pi) {
+        pv.platform_name = pi.name;
+        if (Number.isInteger(pi.mlps_level)) pv.platform_level = pi.mlps_level; else delete pv.platform_level;
+        if (pi.filing_certificate_number) pv.platform_filing_number = pi.filing_certificate_number; else delete pv.platform_filing_number;
+        const allowed = new Set((fieldDef('service_models')?.options || []).map((o) => o.value));
+        const models = (Array.isArray(pi.service_models) ? pi.service_models : []).filter((m) => !allowed.size || allowed.has(m));
+        if (models.length) pv.service_models = models;
+      }
+      if (ticked.length) {
+        const keys = (fieldDef('data_centers')?.fields || []).map((f) => f.key);
+        pv.data_centers = ticked.map((d) => {
+          const out = {};
+          for (const k of keys.length ? keys : ['name', 'region_code', 'country', 'role']) if (d[k] !== undefined && d[k] !== '') out[k] = d[k];
+          return out;
+        });
+      }
+      st.doc.provider = pv;
+      drawSection();
+      changed();
+      toast(t('pick.applied'), 'ok');
+      formEls.sectionBox.querySelector('#provider-apply')?.focus();
+    };
+    replace(box,
+      h('h3', { id: 'provider-pick-title' }, t('pick.title')),
+      h('p', { class: 'help' }, t('pick.intro')),
+      platforms.length ? h('div', { class: 'form-row' }, h('label', { for: 'provider-platform' }, t('pick.platform')), platSel) : null,
+      dcs.length ? h('fieldset', { class: 'checks-fieldset', id: 'provider-dcs' }, h('legend', {}, t('pick.dataCenters')), h('div', { class: 'checks' }, boxes)) : null,
+      msg,
+      h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'small primary', id: 'provider-apply', onclick: apply }, t('pick.apply'))));
   }
 
   function goStep(key, focusHeading = true) {
@@ -269,7 +356,7 @@ export async function filingView(main, params, query) {
   function decorateNow() {
     if (!formEls) return;
     const items = openItems();
-    decorate(formEls.sectionBox, st.filing.findings || [], items, renderItemAtField, { findingExtra: askButton });
+    decorate(formEls.sectionBox, st.filing.findings || [], items, renderItemAtField, { findingExtra });
   }
 
   function drawFindings() {
@@ -287,7 +374,7 @@ export async function filingView(main, params, query) {
           onclick: () => jumpTo(f.path),
         }, h('span', { class: 'sev' }, t(`severity.${f.severity || 'error'}`)), ' ', h('span', { class: 'finding-field' }, labelOf(f.path)), ': ', L(f.message)),
         f.overridden ? [' ', h('span', { class: 'badge overridden-mark' }, t('override.overridden'))] : null,
-        askButton(f)))));
+        findingExtra(f)))));
   }
 
   function drawDerived() {
@@ -346,6 +433,18 @@ export async function filingView(main, params, query) {
   }
 
   // ---- override requests ------------------------------------------------------------------
+  function findingExtra(f) {
+    return [evaluateLink(f), askButton(f)];
+  }
+
+  // PROVIDER-EVALUATION-MISSING: a link to the evaluation screen for the filing's provider.
+  function evaluateLink(f) {
+    if (f.rule !== 'PROVIDER-EVALUATION-MISSING' || !canEvaluate()) return null;
+    const org = Number(st.doc.provider?.provider_org) || st.filing.provider_org_id;
+    if (!org) return null;
+    return [' ', h('a', { href: `/evaluate?org=${org}&from=${id}`, 'data-link': '', class: 'evaluate-link' }, t('eval.evaluate'))];
+  }
+
   function askButton(f) {
     if (!canAskOverride(f)) return null;
     return [' ', h('button', {
