@@ -1,6 +1,6 @@
 # Makefile — thin front door: `make run`, `make test`, `make bench`. Each installs what is missing
 # first (tools/install-deps.sh), then builds with Meson/ninja.
-.PHONY: all deps build build-asan run test test-unit test-api test-e2e bench clean
+.PHONY: all deps build build-asan run test test-unit test-api test-e2e test-fuzz fuzz bench clean
 
 DATA ?= data
 LISTEN ?= 127.0.0.1:8080
@@ -30,7 +30,7 @@ run: build
 test:
 	@tools/install-deps.sh test
 	@$(MAKE) --no-print-directory build build-asan
-	@$(MAKE) --no-print-directory test-unit test-api test-e2e
+	@$(MAKE) --no-print-directory test-unit test-api test-e2e test-fuzz
 
 test-unit:
 	meson test -C build --print-errorlogs --suite unit
@@ -43,6 +43,16 @@ test-api:
 # Browser tests of the web UI: Debian's Chromium through playwright-core, against build/beian.
 test-e2e:
 	BEIAN_BIN=$(CURDIR)/build/beian BEIAN_WEB_DIR=$(CURDIR)/web node --test --test-concurrency=1 tests/e2e/
+
+# libFuzzer targets (fuzz/, clang, build-fuzz/): regressions replayed, then each target for
+# FUZZ_SECONDS (`make fuzz`: 30 s each; `make test`: 10 s each). See docs/reliability.md.
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	@command -v clang >/dev/null || tools/install-deps.sh test
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/fuzz.sh
+
+test-fuzz:
+	FUZZ_SECONDS=10 fuzz/fuzz.sh
 
 bench:
 	@tools/install-deps.sh bench

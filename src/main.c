@@ -14,6 +14,8 @@ const struct cli_command CLI_COMMANDS[] = {
     {"validate", cmd_validate, "check a filing document against a policy pack, offline"},
     {"policy", cmd_policy, "test, lint or list the rules of a policy pack"},
     {"verify", cmd_verify, "check stored material files against their hashes"},
+    {"backup", cmd_backup, "make a consistent online copy of a data directory"},
+    {"restore", cmd_restore, "restore a backup into a new data directory"},
     {"version", cmd_version, "print the version"},
     {NULL, NULL, NULL},
 };

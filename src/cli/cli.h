@@ -29,6 +29,9 @@ int cmd_workflow(int argc, char **argv);
 /* policy install|impact|packs (argv[0] is the subcommand) */
 int cmd_policy_admin(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+/* backup DEST / restore SRC (cmd_backup.c) */
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /* The data directory: the --data value, else $BEIAN_DATA, else NULL. */
 const char *cli_data_dir(const char *flag_value);

@@ -186,4 +186,21 @@ json_t *store_provider_evaluation_list(struct store_conn *c, int64_t provider_or
  * {"<provider_org_id>": n}. */
 json_t *store_provider_filed_counts(struct store_conn *c, int64_t authority_org_id);
 
+/* ==== backup and restore (backup.c) ========================================================= */
+
+/* What a backup or restore copied. */
+struct store_backup_report {
+    int64_t filings, audit_last_id;     /* in the copied database */
+    int64_t blobs, blob_bytes;          /* material files copied (each re-hashed) */
+    int64_t policy_files;               /* files of installed policy packs (<data>/policy) */
+};
+/* A consistent online copy of data directory data_dir into dest_dir (created; must be empty):
+ * beian.db through the SQLite online backup API (one read transaction, while the server goes on
+ * writing), then every material file the copy references (re-hashed), the installed policy packs,
+ * and a manifest dest_dir/backup.json. */
+int store_backup(const char *data_dir, const char *dest_dir, struct store_backup_report *r, struct err *e);
+/* Bring backup_dir back into data_dir (created; refused unless empty), then check PRAGMA
+ * integrity_check, re-hash every referenced material file and verify the audit chain. */
+int store_restore(const char *backup_dir, const char *data_dir, struct store_backup_report *r, struct err *e);
+
 #endif
