@@ -30,7 +30,7 @@ run: build
 test:
 	@tools/install-deps.sh test
 	@$(MAKE) --no-print-directory build build-asan
-	@$(MAKE) --no-print-directory test-unit test-api test-e2e test-fuzz
+	@tools/run-tests.sh
 
 test-unit:
 	meson test -C build --print-errorlogs --suite unit
