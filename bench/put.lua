@@ -1,10 +1,13 @@
--- put.lua — wrk script: saves the draft document again and again, each time with a different
--- description so that every request is a real write. The token and the document come from the
--- environment (BENCH_TOKEN) and the file named by BENCH_DOC.
+-- put.lua — wrk script: saves draft documents again and again, each time with a different
+-- description so that every request is a real write, cycling over the drafts listed in
+-- BENCH_FILINGS (comma-separated ids) as enterprises save many drafts at once. The token and the
+-- document come from the environment (BENCH_TOKEN) and the file named by BENCH_DOC.
 local token = os.getenv("BENCH_TOKEN")
 local f = assert(io.open(os.getenv("BENCH_DOC"), "r"))
 local doc = f:read("*a")
 f:close()
+local ids = {}
+for id in string.gmatch(os.getenv("BENCH_FILINGS") or "1", "[^,]+") do ids[#ids + 1] = id end
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -17,7 +20,8 @@ end
 request = function()
   counter = counter + 1
   local body = doc:gsub("__COUNTER__", tostring(tid or 0) .. "-" .. tostring(counter))
-  return wrk.format("PUT", nil, {
+  local id = ids[((counter + (tid or 0) * 7) % #ids) + 1]
+  return wrk.format("PUT", "/api/v1/filings/" .. id .. "/document", {
     ["Authorization"] = "Bearer " .. token,
     ["Content-Type"] = "application/json",
     ["If-Match"] = "*",

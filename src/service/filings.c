@@ -424,8 +424,8 @@ out:
 
 /* Save a new document computed from the current one by make_doc (PUT: the given document;
  * PATCH: the merge patch applied). The policy runs here, outside the writer; the write itself
- * only re-checks the row and stores. A PATCH without If-Match that races another save is redone
- * on the newer document. */
+ * only re-checks the row and stores. A save that names no version (no If-Match on a PATCH, or
+ * If-Match: *) and races another save is redone on the newer document. */
 static json_t *save(struct app *a, const struct principal *who, int64_t id, const json_t *doc, const json_t *patch,
                     const char *if_match, struct err *e)
 {
@@ -491,7 +491,9 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
         int rc = store_write(a->store, save_job_fn, &j, e);
         json_decref(nrow);
         if (rc == 0) return filing_get_raw(a, who, id, e);
-        if (!(j.raced && !if_match)) return NULL;
+        /* a save that named no particular version (no If-Match, or "*") is redone on the newer one */
+        bool any_version = !if_match || strcmp(if_match, "*") == 0;
+        if (!(j.raced && any_version)) return NULL;
         err_clear(e);
     }
     err_set(e, ERR_BUSY, NULL, "the document keeps changing; try again", "文档正被频繁修改，请稍后重试");
