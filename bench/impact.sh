@@ -29,7 +29,7 @@ PY
 $BIN policy install "$work/tight" --data "$work/data" >/dev/null
 
 gen_start=$(date +%s.%N)
-sqlite3 "$work/data/beian.db" <<SQL
+sqlite3 "$work/data/beian.db" >/dev/null <<SQL
 PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;
 INSERT INTO systems(org_id, name, created_at) VALUES (2, 'bench', '2026-01-01T00:00:00Z');
 -- the demo enterprise's materials that the reference document attaches (ids 1..11)
