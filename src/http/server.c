@@ -289,7 +289,7 @@ static enum MHD_Result upload_headers(struct server_request *sr)
     r->upload->fd = -1;
     api_dispatch(r, sr->upload_route);           /* phase 1: replies only to refuse */
     if (r->replied) return queue_reply(sr);
-    http_upload_free(r);                         /* the placeholder; begin allocates the real one */
+    http_upload_free(r);                         /* the stand-in; begin allocates the real one */
     if (http_upload_begin(r, &e) != 0) {
         reply_problem(r, &e);
         err_clear(&e);

@@ -29,28 +29,11 @@ static char pack_dir[4096], sandbox_dir[4096];
 
 #define AS_OF date_from_ymd(2026, 3, 1)
 
+#include "unit_common.h"
+
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static json_t *load_json(const char *dir, const char *name)
-{
-    char path[8300];
-    json_error_t jerr;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc)
-        fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
-    return doc;
-}
 
-static void print_findings(const json_t *findings)
-{
-    size_t i;
-    const json_t *f;
-    json_array_foreach(findings, i, f)
-        print_message("  %s %s %s: %s\n", json_string_value(json_object_get(f, "severity")),
-                      json_string_value(json_object_get(f, "rule")), json_string_value(json_object_get(f, "path")),
-                      json_string_value(json_object_get(json_object_get(f, "message"), "en")));
-}
 
 static const json_t *find_rule(const json_t *findings, const char *rule)
 {
@@ -105,13 +88,13 @@ static int teardown(void **state)
 
 static void test_reference_is_clean(void **state)
 {
-    json_t *doc = load_json(pack_dir, "fixtures/reference.json"), *findings, *derived;
+    json_t *doc = unit_load_json(pack_dir, "fixtures/reference.json"), *findings, *derived;
     evaluate(pack, doc, AS_OF, NULL, &findings, &derived);
     size_t i;
     const json_t *f;
     json_array_foreach(findings, i, f)
         if (strcmp(json_string_value(json_object_get(f, "severity")), "error") == 0) {
-            print_findings(findings);
+            unit_print_findings(findings);
             fail_msg("the reference filing has an error finding");
         }
     /* Offline (no ctx.materials) the kinds without a form field are reminders. */
@@ -138,7 +121,7 @@ static void test_reference_is_clean(void **state)
     struct err e = {0};
     assert_int_equal(policy_check(pack, doc, AS_OF, ctx, &findings, &derived, &e), 0);
     if (json_array_size(findings) != 0) {
-        print_findings(findings);
+        unit_print_findings(findings);
         fail();
     }
     json_decref(ctx);
@@ -203,7 +186,7 @@ static void test_rule_metadata(void **state)
 
 static void test_override(void **state)
 {
-    json_t *doc = load_json(pack_dir, "fixtures/reference.json"), *findings, *derived;
+    json_t *doc = unit_load_json(pack_dir, "fixtures/reference.json"), *findings, *derived;
     json_object_set_new(json_object_get(doc, "subject"), "uscc", json_string("91110000600037341A"));
     evaluate(pack, doc, AS_OF, NULL, &findings, &derived);
     const json_t *f = find_rule(findings, "SUBJ-002");
@@ -236,7 +219,7 @@ static void test_override(void **state)
 /* The same inputs give the same outputs; the as-of day is the only clock. */
 static void test_pure(void **state)
 {
-    json_t *doc = load_json(pack_dir, "fixtures/reference.json"), *f1, *d1, *f2, *d2;
+    json_t *doc = unit_load_json(pack_dir, "fixtures/reference.json"), *f1, *d1, *f2, *d2;
     evaluate(pack, doc, AS_OF, NULL, &f1, &d1);
     for (int i = 0; i < 20; i++) {
         evaluate(pack, doc, AS_OF, NULL, &f2, &d2);
@@ -281,7 +264,7 @@ static void test_malformed_documents(void **state)
         const json_t *f;
         json_array_foreach(findings, k, f)
             if (json_is_true(json_object_get(f, "rule_failed"))) {
-                print_findings(findings);
+                unit_print_findings(findings);
                 fail_msg("document %zu: %s", i, en(f));
             }
         assert_non_null(json_object_get(derived, "filing_type"));
@@ -335,7 +318,7 @@ static void test_sandbox(void **state)
         {"EVIL-RESULT", "returned a number"},
         {"EVIL-MESSAGE", "without message"},
     };
-    json_t *doc = load_json(sandbox_dir, "fixtures/doc.json");
+    json_t *doc = unit_load_json(sandbox_dir, "fixtures/doc.json");
     for (int round = 0; round < 2; round++) { /* the second round runs in the same, reused state */
         json_t *findings, *derived;
         evaluate(sandbox, doc, AS_OF, NULL, &findings, &derived);
@@ -365,7 +348,7 @@ static void test_sandbox(void **state)
 
 static void test_helpers(void **state)
 {
-    json_t *doc = load_json(sandbox_dir, "fixtures/doc.json"), *findings, *derived;
+    json_t *doc = unit_load_json(sandbox_dir, "fixtures/doc.json"), *findings, *derived;
     evaluate(sandbox, doc, AS_OF, NULL, &findings, &derived);
     assert_string_equal(en(find_rule(findings, "HELP-001")),
                         "as_of=2026-03-01 kind=initial date=20513 bad_date=nil days=59 add_days=2026-03-01 "
@@ -507,7 +490,7 @@ static void *work(void *arg)
 
 static void test_threads(void **state)
 {
-    json_t *doc = load_json(pack_dir, "fixtures/reference.json"), *findings, *derived;
+    json_t *doc = unit_load_json(pack_dir, "fixtures/reference.json"), *findings, *derived;
     evaluate(pack, doc, AS_OF, NULL, &findings, &derived);
     enum { N = 4 };
     pthread_t threads[N];
@@ -528,7 +511,7 @@ static void test_threads(void **state)
 /* A pack freed and loaded again (as an administrator's reload does) gets a fresh state. */
 static void test_reload(void **state)
 {
-    json_t *doc = load_json(pack_dir, "fixtures/reference.json");
+    json_t *doc = unit_load_json(pack_dir, "fixtures/reference.json");
     for (int i = 0; i < 6; i++) {
         struct pack *p;
         struct err e = {0};

@@ -20,28 +20,17 @@
 static struct pack *pack;
 static char pack_dir[4096];
 
+#include "unit_common.h"
+
 /* ---- helpers ---------------------------------------------------------------------------- */
 
 static json_t *load_fixture(const char *name)
 {
-    char path[4200];
-    json_error_t jerr;
-    snprintf(path, sizeof path, "%s/fixtures/%s", pack_dir, name);
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc)
-        fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
-    return doc;
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/fixtures", pack_dir);
+    return unit_load_json(dir, name);
 }
 
-static void print_findings(const json_t *findings)
-{
-    size_t i;
-    const json_t *f;
-    json_array_foreach(findings, i, f)
-        print_message("  %s %s: %s\n", json_string_value(json_object_get(f, "rule")),
-                      json_string_value(json_object_get(f, "path")),
-                      json_string_value(json_object_get(json_object_get(f, "message"), "en")));
-}
 
 static const json_t *find(const json_t *findings, const char *rule, const char *path)
 {
@@ -57,7 +46,7 @@ static const json_t *find(const json_t *findings, const char *rule, const char *
 static void assert_no_findings(json_t *findings)
 {
     if (json_array_size(findings) != 0)
-        print_findings(findings);
+        unit_print_findings(findings);
     assert_int_equal(json_array_size(findings), 0);
 }
 
@@ -66,7 +55,7 @@ static void assert_only(json_t *findings, const char *rule, const char *path)
 {
     if (json_array_size(findings) != 1 || !find(findings, rule, path)) {
         print_message("expected only %s at %s, got:\n", rule, path);
-        print_findings(findings);
+        unit_print_findings(findings);
         fail();
     }
 }
