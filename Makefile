@@ -1,6 +1,6 @@
 # Makefile — thin front door: `make run`, `make test`, `make bench`. Each installs what is missing
 # first (tools/install-deps.sh), then builds with Meson/ninja.
-.PHONY: all deps build build-asan run test test-unit test-api test-e2e test-fuzz fuzz bench clean
+.PHONY: all deps build build-asan run test check-valgrind test-unit test-api test-e2e test-fuzz fuzz bench clean
 
 DATA ?= data
 LISTEN ?= 127.0.0.1:8080
@@ -53,6 +53,17 @@ fuzz: deps
 
 test-fuzz:
 	FUZZ_SECONDS=10 fuzz/fuzz.sh
+
+# valgrind memcheck (issue 6): the unit tests, and the API tests of the workflow, bad input,
+# visibility, overrides and the policy against the server run under valgrind — any memory error
+# or definite/indirect leak fails them. The other suites stay with the sanitizer build: under
+# valgrind the crash loop, backup and matrix take many minutes, and the auth and materials suites
+# stall on their timing-dependent cases (parallel sign-ins, slow uploads) — not yet looked into.
+VALGRIND_API = lifecycle badinput visibility docs overrides policy policy_versions
+check-valgrind: build
+	meson test -C build --suite unit --print-errorlogs \
+	  --wrap='valgrind --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=1 --quiet'
+	BEIAN_BIN=$(CURDIR)/tools/valgrind-beian.sh node --test --test-concurrency=2 $(VALGRIND_API:%=tests/api/%.test.mjs)
 
 bench:
 	@tools/install-deps.sh bench
