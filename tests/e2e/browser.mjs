@@ -73,3 +73,26 @@ export function unlabelled(page) {
     return bad;
   });
 }
+
+// One signed-in page per login, opened on first use. env() gives {browser, server} (they are
+// started in before()); close() fails the suite if any page logged an unexpected script error.
+export function signedInPages(env) {
+  const opened = {};
+  return {
+    async as(login, opts) {
+      const { browser, server } = env();
+      if (!opened[login]) {
+        opened[login] = await party(browser, server, opts);
+        await signIn(opened[login], login, server.logins[login].password);
+      }
+      return opened[login].page;
+    },
+    async close() {
+      for (const p of Object.values(opened)) {
+        const problems = unexpected(p.problems);
+        if (problems.length) throw new Error(`script errors in the browser: ${JSON.stringify(problems)}`);
+        await p.close();
+      }
+    },
+  };
+}

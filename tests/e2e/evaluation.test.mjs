@@ -6,12 +6,12 @@
 // Screenshot: evaluation.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, party, signIn, shot, unexpected, unlabelled } from './browser.mjs';
+import { launchBrowser, signedInPages, shot, unlabelled } from './browser.mjs';
 import { Server } from '../api/lib.mjs';
 import { API, DEMO, createFiling, createOrg, createSystem, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
 
 let s, browser, systemId, bareProvider;
-const opened = {};
+const pages = signedInPages(() => ({ browser, server: s }));
 
 const PLATFORMS = [
   { name: '天翼云公有云平台（华北）', mlps_level: 3, filing_certificate_number: '11010513001-00001', service_models: ['iaas', 'paas'] },
@@ -35,21 +35,12 @@ before(async () => {
 });
 
 after(async () => {
-  for (const p of Object.values(opened)) {
-    assert.deepEqual(unexpected(p.problems), [], 'no script errors in the browser');
-    await p.close();
-  }
+  await pages.close();
   await browser?.close();
   await s?.stop();
 });
 
-async function as(login, opts) {
-  if (!opened[login]) {
-    opened[login] = await party(browser, s, opts);
-    await signIn(opened[login], login, s.logins[login].password);
-  }
-  return opened[login].page;
-}
+const as = (login, opts) => pages.as(login, opts);
 
 const byId = (page, id) => page.locator(`[id="${id}"]`);
 const docOf = async (id) => (await s.req('GET', `${API}/filings/${id}`, { token: s.tokens.filer })).body;

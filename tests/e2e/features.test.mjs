@@ -5,12 +5,12 @@
 // Screenshots: upload.png, overrides.png, provider-profile.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, party, signIn, shot, unexpected } from './browser.mjs';
+import { launchBrowser, signedInPages, shot } from './browser.mjs';
 import { Server } from '../api/lib.mjs';
 import { API, DEMO, actOk, createFiling, createSystem, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
 
 let s, browser, systemId;
-const opened = {};
+const pages = signedInPages(() => ({ browser, server: s }));
 
 before(async () => {
   [s, browser] = await Promise.all([Server.start(), launchBrowser()]);
@@ -19,21 +19,12 @@ before(async () => {
 });
 
 after(async () => {
-  for (const p of Object.values(opened)) {
-    assert.deepEqual(unexpected(p.problems), [], 'no script errors in the browser');
-    await p.close();
-  }
+  await pages.close();
   await browser?.close();
   await s?.stop();
 });
 
-async function as(login, opts) {
-  if (!opened[login]) {
-    opened[login] = await party(browser, s, opts);
-    await signIn(opened[login], login, s.logins[login].password);
-  }
-  return opened[login].page;
-}
+const as = (login, opts) => pages.as(login, opts);
 
 async function draftWith(edit) {
   const doc = referenceDoc();

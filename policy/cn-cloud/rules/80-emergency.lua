@@ -84,35 +84,26 @@ local function at_recovery_level(doc, ctx)
   return lvl and lvl >= M.recovery_min_level and lvl
 end
 
-rule{
-  id = "EMER-004", severity = "warning",
-  title = { zh = string.format("%d级及以上：恢复时间目标不超过%d分钟", M.recovery_min_level, M.rto_max_minutes),
-    en = string.format("Level %d and above: RTO within %d minutes", M.recovery_min_level, M.rto_max_minutes) },
-  paths = { "/emergency/rto_minutes" },
-  source = "filing-form.md §1.8",
-  check = function(doc, ctx)
-    local lvl, rto = at_recovery_level(doc, ctx), int(get(doc, "emergency", "rto_minutes"))
-    if not lvl or not rto or rto <= M.rto_max_minutes then return nil end
-    return issue("/emergency/rto_minutes",
-      string.format("第%d级系统宜不超过%d分钟，当前为%d分钟", lvl, M.rto_max_minutes, rto),
-      string.format("should be at most %d minutes for a level %d system; it is %d", M.rto_max_minutes, lvl, rto))
-  end,
-}
+-- EMER-004 and EMER-005: a recovery objective of a system at the recovery level within a maximum.
+local function recovery_objective(id, key, max, zh_name, en_name)
+  rule{
+    id = id, severity = "warning",
+    title = { zh = string.format("%d级及以上：%s不超过%d分钟", M.recovery_min_level, zh_name, max),
+      en = string.format("Level %d and above: %s within %d minutes", M.recovery_min_level, en_name, max) },
+    paths = { "/emergency/" .. key },
+    source = "filing-form.md §1.8",
+    check = function(doc, ctx)
+      local lvl, minutes = at_recovery_level(doc, ctx), int(get(doc, "emergency", key))
+      if not lvl or not minutes or minutes <= max then return nil end
+      return issue("/emergency/" .. key,
+        string.format("第%d级系统宜不超过%d分钟，当前为%d分钟", lvl, max, minutes),
+        string.format("should be at most %d minutes for a level %d system; it is %d", max, lvl, minutes))
+    end,
+  }
+end
 
-rule{
-  id = "EMER-005", severity = "warning",
-  title = { zh = string.format("%d级及以上：恢复点目标不超过%d分钟", M.recovery_min_level, M.rpo_max_minutes),
-    en = string.format("Level %d and above: RPO within %d minutes", M.recovery_min_level, M.rpo_max_minutes) },
-  paths = { "/emergency/rpo_minutes" },
-  source = "filing-form.md §1.8",
-  check = function(doc, ctx)
-    local lvl, rpo = at_recovery_level(doc, ctx), int(get(doc, "emergency", "rpo_minutes"))
-    if not lvl or not rpo or rpo <= M.rpo_max_minutes then return nil end
-    return issue("/emergency/rpo_minutes",
-      string.format("第%d级系统宜不超过%d分钟，当前为%d分钟", lvl, M.rpo_max_minutes, rpo),
-      string.format("should be at most %d minutes for a level %d system; it is %d", M.rpo_max_minutes, lvl, rpo))
-  end,
-}
+recovery_objective("EMER-004", "rto_minutes", M.rto_max_minutes, "恢复时间目标", "RTO")
+recovery_objective("EMER-005", "rpo_minutes", M.rpo_max_minutes, "恢复点目标", "RPO")
 
 rule{
   id = "EMER-006", severity = "warning",
