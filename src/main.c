@@ -1,5 +1,6 @@
 /* main.c — `beian`: the server and the command line, git-style subcommands from one table. */
 #include "cli/cli.h"
+#include "core/sha256.h"
 #include "config.h"
 
 #include <stdio.h>
@@ -36,6 +37,7 @@ int cmd_version(int argc, char **argv)
     }
     if (argc > 1) return cli_usage("version", "takes no arguments");
     printf("beian %s\n", BEIAN_VERSION);
+    printf("sha256: %s\n", sha256_implementation());   /* sha-ni or portable (bench/upload.sh) */
     return EXIT_OK;
 }
 

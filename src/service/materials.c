@@ -5,13 +5,13 @@
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/filings.h"
+#include "core/sha256.h"
 #include "core/workflow.h"
 #include "policy/pack.h"
 #include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -657,29 +657,6 @@ json_t *material_pins_of_version(struct app *a, const struct principal *who, int
 
 /* ------------------------------------------------------------------------------ verify */
 
-static int hash_file(const char *path, char out[65])
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    unsigned char buf[1 << 16];
-    ssize_t r;
-    while ((r = read(fd, buf, sizeof buf)) != 0) {
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            close(fd);
-            return -1;
-        }
-        crypto_hash_sha256_update(&st, buf, (size_t)r);
-    }
-    close(fd);
-    unsigned char d[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&st, d);
-    sodium_bin2hex(out, 65, d, sizeof d);
-    return 0;
-}
-
 int materials_verify(struct app *a, FILE *out, size_t *checked, struct err *e)
 {
     json_t *blobs = store_material_blobs(store_reader(a->store));
@@ -693,7 +670,7 @@ int materials_verify(struct app *a, FILE *out, size_t *checked, struct err *e)
         char path[4300], got[65];
         blob_path(a, sha, path, sizeof path);
         (*checked)++;
-        if (hash_file(path, got) != 0) {
+        if (sha256_file_hex(path, got) != 0) {
             fprintf(out, "missing %s %s\n", sha, path);
             problems++;
         } else if (strcmp(got, sha) != 0) {

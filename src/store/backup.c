@@ -8,12 +8,12 @@
  * names gives a consistent pair; each is re-hashed as it is copied. Installed policy packs
  * (<data>/policy) are copied as they are. Files are written to a temporary name, fsync'd and
  * renamed, directories fsync'd. */
+#include "core/sha256.h"
 #include "store/store.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +52,8 @@ static int copy_file(const char *src, const char *dst, char hex[65], int64_t *by
     snprintf(tmp, sizeof tmp, "%s.tmp", dst);
     int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (out < 0) { int rc = fail_errno(e, "create", tmp); close(in); return rc; }
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
+    struct sha256 st;
+    sha256_init(&st);
     static __thread unsigned char buf[1 << 16];
     int64_t total = 0;
     int rc = 0;
@@ -65,7 +65,7 @@ static int copy_file(const char *src, const char *dst, char hex[65], int64_t *by
             rc = fail_errno(e, "read", src);
             break;
         }
-        crypto_hash_sha256_update(&st, buf, (size_t)r);
+        sha256_update(&st, buf, (size_t)r);
         for (ssize_t off = 0; off < r;) {
             ssize_t w = write(out, buf + off, (size_t)(r - off));
             if (w < 0) {
@@ -83,36 +83,8 @@ static int copy_file(const char *src, const char *dst, char hex[65], int64_t *by
     if (close(out) != 0 && rc == 0) rc = fail_errno(e, "write", tmp);
     if (rc == 0 && rename(tmp, dst) != 0) rc = fail_errno(e, "rename", tmp);
     if (rc) { unlink(tmp); return rc; }
-    if (hex) {
-        unsigned char d[crypto_hash_sha256_BYTES];
-        crypto_hash_sha256_final(&st, d);
-        sodium_bin2hex(hex, 65, d, sizeof d);
-    }
+    if (hex) sha256_final_hex(&st, hex);
     if (bytes) *bytes = total;
-    return 0;
-}
-
-static int hash_file(const char *path, char hex[65])
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    static __thread unsigned char buf[1 << 16];
-    for (;;) {
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r == 0) break;
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            close(fd);
-            return -1;
-        }
-        crypto_hash_sha256_update(&st, buf, (size_t)r);
-    }
-    close(fd);
-    unsigned char d[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&st, d);
-    sodium_bin2hex(hex, 65, d, sizeof d);
     return 0;
 }
 
@@ -273,7 +245,7 @@ static int verify_blobs(const char *dir, const json_t *blobs, struct err *e)
         const char *sha = json_string_value(b);
         char path[4300], got[65];
         snprintf(path, sizeof path, "%s/materials/sha256/%.2s/%s", dir, sha, sha);
-        if (hash_file(path, got) != 0)
+        if (sha256_file_hex(path, got) != 0)
             return err_set(e, ERR_INTERNAL, NULL, "material %s is missing", "材料 %s 缺失", sha);
         if (strcmp(got, sha) != 0)
             return err_set(e, ERR_INTERNAL, NULL, "material %s is damaged", "材料 %s 已损坏", sha);

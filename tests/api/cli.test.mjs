@@ -326,10 +326,10 @@ test('unknown command → exit 2; no command → exit 2', () => {
   fails(cli(['serve', '--listen', '127.0.0.1:1']), 2, 'serve without a data directory');
 });
 
-test('version prints a version', () => {
+test('version prints the version and the SHA-256 block function in use', () => {
   for (const args of [['version'], ['--version']]) {
     const r = ok(cli(args), args[0]);
-    assert.match(r.stdout, /^beian \d+\.\d+(\.\d+)?\S*\n$/);
+    assert.match(r.stdout, /^beian \d+\.\d+(\.\d+)?\S*\nsha256: (sha-ni|portable)\n$/);
   }
   fails(cli(['version', 'extra']), 2, 'version with an argument');
 });
