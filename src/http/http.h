@@ -111,6 +111,8 @@ void reply_header(struct http_req *r, const char *name, const char *value);
 int reply_file(struct http_req *r, int status, const char *content_type, int fd, uint64_t size);
 
 /* Upload plumbing used by server.c (upload.c). Each returns 0 or -1 with e set. */
+/* An upload not begun (fd -1): set as r->upload while the route decides whether to take it. */
+struct http_upload *http_upload_new(void);
 int http_upload_begin(struct http_req *r, struct err *e);      /* create the temporary file */
 int http_upload_write(struct http_req *r, const void *data, size_t len, struct err *e);
 int http_upload_finish(struct http_req *r, struct err *e);     /* complete: digest, rewind */

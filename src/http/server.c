@@ -284,12 +284,10 @@ static enum MHD_Result upload_headers(struct server_request *sr)
         }
     }
     struct err e = {0};
-    r->upload = calloc(1, sizeof *r->upload);
+    r->upload = http_upload_new();
     if (!r->upload) return MHD_NO;
-    r->upload->fd = -1;
     api_dispatch(r, sr->upload_route);           /* phase 1: replies only to refuse */
     if (r->replied) return queue_reply(sr);
-    http_upload_free(r);                         /* the stand-in; begin allocates the real one */
     if (http_upload_begin(r, &e) != 0) {
         reply_problem(r, &e);
         err_clear(&e);
@@ -591,6 +589,7 @@ struct http_server *http_server_start(struct app *app, const char *listen_addr, 
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_CONNECTION_TIMEOUT, HTTP_CONNECTION_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
         MHD_OPTION_ARRAY, pool,
         MHD_OPTION_END);
     if (!s->daemon) {

@@ -1,15 +1,16 @@
 /* upload.c — streaming uploads and file replies (see http.h, "Uploads").
  *
  * An upload goes to a temporary file in <data>/materials/tmp (mkostemp, mode 0600) chunk by
- * chunk as libmicrohttpd hands the body over, and is hashed (SHA-256) on the way, so memory use
- * does not depend on the size of the body. The file is removed when the request ends unless the
+ * chunk as libmicrohttpd hands the body over, so memory use does not depend on the size of the
+ * body. A thread of the upload's own hashes (SHA-256) the file behind the writer, and writeback
+ * to the disk starts every few megabytes, so that hashing and the final fsync overlap receiving. The file is removed when the request ends unless the
  * handler took it; a body cut off halfway therefore leaves nothing behind. */
 #include "http/http.h"
+#include "core/sha256_follow.h"
 #include "service/app.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,8 +19,11 @@
 /* The public part first, so that r->upload points at both. */
 struct upload_private {
     struct http_upload pub;
-    crypto_hash_sha256_state hash;
+    struct sha256_follow *hash;
+    uint64_t flushed;   /* bytes handed to writeback so far */
 };
+
+#define UPLOAD_WRITEBACK_STEP ((uint64_t)8 << 20)
 
 uint64_t http_upload_limit(const struct http_req *r)
 {
@@ -32,15 +36,19 @@ static int ensure_dir(const char *path, struct err *e)
     return err_set(e, ERR_INTERNAL, NULL, "cannot create %s: %s", "无法创建目录 %s：%s", path, strerror(errno));
 }
 
+struct http_upload *http_upload_new(void)
+{
+    struct upload_private *u = calloc(1, sizeof *u);
+    if (!u) return NULL;
+    u->pub.fd = -1;
+    return &u->pub;
+}
+
 int http_upload_begin(struct http_req *r, struct err *e)
 {
+    if (!r->upload && !(r->upload = http_upload_new()))
+        return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
     struct upload_private *u = (struct upload_private *)r->upload;
-    if (!u) {
-        u = calloc(1, sizeof *u);
-        if (!u) return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
-        u->pub.fd = -1;
-        r->upload = &u->pub;
-    }
     if (u->pub.fd >= 0) return 0;
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/materials", r->app->data_dir);
@@ -59,7 +67,8 @@ int http_upload_begin(struct http_req *r, struct err *e)
         return err_set(e, saved == ENOSPC ? ERR_STORAGE_FULL : ERR_INTERNAL, NULL,
                        "cannot create a temporary file: %s", "无法创建临时文件：%s", strerror(saved));
     }
-    crypto_hash_sha256_init(&u->hash);
+    u->hash = sha256_follow_new(u->pub.fd);
+    if (!u->hash) return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
     return 0;
 }
 
@@ -80,8 +89,13 @@ int http_upload_write(struct http_req *r, const void *data, size_t len, struct e
         p += w;
         left -= (size_t)w;
     }
-    crypto_hash_sha256_update(&u->hash, data, len);
     u->pub.size += len;
+    sha256_follow_grew(u->hash, u->pub.size);
+    /* start writing back what has arrived, so the fsync at the end has little left to wait for */
+    if (u->pub.size - u->flushed >= UPLOAD_WRITEBACK_STEP) {
+        sync_file_range(u->pub.fd, (off_t)u->flushed, (off_t)(u->pub.size - u->flushed), SYNC_FILE_RANGE_WRITE);
+        u->flushed = u->pub.size;
+    }
     return 0;
 }
 
@@ -89,9 +103,8 @@ int http_upload_finish(struct http_req *r, struct err *e)
 {
     struct upload_private *u = (struct upload_private *)r->upload;
     if (!u || u->pub.fd < 0) return err_set(e, ERR_INTERNAL, NULL, "no upload in progress", "没有正在进行的上传");
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&u->hash, digest);
-    sodium_bin2hex(u->pub.sha256, sizeof u->pub.sha256, digest, sizeof digest);
+    if (sha256_follow_finish(u->hash, u->pub.sha256) != 0)
+        return err_set(e, ERR_INTERNAL, NULL, "cannot read the upload back: %s", "无法读回上传内容：%s", strerror(errno));
     if (lseek(u->pub.fd, 0, SEEK_SET) < 0)
         return err_set(e, ERR_INTERNAL, NULL, "cannot rewind the upload: %s", "无法回到上传文件开头：%s", strerror(errno));
     u->pub.complete = true;
@@ -102,6 +115,7 @@ void http_upload_free(struct http_req *r)
 {
     struct upload_private *u = (struct upload_private *)r->upload;
     if (!u) return;
+    sha256_follow_free(u->hash);   /* before the file it reads is closed */
     if (u->pub.fd >= 0) close(u->pub.fd);
     if (u->pub.path[0]) unlink(u->pub.path);
     free(u);
