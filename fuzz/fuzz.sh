@@ -4,6 +4,7 @@
 # kept) and runs each target for FUZZ_SECONDS (default 30) from the seed corpora (the fixtures).
 # Usage: fuzz/fuzz.sh [TARGET...]   (default: all). FUZZ_SECONDS=0 only builds and replays.
 # Figures of each run go to build-fuzz/<target>.log; a summary line per target to stdout.
+# Targets run side by side, FUZZ_JOBS at a time (default: the number of cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGETS=(router http document docdiff pack upload)
@@ -17,7 +18,7 @@ if [ ! -f $B/build.ninja ]; then
   CC=clang meson setup $B --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false \
     -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all -Wno-unused-command-line-argument' >/dev/null
 fi
-ninja -C $B libbeian.a >/dev/null
+ninja -C $B libbeian.a >$B/ninja.log || { cat $B/ninja.log; exit 1; }
 LIBS=$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium lua5.4)
 CFLAGS=$(pkg-config --cflags jansson lua5.4)
 for t in "${TARGETS[@]}"; do
@@ -63,15 +64,16 @@ seed() {
   esac
 }
 
-status=0
-for t in "${TARGETS[@]}"; do
+# One target: replay its regressions, then fuzz; the summary line goes to $B/<target>.summary.
+run_target() {
+  local t=$1
   # every crash ever found, replayed (no fuzzing)
   if [ -d fuzz/regressions/$t ] && [ -n "$(ls -A fuzz/regressions/$t)" ]; then
     if ! $B/fuzz_$t -runs=0 fuzz/regressions/$t >$B/$t.replay.log 2>&1; then
-      echo "fuzz $t: a regression input fails again (see $B/$t.replay.log)"; status=1; continue
+      echo "fuzz $t: a regression input fails again (see $B/$t.replay.log)"; return 1
     fi
   fi
-  [ "$SECONDS_EACH" -gt 0 ] || { echo "fuzz $t: built, regressions replayed"; continue; }
+  [ "$SECONDS_EACH" -gt 0 ] || { echo "fuzz $t: built, regressions replayed"; return 0; }
   seed "$t"
   mkdir -p $B/corpus/$t $B/crashes/$t
   if $B/fuzz_$t -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
@@ -82,7 +84,22 @@ for t in "${TARGETS[@]}"; do
   else
     echo "fuzz $t: CRASH — input in $B/crashes/$t/; copy it into fuzz/regressions/$t/ once fixed. Log: $B/$t.log"
     tail -40 $B/$t.log
-    status=1
+    return 1
   fi
+}
+
+# FUZZ_JOBS targets at a time (default: one per core); summaries printed in target order.
+JOBS=${FUZZ_JOBS:-$(nproc)}
+running=0
+for t in "${TARGETS[@]}"; do
+  if [ "$running" -ge "$JOBS" ]; then wait -n || true; running=$((running - 1)); fi
+  ( run_target "$t" >$B/$t.summary 2>&1; echo $? >$B/$t.status ) &
+  running=$((running + 1))
+done
+wait
+status=0
+for t in "${TARGETS[@]}"; do
+  cat $B/$t.summary
+  [ "$(cat $B/$t.status)" = 0 ] || status=1
 done
 exit $status
