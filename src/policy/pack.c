@@ -21,7 +21,7 @@ enum { MAX_FIELD_DEPTH = 8, MAX_PATTERN = 512 };
 
 static const char *const FIELD_TYPES[] = {
     "text", "int", "bool", "date", "enum", "enum[]", "text[]", "object", "list<object>",
-    "material", "material[]", "org_ref",
+    "material", "material[]", "org_ref", "evaluation_ref",
 };
 
 /* Every attribute a field may carry (pack.h); anything else is a typo and is rejected. */

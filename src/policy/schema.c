@@ -221,6 +221,7 @@ static const struct expectation EXPECTED[] = {
     {"material", "a material id (a positive whole number)", "材料编号（正整数）"},
     {"material[]", "a list of material ids", "材料编号列表"},
     {"org_ref", "an organisation id (a positive whole number)", "单位编号（正整数）"},
+    {"evaluation_ref", "a provider evaluation id (a positive whole number)", "云服务商评估编号（正整数）"},
 };
 
 static void report_type(struct walk *w, const json_t *def, const char *type)
@@ -423,7 +424,7 @@ static void check_enum(struct walk *w, const json_t *def, const json_t *value)
     free(list_zh);
 }
 
-/* material and org_ref: the id of a stored object. */
+/* material, org_ref and evaluation_ref: the id of a stored object. */
 static void check_id(struct walk *w, const json_t *def, const json_t *value, const char *type)
 {
     if (!json_is_integer(value) || json_integer_value(value) < 1)
@@ -486,7 +487,7 @@ static void check_value(struct walk *w, const json_t *def, const json_t *value)
         check_date(w, def, value);
     else if (strcmp(type, "enum") == 0)
         check_enum(w, def, value);
-    else if (strcmp(type, "material") == 0 || strcmp(type, "org_ref") == 0)
+    else if (strcmp(type, "material") == 0 || strcmp(type, "org_ref") == 0 || strcmp(type, "evaluation_ref") == 0)
         check_id(w, def, value, type);
     else if (strcmp(type, "object") == 0) {
         if (json_is_object(value))

@@ -94,6 +94,8 @@ void filing_derive_columns(json_t *row)
     json_object_set_new(row, "level", json_is_integer(v) ? json_copy((json_t *)v) : json_null());
     v = json_at_pointer(doc, "/provider/provider_org");
     json_object_set_new(row, "provider_org_id", json_is_integer(v) ? json_copy((json_t *)v) : json_null());
+    v = json_at_pointer(doc, "/provider/evaluation");
+    json_object_set_new(row, "provider_evaluation_id", json_is_integer(v) ? json_copy((json_t *)v) : json_null());
 }
 
 /* The materials a document attaches, as the rules expect them: {kind: [id…]}, counting only
@@ -141,7 +143,7 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
     json_decref(ctx);
     int64_t provider = jint(row, "provider_org_id");
     if (provider) {
-        json_t *pf = provider_findings(c, p, provider, jint(row, "org_id"), today);
+        json_t *pf = provider_findings(c, p, provider, jint(row, "org_id"), jint(row, "provider_evaluation_id"), today);
         json_array_extend(findings, pf);
         json_decref(pf);
     }
@@ -183,6 +185,12 @@ json_t *filing_view(struct app *a, const struct principal *who, const json_t *ro
     }
     if (with_document) {
         json_object_set_new(v, "allowed_actions", filing_allowed_actions(a, who, row));
+        /* the attached scorecard is the enterprise's judgement of its provider: shown to the
+         * enterprise and the authorities, not to the provider it judges */
+        if (strcmp(who->org_kind, "provider") != 0) {
+            json_t *ev = provider_evaluation_attached(store_reader(a->store), row);
+            if (ev) json_object_set_new(v, "provider_evaluation", ev);
+        }
     } else {
         json_object_del(v, "document");
         json_object_del(v, "findings");

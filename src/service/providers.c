@@ -211,8 +211,67 @@ static json_t *with_states(const json_t *profile, day_t as_of, int warn_days)
     return p;
 }
 
+/* Where a filing document attaches a scorecard (the provider section of the default pack). */
+#define EVALUATION_PATH "/provider/evaluation"
+
+/* Evaluation id when it is one by org_id of provider_org_id; else NULL (whether it exists or not). */
+static json_t *evaluation_of(struct store_conn *c, int64_t id, int64_t provider_org_id, int64_t org_id)
+{
+    json_t *ev = store_provider_evaluation_get(c, id);
+    if (ev && (jint(ev, "org_id") != org_id || jint(ev, "provider_org_id") != provider_org_id)) {
+        json_decref(ev);
+        ev = NULL;
+    }
+    return ev;
+}
+
+/* Age in days of an evaluation as of a day; -1 when its date is unreadable or after as_of. */
+static int evaluation_age(const json_t *ev, day_t as_of)
+{
+    day_t on;
+    if (!jstr(ev, "evaluated_on") || date_parse(jstr(ev, "evaluated_on"), &on) != 0 || on > as_of) return -1;
+    return (int)(as_of - on);
+}
+
+/* Has org_id evaluated the provider within max_age days of as_of? */
+static bool evaluated_since(struct store_conn *c, int64_t provider_org_id, int64_t org_id, int max_age, day_t as_of)
+{
+    json_t *evals = store_provider_evaluation_list(c, provider_org_id, org_id);
+    bool recent = false;
+    size_t i;
+    json_t *ev;
+    json_array_foreach(evals, i, ev) {
+        int age = evaluation_age(ev, as_of);
+        recent = recent || (age >= 0 && age <= max_age);
+    }
+    json_decref(evals);
+    return recent;
+}
+
+static void attached_evaluation_findings(struct store_conn *c, int64_t id, int64_t provider_org_id, int64_t org_id,
+                                         int max_age, day_t as_of, json_t *out)
+{
+    json_t *ev = evaluation_of(c, id, provider_org_id, org_id);
+    char zh[400], en[400];
+    if (!ev) {
+        snprintf(zh, sizeof zh, "所附评估 #%lld 不是本单位对所选云服务商的评估", (long long)id);
+        snprintf(en, sizeof en, "The attached evaluation #%lld is not one of your organisation's evaluations of the chosen provider",
+                 (long long)id);
+        finding_add(out, "PROVIDER-EVALUATION-UNKNOWN", "error", EVALUATION_PATH, zh, en, FINDING_SOURCE);
+        return;
+    }
+    int age = evaluation_age(ev, as_of);
+    if (max_age > 0 && (age < 0 || age > max_age)) {
+        snprintf(zh, sizeof zh, "所附评估作于 %s，已超过 %d 天，请重新评估云服务商", jstr(ev, "evaluated_on"), max_age);
+        snprintf(en, sizeof en, "The attached evaluation was made on %s, more than %d days ago: evaluate the provider again",
+                 jstr(ev, "evaluated_on"), max_age);
+        finding_add(out, "PROVIDER-EVALUATION-STALE", "warning", EVALUATION_PATH, zh, en, FINDING_SOURCE);
+    }
+    json_decref(ev);
+}
+
 json_t *provider_findings(struct store_conn *c, const struct pack *p, int64_t provider_org_id, int64_t org_id,
-                          day_t as_of)
+                          int64_t evaluation_id, day_t as_of)
 {
     json_t *out = json_array();
     int warn_days = provider_warning_days(p);
@@ -240,26 +299,22 @@ json_t *provider_findings(struct store_conn *c, const struct pack *p, int64_t pr
     json_decref(row);
     /* the enterprise evaluates its provider regularly (云服务商评估) */
     int max_age = p && p->providers ? (int)json_integer_value(json_object_get(p->providers, "evaluation_max_age_days")) : 0;
-    if (org_id > 0 && provider_org_id > 0 && max_age > 0) {
-        json_t *evals = store_provider_evaluation_list(c, provider_org_id, org_id);
-        bool recent = false;
-        json_t *ev;
-        json_array_foreach(evals, i, ev) {
-            day_t on;
-            if (jstr(ev, "evaluated_on") && date_parse(jstr(ev, "evaluated_on"), &on) == 0 && on <= as_of &&
-                as_of - on <= max_age)
-                recent = true;
-        }
-        json_decref(evals);
-        if (!recent) {
-            char zh[300], en[300];
-            snprintf(zh, sizeof zh, "本单位在最近 %d 天内未对所选云服务商进行评估（信誉、技术实力、安全管理水平等）", max_age);
-            snprintf(en, sizeof en, "Your organisation has not evaluated the chosen provider within the last %d days "
-                                    "(reputation, technical strength, security management, …)", max_age);
-            finding_add(out, "PROVIDER-EVALUATION-MISSING", "warning", "/provider/provider_org", zh, en, FINDING_SOURCE);
-        }
+    if (evaluation_id > 0 && org_id > 0)
+        attached_evaluation_findings(c, evaluation_id, provider_org_id, org_id, max_age, as_of, out);
+    else if (org_id > 0 && provider_org_id > 0 && max_age > 0 && !evaluated_since(c, provider_org_id, org_id, max_age, as_of)) {
+        char zh[300], en[300];
+        snprintf(zh, sizeof zh, "本单位在最近 %d 天内未对所选云服务商进行评估（信誉、技术实力、安全管理水平等）", max_age);
+        snprintf(en, sizeof en, "Your organisation has not evaluated the chosen provider within the last %d days "
+                                "(reputation, technical strength, security management, …)", max_age);
+        finding_add(out, "PROVIDER-EVALUATION-MISSING", "warning", "/provider/provider_org", zh, en, FINDING_SOURCE);
     }
     return out;
+}
+
+json_t *provider_evaluation_attached(struct store_conn *c, const json_t *filing_row)
+{
+    int64_t id = jint(filing_row, "provider_evaluation_id");
+    return id > 0 ? evaluation_of(c, id, jint(filing_row, "provider_org_id"), jint(filing_row, "org_id")) : NULL;
 }
 
 /* ------------------------------------------------------------------------------ profile */
@@ -357,7 +412,7 @@ json_t *provider_expiring(struct app *a, const struct principal *who, int64_t or
     date_format(as_of, day);
     (void)who;
     return json_pack("{s:s s:i s:o s:o}", "as_of", day, "warning_days", warn_days, "items", items,
-                     "findings", provider_findings(c, a->pack, org_id, 0, as_of));
+                     "findings", provider_findings(c, a->pack, org_id, 0, 0, as_of));
 }
 
 /* ------------------------------------------------------------------------------ hosting */

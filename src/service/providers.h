@@ -37,9 +37,15 @@ json_t *provider_expiring(struct app *a, const struct principal *who, int64_t or
  * schema.h ({rule, severity, path, message{zh,en}, source}): PROVIDER-QUALIFICATION-EXPIRED
  * (error), PROVIDER-QUALIFICATION-EXPIRING (warning), and PROVIDER-EVALUATION-MISSING (warning)
  * when the enterprise has not evaluated the provider within the pack's evaluation_max_age_days
- * (org_id 0: not checked). */
+ * (org_id 0: not checked). A scorecard attached to the filing (evaluation_id, 0: none) must be
+ * one of the enterprise's evaluations of that provider (PROVIDER-EVALUATION-UNKNOWN, error) and
+ * is itself the evaluation that counts (PROVIDER-EVALUATION-STALE, warning, when older). */
 json_t *provider_findings(struct store_conn *c, const struct pack *p, int64_t provider_org_id, int64_t org_id,
-                          day_t as_of);
+                          int64_t evaluation_id, day_t as_of);
+/* The scorecard a filing row attaches (provider_evaluation_id, from the document's
+ * /provider/evaluation) when it is an evaluation by the filing's organisation of the provider the
+ * filing names; else NULL. */
+json_t *provider_evaluation_attached(struct store_conn *c, const json_t *filing_row);
 /* confirm_hosting: when the provider named in the filing row has a profile, the platform and every
  * data centre of the document's provider section must be among its own (422 naming the field). */
 int provider_check_hosting(struct store_conn *c, const json_t *filing_row, struct err *e);

@@ -107,6 +107,9 @@ static const char *const MIGRATIONS[] = {
     "  reason TEXT NOT NULL, material_id INTEGER, state TEXT NOT NULL CHECK (state IN ('requested','accepted','refused')),"
     "  requested_by INTEGER NOT NULL, requested_at TEXT NOT NULL, decided_by INTEGER, decided_at TEXT, comment TEXT);"
     "CREATE INDEX overrides_filing ON overrides(filing_id, id);",
+    /* 5: the provider evaluation a filing's document attaches (/provider/evaluation), kept beside
+     *    provider_org_id so a view can show the scorecard without parsing the document */
+    "ALTER TABLE filings ADD COLUMN provider_evaluation_id INTEGER;",
 };
 
 const char *const *migrations_list(int *count)

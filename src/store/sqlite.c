@@ -596,12 +596,13 @@ int64_t store_filing_insert(struct store_conn *c, const json_t *r, struct err *e
     now_rfc3339(now);
     if (db_run(c, e,
                "INSERT INTO filings(system_id,org_id,kind,parent_id,state,provider_org_id,region,level,type,"
-               "subject_name,system_name,document,revision,pack,created_at,updated_at,last_editor_id,findings,derived) "
-               "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?,?)",
-               "iisIsIsIsssjsssIjj", jint(r, "system_id"), jint(r, "org_id"), jstr(r, "kind"), jint(r, "parent_id"),
+               "subject_name,system_name,document,revision,pack,created_at,updated_at,last_editor_id,findings,derived,"
+               "provider_evaluation_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?,?,?)",
+               "iisIsIsIsssjsssIjjI", jint(r, "system_id"), jint(r, "org_id"), jstr(r, "kind"), jint(r, "parent_id"),
                jstr(r, "state"), jint(r, "provider_org_id"), jstr(r, "region"), jint(r, "level"), jstr(r, "type"),
                jstr(r, "subject_name"), jstr(r, "system_name"), json_object_get(r, "document"), jstr(r, "pack"),
-               now, now, jint(r, "last_editor_id"), json_object_get(r, "findings"), json_object_get(r, "derived")) != 0)
+               now, now, jint(r, "last_editor_id"), json_object_get(r, "findings"), json_object_get(r, "derived"),
+               jint(r, "provider_evaluation_id")) != 0)
         return -1;
     return sqlite3_last_insert_rowid(c->db);
 }
@@ -620,11 +621,11 @@ int store_filing_save_document(struct store_conn *c, const json_t *r, struct err
                "system_name=?,region=?,level=?,provider_org_id=?,"
                /* a newly named provider sees the filing only once it is asked to confirm it */
                "provider_visible=CASE WHEN provider_org_id IS ? THEN provider_visible ELSE 0 END,"
-               "type=?,pack=?,updated_at=? WHERE id=?",
-               "sjjiisssIIIsssi", jstr(r, "document"), json_object_get(r, "findings"), json_object_get(r, "derived"),
+               "type=?,pack=?,updated_at=?,provider_evaluation_id=? WHERE id=?",
+               "sjjiisssIIIsssIi", jstr(r, "document"), json_object_get(r, "findings"), json_object_get(r, "derived"),
                jint(r, "revision"), jint(r, "last_editor_id"), jstr(r, "subject_name"), jstr(r, "system_name"),
                jstr(r, "region"), jint(r, "level"), jint(r, "provider_org_id"), jint(r, "provider_org_id"),
-               jstr(r, "type"), jstr(r, "pack"), now, jint(r, "id")) != 0)
+               jstr(r, "type"), jstr(r, "pack"), now, jint(r, "provider_evaluation_id"), jint(r, "id")) != 0)
         return -1;
     if (sqlite3_changes(c->db) != 1) return err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
     return 0;
@@ -644,8 +645,8 @@ int store_filing_update(struct store_conn *c, const json_t *r, struct err *e)
                "last_editor_id=?,region=?,level=?,type=?,subject_name=?,system_name=?,document=?,revision=?,"
                "current_version=?,record_version=?,number=?,pack=?,submitted_at=?,due_at=?,paused_remaining=?,"
                "filed_at=?,decided_at=?,version_date=?,provider_visible=?,authority_visible=?,updated_at=?,"
-               "findings=?,derived=? WHERE id=?",
-               "ssIIIIsIsssjiiIssssIsssiisjji",
+               "findings=?,derived=?,provider_evaluation_id=? WHERE id=?",
+               "ssIIIIsIsssjiiIssssIsssiisjjIi",
                jstr(r, "state"), jstr(r, "check_from"), jint(r, "provider_org_id"), jint(r, "authority_org_id"),
                jint(r, "reviewer_id"), jint(r, "last_editor_id"), jstr(r, "region"), jint(r, "level"),
                jstr(r, "type"), jstr(r, "subject_name"), jstr(r, "system_name"), json_object_get(r, "document"),
@@ -653,7 +654,7 @@ int store_filing_update(struct store_conn *c, const json_t *r, struct err *e)
                jstr(r, "pack"), jstr(r, "submitted_at"), jstr(r, "due_at"), jint(r, "paused_remaining"),
                jstr(r, "filed_at"), jstr(r, "decided_at"), jstr(r, "version_date"), jint(r, "provider_visible"),
                jint(r, "authority_visible"), now, json_object_get(r, "findings"), json_object_get(r, "derived"),
-               jint(r, "id")) != 0)
+               jint(r, "provider_evaluation_id"), jint(r, "id")) != 0)
         return -1;
     if (sqlite3_changes(c->db) != 1) return err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
     return 0;

@@ -185,6 +185,13 @@ json_t *store_provider_evaluation_list(struct store_conn *c, int64_t provider_or
     return rows;
 }
 
+json_t *store_provider_evaluation_get(struct store_conn *c, int64_t id)
+{
+    json_t *row = db_one(c, "SELECT * FROM provider_evaluations WHERE id=?", "i", id);
+    if (row) parse_member(row, "scorecard");
+    return row;
+}
+
 json_t *store_provider_filed_counts(struct store_conn *c, int64_t authority_org_id)
 {
     json_t *rows = db_query(c, NULL, "SELECT provider_org_id AS p, count(*) AS n FROM filings WHERE state='filed' "

@@ -182,6 +182,8 @@ int64_t store_provider_evaluation_insert(struct store_conn *c, int64_t provider_
                                          int64_t by, struct err *e);
 /* Evaluations of a provider, newest first; org_id 0: by everyone, else by that organisation. */
 json_t *store_provider_evaluation_list(struct store_conn *c, int64_t provider_org_id, int64_t org_id);
+/* One evaluation (scorecard parsed), or NULL. Evaluations are never changed once made. */
+json_t *store_provider_evaluation_get(struct store_conn *c, int64_t id);
 /* Number of filed (state 'filed', initial) filings per provider assigned to an authority (0: any):
  * {"<provider_org_id>": n}. */
 json_t *store_provider_filed_counts(struct store_conn *c, int64_t authority_org_id);

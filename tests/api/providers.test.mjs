@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server } from './lib.mjs';
 import { assertProblem } from './helpers-io.mjs';
-import { API, DEMO, act, actOk, completeDraft, createSystem, driveTo, foreignParties, loginAll } from './story.mjs';
+import { API, DEMO, act, actOk, completeDraft, createSystem, driveTo, errorsOf, foreignParties, getFiling, loginAll, patchDocument } from './story.mjs';
 
 let s;
 const PROV = DEMO.provider;
@@ -149,8 +149,10 @@ test('confirm_hosting checks that the platform and data centres named are the pr
 });
 
 const CRITERIA = ['reputation', 'technical_strength', 'security_management', 'compliance', 'service_level', 'exit_and_data_return'];
+// a day n days before today (UTC), so the one-year checks do not age with the calendar
+const daysAgo = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
 const scorecard = (scores, weights = [20, 20, 20, 20, 10, 10]) => ({
-  evaluated_on: '2026-01-15',
+  evaluated_on: daysAgo(30),
   criteria: CRITERIA.map((key, i) => ({ key, weight: weights[i], score: scores[i], evidence: `${key} 的依据：年度报告第${i + 1}章` })),
   notes: '年度评估',
 });
@@ -158,12 +160,12 @@ const scorecard = (scores, weights = [20, 20, 20, 20, 10, 10]) => ({
 test('an enterprise scores a provider against the criteria; the scorecard is kept with its date', async () => {
   const r = await req('filer', 'POST', `${API}/providers/${PROV}/evaluations`, { body: scorecard([90, 80, 70, 60, 100, 50]) });
   assert.equal(r.status, 201, r.text);
-  assert.equal(r.body.evaluated_on, '2026-01-15');
+  assert.equal(r.body.evaluated_on, daysAgo(30));
   assert.equal(r.body.score, 75, '(90+80+70+60)*0.2 + (100+50)*0.1');
   assert.equal(r.body.scorecard.criteria.length, 6);
   const list = await req('entadmin', 'GET', `${API}/providers/${PROV}/evaluations`);
   assert.equal(list.status, 200);
-  assert.deepEqual(list.body.items.map((x) => [x.id, x.evaluated_on, x.score]), [[r.body.id, '2026-01-15', 75]]);
+  assert.deepEqual(list.body.items.map((x) => [x.id, x.evaluated_on, x.score]), [[r.body.id, daysAgo(30), 75]]);
   assert.equal(list.body.items[0].scorecard.notes, '年度评估');
   assert.deepEqual((await req('filer2', 'GET', `${API}/providers/${PROV}/evaluations`)).body.items, [], 'another enterprise sees only its own');
   assert.deepEqual((await req('provider', 'GET', `${API}/providers/${PROV}/evaluations`)).body.items, [], 'the provider does not see enterprises\' evaluations');
@@ -223,4 +225,59 @@ test('a filing whose provider the enterprise has not evaluated within the pack\'
     { token: s.tokens[filer2], body: { system: { name: '评估提醒系统（已评估）' } }, contentType: 'application/merge-patch+json' });
   assert.equal(again.status, 200, again.text);
   assert.ok(!again.body.findings.some((x) => x.rule === 'PROVIDER-EVALUATION-MISSING'), 'gone once evaluated');
+});
+
+test('a scorecard is attached to a filing: the enterprise\'s own of that provider, it is the one that counts, the authority sees it and the provider does not', async () => {
+  const evals = `${API}/providers/${PROV}/evaluations`;
+  const fresh = await req('filer', 'POST', evals, { body: scorecard([90, 85, 80, 75, 70, 65]) });
+  assert.equal(fresh.status, 201, fresh.text);
+  const old = await req('filer', 'POST', evals, { body: { ...scorecard([50, 50, 50, 50, 50, 50]), evaluated_on: daysAgo(400) } });
+  assert.equal(old.status, 201, old.text);
+  const theirs = (await req('filer2', 'GET', evals)).body.items[0];
+  assert.ok(theirs, 'the second enterprise evaluated the provider in an earlier test');
+
+  const id = await completeDraft(s, await createSystem(s, 'filer', '评估附件系统'));
+  const evalFindings = (f) => f.findings.filter((x) => x.rule.startsWith('PROVIDER-EVALUATION'));
+  const attach = async (value) => {
+    const cur = await getFiling(s, 'filer', id);
+    return patchDocument(s, id, { provider: { evaluation: value } }, cur.etag);
+  };
+
+  let f = await attach(fresh.body.id);
+  assert.deepEqual(evalFindings(f), [], 'a recent scorecard of one\'s own: nothing to say');
+  assert.equal(f.provider_evaluation.id, fresh.body.id);
+  assert.equal(f.provider_evaluation.score, fresh.body.score);
+
+  f = await attach(old.body.id);
+  const stale = evalFindings(f);
+  assert.deepEqual(stale.map((x) => [x.rule, x.severity, x.path]), [['PROVIDER-EVALUATION-STALE', 'warning', '/provider/evaluation']],
+    'the attached one is the one that counts, even though a recent one exists');
+  assert.match(stale[0].message.en, new RegExp(daysAgo(400)));
+
+  for (const other of [theirs.id, 999999]) {
+    f = await attach(other);
+    const unknown = evalFindings(f);
+    assert.deepEqual(unknown.map((x) => [x.rule, x.severity, x.path]), [['PROVIDER-EVALUATION-UNKNOWN', 'error', '/provider/evaluation']],
+      `evaluation ${other} is not the enterprise's own`);
+    assert.ok(!('provider_evaluation' in f), 'another enterprise\'s scorecard is never shown');
+    assert.doesNotMatch(JSON.stringify(f), /年度评估/, 'nor its notes');
+  }
+  const cur = await getFiling(s, 'filer', id);
+  const text = await s.req('PATCH', `${API}/filings/${id}/document`, {
+    token: s.tokens.filer, body: { provider: { evaluation: '最新的评估' } }, contentType: 'application/merge-patch+json', headers: { 'If-Match': cur.etag },
+  });
+  assert.equal(assertProblem(text, 422).field, '/provider/evaluation', 'a text is not an evaluation id');
+
+  f = await attach(fresh.body.id);
+  assert.deepEqual(errorsOf(f.findings), []);
+  await driveTo(s, id, 'under_review');
+  const seen = await getFiling(s, 'reviewer', id);
+  assert.equal(seen.provider_evaluation.id, fresh.body.id, 'the reviewing authority sees the scorecard');
+  assert.equal(seen.provider_evaluation.scorecard.criteria.length, 6);
+  assert.equal(seen.provider_evaluation.evaluated_on, daysAgo(30));
+  const prov = await getFiling(s, 'provider', id);
+  assert.ok(!('provider_evaluation' in prov), 'the provider does not see how it was judged');
+  const v1 = await req('filer', 'GET', `${API}/filings/${id}/versions/1`);
+  assert.equal(v1.status, 200, v1.text);
+  assert.equal(v1.body.document.provider.evaluation, fresh.body.id, 'the frozen version keeps the scorecard it was submitted with');
 });

@@ -2,13 +2,14 @@
 // tick data centres: the provider section is filled in and autosaved; manual entry when the
 // provider has no profile) and the enterprise's evaluation of a provider (each criterion of the
 // pack with a weight, a score and the evidence; the organisation's evaluations listed with their
-// weighted score; reached from the navigation and from the PROVIDER-EVALUATION-MISSING finding).
+// weighted score; reached from the navigation and from the PROVIDER-EVALUATION-MISSING finding);
+// the scorecard attached to a filing in the editor, and read by the reviewing authority.
 // Screenshot: evaluation.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, signedInPages, shot, unlabelled } from './browser.mjs';
 import { Server } from '../api/lib.mjs';
-import { API, DEMO, createFiling, createOrg, createSystem, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
+import { API, DEMO, createFiling, createOrg, createSystem, driveTo, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
 
 let s, browser, systemId, bareProvider;
 const pages = signedInPages(() => ({ browser, server: s }));
@@ -25,7 +26,7 @@ const DCS = [
 
 before(async () => {
   [s, browser] = await Promise.all([Server.start(), launchBrowser()]);
-  await loginAll(s, ['admin', 'filer', 'provider']);
+  await loginAll(s, ['admin', 'filer', 'checker', 'provider', 'reviewer']);
   systemId = await createSystem(s, 'filer', '云服务商评估测试系统');
   const put = await s.req('PUT', `${API}/providers/${DEMO.provider}/profile`, {
     token: s.tokens.provider, body: { qualifications: [], platforms: PLATFORMS, data_centers: DCS },
@@ -177,6 +178,31 @@ test('the enterprise evaluates a provider from the finding and the navigation; e
   await page.locator('#eval-none', { hasText: 'not evaluated' }).waitFor();
   await page.locator('#lang-switch').click();
   await page.locator('h1', { hasText: '评估云服务商' }).waitFor();
+});
+
+test('the filer attaches the scorecard to the filing; the reviewer reads it in the provider section', async () => {
+  const ev = (await s.req('GET', `${API}/providers/${DEMO.provider}/evaluations`, { token: s.tokens.filer })).body.items[0];
+  assert.ok(ev, 'the evaluation of the test before');
+  const f = await createFiling(s, systemId);
+  await putDocument(s, f.id, referenceDoc(), f.etag);
+  const page = await as('filer');
+  await page.goto(`/filings/${f.id}?step=provider`);
+  const select = byId(page, 'f:/provider/evaluation');
+  await select.locator('option', { hasText: '73.69' }).waitFor({ state: 'attached' });
+  await select.selectOption(String(ev.id));
+  await page.locator('#save-status[data-status="saved"]').waitFor();
+  const saved = await docOf(f.id);
+  assert.equal(saved.document.provider.evaluation, ev.id);
+  assert.equal(saved.provider_evaluation.score, 73.69);
+  assert.ok(!saved.findings.some((x) => x.rule.startsWith('PROVIDER-EVALUATION')), 'no evaluation warning once attached');
+
+  await driveTo(s, f.id, 'under_review');
+  const review = await as('reviewer');
+  await review.goto(`/filings/${f.id}?step=provider`);
+  const card = review.locator('#attached-evaluation');
+  await card.waitFor();
+  assert.match(await card.innerText(), /73\.69/);
+  assert.match(await card.innerText(), /安全管理水平 70（×50）/);
 });
 
 test('a provider does not evaluate: no link in its navigation, the screen says who may', async () => {

@@ -3,15 +3,18 @@
 // control and a notes area where findings and rectification items are shown (decorate()).
 import { h, replace, clear, uid } from './dom.js';
 import { t, L } from './i18n.js';
-import { getAt, setAt, formatValue, segmentsOf, labelOf } from './schema.js';
+import { getAt, setAt, formatValue, segmentsOf, labelOf, fieldAt } from './schema.js';
 import { session } from './session.js';
 import { uploadControl, materialLink } from './materials.js';
+import { get } from './api.js';
+import { evaluationLine, criteriaText } from './views/evaluation.js';
 
 export const controlId = (path) => `f:${path}`;
 
 // ---- editing ------------------------------------------------------------------------------
 
-// ctx: {doc, onChange(path), orgs: [{id, name, kind}], onPick?(path) (reviewer), readonly}
+// ctx: {doc, onChange(path), orgs: [{id, name, kind}], onPick?(path) (reviewer), readonly,
+//       evaluation?: the scorecard the filing attaches (GET /filings/{id} provider_evaluation)}
 export function renderSection(section, ctx) {
   const path = `/${section.key}`;
   const wrap = h('section', { class: 'form-section field', dataset: { path }, 'aria-labelledby': `sec-${section.key}` },
@@ -191,6 +194,12 @@ function renderScalar(def, path, ctx) {
       read = () => (control.value ? Number(control.value) : undefined);
       break;
     }
+    case 'evaluation_ref':
+      control = makeSelect(id, value ? [[value, t('eval.ref', { id: value })]] : [], value ?? '');
+      fillEvaluations(control, path, ctx);
+      control.addEventListener('focus', () => fillEvaluations(control, path, ctx));
+      read = () => (control.value ? Number(control.value) : undefined);
+      break;
     case 'text[]':
       control = h('textarea', { id, rows: 3, value: Array.isArray(value) ? value.join('\n') : (value ?? '') });
       extraHelp = t('form.onePerLine');
@@ -263,6 +272,34 @@ function renderScalar(def, path, ctx) {
   return wrap;
 }
 
+// The provider an evaluation_ref field belongs to: the org_ref (org_kind provider) beside it.
+function providerBeside(path, ctx) {
+  const parent = path.slice(0, path.lastIndexOf('/'));
+  const obj = getAt(ctx.doc, parent) || {};
+  for (const [key, v] of Object.entries(obj)) {
+    const def = fieldAt(`${parent}/${key}`);
+    if (def?.type === 'org_ref' && def.org_kind === 'provider' && Number.isInteger(v)) return v;
+  }
+  return null;
+}
+
+// Options of an evaluation_ref select: the organisation's evaluations of that provider, newest
+// first (GET /providers/{org}/evaluations); fetched again when the provider has changed.
+async function fillEvaluations(control, path, ctx) {
+  const org = providerBeside(path, ctx);
+  if (control.dataset.org === String(org)) return;
+  control.dataset.org = String(org);
+  let items = [];
+  if (org) {
+    try { items = (await get(`/providers/${org}/evaluations`)).items || []; } catch { items = []; }
+  }
+  const current = control.value;
+  replace(control, h('option', { value: '' }, items.length || !org ? t('form.choose') : t('eval.noneToAttach')),
+    items.map((ev) => h('option', { value: ev.id, selected: String(ev.id) === current }, evaluationLine(ev))));
+  if (current && !items.some((ev) => String(ev.id) === current))   // attached, but not (or no longer) listed
+    control.append(h('option', { value: current, selected: true }, t('eval.ref', { id: current })));
+}
+
 function materialKindLabel(kind) {
   const k = (session.schema?.materials?.kinds || []).find((x) => x.key === kind);
   return k ? L(k.label) : (kind || '');
@@ -295,6 +332,15 @@ function renderRead(def, path, ctx) {
     return h('div', { class: 'field scalar read', dataset: { path } },
       headRow(h('div', { class: 'read-label', id: `l:${path}` }, L(def.label)), path, ctx),
       h('div', { class: 'read-value', 'aria-labelledby': `l:${path}` }, ids.map((id, i) => [i ? '、' : '', materialLink(id)])),
+      notesFor(path));
+  }
+  // the attached scorecard: its date, weighted score and each criterion
+  const ev = ctx.evaluation;
+  if (def.type === 'evaluation_ref' && ev && ev.id === value) {
+    return h('div', { class: 'field scalar read', dataset: { path } },
+      headRow(h('div', { class: 'read-label', id: `l:${path}` }, L(def.label)), path, ctx),
+      h('div', { class: 'read-value attached-evaluation', id: 'attached-evaluation', 'aria-labelledby': `l:${path}` },
+        h('p', {}, evaluationLine(ev)), h('p', { class: 'muted' }, criteriaText(ev.scorecard))),
       notesFor(path));
   }
   const text = formatValue(def, value);

@@ -129,6 +129,7 @@ export function formatValue(def, value) {
     case 'enum[]': return Array.isArray(value) ? value.map((v) => optionLabel(def, v)).join('、') : String(value);
     case 'text[]': return Array.isArray(value) ? value.join('\n') : String(value);
     case 'material': return t('material.ref', { id: value });
+    case 'evaluation_ref': return t('eval.ref', { id: value });
     case 'material[]': return Array.isArray(value) ? value.map((v) => t('material.ref', { id: v })).join('、') : String(value);
     case 'org_ref': {
       const org = session.orgs?.get(Number(value));

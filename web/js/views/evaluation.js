@@ -23,6 +23,18 @@ export function weighted(rows) {
   return sw > 0 ? Math.round((s / sw) * 100) / 100 : null;
 }
 
+// "#3 · 2026-11-20 · weighted 82.5": an evaluation as one line (the filing's attachment picker).
+export function evaluationLine(ev) {
+  return t('eval.option', { id: ev.id, date: formatDate(ev.evaluated_on), score: formatNumber(ev.score) });
+}
+
+// Each criterion's score and weight as one text, in the pack's criterion labels.
+export function criteriaText(card) {
+  const criteria = session.schema?.providers?.criteria || [];
+  const labelOf = (key) => L(criteria.find((c) => c.key === key)?.label) || key;
+  return (card?.criteria || []).map((c) => t('eval.detailItem', { criterion: labelOf(c.key), score: formatNumber(c.score), weight: formatNumber(c.weight) })).join(t('eval.detailSep'));
+}
+
 export async function evaluationView(main, params, query) {
   const page = h('div', { class: 'page evaluation-page' });
   main.append(page);
@@ -53,7 +65,6 @@ export async function evaluationView(main, params, query) {
     draw();
   });
 
-  const labelOf = (key) => L(criteria.find((c) => c.key === key)?.label) || key;
 
   async function draw() {
     clear(body);
@@ -84,7 +95,7 @@ export async function evaluationView(main, params, query) {
         return h('tr', { dataset: { eval: ev.id, score: ev.score } },
           h('td', {}, formatDate(ev.evaluated_on)),
           h('td', { class: 'eval-score' }, formatNumber(ev.score)),
-          h('td', {}, (card.criteria || []).map((c) => t('eval.detailItem', { criterion: labelOf(c.key), score: formatNumber(c.score), weight: formatNumber(c.weight) })).join(t('eval.detailSep'))),
+          h('td', {}, criteriaText(card)),
           h('td', {}, card.notes || '—'));
       })))));
   }

@@ -198,6 +198,7 @@ export async function filingView(main, params, query) {
       doc: st.doc,
       readonly: !editable(),
       orgs: providers,
+      evaluation: st.filing.provider_evaluation || null,
       onChange: () => { changed(); },
       onPick: canRequestItems() ? pickItem : null,
       afterRedraw: () => decorateNow(),
