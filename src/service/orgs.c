@@ -187,6 +187,11 @@ int64_t user_create(struct app *a, const struct principal *who, const json_t *in
     bool allowed = principal_is_admin(who) ||
                    (org_id == who->org_id && (who->roles & (ROLE_ORG_ADMIN | ROLE_AUTHORITY_ADMIN)));
     json_t *org = store_org_get(store_reader(a->store), org_id);
+    if (org && !allowed && org_id == who->org_id) {   /* one's own organisation is no secret */
+        json_decref(org);
+        return err_set(e, ERR_FORBIDDEN, NULL, "only an administrator of the organisation adds its users",
+                       "只有本单位的管理员可以添加用户");
+    }
     if (!org || !allowed) {
         json_decref(org);
         return err_set(e, ERR_NOT_FOUND, "/org_id", "no such organisation", "单位不存在");
