@@ -4,13 +4,11 @@
 #include "service/app.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
 int cmd_serve(int argc, char **argv)
 {
@@ -50,6 +48,18 @@ int cmd_serve(int argc, char **argv)
         return cli_usage("serve", "--listen must be ADDR:PORT, e.g. 127.0.0.1:8080");
     snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
 
+    /* SIGINT/SIGTERM are blocked before any thread exists, so every thread (store writer, HTTP
+     * workers, hashing threads) inherits the mask and the signal stays pending until sigwait below
+     * takes it. A handler plus `while (!flag) pause();` lost the wakeup whenever the signal ran on
+     * another thread or between the test and pause() — the server then never stopped (seen under
+     * valgrind, where the harness's SIGTERM hung the auth and overrides suites). */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
     struct app a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     a.max_upload_bytes = (uint64_t)max_upload_mib * 1024 * 1024;
@@ -63,13 +73,8 @@ int cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, "beian: serving %s on http://%s:%d (policy %s@%s)\n", data, host, port, a.pack->id,
             a.pack->version);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    while (!stop_requested) pause();
+    int sig = 0;
+    while (sigwait(&stop_signals, &sig) != 0) {}
     fprintf(stderr, "beian: stopping\n");
     http_server_stop(srv);
     app_close(&a);

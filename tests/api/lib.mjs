@@ -15,6 +15,22 @@ export const DEMO_MATERIALS = {
 
 export const BIN = process.env.BEIAN_BIN || new URL('../../build/beian', import.meta.url).pathname;
 
+// How much slower than native the server is allowed to be: every wait on the server (start-up,
+// "answered within", "cleaned up within") is multiplied by it. 1 for the native and sanitizer
+// builds, so those keep their tight limits; 10 under valgrind (~20-50x slower on CPU, far less on
+// I/O waits), chosen when BEIAN_BIN is tools/valgrind-beian.sh; BEIAN_TIME_SCALE overrides both.
+export const TIME_SCALE = Number(process.env.BEIAN_TIME_SCALE) || (/valgrind/.test(BIN) ? 10 : 1);
+
+// Poll `ready()` every 50 ms until it is truthy or `ms` × TIME_SCALE have passed; returns its last value.
+export async function waitFor(ready, ms) {
+  const deadline = Date.now() + ms * TIME_SCALE;
+  for (;;) {
+    const v = await ready();
+    if (v || Date.now() >= deadline) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -74,20 +90,24 @@ export class Server {
       { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc.stderr.on('data', (d) => { this.log += d.toString(); });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
-    for (let i = 0; i < 200; i++) {
-      try {
-        const r = await fetch(`${this.base}/healthz`);
-        if (r.ok) return;
-      } catch { /* not yet */ }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`server did not start:\n${this.log}`);
+    const gone = () => this.proc.exitCode !== null || this.proc.signalCode !== null;
+    const up = await waitFor(() => gone() || fetch(`${this.base}/healthz`).then((r) => r.ok, () => false), 10000);
+    if (!up || gone()) throw new Error(`server did not start:\n${this.log}`);
   }
 
   // Stop gracefully; fails when the server exits non-zero (a sanitizer report, a crash).
   async stop({ keep = false } = {}) {
     if (this.proc && this.proc.exitCode === null) {
       this.proc.kill('SIGTERM');
+      // A server that ignores SIGTERM fails here rather than stalling the suite forever.
+      let timer;
+      const late = new Promise((r) => { timer = setTimeout(r, 60000 * TIME_SCALE, 'late'); });
+      if (await Promise.race([this.exited, late]) === 'late') {
+        this.proc.kill('SIGKILL');
+        await this.exited;
+        throw new Error(`server did not stop within ${60 * TIME_SCALE} s of SIGTERM:\n${this.log.slice(-4000)}`);
+      }
+      clearTimeout(timer);
       const { code, signal } = await this.exited;
       if (code !== 0) throw new Error(`server exited with ${code ?? signal}:\n${this.log.slice(-4000)}`);
     }

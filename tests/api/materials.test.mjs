@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, cli } from './lib.mjs';
-import { assertProblem, head, rawRequest, sleep } from './helpers-io.mjs';
+import { Server, TIME_SCALE, cli, waitFor } from './lib.mjs';
+import { assertProblem, head, rawRequest } from './helpers-io.mjs';
 import {
   API, actOk, completeDraft, createSystem, driveTo, foreignParties, getFiling, loginAll, putDocument, referenceDoc,
 } from './story.mjs';
@@ -242,16 +242,16 @@ test('the upload limit: a Content-Length above it is 413 before the body; a body
       { stdio: ['ignore', 'ignore', 'pipe'] });
     small.proc.stderr.on('data', (d) => { small.log += d.toString(); });
     small.exited = new Promise((resolve) => small.proc.on('exit', (code, signal) => resolve({ code, signal })));
-    for (let i = 0; i < 200 && !(await fetch(`${small.base}/healthz`).then((r) => r.ok, () => false)); i++) await sleep(50);
+    await waitFor(() => fetch(`${small.base}/healthz`).then((r) => r.ok, () => false), 10000);
     const token = await small.login('filer');
 
     // declared too large: answered from the headers, the body is never read
     const t0 = Date.now();
     const big = await rawRequest(small.port, [head('POST', `${API}/materials?kind=other&title=big`, {
       Authorization: `Bearer ${token}`, 'Content-Type': PDF, 'Content-Length': String(2 * 1024 * 1024),
-    })], { end: false, timeout: 3000 });
+    })], { end: false, timeout: 3000 * TIME_SCALE });
     assert.equal(big.status, 413, big.raw.toString());
-    assert.ok(Date.now() - t0 < 2500, 'no wait for a body');
+    assert.ok(Date.now() - t0 < 2500 * TIME_SCALE, 'no wait for a body');
     assert.match(big.json.detail_en, /1 MiB/);
 
     // exactly at the limit is fine
@@ -267,9 +267,9 @@ test('the upload limit: a Content-Length above it is 413 before the body; a body
     })];
     for (const b of body) parts.push(`${b.length.toString(16)}\r\n`, b, '\r\n');
     parts.push('0\r\n\r\n');
-    const chunked = await rawRequest(small.port, parts, { timeout: 5000 });
+    const chunked = await rawRequest(small.port, parts, { timeout: 5000 * TIME_SCALE });
     assert.equal(chunked.status, 413, chunked.raw.toString().slice(0, 300));
-    await sleep(100);
+    await waitFor(() => tmpFiles(small.data).length === 0, 100);
     assert.deepEqual(tmpFiles(small.data), [], 'the partial upload was removed');
   } finally {
     await small.stop();
@@ -284,7 +284,7 @@ test('an upload cut off halfway, or whose Content-Length lies, leaves nothing on
   }), half], { delay: 100, timeout: 1500, end: false });
   assert.equal(cut.status, 0, 'no answer to an incomplete body');
   // the client went away (our side destroyed the socket at the timeout): the temp file goes
-  for (let i = 0; i < 40 && tmpFiles(s.data).length; i++) await sleep(50);
+  await waitFor(() => tmpFiles(s.data).length === 0, 2000);
   assert.deepEqual(tmpFiles(s.data), [], 'the temporary file of the cut upload was removed');
 
   // a Content-Length that promises more than is sent, then the client closes its side
@@ -292,7 +292,7 @@ test('an upload cut off halfway, or whose Content-Length lies, leaves nothing on
     Authorization: `Bearer ${s.tokens.filer}`, 'Content-Type': PDF, 'Content-Length': '100000',
   }), pdf('lie')], { delay: 50, timeout: 3000 });
   assert.notEqual(lie.status, 201);
-  for (let i = 0; i < 40 && tmpFiles(s.data).length; i++) await sleep(50);
+  await waitFor(() => tmpFiles(s.data).length === 0, 2000);
   assert.deepEqual(tmpFiles(s.data), []);
   assert.equal(blobCount(s.data), blobs, 'no material file was added');
   const health = await s.req('GET', '/healthz');
