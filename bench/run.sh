@@ -102,3 +102,6 @@ echo '```'
 # policy impact over generated filed filings (IMPACT_FILINGS, default 1,000,000)
 echo
 bench/impact.sh
+
+# soak: mixed reads and writes for SOAK_SECONDS (default 60), p99, errors, RSS and fds over time
+BIN=$BIN bench/soak.sh
