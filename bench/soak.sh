@@ -15,7 +15,7 @@ CONNS=${SOAK_CONNS:-32}
 LIMIT=${SOAK_RSS_LIMIT_MIB:-8}
 BIN=${BIN:-build/beian}
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/beian-soak.XXXXXX")
-cleanup() { [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null; rm -rf "$work"; }
+cleanup() { [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null || true; rm -rf "$work"; }  # also when the server is gone
 trap cleanup EXIT
 cp "$BIN" "$work/beian"                  # a rebuild of build/ during the run does not change it
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
