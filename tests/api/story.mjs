@@ -15,9 +15,11 @@ const REF_PATH = new URL('../../policy/cn-cloud/fixtures/reference.json', import
 // A fresh copy of the complete reference document, naming the demo provider (or `provider`).
 // Its material fields name the demo enterprise's materials of a fresh test server (DEMO_MATERIALS),
 // including the change description a change filing needs, so that its change filings are complete too.
+// It attaches no provider evaluation (a test server has none until a test makes one).
 export function referenceDoc(provider = DEMO.provider) {
   const doc = JSON.parse(readFileSync(REF_PATH, 'utf8'));
   doc.provider.provider_org = provider;
+  delete doc.provider.evaluation;
   const m = DEMO_MATERIALS;
   doc.system.architecture_diagram = m.architecture_diagram;
   doc.system.data_flow_diagram = m.data_flow_diagram;
