@@ -10,7 +10,11 @@ SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNS:-64}
 BIN=build/beian
 work=$(mktemp -d /tmp/beian-bench.XXXXXX)
-cleanup() { [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"; }
+cleanup() {   # every step even when one fails (a server already gone): set -e must not skip the rest
+  [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null || true
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 cc -O2 -o "$work/sqlite_insert" bench/sqlite_insert.c $(pkg-config --cflags --libs sqlite3)

@@ -11,7 +11,7 @@ MIB=${BENCH_UPLOAD_MIB:-100}
 BIN=${BIN:-build/beian}
 RUNS=3
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/beian-upload.XXXXXX")
-cleanup() { [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null; rm -rf "$work"; }
+cleanup() { [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null || true; rm -rf "$work"; }   # also when the server is gone
 trap cleanup EXIT
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
