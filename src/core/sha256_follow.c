@@ -12,6 +12,7 @@
 
 #define FOLLOW_START_BYTES ((uint64_t)1 << 20)   /* below this, a thread is not worth it */
 #define FOLLOW_CHUNK ((size_t)256 << 10)
+#define FOLLOW_BATCH ((uint64_t)1 << 20)      /* bytes per wakeup of the thread */
 
 struct sha256_follow {
     int fd;
@@ -20,6 +21,7 @@ struct sha256_follow {
     pthread_mutex_t lock;
     pthread_cond_t grown;
     uint64_t written;        /* under lock */
+    uint64_t wake_at;        /* under lock: the thread sleeps until written reaches this */
     bool finished;           /* under lock: no more growth */
     int read_errno;          /* set by the hashing side when a read fails */
     bool thread_running;     /* a thread was started (touched by the writer only) */
@@ -50,7 +52,9 @@ static void *follow_thread(void *arg)
     struct sha256_follow *f = arg;
     for (;;) {
         pthread_mutex_lock(&f->lock);
-        while (f->written == f->hashed && !f->finished) pthread_cond_wait(&f->grown, &f->lock);
+        /* caught up: sleep until a batch has arrived (one wakeup per batch, not per write) */
+        f->wake_at = f->hashed + FOLLOW_BATCH;
+        while (f->written < f->wake_at && !f->finished) pthread_cond_wait(&f->grown, &f->lock);
         uint64_t upto = f->written;
         bool last = f->finished;
         pthread_mutex_unlock(&f->lock);
@@ -75,7 +79,7 @@ void sha256_follow_grew(struct sha256_follow *f, uint64_t size)
 {
     pthread_mutex_lock(&f->lock);
     f->written = size;
-    pthread_cond_signal(&f->grown);
+    if (size >= f->wake_at) pthread_cond_signal(&f->grown);
     pthread_mutex_unlock(&f->lock);
     /* no thread (not started, or it could not be): finish hashes everything itself */
     if (!f->thread_running && size >= FOLLOW_START_BYTES)

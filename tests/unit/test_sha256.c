@@ -1,5 +1,6 @@
 /* test_sha256.c — the streaming SHA-256 (src/core/sha256.c) against the FIPS 180-4 examples and
- * against libsodium's SHA-256 on random bytes fed in random pieces. meson runs it twice: with
+ * against libsodium's SHA-256 on random bytes fed in random pieces, and the hash of a file
+ * followed while it is written (src/core/sha256_follow.c). meson runs it twice: with
  * the CPU's SHA extensions when present, and with BEIAN_SHA256_PORTABLE=1 (the plain C code). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/sha256.h"
+#include "core/sha256_follow.h"
 
 static void test_fips_examples(void **state)
 {
@@ -95,6 +97,46 @@ static void test_file_digest(void **state)
     free(buf);
 }
 
+/* The hash of a file followed while it is written in random pieces equals the hash of the whole
+ * file, below and above the size at which the thread starts; stopping halfway frees cleanly. */
+static void test_follow_while_writing(void **state)
+{
+    (void)state;
+    enum { N = 5 << 20 };
+    unsigned char *buf = malloc(N);
+    assert_non_null(buf);
+    randombytes_buf(buf, N);
+    const size_t sizes[] = {0, 1, 1000, (1 << 20) - 1, 1 << 20, (3 << 20) + 17, N};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        for (int cancel = 0; cancel < 2; cancel++) {
+            char path[] = "/tmp/beian-follow-XXXXXX";
+            int fd = mkstemp(path);
+            assert_true(fd >= 0);
+            struct sha256_follow *f = sha256_follow_new(fd);
+            assert_non_null(f);
+            size_t off = 0;
+            while (off < sizes[k]) {
+                size_t piece = 1 + randombytes_uniform(200000);
+                if (piece > sizes[k] - off) piece = sizes[k] - off;
+                assert_int_equal(write(fd, buf + off, piece), (ssize_t)piece);
+                off += piece;
+                sha256_follow_grew(f, off);
+                if (cancel && off > sizes[k] / 2) break;   /* a cut-off upload: free without finishing */
+            }
+            if (!cancel) {
+                char want[65], got[65];
+                sha256_hex(buf, sizes[k], want);
+                assert_int_equal(sha256_follow_finish(f, got), 0);
+                assert_string_equal(got, want);
+            }
+            sha256_follow_free(f);
+            close(fd);
+            unlink(path);
+        }
+    }
+    free(buf);
+}
+
 int main(void)
 {
     if (sodium_init() < 0) return 1;
@@ -103,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_fips_examples),
         cmocka_unit_test(test_matches_libsodium),
         cmocka_unit_test(test_file_digest),
+        cmocka_unit_test(test_follow_while_writing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
