@@ -4,7 +4,7 @@
 // pack with a weight, a score and the evidence; the organisation's evaluations listed with their
 // weighted score; reached from the navigation and from the PROVIDER-EVALUATION-MISSING finding);
 // the scorecard attached to a filing in the editor, and read by the reviewing authority.
-// Screenshot: evaluation.png.
+// Screenshots: evaluation.png, evaluation-attached.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, signedInPages, shot, unlabelled } from './browser.mjs';
@@ -203,6 +203,8 @@ test('the filer attaches the scorecard to the filing; the reviewer reads it in t
   await card.waitFor();
   assert.match(await card.innerText(), /73\.69/);
   assert.match(await card.innerText(), /安全管理水平 70（×50）/);
+  await card.scrollIntoViewIfNeeded();
+  await shot(review, 'evaluation-attached');
 });
 
 test('a provider does not evaluate: no link in its navigation, the screen says who may', async () => {
