@@ -805,7 +805,7 @@ fail:
     return -1;
 }
 
-int policy_check(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
+static int check(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx, bool shape,
                  json_t **findings, json_t **derived, struct err *e)
 {
     json_t *rule_findings;
@@ -813,7 +813,7 @@ int policy_check(const struct pack *p, const json_t *doc, day_t as_of, const jso
         *findings = NULL;
         return -1;
     }
-    json_t *all = schema_check_shape(p, doc);
+    json_t *all = shape ? schema_check_shape(p, doc) : json_array();
     json_t *required = schema_check_required(p, doc);
     json_array_extend(all, required);
     json_array_extend(all, rule_findings);
@@ -821,6 +821,18 @@ int policy_check(const struct pack *p, const json_t *doc, day_t as_of, const jso
     json_decref(rule_findings);
     *findings = all;
     return 0;
+}
+
+int policy_check(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
+                 json_t **findings, json_t **derived, struct err *e)
+{
+    return check(p, doc, as_of, ctx, true, findings, derived, e);
+}
+
+int policy_check_shaped(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
+                        json_t **findings, json_t **derived, struct err *e)
+{
+    return check(p, doc, as_of, ctx, false, findings, derived, e);
 }
 
 const json_t *policy_rules(const struct pack *p)

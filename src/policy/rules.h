@@ -37,6 +37,10 @@ int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const 
  * rules' findings; derived as policy_evaluate. What `beian validate` and the server report. */
 int policy_check(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
                  json_t **findings, json_t **derived, struct err *e);
+/* The same for a document whose shape the caller has checked against p and found clean (an empty
+ * schema_check_shape): the shape is not checked twice. */
+int policy_check_shaped(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
+                        json_t **findings, json_t **derived, struct err *e);
 
 /* The pack's rules, in evaluation order: [{"id","severity","title":{"zh","en"},"paths":[…],
  * "source","overridable"}]. Borrowed, read-only, valid while the pack is. */

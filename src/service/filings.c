@@ -120,7 +120,15 @@ static json_t *attached_materials(const struct pack *p, struct store_conn *c, co
     return by_kind;
 }
 
-void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
+/* The version of the filing's pack in force today: the one its document is checked against. */
+static const struct pack *pack_of(struct app *a, const json_t *row)
+{
+    return app_pack_in_force(a, jstr(row, "pack"), date_from_unix(time(NULL)));
+}
+
+/* filing_evaluate; shaped: the pack the caller has already found the document's shape clean
+ * against (NULL: none), so that the shape is not checked twice. */
+static void evaluate(struct app *a, struct store_conn *c, json_t *row, const struct pack *shaped)
 {
     const json_t *document = json_object_get(row, "document");
     day_t today = date_from_unix(time(NULL));
@@ -133,7 +141,9 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
                             jint(row, "id") ? filing_override_rules(c, jint(row, "id"), "accepted") : json_array());
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
-    if (policy_check(p, document, today, ctx, &findings, &derived, &e) != 0) {
+    int rc = p == shaped ? policy_check_shaped(p, document, today, ctx, &findings, &derived, &e)
+                         : policy_check(p, document, today, ctx, &findings, &derived, &e);
+    if (rc != 0) {
         /* the engine itself could not run (out of memory): say so as a blocking finding */
         findings = json_array();
         finding_add(findings, "POLICY-ENGINE", "error", "", e.detail_zh, e.detail_en, "beian");
@@ -150,6 +160,11 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
     json_object_set_new(row, "findings", findings);
     json_object_set(row, "type", json_object_get(derived, "filing_type"));
     json_object_set_new(row, "derived", derived);
+}
+
+void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
+{
+    evaluate(a, c, row, NULL);
 }
 
 size_t findings_errors(const json_t *findings)
@@ -349,10 +364,11 @@ static int check_provider_ref(struct store_conn *c, const json_t *doc, struct er
     return 0;
 }
 
-/* Shape errors of the form schema refuse a save (422 with every finding); completeness does not. */
-static int shape_errors(struct app *a, const json_t *doc, struct err *e)
+/* Shape errors of the form schema of pack p refuse a save (422 with every finding); completeness
+ * does not. */
+static int shape_errors(const struct pack *p, const json_t *doc, struct err *e)
 {
-    json_t *f = schema_check_shape(a->pack, doc);
+    json_t *f = schema_check_shape(p, doc);
     if (json_array_size(f) == 0) {
         json_decref(f);
         return 0;
@@ -464,7 +480,8 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
         } else {
             newdoc = json_incref((json_t *)doc);
         }
-        if (!json_is_object(newdoc) || shape_errors(a, newdoc, e) != 0 || check_provider_ref(c, newdoc, e) != 0) {
+        const struct pack *p = pack_of(a, row);
+        if (!json_is_object(newdoc) || shape_errors(p, newdoc, e) != 0 || check_provider_ref(c, newdoc, e) != 0) {
             if (!json_is_object(newdoc)) err_set(e, ERR_VALIDATION, "", "the document must be a JSON object", "备案内容必须是 JSON 对象");
             json_decref(newdoc);
             json_decref(row);
@@ -491,7 +508,7 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
                                  json_object_get(row, "system_name"), "kind", json_object_get(row, "kind"), "org_id",
                                  json_object_get(row, "org_id"), "pack", json_object_get(row, "pack"));
         filing_derive_columns(nrow);
-        filing_evaluate(a, c, nrow);
+        evaluate(a, c, nrow, p);
         json_object_set_new(nrow, "document", json_string(text)); /* stored as the canonical text */
         free(text);
         struct save_job j = {who, id, jint(row, "revision"), if_match, nrow, before, after, false};
