@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define FOLLOW_START_BYTES ((uint64_t)1 << 20)   /* below this, a thread is not worth it */
@@ -23,8 +24,12 @@ struct sha256_follow {
     uint64_t written;        /* under lock */
     uint64_t wake_at;        /* under lock: the thread sleeps until written reaches this */
     bool finished;           /* under lock: no more growth */
+    _Atomic bool abandoned;  /* the upload was cut off: the thread stops without hashing the rest */
     int read_errno;          /* set by the hashing side when a read fails */
-    bool thread_running;     /* a thread was started (touched by the writer only) */
+    bool thread_tried;       /* a thread was asked for, once (touched by the writer only) */
+    bool thread_running;     /* and started (touched by the writer only) */
+    bool done;               /* finish has run; hex is the digest (touched by the writer only) */
+    char hex[65];
     pthread_t thread;
     unsigned char *buf;
 };
@@ -33,7 +38,7 @@ struct sha256_follow {
  * and measured faster here than a populated mapping of the same range. */
 static int hash_range(struct sha256_follow *f, uint64_t upto)
 {
-    while (f->hashed < upto) {
+    while (f->hashed < upto && !f->abandoned) {
         size_t want = upto - f->hashed < FOLLOW_CHUNK ? (size_t)(upto - f->hashed) : FOLLOW_CHUNK;
         ssize_t r = pread(f->fd, f->buf, want, (off_t)f->hashed);
         if (r < 0 && errno == EINTR) continue;
@@ -58,7 +63,7 @@ static void *follow_thread(void *arg)
         uint64_t upto = f->written;
         bool last = f->finished;
         pthread_mutex_unlock(&f->lock);
-        if (hash_range(f, upto) != 0 || (last && f->hashed == upto)) return NULL;
+        if (hash_range(f, upto) != 0 || (last && f->hashed == upto) || f->abandoned) return NULL;
     }
 }
 
@@ -82,8 +87,10 @@ void sha256_follow_grew(struct sha256_follow *f, uint64_t size)
     if (size >= f->wake_at) pthread_cond_signal(&f->grown);
     pthread_mutex_unlock(&f->lock);
     /* no thread (not started, or it could not be): finish hashes everything itself */
-    if (!f->thread_running && size >= FOLLOW_START_BYTES)
+    if (!f->thread_tried && !f->done && size >= FOLLOW_START_BYTES) {
+        f->thread_tried = true;
         f->thread_running = pthread_create(&f->thread, NULL, follow_thread, f) == 0;
+    }
 }
 
 static void stop_thread(struct sha256_follow *f)
@@ -98,20 +105,25 @@ static void stop_thread(struct sha256_follow *f)
 
 int sha256_follow_finish(struct sha256_follow *f, char out[65])
 {
-    stop_thread(f);
-    /* the thread has stopped (or never ran): the rest, if any, is hashed here */
-    if (f->read_errno == 0) hash_range(f, f->written);
+    if (!f->done) {
+        stop_thread(f);
+        /* the thread has stopped (or never ran): the rest, if any, is hashed here */
+        if (f->read_errno == 0) hash_range(f, f->written);
+        if (f->read_errno == 0) sha256_final_hex(&f->hash, f->hex);
+        f->done = true;   /* a second call gives the same answer; growth after it is ignored */
+    }
     if (f->read_errno) {
         errno = f->read_errno;
         return -1;
     }
-    sha256_final_hex(&f->hash, out);
+    memcpy(out, f->hex, sizeof f->hex);
     return 0;
 }
 
 void sha256_follow_free(struct sha256_follow *f)
 {
     if (!f) return;
+    f->abandoned = true;   /* unfinished: what is left need not be hashed */
     stop_thread(f);
     pthread_cond_destroy(&f->grown);
     pthread_mutex_destroy(&f->lock);

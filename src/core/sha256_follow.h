@@ -17,10 +17,12 @@ struct sha256_follow *sha256_follow_new(int fd);
 void sha256_follow_grew(struct sha256_follow *f, uint64_t size);
 
 /* No more bytes will come: waits for the hash of the first size bytes and writes it as hex.
- * Returns 0, or -1 with errno when the file could not be read back. */
+ * Returns 0, or -1 with errno when the file could not be read back. Calling it again gives the
+ * same answer; growth reported after it is ignored. */
 int sha256_follow_finish(struct sha256_follow *f, char out[65]);
 
-/* Stops following (waiting for the thread, if any) and frees f; NULL is fine. */
+/* Stops following and frees f; NULL is fine. Before finish (an upload cut off) the thread stops
+ * without hashing what is left. */
 void sha256_follow_free(struct sha256_follow *f);
 
 #endif

@@ -64,11 +64,17 @@ int http_upload_begin(struct http_req *r, struct err *e)
     if (u->pub.fd < 0) {
         int saved = errno;
         u->pub.path[0] = '\0';
-        return err_set(e, saved == ENOSPC ? ERR_STORAGE_FULL : ERR_INTERNAL, NULL,
+        return err_set(e, saved == ENOSPC || saved == EDQUOT ? ERR_STORAGE_FULL : ERR_INTERNAL, NULL,
                        "cannot create a temporary file: %s", "无法创建临时文件：%s", strerror(saved));
     }
     u->hash = sha256_follow_new(u->pub.fd);
-    if (!u->hash) return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+    if (!u->hash) {   /* no half-begun upload: the file goes again */
+        close(u->pub.fd);
+        u->pub.fd = -1;
+        unlink(u->pub.path);
+        u->pub.path[0] = '\0';
+        return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+    }
     return 0;
 }
 
@@ -91,11 +97,14 @@ int http_upload_write(struct http_req *r, const void *data, size_t len, struct e
     }
     u->pub.size += len;
     sha256_follow_grew(u->hash, u->pub.size);
-    /* start writing back what has arrived, so the fsync at the end has little left to wait for */
+#ifdef __linux__
+    /* start writing back what has arrived, so the fsync at the end has little left to wait for
+     * (asynchronous; a write error still surfaces at that fsync) */
     if (u->pub.size - u->flushed >= UPLOAD_WRITEBACK_STEP) {
         sync_file_range(u->pub.fd, (off_t)u->flushed, (off_t)(u->pub.size - u->flushed), SYNC_FILE_RANGE_WRITE);
         u->flushed = u->pub.size;
     }
+#endif
     return 0;
 }
 

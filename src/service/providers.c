@@ -260,11 +260,11 @@ static void attached_evaluation_findings(struct store_conn *c, int64_t id, int64
         finding_add(out, "PROVIDER-EVALUATION-UNKNOWN", "error", EVALUATION_PATH, zh, en, FINDING_SOURCE);
         return;
     }
-    int age = evaluation_age(ev, as_of);
-    if (max_age > 0 && (age < 0 || age > max_age)) {
-        snprintf(zh, sizeof zh, "所附评估作于 %s，已超过 %d 天，请重新评估云服务商", jstr(ev, "evaluated_on"), max_age);
-        snprintf(en, sizeof en, "The attached evaluation was made on %s, more than %d days ago: evaluate the provider again",
-                 jstr(ev, "evaluated_on"), max_age);
+    /* the date stays out of the message: the provider, who sees the filing's findings, need not
+     * learn when the enterprise judged it (the filer sees the date with the scorecard) */
+    if (max_age > 0 && evaluation_age(ev, as_of) > max_age) {
+        snprintf(zh, sizeof zh, "所附评估已超过 %d 天，请重新评估云服务商", max_age);
+        snprintf(en, sizeof en, "The attached evaluation is more than %d days old: evaluate the provider again", max_age);
         finding_add(out, "PROVIDER-EVALUATION-STALE", "warning", EVALUATION_PATH, zh, en, FINDING_SOURCE);
     }
     json_decref(ev);

@@ -4,7 +4,7 @@
 // filing versions pin, and `beian verify materials` catching a file changed on disk.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, TIME_SCALE, cli, waitFor } from './lib.mjs';
@@ -119,6 +119,17 @@ test('an upload is stored under its SHA-256, described in the store, and downloa
 
   const list = await s.req('GET', `${API}/materials`, { token: s.tokens.entadmin });
   assert.ok(list.body.items.some((x) => x.id === m.id), 'listed for the owner organisation');
+});
+
+test('a multi-megabyte upload (hashed on its own thread while it arrives) has the SHA-256 of its bytes', async () => {
+  for (const mib of [1, 7, 20]) {   // around the thread's start (1 MiB) and past several writeback steps (8 MiB)
+    const body = Buffer.concat([pdf(`big-${mib}`), randomBytes(mib * 1024 * 1024 + 12345)]);
+    const m = await uploadOk('filer', body, { filename: `big-${mib}.pdf` });
+    assert.equal(m.size, body.length);
+    assert.equal(m.sha256, sha(body), `${mib} MiB`);
+    assert.equal(sha(readFileSync(blobPath(s.data, m.sha256))), m.sha256, 'stored under the hash of what it holds');
+  }
+  assert.deepEqual(tmpFiles(s.data), [], 'no temporary file stays');
 });
 
 test('the real type comes from the bytes: PDF, PNG, JPEG, DOCX, XLSX and UTF-8 text; a mismatch is 415', async () => {

@@ -128,6 +128,9 @@ static void test_follow_while_writing(void **state)
                 sha256_hex(buf, sizes[k], want);
                 assert_int_equal(sha256_follow_finish(f, got), 0);
                 assert_string_equal(got, want);
+                sha256_follow_grew(f, sizes[k] + (2u << 20));   /* after finish: ignored */
+                assert_int_equal(sha256_follow_finish(f, got), 0);
+                assert_string_equal(got, want);
             }
             sha256_follow_free(f);
             close(fd);
