@@ -15,9 +15,10 @@
 #include <sys/stat.h>
 
 #include "core/date.h"
+#include "policy/pattern.h"
 #include "policy/rules.h"
 
-enum { MAX_FIELD_DEPTH = 8, MAX_PATTERN = 512 };
+enum { MAX_FIELD_DEPTH = 8 };
 
 static const char *const FIELD_TYPES[] = {
     "text", "int", "bool", "date", "enum", "enum[]", "text[]", "object", "list<object>",
@@ -183,44 +184,10 @@ static bool material_kind_known(const struct pack *p, const char *key)
 
 /* ---- form.json -------------------------------------------------------------------------- */
 
-/* POSIX extended regular expressions lack Perl's \d, \D, \s and \w; pack patterns may use them.
- * This translation must stay the same as the one in schema.c, which applies the patterns. */
-static int translate_pattern(const char *in, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (; *in; in++) {
-        const char *piece = NULL;
-        char two[3] = {0};
-        if (in[0] == '\\' && in[1]) {
-            switch (in[1]) {
-            case 'd': piece = "[0-9]"; break;
-            case 'D': piece = "[^0-9]"; break;
-            case 's': piece = "[[:space:]]"; break;
-            case 'w': piece = "[[:alnum:]_]"; break;
-            default: two[0] = in[0]; two[1] = in[1]; piece = two; break;
-            }
-            in++;
-        } else {
-            two[0] = in[0];
-            piece = two;
-        }
-        size_t len = strlen(piece);
-        if (n + len + 1 > cap)
-            return -1;
-        memcpy(out + n, piece, len);
-        n += len;
-    }
-    out[n] = '\0';
-    return 0;
-}
-
 static bool pattern_compiles(const char *pattern)
 {
-    char translated[MAX_PATTERN * 4];
     regex_t re;
-    if (strlen(pattern) > MAX_PATTERN || translate_pattern(pattern, translated, sizeof translated))
-        return false;
-    if (regcomp(&re, translated, REG_EXTENDED | REG_NOSUB) != 0)
+    if (pattern_compile(pattern, &re) != 0)
         return false;
     regfree(&re);
     return true;

@@ -19,11 +19,12 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "policy/pattern.h"
 
 #define SOURCE "filing-form.md §1"
 #define SEVERITY "error"
 
-enum { MAX_PATTERN = 512, SHOWN_VALUE_CODEPOINTS = 40 };
+enum { SHOWN_VALUE_CODEPOINTS = 40 };
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -235,44 +236,13 @@ static void report_type(struct walk *w, const json_t *def, const char *type)
            format("%s (%s) must be %s", label(def, "en"), at, x->en));
 }
 
-/* POSIX extended regular expressions lack Perl's \d, \D, \s and \w; pack patterns may use them.
- * pack.c applies the same translation when it checks that a pattern compiles. */
-static int translate_pattern(const char *in, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (; *in; in++) {
-        const char *piece;
-        char two[3] = {0};
-        if (in[0] == '\\' && in[1]) {
-            switch (in[1]) {
-            case 'd': piece = "[0-9]"; break;
-            case 'D': piece = "[^0-9]"; break;
-            case 's': piece = "[[:space:]]"; break;
-            case 'w': piece = "[[:alnum:]_]"; break;
-            default: two[0] = in[0]; two[1] = in[1]; piece = two; break;
-            }
-            in++;
-        } else {
-            two[0] = in[0];
-            piece = two;
-        }
-        size_t len = strlen(piece);
-        if (n + len + 1 > cap)
-            return -1;
-        memcpy(out + n, piece, len);
-        n += len;
-    }
-    out[n] = '\0';
-    return 0;
-}
-
 /* Compiled patterns, per thread (validation runs on many threads at once; a regex_t is not
  * shared): a small cache keyed by the pattern text, freed when the thread ends. Compiling is
  * far dearer than matching, and a form has only a handful of patterns. */
 #define PATTERN_CACHE 16
 struct pattern_cache {
     int count;
-    struct { char pattern[MAX_PATTERN + 1]; regex_t re; bool ok; } slot[PATTERN_CACHE];
+    struct { char pattern[PATTERN_MAX + 1]; regex_t re; bool ok; } slot[PATTERN_CACHE];
 };
 static pthread_key_t pattern_key;
 static pthread_once_t pattern_once = PTHREAD_ONCE_INIT;
@@ -299,12 +269,10 @@ static const regex_t *pattern_compiled(const char *pattern)
     }
     for (int i = 0; i < c->count; i++)
         if (strcmp(c->slot[i].pattern, pattern) == 0) return c->slot[i].ok ? &c->slot[i].re : NULL;
-    char translated[MAX_PATTERN * 4];
     int i = c->count < PATTERN_CACHE ? c->count++ : PATTERN_CACHE - 1;
     if (i == PATTERN_CACHE - 1 && c->slot[i].ok) regfree(&c->slot[i].re); /* full: reuse the last slot */
     snprintf(c->slot[i].pattern, sizeof c->slot[i].pattern, "%s", pattern);
-    c->slot[i].ok = translate_pattern(pattern, translated, sizeof translated) == 0 &&
-                    regcomp(&c->slot[i].re, translated, REG_EXTENDED | REG_NOSUB) == 0;
+    c->slot[i].ok = pattern_compile(pattern, &c->slot[i].re) == 0;
     return c->slot[i].ok ? &c->slot[i].re : NULL;
 }
 
@@ -312,7 +280,7 @@ static const regex_t *pattern_compiled(const char *pattern)
  * nothing; pack_load has already rejected such packs. */
 static bool pattern_matches(const char *pattern, const char *s, size_t bytes)
 {
-    if (strlen(s) != bytes || strlen(pattern) > MAX_PATTERN) return false;
+    if (strlen(s) != bytes || strlen(pattern) > PATTERN_MAX) return false;
     const regex_t *re = pattern_compiled(pattern);
     return re && regexec(re, s, 0, NULL, 0) == 0;
 }
