@@ -3,10 +3,13 @@
 #ifndef BEIAN_CLI_H
 #define BEIAN_CLI_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "core/err.h"
 
 struct app;
+struct principal;
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -43,5 +46,14 @@ int cli_fail(const struct err *e);
 int cli_usage(const char *cmd, const char *msg);
 /* Read one line (the password) from stdin without its newline; -1 when none. */
 int cli_read_secret(char *buf, size_t len);
+/* Open the data directory, run create(app, the local operator, in), print the new id alone on
+ * stdout; takes in. The exit status. */
+/* The options of a `list` subcommand: --data DIR, --<filter> VALUE, --json, --help. Returns -1
+ * when the command goes on (*data from --data or $BEIAN_DATA), else the exit status to return
+ * (help printed, or a usage error). */
+int cli_list_args(int argc, char **argv, const char *cmd, const char *help, const char *filter, const char **data,
+                  const char **filter_value, bool *as_json);
+typedef int64_t cli_create_fn(struct app *a, const struct principal *who, const json_t *in, struct err *e);
+int cli_create_as_operator(const char *data_dir, json_t *in, cli_create_fn *create);
 
 #endif

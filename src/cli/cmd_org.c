@@ -56,42 +56,15 @@ static int org_add(int argc, char **argv)
             json_array_append_new(list, json_string(tok));
         json_object_set_new(in, "jurisdiction", list);
     }
-    struct app a;
-    if (cli_open(&a, data, false) != 0) { json_decref(in); return EXIT_FAIL; }
-    struct principal op;
-    principal_operator(&op);
-    struct err e = {0};
-    int64_t id = org_create(&a, &op, in, &e);
-    json_decref(in);
-    int rc = EXIT_OK;
-    if (id < 0) rc = cli_fail(&e);
-    else printf("%lld\n", (long long)id);
-    err_clear(&e);
-    app_close(&a);
-    return rc;
+    return cli_create_as_operator(data, in, org_create);
 }
 
 static int org_list_cmd(int argc, char **argv)
 {
-    static const struct option opts[] = {{"data", required_argument, NULL, 'd'}, {"kind", required_argument, NULL, 'k'},
-                                         {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *data = NULL, *kind = NULL;
-    bool as_json = false;
-    int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'd': data = optarg; break;
-        case 'k': kind = optarg; break;
-        case 'J': as_json = true; break;
-        case 'h': fputs(ORG_HELP, stdout); return EXIT_OK;
-        default: return cli_usage("org", "unknown option");
-        }
-    }
-    if (optind < argc) return cli_usage("org", "unexpected argument");
-    data = cli_data_dir(data);
-    if (!data) return cli_usage("org", "no data directory: give --data DIR or set BEIAN_DATA");
+    const char *data, *kind;
+    bool as_json;
+    int done = cli_list_args(argc, argv, "org", ORG_HELP, "kind", &data, &kind, &as_json);
+    if (done >= 0) return done;
     struct app a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     struct principal op;

@@ -30,7 +30,7 @@ static int user_add(int argc, char **argv)
     const char *data = NULL, *org = NULL, *login = NULL, *name = NULL;
     bool pw_stdin = false;
     json_t *roles = json_array();
-    int ch, rc = EXIT_OK;
+    int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
@@ -60,41 +60,15 @@ static int user_add(int argc, char **argv)
     sodium_memzero(pw, sizeof pw);
     if (!in) return cli_usage("user", "arguments must be valid UTF-8");
     if (name) json_object_set_new(in, "name", json_string(name));
-    struct app a;
-    if (cli_open(&a, data, false) != 0) { json_decref(in); return EXIT_FAIL; }
-    struct principal op;
-    principal_operator(&op);
-    struct err e = {0};
-    int64_t id = user_create(&a, &op, in, &e);
-    json_decref(in);
-    if (id < 0) rc = cli_fail(&e);
-    else printf("%lld\n", (long long)id);
-    err_clear(&e);
-    app_close(&a);
-    return rc;
+    return cli_create_as_operator(data, in, user_create);
 }
 
 static int user_list_cmd(int argc, char **argv)
 {
-    static const struct option opts[] = {{"data", required_argument, NULL, 'd'}, {"org", required_argument, NULL, 'o'},
-                                         {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *data = NULL, *org = NULL;
-    bool as_json = false;
-    int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'd': data = optarg; break;
-        case 'o': org = optarg; break;
-        case 'J': as_json = true; break;
-        case 'h': fputs(USER_HELP, stdout); return EXIT_OK;
-        default: return cli_usage("user", "unknown option");
-        }
-    }
-    if (optind < argc) return cli_usage("user", "unexpected argument");
-    data = cli_data_dir(data);
-    if (!data) return cli_usage("user", "no data directory: give --data DIR or set BEIAN_DATA");
+    const char *data, *org;
+    bool as_json;
+    int done = cli_list_args(argc, argv, "user", USER_HELP, "org", &data, &org, &as_json);
+    if (done >= 0) return done;
     long long org_id = 0;
     if (org) {
         char *end;
