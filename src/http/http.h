@@ -113,7 +113,9 @@ int reply_file(struct http_req *r, int status, const char *content_type, int fd,
 /* Upload plumbing used by server.c (upload.c). Each returns 0 or -1 with e set. */
 /* An upload not begun (fd -1): set as r->upload while the route decides whether to take it. */
 struct http_upload *http_upload_new(void);
-int http_upload_begin(struct http_req *r, struct err *e);      /* create the temporary file */
+/* Create the temporary file; declared_size (0: unknown) is reserved on the disk first, so a disk
+ * without room refuses the upload (ERR_STORAGE_FULL) before its body is read. */
+int http_upload_begin(struct http_req *r, uint64_t declared_size, struct err *e);
 int http_upload_write(struct http_req *r, const void *data, size_t len, struct err *e);
 int http_upload_finish(struct http_req *r, struct err *e);     /* complete: digest, rewind */
 /* Drop the temporary file (if any, and not taken) and free r->upload. */

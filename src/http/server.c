@@ -275,9 +275,11 @@ static enum MHD_Result upload_headers(struct server_request *sr)
 {
     struct http_req *r = &sr->req;
     const char *value = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned long long declared = 0;
     if (value) {
         errno = 0;
         unsigned long long n = strtoull(value, NULL, 10);
+        declared = n;
         if (errno == ERANGE || n > http_upload_limit(r)) {
             reply_upload_too_large(r);
             return queue_reply(sr);
@@ -288,7 +290,7 @@ static enum MHD_Result upload_headers(struct server_request *sr)
     if (!r->upload) return MHD_NO;
     api_dispatch(r, sr->upload_route);           /* phase 1: replies only to refuse */
     if (r->replied) return queue_reply(sr);
-    if (http_upload_begin(r, &e) != 0) {
+    if (http_upload_begin(r, declared, &e) != 0) {
         reply_problem(r, &e);
         err_clear(&e);
         return queue_reply(sr);
