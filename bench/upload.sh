@@ -9,9 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MIB=${BENCH_UPLOAD_MIB:-100}
 BIN=${BIN:-build/beian}
-RUNS=3
+RUNS=${BENCH_UPLOAD_RUNS:-3}
+FLOOR=${FLOOR:-build/upload_floor}
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/beian-upload.XXXXXX")
-cleanup() { [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null || true; rm -rf "$work"; }   # also when the server is gone
+cleanup() {   # also when a server is gone
+  for p in ${srv:-} ${floor:-} ${floor_nohash:-}; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
@@ -41,10 +45,19 @@ pw() { awk -v l="$1" '$2==l{print $3}' "$work/logins"; }
 TOKEN=$(curl -sf -XPOST "http://127.0.0.1:$P/api/v1/session" -H 'content-type: application/json' \
   -d "{\"login\":\"filer\",\"password\":\"$(pw filer)\"}" | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
 idle=$(awk '/VmHWM/{print $2}' "/proc/$srv/status")
+FP=$(port); FNP=$(port)
+mkdir "$work/floor" "$work/floor-nohash"
+$FLOOR "$FP" "$work/floor" & floor=$!
+$FLOOR "$FNP" "$work/floor-nohash" --no-hash & floor_nohash=$!
+sleep 0.2
+# the same upload command, to the floor
+floor_up() { curl -sf -o /dev/null -w '%{time_total}' -XPOST "http://127.0.0.1:$1/" -H 'content-type: application/pdf' -H 'Expect:' -T "$work/file.pdf"; }
 
-up_times=() down_times=() null_times=()
+up_times=() down_times=() null_times=() floor_times=() nohash_times=()
 for i in $(seq $RUNS); do
   printf '%08d' "$i" | dd of="$work/file.pdf" bs=1 seek=$((MIB * 1024 * 1024 - 8)) conv=notrunc status=none
+  floor_times+=("$(floor_up "$FP")"); rm -f "$work"/floor/*
+  nohash_times+=("$(floor_up "$FNP")"); rm -f "$work"/floor-nohash/*
   out=$(curl -sf -w '\n%{time_total}' -XPOST "http://127.0.0.1:$P/api/v1/materials?kind=other&title=bench$i" \
     -H "Authorization: Bearer $TOKEN" -H 'content-type: application/pdf' -H 'Expect:' -T "$work/file.pdf")
   up_times+=("$(tail -1 <<<"$out")")
@@ -61,6 +74,8 @@ CPS=$(rate "$(printf '%s\n' "${cps_times[@]}" | best)")
 UP=$(rate "$(printf '%s\n' "${up_times[@]}" | best)")
 DOWN=$(rate "$(printf '%s\n' "${down_times[@]}" | best)")
 NULL=$(rate "$(printf '%s\n' "${null_times[@]}" | best)")
+FLR=$(rate "$(printf '%s\n' "${floor_times[@]}" | best)")
+NOH=$(rate "$(printf '%s\n' "${nohash_times[@]}" | best)")
 echo
 echo "Materials: one $MIB MiB file, best of $RUNS, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, same disk ($(df -P "$work" | awk 'NR==2{print $1}'))"
 echo
@@ -69,6 +84,8 @@ echo "|---|---:|---:|"
 echo "| upload POST /api/v1/materials (streamed, SHA-256, type check, fsync, rename) | $UP | $(ratio "$UP" "$CP") |"
 echo "| download GET /api/v1/materials/{id}/content into a file (curl -o) | $DOWN | $(ratio "$DOWN" "$CP") |"
 echo "| download, the client discarding the bytes (curl -o /dev/null) | $NULL | $(ratio "$NULL" "$CP") |"
+echo "| floor: a bare receiver doing the same work (TCP, write, SHA-256, fsync, rename) | $FLR | $(ratio "$FLR" "$CP") |"
+echo "| floor without the SHA-256 | $NOH | $(ratio "$NOH" "$CP") |"
 echo "| cp of the same file | $CP | baseline |"
 echo "| cp + sync of the copy | $CPS | $(ratio "$CPS" "$CP") |"
 echo
