@@ -55,7 +55,9 @@ struct http_upload *http_upload_new(void)
 
 /* Reserves size bytes for the file without changing its length (the length stays what has
  * arrived). Only a disk without room is an error; a filesystem that cannot reserve (tmpfs of old,
- * NFS, …) just goes on without. */
+ * NFS, …) just goes on without. Only signed-in callers get here (the route's first phase runs
+ * before), a reservation is bounded by the upload limit and goes with the file when the upload
+ * ends or is cut off or times out. */
 static int reserve_space(int fd, uint64_t size, struct err *e)
 {
 #ifdef __linux__
