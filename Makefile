@@ -1,6 +1,6 @@
 # Makefile — thin front door: `make run`, `make test`, `make bench`. Each installs what is missing
 # first (tools/install-deps.sh), then builds with Meson/ninja.
-.PHONY: all deps build build-asan run test check-valgrind test-unit test-api test-e2e test-fuzz fuzz bench clean
+.PHONY: all deps build build-asan run test check-valgrind test-unit test-api test-e2e screenshots test-fuzz fuzz bench clean
 
 DATA ?= data
 LISTEN ?= 127.0.0.1:8080
@@ -41,8 +41,13 @@ test-api:
 	  node --test --test-concurrency=2 tests/api/
 
 # Browser tests of the web UI: Debian's Chromium through playwright-core, against build/beian.
+# Screenshots go to build/screenshots/, so a test run leaves the tree as it was; `make screenshots`
+# draws the README's pictures in docs/screenshots/ anew.
 test-e2e:
 	BEIAN_BIN=$(CURDIR)/build/beian BEIAN_WEB_DIR=$(CURDIR)/web node --test --test-concurrency=1 tests/e2e/
+
+screenshots: build
+	BEIAN_SCREENSHOTS=$(CURDIR)/docs/screenshots/ $(MAKE) --no-print-directory test-e2e
 
 # libFuzzer targets (fuzz/, clang, build-fuzz/): regressions replayed, then each target for
 # FUZZ_SECONDS (30 s each, FUZZ_JOBS side by side, default one per core). See docs/reliability.md.

@@ -1,13 +1,14 @@
 // browser.mjs — Debian's Chromium driven by playwright-core for the e2e tests: one headless
 // browser per test file (playwright gives it a fresh temporary profile; no browser is ever
 // downloaded), one isolated context per party (own cookies and sessionStorage), pages that record
-// console errors and failed requests, sign-in through the UI, screenshots into docs/screenshots/.
+// console errors and failed requests, sign-in through the UI, screenshots into build/screenshots/
+// (`make screenshots` draws them into docs/screenshots/ instead, for the README).
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const CHROMIUM = process.env.BEIAN_CHROMIUM || '/usr/bin/chromium';
-export const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+export const SHOTS = process.env.BEIAN_SCREENSHOTS || new URL('../../build/screenshots/', import.meta.url).pathname;
 export const WEB_DIR = new URL('../../web/', import.meta.url).pathname;
 
 // The server must serve this checkout's web/ (lib.mjs's Server passes the environment on).

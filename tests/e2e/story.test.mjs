@@ -4,7 +4,7 @@
 // checker approves, the provider confirms, the reviewer accepts and asks for rectification with
 // an item picked on the form, the filer answers it and fixes the field, the checker approves
 // again, the reviewer compares the versions and approves, and anyone verifies the number.
-// Screenshots of the main screens go to docs/screenshots/.
+// Screenshots of the main screens go to build/screenshots/ (docs/screenshots/ with `make screenshots`).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, party, signIn, shot, unexpected } from './browser.mjs';
