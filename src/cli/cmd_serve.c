@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "http/http.h"
 #include "service/app.h"
+#include "service/materials.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int cmd_serve(int argc, char **argv)
 {
@@ -64,6 +66,15 @@ int cmd_serve(int argc, char **argv)
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     a.max_upload_bytes = (uint64_t)max_upload_mib * 1024 * 1024;
     struct err e = {0};
+    /* Uploads cut off by a killed server leave their temporary files, space reserved. Nothing
+     * locks the data directory against a second server, so only files untouched for an hour go:
+     * an upload still arriving writes to its file far more often than that. */
+    struct materials_tmp_report tmp;
+    if (materials_tmp_sweep(&a, time(NULL) - 3600, &tmp, &e) != 0)
+        fprintf(stderr, "beian: warning: %s\n", e.detail_en);
+    else if (tmp.removed)
+        fprintf(stderr, "beian: removed %zu temporary upload file(s) older than an hour\n", tmp.removed);
+    err_clear(&e);
     struct http_server *srv = http_server_start(&a, host, port, (unsigned)threads, &e);
     if (!srv) {
         app_close(&a);

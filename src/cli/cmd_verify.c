@@ -16,7 +16,9 @@ static const char VERIFY_HELP[] =
     "materials:\n"
     "Re-hashes every stored material file (SHA-256) and prints one line per file that changed\n"
     "(\"changed <sha256> <path>\") or is missing (\"missing <sha256> <path>\"). Exit 0 when all are\n"
-    "intact, 1 when any is not. The data directory may also come from $BEIAN_DATA.\n";
+    "intact, 1 when any is not. Leftover temporary files of cut-off uploads are reported as a notice\n"
+    "(count and bytes on disk; `beian serve` removes those older than an hour); they do not fail it.\n"
+    "The data directory may also come from $BEIAN_DATA.\n";
 
 int cmd_verify(int argc, char **argv)
 {
@@ -58,7 +60,9 @@ int cmd_verify(int argc, char **argv)
         return EXIT_OK;
     }
     size_t checked = 0;
+    struct materials_tmp_report tmp = {0};
     int problems = materials_verify(&a, stdout, &checked, &e);
+    if (problems >= 0 && materials_tmp_sweep(&a, 0, &tmp, &e) != 0) problems = -1;
     app_close(&a);
     if (problems < 0) {
         int rc = cli_fail(&e);
@@ -66,5 +70,8 @@ int cmd_verify(int argc, char **argv)
         return rc;
     }
     fprintf(stderr, "beian: %zu material file(s) checked, %d problem(s)\n", checked, problems);
+    if (tmp.left)   /* a notice, not a problem: `beian serve` removes them once an hour old */
+        fprintf(stderr, "beian: notice: %zu leftover temporary upload file(s) in %s/materials/tmp, %llu bytes on disk\n",
+                tmp.left, data, (unsigned long long)tmp.left_bytes);
     return problems ? EXIT_FAIL : EXIT_OK;
 }

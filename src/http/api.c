@@ -132,6 +132,7 @@ static int authenticate(struct http_req *r, struct err *e)
 int api_dispatch(struct http_req *r, const struct route *route)
 {
     struct err e = {0};
+    if (http_query_check(r, &e) != 0) return api_reply(r, 0, NULL, &e);
     /* an upload's handler runs twice (http.h); the caller is checked the first time */
     if (!(route->flags & ROUTE_PUBLIC) && !(r->upload && r->who)) {
         if (authenticate(r, &e) != 0) {

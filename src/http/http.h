@@ -89,6 +89,9 @@ extern const size_t API_ROUTES_COUNT;
 /* Request accessors. */
 const char *http_header(struct http_req *r, const char *name);
 const char *http_query(struct http_req *r, const char *name);
+/* 0 when every query parameter's name and value are UTF-8 without NUL (http_query would silently
+ * cut a value at an encoded %00); else 400 in e. api_dispatch checks it for every API route. */
+int http_query_check(struct http_req *r, struct err *e);
 const char *http_cookie(struct http_req *r, const char *name);
 
 /* Parse the body as JSON: 415 unless Content-Type is application/json (or +json, or

@@ -61,6 +61,30 @@ static bool utf8_valid(const unsigned char *s, size_t len)
     return true;
 }
 
+/* MHD iterator over the query arguments: clears *cls at a name or value that holds a NUL (its
+ * decoded length is longer than the C string) or is not UTF-8. */
+static enum MHD_Result query_argument_acceptable(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                                 const char *value, size_t value_size)
+{
+    bool *ok = cls;
+    (void)kind;
+    if (!key || strlen(key) != key_size || !utf8_valid((const unsigned char *)key, key_size) ||
+        (value && (strlen(value) != value_size || !utf8_valid((const unsigned char *)value, value_size)))) {
+        *ok = false;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+int http_query_check(struct http_req *r, struct err *e)
+{
+    bool ok = true;
+    if (r && r->conn) MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, query_argument_acceptable, &ok);
+    if (ok) return 0;
+    return err_set(e, ERR_BAD_REQUEST, NULL, "a query parameter holds a NUL character or is not valid UTF-8",
+                   "查询参数中含有 NUL 字符或不是有效的 UTF-8");
+}
+
 /* Decode raw[0..len) into out (NUL-terminated). Returns false when the segment may not match
  * anything: broken escape, decoded '/' or NUL, invalid UTF-8. */
 static bool decode_segment(const char *raw, size_t len, char *out)

@@ -10,6 +10,7 @@
 #include "policy/pack.h"
 #include "store/store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -239,14 +240,30 @@ static bool has_control(const char *s)
     return false;
 }
 
+/* C1 controls (U+0080–U+009F), the bidirectional marks, embeddings, overrides and isolates
+ * (U+200E–U+200F, U+202A–U+202E, U+2066–U+2069) and the line and paragraph separators
+ * (U+2028–U+2029): characters that make a name show as something other than it is. */
+static bool has_invisible_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) return true;
+        if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x8E && p[2] <= 0x8F) || (p[2] >= 0xA8 && p[2] <= 0xAE)))
+            return true;
+        if (p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9) return true;
+    }
+    return false;
+}
+
 static int check_filename(const char *f, struct err *e)
 {
     if (!f) return 0;
-    if (!*f || !utf8_ok(f) || chars(f) > 255 || has_control(f) || strchr(f, '/') || strchr(f, '\\') ||
-        strstr(f, "..") || strcmp(f, ".") == 0)
+    if (!utf8_ok(f) || chars(f) > 255 || has_control(f) || has_invisible_control(f) || strchr(f, '/') ||
+        strchr(f, '\\') || strstr(f, "..") || f[strspn(f, " .")] == '\0')
         return err_set(e, ERR_VALIDATION, "filename",
-                       "filename must be 1 to 255 characters of UTF-8 without '/', '\\', '..' or control characters",
-                       "文件名须为1至255个UTF-8字符，不能含有“/”、“\\”、“..”或控制字符");
+                       "filename must be 1 to 255 characters of UTF-8, not only spaces and dots, without '/', '\\', "
+                       "'..', control, bidirectional or line-separator characters",
+                       "文件名须为1至255个UTF-8字符，不能只由空格和点组成，不能含有“/”、“\\”、“..”、控制字符、"
+                       "双向文本控制字符或行分隔符");
     return 0;
 }
 
@@ -323,11 +340,14 @@ static bool ids_contain(const json_t *ids, int64_t id)
     return false;
 }
 
-/* Owner, admin, anyone for a provider's published certificate, else a provider or authority that
- * sees a filing of the owner using the material (pinned by a frozen version, or named in a
- * material field of the current document). */
-static bool material_visible(struct app *a, const struct principal *who, const json_t *m)
+/* Owner, admin, anyone for a provider's published certificate: every version (*versions NULL).
+ * Else a provider or authority sees only the versions that frozen versions of the owner's filings
+ * visible to it pin (*versions: their numbers, ascending). A filing becomes visible to them only
+ * after its first version froze; a material named in a later, not yet frozen edit of the document
+ * pins nothing and so grants nothing until the filing is submitted again. */
+static bool material_visible(struct app *a, const struct principal *who, const json_t *m, json_t **versions)
 {
+    *versions = NULL;
     if (!m) return false;
     if (principal_is_admin(who) || jint(m, "org_id") == who->org_id) return true;
     struct store_conn *c = store_reader(a->store);
@@ -335,31 +355,45 @@ static bool material_visible(struct app *a, const struct principal *who, const j
     if (store_material_is_certificate(c, id, jint(m, "org_id"))) return true;
     if (strcmp(who->org_kind, "provider") != 0 && strcmp(who->org_kind, "authority") != 0) return false;
     struct store_scope scope = {who->org_kind, who->org_id, false};
-    json_t *rows = store_material_candidate_filings(c, id, jint(m, "org_id"), &scope);
-    bool yes = false;
-    size_t i;
-    json_t *f;
-    json_array_foreach(rows, i, f) {
-        if (jint(f, "pinned")) { yes = true; break; }
-        json_t *ids = materials_in_document(a->pack, json_object_get(f, "document"));
-        yes = ids_contain(ids, id);
-        json_decref(ids);
-        if (yes) break;
+    json_t *pinned = store_material_pinned_versions(c, id, jint(m, "org_id"), &scope);
+    if (json_array_size(pinned) == 0) {
+        json_decref(pinned);
+        return false;
     }
-    json_decref(rows);
-    return yes;
+    *versions = pinned;
+    return true;
 }
 
-static json_t *load_visible(struct app *a, const struct principal *who, int64_t id, struct err *e)
+/* The material as the caller may see it. *versions (when asked for): NULL when every version is
+ * visible, else the visible version numbers; the metadata is then that of the last of them, as if
+ * the later versions did not exist. */
+static json_t *load_visible(struct app *a, const struct principal *who, int64_t id, json_t **versions,
+                            struct err *e)
 {
-    json_t *m = id > 0 ? store_material_get(store_reader(a->store), id) : NULL;
-    if (!material_visible(a, who, m)) {
+    struct store_conn *c = store_reader(a->store);
+    json_t *m = id > 0 ? store_material_get(c, id) : NULL;
+    json_t *seen = NULL;
+    if (!material_visible(a, who, m, &seen)) {
         json_decref(m);
         err_set(e, ERR_NOT_FOUND, NULL, "no such material", "材料不存在");
         return NULL;
     }
+    int last = seen ? (int)json_integer_value(json_array_get(seen, json_array_size(seen) - 1)) : 0;
+    json_t *v = last && last != jint(m, "current_version") ? store_material_version_get(c, id, last) : NULL;
+    if (v) {
+        static const char *const from_version[] = {"filename", "content_type", "size", "sha256", NULL};
+        for (const char *const *k = from_version; *k; k++) json_object_set(m, *k, json_object_get(v, *k));
+        json_object_set_new(m, "current_version", json_integer(last));
+        json_object_set(m, "updated_at", json_object_get(v, "created_at"));
+        json_decref(v);
+    }
+    if (versions) *versions = seen;
+    else json_decref(seen);
     return m;
 }
+
+/* May a caller with these visible versions (NULL: all) see version n? */
+static bool version_visible(const json_t *versions, int n) { return !versions || ids_contain(versions, n); }
 
 /* ------------------------------------------------------------------------------ storage */
 
@@ -391,8 +425,9 @@ static void blob_path(const struct app *a, const char *sha, char *out, size_t le
 
 /* Move the upload into the content-addressed store (or find the same bytes already there).
  * Two uploads of the same bytes at once both rename onto the same name: rename is atomic and
- * the bytes are equal, so either order leaves one good file. */
-static int blob_store(struct app *a, struct material_file *f, bool *existed, struct err *e)
+ * the bytes are equal, so either order leaves one good file. A file already there is re-hashed:
+ * one damaged in place (same size, other bytes) is replaced by the upload, which has the digest. */
+static int blob_store(struct app *a, struct material_file *f, struct err *e)
 {
     char root[4200], sub[4200], path[4300];
     snprintf(root, sizeof root, "%s/materials", a->data_dir);
@@ -402,8 +437,14 @@ static int blob_store(struct app *a, struct material_file *f, bool *existed, str
     if (make_dir(root, sub, e)) return -1;
     blob_path(a, f->sha256, path, sizeof path);
     struct stat sb;
-    *existed = stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == f->size;
-    if (*existed) return 0;
+    if (stat(path, &sb) == 0) {
+        char got[65];
+        if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == f->size && sha256_file_hex(path, got) == 0 &&
+            strcmp(got, f->sha256) == 0)
+            return 0;
+        fprintf(stderr, "beian: warning: the stored material file %s no longer has its digest; "
+                        "replaced by the bytes just uploaded\n", f->sha256);
+    }
     if (fsync(f->fd) != 0 || rename(f->path, path) != 0)
         return err_set(e, errno == ENOSPC ? ERR_STORAGE_FULL : ERR_INTERNAL, NULL, "cannot store the material: %s",
                        "无法保存材料：%s", strerror(errno));
@@ -474,7 +515,7 @@ int material_upload_check(struct app *a, const struct principal *who, int64_t re
                        "Content-Type %s 不是可接受的材料类型（PDF、PNG、JPEG、DOCX、XLSX 或 UTF-8 文本）",
                        declared_type ? declared_type : "(none)");
     if (replace_id > 0) {
-        json_t *m = load_visible(a, who, replace_id, e);
+        json_t *m = load_visible(a, who, replace_id, NULL, e);
         if (!m) return -1;
         bool own = jint(m, "org_id") == who->org_id;
         json_decref(m);
@@ -533,13 +574,14 @@ static json_t *store_upload(struct app *a, const struct principal *who, struct m
 {
     j->mime = check_content(f, e);
     if (!j->mime) return NULL;
-    bool existed = false;
-    if (blob_store(a, f, &existed, e) != 0) return NULL;
+    /* "existing" only when the caller's own organisation holds these bytes already: telling it
+     * that another organisation uploaded them would leak that (the file is shared all the same) */
+    bool existed = store_material_org_has_sha256(store_reader(a->store), who->org_id, f->sha256);
+    if (blob_store(a, f, e) != 0) return NULL;
     j->f = f;
     if (store_write(a->store, material_job_fn, j, e) != 0) return NULL;
     json_t *m = material_view(store_material_get(store_reader(a->store), j->id));
     if (m) json_object_set_new(m, "stored", json_string(existed ? "existing" : "new"));
-    (void)who;
     return m;
 }
 
@@ -561,7 +603,7 @@ json_t *material_add_version(struct app *a, const struct principal *who, int64_t
 
 json_t *material_get(struct app *a, const struct principal *who, int64_t id, struct err *e)
 {
-    return material_view(load_visible(a, who, id, e));
+    return material_view(load_visible(a, who, id, NULL, e));
 }
 
 json_t *material_list(struct app *a, const struct principal *who, struct err *e)
@@ -579,31 +621,42 @@ json_t *material_list(struct app *a, const struct principal *who, struct err *e)
 
 json_t *material_versions(struct app *a, const struct principal *who, int64_t id, struct err *e)
 {
-    json_t *m = load_visible(a, who, id, e);
+    json_t *seen = NULL, *m = load_visible(a, who, id, &seen, e);
     if (!m) return NULL;
     json_decref(m);
-    return json_pack("{s:o}", "items", store_material_version_list(store_reader(a->store), id));
+    json_t *all = store_material_version_list(store_reader(a->store), id), *items = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(all, i, v)
+        if (version_visible(seen, (int)jint(v, "n"))) json_array_append(items, v);
+    json_decref(all);
+    json_decref(seen);
+    return json_pack("{s:o}", "items", items);
+}
+
+/* Version n of a visible material (0: the last the caller may see), or NULL with 404. */
+static json_t *visible_version(struct app *a, const struct principal *who, int64_t id, int n, struct err *e)
+{
+    json_t *seen = NULL, *m = load_visible(a, who, id, &seen, e);
+    if (!m) return NULL;
+    if (n == 0) n = (int)jint(m, "current_version");
+    json_decref(m);
+    json_t *v = n > 0 && version_visible(seen, n) ? store_material_version_get(store_reader(a->store), id, n) : NULL;
+    json_decref(seen);
+    if (!v) err_set(e, ERR_NOT_FOUND, NULL, "no such version", "版本不存在");
+    return v;
 }
 
 json_t *material_version(struct app *a, const struct principal *who, int64_t id, int n, struct err *e)
 {
-    json_t *m = load_visible(a, who, id, e);
-    if (!m) return NULL;
-    json_decref(m);
-    json_t *v = n > 0 ? store_material_version_get(store_reader(a->store), id, n) : NULL;
-    if (!v) err_set(e, ERR_NOT_FOUND, NULL, "no such version", "版本不存在");
-    return v;
+    return visible_version(a, who, id, n > 0 ? n : -1, e);   /* 0 means "current" only for downloads */
 }
 
 int material_open(struct app *a, const struct principal *who, int64_t id, int n, int *fd, json_t **meta,
                   const char **content_type, struct err *e)
 {
-    json_t *m = load_visible(a, who, id, e);
-    if (!m) return -1;
-    if (n == 0) n = (int)jint(m, "current_version");
-    json_t *v = store_material_version_get(store_reader(a->store), id, n);
-    json_decref(m);
-    if (!v) return err_set(e, ERR_NOT_FOUND, NULL, "no such version", "版本不存在");
+    json_t *v = visible_version(a, who, id, n, e);
+    if (!v) return -1;
     char path[4300];
     const char *sha = jstr(v, "sha256");
     blob_path(a, sha ? sha : "", path, sizeof path);
@@ -680,4 +733,30 @@ int materials_verify(struct app *a, FILE *out, size_t *checked, struct err *e)
     }
     json_decref(blobs);
     return problems;
+}
+
+int materials_tmp_sweep(struct app *a, time_t remove_before, struct materials_tmp_report *out, struct err *e)
+{
+    *out = (struct materials_tmp_report){0};
+    char dir[4200], path[4500];
+    snprintf(dir, sizeof dir, "%s/materials/tmp", a->data_dir);
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT) return 0;
+        return err_set(e, ERR_INTERNAL, NULL, "cannot read %s: %s", "无法读取 %s：%s", dir, strerror(errno));
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (strncmp(de->d_name, "upload-", 7) != 0 || lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) continue;
+        if (sb.st_mtime < remove_before && unlink(path) == 0) {
+            out->removed++;
+            continue;
+        }
+        out->left++;
+        out->left_bytes += (uint64_t)sb.st_blocks * 512;
+    }
+    closedir(d);
+    return 0;
 }

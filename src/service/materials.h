@@ -5,14 +5,16 @@
  *
  * Files: <data>/materials/sha256/<first two hex>/<sha256>, written by rename from a temporary file
  * in <data>/materials/tmp after fsync, then the directory fsync'd; a file once there is never
- * rewritten (unless its size shows it damaged). Metadata is written after the file, so a row never
- * names bytes that are not on disk; a failure in between leaves at most an unreferenced file. */
+ * rewritten (unless its bytes no longer have its digest). Metadata is written after the file, so a
+ * row never names bytes that are not on disk; a failure in between leaves at most an unreferenced
+ * file. */
 #ifndef BEIAN_MATERIALS_H
 #define BEIAN_MATERIALS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <jansson.h>
 #include "core/err.h"
 
@@ -38,20 +40,23 @@ struct material_file {
 int material_upload_check(struct app *a, const struct principal *who, int64_t replace_id, const char *kind,
                           const char *title, const char *filename, const char *declared_type, struct err *e);
 /* Store a new material (version 1) from f; the material as material_get shows it, plus
- * "stored": "new" | "existing" (whether these bytes were already in the store). */
+ * "stored": "new" | "existing" (whether the caller's organisation already had these bytes; the
+ * store keeps one file for all organisations, but that is not told). */
 json_t *material_create(struct app *a, const struct principal *who, const char *kind, const char *title,
                         const char *filename, struct material_file *f, struct err *e);
 /* A new version of material id from f; the material afterwards. */
 json_t *material_add_version(struct app *a, const struct principal *who, int64_t id, const char *filename,
                              struct material_file *f, struct err *e);
-/* Metadata (current version), its versions, one version; ERR_NOT_FOUND when not visible. */
+/* Metadata (current version), its versions, one version; ERR_NOT_FOUND when not visible. Outside
+ * the owner organisation (and but for a provider's published certificate) only the versions that
+ * frozen versions of filings the caller sees pin are visible: "current" is the last of those. */
 json_t *material_get(struct app *a, const struct principal *who, int64_t id, struct err *e);
 json_t *material_versions(struct app *a, const struct principal *who, int64_t id, struct err *e);
 json_t *material_version(struct app *a, const struct principal *who, int64_t id, int n, struct err *e);
 /* The materials of the caller's organisation (admin: all). */
 json_t *material_list(struct app *a, const struct principal *who, struct err *e);
-/* Open version n (0: current) for download: *fd (caller closes), *meta the version row (caller
- * frees); *content_type a static string. */
+/* Open version n (0: current, as material_get shows it) for download: *fd (caller closes), *meta
+ * the version row (caller frees); *content_type a static string. */
 int material_open(struct app *a, const struct principal *who, int64_t id, int n, int *fd, json_t **meta,
                   const char **content_type, struct err *e);
 
@@ -69,5 +74,15 @@ json_t *material_pins_of_version(struct app *a, const struct principal *who, int
 /* Re-hash every stored file; prints one line per problem ("changed <sha>", "missing <sha>") to out.
  * Returns the number of problems (0: all intact), or -1 with e when it cannot run. */
 int materials_verify(struct app *a, FILE *out, size_t *checked, struct err *e);
+
+/* The temporary files of uploads (<data>/materials/tmp/upload-*) that a killed server left with
+ * their space reserved. Those last modified before remove_before (0: none) are removed; the
+ * others are counted in left and left_bytes (space on disk). -1 with e when the directory cannot
+ * be read; no directory is no files. */
+struct materials_tmp_report {
+    size_t removed, left;
+    uint64_t left_bytes;
+};
+int materials_tmp_sweep(struct app *a, time_t remove_before, struct materials_tmp_report *out, struct err *e);
 
 #endif

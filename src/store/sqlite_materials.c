@@ -96,20 +96,32 @@ json_t *store_material_pins(struct store_conn *c, int64_t filing_id, int version
                              "WHERE filing_id=? AND version=? ORDER BY material_id", "ii", filing_id, (int64_t)version);
 }
 
-json_t *store_material_candidate_filings(struct store_conn *c, int64_t material_id, int64_t owner_org_id,
-                                         const struct store_scope *scope)
+json_t *store_material_pinned_versions(struct store_conn *c, int64_t material_id, int64_t owner_org_id,
+                                       const struct store_scope *scope)
 {
     static const char *sql =
-        "SELECT f.id, f.document, "
-        "  EXISTS(SELECT 1 FROM material_pins p WHERE p.filing_id = f.id AND p.material_id = ?1) AS pinned "
-        "FROM filings f WHERE f.org_id = ?2 "
+        "SELECT DISTINCT p.material_version AS n FROM material_pins p JOIN filings f ON f.id = p.filing_id "
+        "WHERE p.material_id = ?1 AND f.org_id = ?2 "
         "AND (?3 = 1 OR (?4 = 'provider' AND f.provider_org_id = ?5 AND f.provider_visible = 1) "
         "     OR (?4 = 'authority' AND f.authority_org_id = ?5 AND f.authority_visible = 1)) "
-        "AND (EXISTS(SELECT 1 FROM material_pins p WHERE p.filing_id = f.id AND p.material_id = ?1) "
-        "     OR EXISTS(SELECT 1 FROM json_tree(f.document) t WHERE t.type = 'integer' AND t.atom = ?1)) "
-        "ORDER BY f.id";
-    return db_query(c, NULL, sql, "iiisi", material_id, owner_org_id, (int64_t)(scope->admin ? 1 : 0),
-                    scope->org_kind ? scope->org_kind : "", scope->org_id);
+        "ORDER BY p.material_version";
+    json_t *rows = db_query(c, NULL, sql, "iiisi", material_id, owner_org_id, (int64_t)(scope->admin ? 1 : 0),
+                            scope->org_kind ? scope->org_kind : "", scope->org_id);
+    json_t *out = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) json_array_append_new(out, json_integer(jint(r, "n")));
+    json_decref(rows);
+    return out;
+}
+
+bool store_material_org_has_sha256(struct store_conn *c, int64_t org_id, const char *sha256)
+{
+    json_t *r = db_one(c, "SELECT 1 AS yes FROM material_versions v JOIN materials m ON m.id = v.material_id "
+                          "WHERE v.sha256 = ? AND m.org_id = ? LIMIT 1", "si", sha256, org_id);
+    bool yes = r != NULL;
+    json_decref(r);
+    return yes;
 }
 
 bool store_material_is_certificate(struct store_conn *c, int64_t material_id, int64_t owner_org_id)
@@ -194,7 +206,7 @@ json_t *store_provider_evaluation_get(struct store_conn *c, int64_t id)
 
 json_t *store_provider_filed_counts(struct store_conn *c, int64_t authority_org_id)
 {
-    json_t *rows = db_query(c, NULL, "SELECT provider_org_id AS p, count(*) AS n FROM filings WHERE state='filed' "
+    json_t *rows = db_query(c, NULL, "SELECT provider_org_id AS p, count(DISTINCT system_id) AS n FROM filings WHERE state='filed' "
                                      "AND kind='initial' AND (?1 = 0 OR authority_org_id = ?1) AND provider_org_id IS NOT NULL "
                                      "GROUP BY provider_org_id", "i", authority_org_id);
     json_t *out = json_object();

@@ -1,16 +1,20 @@
 // materials.test.mjs — materials (备案材料): streaming upload with type sniffing, content-addressed
 // storage (same bytes once, also for two uploads at once), the upload limit, cut-off uploads that
 // leave nothing on disk, versions, downloads, visibility per role, the material versions frozen
-// filing versions pin, and `beian verify materials` catching a file changed on disk.
+// filing versions pin (and, outside the owner, only the versions they pin are visible), `beian verify
+// materials` catching a file changed on disk, a damaged file healed by a re-upload, leftover
+// temporary files swept at start-up, query values with a NUL refused, and "stored" per organisation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, TIME_SCALE, cli, waitFor } from './lib.mjs';
 import { assertProblem, head, rawRequest } from './helpers-io.mjs';
 import {
-  API, actOk, completeDraft, createSystem, driveTo, foreignParties, getFiling, loginAll, putDocument, referenceDoc,
+  API, DEMO, actOk, completeDraft, createFiling, createSystem, driveTo, foreignParties, getFiling, loginAll, putDocument,
+  referenceDoc,
 } from './story.mjs';
 
 const PDF = 'application/pdf';
@@ -83,9 +87,22 @@ const XLSX = zip({ '[Content_Types].xml': CT, 'xl/workbook.xml': '<workbook/>' }
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(32, 1)]);
 const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), Buffer.alloc(32, 2)]);
 
+// The demo provider confirms hosting only with a profile that lists the reference document's
+// platform and data centres: give it one (taken from that document) when it has none.
+async function ensureProviderProfile(srv) {
+  const path = `${API}/providers/${DEMO.provider}/profile`;
+  const have = await srv.req('GET', path, { token: srv.tokens.provider });
+  if (have.status === 200 && have.body.profile?.platforms?.length) return;
+  const p = referenceDoc().provider;
+  const platforms = [{ name: p.platform_name, mlps_level: p.platform_level, filing_certificate_number: p.platform_filing_number, service_models: p.service_models }];
+  const put = await srv.req('PUT', path, { token: srv.tokens.provider, body: { qualifications: [], platforms, data_centers: p.data_centers } });
+  assert.equal(put.status, 200, `provider profile: ${put.status} ${put.text}`);
+}
+
 before(async () => {
   s = await Server.start();
   await loginAll(s, ['admin', 'filer', 'checker', 'provider', 'reviewer', 'entadmin']);
+  await ensureProviderProfile(s);
 });
 after(async () => { await s?.stop(); });
 
@@ -414,4 +431,144 @@ test('`beian verify materials` re-hashes every stored file and reports changed a
   assertProblem(await s.req('GET', `${API}/materials/${b.id}/content`, { token: s.tokens.filer }), 500);
   assert.equal(cli(['verify', 'materials']).status, 2, 'usage error without a data directory');
   assert.equal(cli(['verify', '--help']).status, 0);
+});
+
+test('outside the owner only the material versions that visible filing versions pin are visible', async () => {
+  const v1 = pdf('per-version v1');
+  const v2 = pdf('per-version v2, never submitted');
+  const m = await uploadOk('filer', v1, { kind: 'architecture_diagram', title: '按版本可见', filename: 'v1.pdf' });
+  const doc = referenceDoc();
+  doc.system.architecture_diagram = m.id;
+  const id = await completeDraft(s, await createSystem(s, 'filer', '按版本可见系统'), { doc });
+  await driveTo(s, id, 'submitted');   // version 1 of the filing pins version 1 of m
+  const r2 = await upload('filer', v2, { path: `${API}/materials/${m.id}/versions`, kind: null, title: null, filename: 'v2.pdf' });
+  assert.equal(r2.status, 201, r2.text);
+
+  const get = (login, path) => s.req('GET', `${API}/materials/${m.id}${path}`, { token: s.tokens[login] });
+  const bytes = async (login, path) => {
+    const r = await fetch(`${s.base}${API}/materials/${m.id}${path}`, { headers: { Authorization: `Bearer ${s.tokens[login]}` } });
+    return { status: r.status, body: Buffer.from(await r.arrayBuffer()) };
+  };
+  for (const login of ['provider', 'reviewer']) {
+    const meta = await get(login, '');
+    assert.equal(meta.status, 200, login);
+    assert.deepEqual([meta.body.version, meta.body.current_version, meta.body.sha256, meta.body.filename], [1, 1, sha(v1), 'v1.pdf'],
+      `${login} sees the material as of the version pinned`);
+    assert.deepEqual((await get(login, '/versions')).body.items.map((v) => v.n), [1], `${login}: only version 1 listed`);
+    assertProblem(await get(login, '/versions/2'), 404);
+    assert.equal((await bytes(login, '/versions/2/content')).status, 404, `${login}: no v2 content`);
+    assert.deepEqual((await bytes(login, '/versions/1/content')).body, v1);
+    assert.deepEqual((await bytes(login, '/content')).body, v1, `${login}: the current content is the last visible version`);
+  }
+  assert.deepEqual((await get('filer', '/versions')).body.items.map((v) => v.n), [1, 2], 'the owner sees every version');
+  assert.deepEqual((await bytes('filer', '/content')).body, v2);
+
+  // once a new filing version pins v2 (rectified and submitted again), v2 becomes visible too
+  await actOk(s, 'reviewer', id, 'accept', undefined, 'under_review');
+  await actOk(s, 'reviewer', id, 'request_rectification', { items: [{ path: '/system/description', message: '请补充' }] }, 'rectification');
+  const f = await getFiling(s, 'filer', id);
+  await putDocument(s, id, { ...f.document, system: { ...f.document.system, description: `${f.document.system.description}（已补充）` } }, f.etag);
+  assertProblem(await get('reviewer', '/versions/2'), 404);   // an edit not yet frozen pins nothing
+  await actOk(s, 'filer', id, 'submit_for_check', undefined, 'internal_check');
+  assert.deepEqual((await get('reviewer', '/versions')).body.items.map((v) => v.n), [1, 2]);
+  assert.deepEqual((await bytes('reviewer', '/content')).body, v2);
+});
+
+test('a query value holding a NUL or invalid UTF-8 is refused with 400 on every route', async () => {
+  const blobs = blobCount(s.data);
+  const nul = await s.req('POST', `${API}/materials?kind=other%00bogus&title=ok%00hidden&filename=report.pdf%00.exe`,
+    { token: s.tokens.filer, raw: pdf('nul in query'), contentType: PDF });
+  const p = assertProblem(nul, 400, 'bad_request');
+  assert.match(p.detail_en, /NUL/);
+  assert.match(p.detail_zh, /NUL/);
+  assert.equal(blobCount(s.data), blobs, 'nothing stored');
+  for (const path of [`${API}/filings?state=draft%00x`, `${API}/materials?x=%FF%FE`, `${API}/workflow?lang=en%00zh`,
+    `${API}/providers?as%00of=1`, `${API}/materials/1/content?v=%C0%AF`]) {
+    assertProblem(await s.req('GET', path, { token: s.tokens.filer }), 400, 'bad_request');
+  }
+  assert.equal((await s.req('GET', `${API}/filings?state=draft&q=${encodeURIComponent('智能客服')}`, { token: s.tokens.filer })).status, 200,
+    'UTF-8 without NUL is fine');
+});
+
+test('filenames with C1 controls, bidirectional controls or line separators, or only spaces and dots, are 422', async () => {
+  for (const filename of ['\u0085x.pdf', 'a\u009f.pdf', 'invoice\u202Efdp.exe', '\u202Aa.pdf', '\u2066a\u2069.pdf', '\u200Ea.pdf',
+    'a\u200F.pdf', 'line\u2028.pdf', 'para\u2029.pdf', '', '   ', ' . ', '.']) {
+    const r = await upload('filer', pdf('bad name'), { filename });
+    assert.equal(assertProblem(r, 422, 'validation_failed').field, 'filename', JSON.stringify(filename));
+  }
+  assert.equal((await uploadOk('filer', pdf('fine name'), { filename: ' 报告 v1.2 .pdf' })).filename, ' 报告 v1.2 .pdf');
+});
+
+test('"stored": "existing" only when the caller\'s own organisation already holds the bytes', async () => {
+  const bytes = pdf(`shared across organisations ${Date.now()}`);
+  const blobs = blobCount(s.data);
+  assert.equal((await uploadOk('filer', bytes, { kind: 'other', title: 'A' })).stored, 'new');
+  assert.equal((await uploadOk('provider', bytes, { kind: 'other', title: 'B' })).stored, 'new', 'another organisation learns nothing');
+  assert.equal((await uploadOk('provider', bytes, { kind: 'other', title: 'C' })).stored, 'existing');
+  assert.equal((await uploadOk('entadmin', bytes, { kind: 'other', title: 'D' })).stored, 'existing', 'same organisation as the filer');
+  assert.equal(blobCount(s.data), blobs + 1, 'still stored once');
+});
+
+test('the authority\'s provider directory counts filed systems, not filings', async () => {
+  const id = await completeDraft(s, await createSystem(s, 'filer', '计数系统'));
+  await driveTo(s, id, 'filed');
+  const count = async () => (await s.req('GET', `${API}/providers`, { token: s.tokens.reviewer })).body.items
+    .find((x) => x.org_id === DEMO.provider).filed_systems;
+  const before = await count();
+  // a second filed filing of the same system (as data from before one filing per system was enforced)
+  const system = (await getFiling(s, 'filer', id)).system_id;
+  const second = await createFiling(s, system);
+  const db = spawnSync('sqlite3', [join(s.data, 'beian.db'),
+    `UPDATE filings SET state='filed', provider_org_id=${DEMO.provider}, authority_org_id=${DEMO.authority} WHERE id=${second.id}`],
+  { encoding: 'utf8' });
+  assert.equal(db.status, 0, db.stderr);
+  assert.equal(await count(), before, 'the same system counts once');
+});
+
+test('a stored file damaged in place (same size) is replaced by a re-upload of the genuine bytes', async () => {
+  const t = await Server.start({ materials: false });
+  try {
+    await t.login('filer');
+    const genuine = pdf('genuine bytes');
+    const first = await t.req('POST', `${API}/materials?kind=other&title=genuine`, { token: t.tokens.filer, raw: genuine, contentType: PDF });
+    assert.equal(first.status, 201, first.text);
+    const damaged = Buffer.from(genuine);
+    damaged[damaged.length - 3] ^= 0x20;
+    writeFileSync(blobPath(t.data, sha(genuine)), damaged);
+    assert.equal(cli(['verify', 'materials', '--data', t.data]).status, 1, 'damage detected');
+    const again = await t.req('POST', `${API}/materials?kind=other&title=again`, { token: t.tokens.filer, raw: genuine, contentType: PDF });
+    assert.equal(again.status, 201, again.text);
+    const r = await fetch(`${t.base}${API}/materials/${first.body.id}/content`, { headers: { Authorization: `Bearer ${t.tokens.filer}` } });
+    assert.deepEqual(Buffer.from(await r.arrayBuffer()), genuine, 'the first material is whole again');
+    const ok = cli(['verify', 'materials', '--data', t.data]);
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    assert.match(t.log, new RegExp(`warning: the stored material file ${sha(genuine)} no longer has its digest`));
+  } finally {
+    await t.stop();
+  }
+});
+
+test('leftover temporary upload files: `beian verify materials` reports them, `beian serve` removes the stale ones', async () => {
+  const t = await Server.start({ materials: false });
+  try {
+    const dir = join(t.data, 'materials', 'tmp');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'upload-OLD123'), Buffer.alloc(10000, 1));
+    writeFileSync(join(dir, 'upload-NEW123'), Buffer.alloc(5000, 2));
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000);
+    utimesSync(join(dir, 'upload-OLD123'), twoHoursAgo, twoHoursAgo);
+    const v = cli(['verify', 'materials', '--data', t.data]);
+    assert.equal(v.status, 0, `a notice, not a failure: ${v.stdout}${v.stderr}`);
+    assert.match(v.stderr, /notice: 2 leftover temporary upload file\(s\) in .*materials\/tmp, \d+ bytes on disk/);
+    const onDisk = ['upload-OLD123', 'upload-NEW123'].reduce((n, f) => n + statSync(join(dir, f)).blocks * 512, 0);
+    assert.match(v.stderr, new RegExp(` ${onDisk} bytes on disk`));
+
+    await t.stop({ keep: true });
+    await t.launch();
+    assert.deepEqual(readdirSync(dir), ['upload-NEW123'], 'the file older than an hour went; the recent one may be an upload under way');
+    assert.match(t.log, /removed 1 temporary upload file\(s\) older than an hour/);
+    assert.match(cli(['verify', 'materials', '--data', t.data]).stderr, /notice: 1 leftover/);
+  } finally {
+    await t.stop();
+  }
 });
