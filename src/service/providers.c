@@ -70,20 +70,28 @@ static int check_list(const json_t *in, const char *key, size_t max, const json_
     return 0;
 }
 
-/* A qualification's certificate must be a material of the provider itself. */
+/* The material kind of a qualification certificate (materials.json of the pack). */
+#define CERTIFICATE_KIND "provider_qualification"
+
+/* A qualification's certificate must be a material of the provider itself, of CERTIFICATE_KIND. */
 static int check_certificate(struct store_conn *c, const json_t *q, int64_t org_id, struct err *e)
 {
     int64_t mid;
     if (input_int(q, "certificate_material_id", false, 1, INT64_MAX, &mid, e)) return -1;
     if (!mid) return 0;
     json_t *m = store_material_get(c, mid);
-    bool ok = m && jint(m, "org_id") == org_id;
+    int rc = 0;
+    if (!m || jint(m, "org_id") != org_id)
+        rc = err_set(e, ERR_VALIDATION, "/certificate_material_id",
+                     "material %lld is not one of this provider's materials", "材料 %lld 不是该云服务商的材料",
+                     (long long)mid);
+    else if (!jstr(m, "kind") || strcmp(jstr(m, "kind"), CERTIFICATE_KIND) != 0)
+        rc = err_set(e, ERR_VALIDATION, "/certificate_material_id",
+                     "material %lld is of kind %s; a certificate is a material of kind " CERTIFICATE_KIND,
+                     "材料 %lld 的类别为 %s；资质证书须为“云服务商资质”（" CERTIFICATE_KIND "）类材料",
+                     (long long)mid, jstr(m, "kind") ? jstr(m, "kind") : "(none)");
     json_decref(m);
-    if (!ok)
-        return err_set(e, ERR_VALIDATION, "/certificate_material_id",
-                       "material %lld is not one of this provider's materials", "材料 %lld 不是该云服务商的材料",
-                       (long long)mid);
-    return 0;
+    return rc;
 }
 
 static int check_profile(struct store_conn *c, const json_t *in, int64_t org_id, struct err *e)
@@ -425,6 +433,90 @@ static const json_t *named(const json_t *list, const char *name)
     return NULL;
 }
 
+static bool same_text(const char *a, const char *b) { return a && b ? strcmp(a, b) == 0 : a == b; }
+
+/* An integer member as text in buf, or NULL when it is not an integer. */
+static const char *int_text(const json_t *o, const char *key, char *buf, size_t n)
+{
+    if (!json_is_integer(json_object_get(o, key))) return NULL;
+    snprintf(buf, n, "%lld", (long long)jint(o, key));
+    return buf;
+}
+
+/* A list of strings as "a, b" in buf. */
+static const char *list_text(const json_t *list, char *buf, size_t n)
+{
+    size_t i, used = 0;
+    json_t *x;
+    buf[0] = '\0';
+    json_array_foreach(list, i, x)
+        if (json_is_string(x) && used < n)
+            used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", json_string_value(x));
+    return buf;
+}
+
+/* The filing's provider section says `filed` where the provider's profile says `registered`
+ * (NULL: not given) about `what` of the platform or data centre `name`: 422 at path. */
+static int registry_mismatch(struct err *e, const char *path, const char *what_en, const char *what_zh,
+                             const char *name, const char *filed, const char *registered)
+{
+    char en[512], zh[512];
+    snprintf(en, sizeof en, "%s (%s): the filing says %s; the provider's profile says %s", what_en, name,
+             filed ? filed : "(not given)", registered ? registered : "(not registered)");
+    snprintf(zh, sizeof zh, "%s（%s）：备案填写为 %s；云服务商档案中为 %s", what_zh, name, filed ? filed : "（未填写）",
+             registered ? registered : "（未登记）");
+    return err_set_text(e, ERR_VALIDATION, path, en, zh);
+}
+
+/* The section's platform level, filing certificate number and service models against the
+ * provider's own platform `own` (the fields web/js/views/filing.js copies from it). */
+static int check_platform(const json_t *section, const json_t *own, struct err *e)
+{
+    const char *name = jstr(own, "name");
+    char filed[24], registered[24];
+    const char *fl = int_text(section, "platform_level", filed, sizeof filed);
+    const char *rl = int_text(own, "mlps_level", registered, sizeof registered);
+    if (!same_text(fl, rl))
+        return registry_mismatch(e, "/provider/platform_level", "Cloud platform protection level", "云平台安全保护等级", name,
+                                 fl, rl);
+    const char *fn = jstr(section, "platform_filing_number"), *rn = jstr(own, "filing_certificate_number");
+    if (!same_text(fn, rn))
+        return registry_mismatch(e, "/provider/platform_filing_number", "Cloud platform MLPS filing number",
+                                 "云平台等保备案证明编号", name, fn, rn);
+    const json_t *models = json_object_get(section, "service_models"), *offered = json_object_get(own, "service_models");
+    size_t i, k;
+    json_t *m, *o;
+    json_array_foreach(models, i, m) {
+        bool found = false;
+        json_array_foreach(offered, k, o) found = found || json_equal(m, o);
+        if (!found) {
+            char path[64], fm[64], rm[64];
+            snprintf(path, sizeof path, "/provider/service_models/%zu", i);
+            return registry_mismatch(e, path, "Service models", "服务模式", name, list_text(models, fm, sizeof fm),
+                                     list_text(offered, rm, sizeof rm));
+        }
+    }
+    return 0;
+}
+
+/* Data centre i of the section against the provider's own data centre `own` of that name. */
+static int check_data_center(const json_t *dc, const json_t *own, size_t i, struct err *e)
+{
+    static const struct { const char *key, *en, *zh; } fields[] = {
+        {"country", "Country or region", "所在国家或地区"},
+        {"region_code", "Region code", "所在行政区划"},
+        {"role", "Role", "角色"},
+    };
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+        const char *filed = jstr(dc, fields[f].key), *registered = jstr(own, fields[f].key);
+        if (same_text(filed, registered)) continue;
+        char path[80];
+        snprintf(path, sizeof path, "/provider/data_centers/%zu/%s", i, fields[f].key);
+        return registry_mismatch(e, path, fields[f].en, fields[f].zh, jstr(own, "name"), filed, registered);
+    }
+    return 0;
+}
+
 int provider_check_hosting(struct store_conn *c, const json_t *row, struct err *e)
 {
     json_t *prof = store_provider_profile_get(c, jint(row, "provider_org_id"));
@@ -432,29 +524,24 @@ int provider_check_hosting(struct store_conn *c, const json_t *row, struct err *
     const json_t *p = json_object_get(prof, "profile");
     const json_t *section = json_object_get(json_object_get(row, "document"), "provider");
     const char *platform = jstr(section, "platform_name");
+    const json_t *own = named(json_object_get(p, "platforms"), platform);
     int rc = 0;
-    if (!named(json_object_get(p, "platforms"), platform)) {
+    if (!own) {
         rc = err_set(e, ERR_VALIDATION, "/provider/platform_name", "platform %s is not one of this provider's platforms",
                      "云平台“%s”不是本云服务商登记的云平台", platform ? platform : "(none)");
-    } else {
+    } else if (!(rc = check_platform(section, own, e))) {
         size_t i;
         json_t *dc;
         json_array_foreach(json_object_get(section, "data_centers"), i, dc) {
-            const json_t *own = named(json_object_get(p, "data_centers"), jstr(dc, "name"));
-            char path[80];
-            snprintf(path, sizeof path, "/provider/data_centers/%zu/name", i);
-            if (!own) {
+            const json_t *own_dc = named(json_object_get(p, "data_centers"), jstr(dc, "name"));
+            if (!own_dc) {
+                char path[80];
+                snprintf(path, sizeof path, "/provider/data_centers/%zu/name", i);
                 rc = err_set(e, ERR_VALIDATION, path, "data centre %s is not one of this provider's data centres",
                              "数据中心“%s”不是本云服务商登记的数据中心", jstr(dc, "name") ? jstr(dc, "name") : "(none)");
                 break;
             }
-            const char *country = jstr(dc, "country");
-            if (country && jstr(own, "country") && strcmp(country, jstr(own, "country")) != 0) {
-                snprintf(path, sizeof path, "/provider/data_centers/%zu/country", i);
-                rc = err_set(e, ERR_VALIDATION, path, "data centre %s is in %s, not %s", "数据中心“%s”位于 %s，而不是 %s",
-                             jstr(dc, "name"), jstr(own, "country"), country);
-                break;
-            }
+            if ((rc = check_data_center(dc, own_dc, i, e))) break;
         }
     }
     if (rc) err_extra(e, "rule", json_string("provider_registry_mismatch"));

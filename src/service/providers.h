@@ -46,8 +46,11 @@ json_t *provider_findings(struct store_conn *c, const struct pack *p, int64_t pr
  * /provider/evaluation) when it is an evaluation by the filing's organisation of the provider the
  * filing names; else NULL. */
 json_t *provider_evaluation_attached(struct store_conn *c, const json_t *filing_row);
-/* confirm_hosting: when the provider named in the filing row has a profile, the platform and every
- * data centre of the document's provider section must be among its own (422 naming the field). */
+/* confirm_hosting: when the provider named in the filing row has a profile, the document's provider
+ * section must match it: the platform is one of its own with the same level, MLPS filing number and
+ * service models (the filing's a subset), and every data centre is one of its own with the same
+ * country, region code and role (422 naming the field and both values, rule
+ * provider_registry_mismatch). */
 int provider_check_hosting(struct store_conn *c, const json_t *filing_row, struct err *e);
 
 /* Evaluation scorecards: POST by a filer or org_admin of an enterprise

@@ -148,6 +148,58 @@ test('confirm_hosting checks that the platform and data centres named are the pr
   await actOk(s, 'provider', id, 'confirm_hosting', undefined, 'submitted');
 });
 
+test('confirm_hosting checks the platform\'s level, filing number and service models, and each data centre\'s region and role', async () => {
+  // the audit's repro: names and country agree, everything else differs from the reference document
+  const sys = await createSystem(s, 'filer', '托管明细核对系统');
+  const id = await completeDraft(s, sys);
+  await driveTo(s, id, 'provider_confirmation');
+  const wrong = { qualifications: [QUAL()], platforms: [{ ...PLATFORM, mlps_level: 2, filing_certificate_number: '99999999999-99999', service_models: ['saas'] }],
+    data_centers: [{ ...DCS[0], region_code: '440300', role: 'backup' }, DCS[1]] };
+  assert.equal((await req('provider', 'PUT', profilePath(), { body: wrong })).status, 200);
+  const refused = await act(s, 'provider', id, 'confirm_hosting');
+  assert.equal(assertProblem(refused, 422, 'validation_failed').field, '/provider/platform_level');
+  assert.equal(refused.body.rule, 'provider_registry_mismatch');
+  // one difference at a time: the field, and both values in English and Chinese
+  const cases = [
+    [{ platforms: [{ ...PLATFORM, mlps_level: 2 }] }, '/provider/platform_level', ['2', '3']],
+    [{ platforms: [{ ...PLATFORM, filing_certificate_number: '99999999999-99999' }] }, '/provider/platform_filing_number', ['99999999999-99999', '11010513001-00001']],
+    [{ platforms: [{ ...PLATFORM, filing_certificate_number: undefined }] }, '/provider/platform_filing_number', ['11010513001-00001']],
+    [{ platforms: [{ ...PLATFORM, service_models: ['saas'] }] }, '/provider/service_models/0', ['iaas', 'saas']],
+    [{ platforms: [{ ...PLATFORM, service_models: ['iaas', 'saas'] }] }, '/provider/service_models/1', ['paas', 'iaas, saas']],
+    [{ data_centers: [{ ...DCS[0], region_code: '440300' }, DCS[1]] }, '/provider/data_centers/0/region_code', ['440300', '110115']],
+    [{ data_centers: [DCS[0], { ...DCS[1], region_code: undefined }] }, '/provider/data_centers/1/region_code', ['310115']],
+    [{ data_centers: [{ ...DCS[0], role: 'backup' }, DCS[1]] }, '/provider/data_centers/0/role', ['backup', 'primary']],
+  ];
+  for (const [over, field, values] of cases) {
+    assert.equal((await req('provider', 'PUT', profilePath(), { body: { qualifications: [QUAL()], platforms: [PLATFORM], data_centers: DCS, ...over } })).status, 200);
+    const r = await act(s, 'provider', id, 'confirm_hosting');
+    assert.equal(assertProblem(r, 422, 'validation_failed').field, field, JSON.stringify(over));
+    assert.equal(r.body.rule, 'provider_registry_mismatch');
+    for (const v of values) {
+      assert.ok(r.body.detail_en.includes(v), `${field}: the English detail names ${v}: ${r.body.detail_en}`);
+      assert.ok(r.body.detail_zh.includes(v), `${field}: the Chinese detail names ${v}: ${r.body.detail_zh}`);
+    }
+  }
+  assert.equal((await getFiling(s, 'filer', id)).state, 'provider_confirmation', 'nothing refused moved the filing');
+  // the filing's service models are a subset of the platform's
+  const wider = { ...PLATFORM, service_models: ['iaas', 'paas', 'saas'] };
+  assert.equal((await req('provider', 'PUT', profilePath(), { body: { qualifications: [QUAL()], platforms: [wider], data_centers: DCS } })).status, 200);
+  await actOk(s, 'provider', id, 'confirm_hosting', undefined, 'submitted');
+  assert.equal((await req('provider', 'PUT', profilePath(), { body: { qualifications: [QUAL()], platforms: [PLATFORM], data_centers: DCS } })).status, 200);
+});
+
+test('a qualification\'s certificate is the provider\'s own material of kind provider_qualification', async () => {
+  const own = await s.req('POST', `${API}/materials?kind=other&title=${encodeURIComponent('宣传册')}`,
+    { token: s.tokens.provider, raw: Buffer.from('%PDF-1.7\nbrochure\n'), contentType: 'application/pdf' });
+  assert.equal(own.status, 201, own.text);
+  const before = (await req('provider', 'GET', profilePath())).body.revision;
+  const r = await req('provider', 'PUT', profilePath(), { body: { qualifications: [QUAL({ certificate_material_id: own.body.id })], platforms: [PLATFORM], data_centers: DCS } });
+  assert.equal(assertProblem(r, 422, 'validation_failed').field, '/qualifications/0/certificate_material_id');
+  assert.match(r.body.detail_en, /provider_qualification/);
+  assert.match(r.body.detail_zh, /云服务商资质/);
+  assert.equal((await req('provider', 'GET', profilePath())).body.revision, before, 'nothing refused was kept');
+});
+
 const CRITERIA = ['reputation', 'technical_strength', 'security_management', 'compliance', 'service_level', 'exit_and_data_return'];
 // a day n days before today (UTC), so the one-year checks do not age with the calendar
 const daysAgo = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
