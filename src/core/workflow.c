@@ -10,7 +10,7 @@
 
 const struct wf_transition WF_TABLE[] = {
     /* from                      action                     roles                         party            to                        guards                                                   needs */
-    {ST_DRAFT,                   ACT_SUBMIT_FOR_CHECK,      ROLE_FILER,                   PARTY_OWNER,     ST_INTERNAL_CHECK,        {GUARD_COMPLETE, GUARD_NONE},                           NEEDS_NOTHING},
+    {ST_DRAFT,                   ACT_SUBMIT_FOR_CHECK,      ROLE_FILER,                   PARTY_OWNER,     ST_INTERNAL_CHECK,        {GUARD_SYSTEM_FREE, GUARD_COMPLETE},                    NEEDS_NOTHING},
     {ST_RECTIFICATION,           ACT_SUBMIT_FOR_CHECK,      ROLE_FILER,                   PARTY_OWNER,     ST_INTERNAL_CHECK,        {GUARD_COMPLETE, GUARD_NONE},                           NEEDS_NOTHING},
     {ST_INTERNAL_CHECK,          ACT_RETURN,                ROLE_CHECKER,                 PARTY_OWNER,     ST_PREVIOUS,              {GUARD_NONE, GUARD_NONE},                               NEEDS_COMMENT},
     {ST_INTERNAL_CHECK,          ACT_APPROVE_CHECK,         ROLE_CHECKER,                 PARTY_OWNER,     ST_UNDER_REVIEW,          {GUARD_NOT_LAST_EDITOR, GUARD_RESUBMIT_SAME_PROVIDER},  NEEDS_NOTHING},
@@ -19,7 +19,7 @@ const struct wf_transition WF_TABLE[] = {
     {ST_PROVIDER_CONFIRMATION,   ACT_DECLINE_HOSTING,       ROLE_PROVIDER,                PARTY_PROVIDER,  ST_DRAFT,                 {GUARD_NONE, GUARD_NONE},                               NEEDS_REASON},
     {ST_SUBMITTED,               ACT_ACCEPT,                ROLE_REVIEWER,                PARTY_AUTHORITY, ST_UNDER_REVIEW,          {GUARD_NONE, GUARD_NONE},                               NEEDS_NOTHING},
     {ST_UNDER_REVIEW,            ACT_REQUEST_RECTIFICATION, ROLE_REVIEWER,                PARTY_AUTHORITY, ST_RECTIFICATION,         {GUARD_NONE, GUARD_NONE},                               NEEDS_ITEMS},
-    {ST_UNDER_REVIEW,            ACT_APPROVE,               ROLE_REVIEWER,                PARTY_AUTHORITY, ST_FILED,                 {GUARD_OVERRIDES_DECIDED, GUARD_NONE},                  NEEDS_NOTHING},
+    {ST_UNDER_REVIEW,            ACT_APPROVE,               ROLE_REVIEWER,                PARTY_AUTHORITY, ST_FILED,                 {GUARD_OVERRIDES_DECIDED, GUARD_NO_STANDING_ERRORS},    NEEDS_NOTHING},
     {ST_UNDER_REVIEW,            ACT_REJECT,                ROLE_REVIEWER,                PARTY_AUTHORITY, ST_REJECTED,              {GUARD_NONE, GUARD_NONE},                               NEEDS_REASON},
     BEFORE_DECISION(ST_DRAFT),
     BEFORE_DECISION(ST_INTERNAL_CHECK),
@@ -47,7 +47,7 @@ static const char *const ROLE_NAMES[ROLE__COUNT] = {
 static const char *const PARTY_NAMES[] = {"owner", "provider", "authority"};
 static const char *const GUARD_NAMES[] = {
     "none", "complete", "not_last_editor", "resubmission_same_provider", "record_without_open_change",
-    "overrides_decided",
+    "overrides_decided", "no_standing_errors", "system_free",
 };
 
 const char *wf_state_name(enum wf_state s)

@@ -42,6 +42,8 @@ enum wf_guard {
     GUARD_RESUBMIT_SAME_PROVIDER,/* selector: a resubmission after rectification, provider section unchanged */
     GUARD_RECORD_NO_OPEN_CHANGE, /* an initial filing with no change filing in progress */
     GUARD_OVERRIDES_DECIDED,     /* no override request of the filing waits for the reviewer */
+    GUARD_NO_STANDING_ERRORS,    /* evaluated afresh, no error finding stands (the registry or the pack may have moved) */
+    GUARD_SYSTEM_FREE,           /* no other initial filing of the system is under way or filed */
 };
 
 /* What the action's body must carry. */

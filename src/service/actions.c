@@ -42,33 +42,63 @@ struct guard_ctx {
 /* Guard verdicts: PASS, SKIP (a selector that does not choose this row), or FAIL (refuse). */
 enum verdict { PASS, SKIP, FAIL };
 
+/* Evaluates the row afresh (the pack in force, the provider's registry entry and the attached
+ * materials may have changed since the last save; the row keeps the new findings) and returns its
+ * error findings, leaving out those whose rule the filer asked to override: they wait for the
+ * reviewer. */
+static json_t *blocking_errors(const struct guard_ctx *g)
+{
+    filing_evaluate(g->a, g->c, (json_t *)g->row);
+    const json_t *f = json_object_get(g->row, "findings");
+    json_t *asked = filing_override_rules(g->c, jint(g->row, "id"), "requested");
+    json_t *blocking = json_array();
+    size_t i, k;
+    json_t *x, *rule;
+    json_array_foreach(f, i, x) {
+        if (strcmp(jstr(x, "severity"), "error") != 0) continue;
+        bool waits = false;
+        json_array_foreach(asked, k, rule) if (strcmp(json_string_value(rule), jstr(x, "rule")) == 0) waits = true;
+        if (!waits) json_array_append(blocking, x);
+    }
+    json_decref(asked);
+    return blocking;
+}
+
 static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, struct err *e)
 {
     switch (guard) {
     case GUARD_NONE: return PASS;
-    case GUARD_COMPLETE: {
+    case GUARD_COMPLETE:
+    case GUARD_NO_STANDING_ERRORS: {
         if (g->cheap_only) return PASS;
-        /* evaluate afresh: the policy in force may have changed since the last save */
-        filing_evaluate(g->a, g->c, (json_t *)g->row);
-        /* an error whose rule the filer asked to override waits for the reviewer, not for the filer */
-        const json_t *f = json_object_get(g->row, "findings");
-        json_t *asked = filing_override_rules(g->c, jint(g->row, "id"), "requested");
-        json_t *blocking = json_array();
-        size_t i, k;
-        json_t *x, *rule;
-        json_array_foreach(f, i, x) {
-            if (strcmp(jstr(x, "severity"), "error") != 0) continue;
-            bool waits = false;
-            json_array_foreach(asked, k, rule) if (strcmp(json_string_value(rule), jstr(x, "rule")) == 0) waits = true;
-            if (!waits) json_array_append(blocking, x);
-        }
-        json_decref(asked);
+        json_t *blocking = blocking_errors(g);
         size_t errors = json_array_size(blocking);
         if (errors == 0) { json_decref(blocking); return PASS; }
-        err_set(e, ERR_INCOMPLETE, jstr(json_array_get(blocking, 0), "path"),
-                "the filing is not complete: %zu item(s) to fix before it can be checked",
-                "备案内容不完整：提交审核前还有 %zu 项需要处理", errors);
+        if (guard == GUARD_COMPLETE)
+            err_set(e, ERR_INCOMPLETE, jstr(json_array_get(blocking, 0), "path"),
+                    "the filing is not complete: %zu item(s) to fix before it can be checked",
+                    "备案内容不完整：提交审核前还有 %zu 项需要处理", errors);
+        else   /* the reviewer's approve: something changed since the filing was submitted */
+            err_set(e, ERR_CONFLICT, jstr(json_array_get(blocking, 0), "path"),
+                    "%zu error finding(s) stand against the filing as it is today (%s): request rectification or reject",
+                    "按当前情况，该备案仍有 %zu 项错误（%s）：请要求整改或不予备案", errors,
+                    jstr(json_array_get(blocking, 0), "rule"));
         err_extra(e, "findings", blocking);
+        return FAIL;
+    }
+    case GUARD_SYSTEM_FREE: {
+        if (g->cheap_only || strcmp(jstr(g->row, "kind"), "initial") != 0) return PASS;   /* a change amends its record */
+        json_t *other = store_system_other_live_filing(g->c, jint(g->row, "system_id"), jint(g->row, "id"));
+        if (!other) return PASS;
+        err_extra(e, "filing_id", json_integer(jint(other, "id")));
+        if (strcmp(jstr(other, "state"), "filed") == 0)
+            err_set(e, ERR_CONFLICT, NULL, "this system is already filed (number %s): report a change on that filing instead",
+                    "该业务系统已备案（备案号 %s）：请在该备案上报告变更", jstr(other, "number") ? jstr(other, "number") : "-");
+        else
+            err_set(e, ERR_CONFLICT, NULL, "filing %lld of this system is already under way (%s)",
+                    "该业务系统的备案 %lld 正在办理中（%s）", (long long)jint(other, "id"), jstr(other, "state"));
+        err_extra(e, "rule", json_string("system_free"));
+        json_decref(other);
         return FAIL;
     }
     case GUARD_NOT_LAST_EDITOR:
@@ -193,7 +223,27 @@ struct act_job {
 static void now_text(char *buf) { time_format_rfc3339(time(NULL), buf); }
 static day_t today(void) { return date_from_unix(time(NULL)); }
 
-static int freeze_version(struct store_conn *c, struct act_job *j, json_t *row, const char *action, struct err *e)
+/* The same pins on filing version (filing_id, n) as on (from_id, from_n). */
+static int copy_pins(struct store_conn *c, int64_t from_id, int from_n, int64_t filing_id, int n, struct err *e)
+{
+    json_t *pins = store_material_pins(c, from_id, from_n);
+    int rc = 0;
+    size_t i;
+    json_t *p;
+    json_array_foreach(pins, i, p) {
+        rc = store_material_pin(c, filing_id, n, jint(p, "material_id"), (int)jint(p, "material_version"),
+                                jstr(p, "sha256"), e);
+        if (rc != 0) break;
+    }
+    json_decref(pins);
+    return rc;
+}
+
+/* Freezes the row's document as its next version. The version pins the materials it attaches:
+ * their current versions, or — pins_from, when not NULL — the versions another filing version
+ * pinned (an approved change takes the ones the reviewer saw, not what was uploaded since). */
+static int freeze_version(struct store_conn *c, struct act_job *j, json_t *row, const char *action,
+                         const json_t *pins_from, struct err *e)
 {
     int n = (int)jint(row, "current_version") + 1;
     char sha[65];
@@ -201,7 +251,9 @@ static int freeze_version(struct store_conn *c, struct act_job *j, json_t *row, 
     sha256_json_hex(doc, sha);
     int rc = store_version_insert(c, jint(row, "id"), n, doc, sha, action, j->who->user_id,
                                   json_object_get(row, "findings"), jstr(row, "pack"), e);
-    if (rc == 0) rc = materials_pin_version(c, j->a->pack, jint(row, "id"), n, doc, e);
+    if (rc == 0)
+        rc = pins_from ? copy_pins(c, jint(pins_from, "id"), (int)jint(pins_from, "current_version"), jint(row, "id"), n, e)
+                       : materials_pin_version(c, j->a->pack, jint(row, "id"), n, doc, e);
     if (rc == 0) {
         json_object_set_new(row, "current_version", json_integer(n));
         char now[32];
@@ -267,7 +319,7 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
     case ACT_SUBMIT_FOR_CHECK:
         if (assign_authority(c, row, e) != 0) return -1;
         json_object_set_new(row, "check_from", json_string(wf_state_name(from)));
-        return freeze_version(c, j, row, "submit_for_check", e);
+        return freeze_version(c, j, row, "submit_for_check", NULL, e);
     case ACT_APPROVE_CHECK:
         /* to under_review only with the provider section the provider confirmed: it sees it again
          * even if an edit in between named another provider for a while */
@@ -283,6 +335,7 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
         return 0;
     case ACT_CONFIRM_HOSTING:
         if (provider_check_hosting(c, row, e) != 0) return -1;   /* platform and data centres are its own */
+        filing_evaluate(j->a, c, row);   /* with the registry entry the provider has just vouched for */
         json_object_set_new(row, "authority_visible", json_integer(1));
         if (json_is_null(json_object_get(row, "submitted_at")) || !json_object_get(row, "submitted_at")) {
             json_object_set_new(row, "submitted_at", json_string(now));
@@ -291,6 +344,7 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
         return 0;
     case ACT_ACCEPT:
         json_object_set_new(row, "reviewer_id", json_integer(j->who->user_id));
+        filing_evaluate(j->a, c, row);   /* the reviewer starts from findings as of today */
         return 0;
     case ACT_REQUEST_RECTIFICATION: {
         const char *due = jstr(row, "due_at");
@@ -328,7 +382,7 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
             json_object_set_new(parent, "revision", json_integer(jint(parent, "revision") + 1));
             struct act_job pj = *j;
             pj.id = jint(parent, "id");
-            if (freeze_version(c, &pj, parent, "change_approved", e) != 0) { json_decref(parent); return -1; }
+            if (freeze_version(c, &pj, parent, "change_approved", row, e) != 0) { json_decref(parent); return -1; }
             json_object_set_new(parent, "record_version", json_integer(jint(parent, "current_version")));
             sha256_json_hex(json_object_get(parent, "document"), after);
             int rc = store_filing_update(c, parent, e);

@@ -741,6 +741,13 @@ bool store_filing_has_open_change(struct store_conn *c, int64_t parent_id)
     return open;
 }
 
+json_t *store_system_other_live_filing(struct store_conn *c, int64_t system_id, int64_t filing_id)
+{
+    return db_one(c, "SELECT id, state, number FROM filings WHERE system_id=? AND kind='initial' AND id<>? "
+                     "AND state NOT IN ('draft','rejected','withdrawn','cancelled','revoked') ORDER BY id LIMIT 1",
+                  "ii", system_id, filing_id);
+}
+
 json_t *store_filing_by_number(struct store_conn *c, const char *number)
 {
     return db_one(c, "SELECT * FROM filings WHERE number=? AND kind='initial'", "s", number);

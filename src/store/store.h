@@ -93,6 +93,9 @@ int store_filing_each_record(struct store_conn *c, const struct store_scope *sco
 /* Is there an open (not decided) change filing of parent? */
 bool store_filing_has_open_change(struct store_conn *c, int64_t parent_id);
 json_t *store_filing_by_number(struct store_conn *c, const char *number);
+/* Another initial filing of the system that is under way or filed (not a draft, not ended):
+ * {id, state, number}, or NULL. */
+json_t *store_system_other_live_filing(struct store_conn *c, int64_t system_id, int64_t filing_id);
 /* Next sequence number of an authority in a year (1, 2, …); never reused. */
 int64_t store_next_number_seq(struct store_conn *c, int64_t authority_id, int year, struct err *e);
 
@@ -160,13 +163,13 @@ int store_material_pin(struct store_conn *c, int64_t filing_id, int version, int
                        const char *sha256, struct err *e);
 /* Pins of one filing version: [{material_id, material_version, sha256}]. */
 json_t *store_material_pins(struct store_conn *c, int64_t filing_id, int version);
-/* The filings of the material's owner organisation a party may see ((org_kind, org_id): the
- * provider named / the authority assigned, once visible to it; admin: all) that may use the
- * material: pinned by one of their versions (pinned = 1) or holding the number somewhere in the
- * current document (pinned = 0; the caller confirms it is in a material field). Rows {id, pinned,
- * document}. */
-json_t *store_material_candidate_filings(struct store_conn *c, int64_t material_id, int64_t owner_org_id,
-                                         const struct store_scope *scope);
+/* The versions of a material that frozen versions of its owner's filings pin, counting only the
+ * filings a party may see ((org_kind, org_id): the provider named / the authority assigned, once
+ * visible to it; admin: all): a new array of version numbers, ascending, no repeats. */
+json_t *store_material_pinned_versions(struct store_conn *c, int64_t material_id, int64_t owner_org_id,
+                                       const struct store_scope *scope);
+/* Does a material (any version) of the organisation hold the bytes of this SHA-256? */
+bool store_material_org_has_sha256(struct store_conn *c, int64_t org_id, const char *sha256);
 /* Is the material the certificate of a qualification in its owner's provider profile? */
 bool store_material_is_certificate(struct store_conn *c, int64_t material_id, int64_t owner_org_id);
 
@@ -184,8 +187,8 @@ int64_t store_provider_evaluation_insert(struct store_conn *c, int64_t provider_
 json_t *store_provider_evaluation_list(struct store_conn *c, int64_t provider_org_id, int64_t org_id);
 /* One evaluation (scorecard parsed), or NULL. Evaluations are never changed once made. */
 json_t *store_provider_evaluation_get(struct store_conn *c, int64_t id);
-/* Number of filed (state 'filed', initial) filings per provider assigned to an authority (0: any):
- * {"<provider_org_id>": n}. */
+/* Number of systems with a filed (state 'filed', initial) filing per provider assigned to an
+ * authority (0: any): {"<provider_org_id>": n}. */
 json_t *store_provider_filed_counts(struct store_conn *c, int64_t authority_org_id);
 
 /* ==== backup and restore (backup.c) ========================================================= */

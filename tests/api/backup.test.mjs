@@ -66,9 +66,11 @@ test('backup while the server takes writes; restore; the restored server holds t
       acks++;
     }
   };
+  let systems = 0;
   const creator = async () => {
     for (let i = 0; !stop; i++) {
-      const created = await createFiling(s, systemId);
+      // each submitted filing has a system of its own: a system has one filing under way at a time
+      const created = await createFiling(s, await createSystem(s, 'filer', `备份负载系统 ${++systems}`));
       record(await getFiling(s, 'filer', created.id));
       const id = created.id;
       await putDocument(s, id, referenceDoc(), created.etag);

@@ -7,8 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Server } from './lib.mjs';
 import {
-  API, actOk, completeDraft, createSystem, getFiling, killAndRestart, loginAll, referenceDoc,
-} from './story.mjs';
+  API, actOk, completeDraft, createSystem, getFiling, killAndRestart, loginAll, referenceDoc, newSystem } from './story.mjs';
 
 let s;
 let systemId;
@@ -30,7 +29,7 @@ function integrityCheck(data) {
 const etagRevision = (etag) => Number(/^"\d+-(\d+)"$/.exec(etag)[1]);
 
 test('an acknowledged submit_for_check survives kill -9', async () => {
-  const id = await completeDraft(s, systemId);
+  const id = await completeDraft(s, await newSystem(s));
   const out = await actOk(s, 'filer', id, 'submit_for_check', undefined, 'internal_check');
   assert.equal(out.filing.current_version, 1);
   s = await killAndRestart(s);
@@ -55,7 +54,7 @@ test('an acknowledged submit_for_check survives kill -9', async () => {
 });
 
 test('ten rapid acknowledged PUTs, then kill -9: the last acknowledged revision is there', async () => {
-  const id = await completeDraft(s, systemId);
+  const id = await completeDraft(s, await newSystem(s));
   let f = await getFiling(s, 'filer', id);
   const doc = referenceDoc();
   let last;
@@ -79,7 +78,7 @@ test('ten rapid acknowledged PUTs, then kill -9: the last acknowledged revision 
 
 test('kill -9 in the middle of a burst of writes: nothing acknowledged is lost', async () => {
   const ids = [];
-  for (let k = 0; k < 6; k++) ids.push(await completeDraft(s, systemId));
+  for (let k = 0; k < 6; k++) ids.push(await completeDraft(s, await newSystem(s)));
   const start = await Promise.all(ids.map((id) => getFiling(s, 'filer', id)));
   // per filing: the last acknowledged {revision, description}, and the one in flight
   const state = ids.map((id, k) => ({ id, etag: start[k].etag, acked: null, inflight: null }));

@@ -8,17 +8,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Server, cli } from './lib.mjs';
-import { API, createSystem, killAndRestart, loginAll, referenceDoc } from './story.mjs';
+import { API, killAndRestart, loginAll, referenceDoc } from './story.mjs';
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS || 50);
 const WORKERS = 6;
 let s;
-let systemId;
 
 before(async () => {
   s = await Server.start();
   await loginAll(s, ['filer', 'checker', 'provider', 'reviewer']);
-  systemId = await createSystem(s, 'filer', '崩溃循环系统');
 });
 
 after(async () => { await s?.stop(); });
@@ -41,13 +39,18 @@ test(`crash loop: ${ROUNDS} SIGKILLs under write load`, { timeout: 600_000 }, as
   // tracked filings: {id, etag, state, description, inflight: null | {put: {revision, description}} | {to: state}}
   const filings = [];
   const stats = { rounds: 0, acked: 0, puts: 0, transitions: 0, creates: 0, inflightCommitted: 0, inflightAbsent: 0, losses: 0 };
+  let systemsMade = 0;
   let gen = 0;                 // bumped at each kill: workers of an older generation stop
   const req = (method, path, opts) => s.req(method, path, opts);
 
   async function step(w, myGen) {
     let f = w.filing;
     if (!f || f.state === 'filed') {
-      const r = await req('POST', `${API}/filings`, { token: s.tokens.filer, body: { system_id: systemId, kind: 'initial' } });
+      // a system of its own for each filing: a system has one filing under way or filed at a time
+      const sys = await req('POST', `${API}/systems`, { token: s.tokens.filer, body: { name: `崩溃循环系统 ${++systemsMade}` } });
+      if (myGen !== gen) return;
+      assert.equal(sys.status, 201, sys.text);
+      const r = await req('POST', `${API}/filings`, { token: s.tokens.filer, body: { system_id: sys.body.id, kind: 'initial' } });
       if (myGen !== gen) return;
       assert.equal(r.status, 201, r.text);
       f = { id: r.body.id, etag: r.body.etag, state: 'draft', description: null, complete: false, inflight: null, settled: false };

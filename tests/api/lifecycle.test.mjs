@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { Server } from './lib.mjs';
 import {
   API, DEMO, RECTIFICATION_ITEMS, act, actOk, completeDraft, createOrg, createSystem, createUser, createFiling,
-  driveTo, getFiling, loginAll, patchDocument, putDocument, referenceDoc, todayUTC, uscc,
-} from './story.mjs';
+  driveTo, getFiling, loginAll, patchDocument, putDocument, referenceDoc, todayUTC, uscc, newSystem } from './story.mjs';
 
 const DEMO_LOGINS = ['admin', 'filer', 'checker', 'entadmin', 'provider', 'provadmin', 'reviewer', 'authadmin'];
 
@@ -453,7 +452,7 @@ test('maker–checker: who last edited cannot approve the check, even holding bo
 
 test('the other endings: rejected, withdrawn, revoked', async () => {
   // reject needs a reason
-  const r1 = await completeDraft(s, systemId);
+  const r1 = await completeDraft(s, await newSystem(s));
   await driveTo(s, r1, 'under_review');
   const noReason = await act(s, 'reviewer', r1, 'reject', {});
   assert.equal(noReason.status, 422, noReason.text);
@@ -464,14 +463,14 @@ test('the other endings: rejected, withdrawn, revoked', async () => {
   assert.equal((await act(s, 'filer', r1, 'withdraw')).status, 409, 'a decided filing cannot be withdrawn');
 
   // withdraw from draft
-  const w = await completeDraft(s, systemId);
+  const w = await completeDraft(s, await newSystem(s));
   const wd = await actOk(s, 'filer', w, 'withdraw', undefined, 'withdrawn');
   assert.deepEqual(wd.filing.allowed_actions, []);
   const edit = await s.req('PUT', `${API}/filings/${w}/document`, { token: s.tokens.filer, body: referenceDoc(), headers: { 'If-Match': wd.filing.etag } });
   assert.equal(edit.status, 409, 'a withdrawn filing is not editable');
 
   // revoke: only the authority admin, with a reason
-  const v = await completeDraft(s, systemId);
+  const v = await completeDraft(s, await newSystem(s));
   const filed = await driveTo(s, v, 'filed');
   const byReviewer = await act(s, 'reviewer', v, 'revoke', { reason: '虚假材料' });
   assert.equal(byReviewer.status, 409, byReviewer.text);
@@ -490,7 +489,7 @@ test('the other endings: rejected, withdrawn, revoked', async () => {
 
 test('a provider sees a filing only from the moment it is asked to confirm it', async () => {
   const seen = async (login, id) => (await get(login, `/filings/${id}`)).status;
-  const id = await completeDraft(s, systemId);
+  const id = await completeDraft(s, await newSystem(s));
   await driveTo(s, id, 'provider_confirmation');
   const noReason = await act(s, 'provider', id, 'decline_hosting', {});
   assert.equal(noReason.status, 422, noReason.text);
@@ -528,7 +527,7 @@ test('a provider sees a filing only from the moment it is asked to confirm it', 
 });
 
 test('a record revoked while its change is open: the change cannot amend it', async () => {
-  const id = await completeDraft(s, systemId);
+  const id = await completeDraft(s, await newSystem(s));
   await driveTo(s, id, 'filed');
   const ch = (await actOk(s, 'filer', id, 'report_change', undefined, 'filed')).change_filing;
   let c = await getFiling(s, 'filer', ch.id);

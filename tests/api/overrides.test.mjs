@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, DEMO_MATERIALS } from './lib.mjs';
-import { API, act, actOk, createSystem, createFiling, putDocument, getFiling, referenceDoc, errorsOf, loginAll } from './story.mjs';
+import { API, act, actOk, createSystem, createFiling, newSystem, putDocument, getFiling, referenceDoc, errorsOf, loginAll } from './story.mjs';
 
 let s, sys;
 before(async () => {
@@ -19,7 +19,7 @@ after(async () => { await s.stop(); });
 async function badCheckCharDraft() {
   const doc = referenceDoc();
   doc.subject.uscc = '91110000600037341M';   // the check character should be L
-  const f = await createFiling(s, sys);
+  const f = await createFiling(s, await newSystem(s));
   const saved = await putDocument(s, f.id, doc, f.etag);
   assert.deepEqual(errorsOf(saved.findings).map((x) => x.rule), ['SUBJ-002']);
   return f.id;

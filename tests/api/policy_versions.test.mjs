@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, cli } from './lib.mjs';
-import { API, loginAll, createSystem, completeDraft, driveTo, referenceDoc, getFiling, patchDocument } from './story.mjs';
+import { API, loginAll, createSystem, completeDraft, driveTo, referenceDoc, getFiling, patchDocument, newSystem } from './story.mjs';
 
 const PACK = new URL('../../policy/cn-cloud', import.meta.url).pathname;
 let s, tmp, systemId, ok, tooSlow;
@@ -31,11 +31,11 @@ before(async () => {
   await loginAll(s, Object.keys(s.logins));
   systemId = await createSystem(s, 'filer', '版本影响系统');
   // two filed systems: one far within the tightened limit, one that only the old limit allows
-  ok = await completeDraft(s, systemId);
+  ok = await completeDraft(s, await newSystem(s));
   await driveTo(s, ok, 'filed');
   const doc = referenceDoc();
   doc.agreement.incident_notice_hours = 18;
-  tooSlow = await completeDraft(s, systemId, { doc });
+  tooSlow = await completeDraft(s, await newSystem(s), { doc });
   await driveTo(s, tooSlow, 'filed');
 });
 

@@ -75,6 +75,13 @@ export async function createSystem(s, login = 'filer', name = '智能客服平�
   return r.body.id;
 }
 
+// A system of its own for a filing that will be submitted: a system has one filing under way or
+// filed at a time (the workflow's system_free guard).
+let systemsMade = 0;
+export function newSystem(s, login = 'filer') {
+  return createSystem(s, login, `测试业务系统 ${++systemsMade}-${process.pid}`);
+}
+
 // A new draft filing of `systemId`; returns the created filing (with etag).
 export async function createFiling(s, systemId, login = 'filer') {
   const r = await s.req('POST', `${API}/filings`, { token: s.tokens[login], body: { system_id: systemId, kind: 'initial' } });

@@ -19,7 +19,6 @@ const parties = {};
 // dashboard have something to show besides the filing of the story.
 async function seed() {
   await loginAll(s, ['filer', 'checker', 'provider', 'reviewer']);
-  const systemId = await createSystem(s, 'filer', '企业门户网站');
   const inRegion = (code, name) => {
     const doc = referenceDoc();
     doc.subject.region_code = code;
@@ -29,7 +28,7 @@ async function seed() {
   const plan = [['110101', '企业门户网站', 'filed'], ['110102', '移动办公系统', 'under_review'], ['110105', '数据分析平台', 'submitted'],
     ['110101', '供应链协同平台', 'rejected']];
   await Promise.all(plan.map(async ([code, name, state]) => {
-    const id = await completeDraft(s, systemId, { doc: inRegion(code, name) });
+    const id = await completeDraft(s, await createSystem(s, 'filer', name), { doc: inRegion(code, name) });
     await driveTo(s, id, state === 'rejected' ? 'under_review' : state);
     if (state === 'rejected') await actOk(s, 'reviewer', id, 'reject', { reason: '材料不全' }, 'rejected');
   }));
