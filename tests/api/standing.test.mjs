@@ -7,19 +7,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_MATERIALS, Server } from './lib.mjs';
 import { assertProblem } from './helpers-io.mjs';
-import { API, DEMO, act, actOk, completeDraft, createSystem, driveTo, getFiling, loginAll } from './story.mjs';
+import { API, DEMO, act, actOk, completeDraft, createSystem, driveTo, getFiling, loginAll, PLATFORM, DCS, QUAL } from './story.mjs';
 
 let s;
 const req = (login, method, path, opts) => s.req(method, path, { token: s.tokens[login], ...opts });
 
-const PLATFORM = { name: '天翼云公有云平台（华北）', mlps_level: 3, filing_certificate_number: '11010513001-00001', service_models: ['iaas', 'paas'] };
-const DCS = [
-  { name: '北京亦庄数据中心', region_code: '110115', country: 'CN', role: 'primary', physical_security: '门禁、视频监控、7×24值守' },
-  { name: '上海外高桥数据中心', region_code: '310115', country: 'CN', role: 'backup' },
-];
-const QUAL = (over = {}) => ({
-  scheme: '云计算服务安全评估', certificate_number: 'CSA-2024-001', issuer: '中央网信办', valid_from: '2024-01-01', valid_until: '2030-12-31', ...over,
-});
 const putProfile = (qualifications) =>
   req('provider', 'PUT', `${API}/providers/${DEMO.provider}/profile`, { body: { qualifications, platforms: [PLATFORM], data_centers: DCS } });
 

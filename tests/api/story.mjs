@@ -30,6 +30,17 @@ export function referenceDoc(provider = DEMO.provider) {
   return doc;
 }
 
+// The demo provider's registry entry as the reference document names it: its platform, its data
+// centres, and a qualification (valid 2024–2030 unless `over` says otherwise).
+export const PLATFORM = { name: '天翼云公有云平台（华北）', mlps_level: 3, filing_certificate_number: '11010513001-00001', service_models: ['iaas', 'paas'] };
+export const DCS = [
+  { name: '北京亦庄数据中心', region_code: '110115', country: 'CN', role: 'primary', physical_security: '门禁、视频监控、7×24值守' },
+  { name: '上海外高桥数据中心', region_code: '310115', country: 'CN', role: 'backup' },
+];
+export const QUAL = (over = {}) => ({
+  scheme: '云计算服务安全评估', certificate_number: 'CSA-2024-001', issuer: '中央网信办', valid_from: '2024-01-01', valid_until: '2030-12-31', ...over,
+});
+
 // The findings of a given severity.
 export function errorsOf(findings) { return findings.filter((f) => f.severity === 'error'); }
 
