@@ -28,7 +28,8 @@ static const char *const FIELD_TYPES[] = {
 /* Every attribute a field may carry (pack.h); anything else is a typo and is rejected. */
 static const char *const FIELD_ATTRIBUTES[] = {
     "key", "type", "label", "help", "required", "max_length", "min", "max", "min_items",
-    "max_items", "pattern", "options", "fields", "material_kind", "org_kind",
+    "max_items", "pattern", "pattern_hint", "options", "fields", "material_kind", "material_kinds", "org_kind",
+    "from_record",
 };
 
 /* A file of the pack being checked, for error messages. */
@@ -296,9 +297,20 @@ static int check_field(const struct pack *p, const struct source *src, const jso
     if (json_object_get(f, "fields") && !type_has_fields(type))
         return BAD(src, e, where, "\"fields\" do not apply to type %s", "“fields”不适用于类型 %s", type);
     bool is_material = strcmp(type, "material") == 0 || strcmp(type, "material[]") == 0;
-    if (json_object_get(f, "material_kind") && !is_material)
-        return BAD(src, e, where, "\"material_kind\" does not apply to type %s",
-                   "“material_kind”不适用于类型 %s", type);
+    if ((json_object_get(f, "material_kind") || json_object_get(f, "material_kinds")) && !is_material)
+        return BAD(src, e, where, "\"material_kind(s)\" does not apply to type %s",
+                   "“material_kind(s)”不适用于类型 %s", type);
+    const json_t *from_record = json_object_get(f, "from_record");
+    if (from_record && (!type_is_text(type) || !json_is_string(from_record) ||
+                        (strcmp(json_string_value(from_record), "name") != 0 &&
+                         strcmp(json_string_value(from_record), "uscc") != 0)))
+        return BAD0(src, e, where, "\"from_record\" is \"name\" or \"uscc\" of the filing organisation, on a text field",
+                    "“from_record”只能用于文本字段，取值为备案单位的“name”或“uscc”");
+    const json_t *hint = json_object_get(f, "pattern_hint");
+    if (hint && (!json_object_get(f, "pattern") || !json_is_string(json_object_get(hint, "zh")) ||
+                 !json_is_string(json_object_get(hint, "en"))))
+        return BAD0(src, e, where, "\"pattern_hint\" goes with \"pattern\" and is {\"zh\",\"en\"}",
+                    "“pattern_hint”须与“pattern”同用，形如 {\"zh\",\"en\"}");
     if (json_object_get(f, "org_kind") && strcmp(type, "org_ref") != 0)
         return BAD(src, e, where, "\"org_kind\" does not apply to type %s", "“org_kind”不适用于类型 %s",
                    type);
@@ -323,13 +335,23 @@ static int check_field(const struct pack *p, const struct source *src, const jso
 
     if (type_has_options(type) && check_options(src, json_object_get(f, "options"), where, e))
         return -1;
-    const json_t *kind = json_object_get(f, "material_kind");
-    if (strcmp(type, "material") == 0 && !kind)
-        return BAD0(src, e, where, "a material field needs \"material_kind\"",
-                   "材料字段需要“material_kind”");
+    /* A material field says which kinds it accepts: one (material_kind) or a list (material_kinds). */
+    const json_t *kind = json_object_get(f, "material_kind"), *kinds = json_object_get(f, "material_kinds");
+    if (is_material && !kind && !kinds)
+        return BAD0(src, e, where, "a material field needs \"material_kind\" or \"material_kinds\" (the kinds it accepts)",
+                   "材料字段需要“material_kind”或“material_kinds”（可接受的材料类型）");
     if (kind && (!json_is_string(kind) || !material_kind_known(p, json_string_value(kind))))
         return BAD0(src, e, where, "\"material_kind\" is not a kind listed in materials.json",
                    "“material_kind”不是 materials.json 中列出的材料类型");
+    if (kinds && (!json_is_array(kinds) || json_array_size(kinds) == 0))
+        return BAD0(src, e, where, "\"material_kinds\" is a non-empty list of kinds",
+                   "“material_kinds”应为非空的材料类型列表");
+    size_t ki;
+    const json_t *k;
+    json_array_foreach(kinds, ki, k)
+        if (!json_is_string(k) || !material_kind_known(p, json_string_value(k)))
+            return BAD0(src, e, where, "\"material_kinds\" names a kind not listed in materials.json",
+                        "“material_kinds”中有 materials.json 未列出的材料类型");
     const json_t *org_kind = json_object_get(f, "org_kind");
     if (strcmp(type, "org_ref") == 0 &&
         (!json_is_string(org_kind) || !is_identifier(json_string_value(org_kind))))
@@ -507,6 +529,18 @@ static int load_calendar(struct pack *p, const json_t *cal, const struct source 
                     return BAD(src, e, year, "%s is both a holiday and a make-up workday",
                                "%s 同时被列为假日和调休上班日", json_string_value(w));
     }
+    /* The years listed are the coverage; they must follow one another, or the days of a missing
+     * year would silently count as published. */
+    int first = 0, last = 0;
+    json_object_foreach((json_t *)cal, year, entry) {
+        int y = atoi(year);
+        if (!first || y < first) first = y;
+        if (y > last) last = y;
+    }
+    if (first && (size_t)(last - first + 1) != json_object_size(cal))
+        return BAD0(src, e, "top level", "the years must follow one another (the calendar covers them all)",
+                    "年份须连续（日历覆盖其间每一年）");
+    if (first) calendar_set_coverage(p->calendar, date_from_ymd(first, 1, 1), date_from_ymd(last, 12, 31));
     return 0;
 }
 

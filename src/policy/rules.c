@@ -809,11 +809,17 @@ static int check(const struct pack *p, const json_t *doc, day_t as_of, const jso
                  json_t **findings, json_t **derived, struct err *e)
 {
     json_t *rule_findings;
-    if (policy_evaluate(p, doc, as_of, ctx, &rule_findings, derived, e) != 0) {
+    json_t *all = shape ? schema_check_shape(p, doc) : json_array();
+    /* the rules see the document without the values the shape check refused */
+    json_t *well_formed = schema_without_findings(doc, all);
+    int rc = well_formed ? policy_evaluate(p, well_formed, as_of, ctx, &rule_findings, derived, e)
+                         : err_set(e, ERR_INTERNAL, NULL, "Out of memory evaluating a document", "评估文档时内存不足");
+    json_decref(well_formed);
+    if (rc != 0) {
+        json_decref(all);
         *findings = NULL;
         return -1;
     }
-    json_t *all = shape ? schema_check_shape(p, doc) : json_array();
     json_t *required = schema_check_required(p, doc);
     json_array_extend(all, required);
     json_array_extend(all, rule_findings);

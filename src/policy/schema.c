@@ -299,9 +299,21 @@ static void check_text(struct walk *w, const json_t *def, const json_t *value)
         report(w, "FORM-LENGTH", format("%s（%s）不能超过%lld个字符", label(def, "zh"), at, max_length),
                format("%s (%s) must be at most %lld characters", label(def, "en"), at, max_length));
     const char *pattern = json_string_value(json_object_get(def, "pattern"));
-    if (pattern && bytes > 0 && !pattern_matches(pattern, s, bytes))
+    if (!pattern || bytes == 0 || pattern_matches(pattern, s, bytes))
+        return;
+    /* in words when the pack says what the pattern wants (pattern_hint), else the pattern itself */
+    const json_t *hint = json_object_get(def, "pattern_hint");
+    const char *hint_zh = json_string_value(json_object_get(hint, "zh"));
+    const char *hint_en = json_string_value(json_object_get(hint, "en"));
+    char *value_shown = shown(s);
+    if (hint_zh && hint_en)
+        report(w, "FORM-PATTERN", format("%s（%s）格式不正确：“%s”不符合要求，应为%s", label(def, "zh"), at, value_shown, hint_zh),
+               format("%s (%s): \"%s\" is not in the required form, which is %s", label(def, "en"), at, value_shown,
+                      hint_en));
+    else
         report(w, "FORM-PATTERN", format("%s（%s）格式不正确，应符合 %s", label(def, "zh"), at, pattern),
                format("%s (%s) does not have the required format %s", label(def, "en"), at, pattern));
+    free(value_shown);
 }
 
 static void check_int(struct walk *w, const json_t *def, const json_t *value)
@@ -704,4 +716,129 @@ const json_t *schema_field_at(const struct pack *p, const char *path)
         }
     }
     return def;
+}
+
+/* ---- material references ---------------------------------------------------------------- */
+
+static void each_material_members(const json_t *defs, const json_t *object, struct path *path,
+                                  schema_material_fn fn, void *arg);
+
+static void each_material_value(const json_t *def, const json_t *value, struct path *path, schema_material_fn fn,
+                                void *arg)
+{
+    const char *type = def_type(def);
+    if (json_is_null(value))
+        return;
+    if (strcmp(type, "material") == 0) {
+        fn(path_text(path), def, value, arg);
+        return;
+    }
+    if (strcmp(type, "object") == 0) {
+        if (json_is_object(value))
+            each_material_members(json_object_get(def, "fields"), value, path, fn, arg);
+        return;
+    }
+    bool refs = strcmp(type, "material[]") == 0, objects = strcmp(type, "list<object>") == 0;
+    if ((!refs && !objects) || !json_is_array(value))
+        return;
+    size_t count = json_array_size(value);
+    long long max_items = 0;
+    if (def_has(def, "max_items", &max_items) && count > (size_t)max_items)
+        count = (size_t)max_items; /* as the shape check: the rest is reported, not examined */
+    for (size_t i = 0; i < count; i++) {
+        const json_t *item = json_array_get(value, i);
+        if (json_is_null(item))
+            continue;
+        size_t mark = path_push_index(path, i);
+        if (refs)
+            fn(path_text(path), def, item, arg);
+        else if (json_is_object(item))
+            each_material_members(json_object_get(def, "fields"), item, path, fn, arg);
+        path_cut(path, mark);
+    }
+}
+
+static void each_material_members(const json_t *defs, const json_t *object, struct path *path,
+                                  schema_material_fn fn, void *arg)
+{
+    size_t i;
+    const json_t *def;
+    json_array_foreach(defs, i, def) {
+        const char *key = json_string_value(json_object_get(def, "key"));
+        const json_t *value = key ? json_object_get(object, key) : NULL;
+        if (!value)
+            continue;
+        size_t mark = path_push(path, key);
+        each_material_value(def, value, path, fn, arg);
+        path_cut(path, mark);
+    }
+}
+
+void schema_each_material(const struct pack *p, const json_t *doc, schema_material_fn fn, void *arg)
+{
+    struct path path = {0};
+    size_t i;
+    const json_t *section;
+    json_array_foreach(form_sections(p), i, section) {
+        const char *key = json_string_value(json_object_get(section, "key"));
+        const json_t *value = json_is_object(doc) && key ? json_object_get(doc, key) : NULL;
+        if (!json_is_object(value))
+            continue;
+        size_t mark = path_push(&path, key);
+        each_material_members(json_object_get(section, "fields"), value, &path, fn, arg);
+        path_cut(&path, mark);
+    }
+    free(path.text);
+}
+
+bool schema_material_accepts(const json_t *def, const char *kind)
+{
+    if (!kind)
+        return false;
+    const json_t *kinds = json_object_get(def, "material_kinds");
+    size_t i;
+    const json_t *k;
+    json_array_foreach(kinds, i, k)
+        if (json_is_string(k) && strcmp(json_string_value(k), kind) == 0)
+            return true;
+    const char *one = json_string_value(json_object_get(def, "material_kind"));
+    return one && strcmp(one, kind) == 0;
+}
+
+/* ---- what the rules see ------------------------------------------------------------------ */
+
+/* Set the value at pointer in doc to null (an entry of a list, a member of an object); a pointer
+ * that leads nowhere changes nothing. */
+static void null_at(json_t *doc, const char *pointer)
+{
+    char segment[256];
+    json_t *cur = doc;
+    const char *rest = pointer;
+    while (cur && (rest = next_segment(rest, segment, sizeof segment))) {
+        if (!*rest) {
+            if (json_is_object(cur) && json_object_get(cur, segment))
+                json_object_set_new(cur, segment, json_null());
+            else if (json_is_array(cur) && is_array_index(segment) && (size_t)atol(segment) < json_array_size(cur))
+                json_array_set_new(cur, (size_t)atol(segment), json_null());
+            return;
+        }
+        cur = json_is_object(cur) ? json_object_get(cur, segment)
+              : json_is_array(cur) && is_array_index(segment) ? json_array_get(cur, (size_t)atol(segment))
+                                                              : NULL;
+    }
+}
+
+json_t *schema_without_findings(const json_t *doc, const json_t *findings)
+{
+    if (json_array_size(findings) == 0 || !json_is_object(doc))
+        return json_incref((json_t *)doc);
+    json_t *copy = json_deep_copy(doc);
+    size_t i;
+    const json_t *f;
+    json_array_foreach(findings, i, f) {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        if (copy && path && *path)
+            null_at(copy, path);
+    }
+    return copy;
 }

@@ -5,6 +5,7 @@
 #ifndef BEIAN_SCHEMA_H
 #define BEIAN_SCHEMA_H
 
+#include <stdbool.h>
 #include <jansson.h>
 #include "policy/pack.h"
 
@@ -23,6 +24,22 @@ json_t *schema_check_required(const struct pack *p, const json_t *doc);
 /* Look up the field definition at a document path ("/subject/name", "/provider/data_centers/0/role");
  * NULL when the path names no field of the form. Borrowed reference. */
 const json_t *schema_field_at(const struct pack *p, const char *path);
+
+/* Calls fn for each material reference in doc: the value of every material field, and every entry
+ * of every material[] list (up to its max_items), whatever its shape, with its path and its field
+ * definition. Borrowed references, valid during the call. */
+typedef void (*schema_material_fn)(const char *path, const json_t *def, const json_t *value, void *arg);
+void schema_each_material(const struct pack *p, const json_t *doc, schema_material_fn fn, void *arg);
+
+/* Does the material field def accept a material of this kind? Its "material_kinds" (a list) or
+ * its "material_kind" (one) names the kinds it accepts. */
+bool schema_material_accepts(const json_t *def, const char *kind);
+
+/* doc with the value at each finding's path set to null (a new reference; doc itself, with its
+ * count raised, when there are no findings): what the rules evaluate, so that a draft with a
+ * malformed field is checked as if that field were not filled, while the shape finding says what
+ * is wrong with it. */
+json_t *schema_without_findings(const json_t *doc, const json_t *findings);
 
 /* Helper: append one finding to the array. */
 void finding_add(json_t *findings, const char *rule, const char *severity, const char *path,
