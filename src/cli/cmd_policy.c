@@ -10,14 +10,18 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/calendar.h"
+#include "core/date.h"
 #include "policy/fixtures.h"
 #include "policy/rules.h"
 #include "policy/schema.h"
 
 static const char USAGE[] =
     "usage: beian policy test [DIR]     run the pack's fixtures (default: the built-in cn-cloud)\n"
-    "       beian policy lint DIR       check the pack: fixtures per rule, field paths, zh and en texts\n"
+    "       beian policy lint DIR [--as-of DATE]  check the pack: fixtures per rule, field paths, zh and en\n"
+    "                                   texts; warns when the working-day calendar ends within 60 days\n"
     "       beian policy rules [DIR]    list the pack's rules (id, severity, source, title)\n"
     "       beian policy install|impact|packs …   pack versions of a data directory (see 'beian policy install --help')\n"
     "DIR may also be ID@VERSION of an installed pack.\n"
@@ -167,6 +171,30 @@ static void lint_fixtures(const struct pack *p, const json_t *report, int *count
     }
 }
 
+/* The day lint judges the calendar's coverage from: today, or --as-of. */
+static day_t lint_as_of;
+
+/* A warning, not a problem: the working-day calendar ends within 60 days (or has ended), after
+ * which due dates are estimates until a pack version with the next year's calendar is installed. */
+enum { CALENDAR_WARN_DAYS = 60 };
+
+static int lint_calendar(const struct pack *p)
+{
+    day_t first, last;
+    if (!calendar_coverage(p->calendar, &first, &last)) return 0;
+    char until[11];
+    date_format(last, until);
+    if (last - lint_as_of > CALENDAR_WARN_DAYS) return 0;
+    if (last < lint_as_of)
+        printf("warning: the working-day calendar ended on %s; due dates after it are estimates — publish a pack "
+               "version with the next year's calendar (工作日历已于 %s 结束)\n", until, until);
+    else
+        printf("warning: the working-day calendar ends on %s, in %d days; due dates after it are estimates — publish "
+               "a pack version with the next year's calendar (工作日历将于 %s 结束)\n", until, (int)(last - lint_as_of),
+               until);
+    return 1;
+}
+
 static int policy_lint(const struct pack *p)
 {
     json_t *report;
@@ -178,7 +206,9 @@ static int policy_lint(const struct pack *p)
     lint_rules(p, report, &count);
     lint_fixtures(p, report, &count);
     json_decref(report);
-    printf(count ? "%d problem%s\n" : "no problems\n", count, count == 1 ? "" : "s");
+    int warnings = lint_calendar(p);
+    printf(count ? "%d problem%s" : "no problems", count, count == 1 ? "" : "s");
+    printf(warnings ? ", %d warning%s\n" : "\n", warnings, warnings == 1 ? "" : "s");
     return count ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -208,6 +238,12 @@ int cmd_policy(int argc, char **argv)
     if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
         fputs(USAGE, stdout);
         return EXIT_OK;
+    }
+    lint_as_of = date_from_unix(time(NULL));
+    if (argc > 4 && strcmp(argv[3], "--as-of") == 0) {   /* lint DIR --as-of YYYY-MM-DD */
+        if (strcmp(sub, "lint") != 0 || date_parse(argv[4], &lint_as_of) != 0)
+            return cli_usage("policy", "--as-of takes a day written YYYY-MM-DD (lint only)");
+        argc -= 2;
     }
     if (argc > 3)
         return cli_usage("policy", "takes at most one DIR");

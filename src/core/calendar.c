@@ -29,6 +29,8 @@ struct day_set {
 struct calendar {
     struct day_set holidays;  /* rest days, even on a weekday */
     struct day_set workdays;  /* make-up workdays (调休), even on a weekend */
+    bool has_coverage;        /* the days the published calendars cover, when declared */
+    day_t covered_from, covered_until;
 };
 
 /* Index of the first element >= day (count when none). */
@@ -178,4 +180,25 @@ int calendar_working_days_between(const struct calendar *c, day_t from, day_t to
             count += is_weekend(c->workdays.days[i]);
     }
     return count > INT_MAX ? INT_MAX : (int)count;
+}
+
+void calendar_set_coverage(struct calendar *c, day_t first, day_t last)
+{
+    c->has_coverage = true;
+    c->covered_from = first;
+    c->covered_until = last;
+}
+
+bool calendar_covers(const struct calendar *c, day_t day)
+{
+    return !c->has_coverage || (day >= c->covered_from && day <= c->covered_until);
+}
+
+bool calendar_coverage(const struct calendar *c, day_t *first, day_t *last)
+{
+    if (!c->has_coverage)
+        return false;
+    *first = c->covered_from;
+    *last = c->covered_until;
+    return true;
 }

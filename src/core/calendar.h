@@ -18,6 +18,13 @@ bool calendar_is_workday(const struct calendar *c, day_t day);
 /* The day on which n working days have passed, counting from the day after `start`
  * (n = 1: the first working day after start). n <= 0 returns start. */
 day_t calendar_add_working_days(const struct calendar *c, day_t start, int n);
+/* The days the calendar's data covers (the published years): outside them a weekday counts as a
+ * working day only by assumption, so a date computed past the coverage is an estimate. A calendar
+ * with no declared coverage covers every day. */
+void calendar_set_coverage(struct calendar *c, day_t first, day_t last);
+bool calendar_covers(const struct calendar *c, day_t day);
+/* false when no coverage is declared. */
+bool calendar_coverage(const struct calendar *c, day_t *first, day_t *last);
 /* How many working days lie in (from, to]; 0 when to <= from. */
 int calendar_working_days_between(const struct calendar *c, day_t from, day_t to);
 
