@@ -85,7 +85,7 @@ int cmd_init(int argc, char **argv)
     int64_t platform = add_org(&a, &op, "platform", "beian 平台", "91110105MA00000038", "110000", NULL, &e);
     if (platform < 0 || add_user(&a, &op, platform, "admin", "平台管理员", "admin", &e) != 0) goto fail;
     if (demo) {
-        int64_t ent = add_org(&a, &op, "enterprise", "北京示例科技有限公司", "91110000600037341L", "110105", NULL, &e);
+        int64_t ent = add_org(&a, &op, "enterprise", "北京云帆数据科技有限公司", "91110000600037341L", "110105", NULL, &e);
         int64_t prov = ent < 0 ? -1 : add_org(&a, &op, "provider", "示例云计算有限公司", "91350200776049653A", "350200", NULL, &e);
         int64_t auth = prov < 0 ? -1 : add_org(&a, &op, "authority", "北京市业务系统上云备案管理部门", "11110000MB01234562",
                                                 "110000", "110000", &e);

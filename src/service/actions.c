@@ -3,6 +3,7 @@
  * effects of the new state (versions, clocks, numbers, visibility), writes it in one transaction
  * and appends the audit entry. Nothing here restates the table. */
 #include "service/filings.h"
+#include "service/filing_facts.h"
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/auth.h"
@@ -36,7 +37,8 @@ struct guard_ctx {
     struct store_conn *c;
     const struct principal *who;
     const json_t *row;
-    bool cheap_only;     /* for allowed_actions: skip guards that need the policy or the store */
+    bool stored_findings;   /* for allowed_actions: judge by the findings of the last save instead of
+                             * evaluating the document afresh (a read never runs the policy) */
 };
 
 /* Guard verdicts: PASS, SKIP (a selector that does not choose this row), or FAIL (refuse). */
@@ -48,8 +50,15 @@ enum verdict { PASS, SKIP, FAIL };
  * reviewer. */
 static json_t *blocking_errors(const struct guard_ctx *g)
 {
-    filing_evaluate(g->a, g->c, (json_t *)g->row);
-    const json_t *f = json_object_get(g->row, "findings");
+    json_t *parsed = NULL;
+    const json_t *f;
+    if (g->stored_findings) {
+        f = json_object_get(g->row, "findings");
+        if (json_is_string(f)) f = parsed = json_loads(json_string_value(f), 0, NULL);   /* a raw row */
+    } else {
+        filing_evaluate(g->a, g->c, (json_t *)g->row);
+        f = json_object_get(g->row, "findings");
+    }
     json_t *asked = filing_override_rules(g->c, jint(g->row, "id"), "requested");
     json_t *blocking = json_array();
     size_t i, k;
@@ -61,7 +70,14 @@ static json_t *blocking_errors(const struct guard_ctx *g)
         if (!waits) json_array_append(blocking, x);
     }
     json_decref(asked);
+    json_decref(parsed);
     return blocking;
+}
+
+/* The stable code of a refusal by a guard, for allowed_actions' reasons and the 409's "reason". */
+static void reason_code(struct err *e, const char *code)
+{
+    err_extra(e, "reason", json_string(code));
 }
 
 static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, struct err *e)
@@ -70,24 +86,26 @@ static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, 
     case GUARD_NONE: return PASS;
     case GUARD_COMPLETE:
     case GUARD_NO_STANDING_ERRORS: {
-        if (g->cheap_only) return PASS;
         json_t *blocking = blocking_errors(g);
         size_t errors = json_array_size(blocking);
         if (errors == 0) { json_decref(blocking); return PASS; }
-        if (guard == GUARD_COMPLETE)
+        if (guard == GUARD_COMPLETE) {
             err_set(e, ERR_INCOMPLETE, jstr(json_array_get(blocking, 0), "path"),
                     "the filing is not complete: %zu item(s) to fix before it can be checked",
                     "备案内容不完整：提交审核前还有 %zu 项需要处理", errors);
-        else   /* the reviewer's approve: something changed since the filing was submitted */
+            reason_code(e, "errors_remain");
+        } else {   /* the reviewer's approve: something changed since the filing was submitted */
             err_set(e, ERR_CONFLICT, jstr(json_array_get(blocking, 0), "path"),
                     "%zu error finding(s) stand against the filing as it is today (%s): request rectification or reject",
                     "按当前情况，该备案仍有 %zu 项错误（%s）：请要求整改或不予备案", errors,
                     jstr(json_array_get(blocking, 0), "rule"));
+            reason_code(e, "standing_errors");
+        }
         err_extra(e, "findings", blocking);
         return FAIL;
     }
     case GUARD_SYSTEM_FREE: {
-        if (g->cheap_only || strcmp(jstr(g->row, "kind"), "initial") != 0) return PASS;   /* a change amends its record */
+        if (strcmp(jstr(g->row, "kind"), "initial") != 0) return PASS;   /* a change amends its record */
         json_t *other = store_system_other_live_filing(g->c, jint(g->row, "system_id"), jint(g->row, "id"));
         if (!other) return PASS;
         err_extra(e, "filing_id", json_integer(jint(other, "id")));
@@ -98,6 +116,7 @@ static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, 
             err_set(e, ERR_CONFLICT, NULL, "filing %lld of this system is already under way (%s)",
                     "该业务系统的备案 %lld 正在办理中（%s）", (long long)jint(other, "id"), jstr(other, "state"));
         err_extra(e, "rule", json_string("system_free"));
+        reason_code(e, strcmp(jstr(other, "state"), "filed") == 0 ? "system_filed" : "system_filing_open");
         json_decref(other);
         return FAIL;
     }
@@ -106,9 +125,9 @@ static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, 
         err_set(e, ERR_CONFLICT, NULL, "maker–checker: the person who last edited the document cannot approve the check",
                 "多人审核：最后编辑备案内容的人不能通过内部审核");
         err_extra(e, "rule", json_string("maker_checker"));
+        reason_code(e, "maker_checker");
         return FAIL;
     case GUARD_RESUBMIT_SAME_PROVIDER: {
-        if (g->cheap_only) return PASS;
         const char *from = jstr(g->row, "check_from");
         if (!from || strcmp(from, "rectification") != 0) return SKIP;
         /* the provider section as the authority last saw it: the version before the current one */
@@ -121,7 +140,6 @@ static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, 
         return same ? PASS : SKIP;
     }
     case GUARD_OVERRIDES_DECIDED: {
-        if (g->cheap_only) return PASS;
         json_t *asked = filing_override_rules(g->c, jint(g->row, "id"), "requested");
         size_t n = json_array_size(asked);
         json_decref(asked);
@@ -129,17 +147,20 @@ static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, 
         err_set(e, ERR_CONFLICT, NULL, "decide the %zu override request(s) of this filing first",
                 "请先处理该备案的 %zu 项豁免申请", n);
         err_extra(e, "rule", json_string("overrides_decided"));
+        reason_code(e, "overrides_pending");
         return FAIL;
     }
     case GUARD_RECORD_NO_OPEN_CHANGE:
         if (strcmp(jstr(g->row, "kind"), "initial") != 0) {
             err_set(e, ERR_CONFLICT, NULL, "act on the filed record, not on the change filing",
                     "请对原备案记录执行该操作，而不是对变更备案");
+            reason_code(e, "not_the_record");
             return FAIL;
         }
-        if (g->cheap_only || !store_filing_has_open_change(g->c, jint(g->row, "id"))) return PASS;
+        if (!store_filing_has_open_change(g->c, jint(g->row, "id"))) return PASS;
         err_set(e, ERR_CONFLICT, NULL, "a change filing of this record is already in progress",
                 "该备案已有进行中的变更备案");
+        reason_code(e, "change_open");
         return FAIL;
     }
     return FAIL;
@@ -176,10 +197,13 @@ static void explain_refusal(enum wf_action act, enum wf_state st, bool state_ok,
         err_set(e, ERR_CONFLICT, NULL, "%s is not possible now", "当前不能执行 %s", wf_action_name(act));
 }
 
-/* The row of the table that applies, or NULL with e (when not NULL) saying why: 409 with the
- * state, the action and who may take it. */
-static const struct wf_transition *find_transition(const struct guard_ctx *g, enum wf_action act, struct err *e)
+/* The row of the table that applies, or NULL with e saying why: 409 with the state, the action
+ * and who may take it, or the guard's refusal. *mine (when not NULL) tells whether the caller may
+ * take the action in this state at all, whatever the guards say. */
+static const struct wf_transition *find_transition(const struct guard_ctx *g, enum wf_action act, struct err *e,
+                                                   bool *mine)
 {
+    if (mine) *mine = false;
     enum wf_state st = wf_state_parse(jstr(g->row, "state"));
     bool state_ok = false, role_ok = false;
     for (int i = 0; i < WF_TABLE_COUNT; i++) {
@@ -188,23 +212,50 @@ static const struct wf_transition *find_transition(const struct guard_ctx *g, en
         state_ok = true;
         if (!(g->who->roles & t->roles) || !in_party(g->who, g->row, t->party)) continue;
         role_ok = true;
+        if (mine) *mine = true;
         enum verdict v = PASS;
         for (int k = 0; k < 2 && v == PASS; k++) v = guard_check(g, t->guards[k], e);
         if (v == FAIL) return NULL;
         if (v == PASS) return t;
     }
-    if (e) explain_refusal(act, st, state_ok, role_ok, e);
+    explain_refusal(act, st, state_ok, role_ok, e);
     return NULL;
+}
+
+/* {"action", "possible", "reason": {"code","zh","en"} when not possible} */
+static json_t *action_entry(enum wf_action act, bool possible, const struct err *why)
+{
+    json_t *entry = json_pack("{s:s s:b}", "action", wf_action_name(act), "possible", possible);
+    if (!possible) {
+        const char *code = json_string_value(json_object_get(why->extra, "reason"));
+        json_object_set_new(entry, "reason", json_pack("{s:s s:s s:s}", "code", code ? code : "not_now", "zh",
+                                                       why->detail_zh, "en", why->detail_en));
+    }
+    return entry;
+}
+
+void filing_actions_for(struct app *a, const struct principal *who, const json_t *row, json_t **possible,
+                        json_t **actions)
+{
+    *possible = json_array();
+    *actions = json_array();
+    struct guard_ctx g = {a, store_reader(a->store), who, row, true};
+    for (int act = 0; act < ACT__COUNT; act++) {
+        struct err e = {0};
+        bool mine;
+        const struct wf_transition *t = find_transition(&g, (enum wf_action)act, &e, &mine);
+        if (t) json_array_append_new(*possible, json_string(wf_action_name((enum wf_action)act)));
+        if (t || mine) json_array_append_new(*actions, action_entry((enum wf_action)act, t != NULL, &e));
+        err_clear(&e);
+    }
 }
 
 json_t *filing_allowed_actions(struct app *a, const struct principal *who, const json_t *row)
 {
-    json_t *out = json_array();
-    struct guard_ctx g = {a, store_reader(a->store), who, row, true};
-    for (int act = 0; act < ACT__COUNT; act++)
-        if (find_transition(&g, (enum wf_action)act, NULL))
-            json_array_append_new(out, json_string(wf_action_name((enum wf_action)act)));
-    return out;
+    json_t *possible, *actions;
+    filing_actions_for(a, who, row, &possible, &actions);
+    json_decref(actions);
+    return possible;
 }
 
 /* ----------------------------------------------------------------------------- side effects */
@@ -263,20 +314,26 @@ static int freeze_version(struct store_conn *c, struct act_job *j, json_t *row, 
     return rc;
 }
 
+/* The due date in the working-day calendar of the filing's pack in force today (an updated
+ * calendar arrives as a new pack version). Past the calendar's coverage it is an estimate: the
+ * view says so (filing_view's due_estimated). */
 static void set_due(struct app *a, json_t *row, int working_days)
 {
     char due[11];
-    date_format(calendar_add_working_days(a->pack->calendar, today(), working_days), due);
+    const struct pack *p = app_pack_in_force(a, jstr(row, "pack"), today());
+    date_format(calendar_add_working_days(p->calendar, today(), working_days), due);
     json_object_set_new(row, "due_at", json_string(due));
 }
 
+/* Jurisdiction follows the organisation: the authority of its registered region reviews the
+ * filing, whatever region the document names (RECORD-JURISDICTION holds that one inside). */
 static int assign_authority(struct store_conn *c, json_t *row, struct err *e)
 {
-    const char *region = jstr(row, "region");
-    json_t *auth = region ? store_org_authority_for_region(c, region) : NULL;
+    json_t *auth = filing_authority_of_org(c, jint(row, "org_id"));
     if (!auth)
-        return err_set(e, ERR_INCOMPLETE, "/subject/region_code", "no filing authority covers region %s",
-                       "没有备案管理部门管辖行政区划 %s", region ? region : "-");
+        return err_set(e, ERR_INCOMPLETE, "/subject/region_code",
+                       "no filing authority covers the region your organisation is registered in",
+                       "没有备案管理部门管辖本单位的登记地");
     json_object_set(row, "authority_org_id", json_object_get(auth, "id"));
     json_decref(auth);
     return 0;
@@ -339,7 +396,8 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
         json_object_set_new(row, "authority_visible", json_integer(1));
         if (json_is_null(json_object_get(row, "submitted_at")) || !json_object_get(row, "submitted_at")) {
             json_object_set_new(row, "submitted_at", json_string(now));
-            set_due(j->a, row, pack_review_working_days(j->a->pack, jstr(row, "type")));
+            set_due(j->a, row, pack_review_working_days(app_pack_in_force(j->a, jstr(row, "pack"), today()),
+                                                        jstr(row, "type")));
         }
         return 0;
     case ACT_ACCEPT:
@@ -351,7 +409,8 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
         day_t d;
         int remaining = 0;
         if (due && date_parse(due, &d) == 0)
-            remaining = calendar_working_days_between(j->a->pack->calendar, today(), d);
+            remaining = calendar_working_days_between(app_pack_in_force(j->a, jstr(row, "pack"), today())->calendar,
+                                                      today(), d);
         json_object_set_new(row, "paused_remaining", json_integer(remaining < 0 ? 0 : remaining));
         if (store_rectification_insert(c, j->id, (int)jint(row, "current_version"), j->who->user_id, j->comment,
                                        j->items, e) < 0)
@@ -465,7 +524,7 @@ static int act_job_fn(struct store_conn *c, void *arg, struct err *e)
     }
     int rc = -1;
     struct guard_ctx g = {j->a, c, j->who, row, false};
-    const struct wf_transition *t = find_transition(&g, j->action, e);
+    const struct wf_transition *t = find_transition(&g, j->action, e, NULL);
     if (!t || check_needs(j, t, e) != 0) goto out;
     enum wf_state from = wf_state_parse(jstr(row, "state"));
     enum wf_state to = t->to == ST_PREVIOUS ? wf_state_parse(jstr(row, "check_from"))

@@ -2,6 +2,7 @@
  * create, read, edit the document (whole or merge patch, with ETags), list, versions, diff,
  * rectification answers, events and the public verification of a filing number. */
 #include "service/filings.h"
+#include "service/filing_facts.h"
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/auth.h"
@@ -84,10 +85,7 @@ void filing_derive_columns(json_t *row)
 {
     const json_t *doc = json_object_get(row, "document");
     const json_t *v;
-    if ((v = json_at_pointer(doc, "/subject/name")) && json_is_string(v))
-        json_object_set(row, "subject_name", (json_t *)v);
-    if ((v = json_at_pointer(doc, "/system/name")) && json_is_string(v))
-        json_object_set(row, "system_name", (json_t *)v);
+    /* subject_name and system_name come from the records (filing_names_from_records), not from here */
     v = json_at_pointer(doc, "/subject/region_code");
     json_object_set_new(row, "region", json_is_string(v) ? json_copy((json_t *)v) : json_null());
     v = json_at_pointer(doc, "/grading/level");
@@ -120,15 +118,7 @@ static json_t *attached_materials(const struct pack *p, struct store_conn *c, co
     return by_kind;
 }
 
-/* The version of the filing's pack in force today: the one its document is checked against. */
-static const struct pack *pack_of(struct app *a, const json_t *row)
-{
-    return app_pack_in_force(a, jstr(row, "pack"), date_from_unix(time(NULL)));
-}
-
-/* filing_evaluate; shaped: the pack the caller has already found the document's shape clean
- * against (NULL: none), so that the shape is not checked twice. */
-static void evaluate(struct app *a, struct store_conn *c, json_t *row, const struct pack *shaped)
+void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
 {
     const json_t *document = json_object_get(row, "document");
     day_t today = date_from_unix(time(NULL));
@@ -141,8 +131,7 @@ static void evaluate(struct app *a, struct store_conn *c, json_t *row, const str
                             jint(row, "id") ? filing_override_rules(c, jint(row, "id"), "accepted") : json_array());
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
-    int rc = p == shaped ? policy_check_shaped(p, document, today, ctx, &findings, &derived, &e)
-                         : policy_check(p, document, today, ctx, &findings, &derived, &e);
+    int rc = policy_check(p, document, today, ctx, &findings, &derived, &e);
     if (rc != 0) {
         /* the engine itself could not run (out of memory): say so as a blocking finding */
         findings = json_array();
@@ -151,6 +140,11 @@ static void evaluate(struct app *a, struct store_conn *c, json_t *row, const str
     }
     err_clear(&e);
     json_decref(ctx);
+    /* what the records can contradict: subject, jurisdiction, materials, the provider named */
+    json_t *facts = filing_record_findings(c, p, row);
+    json_array_extend(findings, facts);
+    json_decref(facts);
+    filing_names_from_records(c, row);
     int64_t provider = jint(row, "provider_org_id");
     if (provider) {
         json_t *pf = provider_findings(c, p, provider, jint(row, "org_id"), jint(row, "provider_evaluation_id"), today);
@@ -160,11 +154,6 @@ static void evaluate(struct app *a, struct store_conn *c, json_t *row, const str
     json_object_set_new(row, "findings", findings);
     json_object_set(row, "type", json_object_get(derived, "filing_type"));
     json_object_set_new(row, "derived", derived);
-}
-
-void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
-{
-    evaluate(a, c, row, NULL);
 }
 
 size_t findings_errors(const json_t *findings)
@@ -183,12 +172,24 @@ static void etag_of(const json_t *row, char *buf, size_t len)
     snprintf(buf, len, "\"%lld-%lld\"", (long long)jint(row, "id"), (long long)jint(row, "revision"));
 }
 
+/* A due date past the coverage of the calendar it is counted in (the filing's pack in force
+ * today) is an estimate: the days after the last published year were taken as ordinary weeks. */
+static bool due_estimated(struct app *a, const json_t *row)
+{
+    day_t due;
+    const char *text = jstr(row, "due_at");
+    if (!text || date_parse(text, &due) != 0) return false;
+    const struct pack *p = app_pack_in_force(a, jstr(row, "pack"), date_from_unix(time(NULL)));
+    return !calendar_covers(p->calendar, due);
+}
+
 json_t *filing_view(struct app *a, const struct principal *who, const json_t *row, bool with_document)
 {
     json_t *v = json_copy((json_t *)row); /* shallow: only top-level members are set below */
     char etag[64];
     etag_of(row, etag, sizeof etag);
     json_object_set_new(v, "etag", json_string(etag));
+    json_object_set_new(v, "due_estimated", json_boolean(due_estimated(a, row)));
     json_object_set_new(v, "provider_visible", json_boolean(jint(row, "provider_visible")));
     json_object_set_new(v, "authority_visible", json_boolean(jint(row, "authority_visible")));
     json_object_set_new(v, "paused", json_boolean(!json_is_null(json_object_get(row, "paused_remaining")) &&
@@ -199,7 +200,10 @@ json_t *filing_view(struct app *a, const struct principal *who, const json_t *ro
         json_decref(parent);
     }
     if (with_document) {
-        json_object_set_new(v, "allowed_actions", filing_allowed_actions(a, who, row));
+        json_t *possible, *actions;
+        filing_actions_for(a, who, row, &possible, &actions);
+        json_object_set_new(v, "allowed_actions", possible);
+        json_object_set_new(v, "actions", actions);
         /* the attached scorecard is the enterprise's judgement of its provider: shown to the
          * enterprise and the authorities, not to the provider it judges */
         if (strcmp(who->org_kind, "provider") != 0) {
@@ -350,37 +354,6 @@ json_t *filing_get(struct app *a, const struct principal *who, int64_t id, struc
     return v;
 }
 
-/* A document may name only a registered cloud provider. */
-static int check_provider_ref(struct store_conn *c, const json_t *doc, struct err *e)
-{
-    const json_t *v = json_at_pointer(doc, "/provider/provider_org");
-    if (!v || json_is_null(v)) return 0;
-    json_t *org = json_is_integer(v) ? store_org_get(c, json_integer_value(v)) : NULL;
-    bool ok = org && strcmp(jstr(org, "kind"), "provider") == 0;
-    json_decref(org);
-    if (!ok)
-        return err_set(e, ERR_VALIDATION, "/provider/provider_org", "/provider/provider_org is not a registered cloud provider",
-                       "/provider/provider_org 不是已登记的云服务商");
-    return 0;
-}
-
-/* Shape errors of the form schema of pack p refuse a save (422 with every finding); completeness
- * does not. */
-static int shape_errors(const struct pack *p, const json_t *doc, struct err *e)
-{
-    json_t *f = schema_check_shape(p, doc);
-    if (json_array_size(f) == 0) {
-        json_decref(f);
-        return 0;
-    }
-    const char *first = jstr(json_array_get(f, 0), "path");
-    const json_t *msg = json_object_get(json_array_get(f, 0), "message");
-    err_set_text(e, ERR_VALIDATION, first, jstr(msg, "en") ? jstr(msg, "en") : "invalid document",
-                 jstr(msg, "zh") ? jstr(msg, "zh") : "文档无效");
-    err_extra(e, "findings", f);
-    return -1;
-}
-
 /* The checks of a document save that depend on the row: who may edit, in which state, with
  * which ETag. They run before the work and again inside the write, because the row may have
  * changed in between. */
@@ -480,9 +453,10 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
         } else {
             newdoc = json_incref((json_t *)doc);
         }
-        const struct pack *p = pack_of(a, row);
-        if (!json_is_object(newdoc) || shape_errors(p, newdoc, e) != 0 || check_provider_ref(c, newdoc, e) != 0) {
-            if (!json_is_object(newdoc)) err_set(e, ERR_VALIDATION, "", "the document must be a JSON object", "备案内容必须是 JSON 对象");
+        /* A draft always saves: whatever is wrong with a field becomes a finding at that field
+         * (evaluate below); only a body that is not a JSON object is refused. */
+        if (!json_is_object(newdoc)) {
+            err_set(e, ERR_VALIDATION, "", "the document must be a JSON object", "备案内容必须是 JSON 对象");
             json_decref(newdoc);
             json_decref(row);
             return NULL;
@@ -504,11 +478,12 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
         char before[65], after[65];
         sha256_hex(old_text ? old_text : "", old_text ? strlen(old_text) : 0, before);
         sha256_hex(text, strlen(text), after);
-        json_t *nrow = json_pack("{s:o s:O s:O s:O s:O}", "document", newdoc, "system_name",
+        json_t *nrow = json_pack("{s:o s:O s:O s:O s:O s:O s:O}", "document", newdoc, "system_name",
                                  json_object_get(row, "system_name"), "kind", json_object_get(row, "kind"), "org_id",
-                                 json_object_get(row, "org_id"), "pack", json_object_get(row, "pack"));
+                                 json_object_get(row, "org_id"), "system_id", json_object_get(row, "system_id"),
+                                 "pack", json_object_get(row, "pack"), "id", json_object_get(row, "id"));
         filing_derive_columns(nrow);
-        evaluate(a, c, nrow, p);
+        filing_evaluate(a, c, nrow);
         json_object_set_new(nrow, "document", json_string(text)); /* stored as the canonical text */
         free(text);
         struct save_job j = {who, id, jint(row, "revision"), if_match, nrow, before, after, false};

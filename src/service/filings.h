@@ -61,8 +61,15 @@ json_t *filing_override_rules(struct store_conn *c, int64_t filing_id, const cha
 
 /* --- shared by filings.c and actions.c --- */
 bool filing_visible(const struct principal *who, const json_t *row);
-/* The actions the caller may take now (names), from the workflow table. */
+/* The actions the caller may take now (names), from the workflow table and its guards, judged by
+ * the findings of the last save. */
 json_t *filing_allowed_actions(struct app *a, const struct principal *who, const json_t *row);
+/* The same (*possible) and every action the workflow gives the caller in the filing's state
+ * (*actions): [{"action", "possible", "reason": {"code","zh","en"} when not possible}]. Codes:
+ * errors_remain, standing_errors, maker_checker, system_filed, system_filing_open,
+ * overrides_pending, change_open, not_the_record, not_now. */
+void filing_actions_for(struct app *a, const struct principal *who, const json_t *row, json_t **possible,
+                        json_t **actions);
 /* Evaluate row.document under the pack as of today — form shape and completeness, the pack's rules
  * with the materials the document attaches, the named provider's qualifications — and store the
  * result in row.findings, row.derived and row.type. Called whenever the document changes or the

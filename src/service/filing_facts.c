@@ -1,0 +1,187 @@
+/* filing_facts.c — checks a filing document against the records it must agree with: the filing
+ * organisation (subject fields and jurisdiction), the organisation's materials and the provider
+ * registry. See filing_facts.h for the promises. */
+#include "service/filing_facts.h"
+#include "service/filings.h"
+#include "core/region.h"
+#include "policy/schema.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
+static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+
+/* The sources cite what requires each check: filing in one's own name (real identity), review by
+ * the authority of the place of registration, materials that support the claims. */
+#define SOURCE_SUBJECT "《中华人民共和国行政许可法》第三十一条（如实提交材料、反映真实情况）；GB 32100-2015"
+#define SOURCE_JURISDICTION "《中华人民共和国行政许可法》第二十二条（由具有管辖权的行政机关实施）；GB/T 2260"
+#define SOURCE_MATERIAL "《中华人民共和国行政许可法》第三十一条（申请人对申请材料实质内容的真实性负责）"
+#define SOURCE_PROVIDER "《云计算服务安全评估办法》（2019年）；GB/T 22239-2019 云计算安全扩展要求"
+
+json_t *filing_authority_of_org(struct store_conn *c, int64_t org_id)
+{
+    json_t *org = store_org_get(c, org_id);
+    const char *region = jstr(org, "region");
+    json_t *auth = region ? store_org_authority_for_region(c, region) : NULL;
+    json_decref(org);
+    return auth;
+}
+
+void filing_names_from_records(struct store_conn *c, json_t *row)
+{
+    json_t *org = store_org_get(c, jint(row, "org_id"));
+    json_t *sys = store_system_get(c, jint(row, "system_id"));
+    if (org && jstr(org, "name")) json_object_set(row, "subject_name", json_object_get(org, "name"));
+    if (sys && jstr(sys, "name")) json_object_set(row, "system_name", json_object_get(sys, "name"));
+    json_decref(org);
+    json_decref(sys);
+}
+
+/* ---- the subject ------------------------------------------------------------------------- */
+
+static void check_subject(const struct pack *p, const json_t *doc, const json_t *org, json_t *findings)
+{
+    size_t i, k;
+    json_t *section, *def;
+    json_array_foreach(json_object_get(p->form, "sections"), i, section) {
+        json_array_foreach(json_object_get(section, "fields"), k, def) {
+            const char *member = jstr(def, "from_record");
+            if (!member) continue;
+            char path[256];
+            snprintf(path, sizeof path, "/%s/%s", jstr(section, "key"), jstr(def, "key"));
+            const char *want = jstr(org, member);
+            const json_t *have = json_at_pointer(doc, path);
+            if (!want || (json_is_string(have) && strcmp(json_string_value(have), want) == 0)) continue;
+            if (!have || json_is_null(have) || (json_is_string(have) && !*json_string_value(have)))
+                continue;   /* not filled: FORM-REQUIRED says so */
+            const char *label_zh = jstr(json_object_get(def, "label"), "zh");
+            const char *label_en = jstr(json_object_get(def, "label"), "en");
+            char zh[1024], en[1024];
+            snprintf(zh, sizeof zh, "%s须与本单位登记信息一致：“%s”。备案只能以本单位名义提交；如登记信息有误，请联系平台管理员更正",
+                     label_zh ? label_zh : member, want);
+            snprintf(en, sizeof en, "%s must be your organisation's as registered: \"%s\". A filing is made only in the name "
+                     "of the organisation that files it; if the record is wrong, ask the platform administrator to correct it",
+                     label_en ? label_en : member, want);
+            finding_add(findings, "RECORD-SUBJECT", "error", path, zh, en, SOURCE_SUBJECT);
+        }
+    }
+}
+
+/* ---- jurisdiction ------------------------------------------------------------------------- */
+
+static bool jurisdiction_covers(const json_t *authority, const char *region)
+{
+    size_t i;
+    json_t *code;
+    json_array_foreach(json_object_get(authority, "jurisdiction"), i, code)
+        if (json_is_string(code) && region_covers(json_string_value(code), region)) return true;
+    return false;
+}
+
+static void check_jurisdiction(struct store_conn *c, const json_t *doc, const json_t *org, json_t *findings)
+{
+    static const char *const PATH = "/subject/region_code";
+    const json_t *v = json_at_pointer(doc, PATH);
+    const char *region = json_string_value(v);
+    if (!region || !region_code_valid(region)) return;   /* missing or malformed: the form's findings */
+    const char *home = jstr(org, "region");
+    json_t *auth = home ? store_org_authority_for_region(c, home) : NULL;
+    char zh[1024], en[1024];
+    if (!auth) {
+        snprintf(zh, sizeof zh, "没有备案管理部门管辖本单位登记地（%s），暂不能提交备案；请联系平台管理员", home ? home : "-");
+        snprintf(en, sizeof en, "No filing authority covers your organisation's registered region (%s), so the filing "
+                 "cannot be submitted yet; ask the platform administrator", home ? home : "-");
+        finding_add(findings, "RECORD-JURISDICTION", "error", PATH, zh, en, SOURCE_JURISDICTION);
+        return;
+    }
+    if (!jurisdiction_covers(auth, region)) {
+        snprintf(zh, sizeof zh, "行政区划 %s 不在“%s”的管辖范围内。备案由本单位登记地（%s）的备案管理部门审核，"
+                 "此处应填写该管辖范围内的区划代码", region, jstr(auth, "name"), home);
+        snprintf(en, sizeof en, "Region %s lies outside the jurisdiction of \"%s\". A filing is reviewed by the authority "
+                 "of the organisation's registered region (%s); give a region code within its jurisdiction",
+                 region, jstr(auth, "name"), home);
+        finding_add(findings, "RECORD-JURISDICTION", "error", PATH, zh, en, SOURCE_JURISDICTION);
+    }
+    json_decref(auth);
+}
+
+/* ---- materials ------------------------------------------------------------------------------ */
+
+struct material_walk {
+    struct store_conn *c;
+    int64_t org_id;
+    json_t *findings;
+};
+
+static void kinds_text(const json_t *def, char *buf, size_t len)
+{
+    size_t used = 0, i;
+    json_t *k;
+    buf[0] = 0;
+    const char *one = jstr(def, "material_kind");
+    if (one) snprintf(buf, len, "%s", one);
+    json_array_foreach(json_object_get(def, "material_kinds"), i, k) {
+        used = strlen(buf);
+        if (used + 2 >= len) break;
+        snprintf(buf + used, len - used, "%s%s", used ? ", " : "", json_string_value(k));
+    }
+}
+
+static void check_material_ref(const char *path, const json_t *def, const json_t *value, void *arg)
+{
+    struct material_walk *w = arg;
+    if (!json_is_integer(value) || json_integer_value(value) < 1) return;   /* FORM-TYPE says so */
+    int64_t id = json_integer_value(value);
+    json_t *m = store_material_get(w->c, id);
+    const char *label_zh = jstr(json_object_get(def, "label"), "zh"), *label_en = jstr(json_object_get(def, "label"), "en");
+    char zh[1024], en[1024];
+    if (!m || jint(m, "org_id") != w->org_id) {
+        /* another organisation's material is reported like a missing one: its existence is not ours to tell */
+        snprintf(zh, sizeof zh, "%s：本单位没有编号为 %lld 的材料，请上传后重新选择", label_zh, (long long)id);
+        snprintf(en, sizeof en, "%s: your organisation has no material %lld; upload it and choose it again", label_en,
+                 (long long)id);
+        finding_add(w->findings, "RECORD-MATERIAL", "error", path, zh, en, SOURCE_MATERIAL);
+    } else if (!schema_material_accepts(def, jstr(m, "kind"))) {
+        char kinds[512];
+        kinds_text(def, kinds, sizeof kinds);
+        snprintf(zh, sizeof zh, "%s：材料 %lld（%s）的类型为 %s，此处只接受 %s", label_zh, (long long)id, jstr(m, "title"),
+                 jstr(m, "kind"), kinds);
+        snprintf(en, sizeof en, "%s: material %lld (%s) is of kind %s; this field accepts %s", label_en, (long long)id,
+                 jstr(m, "title"), jstr(m, "kind"), kinds);
+        finding_add(w->findings, "RECORD-MATERIAL", "error", path, zh, en, SOURCE_MATERIAL);
+    }
+    json_decref(m);
+}
+
+/* ---- the provider ---------------------------------------------------------------------------- */
+
+static void check_provider(struct store_conn *c, const json_t *doc, json_t *findings)
+{
+    static const char *const PATH = "/provider/provider_org";
+    const json_t *v = json_at_pointer(doc, PATH);
+    if (!json_is_integer(v) || json_integer_value(v) < 1) return;   /* absent, or a shape finding */
+    json_t *org = store_org_get(c, json_integer_value(v));
+    bool ok = org && strcmp(jstr(org, "kind"), "provider") == 0;
+    json_decref(org);
+    if (!ok)
+        finding_add(findings, "RECORD-PROVIDER", "error", PATH, "所选单位不是已登记的云服务商，请从列表中选择",
+                    "This is not a registered cloud provider; choose one from the list", SOURCE_PROVIDER);
+}
+
+json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const json_t *row)
+{
+    json_t *findings = json_array();
+    const json_t *doc = json_object_get(row, "document");
+    if (!json_is_object(doc)) return findings;
+    json_t *org = store_org_get(c, jint(row, "org_id"));
+    if (org) {
+        check_subject(p, doc, org, findings);
+        check_jurisdiction(c, doc, org, findings);
+    }
+    struct material_walk w = {c, jint(row, "org_id"), findings};
+    schema_each_material(p, doc, check_material_ref, &w);
+    check_provider(c, doc, findings);
+    json_decref(org);
+    return findings;
+}

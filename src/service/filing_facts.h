@@ -1,0 +1,31 @@
+/* filing_facts.h — what a filing document states that the records can contradict, checked on every
+ * save and again before every decision:
+ *   - the subject is the filing organisation: each field the pack marks "from_record" (its name and
+ *     USCC) equals the organisation's record;
+ *   - jurisdiction follows the organisation: the reviewing authority is the one whose jurisdiction
+ *     covers the organisation's registered region, and the document's /subject/region_code must lie
+ *     inside that jurisdiction;
+ *   - each material field names an existing material of the filing organisation, of a kind the
+ *     field accepts;
+ *   - /provider/provider_org names a registered cloud provider.
+ * Each problem is an error finding at its field (rules RECORD-SUBJECT, RECORD-JURISDICTION,
+ * RECORD-MATERIAL, RECORD-PROVIDER), never a refused save. */
+#ifndef BEIAN_FILING_FACTS_H
+#define BEIAN_FILING_FACTS_H
+
+#include <jansson.h>
+#include "policy/pack.h"
+#include "store/store.h"
+
+/* The findings of row.document (a JSON object) against the records of row.org_id. New reference. */
+json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const json_t *row);
+
+/* The authority that reviews the filings of organisation org_id: the most specific one whose
+ * jurisdiction covers the organisation's registered region. New reference, or NULL when none does. */
+json_t *filing_authority_of_org(struct store_conn *c, int64_t org_id);
+
+/* Set row.subject_name and row.system_name from the organisation and system records (lists and the
+ * public verification show these, never the document's free text). row needs org_id, system_id. */
+void filing_names_from_records(struct store_conn *c, json_t *row);
+
+#endif
