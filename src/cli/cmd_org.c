@@ -5,16 +5,20 @@
 #include "service/orgs.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char ORG_HELP[] =
     "usage: beian org add --data DIR --kind enterprise|provider|authority --name NAME --uscc CODE\n"
     "                     --region CODE [--jurisdiction CODE,...] [--number-format FMT]\n"
+    "                     [--uscc-as-on-licence]\n"
     "       beian org list --data DIR [--kind KIND] [--json]\n"
     "add prints the new organisation's id alone on stdout. An authority needs --jurisdiction\n"
     "(region codes; a province code covers its cities) and may set the format of its filing numbers,\n"
-    "default {region}-{year}-{seq:06}. The data directory may also come from $BEIAN_DATA.\n";
+    "default {region}-{year}-{seq:06}. --uscc-as-on-licence registers a code whose check character\n"
+    "fails GB 32100 as the business licence bears it; that organisation's filings then need an\n"
+    "accepted override of the check-character rule. The data directory may also come from $BEIAN_DATA.\n";
 
 static int org_add(int argc, char **argv)
 {
@@ -22,11 +26,12 @@ static int org_add(int argc, char **argv)
         {"data", required_argument, NULL, 'd'}, {"kind", required_argument, NULL, 'k'},
         {"name", required_argument, NULL, 'n'}, {"uscc", required_argument, NULL, 'u'},
         {"region", required_argument, NULL, 'r'}, {"jurisdiction", required_argument, NULL, 'j'},
-        {"number-format", required_argument, NULL, 'f'},
+        {"number-format", required_argument, NULL, 'f'}, {"uscc-as-on-licence", no_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *kind = NULL, *name = NULL, *uscc = NULL, *region = NULL, *jur = NULL, *fmt = NULL;
     int ch;
+    bool as_on_licence = false;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
@@ -37,6 +42,7 @@ static int org_add(int argc, char **argv)
         case 'r': region = optarg; break;
         case 'j': jur = optarg; break;
         case 'f': fmt = optarg; break;
+        case 'l': as_on_licence = true; break;
         case 'h': fputs(ORG_HELP, stdout); return EXIT_OK;
         default: return cli_usage("org", "unknown option");
         }
@@ -48,6 +54,7 @@ static int org_add(int argc, char **argv)
     json_t *in = json_pack("{s:s s:s s:s s:s}", "kind", kind, "name", name, "uscc", uscc, "region", region);
     if (!in) return cli_usage("org", "arguments must be valid UTF-8");
     if (fmt) json_object_set_new(in, "number_format", json_string(fmt));
+    if (as_on_licence) json_object_set_new(in, "uscc_as_on_licence", json_true());
     if (jur) {
         json_t *list = json_array();
         char buf[4096];

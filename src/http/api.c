@@ -22,6 +22,7 @@ const struct route API_ROUTES[] = {
     {"GET", "/api/v1/orgs", api_orgs_list, 0},
     {"POST", "/api/v1/orgs", api_orgs_create, 0},
     {"GET", "/api/v1/orgs/{id}", api_orgs_get, 0},
+    {"PATCH", "/api/v1/orgs/{id}", api_orgs_update, 0},
     {"GET", "/api/v1/users", api_users_list, 0},
     {"POST", "/api/v1/users", api_users_create, 0},
     {"GET", "/api/v1/systems", api_systems_list, 0},
@@ -261,6 +262,16 @@ int api_orgs_get(struct http_req *r)
 {
     struct err e = {0};
     return api_reply(r, 200, org_get(r->app, r->who, api_param_id(r, 0), &e), &e);
+}
+
+int api_orgs_update(struct http_req *r)
+{
+    struct err e = {0};
+    json_t *in = NULL;
+    if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
+    json_t *out = org_update(r->app, r->who, api_param_id(r, 0), in, &e);
+    json_decref(in);
+    return api_reply(r, 200, out, &e);
 }
 
 int api_users_list(struct http_req *r)

@@ -19,6 +19,7 @@ int api_tokens_create(struct http_req *r);
 int api_orgs_list(struct http_req *r);
 int api_orgs_create(struct http_req *r);
 int api_orgs_get(struct http_req *r);
+int api_orgs_update(struct http_req *r);
 int api_users_list(struct http_req *r);
 int api_users_create(struct http_req *r);
 int api_systems_list(struct http_req *r);

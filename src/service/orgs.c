@@ -46,9 +46,32 @@ static int org_insert_job(struct store_conn *c, void *arg, struct err *e)
     return rc;
 }
 
+/* A code whose only fault is its check character may be registered as the licence bears it (such
+ * licences exist): said explicitly, and the organisation's filings then need an accepted override
+ * of the check-character rule, decided by the reviewer. */
+int org_uscc_acceptable(const char *uscc, const json_t *as_on_licence, struct err *e)
+{
+    if (as_on_licence && !json_is_boolean(as_on_licence))
+        return err_set(e, ERR_VALIDATION, "/uscc_as_on_licence", "uscc_as_on_licence is true or false",
+                       "uscc_as_on_licence 应为 true 或 false");
+    struct uscc_result ur;
+    if (uscc_check(uscc, &ur) == 0 || (ur.status == USCC_BAD_CHECK && json_is_true(as_on_licence))) return 0;
+    char en[256], zh[256];
+    uscc_describe(&ur, en, sizeof en, zh, sizeof zh);
+    if (ur.status == USCC_BAD_CHAR) err_extra(e, "position", json_integer(ur.position));
+    if (ur.status == USCC_BAD_CHECK) {
+        err_extra(e, "expected", json_sprintf("%c", ur.expected));
+        size_t n = strlen(en), m = strlen(zh);
+        snprintf(en + n, sizeof en - n, "%s", "; if the business licence bears this very code, register it with uscc_as_on_licence");
+        snprintf(zh + m, sizeof zh - m, "%s", "；如营业执照上的代码确实如此，请以 uscc_as_on_licence 登记");
+    }
+    return err_set_text(e, ERR_VALIDATION, "/uscc", en, zh);
+}
+
 int64_t org_create(struct app *a, const struct principal *who, const json_t *in, struct err *e)
 {
-    static const char *const keys[] = {"kind", "name", "uscc", "region", "jurisdiction", "number_format", NULL};
+    static const char *const keys[] = {"kind", "name", "uscc", "region", "jurisdiction", "number_format",
+                                       "uscc_as_on_licence", NULL};
     if (!principal_is_admin(who))
         return err_set(e, ERR_FORBIDDEN, NULL, "only the platform administrator creates organisations",
                        "只有平台管理员可以创建单位");
@@ -61,14 +84,7 @@ int64_t org_create(struct app *a, const struct principal *who, const json_t *in,
     if (!org_kind_valid(kind))
         return err_set(e, ERR_VALIDATION, "/kind", "kind must be enterprise, provider, authority or platform",
                        "单位类型必须是 enterprise、provider、authority 或 platform");
-    struct uscc_result ur;
-    if (uscc_check(uscc, &ur) != 0) {
-        char en[256], zh[256];
-        uscc_describe(&ur, en, sizeof en, zh, sizeof zh);
-        if (ur.status == USCC_BAD_CHAR) err_extra(e, "position", json_integer(ur.position));
-        if (ur.status == USCC_BAD_CHECK) err_extra(e, "expected", json_sprintf("%c", ur.expected));
-        return err_set_text(e, ERR_VALIDATION, "/uscc", en, zh);
-    }
+    if (org_uscc_acceptable(uscc, json_object_get(in, "uscc_as_on_licence"), e) != 0) return -1;
     if (!region_code_valid(region) || !pack_region_known(a->pack, region))
         return err_set(e, ERR_VALIDATION, "/region", "region %s is not a known GB/T 2260 code",
                        "行政区划代码 %s 不在区划表中", region);

@@ -14,6 +14,14 @@ struct principal;
 int64_t org_create(struct app *a, const struct principal *who, const json_t *in, struct err *e);
 /* Organisations the caller may see (admin: all; others: their own and, for everyone, providers
  * and authorities, whose names are public in the filing form). */
+/* A USCC the registry takes: a valid GB 32100 code, or — as_on_licence true — one whose only
+ * fault is its check character. 0, or -1 with e at /uscc. */
+int org_uscc_acceptable(const char *uscc, const json_t *as_on_licence, struct err *e);
+/* Correct an organisation's record {"name","uscc","region","uscc_as_on_licence"} (any subset): the
+ * platform administrator only, audited with the values before and after. Lists and the public
+ * record follow at once; drafts that still carry the old name or code get a RECORD-SUBJECT finding
+ * on their next save. Returns the organisation as org_get does. (org_records.c) */
+json_t *org_update(struct app *a, const struct principal *who, int64_t id, const json_t *in, struct err *e);
 json_t *org_list(struct app *a, const struct principal *who, const char *kind);
 json_t *org_get(struct app *a, const struct principal *who, int64_t id, struct err *e);
 

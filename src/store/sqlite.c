@@ -460,6 +460,15 @@ int64_t store_org_insert(struct store_conn *c, const char *kind, const char *nam
     return sqlite3_last_insert_rowid(c->db);
 }
 
+int store_org_update(struct store_conn *c, int64_t id, const char *name, const char *uscc, const char *region,
+                     struct err *e)
+{
+    if (db_run(c, e, "UPDATE orgs SET name=?, uscc=?, region=? WHERE id=?", "sssi", name, uscc, region, id) != 0)
+        return -1;
+    if (sqlite3_changes(c->db) != 1) return err_set(e, ERR_NOT_FOUND, NULL, "no such organisation", "单位不存在");
+    return db_run(c, e, "UPDATE filings SET subject_name=? WHERE org_id=?", "si", name, id);
+}
+
 #define ORG_COLS "id,kind,name,uscc,region,jurisdiction,number_format,created_at"
 
 json_t *store_org_get(struct store_conn *c, int64_t id)

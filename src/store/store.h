@@ -36,6 +36,9 @@ struct store_conn *store_reader(struct store *s);
 int64_t store_org_insert(struct store_conn *c, const char *kind, const char *name, const char *uscc,
                          const char *region, const json_t *jurisdiction, const char *number_format, struct err *e);
 json_t *store_org_get(struct store_conn *c, int64_t id);          /* NULL when absent */
+/* Correct an organisation's name, USCC and region, and the subject name its filings list under. */
+int store_org_update(struct store_conn *c, int64_t id, const char *name, const char *uscc, const char *region,
+                     struct err *e);
 json_t *store_org_list(struct store_conn *c, const char *kind);   /* kind NULL: all */
 /* The authority whose jurisdiction covers region (most specific first); NULL when none. */
 json_t *store_org_authority_for_region(struct store_conn *c, const char *region);
