@@ -10,20 +10,30 @@ import { openDialog, problemText } from './ui.js';
 const PRIMARY = new Set(['submit_for_check', 'approve_check', 'confirm_hosting', 'accept', 'approve']);
 const DANGER = new Set(['withdraw', 'reject', 'decline_hosting', 'cancel', 'revoke', 'return']);
 
-// Buttons for the filing's allowed actions. onDone(result, action) after a successful action;
-// before() runs first (e.g. to save the document).
+// Buttons for the filing's actions: every action the workflow gives the caller now (filing.actions),
+// those not possible at the moment shown disabled with the reason beside them (errors remain, a
+// change filing is open, …), so that no button offers what can only fail. onDone(result, action)
+// after a successful action; before() runs first (e.g. to save the document).
 export function actionButtons(filing, { before, onDone, pendingItems }) {
-  const actions = filing.allowed_actions || [];
-  return actions.map((action) => h('button', {
-    type: 'button',
-    class: ['action', PRIMARY.has(action) && 'primary', DANGER.has(action) && 'danger'],
-    dataset: { action },
-    onclick: async () => {
-      if (before) await before();
-      const result = await runAction(filing, action, { pendingItems });
-      if (result) onDone(result, action);
-    },
-  }, name('action', action)));
+  const entries = filing.actions || (filing.allowed_actions || []).map((action) => ({ action, possible: true }));
+  return entries.map(({ action, possible, reason }) => {
+    const button = h('button', {
+      type: 'button',
+      class: ['action', PRIMARY.has(action) && 'primary', DANGER.has(action) && 'danger'],
+      dataset: { action },
+      disabled: !possible,
+      onclick: async () => {
+        if (before) await before();
+        const result = await runAction(filing, action, { pendingItems });
+        if (result) onDone(result, action);
+      },
+    }, name('action', action));
+    if (possible) return button;
+    const why = h('span', { class: 'action-reason muted', id: uid('why'), dataset: { reason: reason?.code || '' } },
+      reason ? L(reason) : t('action.notNow'));
+    button.setAttribute('aria-describedby', why.id);
+    return h('span', { class: 'action-blocked' }, button, why);
+  });
 }
 
 function itemRow(item, paths, onRemove) {

@@ -223,6 +223,13 @@ function renderScalar(def, path, ctx) {
         : h('input', { type: 'text', id, value: value ?? '' });
       if (def.max_length) control.maxLength = def.max_length;
       if (def.pattern) control.dataset.pattern = def.pattern;
+      if (def.pattern_hint) extraHelp = t('form.patternHint', { hint: L(def.pattern_hint) });
+      // the subject's name and USCC are the organisation's record: shown, never typed
+      if (def.from_record) {
+        control.readOnly = true;
+        control.classList.add('from-record');
+        extraHelp = t('form.fromRecord');
+      }
       read = () => (control.value.trim() === '' ? undefined : control.value);
     }
   }
@@ -245,7 +252,7 @@ function renderScalar(def, path, ctx) {
     };
     control.addEventListener(isText ? 'input' : 'change', drawAttached);
     const list = def.type === 'material[]';
-    const kinds = list ? (session.schema?.materials?.kinds || []).map((k) => k.key) : null;
+    const kinds = list ? (def.material_kinds || (session.schema?.materials?.kinds || []).map((k) => k.key)) : null;
     const up = uploadControl({
       kind: def.material_kind || (list ? kinds.find((k) => k === 'other') || kinds[0] : undefined),
       kinds: list ? kinds : null,

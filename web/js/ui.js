@@ -32,10 +32,16 @@ export function stateBadge(state) {
   return h('span', { class: ['badge', `state-${state}`], dataset: { state } }, name('state', state));
 }
 
+// A due date past the working-day calendar of the pack is an estimate (due_estimated): said in
+// words beside the date, with the reason in the title.
 export function dueChip(filing) {
   const s = dueStatus(filing);
   if (s.cls === 'none') return h('span', { class: 'muted' }, s.text);
-  return h('span', { class: ['due', `due-${s.cls}`], dataset: { due: s.cls } }, s.text);
+  const chip = h('span', { class: ['due', `due-${s.cls}`], dataset: { due: s.cls } }, s.text);
+  if (!filing.due_estimated || s.cls === 'paused') return chip;
+  chip.dataset.estimated = 'true';
+  chip.append(' ', h('span', { class: 'estimated', title: t('due.estimatedWhy') }, t('due.estimated')));
+  return chip;
 }
 
 export function filingTitle(f) {
