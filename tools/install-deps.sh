@@ -10,6 +10,7 @@ what=${1:-build}
 build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
             libsodium-dev liblua5.4-dev libcmocka-dev sqlite3 curl ca-certificates)
 test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and a CJK font for the screenshots
+           jq                          # the README's curl walk (tests/api/readme.test.mjs)
            clang)                      # libFuzzer targets (fuzz/, make test-fuzz)
 bench_pkgs=(wrk nginx-light)
 

@@ -102,6 +102,7 @@ test('authorization matrix: every route × every caller', async () => {
     'POST /me/password': { body: {} },
     'POST /tokens': { body: { name: `authz-${caller}` } },
     'POST /orgs': { body: { kind: 'enterprise', name: `矩阵测试公司${caller}`, uscc: uscc('91110000MA0123456'), region: '110000' } },
+    'PATCH /orgs/{id}': { body: { name: '北京云帆数据科技有限公司' } },   // the demo enterprise's own name again
     'POST /users': { body: { org_id: DEMO.enterprise, login: `authz-${caller}`, roles: ['filer'], password: 'Authz-matrix-pw-123!' } },
     'POST /systems': { body: { name: `矩阵新系统-${caller}` } },
     'POST /filings': { body: { system_id: sysF, kind: 'initial' } },
@@ -158,6 +159,7 @@ test('authorization matrix: every route × every caller', async () => {
   for (const c of CALLERS) {
     if (c !== 'filer' && table['PUT /filings/{id}/document'][c] === '2xx') bad.push(`PUT document as ${c} succeeded`);
     if (c !== 'admin' && table['POST /orgs'][c] === '2xx') bad.push(`POST /orgs as ${c} succeeded`);
+    if (c !== 'admin' && table['PATCH /orgs/{id}'][c] === '2xx') bad.push(`PATCH /orgs/{id} as ${c} succeeded`);
   }
   // the lists a foreign caller may read hold nothing of the demo enterprise
   for (const c of FOREIGN) {

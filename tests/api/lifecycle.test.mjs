@@ -63,7 +63,11 @@ describe('the whole story of one filing', () => {
     assert.equal(f.org_id, DEMO.enterprise);
     assert.equal(f.number, null);
     assert.equal(f.current_version, 0);
-    assert.ok(f.allowed_actions.includes('submit_for_check'), JSON.stringify(f.allowed_actions));
+    // submit_for_check is the filer's, but not possible while the draft is incomplete: it says why
+    assert.ok(!f.allowed_actions.includes('submit_for_check'), JSON.stringify(f.allowed_actions));
+    const submit = f.actions.find((a) => a.action === 'submit_for_check');
+    assert.equal(submit.possible, false);
+    assert.equal(submit.reason.code, 'errors_remain');
     assert.ok(f.allowed_actions.includes('withdraw'));
     assert.ok(!f.allowed_actions.includes('approve_check'));
     assert.ok(f.findings.length > 0, 'a new draft is incomplete');

@@ -355,9 +355,23 @@ test('visibility: the owner, then the provider and the authority once they see a
   const doc = referenceDoc();
   doc.system.architecture_diagram = arch.id;
   doc.system.data_flow_diagram = flow.id;
-  doc.compliance.industry_materials.push(foreign.id);   // someone else's material named in the document
   const sys = await createSystem(s, 'filer', '材料可见性系统');
   const id = await completeDraft(s, sys, { doc });
+  // someone else's material named in the document is an error at that entry, and blocks submission
+  const cur = (await s.req('GET', `${API}/filings/${id}`, { token: s.tokens.filer })).body;
+  const named = await s.req('PATCH', `${API}/filings/${id}/document`, {
+    token: s.tokens.filer, contentType: 'application/merge-patch+json', headers: { 'If-Match': cur.etag },
+    body: { compliance: { industry_materials: [...doc.compliance.industry_materials, foreign.id] } },
+  });
+  assert.equal(named.status, 200, named.text);
+  const at = `/compliance/industry_materials/${doc.compliance.industry_materials.length}`;
+  assert.ok(named.body.findings.some((f) => f.rule === 'RECORD-MATERIAL' && f.path === at), JSON.stringify(named.body.findings));
+  assert.equal((await s.req('POST', `${API}/filings/${id}/actions/submit_for_check`, { token: s.tokens.filer })).status, 422);
+  const back = await s.req('PATCH', `${API}/filings/${id}/document`, {
+    token: s.tokens.filer, contentType: 'application/merge-patch+json', headers: { 'If-Match': named.body.etag },
+    body: { compliance: { industry_materials: doc.compliance.industry_materials } },
+  });
+  assert.equal(back.status, 200, back.text);
 
   for (const login of ['filer', 'checker', 'entadmin', 'admin']) assert.equal(await status(login, arch.id), 200, login);
   for (const login of ['provider', 'reviewer', 'filer2', 'provider2', 'reviewer2']) {

@@ -4,60 +4,62 @@
 // override turns the error into a warning visible to everyone who sees the filing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, DEMO_MATERIALS } from './lib.mjs';
-import { API, act, actOk, createSystem, createFiling, newSystem, putDocument, getFiling, referenceDoc, errorsOf, loginAll } from './story.mjs';
+import { Server } from './lib.mjs';
+import { API, act, actOk, createSystem, createFiling, putDocument, getFiling, errorsOf, loginAll, licenceCodeEnterprise } from './story.mjs';
 
-let s, sys;
+// The enterprise whose registered USCC fails only its check character, as its licence bears it
+// (real codes like this exist): its filer is `lcfiler`, its business licence lc.materials.business_licence.
+let s, lc, licence;
 before(async () => {
   s = await Server.start();
   await loginAll(s, Object.keys(s.logins));
-  sys = await createSystem(s, 'filer', '豁免测试系统');
+  lc = await licenceCodeEnterprise(s);
+  licence = lc.materials.business_licence;
 });
 after(async () => { await s.stop(); });
 
-// A complete draft whose USCC fails only its check character (real codes like this exist).
+let systems = 0;
+// A complete draft of that enterprise: its only error is SUBJ-002.
 async function badCheckCharDraft() {
-  const doc = referenceDoc();
-  doc.subject.uscc = '91110000600037341M';   // the check character should be L
-  const f = await createFiling(s, await newSystem(s));
-  const saved = await putDocument(s, f.id, doc, f.etag);
+  const f = await createFiling(s, await createSystem(s, 'lcfiler', `豁免测试系统 ${++systems}`), 'lcfiler');
+  const saved = await putDocument(s, f.id, lc.doc, f.etag, 'lcfiler');
   assert.deepEqual(errorsOf(saved.findings).map((x) => x.rule), ['SUBJ-002']);
   return f.id;
 }
 
-const ask = (id, body, login = 'filer') => s.req('POST', `${API}/filings/${id}/overrides`, { token: s.tokens[login], body });
+const ask = (id, body, login = 'lcfiler') => s.req('POST', `${API}/filings/${id}/overrides`, { token: s.tokens[login], body });
 const decide = (id, oid, body, login = 'reviewer') =>
   s.req('POST', `${API}/filings/${id}/overrides/${oid}/decision`, { token: s.tokens[login], body });
 
 async function toUnderReview(id) {
-  await actOk(s, 'filer', id, 'submit_for_check', undefined, 'internal_check');
-  await actOk(s, 'checker', id, 'approve_check', undefined, 'provider_confirmation');
+  await actOk(s, 'lcfiler', id, 'submit_for_check', undefined, 'internal_check');
+  await actOk(s, 'lcchecker', id, 'approve_check', undefined, 'provider_confirmation');
   await actOk(s, 'provider', id, 'confirm_hosting', undefined, 'submitted');
   await actOk(s, 'reviewer', id, 'accept', undefined, 'under_review');
 }
 
 test('an accepted override: the request unblocks submission, approval waits for the decision', async () => {
   const id = await badCheckCharDraft();
-  const blocked = await act(s, 'filer', id, 'submit_for_check');
+  const blocked = await act(s, 'lcfiler', id, 'submit_for_check');
   assert.equal(blocked.status, 422);
   assert.ok(blocked.body.findings.some((x) => x.rule === 'SUBJ-002'));
 
   // what cannot be asked
-  assert.equal((await ask(id, { rule: 'FORM-REQUIRED', reason: 'x', material_id: DEMO_MATERIALS.business_licence })).status, 422);
-  assert.equal((await ask(id, { rule: 'AGR-005', reason: 'x', material_id: DEMO_MATERIALS.business_licence })).status, 422,
+  assert.equal((await ask(id, { rule: 'FORM-REQUIRED', reason: 'x', material_id: licence })).status, 422);
+  assert.equal((await ask(id, { rule: 'AGR-005', reason: 'x', material_id: licence })).status, 422,
     'a rule that is not overridable');
   const noMaterial = await ask(id, { rule: 'SUBJ-002', reason: '营业执照上的代码即为此码' });
   assert.equal(noMaterial.status, 422);
   assert.equal(noMaterial.body.field, '/material_id');
   assert.equal((await ask(id, { rule: 'SUBJ-002', reason: 'x', material_id: 999 })).status, 422, 'an unknown material');
-  assert.equal((await ask(id, { rule: 'SUBJ-002', reason: 'x', material_id: 1 }, 'checker')).status, 403);
+  assert.equal((await ask(id, { rule: 'SUBJ-002', reason: 'x', material_id: licence }, 'lcchecker')).status, 403);
 
-  const asked = await ask(id, { rule: 'SUBJ-002', reason: '营业执照上的代码即为此码', material_id: DEMO_MATERIALS.business_licence });
+  const asked = await ask(id, { rule: 'SUBJ-002', reason: '营业执照上的代码即为此码', material_id: licence });
   assert.equal(asked.status, 201, asked.text);
   assert.equal(asked.body.items.length, 1);
   const oid = asked.body.items[0].id;
   assert.equal(asked.body.items[0].state, 'requested');
-  assert.equal((await ask(id, { rule: 'SUBJ-002', reason: 'again', material_id: 1 })).status, 409);
+  assert.equal((await ask(id, { rule: 'SUBJ-002', reason: 'again', material_id: licence })).status, 409);
 
   await toUnderReview(id);
   // the provider and the authority see the request with the filing
@@ -69,7 +71,7 @@ test('an accepted override: the request unblocks submission, approval waits for 
   const early = await act(s, 'reviewer', id, 'approve');
   assert.equal(early.status, 409, 'approval waits for the decision');
   assert.equal(early.body.rule, 'overrides_decided');
-  assert.equal((await decide(id, oid, { accept: true }, 'filer')).status, 403);
+  assert.equal((await decide(id, oid, { accept: true }, 'lcfiler')).status, 403);
   assert.equal((await decide(id, oid, { accept: 'yes' })).status, 422);
 
   const ok = await decide(id, oid, { accept: true, comment: '已核对营业执照' });
@@ -83,13 +85,13 @@ test('an accepted override: the request unblocks submission, approval waits for 
   assert.deepEqual(errorsOf(f.findings), []);
   const filed = await actOk(s, 'reviewer', id, 'approve', undefined, 'filed');
   assert.match(filed.filing.number, /^110000-/);
-  const events = (await s.req('GET', `${API}/filings/${id}/events`, { token: s.tokens.filer })).body.items.map((x) => x.action);
+  const events = (await s.req('GET', `${API}/filings/${id}/events`, { token: s.tokens.lcfiler })).body.items.map((x) => x.action);
   assert.ok(events.includes('override.request') && events.includes('override.accept'));
 });
 
 test('a refused override leaves the error; nobody outside sees the requests', async () => {
   const id = await badCheckCharDraft();
-  const asked = await ask(id, { rule: 'SUBJ-002', reason: '理由', material_id: DEMO_MATERIALS.business_licence });
+  const asked = await ask(id, { rule: 'SUBJ-002', reason: '理由', material_id: licence });
   const oid = asked.body.items[0].id;
   assert.equal((await s.req('GET', `${API}/filings/${id}/overrides`, { token: s.tokens.provider })).status, 404);
   assert.equal((await decide(id, oid, { accept: false })).status, 404, 'the authority does not see a draft');

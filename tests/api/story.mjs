@@ -16,11 +16,12 @@ const REF_PATH = new URL('../../policy/cn-cloud/fixtures/reference.json', import
 // Its material fields name the demo enterprise's materials of a fresh test server (DEMO_MATERIALS),
 // including the change description a change filing needs, so that its change filings are complete too.
 // It attaches no provider evaluation (a test server has none until a test makes one).
-export function referenceDoc(provider = DEMO.provider) {
+// `materials` maps the kinds to another organisation's material ids.
+export function referenceDoc(provider = DEMO.provider, materials = DEMO_MATERIALS) {
   const doc = JSON.parse(readFileSync(REF_PATH, 'utf8'));
   doc.provider.provider_org = provider;
   delete doc.provider.evaluation;
-  const m = DEMO_MATERIALS;
+  const m = materials;
   doc.system.architecture_diagram = m.architecture_diagram;
   doc.system.data_flow_diagram = m.data_flow_diagram;
   doc.agreement.agreement_document = m.service_agreement;
@@ -212,6 +213,31 @@ export async function foreignParties(s) {
     createUser(s, auth.id, 'authadmin2', ['authority_admin']),
   ]);
   return { enterprise: ent, provider: prov, authority: auth, logins: ['filer2', 'checker2', 'provider2', 'reviewer2', 'authadmin2'] };
+}
+
+// An enterprise registered with a USCC whose check character fails GB 32100 as its licence bears
+// it (uscc_as_on_licence), with a filer and a checker (`${tag}filer`, `${tag}checker`) signed in and
+// its own materials: the case the override of SUBJ-002 exists for. Returns {org, logins, doc}: doc is
+// the reference document in that organisation's name with its own materials. Needs admin signed in.
+export async function licenceCodeEnterprise(s, tag = 'lc') {
+  const org = await createOrg(s, {
+    kind: 'enterprise', name: `北京校验码示例有限公司${tag}`, uscc: `9111000060003734${tag === 'lc' ? '1' : '2'}M`,
+    region: '110105', uscc_as_on_licence: true,
+  });
+  const logins = [`${tag}filer`, `${tag}checker`];
+  await Promise.all([createUser(s, org.id, logins[0], ['filer']), createUser(s, org.id, logins[1], ['checker'])]);
+  await loginAll(s, logins);
+  const ids = {};
+  for (const kind of Object.keys(DEMO_MATERIALS)) {
+    const r = await s.req('POST', `${API}/materials?kind=${kind}&title=${kind}&filename=${kind}.txt`,
+      { token: s.tokens[logins[0]], raw: `${tag} ${kind}\n`, contentType: 'text/plain; charset=utf-8' });
+    assert.equal(r.status, 201, `material ${kind}: ${r.status} ${r.text}`);
+    ids[kind] = r.body.id;
+  }
+  const doc = referenceDoc(DEMO.provider, ids);
+  doc.subject.name = org.name;
+  doc.subject.uscc = org.uscc;
+  return { org, logins, doc, materials: ids };
 }
 
 // ---------------------------------------------------------------------------- crash / restart

@@ -299,7 +299,7 @@ test('filings list: filter by state, by text, by region; bad query values → 40
   assert.deepEqual(idsOf(q2), [a[1]]);
   assert.deepEqual(idsOf(await filer('GET', `/api/v1/filings?q=${encodeURIComponent('不存在的名称')}`)), []);
   // the subject (enterprise) name matches all of its filings
-  const bySubject = await filer('GET', `/api/v1/filings?q=${encodeURIComponent('北京示例科技')}&limit=200`);
+  const bySubject = await filer('GET', `/api/v1/filings?q=${encodeURIComponent('北京云帆数据科技')}&limit=200`);
   assert.deepEqual(idsOf(bySubject), idsOf(await filer('GET', '/api/v1/filings?limit=200')));
   // LIKE wildcards are literal text
   assert.deepEqual(idsOf(await filer('GET', '/api/v1/filings?q=%25')), []);

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, signedInPages, shot } from './browser.mjs';
 import { Server } from '../api/lib.mjs';
-import { API, DEMO, actOk, createFiling, createSystem, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
+import { API, DEMO, actOk, createFiling, createSystem, licenceCodeEnterprise, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
 
 let s, browser, systemId;
 const pages = signedInPages(() => ({ browser, server: s }));
@@ -107,8 +107,13 @@ test('material upload: a file picked is uploaded with a progress bar, put into t
 });
 
 test('override requests: the filer asks on a finding of an overridable rule, the reviewer accepts, the finding is marked', async () => {
-  const id = await draftWith((doc) => { doc.subject.uscc = '91110000600037341M'; });   // only the check character is wrong
-  const page = await as('filer');
+  // an enterprise registered with the code its licence bears, whose check character fails GB 32100
+  await loginAll(s, ['admin']);
+  const lc = await licenceCodeEnterprise(s);
+  const f = await createFiling(s, await createSystem(s, 'lcfiler', '校验码豁免系统'), 'lcfiler');
+  await putDocument(s, f.id, lc.doc, f.etag, 'lcfiler');
+  const id = f.id;
+  const page = await as('lcfiler');
   await page.goto(`/filings/${id}?step=subject`);
   const ask = page.locator('#findings-list button.ask-override[data-rule="SUBJ-002"]');
   await ask.waitFor();
@@ -120,7 +125,7 @@ test('override requests: the filer asks on a finding of an overridable rule, the
   await dialog.locator('#override-submit').click();
   await dialog.locator('.error-text', { hasText: '理由' }).waitFor();
   await dialog.locator('#override-reason').fill('营业执照上的代码即为此码');
-  await dialog.locator('#override-material').selectOption('1');
+  await dialog.locator('#override-material').selectOption(String(lc.materials.business_licence));
   await dialog.locator('#override-submit').click();
   await dialog.waitFor({ state: 'detached' });
   const item = page.locator('#overrides li[data-rule="SUBJ-002"][data-state="requested"]');
@@ -130,8 +135,8 @@ test('override requests: the filer asks on a finding of an overridable rule, the
   assert.equal(await page.locator('button.ask-override').count(), 0, 'asked once');
 
   // the open request lets the filing leave the house
-  await actOk(s, 'filer', id, 'submit_for_check', undefined, 'internal_check');
-  await actOk(s, 'checker', id, 'approve_check', undefined, 'provider_confirmation');
+  await actOk(s, 'lcfiler', id, 'submit_for_check', undefined, 'internal_check');
+  await actOk(s, 'lcchecker', id, 'approve_check', undefined, 'provider_confirmation');
   await actOk(s, 'provider', id, 'confirm_hosting', undefined, 'submitted');
   await actOk(s, 'reviewer', id, 'accept', undefined, 'under_review');
 

@@ -80,7 +80,7 @@ describe('the whole story in the browser', () => {
   test('the filer signs in, registers a system and opens a filing', async () => {
     const page = await as('filer');
     await page.locator('#whoami').getByText('张填报').waitFor();
-    assert.match(await page.locator('#whoami').innerText(), /北京示例科技有限公司/);
+    assert.match(await page.locator('#whoami').innerText(), /北京云帆数据科技有限公司/);
     assert.match(await page.locator('#whoami').innerText(), /填报人/);
     await page.locator('#new-system').click();
     await page.locator('#system-name').fill('云帆智能客服平台');
