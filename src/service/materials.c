@@ -5,6 +5,7 @@
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/filings.h"
+#include "service/quota.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
 #include "policy/pack.h"
@@ -534,6 +535,7 @@ int material_upload_check(struct app *a, const struct principal *who, int64_t re
 }
 
 struct material_job {
+    struct app *a;
     const struct principal *who;
     int64_t id;            /* 0: a new material */
     const char *kind, *title, *filename, *mime;
@@ -545,6 +547,10 @@ static int material_job_fn(struct store_conn *c, void *arg, struct err *e)
 {
     struct material_job *j = arg;
     int64_t org_id = j->who->org_id;
+    /* the stored quota, exactly: uploads checked before their bodies may have finished together */
+    if (!store_material_org_has_sha256(c, org_id, j->f->sha256) &&
+        quota_stored_check(j->a, c, org_id, j->f->size, e) != 0)
+        return -1;
     if (j->id == 0) {
         j->id = store_material_insert(c, org_id, j->kind, j->title, j->filename, j->mime, (int64_t)j->f->size,
                                       j->f->sha256, j->who->user_id, e);
@@ -577,6 +583,8 @@ static json_t *store_upload(struct app *a, const struct principal *who, struct m
     /* "existing" only when the caller's own organisation holds these bytes already: telling it
      * that another organisation uploaded them would leak that (the file is shared all the same) */
     bool existed = store_material_org_has_sha256(store_reader(a->store), who->org_id, f->sha256);
+    /* bytes the organisation already holds cost nothing more; else refuse before the file is kept */
+    if (!existed && quota_stored_check(a, store_reader(a->store), who->org_id, f->size, e) != 0) return NULL;
     if (blob_store(a, f, e) != 0) return NULL;
     j->f = f;
     if (store_write(a->store, material_job_fn, j, e) != 0) return NULL;
@@ -589,7 +597,7 @@ json_t *material_create(struct app *a, const struct principal *who, const char *
                         const char *filename, struct material_file *f, struct err *e)
 {
     if (material_upload_check(a, who, 0, kind, title, filename, f->declared_type, e) != 0) return NULL;
-    struct material_job j = {.who = who, .kind = kind, .title = title, .filename = filename};
+    struct material_job j = {.a = a, .who = who, .kind = kind, .title = title, .filename = filename};
     return store_upload(a, who, &j, f, e);
 }
 
@@ -597,7 +605,7 @@ json_t *material_add_version(struct app *a, const struct principal *who, int64_t
                              struct material_file *f, struct err *e)
 {
     if (material_upload_check(a, who, id, NULL, NULL, filename, f->declared_type, e) != 0) return NULL;
-    struct material_job j = {.who = who, .id = id, .filename = filename};
+    struct material_job j = {.a = a, .who = who, .id = id, .filename = filename};
     return store_upload(a, who, &j, f, e);
 }
 

@@ -170,6 +170,9 @@ json_t *store_material_pinned_versions(struct store_conn *c, int64_t material_id
                                        const struct store_scope *scope);
 /* Does a material (any version) of the organisation hold the bytes of this SHA-256? */
 bool store_material_org_has_sha256(struct store_conn *c, int64_t org_id, const char *sha256);
+/* Bytes the organisation's materials hold: the sizes of its distinct stored contents (SHA-256)
+ * over every version; -1 when the store cannot say. */
+int64_t store_material_org_bytes(struct store_conn *c, int64_t org_id);
 /* Is the material the certificate of a qualification in its owner's provider profile? */
 bool store_material_is_certificate(struct store_conn *c, int64_t material_id, int64_t owner_org_id);
 
