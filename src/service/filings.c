@@ -235,7 +235,7 @@ int64_t system_create(struct app *a, const struct principal *who, const json_t *
     if (strcmp(who->org_kind, "enterprise") != 0 || !(who->roles & (ROLE_FILER | ROLE_ORG_ADMIN)))
         return err_set(e, ERR_FORBIDDEN, NULL, "only a filer or administrator of an enterprise registers systems",
                        "只有备案主体的填报人或管理员可以登记业务系统");
-    if (input_known_keys(in, keys, e) || input_text(in, "name", true, 200, &name, e) ||
+    if (input_known_keys(in, keys, e) || input_name(in, "name", true, 200, &name, e) ||
         input_text(in, "description", false, 2000, &description, e))
         return -1;
     struct system_job j = {who, name, description, 0};
