@@ -3,6 +3,7 @@
 #include "service/app.h"
 #include "service/auth.h"
 #include "store/store.h"
+#include "core/workflow.h"
 
 int audit_record(struct store_conn *c, const struct principal *who, const char *action, const char *object_type,
                  int64_t object_id, int64_t filing_id, int64_t org_id, const char *before_sha,
@@ -21,6 +22,8 @@ void audit_scope_of(const struct principal *who, struct store_scope *scope)
     scope->admin = principal_is_admin(who);
     scope->org_kind = who->org_kind;
     scope->org_id = who->org_id;
+    scope->user_id = who->user_id;
+    scope->manages_users = (who->roles & (ROLE_ORG_ADMIN | ROLE_AUTHORITY_ADMIN)) != 0;
 }
 
 json_t *audit_list(struct app *a, const struct principal *who, int64_t filing_id, int limit, int64_t cursor,

@@ -691,10 +691,9 @@ json_t *filing_events(struct app *a, const struct principal *who, int64_t id, st
     json_t *row = load_visible(store_reader(a->store), who, id, e);
     if (!row) return NULL;
     json_decref(row);
-    /* the filing is visible, so all of its events are */
-    struct principal admin;
-    principal_operator(&admin);
-    return audit_list(a, &admin, id, 500, 0, e);
+    /* of a visible filing, the events the caller may read: a provider's from its confirmation
+     * request, an authority's from submission (audit_list, issue 12) */
+    return audit_list(a, who, id, 500, 0, e);
 }
 
 json_t *filing_public(struct app *a, const char *number, struct err *e)

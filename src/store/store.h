@@ -77,7 +77,12 @@ int store_filing_update(struct store_conn *c, const json_t *row, struct err *e);
 
 /* Who is asking, for scoping lists: admin sees all; enterprise its own; provider those naming it
  * once visible; authority those assigned to it once visible. */
-struct store_scope { const char *org_kind; int64_t org_id; bool admin; };
+struct store_scope {
+    const char *org_kind; int64_t org_id; bool admin;
+    /* the audit log only (store_audit_list): the caller, and whether it manages its organisation's
+     * users (org_admin, authority_admin); zero elsewhere */
+    int64_t user_id; bool manages_users;
+};
 struct filing_query {
     const char *state, *region, *type, *q; int64_t system_id;
     int limit; int64_t after_id; /* cursor: rows with id < after_id (newest first) */
