@@ -9,7 +9,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, waitFor } from './lib.mjs';
+import { Server, TIME_SCALE, waitFor } from './lib.mjs';
 import { assertProblem, head, rawRequest } from './helpers-io.mjs';
 import { API } from './story.mjs';
 
@@ -127,9 +127,11 @@ test('an organisation over its stored quota gets 507 naming the quota and the us
   // no Content-Length (chunked): refused once the body is there, nothing kept
   const body = pdf(400 * 1024);
   const chunked = await rawRequest(small.port, [
-    head('POST', query('分块'), { Authorization: `Bearer ${small.tokens.filer}`, 'Content-Type': PDF, 'Transfer-Encoding': 'chunked' }),
+    head('POST', query('分块'), {
+      Authorization: `Bearer ${small.tokens.filer}`, 'Content-Type': PDF, 'Transfer-Encoding': 'chunked', Connection: 'close',
+    }),
     `${body.length.toString(16)}\r\n`, body, '\r\n0\r\n\r\n',
-  ], { end: false, timeout: 1500 });
+  ], { end: false, timeout: 10000 * TIME_SCALE });
   assert.equal(chunked.status, 507, chunked.raw.toString('utf8').slice(0, 400));
   assert.equal(chunked.json.quota, 'stored_bytes');
 
