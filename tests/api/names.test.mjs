@@ -118,3 +118,12 @@ test('`beian org add` refuses the same names (exit 1, the field named) and nothi
   const ok = cli(['org', 'add', '--data', s.data, '--kind', 'enterprise', '--name', '命令行示例公司', '--uscc', nextUscc(), '--region', '110108']);
   assert.equal(ok.status, 0, ok.stderr);
 });
+
+test('`beian user add --name` refuses them too', () => {
+  for (const [what, name] of Object.entries(BAD)) {
+    const r = cli(['user', 'add', '--data', s.data, '--org', String(DEMO.enterprise), '--login', 'cli.names', '--name', name,
+      '--role', 'filer', '--password-stdin'], { input: 'Long-enough-pw-9!\n' });
+    assert.equal(r.status, 1, `${what}: ${r.status} ${r.stdout} ${r.stderr}`);
+    assert.match(r.stderr, /\/name/, what);
+  }
+});
