@@ -22,8 +22,6 @@ void audit_scope_of(const struct principal *who, struct store_scope *scope)
     scope->admin = principal_is_admin(who);
     scope->org_kind = who->org_kind;
     scope->org_id = who->org_id;
-    scope->user_id = who->user_id;
-    scope->manages_users = (who->roles & (ROLE_ORG_ADMIN | ROLE_AUTHORITY_ADMIN)) != 0;
 }
 
 json_t *audit_list(struct app *a, const struct principal *who, int64_t filing_id, int limit, int64_t cursor,
@@ -32,7 +30,9 @@ json_t *audit_list(struct app *a, const struct principal *who, int64_t filing_id
     struct store_scope scope;
     audit_scope_of(who, &scope);
     int64_t next = 0;
-    json_t *items = store_audit_list(store_reader(a->store), &scope, filing_id, limit, cursor, &next, e);
+    bool manages_users = (who->roles & (ROLE_ORG_ADMIN | ROLE_AUTHORITY_ADMIN)) != 0;
+    json_t *items = store_audit_list(store_reader(a->store), &scope, who->user_id, manages_users, filing_id, limit,
+                                     cursor, &next, e);
     if (!items) return NULL;
     return json_pack("{s:o s:o}", "items", items, "next_cursor", next ? json_sprintf("%lld", (long long)next) : json_null());
 }

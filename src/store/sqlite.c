@@ -894,8 +894,8 @@ int store_audit_append(struct store_conn *c, const struct audit_entry *a, struct
     return rc;
 }
 
-json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, int64_t filing_id,
-                         int limit, int64_t after_id, int64_t *next_cursor, struct err *e)
+json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, int64_t user_id, bool manages_users,
+                         int64_t filing_id, int limit, int64_t after_id, int64_t *next_cursor, struct err *e)
 {
     /* Who reads what (docs/reliability.md, issue 12):
      *  - entries of no filing: those of the caller's organisation (about it or by it); entries on
@@ -920,7 +920,7 @@ json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, 
     if (limit <= 0 || limit > 500) limit = 100;
     json_t *rows = db_query(c, e, sql, "isiiiiii", (int64_t)(scope->admin ? 1 : 0),
                             scope->org_kind ? scope->org_kind : "", scope->org_id, filing_id, after_id,
-                            (int64_t)(limit + 1), (int64_t)(scope->manages_users ? 1 : 0), scope->user_id);
+                            (int64_t)(limit + 1), (int64_t)(manages_users ? 1 : 0), user_id);
     if (!rows) return NULL;
     *next_cursor = 0;
     if ((int)json_array_size(rows) > limit) {

@@ -77,12 +77,7 @@ int store_filing_update(struct store_conn *c, const json_t *row, struct err *e);
 
 /* Who is asking, for scoping lists: admin sees all; enterprise its own; provider those naming it
  * once visible; authority those assigned to it once visible. */
-struct store_scope {
-    const char *org_kind; int64_t org_id; bool admin;
-    /* the audit log only (store_audit_list): the caller, and whether it manages its organisation's
-     * users (org_admin, authority_admin); zero elsewhere */
-    int64_t user_id; bool manages_users;
-};
+struct store_scope { const char *org_kind; int64_t org_id; bool admin; };
 struct filing_query {
     const char *state, *region, *type, *q; int64_t system_id;
     int limit; int64_t after_id; /* cursor: rows with id < after_id (newest first) */
@@ -129,8 +124,11 @@ struct audit_entry {
     const json_t *detail;
 };
 int store_audit_append(struct store_conn *c, const struct audit_entry *a, struct err *e);
-json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, int64_t filing_id,
-                         int limit, int64_t after_id, int64_t *next_cursor, struct err *e);
+/* The entries scope may read (see the rule in sqlite.c), newest first. user_id is the caller;
+ * manages_users: it is org_admin/authority_admin and reads its organisation's entries on accounts,
+ * sessions and tokens of other users. */
+json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, int64_t user_id, bool manages_users,
+                         int64_t filing_id, int limit, int64_t after_id, int64_t *next_cursor, struct err *e);
 /* Recompute the chain; 0 when unbroken, else -1 with the first bad id in e. */
 int store_audit_verify(struct store_conn *c, struct err *e);
 
