@@ -17,11 +17,13 @@ int cmd_serve(int argc, char **argv)
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
         {"threads", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-        {"max-upload-mib", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0},
+        {"max-upload-mib", required_argument, NULL, 'm'}, {"quota-stored-mib", required_argument, NULL, 'S'},
+        {"quota-inflight-mib", required_argument, NULL, 'F'}, {"uploads-per-user", required_argument, NULL, 'U'},
+        {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *listen = "127.0.0.1:8080";
     int threads = 8, ch;
-    long max_upload_mib = 50;
+    long max_upload_mib = 50, quota_stored_mib = 2048, quota_inflight_mib = 200, uploads_per_user = 4;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "d:l:t:h", opts, NULL)) != -1) {
         switch (ch) {
@@ -29,10 +31,16 @@ int cmd_serve(int argc, char **argv)
         case 'l': listen = optarg; break;
         case 't': threads = atoi(optarg); break;
         case 'm': max_upload_mib = strtol(optarg, NULL, 10); break;
+        case 'S': quota_stored_mib = strtol(optarg, NULL, 10); break;
+        case 'F': quota_inflight_mib = strtol(optarg, NULL, 10); break;
+        case 'U': uploads_per_user = strtol(optarg, NULL, 10); break;
         case 'h':
             printf("usage: beian serve [--data DIR] [--listen ADDR:PORT] [--threads N] [--max-upload-mib N]\n"
+                   "                   [--quota-stored-mib N] [--quota-inflight-mib N] [--uploads-per-user N]\n"
                    "Serves the API and the web UI. Defaults: --listen 127.0.0.1:8080, --threads 8,\n"
                    "--max-upload-mib 50 (the largest material upload);\n"
+                   "per organisation --quota-stored-mib 2048 (materials stored) and --quota-inflight-mib 200\n"
+                   "(uploads in progress), --uploads-per-user 4 (uploads in progress at once);\n"
                    "the data directory is --data or $BEIAN_DATA (create it with 'beian init').\n");
             return EXIT_OK;
         default: return cli_usage("serve", "unknown option");
@@ -43,6 +51,10 @@ int cmd_serve(int argc, char **argv)
     if (!data) return cli_usage("serve", "no data directory: give --data DIR or set BEIAN_DATA");
     if (threads < 1 || threads > 256) return cli_usage("serve", "--threads must be 1 to 256");
     if (max_upload_mib < 1 || max_upload_mib > 1048576) return cli_usage("serve", "--max-upload-mib must be 1 to 1048576");
+    if (quota_stored_mib < 1 || quota_stored_mib > 1L << 30) return cli_usage("serve", "--quota-stored-mib must be 1 to 1073741824");
+    if (quota_inflight_mib < 1 || quota_inflight_mib > 1L << 30)
+        return cli_usage("serve", "--quota-inflight-mib must be 1 to 1073741824");
+    if (uploads_per_user < 1 || uploads_per_user > 1000) return cli_usage("serve", "--uploads-per-user must be 1 to 1000");
     char host[256];
     const char *colon = strrchr(listen, ':');
     int port = colon ? atoi(colon + 1) : 0;
@@ -65,6 +77,9 @@ int cmd_serve(int argc, char **argv)
     struct app a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     a.max_upload_bytes = (uint64_t)max_upload_mib * 1024 * 1024;
+    a.quota_stored_bytes = (uint64_t)quota_stored_mib << 20;
+    a.quota_inflight_bytes = (uint64_t)quota_inflight_mib << 20;
+    a.uploads_per_user = (unsigned)uploads_per_user;
     struct err e = {0};
     /* Uploads cut off by a killed server leave their temporary files, space reserved. Nothing
      * locks the data directory against a second server, so only files untouched for an hour go:

@@ -13,6 +13,7 @@
 #include "http/http.h"
 #include "core/sha256_follow.h"
 #include "service/app.h"
+#include "service/quota.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +30,8 @@ struct upload_private {
     size_t staged, stage_size;
     uint64_t written;       /* bytes in the file */
     uint64_t flushed;       /* bytes handed to writeback so far */
+    struct app *app;        /* whose quota the reservation is held in */
+    struct quota_ticket quota;   /* the bytes in flight this upload reserves (service/quota.h) */
 };
 
 #define UPLOAD_STAGE_MAX ((size_t)256 << 10)
@@ -78,6 +81,14 @@ int http_upload_begin(struct http_req *r, uint64_t declared_size, struct err *e)
         return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
     struct upload_private *u = (struct upload_private *)r->upload;
     if (u->pub.fd >= 0) return 0;
+    /* the organisation's quotas first: a refused upload costs no file and no disk; a body of
+     * unknown length reserves the most it may grow to */
+    if (r->who && !u->quota.held) {
+        u->app = r->app;
+        if (quota_upload_enter(r->app, r->who, declared_size,
+                               declared_size ? declared_size : http_upload_limit(r), &u->quota, e) != 0)
+            return -1;
+    }
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/materials", r->app->data_dir);
     if (ensure_dir(dir, e) != 0) return -1;
@@ -113,6 +124,7 @@ undo:   /* no half-begun upload: the file goes again */
     u->pub.fd = -1;
     unlink(u->pub.path);
     u->pub.path[0] = '\0';
+    quota_upload_leave(u->app, &u->quota);
     return -1;
 }
 
@@ -181,6 +193,7 @@ void http_upload_free(struct http_req *r)
 {
     struct upload_private *u = (struct upload_private *)r->upload;
     if (!u) return;
+    if (u->app) quota_upload_leave(u->app, &u->quota);   /* however the upload ended */
     sha256_follow_free(u->hash);   /* before the file it reads is closed */
     free(u->stage);
     if (u->pub.fd >= 0) close(u->pub.fd);

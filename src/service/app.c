@@ -1,6 +1,7 @@
 /* app.c — opens and closes the application context (store + policy pack + limits). */
 #include "service/app.h"
 #include "service/auth.h"
+#include "service/quota.h"
 #include "config.h"
 
 #include <sodium.h>
@@ -56,6 +57,7 @@ int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
     a->hash_slots = 2;
     a->hash_waiters = 8;
     a->throttle = throttle_new();
+    a->upload_quota = upload_quota_new();
     return 0;
 }
 
@@ -64,6 +66,7 @@ void app_close(struct app *a)
     store_close(a->store);
     registry_free(a->packs);
     throttle_free(a->throttle);
+    upload_quota_free(a->upload_quota);
     pthread_mutex_destroy(&a->hash_mu);
     pthread_cond_destroy(&a->hash_cv);
     memset(a, 0, sizeof *a);

@@ -11,6 +11,7 @@
 #include "policy/registry.h"
 
 struct throttle;
+struct upload_quota;
 
 struct app {
     struct store *store;
@@ -23,6 +24,10 @@ struct app {
     int hash_active, hash_waiting, hash_slots, hash_waiters;
     struct throttle *throttle;
     uint64_t max_upload_bytes;   /* material uploads; 0: the default (50 MiB) */
+    /* Per organisation and user (service/quota.h); 0: the defaults (2 GiB, 200 MiB, 4). */
+    uint64_t quota_stored_bytes, quota_inflight_bytes;
+    unsigned uploads_per_user;
+    struct upload_quota *upload_quota;   /* the reservations of uploads in progress */
 };
 
 /* Open the data directory's store and the policy pack (dir from BEIAN_POLICY_DIR, else the

@@ -3,6 +3,7 @@
 #include "service/app.h"
 #include "service/auth.h"
 #include "store/store.h"
+#include "core/workflow.h"
 
 int audit_record(struct store_conn *c, const struct principal *who, const char *action, const char *object_type,
                  int64_t object_id, int64_t filing_id, int64_t org_id, const char *before_sha,
@@ -29,7 +30,9 @@ json_t *audit_list(struct app *a, const struct principal *who, int64_t filing_id
     struct store_scope scope;
     audit_scope_of(who, &scope);
     int64_t next = 0;
-    json_t *items = store_audit_list(store_reader(a->store), &scope, filing_id, limit, cursor, &next, e);
+    bool manages_users = (who->roles & (ROLE_ORG_ADMIN | ROLE_AUTHORITY_ADMIN)) != 0;
+    json_t *items = store_audit_list(store_reader(a->store), &scope, who->user_id, manages_users, filing_id, limit,
+                                     cursor, &next, e);
     if (!items) return NULL;
     return json_pack("{s:o s:o}", "items", items, "next_cursor", next ? json_sprintf("%lld", (long long)next) : json_null());
 }

@@ -239,7 +239,7 @@ int64_t system_create(struct app *a, const struct principal *who, const json_t *
     if (strcmp(who->org_kind, "enterprise") != 0 || !(who->roles & (ROLE_FILER | ROLE_ORG_ADMIN)))
         return err_set(e, ERR_FORBIDDEN, NULL, "only a filer or administrator of an enterprise registers systems",
                        "只有备案主体的填报人或管理员可以登记业务系统");
-    if (input_known_keys(in, keys, e) || input_text(in, "name", true, 200, &name, e) ||
+    if (input_known_keys(in, keys, e) || input_name(in, "name", true, 200, &name, e) ||
         input_text(in, "description", false, 2000, &description, e))
         return -1;
     struct system_job j = {who, name, description, 0};
@@ -666,10 +666,9 @@ json_t *filing_events(struct app *a, const struct principal *who, int64_t id, st
     json_t *row = load_visible(store_reader(a->store), who, id, e);
     if (!row) return NULL;
     json_decref(row);
-    /* the filing is visible, so all of its events are */
-    struct principal admin;
-    principal_operator(&admin);
-    return audit_list(a, &admin, id, 500, 0, e);
+    /* of a visible filing, the events the caller may read: a provider's from its confirmation
+     * request, an authority's from submission (audit_list, issue 12) */
+    return audit_list(a, who, id, 500, 0, e);
 }
 
 json_t *filing_public(struct app *a, const char *number, struct err *e)

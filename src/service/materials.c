@@ -5,6 +5,8 @@
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/filings.h"
+#include "service/input.h"
+#include "service/quota.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
 #include "policy/pack.h"
@@ -201,69 +203,17 @@ static const char *sniff(int fd, uint64_t size)
 
 /* ------------------------------------------------------------------------------ input checks */
 
-static bool utf8_ok(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned char c = *p;
-        size_t extra;
-        unsigned long cp;
-        if (c < 0x80) { p++; continue; }
-        if (c >= 0xC2 && c <= 0xDF) { extra = 1; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { extra = 2; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { extra = 3; cp = c & 0x07; }
-        else return false;
-        for (size_t k = 1; k <= extra; k++) {
-            if ((p[k] & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (p[k] & 0x3F);
-        }
-        if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        p += extra + 1;
-    }
-    return true;
-}
-
-static size_t chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80) n++;
-    return n;
-}
-
-static bool has_control(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f) return true;
-    return false;
-}
-
-/* C1 controls (U+0080–U+009F), the bidirectional marks, embeddings, overrides and isolates
- * (U+200E–U+200F, U+202A–U+202E, U+2066–U+2069) and the line and paragraph separators
- * (U+2028–U+2029): characters that make a name show as something other than it is. */
-static bool has_invisible_control(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) return true;
-        if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x8E && p[2] <= 0x8F) || (p[2] >= 0xA8 && p[2] <= 0xAE)))
-            return true;
-        if (p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9) return true;
-    }
-    return false;
-}
-
+/* The characters of a filename are checked as every name is (input_name_check: UTF-8, no
+ * control, invisible or bidirectional characters, not blank); a filename besides names no
+ * directory and is not only spaces and dots. */
 static int check_filename(const char *f, struct err *e)
 {
     if (!f) return 0;
-    if (!utf8_ok(f) || chars(f) > 255 || has_control(f) || has_invisible_control(f) || strchr(f, '/') ||
-        strchr(f, '\\') || strstr(f, "..") || f[strspn(f, " .")] == '\0')
+    if (input_name_check(f, "filename", 255, e) != 0) return -1;
+    if (strchr(f, '/') || strchr(f, '\\') || strstr(f, "..") || f[strspn(f, " .")] == '\0')
         return err_set(e, ERR_VALIDATION, "filename",
-                       "filename must be 1 to 255 characters of UTF-8, not only spaces and dots, without '/', '\\', "
-                       "'..', control, bidirectional or line-separator characters",
-                       "文件名须为1至255个UTF-8字符，不能只由空格和点组成，不能含有“/”、“\\”、“..”、控制字符、"
-                       "双向文本控制字符或行分隔符");
+                       "filename must not contain '/', '\\' or '..', nor be only spaces and dots",
+                       "文件名不能含有“/”、“\\”或“..”，也不能只由空格和点组成");
     return 0;
 }
 
@@ -354,7 +304,7 @@ static bool material_visible(struct app *a, const struct principal *who, const j
     int64_t id = jint(m, "id");
     if (store_material_is_certificate(c, id, jint(m, "org_id"))) return true;
     if (strcmp(who->org_kind, "provider") != 0 && strcmp(who->org_kind, "authority") != 0) return false;
-    struct store_scope scope = {who->org_kind, who->org_id, false};
+    struct store_scope scope = {.org_kind = who->org_kind, .org_id = who->org_id};
     json_t *pinned = store_material_pinned_versions(c, id, jint(m, "org_id"), &scope);
     if (json_array_size(pinned) == 0) {
         json_decref(pinned);
@@ -527,13 +477,11 @@ int material_upload_check(struct app *a, const struct principal *who, int64_t re
     if (!kind || !kind_known(a->pack, kind))
         return err_set(e, ERR_VALIDATION, "kind", "kind %s is not a material kind of the policy pack",
                        "材料类型 %s 不在政策包的材料类型中", kind ? kind : "(missing)");
-    if (!title || !*title || !utf8_ok(title) || chars(title) > 200 || has_control(title))
-        return err_set(e, ERR_VALIDATION, "title", "title must be 1 to 200 characters of UTF-8 text",
-                       "标题须为1至200个UTF-8字符");
-    return 0;
+    return input_name_check(title, "title", 200, e);
 }
 
 struct material_job {
+    struct app *a;
     const struct principal *who;
     int64_t id;            /* 0: a new material */
     const char *kind, *title, *filename, *mime;
@@ -545,6 +493,10 @@ static int material_job_fn(struct store_conn *c, void *arg, struct err *e)
 {
     struct material_job *j = arg;
     int64_t org_id = j->who->org_id;
+    /* the stored quota, exactly: uploads checked before their bodies may have finished together */
+    if (!store_material_org_has_sha256(c, org_id, j->f->sha256) &&
+        quota_stored_check(j->a, c, org_id, j->f->size, e) != 0)
+        return -1;
     if (j->id == 0) {
         j->id = store_material_insert(c, org_id, j->kind, j->title, j->filename, j->mime, (int64_t)j->f->size,
                                       j->f->sha256, j->who->user_id, e);
@@ -577,6 +529,8 @@ static json_t *store_upload(struct app *a, const struct principal *who, struct m
     /* "existing" only when the caller's own organisation holds these bytes already: telling it
      * that another organisation uploaded them would leak that (the file is shared all the same) */
     bool existed = store_material_org_has_sha256(store_reader(a->store), who->org_id, f->sha256);
+    /* bytes the organisation already holds cost nothing more; else refuse before the file is kept */
+    if (!existed && quota_stored_check(a, store_reader(a->store), who->org_id, f->size, e) != 0) return NULL;
     if (blob_store(a, f, e) != 0) return NULL;
     j->f = f;
     if (store_write(a->store, material_job_fn, j, e) != 0) return NULL;
@@ -589,7 +543,7 @@ json_t *material_create(struct app *a, const struct principal *who, const char *
                         const char *filename, struct material_file *f, struct err *e)
 {
     if (material_upload_check(a, who, 0, kind, title, filename, f->declared_type, e) != 0) return NULL;
-    struct material_job j = {.who = who, .kind = kind, .title = title, .filename = filename};
+    struct material_job j = {.a = a, .who = who, .kind = kind, .title = title, .filename = filename};
     return store_upload(a, who, &j, f, e);
 }
 
@@ -597,7 +551,7 @@ json_t *material_add_version(struct app *a, const struct principal *who, int64_t
                              struct material_file *f, struct err *e)
 {
     if (material_upload_check(a, who, id, NULL, NULL, filename, f->declared_type, e) != 0) return NULL;
-    struct material_job j = {.who = who, .id = id, .filename = filename};
+    struct material_job j = {.a = a, .who = who, .id = id, .filename = filename};
     return store_upload(a, who, &j, f, e);
 }
 

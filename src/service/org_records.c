@@ -54,7 +54,7 @@ json_t *org_update(struct app *a, const struct principal *who, int64_t id, const
         return NULL;
     }
     struct org_update_job j = {who, id, NULL, NULL, NULL};
-    if (input_known_keys(in, keys, e) || input_text(in, "name", false, 200, &j.name, e) ||
+    if (input_known_keys(in, keys, e) || input_name(in, "name", false, 200, &j.name, e) ||
         input_text(in, "uscc", false, 18, &j.uscc, e) || input_text(in, "region", false, 6, &j.region, e))
         return NULL;
     if (!j.name && !j.uscc && !j.region) {

@@ -78,7 +78,7 @@ int64_t org_create(struct app *a, const struct principal *who, const json_t *in,
     const char *kind, *name, *uscc, *region, *number_format;
     if (input_known_keys(in, keys, e) || input_text(in, "number_format", false, 64, &number_format, e) ||
         input_text(in, "kind", true, 16, &kind, e) ||
-        input_text(in, "name", true, 200, &name, e) || input_text(in, "uscc", true, 18, &uscc, e) ||
+        input_name(in, "name", true, 200, &name, e) || input_text(in, "uscc", true, 18, &uscc, e) ||
         input_text(in, "region", true, 6, &region, e))
         return -1;
     if (!org_kind_valid(kind))
@@ -197,7 +197,7 @@ int64_t user_create(struct app *a, const struct principal *who, const json_t *in
     int64_t org_id;
     const char *login, *name, *password;
     if (input_known_keys(in, keys, e) || input_int(in, "org_id", true, 1, INT64_MAX, &org_id, e) ||
-        input_text(in, "login", true, 64, &login, e) || input_text(in, "name", false, 100, &name, e) ||
+        input_text(in, "login", true, 64, &login, e) || input_name(in, "name", false, 100, &name, e) ||
         input_text(in, "password", true, 256, &password, e))
         return -1;
     bool allowed = principal_is_admin(who) ||

@@ -903,20 +903,33 @@ int store_audit_append(struct store_conn *c, const struct audit_entry *a, struct
     return rc;
 }
 
-json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, int64_t filing_id,
-                         int limit, int64_t after_id, int64_t *next_cursor, struct err *e)
+json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, int64_t user_id, bool manages_users,
+                         int64_t filing_id, int limit, int64_t after_id, int64_t *next_cursor, struct err *e)
 {
+    /* Who reads what (docs/reliability.md, issue 12):
+     *  - entries of no filing: those of the caller's organisation (about it or by it); entries on
+     *    user accounts, sessions and tokens only when they are the caller's own, or the caller
+     *    manages the organisation's users;
+     *  - entries of a filing: its enterprise all of them; its provider from the first approve_check
+     *    (the moment it was asked to confirm, which made the filing visible to it); its authority
+     *    from the first confirm_hosting (the submission); anyone its own organisation's steps.
+     * The first approve_check / confirm_hosting of a filing is found through the index audit_filing. */
     static const char *sql =
         "SELECT a.* FROM audit a LEFT JOIN filings f ON f.id = a.filing_id WHERE "
-        "(?1 = 1 OR a.org_id = ?3 OR a.actor_org_id = ?3 "
-        "  OR (?2 = 'enterprise' AND f.org_id = ?3) "
-        "  OR (?2 = 'provider' AND f.provider_org_id = ?3 AND f.provider_visible = 1) "
-        "  OR (?2 = 'authority' AND f.authority_org_id = ?3 AND f.authority_visible = 1)) "
+        "(?1 = 1 "
+        "  OR (a.filing_id IS NULL AND (a.org_id = ?3 OR a.actor_org_id = ?3) "
+        "      AND (a.object_type <> 'user' OR ?7 = 1 OR a.actor_user_id = ?8 OR a.object_id = ?8)) "
+        "  OR (a.filing_id IS NOT NULL AND (a.actor_org_id = ?3 "
+        "      OR (?2 = 'enterprise' AND f.org_id = ?3) "
+        "      OR (?2 = 'provider' AND f.provider_org_id = ?3 AND f.provider_visible = 1 AND a.id >= "
+        "          (SELECT min(b.id) FROM audit b WHERE b.filing_id = f.id AND b.action = 'filing.approve_check')) "
+        "      OR (?2 = 'authority' AND f.authority_org_id = ?3 AND f.authority_visible = 1 AND a.id >= "
+        "          (SELECT min(b.id) FROM audit b WHERE b.filing_id = f.id AND b.action = 'filing.confirm_hosting'))))) "
         "AND (?4 = 0 OR a.filing_id = ?4) AND (?5 = 0 OR a.id < ?5) ORDER BY a.id DESC LIMIT ?6";
     if (limit <= 0 || limit > 500) limit = 100;
-    json_t *rows = db_query(c, e, sql, "isiiii", (int64_t)(scope->admin ? 1 : 0),
+    json_t *rows = db_query(c, e, sql, "isiiiiii", (int64_t)(scope->admin ? 1 : 0),
                             scope->org_kind ? scope->org_kind : "", scope->org_id, filing_id, after_id,
-                            (int64_t)(limit + 1));
+                            (int64_t)(limit + 1), (int64_t)(manages_users ? 1 : 0), user_id);
     if (!rows) return NULL;
     *next_cursor = 0;
     if ((int)json_array_size(rows) > limit) {

@@ -124,6 +124,17 @@ bool store_material_org_has_sha256(struct store_conn *c, int64_t org_id, const c
     return yes;
 }
 
+int64_t store_material_org_bytes(struct store_conn *c, int64_t org_id)
+{
+    /* the same bytes in two versions (or two materials) of the organisation count once */
+    json_t *r = db_one(c, "SELECT coalesce(sum(size), 0) AS bytes FROM (SELECT DISTINCT v.sha256, v.size "
+                          "FROM material_versions v JOIN materials m ON m.id = v.material_id WHERE m.org_id = ?)",
+                       "i", org_id);
+    int64_t bytes = r ? jint(r, "bytes") : -1;
+    json_decref(r);
+    return bytes;
+}
+
 bool store_material_is_certificate(struct store_conn *c, int64_t material_id, int64_t owner_org_id)
 {
     json_t *r = db_one(c, "SELECT 1 AS yes FROM provider_profiles p, json_each(p.profile, '$.qualifications') q "

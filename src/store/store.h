@@ -127,8 +127,11 @@ struct audit_entry {
     const json_t *detail;
 };
 int store_audit_append(struct store_conn *c, const struct audit_entry *a, struct err *e);
-json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, int64_t filing_id,
-                         int limit, int64_t after_id, int64_t *next_cursor, struct err *e);
+/* The entries scope may read (see the rule in sqlite.c), newest first. user_id is the caller;
+ * manages_users: it is org_admin/authority_admin and reads its organisation's entries on accounts,
+ * sessions and tokens of other users. */
+json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, int64_t user_id, bool manages_users,
+                         int64_t filing_id, int limit, int64_t after_id, int64_t *next_cursor, struct err *e);
 /* Recompute the chain; 0 when unbroken, else -1 with the first bad id in e. */
 int store_audit_verify(struct store_conn *c, struct err *e);
 
@@ -173,6 +176,9 @@ json_t *store_material_pinned_versions(struct store_conn *c, int64_t material_id
                                        const struct store_scope *scope);
 /* Does a material (any version) of the organisation hold the bytes of this SHA-256? */
 bool store_material_org_has_sha256(struct store_conn *c, int64_t org_id, const char *sha256);
+/* Bytes the organisation's materials hold: the sizes of its distinct stored contents (SHA-256)
+ * over every version; -1 when the store cannot say. */
+int64_t store_material_org_bytes(struct store_conn *c, int64_t org_id);
 /* Is the material the certificate of a qualification in its owner's provider profile? */
 bool store_material_is_certificate(struct store_conn *c, int64_t material_id, int64_t owner_org_id);
 

@@ -230,9 +230,14 @@ test('slow clients holding ~50 connections do not stop others being served', asy
 test('the attack strings were really stored, not just refused, where the field is free text', () => {
   console.log(`hostile: ${JSON.stringify(tally)}`);
   const stored = (prefix) => Object.entries(tally).filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v.stored, 0);
-  assert.equal(stored('POST /systems'), ATTACKS.length, 'every system name stored verbatim');
+  // names refuse bidi and zero-width characters (issue 12, names.test.mjs): the last attack is 422 there
+  const invisible = ATTACKS.filter((a) => /[\u202a-\u202e\u200b-\u200f\ufeff]/.test(a)).length;
+  assert.equal(invisible, 1);
+  assert.equal(stored('POST /systems'), ATTACKS.length - invisible, 'every other system name stored verbatim');
+  assert.deepEqual(tally['POST /systems'].refused, [422]);
+  assert.deepEqual(tally['POST /orgs'].refused, [422]);
   assert.equal(stored('PATCH'), ATTACKS.length, 'every description stored verbatim');
   assert.equal(stored('PUT'), ATTACKS.length, 'every system name in the document stored verbatim');
-  assert.equal(stored('POST /orgs'), ATTACKS.length, 'every organisation name stored verbatim');
+  assert.equal(stored('POST /orgs'), ATTACKS.length - invisible, 'every other organisation name stored verbatim');
   assert.equal(stored('answer'), ATTACKS.length, 'every rectification answer stored verbatim');
 });

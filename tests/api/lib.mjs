@@ -67,6 +67,7 @@ export class Server {
     const s = new Server(demo.data, demo.logins);
     s.root = demo.root;
     s.env = opts.env;   // extra environment of the server process (e.g. BEIAN_POLICY_DIR)
+    s.args = opts.args || [];   // extra `beian serve` options, e.g. ['--quota-stored-mib', '1']
     await s.launch();
     if (!opts.data && opts.materials !== false) await s.uploadDemoMaterials();
     return s;
@@ -87,7 +88,7 @@ export class Server {
     this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
     this.log = '';
-    this.proc = spawn(BIN, ['serve', '--data', this.data, '--listen', `127.0.0.1:${this.port}`, '--threads', '4'],
+    this.proc = spawn(BIN, ['serve', '--data', this.data, '--listen', `127.0.0.1:${this.port}`, '--threads', '4', ...(this.args || [])],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
     this.proc.stderr.on('data', (d) => { this.log += d.toString(); });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
