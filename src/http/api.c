@@ -5,6 +5,7 @@
 #include "service/app.h"
 #include "service/auth.h"
 #include "service/orgs.h"
+#include "service/test_clock.h"
 #include "service/input.h"
 
 #include <stdio.h>
@@ -133,6 +134,7 @@ static int authenticate(struct http_req *r, struct err *e)
 int api_dispatch(struct http_req *r, const struct route *route)
 {
     struct err e = {0};
+    test_clock_refresh();   /* a no-op unless a test moves the clock (test_clock.h) */
     if (http_query_check(r, &e) != 0) return api_reply(r, 0, NULL, &e);
     /* an upload's handler runs twice (http.h); the caller is checked the first time */
     if (!(route->flags & ROUTE_PUBLIC) && !(r->upload && r->who)) {

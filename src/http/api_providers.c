@@ -1,6 +1,7 @@
 /* api_providers.c — endpoints of the provider registry: profiles, expiring qualifications,
  * evaluation scorecards and the directory. Thin adapters to service/providers.h. */
 #include "http/api.h"
+#include "core/clock.h"
 #include "http/api_registry.h"
 #include "service/app.h"
 #include "service/providers.h"
@@ -33,7 +34,7 @@ int api_providers_expiring(struct http_req *r)
 {
     struct err e = {0};
     const char *as_of = http_query(r, "as_of");
-    day_t day = date_from_unix(time(NULL));
+    day_t day = date_from_unix(clock_now());
     if (as_of && date_parse(as_of, &day) != 0) {
         err_set(&e, ERR_BAD_REQUEST, "as_of", "as_of must be a day YYYY-MM-DD", "as_of 必须是 YYYY-MM-DD 格式的日期");
         return api_reply(r, 0, NULL, &e);

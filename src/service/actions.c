@@ -3,6 +3,7 @@
  * effects of the new state (versions, clocks, numbers, visibility), writes it in one transaction
  * and appends the audit entry. Nothing here restates the table. */
 #include "service/filings.h"
+#include "core/clock.h"
 #include "service/filing_facts.h"
 #include "service/app.h"
 #include "service/audit.h"
@@ -271,8 +272,8 @@ struct act_job {
     int64_t change_id;
 };
 
-static void now_text(char *buf) { time_format_rfc3339(time(NULL), buf); }
-static day_t today(void) { return date_from_unix(time(NULL)); }
+static void now_text(char *buf) { time_format_rfc3339(clock_now(), buf); }
+static day_t today(void) { return date_from_unix(clock_now()); }
 
 /* The same pins on filing version (filing_id, n) as on (from_id, from_n). */
 static int copy_pins(struct store_conn *c, int64_t from_id, int from_n, int64_t filing_id, int n, struct err *e)

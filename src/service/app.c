@@ -1,5 +1,6 @@
 /* app.c — opens and closes the application context (store + policy pack + limits). */
 #include "service/app.h"
+#include "core/clock.h"
 #include "service/auth.h"
 #include "service/quota.h"
 #include "config.h"
@@ -39,7 +40,7 @@ int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
     char installed[4200];
     app_installed_policy_root(a, installed, sizeof installed);
     if (registry_load(app_policy_root(), installed, &a->packs, e) != 0) return -1;
-    a->pack = registry_in_force(a->packs, "cn-cloud", date_from_unix(time(NULL)));
+    a->pack = registry_in_force(a->packs, "cn-cloud", date_from_unix(clock_now()));
     if (!a->pack) {
         registry_free(a->packs);
         a->packs = NULL;

@@ -2,6 +2,7 @@
  * create, read, edit the document (whole or merge patch, with ETags), list, versions, diff,
  * rectification answers, events and the public verification of a filing number. */
 #include "service/filings.h"
+#include "core/clock.h"
 #include "service/filing_facts.h"
 #include "service/app.h"
 #include "service/audit.h"
@@ -121,7 +122,7 @@ static json_t *attached_materials(const struct pack *p, struct store_conn *c, co
 void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
 {
     const json_t *document = json_object_get(row, "document");
-    day_t today = date_from_unix(time(NULL));
+    day_t today = date_from_unix(clock_now());
     /* the version of the filing's pack in force today, recorded with the result */
     const struct pack *p = app_pack_in_force(a, jstr(row, "pack"), today);
     json_object_set_new(row, "pack", json_sprintf("%s@%s", p->id, p->version));
@@ -179,7 +180,7 @@ static bool due_estimated(struct app *a, const json_t *row)
     day_t due;
     const char *text = jstr(row, "due_at");
     if (!text || date_parse(text, &due) != 0) return false;
-    const struct pack *p = app_pack_in_force(a, jstr(row, "pack"), date_from_unix(time(NULL)));
+    const struct pack *p = app_pack_in_force(a, jstr(row, "pack"), date_from_unix(clock_now()));
     return !calendar_covers(p->calendar, due);
 }
 

@@ -5,6 +5,7 @@
  * leaving the house; an accepted one turns those errors into warnings, visible to everyone who
  * sees the filing; approval waits until every request is decided (workflow guard). */
 #include "service/filings.h"
+#include "core/clock.h"
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/auth.h"
@@ -79,7 +80,7 @@ static int request_job_fn(struct store_conn *c, void *arg, struct err *e)
         goto out;
     }
     const char *spec = jstr(row, "pack");
-    const struct pack *p = app_pack_in_force(j->a, spec, date_from_unix(time(NULL)));
+    const struct pack *p = app_pack_in_force(j->a, spec, date_from_unix(clock_now()));
     if (!rule_overridable(p, j->rule)) {
         err_set(e, ERR_VALIDATION, "/rule", "rule %s cannot be overridden (the policy pack decides which can)",
                 "规则 %s 不可豁免（由策略包规定哪些规则可豁免）", j->rule);

@@ -6,6 +6,7 @@
  * the failing ones are reported. So a million filed systems need neither a million documents in
  * memory nor more than the cores' time. */
 #include "service/policy_admin.h"
+#include "core/clock.h"
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/auth.h"
@@ -30,7 +31,7 @@
 static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
 
-json_t *policy_packs(struct app *a) { return registry_list(a->packs, date_from_unix(time(NULL))); }
+json_t *policy_packs(struct app *a) { return registry_list(a->packs, date_from_unix(clock_now())); }
 
 /* ------------------------------------------------------------------------------------ install */
 
@@ -137,7 +138,7 @@ int policy_install(struct app *a, const struct principal *who, const char *dir, 
     if (registry_add(a->packs, p, "installed", e) != 0) { pack_free(p); return -1; }
     struct install_audit j = {who, p};
     if (store_write(a->store, install_audit_job, &j, e) != 0) return -1;
-    json_t *list = registry_list(a->packs, date_from_unix(time(NULL)));
+    json_t *list = registry_list(a->packs, date_from_unix(clock_now()));
     json_array_foreach(list, i, f)
         if (strcmp(jstr(f, "id"), p->id) == 0 && strcmp(jstr(f, "version"), p->version) == 0) *installed = json_incref(f);
     json_decref(list);

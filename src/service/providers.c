@@ -4,6 +4,7 @@
  * lists, texts, real days, MLPS levels 1–4) and replaced whole on PUT, like a filing document.
  * Qualification states are computed when read, as of a given day, never stored. */
 #include "service/providers.h"
+#include "core/clock.h"
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/auth.h"
@@ -24,7 +25,7 @@ static const char *jstr(const json_t *o, const char *k) { return json_string_val
 #define FINDING_SOURCE "provider registry"
 
 
-static day_t today(void) { return date_from_unix(time(NULL)); }
+static day_t today(void) { return date_from_unix(clock_now()); }
 
 /* ------------------------------------------------------------------------------ checks */
 

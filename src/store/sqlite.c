@@ -7,6 +7,7 @@
  * by the address of their SQL text (all SQL here is string literals). Every value is bound, never
  * spliced into SQL. */
 #include "store/store.h"
+#include "core/clock.h"
 #include "store/migrations.h"
 #include "store/sqlite_internal.h"
 #include "core/date.h"
@@ -275,7 +276,7 @@ json_t *first_row(json_t *rows)
     return r;
 }
 
-void now_rfc3339(char *buf) { time_format_rfc3339(time(NULL), buf); }
+void now_rfc3339(char *buf) { time_format_rfc3339(clock_now(), buf); }
 
 int64_t db_last_insert_id(struct store_conn *c) { return sqlite3_last_insert_rowid(c->db); }
 int db_changes(struct store_conn *c) { return sqlite3_changes(c->db); }
