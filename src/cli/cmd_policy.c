@@ -83,8 +83,8 @@ static int policy_test(const struct pack *p)
 /* ---- lint ------------------------------------------------------------------------------- */
 
 /* Does the form have the field a rule path names? "" is the whole document; "*" stands for any
- * list index. */
-static bool path_known(const struct pack *p, const char *path)
+ * list index. A rule whose id starts INSP- concerns the self-inspection report (inspection.json). */
+static bool path_known(const struct pack *p, const char *rule, const char *path)
 {
     if (!*path)
         return true;
@@ -97,7 +97,8 @@ static bool path_known(const struct pack *p, const char *path)
             concrete[n++] = *c;
     }
     concrete[n] = '\0';
-    return schema_field_at(p, concrete) != NULL;
+    const json_t *form = rule && strncmp(rule, "INSP-", 5) == 0 ? p->inspection_form : p->form;
+    return schema_field_in(form, concrete) != NULL;
 }
 
 static bool listed(const json_t *ids, const char *id)
@@ -136,7 +137,7 @@ static void lint_rules(const struct pack *p, const json_t *report, int *count)
         if (!passing)
             PROBLEM("%s: no passing fixture (a passing fixture whose expect.quiet lists it)", id);
         json_array_foreach(json_object_get(rule, "paths"), j, v)
-            if (!path_known(p, json_string_value(v)))
+            if (!path_known(p, id, json_string_value(v)))
                 PROBLEM("%s: path %s is not a field of the form (form.json)", id, json_string_value(v));
         const json_t *title = json_object_get(rule, "title");
         if (!*str(title, "zh") || !*str(title, "en"))
@@ -161,7 +162,7 @@ static void lint_fixtures(const struct pack *p, const json_t *report, int *count
                 PROBLEM("%s fails on fixture %s: %s", rule, file, str(message, "en"));
             if (!*str(message, "zh") || !*str(message, "en"))
                 PROBLEM("%s: a message without zh or en (fixture %s)", rule, file);
-            if (strncmp(rule, "FORM-", 5) != 0 && !path_known(p, str(f, "path")))
+            if (strncmp(rule, "FORM-", 5) != 0 && strncmp(rule, "RECORD-", 7) != 0 && !path_known(p, rule, str(f, "path")))
                 PROBLEM("%s: finding at %s, which is not a field of the form (fixture %s)", rule, str(f, "path"), file);
         }
         /* A fixture that names a rule both ways is a mistake. */

@@ -15,6 +15,24 @@ static void print_list(const json_t *arr)
     json_array_foreach(arr, i, v) printf("%s%s", i ? ", " : "", json_string_value(v));
 }
 
+static void print_rows(const json_t *rows)
+{
+    printf("| from | action | roles | party | to | guards | needs |\n|---|---|---|---|---|---|---|\n");
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        printf("| %s | %s | ", json_string_value(json_object_get(row, "from")),
+               json_string_value(json_object_get(row, "action")));
+        print_list(json_object_get(row, "roles"));
+        printf(" | %s | %s | ", json_string_value(json_object_get(row, "party")),
+               json_string_value(json_object_get(row, "to")));
+        print_list(json_object_get(row, "guards"));
+        printf(" | ");
+        print_list(json_object_get(row, "needs"));
+        printf(" |\n");
+    }
+}
+
 int cmd_workflow(int argc, char **argv)
 {
     const char *format = "markdown";
@@ -38,21 +56,15 @@ int cmd_workflow(int argc, char **argv)
                "States: ");
         print_list(json_object_get(t, "states"));
         printf("\n\nFor a state and an action the first row whose guards hold applies. `previous` returns the\n"
-               "filing to the state the internal check came from; `same` leaves it where it is.\n\n"
-               "| from | action | roles | party | to | guards | needs |\n|---|---|---|---|---|---|---|\n");
-        size_t i;
-        json_t *row;
-        json_array_foreach(json_object_get(t, "transitions"), i, row) {
-            printf("| %s | %s | ", json_string_value(json_object_get(row, "from")),
-                   json_string_value(json_object_get(row, "action")));
-            print_list(json_object_get(row, "roles"));
-            printf(" | %s | %s | ", json_string_value(json_object_get(row, "party")),
-                   json_string_value(json_object_get(row, "to")));
-            print_list(json_object_get(row, "guards"));
-            printf(" | ");
-            print_list(json_object_get(row, "needs"));
-            printf(" |\n");
-        }
+               "filing to the state the internal check came from; `same` leaves it where it is.\n\n");
+        print_rows(json_object_get(t, "transitions"));
+        const json_t *insp = json_object_get(json_object_get(t, "records"), "inspection");
+        printf("\n## The self-inspection report of a filed record (定期自查)\n\n"
+               "Prepared by the enterprise's filer, checked by another of its people, reviewed by the authority\n"
+               "of the record (owner and authority below are the record's). States: ");
+        print_list(json_object_get(insp, "states"));
+        printf("\n\n");
+        print_rows(json_object_get(insp, "transitions"));
     } else {
         json_decref(t);
         return cli_usage("workflow", "--format is markdown or json");

@@ -33,13 +33,27 @@ const struct wf_transition WF_TABLE[] = {
 };
 const int WF_TABLE_COUNT = (int)(sizeof WF_TABLE / sizeof WF_TABLE[0]);
 
+/* The self-inspection report: prepared and checked inside the enterprise (maker–checker), reviewed by
+ * the authority of the record, accepted or sent back item by item. */
+const struct wf_transition WF_INSPECTION_TABLE[] = {
+    /* from                      action                     roles                         party            to                        guards                                                   needs */
+    {ST_DRAFT,                   ACT_SUBMIT_FOR_CHECK,      ROLE_FILER,                   PARTY_OWNER,     ST_INTERNAL_CHECK,        {GUARD_COMPLETE, GUARD_NONE},                           NEEDS_NOTHING},
+    {ST_RECTIFICATION,           ACT_SUBMIT_FOR_CHECK,      ROLE_FILER,                   PARTY_OWNER,     ST_INTERNAL_CHECK,        {GUARD_COMPLETE, GUARD_NONE},                           NEEDS_NOTHING},
+    {ST_INTERNAL_CHECK,          ACT_RETURN,                ROLE_CHECKER,                 PARTY_OWNER,     ST_PREVIOUS,              {GUARD_NONE, GUARD_NONE},                               NEEDS_COMMENT},
+    {ST_INTERNAL_CHECK,          ACT_APPROVE_CHECK,         ROLE_CHECKER,                 PARTY_OWNER,     ST_SUBMITTED,             {GUARD_NOT_LAST_EDITOR, GUARD_NONE},                    NEEDS_NOTHING},
+    {ST_SUBMITTED,               ACT_REQUEST_RECTIFICATION, ROLE_REVIEWER,                PARTY_AUTHORITY, ST_RECTIFICATION,         {GUARD_NONE, GUARD_NONE},                               NEEDS_ITEMS},
+    {ST_SUBMITTED,               ACT_ACCEPT_REPORT,         ROLE_REVIEWER,                PARTY_AUTHORITY, ST_ACCEPTED,              {GUARD_NONE, GUARD_NONE},                               NEEDS_NOTHING},
+};
+const int WF_INSPECTION_TABLE_COUNT = (int)(sizeof WF_INSPECTION_TABLE / sizeof WF_INSPECTION_TABLE[0]);
+
 static const char *const STATE_NAMES[ST__COUNT] = {
     "draft", "internal_check", "provider_confirmation", "submitted", "under_review",
-    "rectification", "filed", "rejected", "withdrawn", "cancelled", "revoked",
+    "rectification", "filed", "rejected", "withdrawn", "cancelled", "revoked", "accepted",
 };
 static const char *const ACTION_NAMES[ACT__COUNT] = {
     "submit_for_check", "return", "approve_check", "confirm_hosting", "decline_hosting", "accept",
     "request_rectification", "approve", "reject", "withdraw", "report_change", "cancel", "revoke",
+    "accept_report",
 };
 static const char *const ROLE_NAMES[ROLE__COUNT] = {
     "filer", "checker", "org_admin", "provider", "reviewer", "authority_admin", "admin",
@@ -147,11 +161,15 @@ bool wf_state_is_final(enum wf_state s)
 
 bool wf_state_editable(enum wf_state s) { return s == ST_DRAFT || s == ST_RECTIFICATION; }
 
-json_t *wf_table_json(void)
+/* {"states": [the states its rows use, in enum order], "transitions": [...]} of one table. */
+static json_t *table_json(const struct wf_transition *table, int count)
 {
     json_t *rows = json_array();
-    for (int i = 0; i < WF_TABLE_COUNT; i++) {
-        const struct wf_transition *t = &WF_TABLE[i];
+    bool used[ST__COUNT] = {false};
+    for (int i = 0; i < count; i++) {
+        const struct wf_transition *t = &table[i];
+        if (t->from >= 0 && t->from < ST__COUNT) used[t->from] = true;
+        if (t->to >= 0 && t->to < ST__COUNT) used[t->to] = true;
         json_t *roles = json_array(), *guards = json_array(), *needs = json_array();
         for (int b = 0; b < ROLE__COUNT; b++)
             if (t->roles & (1u << b)) json_array_append_new(roles, json_string(ROLE_NAMES[b]));
@@ -166,6 +184,15 @@ json_t *wf_table_json(void)
                                               guards, "needs", needs));
     }
     json_t *states = json_array();
-    for (int i = 0; i < ST__COUNT; i++) json_array_append_new(states, json_string(STATE_NAMES[i]));
+    for (int i = 0; i < ST__COUNT; i++)
+        if (used[i]) json_array_append_new(states, json_string(STATE_NAMES[i]));
     return json_pack("{s:o s:o}", "states", states, "transitions", rows);
+}
+
+json_t *wf_table_json(void)
+{
+    json_t *out = table_json(WF_TABLE, WF_TABLE_COUNT);
+    json_object_set_new(out, "records", json_pack("{s:o}", "inspection",
+                                                  table_json(WF_INSPECTION_TABLE, WF_INSPECTION_TABLE_COUNT)));
+    return out;
 }

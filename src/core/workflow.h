@@ -12,6 +12,7 @@
 enum wf_state {
     ST_DRAFT, ST_INTERNAL_CHECK, ST_PROVIDER_CONFIRMATION, ST_SUBMITTED, ST_UNDER_REVIEW,
     ST_RECTIFICATION, ST_FILED, ST_REJECTED, ST_WITHDRAWN, ST_CANCELLED, ST_REVOKED,
+    ST_ACCEPTED,        /* a self-inspection report the authority accepted */
     ST__COUNT,
     ST_PREVIOUS = 100,  /* to-state: back to the state the check came from */
     ST_SAME,            /* to-state: the filing stays where it is */
@@ -22,6 +23,7 @@ enum wf_action {
     ACT_SUBMIT_FOR_CHECK, ACT_RETURN, ACT_APPROVE_CHECK, ACT_CONFIRM_HOSTING, ACT_DECLINE_HOSTING,
     ACT_ACCEPT, ACT_REQUEST_RECTIFICATION, ACT_APPROVE, ACT_REJECT, ACT_WITHDRAW, ACT_REPORT_CHANGE,
     ACT_CANCEL, ACT_REVOKE,
+    ACT_ACCEPT_REPORT,  /* the authority accepts a self-inspection report */
     ACT__COUNT, ACT_NONE = -1
 };
 
@@ -63,6 +65,11 @@ struct wf_transition {
 extern const struct wf_transition WF_TABLE[];
 extern const int WF_TABLE_COUNT;
 
+/* The periodic self-inspection report (定期自查) of a filed record: a table of the same shape.
+ * PARTY_OWNER is the record's enterprise, PARTY_AUTHORITY the record's authority. */
+extern const struct wf_transition WF_INSPECTION_TABLE[];
+extern const int WF_INSPECTION_TABLE_COUNT;
+
 const char *wf_state_name(enum wf_state s);
 enum wf_state wf_state_parse(const char *name);   /* ST_NONE when unknown */
 const char *wf_action_name(enum wf_action a);
@@ -82,7 +89,8 @@ bool wf_state_is_final(enum wf_state s);
 /* Is the document editable by the filer in this state? */
 bool wf_state_editable(enum wf_state s);
 
-/* The whole table as JSON (for the API, the UI and the docs). */
+/* The whole table as JSON (for the API, the UI and the docs): {"states", "transitions"} of the
+ * filing, and "records": {"inspection": {"states", "transitions"}}. */
 json_t *wf_table_json(void);
 
 #endif

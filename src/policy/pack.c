@@ -393,10 +393,11 @@ static int check_fields(const struct pack *p, const struct source *src, const js
     return 0;
 }
 
-static int check_form(const struct pack *p, const struct source *src, struct err *e)
+/* form.json, or inspection.json (the self-inspection report's form): the same shape. */
+static int check_form(const struct pack *p, const json_t *form, const struct source *src, struct err *e)
 {
-    const json_t *sections = json_object_get(p->form, "sections");
-    if (!json_is_object(p->form) || !json_is_array(sections) || json_array_size(sections) == 0)
+    const json_t *sections = json_object_get(form, "sections");
+    if (!json_is_object(form) || !json_is_array(sections) || json_array_size(sections) == 0)
         return BAD0(src, e, "top level", "must be {\"sections\": [ … ]} with at least one section",
                    "应为 {\"sections\": [ … ]}，且至少有一个部分");
     size_t i;
@@ -586,6 +587,18 @@ static int check_deadlines(const struct pack *p, const struct source *src, struc
 
 /* The provider registry's policy: warning days, evaluation age, and the evaluation criteria, each
  * with a key and labels in both languages. */
+/* inspection.json, when the pack has one: the form of the periodic self-inspection report. */
+static int load_inspection_form(struct pack *p, const char *dir, struct err *e)
+{
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/inspection.json", dir);
+    if (stat(path, &st) != 0) return 0;
+    struct source src = {dir, "inspection.json"};
+    if (!(p->inspection_form = load_file(&src, e))) return -1;
+    return check_form(p, p->inspection_form, &src, e);
+}
+
 static int load_providers(struct pack *p, const char *dir, struct err *e)
 {
     char path[4200];
@@ -637,7 +650,9 @@ int pack_load(const char *dir, struct pack **out, struct err *e)
         goto fail;
     if (!(p->materials = load_file(&materials, e)) || check_materials(p, &materials, e))
         goto fail;
-    if (!(p->form = load_file(&form, e)) || check_form(p, &form, e))
+    if (!(p->form = load_file(&form, e)) || check_form(p, p->form, &form, e))
+        goto fail;
+    if (load_inspection_form(p, dir, e) != 0)
         goto fail;
     if (!(p->regions = load_file(&regions, e)) || check_regions(p, &regions, e))
         goto fail;
@@ -665,6 +680,7 @@ void pack_free(struct pack *p)
         return;
     json_decref(p->manifest);
     json_decref(p->form);
+    json_decref(p->inspection_form);
     json_decref(p->regions);
     json_decref(p->deadlines);
     json_decref(p->materials);

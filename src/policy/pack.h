@@ -41,6 +41,7 @@ struct pack {
     day_t effective_from;
     json_t *manifest;
     json_t *form;        /* form.json as loaded */
+    json_t *inspection_form; /* inspection.json: the self-inspection report's form; NULL when absent */
     json_t *regions;     /* code -> {zh,en} */
     json_t *deadlines;
     json_t *materials;

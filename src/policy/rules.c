@@ -395,7 +395,12 @@ struct eval {
     day_t as_of;
     json_t *findings;
     json_t *derived;
+    bool inspection;   /* ctx.target "inspection": the self-inspection report and its INSP- rules */
 };
+
+/* Rules whose id starts INSP- check the self-inspection report (inspection.json); all others the
+ * filing document (form.json). */
+static bool is_inspection_rule(const char *id) { return id && strncmp(id, "INSP-", 5) == 0; }
 
 static bool override_accepted(const json_t *ctx, const char *id)
 {
@@ -705,7 +710,7 @@ static void push_ctx(struct eval *ev, lua_State *L)
 static void run_classify(struct eval *ev, lua_State *L)
 {
     derived_defaults(ev);
-    int ref = sandbox_classify_ref(ev->sb);
+    int ref = ev->inspection ? LUA_NOREF : sandbox_classify_ref(ev->sb);   /* a report is not classified */
     if (ref != LUA_NOREF) {
         char why[WHY_LEN];
         lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
@@ -729,6 +734,7 @@ static void run_rules(struct eval *ev, lua_State *L)
     lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox_rules_ref(ev->sb));
     for (size_t i = 0; i < ev->slot->n_rules; i++) {
         const struct rule_info *r = &ev->slot->rules[i];
+        if (is_inspection_rule(r->id) != ev->inspection) continue;
         lua_settop(L, ARG_RULES);
         lua_rawgeti(L, ARG_RULES, (lua_Integer)i + 1);
         lua_getfield(L, -1, "check");
@@ -769,7 +775,9 @@ int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const 
 {
     *findings = NULL;
     *derived = NULL;
-    struct eval ev = {NULL, NULL, p, doc, ctx, as_of, json_array(), json_object()};
+    const char *target = json_string_value(json_object_get(ctx, "target"));
+    struct eval ev = {NULL, NULL, p, doc, ctx, as_of, json_array(), json_object(),
+                      target && strcmp(target, "inspection") == 0};
     if (!ev.findings || !ev.derived)
         goto oom;
     if (!p->rules) { /* a pack built without rules_program_load */
@@ -809,7 +817,14 @@ static int check(const struct pack *p, const json_t *doc, day_t as_of, const jso
                  json_t **findings, json_t **derived, struct err *e)
 {
     json_t *rule_findings;
-    json_t *all = shape ? schema_check_shape(p, doc) : json_array();
+    /* ctx.target "inspection": the self-inspection report, checked against its own form */
+    const char *target = json_string_value(json_object_get(ctx, "target"));
+    const json_t *form = target && strcmp(target, "inspection") == 0 ? p->inspection_form : p->form;
+    if (!form) {
+        *findings = NULL;
+        return err_set(e, ERR_VALIDATION, NULL, "the policy pack has no form for %s", "策略包没有 %s 的表单", target);
+    }
+    json_t *all = shape ? schema_check_shape_in(form, doc) : json_array();
     /* the rules see the document without the values the shape check refused */
     json_t *well_formed = schema_without_findings(doc, all);
     int rc = well_formed ? policy_evaluate(p, well_formed, as_of, ctx, &rule_findings, derived, e)
@@ -820,7 +835,7 @@ static int check(const struct pack *p, const json_t *doc, day_t as_of, const jso
         *findings = NULL;
         return -1;
     }
-    json_t *required = schema_check_required(p, doc);
+    json_t *required = schema_check_required_in(form, doc);
     json_array_extend(all, required);
     json_array_extend(all, rule_findings);
     json_decref(required);

@@ -165,9 +165,9 @@ static const json_t *find_by_key(const json_t *defs, const char *key)
     return NULL;
 }
 
-static const json_t *form_sections(const struct pack *p)
+static const json_t *form_sections(const json_t *form)
 {
-    return json_object_get(p->form, "sections");
+    return json_object_get(form, "sections");
 }
 
 /* json_string refuses NULL and invalid UTF-8; a finding never loses a member because of that. */
@@ -504,6 +504,11 @@ static void check_members(struct walk *w, const json_t *defs, const json_t *cont
 
 json_t *schema_check_shape(const struct pack *p, const json_t *doc)
 {
+    return schema_check_shape_in(p->form, doc);
+}
+
+json_t *schema_check_shape_in(const json_t *form, const json_t *doc)
+{
     struct walk w = {json_array(), {0}};
     if (!json_is_object(doc)) {
         finding_add(w.findings, "FORM-TYPE", SEVERITY, "", "备案文档应为 JSON 对象，每个部分一个成员",
@@ -514,7 +519,7 @@ json_t *schema_check_shape(const struct pack *p, const json_t *doc)
     const json_t *value;
     json_object_foreach((json_t *)doc, key, value) {
         size_t mark = path_push(&w.path, key);
-        const json_t *section = find_by_key(form_sections(p), key);
+        const json_t *section = find_by_key(form_sections(form), key);
         const char *at = path_text(&w.path);
         if (!section) {
             char *key_shown = shown(key);
@@ -633,10 +638,15 @@ static void require_members(struct walk *w, const json_t *defs, const json_t *ob
 
 json_t *schema_check_required(const struct pack *p, const json_t *doc)
 {
+    return schema_check_required_in(p->form, doc);
+}
+
+json_t *schema_check_required_in(const json_t *form, const json_t *doc)
+{
     struct walk w = {json_array(), {0}};
     size_t i;
     const json_t *section;
-    json_array_foreach(form_sections(p), i, section) {
+    json_array_foreach(form_sections(form), i, section) {
         const char *key = json_string_value(json_object_get(section, "key"));
         const json_t *value = json_is_object(doc) ? json_object_get(doc, key) : NULL;
         size_t mark = path_push(&w.path, key);
@@ -690,13 +700,18 @@ static bool is_array_index(const char *s)
  * "/system/domains/1") returns the list's field, which defines its entries. */
 const json_t *schema_field_at(const struct pack *p, const char *path)
 {
+    return p ? schema_field_in(p->form, path) : NULL;
+}
+
+const json_t *schema_field_in(const json_t *form, const char *path)
+{
     char segment[256];
-    if (!p || !path)
+    if (!form || !path)
         return NULL;
     const char *rest = next_segment(path, segment, sizeof segment);
     if (!rest)
         return NULL;
-    const json_t *def = find_by_key(form_sections(p), segment);
+    const json_t *def = find_by_key(form_sections(form), segment);
     bool at_list_entry = false;
     while (def && *rest) {
         if (!(rest = next_segment(rest, segment, sizeof segment)))
@@ -774,12 +789,12 @@ static void each_material_members(const json_t *defs, const json_t *object, stru
     }
 }
 
-void schema_each_material(const struct pack *p, const json_t *doc, schema_material_fn fn, void *arg)
+void schema_each_material(const json_t *form, const json_t *doc, schema_material_fn fn, void *arg)
 {
     struct path path = {0};
     size_t i;
     const json_t *section;
-    json_array_foreach(form_sections(p), i, section) {
+    json_array_foreach(form_sections(form), i, section) {
         const char *key = json_string_value(json_object_get(section, "key"));
         const json_t *value = json_is_object(doc) && key ? json_object_get(doc, key) : NULL;
         if (!json_is_object(value))

@@ -15,21 +15,25 @@
  * null counts as "not filled" and is allowed anywhere. Rules: FORM-UNKNOWN, FORM-TYPE, FORM-ENUM,
  * FORM-LENGTH, FORM-RANGE, FORM-DATE, FORM-PATTERN, FORM-ITEMS. Severity error. */
 json_t *schema_check_shape(const struct pack *p, const json_t *doc);
+/* The same against another form of the pack (e.g. p->inspection_form). */
+json_t *schema_check_shape_in(const json_t *form, const json_t *doc);
 
 /* Completeness: every field marked required (recursively inside required objects and inside
  * every list item) is present, not null, not an empty string, and for lists at least
  * max(1, min_items) long. Rule FORM-REQUIRED, severity error, one finding per missing path. */
 json_t *schema_check_required(const struct pack *p, const json_t *doc);
+json_t *schema_check_required_in(const json_t *form, const json_t *doc);
 
 /* Look up the field definition at a document path ("/subject/name", "/provider/data_centers/0/role");
  * NULL when the path names no field of the form. Borrowed reference. */
 const json_t *schema_field_at(const struct pack *p, const char *path);
+const json_t *schema_field_in(const json_t *form, const char *path);
 
 /* Calls fn for each material reference in doc: the value of every material field, and every entry
  * of every material[] list (up to its max_items), whatever its shape, with its path and its field
  * definition. Borrowed references, valid during the call. */
 typedef void (*schema_material_fn)(const char *path, const json_t *def, const json_t *value, void *arg);
-void schema_each_material(const struct pack *p, const json_t *doc, schema_material_fn fn, void *arg);
+void schema_each_material(const json_t *form, const json_t *doc, schema_material_fn fn, void *arg);
 
 /* Does the material field def accept a material of this kind? Its "material_kinds" (a list) or
  * its "material_kind" (one) names the kinds it accepts. */

@@ -180,7 +180,7 @@ json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const
         check_jurisdiction(c, doc, org, findings);
     }
     struct material_walk w = {c, jint(row, "org_id"), findings};
-    schema_each_material(p, doc, check_material_ref, &w);
+    schema_each_material(p->form, doc, check_material_ref, &w);
     check_provider(c, doc, findings);
     json_decref(org);
     return findings;

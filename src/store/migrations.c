@@ -110,6 +110,28 @@ static const char *const MIGRATIONS[] = {
     /* 5: the provider evaluation a filing's document attaches (/provider/evaluation), kept beside
      *    provider_org_id so a view can show the scorecard without parsing the document */
     "ALTER TABLE filings ADD COLUMN provider_evaluation_id INTEGER;",
+    /* 6: after the number — the self-inspection reports of filed records (scheduled by the pack's
+     *    cycle, or ordered by the authority), their rectification notices, and the standing findings
+     *    of each record with the day they appeared and the day they cleared */
+    "CREATE TABLE inspections("
+    "  id INTEGER PRIMARY KEY, filing_id INTEGER NOT NULL REFERENCES filings(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id), authority_org_id INTEGER,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('scheduled','ordered')), state TEXT NOT NULL,"
+    "  due_on TEXT NOT NULL, reason TEXT, ordered_by INTEGER, document TEXT NOT NULL DEFAULT '{}',"
+    "  findings TEXT NOT NULL DEFAULT '[]', revision INTEGER NOT NULL DEFAULT 1, last_editor_id INTEGER,"
+    "  check_from TEXT, pack TEXT, submitted_at TEXT, decided_at TEXT, created_by INTEGER,"
+    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+    "CREATE INDEX inspections_filing ON inspections(filing_id, id);"
+    "CREATE INDEX inspections_authority ON inspections(authority_org_id, state);"
+    "CREATE TABLE inspection_notices("
+    "  id INTEGER PRIMARY KEY, inspection_id INTEGER NOT NULL REFERENCES inspections(id),"
+    "  created_by INTEGER NOT NULL, comment TEXT, detail TEXT NOT NULL, created_at TEXT NOT NULL, closed_at TEXT);"
+    "CREATE INDEX inspection_notices_inspection ON inspection_notices(inspection_id, id);"
+    "CREATE TABLE standing_findings("
+    "  id INTEGER PRIMARY KEY, filing_id INTEGER NOT NULL REFERENCES filings(id), rule TEXT NOT NULL,"
+    "  path TEXT NOT NULL, severity TEXT NOT NULL, detail TEXT NOT NULL, since TEXT NOT NULL, cleared_on TEXT);"
+    "CREATE INDEX standing_findings_open ON standing_findings(filing_id, cleared_on);"
+    "ALTER TABLE filings ADD COLUMN standing_checked_on TEXT;",
 };
 
 const char *const *migrations_list(int *count)

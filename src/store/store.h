@@ -217,4 +217,34 @@ int store_backup(const char *data_dir, const char *dest_dir, struct store_backup
  * integrity_check, re-hash every referenced material file and verify the audit chain. */
 int store_restore(const char *backup_dir, const char *data_dir, struct store_backup_report *r, struct err *e);
 
+/* ---- after the number (sqlite_records.c) ----------------------------------------------- */
+
+/* Self-inspection reports: row {filing_id, org_id, authority_org_id, kind "scheduled"|"ordered",
+ * state, due_on, reason, ordered_by, document, findings, pack, created_by, last_editor_id}. */
+int64_t store_inspection_insert(struct store_conn *c, const json_t *row, struct err *e);
+json_t *store_inspection_get(struct store_conn *c, int64_t id);
+/* Writes state, document, findings, revision, last_editor_id, check_from, submitted_at, decided_at, pack. */
+int store_inspection_update(struct store_conn *c, const json_t *row, struct err *e);
+/* Without documents, newest first; filing_id 0: all in scope. An authority sees those of its
+ * records once submitted, and those it ordered. */
+json_t *store_inspection_list(struct store_conn *c, const struct store_scope *scope, int64_t filing_id);
+/* The newest report of a kind for a record, or NULL. */
+json_t *store_inspection_latest(struct store_conn *c, int64_t filing_id, const char *kind);
+/* The record's reports not yet accepted: [{id, kind, state, due_on, submitted_at}]. */
+json_t *store_inspection_open(struct store_conn *c, int64_t filing_id);
+int64_t store_inspection_notice_insert(struct store_conn *c, int64_t inspection_id, int64_t user_id,
+                                       const char *comment, const json_t *items, struct err *e);
+json_t *store_inspection_notices(struct store_conn *c, int64_t inspection_id);
+int store_inspection_notices_close(struct store_conn *c, int64_t inspection_id, struct err *e);
+
+/* Standing findings of filed records: those still standing [{id, rule, path, severity, detail:
+ * {message, source}, since}]; a new one from a finding; one cleared on a day. */
+json_t *store_standing_open(struct store_conn *c, int64_t filing_id);
+int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *since,
+                          struct err *e);
+int store_standing_clear(struct store_conn *c, int64_t id, const char *day, struct err *e);
+int store_filing_standing_checked(struct store_conn *c, int64_t filing_id, const char *day, struct err *e);
+/* Up to limit ids [{id}] of filed records not checked on day yet, in id order. */
+json_t *store_records_to_check(struct store_conn *c, const char *day, int limit);
+
 #endif
