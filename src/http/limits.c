@@ -121,7 +121,11 @@ bool net_buckets_take(struct net_buckets *b, const char *key, unsigned *retry_af
     s->updated_ms = now;
     allowed = s->tokens >= 1.0;
     if (allowed) s->tokens -= 1.0;
-    else if (retry_after_s) *retry_after_s = (unsigned)((1.0 - s->tokens) / per_ms / 1000.0) + 1;
+    else if (retry_after_s) {   /* whole seconds until one token, rounded up */
+        double ms = (1.0 - s->tokens) / per_ms;
+        unsigned secs = (unsigned)((ms + 999.0) / 1000.0);
+        *retry_after_s = secs ? secs : 1;
+    }
     pthread_mutex_unlock(&b->mu);
     return allowed;
 }

@@ -94,6 +94,7 @@ static const char *const STATUS_CLASS[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 static _Atomic uint_fast64_t metric_requests[5];   /* answered, by status class */
 static _Atomic uint_fast64_t metric_aborted;       /* ended without a complete answer */
 static _Atomic uint_fast64_t metric_duration_us;   /* over all requests counted above */
+static _Atomic uint_fast64_t metric_refused;       /* connections closed at accept: per-address limit */
 
 static void metrics_count(int status, bool completed, uint_fast64_t duration_us)
 {
@@ -135,6 +136,11 @@ void http_metrics_prometheus(FILE *out)
                  "beian_http_request_duration_seconds_sum %.6f\n"
                  "beian_http_request_duration_seconds_count %ju\n",
             (double)atomic_load(&metric_duration_us) / 1e6, (uintmax_t)total);
+    fprintf(out, "# HELP beian_http_connections_refused_total Connections closed at accept because their "
+                 "address already held its limit.\n"
+                 "# TYPE beian_http_connections_refused_total counter\n"
+                 "beian_http_connections_refused_total %ju\n",
+            (uintmax_t)atomic_load(&metric_refused));
 }
 
 /* ---- request setup ---------------------------------------------------------------------- */
@@ -653,7 +659,9 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
     struct http_server *s = cls;
     struct net_addr a;
     if (!net_addr_from_sockaddr(addr, &a) || net_list_contains(&s->trusted, &a)) return MHD_YES;
-    return net_conn_admit(s->conns, &a) ? MHD_YES : MHD_NO;
+    if (net_conn_admit(s->conns, &a)) return MHD_YES;
+    atomic_fetch_add_explicit(&metric_refused, 1, memory_order_relaxed);
+    return MHD_NO;
 }
 
 /* Count what each address holds; the slot rides in the socket context until the close. */

@@ -195,7 +195,7 @@ test('1,100 slow connections from one address: /healthz from another address ans
   const N = Math.min(1100, soft - 200);
   assert.ok(N >= 500, `only ${soft} file descriptors: raise ulimit -n`);
   const socks = [];
-  let refused = 0;
+  let refused = 0, refusedAtAccept = 0;
   const head = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' + 'a'.repeat(400);
   for (let i = 0; i < N; i++) {
     const sock = net.connect({ host: '127.0.0.1', port: s.port, localAddress: '127.0.0.1' });
@@ -222,6 +222,7 @@ test('1,100 slow connections from one address: /healthz from another address ans
       await new Promise((res) => setTimeout(res, 200));
     }
     const held = socks.filter((x) => !x.destroyed).length;
+    refusedAtAccept = N - held - 1;
     latencies.sort((a, b) => a - b);
     const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
     console.log(`# slowloris: ${N} connections from 127.0.0.1, ${held} held, ${refused} closed by the server; ` +
@@ -243,4 +244,7 @@ test('1,100 slow connections from one address: /healthz from another address ans
   assert.ok(back, 'the attacking address is served again once its connections are closed');
   const many = await Promise.all(Array.from({ length: 50 }, () => request(s, 'GET', '/healthz', { from: '127.0.0.1' })));
   assert.ok(many.every((r) => r.status === 200), 'its connection count went back to zero');
+  const m = await request(s, 'GET', '/metrics', { from: '127.0.0.2' });
+  const counted = Number(/^beian_http_connections_refused_total (\d+)$/m.exec(m.text)?.[1]);
+  assert.ok(counted >= refusedAtAccept && counted > 0, `refused connections counted: ${counted}`);
 });
