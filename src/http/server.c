@@ -39,6 +39,9 @@
 #include <unistd.h>
 
 #define HTTP_MAX_PATH 2048
+/* Idle timeouts (libmicrohttpd 0.9 has no other kind): a new connection has 10 s between bytes
+ * until its first request's headers are in, then 30 s (bodies, keep-alive). */
+#define HTTP_HEADER_TIMEOUT_S 10u
 #define HTTP_CONNECTION_TIMEOUT_S 30u
 #define HTTP_CONNECTION_LIMIT 1000u
 #define HTTP_MAX_XFF_HEADERS 16
@@ -519,6 +522,7 @@ static enum MHD_Result on_request_headers(struct http_server *s, struct server_r
     if (!sr->raw_path || !sr->method) return MHD_NO;
     r->conn = conn;
     r->app = s->app;
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, HTTP_CONNECTION_TIMEOUT_S);
     r->method = sr->method;
     r->path = sr->raw_path;
     fill_request_id(r);
@@ -815,7 +819,7 @@ struct http_server *http_server_start_with(struct app *app, const char *listen_a
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-        MHD_OPTION_CONNECTION_TIMEOUT, HTTP_CONNECTION_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_TIMEOUT, HTTP_HEADER_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_ARRAY, extra,

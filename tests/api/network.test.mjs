@@ -248,3 +248,24 @@ test('1,100 slow connections from one address: /healthz from another address ans
   const counted = Number(/^beian_http_connections_refused_total (\d+)$/m.exec(m.text)?.[1]);
   assert.ok(counted >= refusedAtAccept && counted > 0, `refused connections counted: ${counted}`);
 });
+
+test('a new connection that sends nothing is closed after ~10 s; one that made a request keeps 30 s', async () => {
+  const s = await start({});
+  const opened = Date.now();
+  const idle = net.connect({ host: '127.0.0.1', port: s.port });
+  idle.on('error', () => {});
+  const idleClosed = new Promise((r) => idle.on('close', () => r(Date.now() - opened)));
+  // a keep-alive connection that asked once, then idles
+  const used = net.connect({ host: '127.0.0.1', port: s.port });
+  used.on('error', () => {});
+  let usedClosedAt = 0;
+  used.on('close', () => { usedClosedAt = Date.now() - opened; });
+  const answered = new Promise((r) => used.once('data', r));
+  used.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  await answered;
+  const ms = await Promise.race([idleClosed, new Promise((r) => setTimeout(r, 25000 * TIME_SCALE, -1))]);
+  assert.ok(ms >= 8000 && ms <= 14000 * TIME_SCALE, `the idle new connection was closed after ${ms} ms`);
+  await new Promise((r) => setTimeout(r, 4000));
+  assert.equal(usedClosedAt, 0, `the connection that made a request was closed after ${usedClosedAt} ms`);
+  used.destroy();
+});
