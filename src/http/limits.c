@@ -5,6 +5,7 @@
 #include "http/net.h"
 
 #include <pthread.h>
+#include <netinet/in.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -18,6 +19,15 @@ static uint64_t keyed_hash(const unsigned char key[crypto_shorthash_KEYBYTES], c
     uint64_t h;
     memcpy(&h, out, sizeof h);
     return h;
+}
+
+/* What an address counts as: itself for IPv4, its /64 for IPv6 — one subscriber usually holds a
+ * whole /64 and could otherwise take a fresh address for every connection or request. */
+static void address_key(const struct net_addr *a, unsigned char key[17])
+{
+    memset(key, 0, 17);
+    key[0] = (unsigned char)a->family;
+    memcpy(key + 1, a->bytes, a->family == AF_INET6 ? 8 : 4);
 }
 
 /* ---- connections held ------------------------------------------------------------------- */
@@ -42,8 +52,7 @@ void net_conn_table_free(struct net_conn_table *t) { free(t); }
 static size_t conn_slot(const struct net_conn_table *t, const struct net_addr *a)
 {
     unsigned char buf[17];
-    buf[0] = (unsigned char)a->family;
-    memcpy(buf + 1, a->bytes, 16);
+    address_key(a, buf);
     return (size_t)(keyed_hash(t->key, buf, sizeof buf) % NET_CONN_SLOTS);
 }
 
@@ -103,9 +112,11 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-bool net_buckets_take(struct net_buckets *b, const char *key, unsigned *retry_after_s)
+bool net_buckets_take(struct net_buckets *b, const struct net_addr *a, unsigned *retry_after_s)
 {
-    uint64_t h = keyed_hash(b->key, key, strlen(key)) | 1;   /* never 0: 0 marks a free slot */
+    unsigned char key[17];
+    address_key(a, key);
+    uint64_t h = keyed_hash(b->key, key, sizeof key) | 1;   /* never 0: 0 marks a free slot */
     double capacity = b->per_minute, per_ms = b->per_minute / 60000.0;
     int64_t now = now_ms();
     bool allowed;

@@ -45,7 +45,8 @@ bool net_real_client(const struct net_addr *peer, const struct net_list *trusted
 
 /* ---- per-address limits (limits.c) ------------------------------------------------------- */
 
-/* Connections held per address. Addresses go through a keyed hash (a random key per process) into
+/* Both count an IPv4 address by itself and an IPv6 address by its /64 (what one subscriber gets).
+ * Connections held per address. Addresses go through a keyed hash (a random key per process) into
  * a fixed table, so memory is bounded whatever the number of clients, and no client can aim for
  * another's slot; two addresses that happen to share a slot share its limit (1 in NET_CONN_SLOTS). */
 #define NET_CONN_SLOTS 8192
@@ -66,8 +67,8 @@ void net_conn_release(struct net_conn_table *t, size_t slot);
 struct net_buckets;
 struct net_buckets *net_buckets_new(unsigned per_minute);
 void net_buckets_free(struct net_buckets *b);
-/* Take one token for key (the client address as text); true when allowed, else false and
- * *retry_after_s says when the next token is there. */
-bool net_buckets_take(struct net_buckets *b, const char *key, unsigned *retry_after_s);
+/* Take one token for the client address a; true when allowed, else false and *retry_after_s says
+ * when the next token is there. */
+bool net_buckets_take(struct net_buckets *b, const struct net_addr *a, unsigned *retry_after_s);
 
 #endif

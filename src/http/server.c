@@ -403,7 +403,7 @@ static bool network_gate(struct server_request *sr, const struct route *route)
         return false;
     }
     unsigned retry = 60;
-    if (route->fn == api_public_filing && !net_buckets_take(sr->server->verify, r->client_ip, &retry)) {
+    if (route->fn == api_public_filing && !net_buckets_take(sr->server->verify, &sr->client, &retry)) {
         char value[16];
         snprintf(value, sizeof value, "%u", retry);
         reply_header(r, "Retry-After", value);

@@ -115,10 +115,16 @@ static void test_buckets(void **state)
     (void)state;
     struct net_buckets *bk = net_buckets_new(3);
     unsigned retry = 0;
-    for (int i = 0; i < 3; i++) assert_true(net_buckets_take(bk, "192.0.2.1", &retry));
-    assert_false(net_buckets_take(bk, "192.0.2.1", &retry));
+    struct net_addr a1 = addr("192.0.2.1"), a2 = addr("192.0.2.2");
+    for (int i = 0; i < 3; i++) assert_true(net_buckets_take(bk, &a1, &retry));
+    assert_false(net_buckets_take(bk, &a1, &retry));
     assert_true(retry >= 1 && retry <= 20);   /* 3 a minute: the next token within 20 s */
-    assert_true(net_buckets_take(bk, "192.0.2.2", &retry));
+    assert_true(net_buckets_take(bk, &a2, &retry));
+    /* IPv6 counts by /64: another address in the same /64 shares the bucket, the next /64 not */
+    struct net_addr v1 = addr("2001:db8:0:1::1"), v2 = addr("2001:db8:0:1:ffff::2"), v3 = addr("2001:db8:0:2::1");
+    for (int i = 0; i < 3; i++) assert_true(net_buckets_take(bk, &v1, &retry));
+    assert_false(net_buckets_take(bk, &v2, &retry));
+    assert_true(net_buckets_take(bk, &v3, &retry));
     net_buckets_free(bk);
 }
 
@@ -134,6 +140,9 @@ static void test_connection_counts(void **state)
     net_conn_release(t, s1);
     assert_true(net_conn_admit(t, &a));
     net_conn_release(t, s2);
+    struct net_addr v1 = addr("2001:db8::1"), v2 = addr("2001:db8::ffff:1");
+    assert_int_equal(net_conn_hold(t, &v1), net_conn_hold(t, &v2));   /* one /64, one count */
+    assert_false(net_conn_admit(t, &v1));
     net_conn_table_free(t);
 }
 
