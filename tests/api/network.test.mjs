@@ -269,3 +269,28 @@ test('a new connection that sends nothing is closed after ~10 s; one that made a
   assert.equal(usedClosedAt, 0, `the connection that made a request was closed after ${usedClosedAt} ms`);
   used.destroy();
 });
+
+test('--max-connections-per-address holds for clients; a trusted proxy is exempt, it carries everyone', async () => {
+  const s = await start({ serveArgs: ['--max-connections-per-address', '4', '--trusted-proxy', '127.0.0.1'] });
+  // Connections that stay open; how many are still open after a moment.
+  async function hold(from, n) {
+    const socks = Array.from({ length: n }, () => {
+      const x = net.connect({ host: '127.0.0.1', port: s.port, localAddress: from });
+      x.on('error', () => {});
+      x.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');   // headers never finished
+      return x;
+    });
+    await new Promise((r) => setTimeout(r, 1000 * TIME_SCALE));
+    return socks;
+  }
+  const client = await hold('127.0.0.2', 10);
+  const proxy = await hold('127.0.0.1', 10);
+  try {
+    assert.equal(client.filter((x) => !x.destroyed).length, 4, 'a client address holds 4');
+    assert.equal(proxy.filter((x) => !x.destroyed).length, 10, 'the trusted proxy holds all 10');
+    assert.equal((await request(s, 'GET', '/healthz', { from: '127.0.0.1' })).status, 200);
+    await assert.rejects(request(s, 'GET', '/healthz', { from: '127.0.0.2' }), 'the client address is full');
+  } finally {
+    [...client, ...proxy].forEach((x) => x.destroy());
+  }
+});
