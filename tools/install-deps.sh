@@ -11,7 +11,8 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
             libsodium-dev liblua5.4-dev libcmocka-dev sqlite3 curl ca-certificates)
 test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and a CJK font for the screenshots
            jq                          # the README's curl walk (tests/api/readme.test.mjs)
-           clang)                      # libFuzzer targets (fuzz/, make test-fuzz)
+           clang                       # libFuzzer targets (fuzz/, make test-fuzz)
+           openssl)                    # network.test.mjs makes a self-signed certificate
 bench_pkgs=(wrk nginx-light)
 
 want=("${build_pkgs[@]}")

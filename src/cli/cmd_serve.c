@@ -19,11 +19,18 @@ int cmd_serve(int argc, char **argv)
         {"threads", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
         {"max-upload-mib", required_argument, NULL, 'm'}, {"quota-stored-mib", required_argument, NULL, 'S'},
         {"quota-inflight-mib", required_argument, NULL, 'F'}, {"uploads-per-user", required_argument, NULL, 'U'},
-        {NULL, 0, NULL, 0},
+        {"trusted-proxy", required_argument, NULL, 'P'}, {"metrics-allow", required_argument, NULL, 'M'},
+        {"tls-cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
+        {"max-connections-per-address", required_argument, NULL, 'N'},
+        {"verify-per-minute", required_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *listen = "127.0.0.1:8080";
     int threads = 8, ch;
     long max_upload_mib = 50, quota_stored_mib = 2048, quota_inflight_mib = 200, uploads_per_user = 4;
+    long per_address = HTTP_DEFAULT_CONNECTIONS_PER_ADDRESS, verify_per_minute = HTTP_DEFAULT_VERIFY_PER_MINUTE;
+    /* issue 12: the network around the server (README, "Connections, TLS and public endpoints") */
+    struct http_options net = {.trusted_proxies = getenv("BEIAN_TRUSTED_PROXIES"),
+                               .metrics_token = getenv("BEIAN_METRICS_TOKEN")};
     optind = 1;
     while ((ch = getopt_long(argc, argv, "d:l:t:h", opts, NULL)) != -1) {
         switch (ch) {
@@ -34,14 +41,31 @@ int cmd_serve(int argc, char **argv)
         case 'S': quota_stored_mib = strtol(optarg, NULL, 10); break;
         case 'F': quota_inflight_mib = strtol(optarg, NULL, 10); break;
         case 'U': uploads_per_user = strtol(optarg, NULL, 10); break;
+        case 'P': net.trusted_proxies = optarg; break;
+        case 'M': net.metrics_allow = optarg; break;
+        case 'C': net.tls_cert_file = optarg; break;
+        case 'K': net.tls_key_file = optarg; break;
+        case 'N': per_address = strtol(optarg, NULL, 10); break;
+        case 'V': verify_per_minute = strtol(optarg, NULL, 10); break;
         case 'h':
             printf("usage: beian serve [--data DIR] [--listen ADDR:PORT] [--threads N] [--max-upload-mib N]\n"
                    "                   [--quota-stored-mib N] [--quota-inflight-mib N] [--uploads-per-user N]\n"
+                   "                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS],...]\n"
+                   "                   [--metrics-allow ADDR[/BITS],...] [--max-connections-per-address N]\n"
+                   "                   [--verify-per-minute N]\n"
                    "Serves the API and the web UI. Defaults: --listen 127.0.0.1:8080, --threads 8,\n"
                    "--max-upload-mib 50 (the largest material upload);\n"
                    "per organisation --quota-stored-mib 2048 (materials stored) and --quota-inflight-mib 200\n"
                    "(uploads in progress), --uploads-per-user 4 (uploads in progress at once);\n"
-                   "the data directory is --data or $BEIAN_DATA (create it with 'beian init').\n");
+                   "the data directory is --data or $BEIAN_DATA (create it with 'beian init').\n"
+                   "  --tls-cert/--tls-key  serve HTTPS directly (PEM files); cookies get Secure, replies HSTS\n"
+                   "  --trusted-proxy       peers whose X-Forwarded-For / X-Forwarded-Proto are believed\n"
+                   "                        (default none; also $BEIAN_TRUSTED_PROXIES)\n"
+                   "  --metrics-allow       who may read /metrics (default 127.0.0.0/8,::1); the bearer\n"
+                   "                        token in $BEIAN_METRICS_TOKEN opens it from anywhere\n"
+                   "  --max-connections-per-address  held at once by one client address (default 128;\n"
+                   "                        trusted proxies exempt)\n"
+                   "  --verify-per-minute   public filing-number checks per client address (default 60)\n");
             return EXIT_OK;
         default: return cli_usage("serve", "unknown option");
         }
@@ -55,6 +79,12 @@ int cmd_serve(int argc, char **argv)
     if (quota_inflight_mib < 1 || quota_inflight_mib > 1L << 30)
         return cli_usage("serve", "--quota-inflight-mib must be 1 to 1073741824");
     if (uploads_per_user < 1 || uploads_per_user > 1000) return cli_usage("serve", "--uploads-per-user must be 1 to 1000");
+    if (per_address < 1 || per_address > 100000) return cli_usage("serve", "--max-connections-per-address must be 1 to 100000");
+    if (verify_per_minute < 1 || verify_per_minute > 1000000) return cli_usage("serve", "--verify-per-minute must be 1 to 1000000");
+    if (!net.tls_cert_file != !net.tls_key_file) return cli_usage("serve", "--tls-cert and --tls-key go together");
+    net.threads = (unsigned)threads;
+    net.connections_per_address = (unsigned)per_address;
+    net.verify_per_minute = (unsigned)verify_per_minute;
     char host[256];
     const char *colon = strrchr(listen, ':');
     int port = colon ? atoi(colon + 1) : 0;
@@ -90,14 +120,15 @@ int cmd_serve(int argc, char **argv)
     else if (tmp.removed)
         fprintf(stderr, "beian: removed %zu temporary upload file(s) older than an hour\n", tmp.removed);
     err_clear(&e);
-    struct http_server *srv = http_server_start(&a, host, port, (unsigned)threads, &e);
+    struct http_server *srv = http_server_start_with(&a, host, port, &net, &e);
     if (!srv) {
         app_close(&a);
-        int rc = cli_fail(&e);
+        int rc = e.code == ERR_USAGE ? cli_usage("serve", e.detail_en) : cli_fail(&e);
         err_clear(&e);
         return rc;
     }
-    fprintf(stderr, "beian: serving %s on http://%s:%d (policy %s@%s)\n", data, host, port, a.pack->id,
+    fprintf(stderr, "beian: serving %s on %s://%s:%d (policy %s@%s)\n", data, net.tls_cert_file ? "https" : "http",
+            host, port, a.pack->id,
             a.pack->version);
     int sig = 0;
     while (sigwait(&stop_signals, &sig) != 0) {}

@@ -51,7 +51,10 @@ struct http_req {
     struct http_upload *upload;       /* ROUTE_UPLOAD routes only (see above); else NULL */
     char request_id[20];
     char lang[3];                     /* "zh" (default) or "en": ?lang=, else Accept-Language */
-    char client_ip[64];
+    char client_ip[64];               /* the real client: the TCP peer, or behind a trusted proxy
+                                         the address it names in X-Forwarded-For (server.c) */
+    bool secure;                      /* came over TLS: served directly, or X-Forwarded-Proto https
+                                         from a trusted proxy (cookies get Secure, replies HSTS) */
     struct principal *who;            /* NULL: anonymous; owned by the request */
     bool cookie_auth;                 /* authenticated by the session cookie (CSRF applies) */
     /* the reply (filled by reply_*) */
@@ -159,6 +162,24 @@ void http_metrics_prometheus(FILE *out);
 struct http_server;
 struct http_server *http_server_start(struct app *app, const char *listen_addr, int port,
                                       unsigned threads, struct err *e);
+
+/* What `beian serve` may set about the network (issue 12); zero/NULL members take the defaults. */
+#define HTTP_DEFAULT_CONNECTIONS_PER_ADDRESS 128u
+#define HTTP_DEFAULT_VERIFY_PER_MINUTE 60u
+#define HTTP_DEFAULT_METRICS_ALLOW "127.0.0.0/8,::1"
+struct http_options {
+    unsigned threads;
+    const char *trusted_proxies;      /* "ADDR[/BITS],…": peers whose X-Forwarded-For/-Proto count */
+    const char *metrics_allow;        /* who may read /metrics; NULL: HTTP_DEFAULT_METRICS_ALLOW */
+    const char *metrics_token;        /* bearer token that opens /metrics from anywhere; NULL: none */
+    unsigned connections_per_address; /* held at once by one address (trusted proxies exempt) */
+    unsigned verify_per_minute;       /* public filing-number checks per client address */
+    const char *tls_cert_file;        /* PEM; both or neither: serve HTTPS directly */
+    const char *tls_key_file;
+};
+/* As http_server_start, with options; ERR_USAGE for an option that does not parse. */
+struct http_server *http_server_start_with(struct app *app, const char *listen_addr, int port,
+                                           const struct http_options *opt, struct err *e);
 void http_server_stop(struct http_server *s);
 
 /* The TCP port actually bound (useful when started with port 0). */

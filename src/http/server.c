@@ -12,9 +12,18 @@
  * A response queued before the body was read makes MHD discard the body and close the
  * connection afterwards, which is what we want for a 413 or 400 on the headers alone.
  *
- * The only shared mutable state is the metrics counters (atomics); everything else belongs to
- * one request, which MHD processes in one thread at a time. */
+ * The network around a request (issue 12, see net.h and docs/reliability.md): the client is the TCP
+ * peer unless that peer is a trusted proxy, then the address the proxy names in X-Forwarded-For;
+ * one address holds at most so many connections (trusted proxies exempt, they carry everyone);
+ * HTTPS may be served directly (GnuTLS through MHD), and a request that came over TLS gets HSTS and
+ * Secure cookies; /metrics answers only allowed addresses or its token; the public verification
+ * is rate-limited per client address.
+ *
+ * The only shared mutable state is the metrics counters (atomics) and the per-address tables
+ * (limits.c); everything else belongs to one request, which MHD processes in one thread at a time. */
 #include "http/http.h"
+#include "http/api.h"
+#include "http/net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,8 +39,15 @@
 #include <unistd.h>
 
 #define HTTP_MAX_PATH 2048
+/* Idle timeouts (libmicrohttpd 0.9 has no other kind): a new connection has 10 s between bytes
+ * until its first request's headers are in, then 30 s (bodies, keep-alive). */
+#define HTTP_HEADER_TIMEOUT_S 10u
 #define HTTP_CONNECTION_TIMEOUT_S 30u
 #define HTTP_CONNECTION_LIMIT 1000u
+#define HTTP_MAX_XFF_HEADERS 16
+#define TLS_MAX_PEM ((size_t)1 << 20)
+/* A year; without includeSubDomains, which would bind every other host of the domain too. */
+#define HSTS_VALUE "max-age=31536000"
 /* An oversized body without Content-Length is read and thrown away so the client gets its 413;
  * past this much the connection is simply closed. */
 #define HTTP_MAX_DISCARD ((size_t)16 * HTTP_MAX_BODY)
@@ -44,6 +60,13 @@ static const char CONTENT_SECURITY_POLICY[] =
 struct http_server {
     struct MHD_Daemon *daemon;
     struct app *app;
+    struct net_list trusted;          /* proxies whose X-Forwarded-For/-Proto count */
+    struct net_list metrics_allow;    /* who may read /metrics */
+    char *metrics_token;              /* NULL: none */
+    struct net_conn_table *conns;     /* connections held per address */
+    struct net_buckets *verify;       /* public verification, per client address */
+    bool tls;
+    char *tls_cert, *tls_key;         /* PEM, kept while the daemon runs */
     union {
         struct sockaddr any;
         struct sockaddr_in v4;
@@ -54,6 +77,8 @@ struct http_server {
 /* What the server keeps per request besides what handlers see. */
 struct server_request {
     struct http_req req;          /* first member: handlers only ever see this */
+    struct http_server *server;
+    struct net_addr client;       /* r->client_ip, parsed */
     char *raw_path;               /* as sent (percent-encoded), without the query */
     char *method;
     bool started;                 /* the access handler has seen the request */
@@ -72,6 +97,7 @@ static const char *const STATUS_CLASS[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 static _Atomic uint_fast64_t metric_requests[5];   /* answered, by status class */
 static _Atomic uint_fast64_t metric_aborted;       /* ended without a complete answer */
 static _Atomic uint_fast64_t metric_duration_us;   /* over all requests counted above */
+static _Atomic uint_fast64_t metric_refused;       /* connections closed at accept: per-address limit */
 
 static void metrics_count(int status, bool completed, uint_fast64_t duration_us)
 {
@@ -113,6 +139,11 @@ void http_metrics_prometheus(FILE *out)
                  "beian_http_request_duration_seconds_sum %.6f\n"
                  "beian_http_request_duration_seconds_count %ju\n",
             (double)atomic_load(&metric_duration_us) / 1e6, (uintmax_t)total);
+    fprintf(out, "# HELP beian_http_connections_refused_total Connections closed at accept because their "
+                 "address already held its limit.\n"
+                 "# TYPE beian_http_connections_refused_total counter\n"
+                 "beian_http_connections_refused_total %ju\n",
+            (uintmax_t)atomic_load(&metric_refused));
 }
 
 /* ---- request setup ---------------------------------------------------------------------- */
@@ -124,19 +155,50 @@ static void fill_request_id(struct http_req *r)
     sodium_bin2hex(r->request_id, sizeof r->request_id, random, sizeof random);
 }
 
-static void fill_client_ip(struct http_req *r)
+struct header_values { const char *name; const char *v[HTTP_MAX_XFF_HEADERS]; size_t n; };
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
+    struct header_values *h = cls;
+    if (key && value && strcasecmp(key, h->name) == 0) {
+        if (h->n == HTTP_MAX_XFF_HEADERS) {   /* keep the last ones: the nearest hops */
+            memmove(h->v, h->v + 1, (HTTP_MAX_XFF_HEADERS - 1) * sizeof h->v[0]);
+            h->n--;
+        }
+        h->v[h->n++] = value;
+    }
+    return MHD_YES;
+}
+
+/* The client and whether it came over TLS: the TCP peer, or what a trusted proxy says. */
+static void fill_client(struct http_server *s, struct server_request *sr)
+{
+    struct http_req *r = &sr->req;
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(r->client_ip, sizeof r->client_ip, "-");
-    if (!info || !info->client_addr) return;
-    const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-                  r->client_ip, sizeof r->client_ip);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                  r->client_ip, sizeof r->client_ip);
+    struct net_addr peer;
+    r->secure = s->tls;
+    if (!info || !net_addr_from_sockaddr(info->client_addr, &peer)) {
+        snprintf(r->client_ip, sizeof r->client_ip, "-");
+        return;
+    }
+    sr->client = peer;
+    if (s->trusted.n && net_list_contains(&s->trusted, &peer)) {
+        struct header_values xff = {.name = "X-Forwarded-For"};
+        MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_header, &xff);
+        net_real_client(&peer, &s->trusted, xff.v, xff.n, &sr->client);
+        /* the nearest proxy's word: the last value of the last header */
+        struct header_values proto = {.name = "X-Forwarded-Proto"};
+        MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_header, &proto);
+        if (proto.n) {
+            const char *last = strrchr(proto.v[proto.n - 1], ',');
+            last = last ? last + 1 : proto.v[proto.n - 1];
+            while (*last == ' ' || *last == '\t') last++;
+            if (strncasecmp(last, "https", 5) == 0 && (last[5] == '\0' || last[5] == ' ' || last[5] == '\t'))
+                r->secure = true;
+        }
+    }
+    net_addr_format(&sr->client, r->client_ip, sizeof r->client_ip);
 }
 
 /* ?lang=zh|en wins, then an Accept-Language that starts with "en", else Chinese. */
@@ -319,6 +381,39 @@ static void upload_dispatch(struct server_request *sr)
 
 /* ---- routing and replying --------------------------------------------------------------- */
 
+/* /metrics: an allowed address (the real client, so a trusted proxy's loopback address does not
+ * open it to the world) or the metrics token. */
+static bool metrics_allowed(struct server_request *sr)
+{
+    struct http_server *s = sr->server;
+    if (sr->client.family && net_list_contains(&s->metrics_allow, &sr->client)) return true;
+    const char *auth = http_header(&sr->req, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!s->metrics_token || !auth || strncasecmp(auth, "Bearer ", 7) != 0) return false;
+    const char *given = auth + 7;
+    size_t len = strlen(s->metrics_token);
+    return strlen(given) == len && sodium_memcmp(given, s->metrics_token, len) == 0;
+}
+
+/* Checks that depend on who is asking, before the handler: false when already answered. */
+static bool network_gate(struct server_request *sr, const struct route *route)
+{
+    struct http_req *r = &sr->req;
+    if (route->fn == api_metrics && !metrics_allowed(sr)) {
+        reply_error(r, ERR_NOT_FOUND, "no such API endpoint", "接口不存在");
+        return false;
+    }
+    unsigned retry = 60;
+    if (route->fn == api_public_filing && !net_buckets_take(sr->server->verify, &sr->client, &retry)) {
+        char value[16];
+        snprintf(value, sizeof value, "%u", retry);
+        reply_header(r, "Retry-After", value);
+        reply_error(r, ERR_TOO_MANY, "too many filing-number checks from this address; try again later",
+                    "该地址查询备案号过于频繁，请稍后再试");
+        return false;
+    }
+    return true;
+}
+
 static void dispatch(struct server_request *sr)
 {
     struct http_req *r = &sr->req;
@@ -334,7 +429,9 @@ static void dispatch(struct server_request *sr)
     char allow[128];
     const struct route *route = router_match(API_ROUTES, API_ROUTES_COUNT, r->method, r->path, r,
                                              &path_matched, allow, sizeof allow);
-    if (route) {
+    if (route && !network_gate(sr, route)) {
+        /* answered: not for this client */
+    } else if (route) {
         api_dispatch(r, route);
     } else if (path_matched) {
         reply_header(r, MHD_HTTP_HEADER_ALLOW, allow);
@@ -373,8 +470,21 @@ static enum MHD_Result queue_reply(struct server_request *sr)
     if (!response) return MHD_NO;
 
     if (r->reply_type) MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r->reply_type);
-    for (const struct http_hdr *h = r->reply_headers; h; h = h->next)
+    for (const struct http_hdr *h = r->reply_headers; h; h = h->next) {
+        /* over TLS every cookie is Secure, whichever handler set it */
+        if (r->secure && strcasecmp(h->name, MHD_HTTP_HEADER_SET_COOKIE) == 0 && !strcasestr(h->value, "; Secure")) {
+            char *secure = NULL;
+            if (asprintf(&secure, "%s; Secure", h->value) < 0) {
+                MHD_destroy_response(response);
+                return MHD_NO;
+            }
+            MHD_add_response_header(response, h->name, secure);
+            free(secure);
+            continue;
+        }
         MHD_add_response_header(response, h->name, h->value);
+    }
+    if (r->secure) MHD_add_response_header(response, MHD_HTTP_HEADER_STRICT_TRANSPORT_SECURITY, HSTS_VALUE);
     MHD_add_response_header(response, "X-Request-Id", r->request_id);
     MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(response, "Content-Security-Policy", CONTENT_SECURITY_POLICY);
@@ -395,6 +505,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     struct server_request *sr = calloc(1, sizeof *sr);
     if (!sr) return NULL;
+    sr->server = cls;
     clock_gettime(CLOCK_MONOTONIC, &sr->started_at);
     sr->raw_path = strndup(uri, strcspn(uri, "?#"));
     return sr;   /* raw_path NULL (out of memory) is refused in on_request */
@@ -411,10 +522,11 @@ static enum MHD_Result on_request_headers(struct http_server *s, struct server_r
     if (!sr->raw_path || !sr->method) return MHD_NO;
     r->conn = conn;
     r->app = s->app;
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, HTTP_CONNECTION_TIMEOUT_S);
     r->method = sr->method;
     r->path = sr->raw_path;
     fill_request_id(r);
-    fill_client_ip(r);
+    fill_client(s, sr);
     fill_lang(r);
 
     const char *why_en, *why_zh;
@@ -487,7 +599,7 @@ static void log_request(struct server_request *sr, enum MHD_RequestTerminationCo
     struct http_req *r = &sr->req;
     struct timespec now;
     struct tm utc;
-    char ts[32], method[16], path[HTTP_MAX_PATH + 1], user[64], status[8];
+    char ts[32], method[16], path[HTTP_MAX_PATH + 1], user[64], status[8], ip[64];
     clock_gettime(CLOCK_REALTIME, &now);
     gmtime_r(&now.tv_sec, &utc);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &utc);
@@ -496,9 +608,10 @@ static void log_request(struct server_request *sr, enum MHD_RequestTerminationCo
     log_safe_copy(user, sizeof user, api_principal_label(r));
     if (sr->answered) snprintf(status, sizeof status, "%d", r->status);
     else snprintf(status, sizeof status, "-");
-    fprintf(stderr, "%s.%03ldZ %s %s %s %.3fms rid=%s user=%s%s%s\n", ts, now.tv_nsec / 1000000L,
+    log_safe_copy(ip, sizeof ip, r->client_ip);
+    fprintf(stderr, "%s.%03ldZ %s %s %s %.3fms rid=%s user=%s ip=%s%s%s\n", ts, now.tv_nsec / 1000000L,
             method, path, status, (double)duration_us / 1000.0, r->request_id,
-            user[0] ? user : "-", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " ended=",
+            user[0] ? user : "-", ip[0] ? ip : "-", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " ended=",
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : termination_reason(toe));
 }
 
@@ -544,8 +657,107 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- lifecycle -------------------------------------------------------------------------- */
 
+/* At accept, before MHD spends anything on the connection: is there room for this address? */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    struct http_server *s = cls;
+    struct net_addr a;
+    if (!net_addr_from_sockaddr(addr, &a) || net_list_contains(&s->trusted, &a)) return MHD_YES;
+    if (net_conn_admit(s->conns, &a)) return MHD_YES;
+    atomic_fetch_add_explicit(&metric_refused, 1, memory_order_relaxed);
+    return MHD_NO;
+}
+
+/* Count what each address holds; the slot rides in the socket context until the close. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        struct net_addr a;
+        *socket_context = NULL;
+        if (!info || !net_addr_from_sockaddr(info->client_addr, &a) || net_list_contains(&s->trusted, &a)) return;
+        *socket_context = (void *)(uintptr_t)(net_conn_hold(s->conns, &a) + 1);
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        net_conn_release(s->conns, (size_t)(uintptr_t)*socket_context - 1);
+        *socket_context = NULL;
+    }
+}
+
+/* A PEM file into memory (NUL-terminated, bounded); NULL with e set. */
+static char *read_pem(const char *path, const char *what, struct err *e)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = f ? malloc(TLS_MAX_PEM + 1) : NULL;
+    size_t n = buf ? fread(buf, 1, TLS_MAX_PEM + 1, f) : 0;
+    bool ok = buf && !ferror(f) && n > 0 && n <= TLS_MAX_PEM;
+    if (f) fclose(f);
+    if (!ok) {
+        free(buf);
+        err_set(e, ERR_INTERNAL, NULL, "cannot read the TLS %s %s (missing, empty or over 1 MiB)",
+                "无法读取 TLS %s %s（不存在、为空或超过 1 MiB）", what, path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static void server_free(struct http_server *s)
+{
+    if (!s) return;
+    net_conn_table_free(s->conns);
+    net_buckets_free(s->verify);
+    if (s->tls_key) sodium_memzero(s->tls_key, strlen(s->tls_key));
+    free(s->tls_key);
+    free(s->tls_cert);
+    if (s->metrics_token) sodium_memzero(s->metrics_token, strlen(s->metrics_token));
+    free(s->metrics_token);
+    free(s);
+}
+
+static int server_configure(struct http_server *s, const struct http_options *opt, struct err *e)
+{
+    if (opt->trusted_proxies && net_list_parse(&s->trusted, opt->trusted_proxies, "--trusted-proxy", e) != 0)
+        return -1;
+    if (net_list_parse(&s->metrics_allow, opt->metrics_allow ? opt->metrics_allow : HTTP_DEFAULT_METRICS_ALLOW,
+                       "--metrics-allow", e) != 0)
+        return -1;
+    if (opt->metrics_token && opt->metrics_token[0]) {
+        if (strlen(opt->metrics_token) < 16)
+            return err_set(e, ERR_USAGE, NULL, "BEIAN_METRICS_TOKEN must be at least 16 characters",
+                           "BEIAN_METRICS_TOKEN 至少 16 个字符");
+        if (!(s->metrics_token = strdup(opt->metrics_token))) goto oom;
+    }
+    s->conns = net_conn_table_new(opt->connections_per_address ? opt->connections_per_address
+                                                               : HTTP_DEFAULT_CONNECTIONS_PER_ADDRESS);
+    s->verify = net_buckets_new(opt->verify_per_minute ? opt->verify_per_minute : HTTP_DEFAULT_VERIFY_PER_MINUTE);
+    if (!s->conns || !s->verify) goto oom;
+    if (!opt->tls_cert_file != !opt->tls_key_file)
+        return err_set(e, ERR_USAGE, NULL, "--tls-cert and --tls-key go together", "--tls-cert 与 --tls-key 须同时给出");
+    if (opt->tls_cert_file) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+            return err_set(e, ERR_INTERNAL, NULL,
+                           "this libmicrohttpd was built without TLS (GnuTLS); serve behind a TLS proxy instead",
+                           "此 libmicrohttpd 构建时未启用 TLS（GnuTLS）；请改用 TLS 反向代理");
+        if (!(s->tls_cert = read_pem(opt->tls_cert_file, "certificate", e))) return -1;
+        if (!(s->tls_key = read_pem(opt->tls_key_file, "key", e))) return -1;
+        s->tls = true;
+    }
+    return 0;
+oom:
+    return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+}
+
 struct http_server *http_server_start(struct app *app, const char *listen_addr, int port,
                                       unsigned threads, struct err *e)
+{
+    struct http_options opt = {.threads = threads};
+    return http_server_start_with(app, listen_addr, port, &opt, e);
+}
+
+struct http_server *http_server_start_with(struct app *app, const char *listen_addr, int port,
+                                           const struct http_options *opt, struct err *e)
 {
     if (sodium_init() < 0) {
         err_set(e, ERR_INTERNAL, NULL, "libsodium failed to initialise", "libsodium 初始化失败");
@@ -561,10 +773,16 @@ struct http_server *http_server_start(struct app *app, const char *listen_addr, 
         return NULL;
     }
     s->app = app;
+    if (server_configure(s, opt, e) != 0) {
+        server_free(s);
+        return NULL;
+    }
+    unsigned threads = opt->threads ? opt->threads : 1;
 
     const char *host = listen_addr && listen_addr[0] ? listen_addr : "127.0.0.1";
     if (strcmp(host, "localhost") == 0) host = "127.0.0.1";
     unsigned int flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    if (s->tls) flags |= MHD_USE_TLS;
     if (inet_pton(AF_INET, host, &s->bind_addr.v4.sin_addr) == 1) {
         s->bind_addr.v4.sin_family = AF_INET;
         s->bind_addr.v4.sin_port = htons((uint16_t)port);
@@ -575,29 +793,47 @@ struct http_server *http_server_start(struct app *app, const char *listen_addr, 
     } else {
         err_set(e, ERR_USAGE, NULL, "listen address '%s' is neither an IPv4 nor an IPv6 address",
                 "监听地址“%s”不是有效的 IPv4 或 IPv6 地址", listen_addr);
-        free(s);
+        server_free(s);
         return NULL;
     }
 
-    /* A pool of one is not a pool (MHD warns); then the single polling thread does the work. */
-    struct MHD_OptionItem pool[] = {
+    /* A pool of one is not a pool (MHD warns); then the single polling thread does the work.
+     * TLS 1.2 and 1.3 only. */
+    struct MHD_OptionItem extra[] = {
         {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
+        {s->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->tls_cert},
+        {s->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->tls_key},
+        {s->tls ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END, 0,
+         (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
         {MHD_OPTION_END, 0, NULL},
     };
+    /* MHD_OPTION_ARRAY stops at the first END: move the used items to the front. */
+    size_t used = 0;
+    for (size_t i = 0; i + 1 < sizeof extra / sizeof extra[0]; i++)
+        if (extra[i].option != MHD_OPTION_END) extra[used++] = extra[i];
+    extra[used] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+
     s->daemon = MHD_start_daemon(
-        flags, (uint16_t)port, NULL, NULL, on_request, s,
+        flags, (uint16_t)port, on_accept, s, on_request, s,
         MHD_OPTION_SOCK_ADDR, &s->bind_addr.any,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_CONNECTION_TIMEOUT, HTTP_CONNECTION_TIMEOUT_S,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, HTTP_HEADER_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_ARRAY, pool,
+        MHD_OPTION_ARRAY, extra,
         MHD_OPTION_END);
     if (!s->daemon) {
-        err_set(e, ERR_INTERNAL, NULL, "cannot listen on %s port %d (address in use?)",
-                "无法监听 %s 端口 %d（地址已被占用？）", host, port);
-        free(s);
+        if (s->tls)
+            err_set(e, ERR_INTERNAL, NULL,
+                    "cannot serve TLS on %s port %d: is the certificate or key not PEM, or do they not match? "
+                    "(or the address is in use)",
+                    "无法在 %s 端口 %d 上提供 TLS：证书或私钥不是 PEM 格式或彼此不匹配？（或地址已被占用）", host, port);
+        else
+            err_set(e, ERR_INTERNAL, NULL, "cannot listen on %s port %d (address in use?)",
+                    "无法监听 %s 端口 %d（地址已被占用？）", host, port);
+        server_free(s);
         return NULL;
     }
     return s;
@@ -613,5 +849,5 @@ void http_server_stop(struct http_server *s)
 {
     if (!s) return;
     MHD_stop_daemon(s->daemon);   /* joins the workers; on_completed frees open requests */
-    free(s);
+    server_free(s);
 }

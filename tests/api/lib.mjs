@@ -66,8 +66,9 @@ export class Server {
     const demo = opts.data ? { data: opts.data, logins: opts.logins, root: null } : initDemo();
     const s = new Server(demo.data, demo.logins);
     s.root = demo.root;
-    s.env = opts.env;   // extra environment of the server process (e.g. BEIAN_POLICY_DIR)
-    s.args = opts.args || [];   // extra `beian serve` options, e.g. ['--quota-stored-mib', '1']
+    s.env = opts.env || {};   // extra environment of the server process (e.g. BEIAN_POLICY_DIR)
+    s.args = [...(opts.args || []), ...(opts.serveArgs || [])];   // extra `beian serve` options
+    s.probe = opts.probe;                  // readiness check other than plain-HTTP /healthz (TLS)
     await s.launch();
     if (!opts.data && opts.materials !== false) await s.uploadDemoMaterials();
     return s;
@@ -88,12 +89,14 @@ export class Server {
     this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
     this.log = '';
-    this.proc = spawn(BIN, ['serve', '--data', this.data, '--listen', `127.0.0.1:${this.port}`, '--threads', '4', ...(this.args || [])],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
+    s.env = opts.env || {};   // extra environment of the server process (e.g. BEIAN_POLICY_DIR)
+    s.args = [...(opts.args || []), ...(opts.serveArgs || [])];   // extra `beian serve` options
+    s.probe = opts.probe;                  // readiness check other than plain-HTTP /healthz (TLS)
     this.proc.stderr.on('data', (d) => { this.log += d.toString(); });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
     const gone = () => this.proc.exitCode !== null || this.proc.signalCode !== null;
-    const up = await waitFor(() => gone() || fetch(`${this.base}/healthz`).then((r) => r.ok, () => false), 10000);
+    const probe = this.probe ? () => this.probe(this) : () => fetch(`${this.base}/healthz`).then((r) => r.ok, () => false);
+    const up = await waitFor(() => gone() || probe(), 10000);
     if (!up || gone()) throw new Error(`server did not start:\n${this.log}`);
   }
 
