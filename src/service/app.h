@@ -23,6 +23,12 @@ struct app {
     int hash_active, hash_waiting, hash_slots, hash_waiters;
     struct throttle *throttle;
     uint64_t max_upload_bytes;   /* material uploads; 0: the default (50 MiB) */
+    /* sign-in and tokens (issue 12): the key that signs device cookies (auth_serve_init loads it
+     * from <data>/device-cookie.key; without it no device cookie is issued or trusted), and how
+     * long API tokens live (0: the defaults, 90 and 365 days) */
+    unsigned char device_key[32];
+    bool device_key_ready;
+    int token_days, token_max_days;
 };
 
 /* Open the data directory's store and the policy pack (dir from BEIAN_POLICY_DIR, else the

@@ -110,6 +110,11 @@ static const char *const MIGRATIONS[] = {
     /* 5: the provider evaluation a filing's document attaches (/provider/evaluation), kept beside
      *    provider_org_id so a view can show the scorecard without parsing the document */
     "ALTER TABLE filings ADD COLUMN provider_evaluation_id INTEGER;",
+    /* 7: API tokens get a public id (not the hash) by which their owner, or the organisation's
+     *    administrator, lists and revokes them (issue 12); tokens made before it get one too */
+    "ALTER TABLE tokens ADD COLUMN public_id TEXT;"
+    "UPDATE tokens SET public_id = lower(hex(randomblob(8))) WHERE kind='api';"
+    "CREATE UNIQUE INDEX tokens_public_id ON tokens(public_id);",
 };
 
 const char *const *migrations_list(int *count)
