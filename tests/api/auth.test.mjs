@@ -282,6 +282,7 @@ test('POST /me/password: wrong old → 403, short new → 422, success → 204 a
 
 const NEED_TOKEN = [
   ['DELETE', '/api/v1/session'], ['GET', '/api/v1/me'], ['POST', '/api/v1/me/password'], ['POST', '/api/v1/tokens'],
+  ['GET', '/api/v1/tokens'], ['DELETE', '/api/v1/tokens/1'],
   ['GET', '/api/v1/orgs'], ['POST', '/api/v1/orgs'], ['GET', '/api/v1/orgs/1'], ['GET', '/api/v1/users'],
   ['POST', '/api/v1/users'], ['GET', '/api/v1/systems'], ['POST', '/api/v1/systems'], ['GET', '/api/v1/systems/1'],
   ['GET', '/api/v1/filings'], ['POST', '/api/v1/filings'], ['GET', '/api/v1/filings/1'],
