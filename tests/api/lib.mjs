@@ -66,6 +66,7 @@ export class Server {
     const demo = opts.data ? { data: opts.data, logins: opts.logins, root: null } : initDemo();
     const s = new Server(demo.data, demo.logins);
     s.root = demo.root;
+    s.args = opts.args || []; // extra `beian serve` options
     await s.launch();
     if (!opts.data && opts.materials !== false) await s.uploadDemoMaterials();
     return s;
@@ -86,7 +87,7 @@ export class Server {
     this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
     this.log = '';
-    this.proc = spawn(BIN, ['serve', '--data', this.data, '--listen', `127.0.0.1:${this.port}`, '--threads', '4'],
+    this.proc = spawn(BIN, ['serve', '--data', this.data, '--listen', `127.0.0.1:${this.port}`, '--threads', '4', ...(this.args || [])],
       { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc.stderr.on('data', (d) => { this.log += d.toString(); });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));

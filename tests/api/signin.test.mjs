@@ -299,6 +299,25 @@ test('weak passwords are refused with a clear message: API user creation, /me/pa
   assert.match(same.stderr, /differ/);
 });
 
+test('serve --token-days and --token-max-days set the default and the cap (at most a year)', async () => {
+  const t = await Server.start({ materials: false, args: ['--token-days', '7', '--token-max-days', '30'] });
+  try {
+    const session = await t.login('filer');
+    let r = await t.req('POST', '/api/v1/tokens', { token: session, body: { name: 'short default' } });
+    assert.equal(r.status, 201, r.text);
+    const life = (Date.parse(r.body.expires_at) - Date.parse(r.body.created_at)) / 86400e3;
+    assert.ok(Math.abs(life - 7) < 0.01, `default life ${life} days`);
+    r = await t.req('POST', '/api/v1/tokens', { token: session, body: { name: 'too long', days: 31 } });
+    problem(r, 422);
+    assert.match(r.body.detail_en, /1 to 30 days/);
+  } finally { await t.stop(); }
+  for (const args of [['--token-max-days', '366'], ['--token-days', '40', '--token-max-days', '30'], ['--token-days', '0']]) {
+    const r = cli(['serve', '--data', s.data, '--listen', '127.0.0.1:1', ...args]);
+    assert.equal(r.status, 2, `${args}: ${r.stderr}`);
+    assert.match(r.stderr, /token/);
+  }
+});
+
 // Last: it moves the clock by 91 days, which ends every session of this server.
 test('tokens expire: 90 days by default, at most 365 (a longer request → 422)', async () => {
   const session = await s.login('checker');
