@@ -127,6 +127,22 @@ test('device cookie: the real user behind the attacker\'s address still signs in
   assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
 });
 
+test('a guess spread over many addresses slows strangers of the account, not its known devices', async () => {
+  const pw = 'Topaz-meridian-27-kettle';
+  await makeUser('distributed', pw);
+  const known = await signIn('127.0.0.41', 'distributed', pw);
+  const cookie = `beian_device=${known.cookies.beian_device.value}`;
+  const statuses = [];
+  for (let a = 20; a < 31; a++)
+    for (let i = 0; i < 5; i++) statuses.push((await signIn(`127.0.0.${a}`, 'distributed', `botnet ${a} ${i}`)).status);
+  assert.equal(statuses.filter((x) => x === 401).length, 50, 'strangers share 50 free failures');
+  assert.ok(statuses.slice(50).every((x) => x === 429), `${statuses.slice(50)}`);
+  // a stranger at a fresh address waits now, even with the right password (the price of this counter) …
+  problem(await signIn('127.0.0.40', 'distributed', pw), 429);
+  // … the browser that signed in before does not
+  assert.equal((await signIn('127.0.0.40', 'distributed', pw, cookie)).status, 201);
+});
+
 test('a login whose counter would share a slot cannot reset another account\'s count', async () => {
   // Under the old unkeyed BLAKE2b-128("account:" + login) mod 4096, "collider-4833" shared the slot
   // of "victim-collide" (python3: hashlib.blake2b(b"account:"+s, digest_size=16)); one failure of it
