@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 what=${1:-build}
 
 build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-            libsodium-dev liblua5.4-dev libcmocka-dev sqlite3 curl ca-certificates)
+            libsodium-dev liblua5.4-dev libcmocka-dev sqlite3 curl ca-certificates
+            libcrack2-dev cracklib-runtime)   # password strength: cracklib and its dictionary
 test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and a CJK font for the screenshots
            jq                          # the README's curl walk (tests/api/readme.test.mjs)
            clang                       # libFuzzer targets (fuzz/, make test-fuzz)

@@ -34,7 +34,14 @@ static int add_user(struct app *a, const struct principal *op, int64_t org, cons
                     const char *role, struct err *e)
 {
     char pw[17];
-    random_password(pw, sizeof pw);
+    /* cracklib calls about one random string in 500 "too simplistic/systematic": draw again */
+    struct err weak = {0};
+    int tries = 0;
+    do {
+        err_clear(&weak);
+        random_password(pw, sizeof pw);
+    } while (auth_password_acceptable(pw, login, name, &weak) != 0 && weak.code == ERR_VALIDATION && ++tries < 100);
+    err_clear(&weak);
     json_t *in = json_pack("{s:I s:s s:s s:[s] s:s}", "org_id", (json_int_t)org, "login", login, "name", name,
                            "roles", role, "password", pw);
     int64_t id = user_create(a, op, in, e);

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "http/http.h"
 #include "service/app.h"
+#include "service/auth.h"
 #include "service/materials.h"
 
 #include <getopt.h>
@@ -22,11 +23,14 @@ int cmd_serve(int argc, char **argv)
         {"trusted-proxy", required_argument, NULL, 'P'}, {"metrics-allow", required_argument, NULL, 'M'},
         {"tls-cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
         {"max-connections-per-address", required_argument, NULL, 'N'},
-        {"verify-per-minute", required_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+        {"verify-per-minute", required_argument, NULL, 'V'},
+        {"token-days", required_argument, NULL, 'D'}, {"token-max-days", required_argument, NULL, 'X'},
+        {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *listen = "127.0.0.1:8080";
     int threads = 8, ch;
     long max_upload_mib = 50, quota_stored_mib = 2048, quota_inflight_mib = 200, uploads_per_user = 4;
+    long token_days = 90, token_max_days = 365;
     long per_address = HTTP_DEFAULT_CONNECTIONS_PER_ADDRESS, verify_per_minute = HTTP_DEFAULT_VERIFY_PER_MINUTE;
     /* issue 12: the network around the server (README, "Connections, TLS and public endpoints") */
     struct http_options net = {.trusted_proxies = getenv("BEIAN_TRUSTED_PROXIES"),
@@ -47,12 +51,14 @@ int cmd_serve(int argc, char **argv)
         case 'K': net.tls_key_file = optarg; break;
         case 'N': per_address = strtol(optarg, NULL, 10); break;
         case 'V': verify_per_minute = strtol(optarg, NULL, 10); break;
+        case 'D': token_days = strtol(optarg, NULL, 10); break;
+        case 'X': token_max_days = strtol(optarg, NULL, 10); break;
         case 'h':
             printf("usage: beian serve [--data DIR] [--listen ADDR:PORT] [--threads N] [--max-upload-mib N]\n"
                    "                   [--quota-stored-mib N] [--quota-inflight-mib N] [--uploads-per-user N]\n"
                    "                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS],...]\n"
                    "                   [--metrics-allow ADDR[/BITS],...] [--max-connections-per-address N]\n"
-                   "                   [--verify-per-minute N]\n"
+                   "                   [--verify-per-minute N] [--token-days N] [--token-max-days N]\n"
                    "Serves the API and the web UI. Defaults: --listen 127.0.0.1:8080, --threads 8,\n"
                    "--max-upload-mib 50 (the largest material upload);\n"
                    "per organisation --quota-stored-mib 2048 (materials stored) and --quota-inflight-mib 200\n"
@@ -65,7 +71,9 @@ int cmd_serve(int argc, char **argv)
                    "                        token in $BEIAN_METRICS_TOKEN opens it from anywhere\n"
                    "  --max-connections-per-address  held at once by one client address (default 128;\n"
                    "                        trusted proxies exempt)\n"
-                   "  --verify-per-minute   public filing-number checks per client address (default 60)\n");
+                   "  --verify-per-minute   public filing-number checks per client address (default 60)\n"
+                   "  --token-days          an API token's life when its request names none (default 90)\n"
+                   "  --token-max-days      the longest life one may ask for (default and at most 365)\n");
             return EXIT_OK;
         default: return cli_usage("serve", "unknown option");
         }
@@ -85,6 +93,9 @@ int cmd_serve(int argc, char **argv)
     net.threads = (unsigned)threads;
     net.connections_per_address = (unsigned)per_address;
     net.verify_per_minute = (unsigned)verify_per_minute;
+    if (token_max_days < 1 || token_max_days > 365) return cli_usage("serve", "--token-max-days must be 1 to 365");
+    if (token_days < 1 || token_days > token_max_days)
+        return cli_usage("serve", "--token-days must be 1 to --token-max-days");
     char host[256];
     const char *colon = strrchr(listen, ':');
     int port = colon ? atoi(colon + 1) : 0;
@@ -110,7 +121,13 @@ int cmd_serve(int argc, char **argv)
     a.quota_stored_bytes = (uint64_t)quota_stored_mib << 20;
     a.quota_inflight_bytes = (uint64_t)quota_inflight_mib << 20;
     a.uploads_per_user = (unsigned)uploads_per_user;
+    a.token_days = (int)token_days;
+    a.token_max_days = (int)token_max_days;
     struct err e = {0};
+    if (auth_serve_init(&a, &e) != 0) { /* sign-in still works, without device cookies */
+        fprintf(stderr, "beian: warning: %s; no device cookies\n", e.detail_en);
+        err_clear(&e);
+    }
     /* Uploads cut off by a killed server leave their temporary files, space reserved. Nothing
      * locks the data directory against a second server, so only files untouched for an hour go:
      * an upload still arriving writes to its file far more often than that. */

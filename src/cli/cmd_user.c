@@ -15,9 +15,11 @@ static const char USER_HELP[] =
     "usage: beian user add --data DIR --org ID --login LOGIN --role ROLE [--role ROLE ...] [--name NAME]\n"
     "                      --password-stdin\n"
     "       beian user list --data DIR [--org ID] [--json]\n"
-    "       beian user passwd --data DIR --login LOGIN --password-stdin\n"
+    "       beian user passwd --data DIR --login LOGIN --password-stdin [--keep-tokens]\n"
     "Roles: enterprise filer, checker, org_admin; provider provider, org_admin; authority reviewer,\n"
-    "authority_admin; platform admin. The password (at least 10 characters) is the first line of stdin.\n";
+    "authority_admin; platform admin. The password (at least 10 characters, not built on a dictionary\n"
+    "word, without the login or name: cracklib) is the first line of stdin. passwd ends the user's\n"
+    "sessions and revokes its API tokens, unless --keep-tokens.\n";
 
 static int user_add(int argc, char **argv)
 {
@@ -111,9 +113,9 @@ static int user_passwd(int argc, char **argv)
 {
     static const struct option opts[] = {{"data", required_argument, NULL, 'd'}, {"login", required_argument, NULL, 'l'},
                                          {"password-stdin", no_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+                                         {"keep-tokens", no_argument, NULL, 'k'}, {NULL, 0, NULL, 0}};
     const char *data = NULL, *login = NULL;
-    bool pw_stdin = false;
+    bool pw_stdin = false, keep_tokens = false;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -121,6 +123,7 @@ static int user_passwd(int argc, char **argv)
         case 'd': data = optarg; break;
         case 'l': login = optarg; break;
         case 'p': pw_stdin = true; break;
+        case 'k': keep_tokens = true; break;
         case 'h': fputs(USER_HELP, stdout); return EXIT_OK;
         default: return cli_usage("user", "unknown option");
         }
@@ -135,7 +138,7 @@ static int user_passwd(int argc, char **argv)
     struct principal op;
     principal_operator(&op);
     struct err e = {0};
-    int rc = user_set_password(&a, &op, login, NULL, pw, &e) == 0 ? EXIT_OK : cli_fail(&e);
+    int rc = user_set_password(&a, &op, login, NULL, pw, !keep_tokens, &e) == 0 ? EXIT_OK : cli_fail(&e);
     sodium_memzero(pw, sizeof pw);
     err_clear(&e);
     app_close(&a);

@@ -8,11 +8,24 @@
 #include "service/test_clock.h"
 #include "service/input.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SESSION_COOKIE "beian_session"
+/* The device cookie (issue 12): only ever sent back to the sign-in route, for a year. */
+#define DEVICE_COOKIE "beian_device"
+
+/* A 429 tells when to come back: Retry-After from the error's retry_after. */
+static void retry_after_header(struct http_req *r, const struct err *e)
+{
+    json_t *v = e->code == ERR_TOO_MANY && e->extra ? json_object_get(e->extra, "retry_after") : NULL;
+    if (!json_is_integer(v)) return;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+    reply_header(r, "Retry-After", buf);
+}
 
 const struct route API_ROUTES[] = {
     {"POST", "/api/v1/session", api_session_create, ROUTE_PUBLIC},
@@ -20,6 +33,8 @@ const struct route API_ROUTES[] = {
     {"GET", "/api/v1/me", api_me, 0},
     {"POST", "/api/v1/me/password", api_me_password, 0},
     {"POST", "/api/v1/tokens", api_tokens_create, 0},
+    {"GET", "/api/v1/tokens", api_tokens_list, 0},
+    {"DELETE", "/api/v1/tokens/{id}", api_tokens_delete, 0},
     {"GET", "/api/v1/orgs", api_orgs_list, 0},
     {"POST", "/api/v1/orgs", api_orgs_create, 0},
     {"GET", "/api/v1/orgs/{id}", api_orgs_get, 0},
@@ -177,17 +192,24 @@ int api_session_create(struct http_req *r)
         json_decref(in);
         return api_reply(r, 0, NULL, &e);
     }
-    char *token = NULL, csrf[64];
+    char *token = NULL, csrf[64], device[AUTH_DEVICE_COOKIE_MAX];
     struct principal p;
-    if (auth_login(r->app, login, password, r->client_ip, &token, csrf, sizeof csrf, &p, &e) != 0) {
+    if (auth_login(r->app, login, password, r->client_ip, http_cookie(r, DEVICE_COOKIE), &token, csrf, sizeof csrf,
+                   &p, device, &e) != 0) {
         json_decref(in);
-        if (e.code == ERR_TOO_MANY) reply_header(r, "Retry-After", "900");
+        retry_after_header(r, &e);
         return api_reply(r, 0, NULL, &e);
     }
     json_decref(in);
     char cookie[256];
     snprintf(cookie, sizeof cookie, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200", token);
     reply_header(r, "Set-Cookie", cookie);
+    if (device[0]) {
+        char dc[AUTH_DEVICE_COOKIE_MAX + 128];
+        snprintf(dc, sizeof dc, DEVICE_COOKIE "=%s; Path=/api/v1/session; HttpOnly; SameSite=Strict; Max-Age=31536000",
+                 device);
+        reply_header(r, "Set-Cookie", dc);
+    }
     r->who = calloc(1, sizeof *r->who);
     if (r->who) *r->who = p;
     json_t *out = json_pack("{s:s s:s s:i s:o}", "token", token, "csrf_token", csrf, "expires_in", 43200, "user",
@@ -211,15 +233,23 @@ int api_me_password(struct http_req *r)
     struct err e = {0};
     json_t *in = NULL;
     if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
-    static const char *const keys[] = {"old_password", "new_password", NULL};
+    static const char *const keys[] = {"old_password", "new_password", "revoke_tokens", NULL};
     const char *old_pw, *new_pw;
+    json_t *revoke = json_object_get(in, "revoke_tokens");
     int rc = input_known_keys(in, keys, &e) || input_text(in, "old_password", true, 256, &old_pw, &e) ||
-             input_text(in, "new_password", true, 256, &new_pw, &e) ||
-             user_set_password(r->app, r->who, r->who->login, old_pw, new_pw, &e);
+             input_text(in, "new_password", true, 256, &new_pw, &e);
+    if (!rc && revoke && !json_is_boolean(revoke))
+        rc = err_set(&e, ERR_VALIDATION, "/revoke_tokens", "revoke_tokens must be true or false",
+                     "revoke_tokens 必须为 true 或 false");
+    /* API tokens are revoked unless the caller asks to keep them */
+    if (!rc) rc = user_set_password(r->app, r->who, r->who->login, old_pw, new_pw, !json_is_false(revoke), &e);
     json_decref(in);
     /* the password rules name the field "/password"; here it is "/new_password" */
     if (rc && strcmp(e.field, "/password") == 0) snprintf(e.field, sizeof e.field, "/new_password");
-    if (rc) return api_reply(r, 0, NULL, &e);
+    if (rc) {
+        retry_after_header(r, &e);
+        return api_reply(r, 0, NULL, &e);
+    }
     return reply_empty(r, 204);
 }
 
@@ -230,15 +260,39 @@ int api_tokens_create(struct http_req *r)
     if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
     static const char *const keys[] = {"name", "days", NULL};
     const char *name;
-    int64_t days;
+    int64_t days = 0;
     char *token = NULL;
+    json_t *out = NULL;
+    /* the service judges the range of days, with a message that names the limit */
     int rc = input_known_keys(in, keys, &e) || input_text(in, "name", true, 100, &name, &e) ||
-             input_int(in, "days", false, 1, 3650, &days, &e) ||
-             auth_token_create(r->app, r->who, name, (int)days, &token, &e);
-    json_t *out = rc ? NULL : json_pack("{s:s s:s}", "name", name, "token", token);
+             input_int(in, "days", false, 1, 1000000, &days, &e) ||
+             auth_token_create(r->app, r->who, name, (int)days, &token, &out, &e);
+    if (!rc && out) json_object_set_new(out, "token", json_string(token));
+    if (out) { json_object_del(out, "revoked"); json_object_del(out, "org_id"); }
     json_decref(in);
+    if (token) sodium_memzero(token, strlen(token));
     free(token);
-    return api_reply(r, 201, out, &e);
+    return api_reply(r, 201, rc ? NULL : out, &e);
+}
+
+int api_tokens_list(struct http_req *r)
+{
+    struct err e = {0};
+    const char *scope = http_query(r, "scope");
+    if (scope && strcmp(scope, "org") != 0 && strcmp(scope, "mine") != 0) {
+        err_set(&e, ERR_VALIDATION, "/scope", "scope is mine (default) or org", "scope 为 mine（默认）或 org");
+        return api_reply(r, 0, NULL, &e);
+    }
+    json_t *list = auth_token_list(r->app, r->who, scope && strcmp(scope, "org") == 0, &e);
+    return api_reply(r, 200, list ? json_pack("{s:o}", "items", list) : NULL, &e);
+}
+
+int api_tokens_delete(struct http_req *r)
+{
+    struct err e = {0};
+    const char *id = r->nparams > 0 ? r->params[0] : NULL;
+    if (auth_token_revoke(r->app, r->who, id, &e) != 0) return api_reply(r, 0, NULL, &e);
+    return reply_empty(r, 204);
 }
 
 /* ------------------------------------------------------------------------ orgs and users */

@@ -16,6 +16,8 @@ int api_session_delete(struct http_req *r);
 int api_me(struct http_req *r);
 int api_me_password(struct http_req *r);
 int api_tokens_create(struct http_req *r);
+int api_tokens_list(struct http_req *r);
+int api_tokens_delete(struct http_req *r);
 int api_orgs_list(struct http_req *r);
 int api_orgs_create(struct http_req *r);
 int api_orgs_get(struct http_req *r);

@@ -1,108 +1,44 @@
-/* auth.c — passwords, sessions, API tokens and login throttling.
+/* auth.c — passwords, sessions, API tokens, device cookies and sign-in throttling.
  *
- * Secrets are never stored: a token is 32 random bytes shown once; the store keeps its SHA-256.
- * Password hashing is Argon2id (libsodium, interactive limits) and deliberately slow, so at most
- * app->hash_slots hashes run at once and at most app->hash_waiters callers wait for a slot; past
- * that a login is answered 503 at once, so logins can never hold every server thread. Failed logins
- * are counted per account and per client address in a fixed-size table; over the limit within the
- * window the login is refused with 429 before any hashing. */
+ * Secrets are never stored: a token is 32 random bytes shown once; the store keeps its SHA-256 and,
+ * for an API token, a random public id by which its owner lists and revokes it. Password hashing is
+ * Argon2id (libsodium, interactive limits) and deliberately slow, so at most app->hash_slots hashes
+ * run at once and at most app->hash_waiters callers wait for a slot; past that a login is answered
+ * 503 at once, so logins can never hold every server thread.
+ *
+ * Throttling (issue 12) must never refuse the right password because of somebody else's failures.
+ * Failed sign-ins count per account and client address pair (5 free, then growing delays), so an
+ * attacker elsewhere slows only itself. Behind a reverse proxy every client shares one address, so
+ * a successful sign-in also sets a device cookie (OWASP "device cookies"): signed with a key kept
+ * beside the data, bound to the login, valid a year. A sign-in that presents it counts failures on
+ * the cookie alone and ignores every other counter. Strangers (no device cookie) of one account are
+ * also counted together, with 50 free failures, to slow a guess spread over many addresses. */
 #include "service/auth.h"
 #include "service/app.h"
 #include "service/audit.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
+#include "service/clock.h"
 
+#include <crack.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define SESSION_SECONDS (12 * 3600)
-#define THROTTLE_SLOTS 4096
-#define THROTTLE_WINDOW 900
-#define MAX_FAILS_ACCOUNT 5
-#define MAX_FAILS_ADDRESS 20
-
-struct throttle_slot { uint64_t key; time_t window_start; int fails; };
-struct throttle {
-    pthread_mutex_t mu;
-    struct throttle_slot slots[THROTTLE_SLOTS];
-};
-
-struct throttle *throttle_new(void)
-{
-    struct throttle *t = calloc(1, sizeof *t);
-    if (t) pthread_mutex_init(&t->mu, NULL);
-    return t;
-}
-
-void throttle_free(struct throttle *t)
-{
-    if (!t) return;
-    pthread_mutex_destroy(&t->mu);
-    free(t);
-}
-
-static uint64_t throttle_key(const char *kind, const char *value)
-{
-    unsigned char h[crypto_generichash_BYTES_MIN];
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, sizeof h);
-    crypto_generichash_update(&st, (const unsigned char *)kind, strlen(kind));
-    crypto_generichash_update(&st, (const unsigned char *)value, strlen(value));
-    crypto_generichash_final(&st, h, sizeof h);
-    uint64_t k;
-    memcpy(&k, h, sizeof k);
-    return k ? k : 1;
-}
-
-/* Returns the fail count within the window (and counts one more when add). */
-static int throttle_touch(struct throttle *t, uint64_t key, bool add, bool reset)
-{
-    time_t now = time(NULL);
-    pthread_mutex_lock(&t->mu);
-    struct throttle_slot *s = &t->slots[key % THROTTLE_SLOTS];
-    if (s->key != key || now - s->window_start > THROTTLE_WINDOW) {
-        if (!add) { pthread_mutex_unlock(&t->mu); return 0; }
-        s->key = key;
-        s->window_start = now;
-        s->fails = 0;
-    }
-    if (reset) s->fails = 0;
-    if (add) s->fails++;
-    int fails = s->fails;
-    pthread_mutex_unlock(&t->mu);
-    return fails;
-}
-
-/* Count an attempt before it is checked, in one step with the limit test: concurrent attempts
- * cannot all pass the check before the first failure is counted. False (nothing counted) when the
- * key is already at its limit. */
-static bool throttle_reserve(struct throttle *t, uint64_t key, int limit)
-{
-    time_t now = time(NULL);
-    pthread_mutex_lock(&t->mu);
-    struct throttle_slot *s = &t->slots[key % THROTTLE_SLOTS];
-    if (s->key != key || now - s->window_start > THROTTLE_WINDOW) {
-        s->key = key;
-        s->window_start = now;
-        s->fails = 0;
-    }
-    bool ok = s->fails < limit;
-    if (ok) s->fails++;
-    pthread_mutex_unlock(&t->mu);
-    return ok;
-}
-
-/* Give back an attempt counted by throttle_reserve that turned out not to be a failure. */
-static void throttle_release(struct throttle *t, uint64_t key)
-{
-    pthread_mutex_lock(&t->mu);
-    struct throttle_slot *s = &t->slots[key % THROTTLE_SLOTS];
-    if (s->key == key && s->fails > 0) s->fails--;
-    pthread_mutex_unlock(&t->mu);
-}
+#define FREE_FAILS_PAIR 5        /* per account and address pair, before delays start */
+#define FREE_FAILS_DEVICE 5      /* per device cookie */
+#define FREE_FAILS_STRANGERS 50  /* per account, over every address without a device cookie */
+#define FREE_FAILS_PASSWD 5      /* per user changing its password */
+#define DEVICE_COOKIE_DAYS 365
+#define TOKEN_DEFAULT_DAYS 90
+#define TOKEN_MAX_DAYS 365
 
 void principal_operator(struct principal *p)
 {
@@ -115,7 +51,32 @@ void principal_operator(struct principal *p)
 
 bool principal_is_admin(const struct principal *p) { return p && (p->roles & ROLE_ADMIN); }
 
-int auth_password_acceptable(const char *pw, struct err *e)
+/* cracklib keeps its open dictionary in static state: one check at a time. */
+static pthread_mutex_t crack_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* cracklib's reasons (English, C locale) and their Chinese. */
+static const struct { const char *en, *zh; } CRACK_REASONS[] = {
+    {"dictionary word", "基于字典中的单词"},
+    {"too simplistic", "过于简单或有规律"},
+    {"DIFFERENT characters", "不同的字符太少"},
+    {"whitespace", "全是空白字符"},
+    {"too short", "太短"},
+    {"username", "基于登录名"},
+    {"password entry", "基于用户的个人信息"},
+    {"National Insurance", "像证件号码"},
+};
+
+/* Whether hay contains needle, ASCII case folded (needle of 3 or more bytes). */
+static bool contains_folded(const char *hay, const char *needle)
+{
+    size_t n = needle ? strlen(needle) : 0;
+    if (n < 3) return false;
+    for (const char *h = hay; *h; h++)
+        if (strncasecmp(h, needle, n) == 0) return true;
+    return false;
+}
+
+int auth_password_acceptable(const char *pw, const char *login, const char *name, struct err *e)
 {
     size_t n = pw ? strlen(pw) : 0;
     if (n < 10)
@@ -123,7 +84,44 @@ int auth_password_acceptable(const char *pw, struct err *e)
                        "密码至少需要10个字符");
     if (n > 256)
         return err_set(e, ERR_VALIDATION, "/password", "a password has at most 256 bytes", "密码最长256字节");
-    return 0;
+    if (contains_folded(pw, login) || contains_folded(pw, name))
+        return err_set(e, ERR_VALIDATION, "/password", "the password must not contain the login or the user's name",
+                       "密码不得包含登录名或用户姓名");
+    pthread_mutex_lock(&crack_mu);
+    const char *why = FascistCheckUser(pw, GetDefaultCracklibDict(), login && *login ? login : "-",
+                                       name && *name ? name : NULL);
+    char reason[256];
+    snprintf(reason, sizeof reason, "%s", why ? why : "");
+    if (!why) {
+        /* cracklib lets a dictionary word with a few digits or signs around it pass
+         * ("password1234", "Sunshine2026!"): check the word alone too */
+        size_t b = 0, e_ = n;
+        while (b < n && !((pw[b] | 32) >= 'a' && (pw[b] | 32) <= 'z')) b++;
+        while (e_ > b && !((pw[e_ - 1] | 32) >= 'a' && (pw[e_ - 1] | 32) <= 'z')) e_--;
+        bool word = e_ - b >= 4 && e_ - b < n;
+        for (size_t i = b; word && i < e_; i++) word = (pw[i] | 32) >= 'a' && (pw[i] | 32) <= 'z';
+        if (word) {
+            char core[257];
+            snprintf(core, sizeof core, "%.*s", (int)(e_ - b), pw + b);
+            const char *w = FascistCheck(core, GetDefaultCracklibDict());
+            if (w && (strstr(w, "dictionary word") || strstr(w, "error loading dictionary")))
+                snprintf(reason, sizeof reason, "%s", w);
+            sodium_memzero(core, sizeof core);
+        }
+    }
+    pthread_mutex_unlock(&crack_mu);
+    if (!why && reason[0]) why = reason;
+    if (!why) return 0;
+    if (strstr(reason, "error loading dictionary"))
+        return err_set(e, ERR_INTERNAL, NULL,
+                       "the password dictionary cannot be read (install cracklib-runtime): %s",
+                       "无法读取密码字典（请安装 cracklib-runtime）：%s", reason);
+    const char *zh = "强度不足";
+    for (size_t i = 0; i < sizeof CRACK_REASONS / sizeof CRACK_REASONS[0]; i++)
+        if (strstr(reason, CRACK_REASONS[i].en)) { zh = CRACK_REASONS[i].zh; break; }
+    return err_set(e, ERR_VALIDATION, "/password",
+                   "the password is too weak: %s%.0s; choose a longer phrase of unrelated words or random characters",
+                   "密码强度不足：%.0s%s；请使用由不相关单词组成的较长短语或随机字符", reason, zh);
 }
 
 static int hash_slot_enter(struct app *a, struct err *e)
@@ -185,40 +183,151 @@ static void fill_principal(struct principal *p, const json_t *user, const json_t
     snprintf(p->name, sizeof p->name, "%s", json_string_value(json_object_get(user, "name")));
 }
 
-struct token_job { const char *hash; int64_t user_id; const char *kind, *name, *csrf; int64_t expires; const struct principal *who; };
+struct token_job {
+    const char *hash; int64_t user_id; const char *kind, *name, *csrf; int64_t expires; const struct principal *who;
+    const char *public_id;   /* API tokens only */
+};
 
 static int token_insert_job(struct store_conn *c, void *arg, struct err *e)
 {
     struct token_job *j = arg;
-    if (store_token_insert(c, j->hash, j->user_id, j->kind, j->name, j->csrf, j->expires, e) != 0) return -1;
-    json_t *d = j->name ? json_pack("{s:s}", "name", j->name) : NULL;
-    int rc = audit_record(c, j->who, strcmp(j->kind, "api") == 0 ? "token.create" : "session.create", "user",
-                          j->user_id, 0, j->who->org_id, NULL, NULL, d, e);
+    int rc = j->public_id ? store_api_token_insert(c, j->hash, j->public_id, j->user_id, j->name, j->expires, e)
+                          : store_token_insert(c, j->hash, j->user_id, j->kind, j->name, j->csrf, j->expires, e);
+    if (rc != 0) return -1;
+    json_t *d = j->name ? json_pack("{s:s s:s?}", "name", j->name, "id", j->public_id) : NULL;
+    rc = audit_record(c, j->who, strcmp(j->kind, "api") == 0 ? "token.create" : "session.create", "user",
+                      j->user_id, 0, j->who->org_id, NULL, NULL, d, e);
     json_decref(d);
     return rc;
 }
 
-int auth_login(struct app *a, const char *login, const char *password, const char *client_ip,
-               char **token, char *csrf, size_t csrf_len, struct principal *p, struct err *e)
+/* ------------------------------------------------------------------------- device cookies */
+
+int auth_serve_init(struct app *a, struct err *e)
 {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/device-cookie.key", a->data_dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        unsigned char key[sizeof a->device_key];
+        randombytes_buf(key, sizeof key);
+        char tmp[4300];
+        snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+        int w = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        bool ok = w >= 0 && write(w, key, sizeof key) == (ssize_t)sizeof key && fsync(w) == 0;
+        if (w >= 0) close(w);
+        /* link, not rename: a second server starting at once keeps the first one's key */
+        if (ok && link(tmp, path) != 0 && errno != EEXIST) ok = false;
+        unlink(tmp);
+        sodium_memzero(key, sizeof key);
+        if (!ok) return err_set(e, ERR_INTERNAL, NULL, "cannot create %s", "无法创建 %s", path);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (fd < 0) return err_set(e, ERR_INTERNAL, NULL, "cannot read %s", "无法读取 %s", path);
+    ssize_t n = read(fd, a->device_key, sizeof a->device_key);
+    close(fd);
+    if (n != (ssize_t)sizeof a->device_key)
+        return err_set(e, ERR_INTERNAL, NULL, "%s is damaged (remove it: device cookies then start anew)",
+                       "%s 已损坏（删除后设备 Cookie 将重新开始）", path);
+    a->device_key_ready = true;
+    return 0;
+}
+
+/* The MAC of a device cookie: over the login, the issue time and the nonce. */
+static void device_mac(const struct app *a, const char *login, long long issued, const char *nonce,
+                       unsigned char mac[crypto_auth_hmacsha256_BYTES])
+{
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, a->device_key, sizeof a->device_key);
+    char head[64];
+    int hn = snprintf(head, sizeof head, "beian-device-v1|%lld|", issued);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)head, (size_t)hn);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)nonce, strlen(nonce));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"|", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)login, strlen(login));
+    crypto_auth_hmacsha256_final(&st, mac);
+}
+
+/* A fresh device cookie value for login: "v1.<issued>.<nonce>.<mac>" (base64url). */
+static void device_cookie_make(const struct app *a, const char *login, int64_t now, char *out)
+{
+    out[0] = 0;
+    if (!a->device_key_ready) return;
+    unsigned char raw[16], mac[crypto_auth_hmacsha256_BYTES];
+    randombytes_buf(raw, sizeof raw);
+    char nonce[sodium_base64_ENCODED_LEN(16, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(nonce, sizeof nonce, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    device_mac(a, login, (long long)now, nonce, mac);
+    char m64[sodium_base64_ENCODED_LEN(sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(m64, sizeof m64, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    snprintf(out, AUTH_DEVICE_COOKIE_MAX, "v1.%lld.%s.%s", (long long)now, nonce, m64);
+}
+
+/* Whether value is a device cookie this server issued for login within the last year; nonce gets
+ * its nonce (which names the cookie's own failure counter). */
+static bool device_cookie_valid(const struct app *a, const char *login, const char *value, int64_t now,
+                                char nonce[32])
+{
+    if (!a->device_key_ready || !value || strlen(value) >= AUTH_DEVICE_COOKIE_MAX || strncmp(value, "v1.", 3) != 0)
+        return false;
+    const char *p = value + 3;
+    char *end;
+    long long issued = strtoll(p, &end, 10);
+    if (end == p || *end != '.' || issued <= 0) return false;
+    const char *n = end + 1, *dot = strchr(n, '.');
+    if (!dot || dot - n != 22) return false;
+    memcpy(nonce, n, 22);
+    nonce[22] = 0;
+    unsigned char want[crypto_auth_hmacsha256_BYTES], got[crypto_auth_hmacsha256_BYTES];
+    size_t got_len = 0;
+    if (sodium_base642bin(got, sizeof got, dot + 1, strlen(dot + 1), NULL, &got_len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || got_len != sizeof got)
+        return false;
+    device_mac(a, login, issued, nonce, want);
+    if (sodium_memcmp(want, got, sizeof want) != 0) return false;
+    return issued <= now + 300 && now - issued <= (int64_t)DEVICE_COOKIE_DAYS * 86400;
+}
+
+static int too_many(struct err *e, int64_t wait)
+{
+    if (wait < 1) wait = 1;
+    err_extra(e, "retry_after", json_integer(wait));
+    return err_set(e, ERR_TOO_MANY, NULL, "too many failed attempts; try again in %lld seconds",
+                   "失败次数过多，请 %lld 秒后再试", (long long)wait);
+}
+
+int auth_login(struct app *a, const char *login, const char *password, const char *client_ip,
+               const char *device_cookie, char **token, char *csrf, size_t csrf_len, struct principal *p,
+               char *device_out, struct err *e)
+{
+    device_out[0] = 0;
     if (!login || !*login || !password)
         return err_set(e, ERR_VALIDATION, "/login", "login and password are required", "请输入登录名和密码");
     if (strlen(login) > 64 || strlen(password) > 256)
         return err_set(e, ERR_UNAUTHENTICATED, NULL, "wrong login or password", "登录名或密码错误");
-    uint64_t kacc = throttle_key("account:", login), kaddr = throttle_key("address:", client_ip ? client_ip : "");
-    bool acc_ok = throttle_reserve(a->throttle, kacc, MAX_FAILS_ACCOUNT);
-    if (!acc_ok || !throttle_reserve(a->throttle, kaddr, MAX_FAILS_ADDRESS)) {
-        if (acc_ok) throttle_release(a->throttle, kacc);
-        err_extra(e, "retry_after", json_integer(THROTTLE_WINDOW));
-        return err_set(e, ERR_TOO_MANY, NULL, "too many failed sign-ins; try again in 15 minutes",
-                       "登录失败次数过多，请15分钟后再试");
+    int64_t now = service_now();
+    char nonce[32];
+    bool known_device = device_cookie_valid(a, login, device_cookie, now, nonce);
+    uint64_t kdev = 0, kpair = 0, kstr = 0;
+    int64_t wait;
+    if (known_device) {
+        kdev = throttle_key(a->throttle, "device", nonce, NULL);
+        wait = throttle_reserve(a->throttle, kdev, FREE_FAILS_DEVICE, false, now);
+    } else {
+        kpair = throttle_key(a->throttle, "pair", login, client_ip ? client_ip : "");
+        kstr = throttle_key(a->throttle, "strangers", login, NULL);
+        wait = throttle_wait(a->throttle, kstr, now);
+        if (!wait) wait = throttle_reserve(a->throttle, kpair, FREE_FAILS_PAIR, false, now);
+        if (!wait) throttle_reserve(a->throttle, kstr, FREE_FAILS_STRANGERS, true, now);
     }
+    if (wait) return too_many(e, wait);
     struct store_conn *c = store_reader(a->store);
     json_t *user = store_user_by_login(c, login);
     int ok = 0;
-    if (hash_slot_enter(a, e) != 0) {
-        throttle_release(a->throttle, kacc);
-        throttle_release(a->throttle, kaddr);
+    if (hash_slot_enter(a, e) != 0) { /* not an attempt: give back what was counted */
+        if (kdev) throttle_release(a->throttle, kdev);
+        if (kpair) throttle_release(a->throttle, kpair);
+        if (kstr) throttle_release(a->throttle, kstr);
         json_decref(user);
         return -1;
     }
@@ -236,8 +345,9 @@ int auth_login(struct app *a, const char *login, const char *password, const cha
         json_decref(user);
         return err_set(e, ERR_UNAUTHENTICATED, NULL, "wrong login or password", "登录名或密码错误");
     }
-    throttle_touch(a->throttle, kacc, false, true);
-    throttle_release(a->throttle, kaddr);
+    if (kdev) throttle_forget(a->throttle, kdev);
+    if (kpair) throttle_forget(a->throttle, kpair);
+    if (kstr) throttle_release(a->throttle, kstr);
     json_t *org = store_org_get(c, json_integer_value(json_object_get(user, "org_id")));
     fill_principal(p, user, org);
     json_decref(user);
@@ -250,8 +360,9 @@ int auth_login(struct app *a, const char *login, const char *password, const cha
     sha256_hex(secret, strlen(secret), p->token_hash);
     snprintf(p->token_kind, sizeof p->token_kind, "session");
     snprintf(p->csrf, sizeof p->csrf, "%s", csrf);
-    struct token_job j = {p->token_hash, p->user_id, "session", NULL, csrf, (int64_t)time(NULL) + SESSION_SECONDS, p};
+    struct token_job j = {p->token_hash, p->user_id, "session", NULL, csrf, now + SESSION_SECONDS, p, NULL};
     if (store_write(a->store, token_insert_job, &j, e) != 0) { free(secret); return -1; }
+    device_cookie_make(a, p->login, now, device_out);
     *token = secret;
     return 0;
 }
@@ -264,7 +375,7 @@ int auth_resolve(struct app *a, const char *token, struct principal *p, struct e
     sha256_hex(token, strlen(token), hash);
     json_t *t = store_token_principal(store_reader(a->store), hash);
     if (!t || json_integer_value(json_object_get(t, "revoked")) ||
-        json_integer_value(json_object_get(t, "expires_at")) < (json_int_t)time(NULL)) {
+        json_integer_value(json_object_get(t, "expires_at")) < (json_int_t)service_now()) {
         json_decref(t);
         return err_set(e, ERR_UNAUTHENTICATED, NULL, "your session has ended; sign in again", "会话已失效，请重新登录");
     }
@@ -301,17 +412,89 @@ int auth_logout(struct app *a, const struct principal *p, struct err *e)
 }
 
 int auth_token_create(struct app *a, const struct principal *p, const char *name, int days,
-                      char **token, struct err *e)
+                      char **token, json_t **out, struct err *e)
 {
+    if (strcmp(p->token_kind, "session") != 0)
+        return err_set(e, ERR_FORBIDDEN, NULL,
+                       "an API token cannot create tokens; sign in with your password to create one",
+                       "API 令牌不能创建令牌；请用密码登录后再创建");
     if (!name || !*name || strlen(name) > 100)
         return err_set(e, ERR_VALIDATION, "/name", "a token needs a name of 1 to 100 characters",
                        "令牌名称需为1至100个字符");
-    if (days <= 0 || days > 3650) days = 365;
+    int max = a->token_max_days > 0 ? a->token_max_days : TOKEN_MAX_DAYS;
+    int def = a->token_days > 0 ? a->token_days : TOKEN_DEFAULT_DAYS;
+    if (def > max) def = max;
+    if (days == 0) days = def;
+    if (days < 0 || days > max)
+        return err_set(e, ERR_VALIDATION, "/days", "a token lives 1 to %d days (ask for a new one when it ends)",
+                       "令牌有效期为1至%d天（到期后请重新创建）", max);
+    unsigned char raw[8];
+    randombytes_buf(raw, sizeof raw);
+    char public_id[17];
+    sodium_bin2hex(public_id, sizeof public_id, raw, sizeof raw);
     char *secret = new_secret("bt_");
     char hash[65];
     sha256_hex(secret, strlen(secret), hash);
-    struct token_job j = {hash, p->user_id, "api", name, NULL, (int64_t)time(NULL) + (int64_t)days * 86400, p};
+    int64_t now = service_now();
+    struct token_job j = {hash, p->user_id, "api", name, NULL, now + (int64_t)days * 86400, p, public_id};
     if (store_write(a->store, token_insert_job, &j, e) != 0) { free(secret); return -1; }
+    if (out) {
+        json_t *row = store_api_token_get(store_reader(a->store), public_id);
+        *out = row;
+    }
     *token = secret;
     return 0;
+}
+
+json_t *auth_token_list(struct app *a, const struct principal *p, bool org, struct err *e)
+{
+    if (org && !(p->roles & ROLE_ORG_ADMIN)) {
+        err_set(e, ERR_FORBIDDEN, NULL, "only an organisation administrator lists its members' tokens",
+                "只有单位管理员可以查看本单位成员的令牌");
+        return NULL;
+    }
+    return store_api_token_list(store_reader(a->store), org ? 0 : p->user_id, org ? p->org_id : 0, service_now());
+}
+
+struct token_revoke_id_job { const struct principal *who; const char *id; int64_t user_id, org_id; };
+
+static int token_revoke_id_job(struct store_conn *c, void *arg, struct err *e)
+{
+    struct token_revoke_id_job *j = arg;
+    if (store_api_token_revoke(c, j->id, e) != 0) return -1;
+    json_t *d = json_pack("{s:s}", "id", j->id);
+    int rc = audit_record(c, j->who, "token.revoke", "user", j->user_id, 0, j->org_id, NULL, NULL, d, e);
+    json_decref(d);
+    return rc;
+}
+
+int auth_token_revoke(struct app *a, const struct principal *p, const char *id, struct err *e)
+{
+    json_t *t = id && strlen(id) == 16 ? store_api_token_get(store_reader(a->store), id) : NULL;
+    int64_t owner = t ? json_integer_value(json_object_get(t, "user_id")) : 0;
+    int64_t org = t ? json_integer_value(json_object_get(t, "org_id")) : 0;
+    bool mine = t && owner == p->user_id;
+    bool member = t && (p->roles & ROLE_ORG_ADMIN) && org == p->org_id;
+    bool alive = t && !json_integer_value(json_object_get(t, "revoked"));
+    json_decref(t);
+    if (!(mine || member) || !alive) return err_set(e, ERR_NOT_FOUND, NULL, "no such token", "令牌不存在");
+    struct token_revoke_id_job j = {p, id, owner, org};
+    return store_write(a->store, token_revoke_id_job, &j, e);
+}
+
+int auth_password_change_begin(struct app *a, const struct principal *p, struct err *e)
+{
+    char uid[32];
+    snprintf(uid, sizeof uid, "%lld", (long long)p->user_id);
+    int64_t wait = throttle_reserve(a->throttle, throttle_key(a->throttle, "passwd", uid, NULL), FREE_FAILS_PASSWD,
+                                    false, service_now());
+    return wait ? too_many(e, wait) : 0;
+}
+
+void auth_password_change_done(struct app *a, const struct principal *p, bool old_password_right)
+{
+    char uid[32];
+    snprintf(uid, sizeof uid, "%lld", (long long)p->user_id);
+    uint64_t k = throttle_key(a->throttle, "passwd", uid, NULL);
+    if (old_password_right) throttle_forget(a->throttle, k);
 }

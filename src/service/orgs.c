@@ -243,7 +243,7 @@ int64_t user_create(struct app *a, const struct principal *who, const json_t *in
         bits |= bit;
     }
     json_decref(org);
-    if (auth_password_acceptable(password, e) != 0) return -1;
+    if (auth_password_acceptable(password, login, name, e) != 0) return -1;
     struct user_job j = {.who = who, .org_id = org_id, .login = login, .name = name && *name ? name : login};
     char roles_csv[128];
     wf_roles_format(bits, roles_csv, sizeof roles_csv);
@@ -278,17 +278,23 @@ json_t *user_list(struct app *a, const struct principal *who, int64_t org_id, st
     return list;
 }
 
-struct passwd_job { const struct principal *who; int64_t user_id, org_id; char hash[crypto_pwhash_STRBYTES]; };
+struct passwd_job {
+    const struct principal *who; int64_t user_id, org_id; char hash[crypto_pwhash_STRBYTES]; bool revoke_tokens;
+};
 
 static int passwd_job_fn(struct store_conn *c, void *arg, struct err *e)
 {
     struct passwd_job *j = arg;
     if (store_user_set_password(c, j->user_id, j->hash, e) != 0) return -1;
-    return audit_record(c, j->who, "user.password", "user", j->user_id, 0, j->org_id, NULL, NULL, NULL, e);
+    if (j->revoke_tokens && store_api_tokens_revoke_user(c, j->user_id, e) != 0) return -1;
+    json_t *d = json_pack("{s:b}", "api_tokens_revoked", j->revoke_tokens);
+    int rc = audit_record(c, j->who, "user.password", "user", j->user_id, 0, j->org_id, NULL, NULL, d, e);
+    json_decref(d);
+    return rc;
 }
 
 int user_set_password(struct app *a, const struct principal *who, const char *login,
-                      const char *old_password, const char *new_password, struct err *e)
+                      const char *old_password, const char *new_password, bool revoke_tokens, struct err *e)
 {
     json_t *u = store_user_by_login(store_reader(a->store), login);
     if (!u || (!principal_is_admin(who) && json_integer_value(json_object_get(u, "id")) != who->user_id)) {
@@ -296,17 +302,27 @@ int user_set_password(struct app *a, const struct principal *who, const char *lo
         return err_set(e, ERR_NOT_FOUND, NULL, "no such user", "用户不存在");
     }
     struct passwd_job j = {who, json_integer_value(json_object_get(u, "id")),
-                           json_integer_value(json_object_get(u, "org_id")), {0}};
-    if (who->user_id != 0) { /* a user changing its own password proves the old one */
-        int ok = old_password && crypto_pwhash_str_verify(json_string_value(json_object_get(u, "pw_hash")),
-                                                          old_password, strlen(old_password)) == 0;
+                           json_integer_value(json_object_get(u, "org_id")), {0}, revoke_tokens};
+    const char *current = json_string_value(json_object_get(u, "pw_hash"));
+    if (who->user_id != 0) { /* a user changing its own password proves the old one, within a throttle */
+        if (auth_password_change_begin(a, who, e) != 0) { json_decref(u); return -1; }
+        int ok = old_password && crypto_pwhash_str_verify(current, old_password, strlen(old_password)) == 0;
+        auth_password_change_done(a, who, ok);
         if (!ok) {
             json_decref(u);
             return err_set(e, ERR_FORBIDDEN, "/old_password", "the current password is wrong", "当前密码不正确");
         }
     }
+    if (auth_password_acceptable(new_password, login, json_string_value(json_object_get(u, "name")), e) != 0) {
+        json_decref(u);
+        return -1;
+    }
+    bool same = (old_password && strcmp(old_password, new_password) == 0) ||
+                (!old_password && crypto_pwhash_str_verify(current, new_password, strlen(new_password)) == 0);
     json_decref(u);
-    if (auth_password_acceptable(new_password, e) != 0) return -1;
+    if (same)
+        return err_set(e, ERR_VALIDATION, "/password", "the new password must differ from the current one",
+                       "新密码不能与当前密码相同");
     if (auth_hash_password(a, new_password, j.hash, sizeof j.hash, e) != 0) return -1;
     return store_write(a->store, passwd_job_fn, &j, e);
 }

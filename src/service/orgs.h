@@ -2,6 +2,7 @@
 #ifndef BEIAN_ORGS_H
 #define BEIAN_ORGS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "core/err.h"
@@ -29,9 +30,11 @@ json_t *org_get(struct app *a, const struct principal *who, int64_t id, struct e
  * authority_admin in their own organisation. Returns the id or -1. */
 int64_t user_create(struct app *a, const struct principal *who, const json_t *in, struct err *e);
 json_t *user_list(struct app *a, const struct principal *who, int64_t org_id, struct err *e);
-/* Set a password: the user itself (with the old password checked by the caller), or the operator. */
+/* Set a password: the user itself (proving the old password, throttled per user with growing delays),
+ * or the operator. The new one must be strong (auth_password_acceptable) and differ from the current
+ * one. Every session of the user ends; with revoke_tokens its API tokens too. */
 int user_set_password(struct app *a, const struct principal *who, const char *login,
-                      const char *old_password, const char *new_password, struct err *e);
+                      const char *old_password, const char *new_password, bool revoke_tokens, struct err *e);
 /* The caller as JSON (/me). */
 json_t *user_me(struct app *a, const struct principal *who);
 

@@ -132,6 +132,15 @@ static const char *const MIGRATIONS[] = {
     "  path TEXT NOT NULL, severity TEXT NOT NULL, detail TEXT NOT NULL, since TEXT NOT NULL, cleared_on TEXT);"
     "CREATE INDEX standing_findings_open ON standing_findings(filing_id, cleared_on);"
     "ALTER TABLE filings ADD COLUMN standing_checked_on TEXT;",
+    /* 7: API tokens get a public id (not the hash) by which their owner, or the organisation's
+     *    administrator, lists and revokes them (issue 12); tokens made before it get one too,
+     *    and a life of at most a year from the migration */
+    "ALTER TABLE tokens ADD COLUMN public_id TEXT;"
+    "UPDATE tokens SET public_id = lower(hex(randomblob(8))) WHERE kind='api';"
+    "CREATE UNIQUE INDEX tokens_public_id ON tokens(public_id);"
+    /* and none lives longer than a year from now (they could be made for ten) */
+    "UPDATE tokens SET expires_at = MIN(expires_at, CAST(strftime('%s','now') AS INTEGER) + 365 * 86400) "
+    "WHERE kind='api';",
 };
 
 const char *const *migrations_list(int *count)

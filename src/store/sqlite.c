@@ -571,6 +571,44 @@ int store_token_revoke(struct store_conn *c, const char *hash, struct err *e)
     return db_run(c, e, "UPDATE tokens SET revoked=1 WHERE hash=?", "s", hash);
 }
 
+/* API tokens by their public id (migration 7), issue 12 */
+
+int store_api_token_insert(struct store_conn *c, const char *hash, const char *public_id, int64_t user_id,
+                           const char *name, int64_t expires_at, struct err *e)
+{
+    char now[32];
+    now_rfc3339(now);
+    return db_run(c, e, "INSERT INTO tokens(hash,public_id,user_id,kind,name,created_at,expires_at) "
+                        "VALUES(?,?,?,'api',?,?,?)", "ssissi", hash, public_id, user_id, name, now, expires_at);
+}
+
+#define API_TOKEN_COLUMNS "t.public_id AS id, t.name, t.user_id, u.login, u.org_id, t.created_at, " \
+    "strftime('%Y-%m-%dT%H:%M:%SZ', t.expires_at, 'unixepoch') AS expires_at"
+
+json_t *store_api_token_get(struct store_conn *c, const char *public_id)
+{
+    return db_one(c, "SELECT " API_TOKEN_COLUMNS ", t.revoked FROM tokens t JOIN users u ON u.id = t.user_id "
+                     "WHERE t.public_id=? AND t.kind='api'", "s", public_id);
+}
+
+json_t *store_api_token_list(struct store_conn *c, int64_t user_id, int64_t org_id, int64_t now)
+{
+    return db_query(c, NULL, "SELECT " API_TOKEN_COLUMNS " FROM tokens t JOIN users u ON u.id = t.user_id "
+                             "WHERE t.kind='api' AND t.public_id IS NOT NULL AND t.revoked=0 AND t.expires_at>=? "
+                             "AND (t.user_id=? OR u.org_id=?) ORDER BY t.created_at, t.rowid",
+                    "iii", now, user_id ? user_id : -1, org_id ? org_id : -1);
+}
+
+int store_api_token_revoke(struct store_conn *c, const char *public_id, struct err *e)
+{
+    return db_run(c, e, "UPDATE tokens SET revoked=1 WHERE public_id=? AND kind='api'", "s", public_id);
+}
+
+int store_api_tokens_revoke_user(struct store_conn *c, int64_t user_id, struct err *e)
+{
+    return db_run(c, e, "UPDATE tokens SET revoked=1 WHERE user_id=? AND kind='api'", "i", user_id);
+}
+
 /* ---------------------------------------------------------------- systems */
 
 int64_t store_system_insert(struct store_conn *c, int64_t org_id, const char *name,

@@ -58,6 +58,15 @@ json_t *store_token_get(struct store_conn *c, const char *hash);
  * {user_id, kind, csrf, expires_at, revoked, login, name, roles, disabled, org_id, org_kind} or NULL. */
 json_t *store_token_principal(struct store_conn *c, const char *hash);
 int store_token_revoke(struct store_conn *c, const char *hash, struct err *e);
+/* API tokens by their public id (16 hex digits, never the hash): insert, one (with user_id, login,
+ * org_id, revoked), the live ones (not revoked, not expired at now) of a user or of every member of
+ * an organisation, revoke one, revoke every one of a user. */
+int store_api_token_insert(struct store_conn *c, const char *hash, const char *public_id, int64_t user_id,
+                           const char *name, int64_t expires_at, struct err *e);
+json_t *store_api_token_get(struct store_conn *c, const char *public_id);
+json_t *store_api_token_list(struct store_conn *c, int64_t user_id, int64_t org_id, int64_t now);
+int store_api_token_revoke(struct store_conn *c, const char *public_id, struct err *e);
+int store_api_tokens_revoke_user(struct store_conn *c, int64_t user_id, struct err *e);
 
 /* --- systems --- */
 int64_t store_system_insert(struct store_conn *c, int64_t org_id, const char *name,

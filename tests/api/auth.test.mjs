@@ -183,7 +183,7 @@ test('after 5 wrong passwords the 6th attempt, even with the right password, →
 });
 
 test('parallel wrong passwords cannot outrun the limit: at most 5 are checked', async () => {
-  const pw = 'parallel-correct-pw';
+  const pw = 'Cobalt-tangent-41-orchid';
   await makeUser('parallel', pw);
   const rs = await Promise.all(Array.from({ length: 16 }, (_, i) => signIn('parallel', `wrong guess ${i}`)));
   const statuses = rs.map((r) => r.status);
@@ -282,6 +282,7 @@ test('POST /me/password: wrong old → 403, short new → 422, success → 204 a
 
 const NEED_TOKEN = [
   ['DELETE', '/api/v1/session'], ['GET', '/api/v1/me'], ['POST', '/api/v1/me/password'], ['POST', '/api/v1/tokens'],
+  ['GET', '/api/v1/tokens'], ['DELETE', '/api/v1/tokens/1'],
   ['GET', '/api/v1/orgs'], ['POST', '/api/v1/orgs'], ['GET', '/api/v1/orgs/1'], ['PATCH', '/api/v1/orgs/1'], ['GET', '/api/v1/users'],
   ['POST', '/api/v1/users'], ['GET', '/api/v1/systems'], ['POST', '/api/v1/systems'], ['GET', '/api/v1/systems/1'],
   ['GET', '/api/v1/filings'], ['POST', '/api/v1/filings'], ['GET', '/api/v1/filings/1'],
@@ -383,20 +384,16 @@ test('public routes work without a token', async () => {
   assert.equal(r.status, 201);
 });
 
-// Last: it locks this server's sign-ins for the test client. Failed sign-ins so far in this file: 15.
-test('after 20 failed sign-ins from one address, sign-in from it → 429; tokens keep working', async () => {
+// Issue 12: this used to lock every sign-in from the address after 20 failures, the real users' behind
+// the same reverse proxy included. Failures now count per account and address pair.
+test('after 20+ failed sign-ins from one address, an account that never failed still signs in from it', async () => {
   const filerToken = await s.login('filer');
-  let first429 = -1;
-  for (let i = 0; i < 25 && first429 < 0; i++) {
-    const r = await signIn(`unknown-${i}`, 'not a password');
-    if (r.status === 429) first429 = i;
-    else assertProblem(r, 401);
-  }
-  assert.ok(first429 >= 0 && first429 <= 20, `address limit reached (first 429 at attempt ${first429})`);
-  // an account that never failed is refused too, with the right password
+  for (let i = 0; i < 25; i++) assertProblem(await signIn(`unknown-${i}`, 'not a password'), 401);
+  // a pair that failed 5 times is slowed …
+  for (let i = 0; i < 5; i++) assertProblem(await signIn('unknown-0', 'not a password'), i < 4 ? 401 : 429);
+  // … an account that never failed is not, with the right password
   const r = await signIn('authadmin', s.logins.authadmin.password);
-  assertProblem(r, 429, 'too_many_requests');
-  assert.match(r.headers.get('retry-after') || '', /^\d+$/);
-  // the limit is on signing in; existing tokens are not affected
+  assert.equal(r.status, 201, r.text);
+  // existing tokens are not affected either way
   assert.equal((await s.req('GET', '/api/v1/me', { token: filerToken })).status, 200);
 });

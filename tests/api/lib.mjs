@@ -89,9 +89,9 @@ export class Server {
     this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
     this.log = '';
-    s.env = opts.env || {};   // extra environment of the server process (e.g. BEIAN_POLICY_DIR)
-    s.args = [...(opts.args || []), ...(opts.serveArgs || [])];   // extra `beian serve` options
-    s.probe = opts.probe;                  // readiness check other than plain-HTTP /healthz (TLS)
+    this.proc = spawn(BIN, ['serve', '--data', this.data, '--listen', `127.0.0.1:${this.port}`, '--threads', '4',
+      ...(this.args || [])],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...(this.env || {}) } });
     this.proc.stderr.on('data', (d) => { this.log += d.toString(); });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
     const gone = () => this.proc.exitCode !== null || this.proc.signalCode !== null;

@@ -189,7 +189,7 @@ export async function createOrg(s, body) {
 let pwCounter = 0;
 // Create a user as admin and register its password in s.logins; returns the user.
 export async function createUser(s, orgId, login, roles) {
-  const password = `Test-${login}-${++pwCounter}-pw-x9Q!`;
+  const password = `Harbor-${++pwCounter}-quill-x9Q!`; // not containing the login (issue 12)
   const r = await s.req('POST', `${API}/users`, { token: s.tokens.admin, body: { org_id: orgId, login, roles, password } });
   assert.equal(r.status, 201, `create user ${login}: ${r.status} ${r.text}`);
   s.logins[login] = { role: roles.join(','), password };

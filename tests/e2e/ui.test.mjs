@@ -170,7 +170,7 @@ test('the admin creates a user with roles; the user signs in and changes the pas
   await user.page.locator('#old-password').fill('First-password-123');
   await user.page.locator('#new-password').fill('Second-password-456');
   await user.page.locator('#new-password-again').fill('Second-password-456');
-  await user.page.locator('form button[type=submit]').click();
+  await user.page.locator('form:has(#old-password) button[type=submit]').click();
   await user.page.locator('.ok-text').waitFor();
   await user.page.locator('#signout').click();
   await user.page.locator('#login').waitFor();
