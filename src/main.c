@@ -15,6 +15,7 @@ const struct cli_command CLI_COMMANDS[] = {
     {"validate", cmd_validate, "check a filing document against a policy pack, offline"},
     {"policy", cmd_policy, "test, lint or list the rules of a policy pack"},
     {"verify", cmd_verify, "check stored material files against their hashes"},
+    {"tick", cmd_tick, "run the daily standing check of every filed record"},
     {"backup", cmd_backup, "make a consistent online copy of a data directory"},
     {"restore", cmd_restore, "restore a backup into a new data directory"},
     {"version", cmd_version, "print the version"},

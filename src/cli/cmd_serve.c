@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "http/http.h"
 #include "service/app.h"
+#include "service/standing.h"
 #include "service/auth.h"
 #include "service/materials.h"
 
@@ -147,9 +148,11 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "beian: serving %s on %s://%s:%d (policy %s@%s)\n", data, net.tls_cert_file ? "https" : "http",
             host, port, a.pack->id,
             a.pack->version);
+    struct standing_timer *timer = standing_timer_start(&a);
     int sig = 0;
     while (sigwait(&stop_signals, &sig) != 0) {}
     fprintf(stderr, "beian: stopping\n");
+    standing_timer_stop(timer);
     http_server_stop(srv);
     app_close(&a);
     return EXIT_OK;

@@ -156,7 +156,8 @@ bool wf_role_fits_org_kind(unsigned role_bit, const char *kind)
 
 bool wf_state_is_final(enum wf_state s)
 {
-    return s == ST_FILED || s == ST_REJECTED || s == ST_WITHDRAWN || s == ST_CANCELLED || s == ST_REVOKED;
+    return s == ST_FILED || s == ST_REJECTED || s == ST_WITHDRAWN || s == ST_CANCELLED || s == ST_REVOKED ||
+           s == ST_ACCEPTED;
 }
 
 bool wf_state_editable(enum wf_state s) { return s == ST_DRAFT || s == ST_RECTIFICATION; }

@@ -2,6 +2,7 @@
  * and the session, identity and organisation/user endpoints. */
 #include "http/api.h"
 #include "http/api_registry.h"
+#include "http/api_records.h"
 #include "service/app.h"
 #include "service/auth.h"
 #include "service/orgs.h"
@@ -60,6 +61,17 @@ const struct route API_ROUTES[] = {
     {"POST", "/api/v1/filings/{id}/overrides", api_filings_override_request, 0},
     {"POST", "/api/v1/filings/{id}/overrides/{oid}/decision", api_filings_override_decide, 0},
     {"GET", "/api/v1/audit", api_audit, 0},
+    /* after the number: self-inspection reports, standing findings, the work list (api_records.c) */
+    {"GET", "/api/v1/records", api_supervision, 0},
+    {"GET", "/api/v1/filings/{id}/standing", api_filings_standing, 0},
+    {"GET", "/api/v1/filings/{id}/inspections", api_filings_inspections_list, 0},
+    {"POST", "/api/v1/filings/{id}/inspections", api_filings_inspections_start, 0},
+    {"POST", "/api/v1/filings/{id}/inspections/order", api_filings_inspections_order, 0},
+    {"GET", "/api/v1/inspections", api_inspections_list, 0},
+    {"GET", "/api/v1/inspections/{id}", api_inspections_get, 0},
+    {"PUT", "/api/v1/inspections/{id}/document", api_inspections_put_document, 0},
+    {"PATCH", "/api/v1/inspections/{id}/document", api_inspections_patch_document, 0},
+    {"POST", "/api/v1/inspections/{id}/actions/{action}", api_inspections_action, 0},
     /* materials and the provider registry (api_materials.c, api_providers.c) */
     {"GET", "/api/v1/materials", api_materials_list, 0},
     {"POST", "/api/v1/materials", api_materials_upload, ROUTE_UPLOAD},

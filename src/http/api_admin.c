@@ -49,6 +49,23 @@ int api_metrics(struct http_req *r)
     json_object_foreach(counts, state, n) fprintf(out, "beian_filings{state=\"%s\"} %lld\n", state,
                                                   (long long)json_integer_value(n));
     json_decref(counts);
+    /* after the number: what stands against the filed records (overdue inspections among it) */
+    json_t *standing = store_standing_counts(store_reader(r->app->store));
+    fprintf(out, "# HELP beian_standing_findings Findings standing against filed records, by rule and severity.\n"
+                 "# TYPE beian_standing_findings gauge\n");
+    fprintf(out, "beian_standing_findings{rule=\"INSPECTION-OVERDUE\",severity=\"error\"} %lld\n",
+            (long long)json_integer_value(json_object_get(json_object_get(standing, "INSPECTION-OVERDUE"), "error")));
+    const char *rule;
+    json_t *by_sev;
+    json_object_foreach(standing, rule, by_sev) {
+        const char *sev;
+        json_object_foreach(by_sev, sev, n) {
+            if (strcmp(rule, "INSPECTION-OVERDUE") == 0 && strcmp(sev, "error") == 0) continue;   /* printed above */
+            fprintf(out, "beian_standing_findings{rule=\"%s\",severity=\"%s\"} %lld\n", rule, sev,
+                    (long long)json_integer_value(n));
+        }
+    }
+    json_decref(standing);
     fclose(out);
     int rc = reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, len);
     free(buf);
@@ -64,6 +81,7 @@ int api_policy_schema(struct http_req *r)
                             p->manifest, "form", p->form, "materials", p->materials);
     /* For the web UI: region names (labels, filters), the deadlines and the working-day calendar
      * (how close a due date is, in working days). */
+    if (out && p->inspection_form) json_object_set(out, "inspection_form", p->inspection_form);   /* 定期自查 */
     if (out && p->regions) json_object_set(out, "regions", p->regions);
     if (out && p->deadlines) json_object_set(out, "deadlines", p->deadlines);
     if (out && p->providers) json_object_set(out, "providers", p->providers); /* evaluation criteria */

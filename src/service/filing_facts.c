@@ -154,6 +154,13 @@ static void check_material_ref(const char *path, const json_t *def, const json_t
     json_decref(m);
 }
 
+json_t *filing_material_findings(struct store_conn *c, const json_t *form, const json_t *doc, int64_t org_id)
+{
+    struct material_walk w = {c, org_id, json_array()};
+    schema_each_material(form, doc, check_material_ref, &w);
+    return w.findings;
+}
+
 /* ---- the provider ---------------------------------------------------------------------------- */
 
 static void check_provider(struct store_conn *c, const json_t *doc, json_t *findings)
@@ -179,8 +186,9 @@ json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const
         check_subject(p, doc, org, findings);
         check_jurisdiction(c, doc, org, findings);
     }
-    struct material_walk w = {c, jint(row, "org_id"), findings};
-    schema_each_material(p->form, doc, check_material_ref, &w);
+    json_t *materials = filing_material_findings(c, p->form, doc, jint(row, "org_id"));
+    json_array_extend(findings, materials);
+    json_decref(materials);
     check_provider(c, doc, findings);
     json_decref(org);
     return findings;

@@ -152,3 +152,21 @@ json_t *store_records_to_check(struct store_conn *c, const char *day, int limit)
                             "si", day, (int64_t)limit);
     return rows ? rows : json_array();
 }
+
+json_t *store_standing_counts(struct store_conn *c)
+{
+    json_t *rows = db_query(c, NULL,
+                            "SELECT rule, severity, count(*) AS n FROM standing_findings WHERE cleared_on IS NULL"
+                            " GROUP BY rule, severity ORDER BY rule, severity",
+                            "");
+    json_t *out = json_object();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        json_t *by = json_object_get(out, jstr(r, "rule"));
+        if (!by) json_object_set_new(out, jstr(r, "rule"), by = json_object());
+        json_object_set(by, jstr(r, "severity"), json_object_get(r, "n"));
+    }
+    json_decref(rows);
+    return out;
+}

@@ -253,6 +253,8 @@ int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t 
                           struct err *e);
 int store_standing_clear(struct store_conn *c, int64_t id, const char *day, struct err *e);
 int store_filing_standing_checked(struct store_conn *c, int64_t filing_id, const char *day, struct err *e);
+/* Standing findings still standing, counted: {rule: {severity: n}}. */
+json_t *store_standing_counts(struct store_conn *c);
 /* Up to limit ids [{id}] of filed records not checked on day yet, in id order. */
 json_t *store_records_to_check(struct store_conn *c, const char *day, int limit);
 

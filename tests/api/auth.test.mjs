@@ -298,6 +298,11 @@ const NEED_TOKEN = [
   ['GET', '/api/v1/filings/1/versions/1/materials'], ['GET', '/api/v1/providers'], ['GET', '/api/v1/providers/3/profile'],
   ['PUT', '/api/v1/providers/3/profile'], ['GET', '/api/v1/providers/3/expiring'], ['GET', '/api/v1/providers/3/evaluations'],
   ['POST', '/api/v1/providers/3/evaluations'],
+  // after the number (issue 13): the work list, standing findings, self-inspection reports
+  ['GET', '/api/v1/records'], ['GET', '/api/v1/filings/1/standing'], ['GET', '/api/v1/filings/1/inspections'],
+  ['POST', '/api/v1/filings/1/inspections'], ['POST', '/api/v1/filings/1/inspections/order'], ['GET', '/api/v1/inspections'],
+  ['GET', '/api/v1/inspections/1'], ['PUT', '/api/v1/inspections/1/document'], ['PATCH', '/api/v1/inspections/1/document'],
+  ['POST', '/api/v1/inspections/1/actions/submit_for_check'],
   // policy pack versions (issue 3)
   ['GET', '/api/v1/policy/packs'], ['POST', '/api/v1/policy/packs'], ['GET', '/api/v1/policy/packs/1/1/schema'],
   ['GET', '/api/v1/policy/packs/1/1/rules'], ['GET', '/api/v1/policy/impact?pack=cn-cloud@2025.1'],

@@ -122,6 +122,9 @@ test('authorization matrix: every route × every caller', async () => {
       },
     },
     'POST /policy/packs': { body: { dir: '/nonexistent/authz-pack' } },
+    'POST /filings/{id}/inspections/order': { body: { reason: '矩阵', due_on: '2099-01-01' } },
+    'PUT /inspections/{id}/document': { body: {}, headers: { 'If-Match': '*' } },
+    'PATCH /inspections/{id}/document': { body: { incidents: { count: 0 } }, contentType: 'application/merge-patch+json' },
   }[key] || {});
   const query = { 'GET /filings/{id}/diff': '?from=1', 'GET /policy/impact': '?pack=cn-cloud@2025.1', 'POST /materials': '?kind=other&title=authz&filename=authz.txt', 'POST /materials/{id}/versions': '?filename=authz.txt' };
 
