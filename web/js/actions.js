@@ -14,7 +14,9 @@ const DANGER = new Set(['withdraw', 'reject', 'decline_hosting', 'cancel', 'revo
 // those not possible at the moment shown disabled with the reason beside them (errors remain, a
 // change filing is open, …), so that no button offers what can only fail. onDone(result, action)
 // after a successful action; before() runs first (e.g. to save the document).
-export function actionButtons(filing, { before, onDone, pendingItems }) {
+// For another record kind (a self-inspection report) `record` gives its {url, needs(state, action),
+// paths()}: where its actions are posted, what each needs, which fields items may name.
+export function actionButtons(filing, { before, onDone, pendingItems, record }) {
   const entries = filing.actions || (filing.allowed_actions || []).map((action) => ({ action, possible: true }));
   return entries.map(({ action, possible, reason }) => {
     const button = h('button', {
@@ -24,7 +26,7 @@ export function actionButtons(filing, { before, onDone, pendingItems }) {
       disabled: !possible,
       onclick: async () => {
         if (before) await before();
-        const result = await runAction(filing, action, { pendingItems });
+        const result = await runAction(filing, action, { pendingItems, record });
         if (result) onDone(result, action);
       },
     }, name('action', action));
@@ -58,8 +60,9 @@ function itemRow(item, paths, onRemove) {
 
 // Open the dialog of `action` on `filing`; resolves with the API's answer, or undefined when
 // cancelled. opts.pendingItems: rectification items picked on the form ([{path, message}]).
-export function runAction(filing, action, { pendingItems } = {}) {
-  const needs = actionNeeds(filing.state, action);
+export function runAction(filing, action, { pendingItems, record } = {}) {
+  const needs = record ? record.needs(filing.state, action) : actionNeeds(filing.state, action);
+  const url = record ? record.url : `/filings/${filing.id}/actions`;
   return openDialog({
     title: t('action.dialogTitle', { action: name('action', action) }),
     wide: needs.has('items'),
@@ -72,7 +75,7 @@ export function runAction(filing, action, { pendingItems } = {}) {
       let itemsBox = null;
       const rows = [];
       if (needs.has('items')) {
-        const paths = pickablePaths();
+        const paths = record ? record.paths() : pickablePaths();
         itemsBox = h('div', { class: 'items-editor' });
         const addRow = (item) => {
           const row = itemRow(item, paths, (r) => { rows.splice(rows.indexOf(r), 1); r.remove(); });
@@ -114,7 +117,7 @@ export function runAction(filing, action, { pendingItems } = {}) {
         }
         submit.disabled = true;
         try {
-          const out = await post(`/filings/${filing.id}/actions/${action}`, Object.keys(payload).length ? payload : undefined);
+          const out = await post(`${url}/${action}`, Object.keys(payload).length ? payload : undefined);
           close(out);
         } catch (err) {
           submit.disabled = false;

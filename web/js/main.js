@@ -15,6 +15,8 @@ import { adminView } from './views/admin.js';
 import { accountView } from './views/account.js';
 import { providerView } from './views/provider.js';
 import { evaluationView, canEvaluate } from './views/evaluation.js';
+import { recordsView } from './views/records.js';
+import { inspectionView } from './views/inspection.js';
 
 const ROUTES = [
   { pattern: '/login', view: loginView, public: true },
@@ -27,6 +29,8 @@ const ROUTES = [
   { pattern: '/account', view: accountView },
   { pattern: '/provider', view: providerView },
   { pattern: '/evaluate', view: evaluationView },
+  { pattern: '/records', view: recordsView },
+  { pattern: '/inspections/:id', view: inspectionView },
 ];
 
 function match(path) {
@@ -99,10 +103,10 @@ function navLinks() {
   if (!session.me) return [['/verify', t('nav.verify')], ['/login', t('nav.signin')]];
   const kind = orgKind();
   const links = [];
-  if (kind === 'enterprise') links.push(['/', t('nav.workbench')]);
+  if (kind === 'enterprise') links.push(['/', t('nav.workbench')], ['/records', t('nav.records')]);
   if (canEvaluate()) links.push(['/evaluate', t('nav.evaluate')]);
   if (kind === 'provider') links.push(['/', t('nav.confirmations')], ['/provider', t('nav.profile')]);
-  if (kind === 'authority') links.push(['/', t('nav.queue')], ['/dashboard', t('nav.dashboard')]);
+  if (kind === 'authority') links.push(['/', t('nav.queue')], ['/records', t('nav.supervision')], ['/dashboard', t('nav.dashboard')]);
   if (kind === 'platform') links.push(['/', t('nav.admin')], ['/queue', t('nav.allFilings')], ['/dashboard', t('nav.dashboard')]);
   if (kind !== 'platform' && hasRole('org_admin', 'authority_admin')) links.push(['/admin', t('nav.users')]);
   links.push(['/verify', t('nav.verify')], ['/account', t('nav.account')]);

@@ -9,6 +9,7 @@ import { sections, sectionOf, labelOf, mergePatch, leafRows, formatValue, region
 import { renderSection, decorate, wrapperFor, controlId } from '../form.js';
 import { materialMeta, materialLink, uploadControl, kindLabel } from '../materials.js';
 import { actionButtons } from '../actions.js';
+import { renderRecordTab } from './record.js';
 import { canEvaluate } from './evaluation.js';
 import { stateBadge, dueChip, tabs, toast, problemText, go, openDialog, filingTitle, errorBox } from '../ui.js';
 
@@ -108,6 +109,9 @@ export async function filingView(main, params, query) {
     { key: 'history', label: t('filing.tabHistory'), render: renderHistoryTab },
     { key: 'versions', label: t('filing.tabVersions'), render: renderVersionsTab },
   ];
+  // a filed record: what follows the number (self-inspections, standing findings) — views/record.js
+  if (filing.state === 'filed' && filing.kind === 'initial')
+    tabItems.push({ key: 'record', label: t('filing.tabRecord'), render: (panel) => renderRecordTab(panel, st.filing) });
   const tb = tabs(tabItems, st.tab, (key) => {
     st.tab = key;
     const q = new URLSearchParams(location.search);

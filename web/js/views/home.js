@@ -7,6 +7,7 @@ import { session, hasRole, orgKind, loadSchema, loadWorkflow, loadOrgs } from '.
 import { sections, addWorkingDays } from '../schema.js';
 import { renderSection, decorate } from '../form.js';
 import { actionButtons } from '../actions.js';
+import { filedSystemsSection } from './records.js';
 import { openDialog, field, problemText, toast, go, stateBadge, dueChip, filingTitle, emptyState } from '../ui.js';
 import { filingsTable } from './common.js';
 import { queueView } from './queue.js';
@@ -109,7 +110,7 @@ async function enterpriseHome(main, query) {
   main.append(h('div', { class: 'page' },
     h('h1', {}, t('home.enterprise')),
     h('p', { class: 'muted' }, session.me.org.name),
-    h('div', { class: 'grid-2' }, needsBox, systemsBox), filingsBox));
+    h('div', { class: 'grid-2' }, needsBox, systemsBox), await filedSystemsSection(), filingsBox));
 
   async function newSystem() {
     const created = await openDialog({
