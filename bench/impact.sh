@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# impact.sh — the policy impact over many generated filed filings (issue 3): IMPACT_FILINGS
+# impact.sh — the policy impact over many generated filed filings (issue 3), and the daily standing
+# check (`beian tick`, issue 13) of the same records side by side: IMPACT_FILINGS
 # (default 1,000,000) filed records of the reference document, one in ten with an incident
 # notice of 18 hours, re-evaluated under a version of cn-cloud that tightens that limit to 12
 # hours. Prints the time, the rate, the number found failing (expected: one in ten) and the peak
@@ -65,4 +66,19 @@ rss = int(open(w + '/rss').read().split()[-1]) // 1024
 t = e - s
 print(f"| policy impact over {n:,} filed filings ({out['checked']:,} checked) | {t:.1f} s | {out['checked']/t:,.0f} filings/s | "
       f"{out['failing_count']:,} failing (expected {n // 10:,}) | peak RSS {rss} MiB | (generating them took {ge - gs:.0f} s) |")
+PY
+
+# The daily standing check of the same records (issue 13), side by side: every filed record evaluated
+# against today and its inspection schedule, its standing findings written, 200 records a transaction.
+start=$(date +%s.%N)
+/usr/bin/time -f "%M" -o "$work/rss_tick" $BIN tick --data "$work/data" > "$work/tick.out"
+end=$(date +%s.%N)
+python3 - "$work" "$N" "$start" "$end" <<'PY'
+import re, sys
+w, n, s, e = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+out = open(w + '/tick.out').read()
+checked = int(re.search(r'checked (\d+)', out).group(1))
+rss = int(open(w + '/rss_tick').read().split()[-1]) // 1024
+print(f"| `beian tick` (standing check) over {n:,} filed filings ({checked:,} checked) | {e - s:.1f} s | {checked / (e - s):,.0f} records/s | "
+      f"{out.strip()} | peak RSS {rss} MiB | |")
 PY

@@ -67,6 +67,8 @@ const struct route API_ROUTES[] = {
     {"GET", "/api/v1/filings/{id}/inspections", api_filings_inspections_list, 0},
     {"POST", "/api/v1/filings/{id}/inspections", api_filings_inspections_start, 0},
     {"POST", "/api/v1/filings/{id}/inspections/order", api_filings_inspections_order, 0},
+    {"GET", "/api/v1/filings/{id}/evidence", api_filings_evidence_list, 0},
+    {"POST", "/api/v1/filings/{id}/evidence", api_filings_evidence_add, 0},
     {"GET", "/api/v1/inspections", api_inspections_list, 0},
     {"GET", "/api/v1/inspections/{id}", api_inspections_get, 0},
     {"PUT", "/api/v1/inspections/{id}/document", api_inspections_put_document, 0},

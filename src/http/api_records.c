@@ -2,6 +2,7 @@
  * records and the supervision list (service/inspections.h, service/standing.h, service/supervision.h). */
 #include "http/api_records.h"
 #include "http/api.h"
+#include "service/evidence.h"
 #include "service/inspections.h"
 #include "service/standing.h"
 #include "service/supervision.h"
@@ -75,6 +76,22 @@ int api_filings_standing(struct http_req *r)
 {
     struct err e = {0};
     return api_reply(r, 200, standing_of(r->app, r->who, api_param_id(r, 0), &e), &e);
+}
+
+int api_filings_evidence_list(struct http_req *r)
+{
+    struct err e = {0};
+    return api_reply(r, 200, evidence_list(r->app, r->who, api_param_id(r, 0), &e), &e);
+}
+
+int api_filings_evidence_add(struct http_req *r)
+{
+    struct err e = {0};
+    json_t *in = NULL;
+    if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
+    json_t *v = evidence_add(r->app, r->who, api_param_id(r, 0), in, &e);
+    json_decref(in);
+    return api_reply(r, 201, v, &e);
 }
 
 int api_supervision(struct http_req *r)

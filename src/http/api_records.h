@@ -15,6 +15,8 @@ int api_filings_inspections_list(struct http_req *r);
 int api_filings_inspections_start(struct http_req *r);
 int api_filings_inspections_order(struct http_req *r);
 int api_filings_standing(struct http_req *r);
+int api_filings_evidence_list(struct http_req *r);
+int api_filings_evidence_add(struct http_req *r);
 int api_supervision(struct http_req *r);
 
 #endif

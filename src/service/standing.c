@@ -9,6 +9,7 @@
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/auth.h"
+#include "service/evidence.h"
 #include "service/filings.h"
 #include "service/inspections.h"
 #include "core/clock.h"
@@ -67,6 +68,7 @@ static void schedule_findings(struct store_conn *c, const json_t *record, day_t 
  * schedule's. */
 static json_t *standing_now(struct app *a, struct store_conn *c, json_t *record, day_t today)
 {
+    evidence_overlay(c, record);   /* scans, trainings, drills reported since the filing */
     filing_evaluate(a, c, record);
     json_t *out = json_array();
     size_t i;
@@ -125,6 +127,18 @@ out:
     return rc;
 }
 
+/* One transaction for a batch of records: a million records would otherwise wait for a million
+ * commits. */
+struct batch_job { struct record_job *jobs; size_t n; };
+
+static int batch_job_fn(struct store_conn *c, void *arg, struct err *e)
+{
+    struct batch_job *b = arg;
+    for (size_t i = 0; i < b->n; i++)
+        if (record_job_fn(c, &b->jobs[i], e) != 0) return -1;
+    return 0;
+}
+
 int standing_tick(struct app *a, struct standing_report *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
@@ -132,28 +146,33 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
     char day[11];
     date_format(today, day);
     struct store_conn *c = store_reader(a->store);
+    struct record_job jobs[BATCH];
     for (;;) {
         json_t *ids = store_records_to_check(c, day, BATCH);
-        size_t n = json_array_size(ids), i;
+        size_t n = 0, i;
         json_t *r;
         json_array_foreach(ids, i, r) {
             json_t *record = store_filing_get(c, jint(r, "id"));
             if (!record) continue;
-            json_t *now = standing_now(a, c, record, today);
-            struct record_job j = {jint(record, "id"), jint(record, "org_id"), now, day, 0, 0};
-            int rc = store_write(a->store, record_job_fn, &j, e);
-            json_decref(now);
+            jobs[n] = (struct record_job){jint(record, "id"), jint(record, "org_id"), standing_now(a, c, record, today),
+                                          day, 0, 0};
             json_decref(record);
-            if (rc != 0) {
-                json_decref(ids);
-                return -1;
-            }
-            out->records++;
-            out->appeared += j.appeared;
-            out->cleared += j.cleared;
+            n++;
         }
+        size_t fetched = json_array_size(ids);
         json_decref(ids);
-        if (n < BATCH) return 0;
+        struct batch_job b = {jobs, n};
+        int rc = n ? store_write(a->store, batch_job_fn, &b, e) : 0;
+        for (i = 0; i < n; i++) {
+            json_decref(jobs[i].now);
+            if (rc == 0) {
+                out->records++;
+                out->appeared += jobs[i].appeared;
+                out->cleared += jobs[i].cleared;
+            }
+        }
+        if (rc != 0) return -1;
+        if (fetched < BATCH) return 0;
     }
 }
 

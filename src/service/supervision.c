@@ -3,6 +3,7 @@
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/auth.h"
+#include "service/evidence.h"
 #include "service/filings.h"
 #include "service/inspections.h"
 #include "core/clock.h"
@@ -88,6 +89,7 @@ json_t *supervision_list(struct app *a, const struct principal *who, const char 
     json_array_foreach(ids.ids, i, id) {
         json_t *row = store_filing_get(c, json_integer_value(id));
         if (!row) continue;
+        evidence_overlay(c, row);
         json_t *line = record_line(c, row, today);
         json_decref(row);
         bool is_late = json_is_true(json_object_get(line, "inspection_overdue"));

@@ -131,7 +131,14 @@ static const char *const MIGRATIONS[] = {
     "  id INTEGER PRIMARY KEY, filing_id INTEGER NOT NULL REFERENCES filings(id), rule TEXT NOT NULL,"
     "  path TEXT NOT NULL, severity TEXT NOT NULL, detail TEXT NOT NULL, since TEXT NOT NULL, cleared_on TEXT);"
     "CREATE INDEX standing_findings_open ON standing_findings(filing_id, cleared_on);"
-    "ALTER TABLE filings ADD COLUMN standing_checked_on TEXT;",
+    "ALTER TABLE filings ADD COLUMN standing_checked_on TEXT;"
+    /* recurring evidence of a filed record between inspections: a scan, a training, a drill, a
+     * restore test, on a day, with its material; it updates those facts without a change filing */
+    "CREATE TABLE record_evidence("
+    "  id INTEGER PRIMARY KEY, filing_id INTEGER NOT NULL REFERENCES filings(id), org_id INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('vuln_scan','training','drill','restore_test')), on_date TEXT NOT NULL,"
+    "  material_id INTEGER, note TEXT, created_by INTEGER, created_at TEXT NOT NULL);"
+    "CREATE INDEX record_evidence_filing ON record_evidence(filing_id, kind, on_date);",
     /* 7: API tokens get a public id (not the hash) by which their owner, or the organisation's
      *    administrator, lists and revokes them (issue 12); tokens made before it get one too,
      *    and a life of at most a year from the migration */

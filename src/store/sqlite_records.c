@@ -170,3 +170,39 @@ json_t *store_standing_counts(struct store_conn *c)
     json_decref(rows);
     return out;
 }
+
+/* ---- recurring evidence -------------------------------------------------------------------- */
+
+int64_t store_evidence_insert(struct store_conn *c, int64_t filing_id, int64_t org_id, const char *kind, const char *on_date,
+                              int64_t material_id, const char *note, int64_t user_id, struct err *e)
+{
+    char now[32];
+    now_rfc3339(now);
+    if (db_run(c, e,
+               "INSERT INTO record_evidence(filing_id,org_id,kind,on_date,material_id,note,created_by,created_at)"
+               " VALUES(?,?,?,?,?,?,?,?)",
+               "iissIsis", filing_id, org_id, kind, on_date, material_id, note, user_id, now) != 0)
+        return -1;
+    return db_last_insert_id(c);
+}
+
+json_t *store_evidence_list(struct store_conn *c, int64_t filing_id)
+{
+    json_t *rows = db_query(c, NULL,
+                            "SELECT id,kind,on_date,material_id,note,created_by,created_at FROM record_evidence"
+                            " WHERE filing_id=? ORDER BY on_date DESC, id DESC",
+                            "i", filing_id);
+    return rows ? rows : json_array();
+}
+
+json_t *store_evidence_latest(struct store_conn *c, int64_t filing_id)
+{
+    json_t *rows = db_query(c, NULL, "SELECT kind, max(on_date) AS on_date FROM record_evidence WHERE filing_id=? GROUP BY kind",
+                            "i", filing_id);
+    json_t *out = json_object();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) json_object_set(out, jstr(r, "kind"), json_object_get(r, "on_date"));
+    json_decref(rows);
+    return out;
+}

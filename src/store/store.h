@@ -253,6 +253,12 @@ int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t 
                           struct err *e);
 int store_standing_clear(struct store_conn *c, int64_t id, const char *day, struct err *e);
 int store_filing_standing_checked(struct store_conn *c, int64_t filing_id, const char *day, struct err *e);
+/* Recurring evidence of a filed record (kind vuln_scan|training|drill|restore_test, on a day). */
+int64_t store_evidence_insert(struct store_conn *c, int64_t filing_id, int64_t org_id, const char *kind, const char *on_date,
+                              int64_t material_id, const char *note, int64_t user_id, struct err *e);
+json_t *store_evidence_list(struct store_conn *c, int64_t filing_id);
+/* The newest day of each kind: {kind: "YYYY-MM-DD"}. */
+json_t *store_evidence_latest(struct store_conn *c, int64_t filing_id);
 /* Standing findings still standing, counted: {rule: {severity: n}}. */
 json_t *store_standing_counts(struct store_conn *c);
 /* Up to limit ids [{id}] of filed records not checked on day yet, in id order. */

@@ -212,3 +212,39 @@ test('who sees what: the provider and other parties see no report; lists are sco
   assert.equal((await post('filer', `/filings/${draft}/inspections`)).status, 409);
   assert.equal((await getFiling(s, 'filer', draft)).state, 'draft');
 });
+
+test('recurring evidence moves a record\'s dates forward without a change filing, and clears the stale-scan finding', async () => {
+  setClock(0);
+  await relogin();
+  const id = await completeDraft(s, await newSystem(s));
+  await driveTo(s, id, 'filed');
+  // a hundred days on, the scan of the filing (30-day interval) is stale
+  setClock(100);
+  await relogin();
+  tick();
+  let st = (await get('filer', `/filings/${id}/standing`)).body;
+  const stale = st.items.find((f) => f.path === '/operations/vuln_scan/last_scan');
+  assert.ok(stale, `a stale-scan finding: ${JSON.stringify(st.items.map((f) => f.rule + ' ' + f.path))}`);
+  // bad evidence is refused
+  assert.equal((await post('filer', `/filings/${id}/evidence`, { kind: 'audit', on_date: dayAt(100) })).status, 422);
+  assert.equal((await post('filer', `/filings/${id}/evidence`, { kind: 'vuln_scan', on_date: dayAt(101) })).status, 422, 'not after today');
+  assert.equal((await post('filer', `/filings/${id}/evidence`, { kind: 'vuln_scan', on_date: dayAt(99), material_id: 999999 })).status, 422);
+  assert.equal((await post('reviewer', `/filings/${id}/evidence`, { kind: 'vuln_scan', on_date: dayAt(99) })).status, 403);
+  assert.equal((await post('filer2', `/filings/${id}/evidence`, { kind: 'vuln_scan', on_date: dayAt(99) })).status, 404);
+  // a new scan report, attached as dated evidence
+  const r = await post('filer', `/filings/${id}/evidence`, { kind: 'vuln_scan', on_date: dayAt(99), material_id: 9, note: '季度扫描' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.items[0].on_date, dayAt(99));
+  const filing = await getFiling(s, 'filer', id);
+  assert.equal(filing.state, 'filed');
+  assert.equal(filing.current_version, 1, 'no new version: not a change filing');
+  setClock(101);
+  await relogin();
+  tick();
+  st = (await get('filer', `/filings/${id}/standing`)).body;
+  assert.ok(!st.items.some((f) => f.path === '/operations/vuln_scan/last_scan'), 'the stale-scan finding cleared');
+  const line = (await get('reviewer', '/records')).body.items.find((x) => x.id === id);
+  assert.equal(line.next.last_scan, dayAt(99));
+  const events = (await get('filer', `/filings/${id}/events`)).body.items.map((x) => x.action);
+  assert.ok(events.includes('evidence.add'));
+});

@@ -301,7 +301,7 @@ const NEED_TOKEN = [
   // after the number (issue 13): the work list, standing findings, self-inspection reports
   ['GET', '/api/v1/records'], ['GET', '/api/v1/filings/1/standing'], ['GET', '/api/v1/filings/1/inspections'],
   ['POST', '/api/v1/filings/1/inspections'], ['POST', '/api/v1/filings/1/inspections/order'], ['GET', '/api/v1/inspections'],
-  ['GET', '/api/v1/inspections/1'], ['PUT', '/api/v1/inspections/1/document'], ['PATCH', '/api/v1/inspections/1/document'],
+  ['GET', '/api/v1/filings/1/evidence'], ['POST', '/api/v1/filings/1/evidence'], ['GET', '/api/v1/inspections/1'], ['PUT', '/api/v1/inspections/1/document'], ['PATCH', '/api/v1/inspections/1/document'],
   ['POST', '/api/v1/inspections/1/actions/submit_for_check'],
   // policy pack versions (issue 3)
   ['GET', '/api/v1/policy/packs'], ['POST', '/api/v1/policy/packs'], ['GET', '/api/v1/policy/packs/1/1/schema'],

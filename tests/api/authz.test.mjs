@@ -123,6 +123,7 @@ test('authorization matrix: every route × every caller', async () => {
     },
     'POST /policy/packs': { body: { dir: '/nonexistent/authz-pack' } },
     'POST /filings/{id}/inspections/order': { body: { reason: '矩阵', due_on: '2099-01-01' } },
+    'POST /filings/{id}/evidence': { body: { kind: 'vuln_scan', on_date: '2026-01-01' } },
     'PUT /inspections/{id}/document': { body: {}, headers: { 'If-Match': '*' } },
     'PATCH /inspections/{id}/document': { body: { incidents: { count: 0 } }, contentType: 'application/merge-patch+json' },
   }[key] || {});
