@@ -15,6 +15,7 @@ import { adminView } from './views/admin.js';
 import { accountView } from './views/account.js';
 import { providerView } from './views/provider.js';
 import { evaluationView, canEvaluate } from './views/evaluation.js';
+import { incidentsView, incidentView, incidentReportView } from './views/incidents.js';
 
 const ROUTES = [
   { pattern: '/login', view: loginView, public: true },
@@ -27,6 +28,9 @@ const ROUTES = [
   { pattern: '/account', view: accountView },
   { pattern: '/provider', view: providerView },
   { pattern: '/evaluate', view: evaluationView },
+  { pattern: '/incidents', view: incidentsView },
+  { pattern: '/incidents/new', view: incidentReportView },
+  { pattern: '/incidents/:id', view: incidentView },
 ];
 
 function match(path) {
@@ -104,6 +108,8 @@ function navLinks() {
   if (kind === 'provider') links.push(['/', t('nav.confirmations')], ['/provider', t('nav.profile')]);
   if (kind === 'authority') links.push(['/', t('nav.queue')], ['/dashboard', t('nav.dashboard')]);
   if (kind === 'platform') links.push(['/', t('nav.admin')], ['/queue', t('nav.allFilings')], ['/dashboard', t('nav.dashboard')]);
+  if (kind === 'enterprise' || kind === 'platform') links.push(['/incidents', t('nav.incidents')]);
+  if (kind === 'authority') links.push(['/incidents', t('nav.incidentQueue')]);
   if (kind !== 'platform' && hasRole('org_admin', 'authority_admin')) links.push(['/admin', t('nav.users')]);
   links.push(['/verify', t('nav.verify')], ['/account', t('nav.account')]);
   return links;
