@@ -1,9 +1,12 @@
 /* incidents.c — the use cases of security incidents on filed records (see incidents.h): report,
  * read, list (the authority's queue), update, close, order an extra inspection. The level's clocks
  * are copied from the pack onto the incident when it is reported, so a later pack version does not
- * move a deadline already running. Audit entries name the incident and the enterprise, not the
- * record's filing (filing_id stays empty): the audit log lets a filing's provider read the entries
- * of that filing, and incidents are not the provider's to see. */
+ * move a deadline already running. An incident has two states, open and closed, and is not a
+ * filing: the workflow table of core/workflow.c stays the filings' own, and the few state checks
+ * of an incident (updates and closure while open, one inspection order) live here. Audit entries
+ * name the incident and the enterprise, not the record's filing (filing_id stays empty): the audit
+ * log lets a filing's provider read the entries of that filing, and incidents are not the
+ * provider's to see. */
 #include "service/incidents.h"
 #include "core/clock.h"
 #include "core/date.h"
@@ -37,7 +40,8 @@ static bool incident_visible(const struct principal *who, const json_t *row)
     if (!row) return false;
     if (principal_is_admin(who)) return true;
     if (strcmp(who->org_kind, "enterprise") == 0) return jint(row, "org_id") == who->org_id;
-    if (strcmp(who->org_kind, "authority") == 0) return jint(row, "authority_org_id") == who->org_id;
+    if (strcmp(who->org_kind, "authority") == 0)
+        return jint(row, "authority_org_id") == who->org_id && jint(row, "authority_visible");
     return false;
 }
 
@@ -156,7 +160,13 @@ static int report_job_fn(struct store_conn *c, void *arg, struct err *e)
                 "安全事件由备案主体的填报人或单位管理员报告");
         goto out;
     }
-    if (strcmp(jstr(row, "state"), "filed") != 0 || strcmp(jstr(row, "kind"), "initial") != 0) {
+    if (strcmp(jstr(row, "kind"), "initial") != 0) {
+        err_extra(e, "record_filing_id", json_integer(jint(row, "parent_id")));
+        err_set(e, ERR_CONFLICT, NULL, "report the incident on the filed record, not on its change filing",
+                "请针对原备案记录报告安全事件，而不是变更备案");
+        goto out;
+    }
+    if (strcmp(jstr(row, "state"), "filed") != 0) {
         err_extra(e, "state", json_string(jstr(row, "state")));
         err_set(e, ERR_CONFLICT, NULL, "incidents are reported on a filed record (this filing is %s)",
                 "安全事件须针对已备案的记录报告（该备案处于 %s 状态）", jstr(row, "state"));

@@ -13,7 +13,8 @@
     " OR (?2 = 'authority' AND f.authority_org_id = ?3 AND f.authority_visible = 1)) "
 
 #define INCIDENT_SELECT                                                                            \
-    "SELECT i.*, f.number, f.system_name, f.subject_name, f.authority_org_id FROM incidents i "     \
+    "SELECT i.*, f.number, f.system_name, f.subject_name, f.authority_org_id, f.authority_visible "  \
+    "FROM incidents i "                                                                            \
     "JOIN filings f ON f.id = i.filing_id "
 
 int64_t store_incident_insert(struct store_conn *c, const struct store_incident *in, struct err *e)

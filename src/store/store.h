@@ -223,7 +223,8 @@ struct incident_query {
     int64_t filing_id;
 };
 int64_t store_incident_insert(struct store_conn *c, const struct store_incident *in, struct err *e);
-/* The incident joined with its record's number, names and authority_org_id; NULL when absent. */
+/* The incident joined with its record's number, names, authority_org_id and authority_visible;
+ * NULL when absent. */
 json_t *store_incident_get(struct store_conn *c, int64_t id);
 /* The incidents scope may see (admin all; enterprise its own; authority those of its records),
  * newest first, at most 500. */

@@ -234,6 +234,13 @@ test('bad input: unknown level, future or malformed detection time, not a filed 
   r = await report(firstReport(), 'filer', draft);
   assert.equal(r.status, 409, r.text);
   assert.equal(r.body.state, 'draft');
+  // a change filing of the record is not the record
+  const change = await ok('filer', 'POST', `/filings/${record}/actions/report_change`, {});
+  r = await report(firstReport(), 'filer', change.change_filing.id);
+  assert.equal(r.status, 409, r.text);
+  assert.equal(r.body.record_filing_id, record);
+  // the record with a change under way still takes reports
+  assert.equal((await report(firstReport({ title: '变更期间的事件' }))).status, 201);
   assert.equal((await report(firstReport(), 'filer', 999999)).status, 404);
   assert.equal((await req('filer', 'GET', '/incidents/999999')).status, 404);
   for (const q of ['state=pending', 'late=yes', 'overdue=1', 'filing_id=x'])
