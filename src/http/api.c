@@ -90,6 +90,13 @@ const struct route API_ROUTES[] = {
     {"GET", "/api/v1/providers/{org_id}/expiring", api_providers_expiring, 0},
     {"GET", "/api/v1/providers/{org_id}/evaluations", api_providers_evaluations_list, 0},
     {"POST", "/api/v1/providers/{org_id}/evaluations", api_providers_evaluations_create, 0},
+    /* incidents: security incidents on filed records (api_incidents.c) */
+    {"POST", "/api/v1/filings/{id}/incidents", api_incidents_report, 0},
+    {"GET", "/api/v1/incidents", api_incidents_list, 0},
+    {"GET", "/api/v1/incidents/{id}", api_incidents_get, 0},
+    {"POST", "/api/v1/incidents/{id}/updates", api_incidents_update, 0},
+    {"POST", "/api/v1/incidents/{id}/close", api_incidents_close, 0},
+    {"POST", "/api/v1/incidents/{id}/order_inspection", api_incidents_order_inspection, 0},
     {"GET", "/api/v1/workflow", api_workflow, ROUTE_PUBLIC},
     {"GET", "/api/v1/policy/schema", api_policy_schema, 0},
     {"GET", "/api/v1/policy/packs", api_policy_packs, 0},

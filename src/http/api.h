@@ -54,5 +54,12 @@ int api_policy_pack_schema(struct http_req *r);
 int api_policy_pack_rules(struct http_req *r);
 int api_policy_impact(struct http_req *r);
 int api_openapi(struct http_req *r);
+/* incidents (api_incidents.c) */
+int api_incidents_report(struct http_req *r);
+int api_incidents_list(struct http_req *r);
+int api_incidents_get(struct http_req *r);
+int api_incidents_update(struct http_req *r);
+int api_incidents_close(struct http_req *r);
+int api_incidents_order_inspection(struct http_req *r);
 
 #endif

@@ -4,6 +4,7 @@
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/filings.h"
+#include "service/incidents.h"
 #include "core/workflow.h"
 
 #include <stdio.h>
@@ -66,6 +67,16 @@ int api_metrics(struct http_req *r)
         }
     }
     json_decref(standing);
+    json_t *inc = incident_metrics(r->app);
+    fprintf(out, "# HELP beian_incidents_open Security incidents not yet closed.\n# TYPE beian_incidents_open gauge\n"
+                 "beian_incidents_open %lld\n", (long long)json_integer_value(json_object_get(inc, "open")));
+    fprintf(out, "# HELP beian_incidents_late_first_report Incidents whose first report came later than their level allows.\n"
+                 "# TYPE beian_incidents_late_first_report gauge\nbeian_incidents_late_first_report %lld\n",
+            (long long)json_integer_value(json_object_get(inc, "late_first_report")));
+    fprintf(out, "# HELP beian_incidents_closure_overdue Open incidents past their closure deadline.\n"
+                 "# TYPE beian_incidents_closure_overdue gauge\nbeian_incidents_closure_overdue %lld\n",
+            (long long)json_integer_value(json_object_get(inc, "closure_overdue")));
+    json_decref(inc);
     fclose(out);
     int rc = reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, len);
     free(buf);
@@ -85,6 +96,7 @@ int api_policy_schema(struct http_req *r)
     if (out && p->regions) json_object_set(out, "regions", p->regions);
     if (out && p->deadlines) json_object_set(out, "deadlines", p->deadlines);
     if (out && p->providers) json_object_set(out, "providers", p->providers); /* evaluation criteria */
+    if (out && p->incidents) json_object_set(out, "incidents", p->incidents); /* incident levels and clocks */
     char path[sizeof p->dir + 32];
     snprintf(path, sizeof path, "%s/calendar.json", p->dir);
     json_t *calendar = out ? json_load_file(path, 0, NULL) : NULL;

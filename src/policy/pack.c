@@ -662,6 +662,8 @@ int pack_load(const char *dir, struct pack **out, struct err *e)
         goto fail;
     if (load_providers(p, dir, e) != 0)
         goto fail;
+    if (pack_incidents_load(p, dir, e) != 0)
+        goto fail;
     if (rules_program_load(p, &p->rules, e) != 0) /* last: the rules may read all of the above */
         goto fail;
     json_decref(calendar_json);
@@ -685,6 +687,7 @@ void pack_free(struct pack *p)
     json_decref(p->deadlines);
     json_decref(p->materials);
     json_decref(p->providers);
+    json_decref(p->incidents);
     calendar_free(p->calendar);
     rules_program_release(p->rules);
     free(p);

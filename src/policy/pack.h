@@ -14,6 +14,8 @@
  *   materials.json  {"kinds":[{"key":"business_licence","label":{"zh","en"}}, …]}
  *   providers.json  (optional) {"qualification_warning_days": n, "evaluation_max_age_days": n,
  *                    "criteria":[{"key","label":{"zh","en"}}, …]} (the provider evaluation)
+ *   incidents.json  (optional) {"source":{zh,en},"levels":[{"key","label":{zh,en},
+ *                    "first_report_hours":n,"closure_days":n}, …]} (pack_incidents.c)
  * FIELD = {"key","type","label":{zh,en},"help":{zh,en}?, "required":bool?, "max_length":n?,
  *          "min":n?, "max":n?, "min_items":n?, "max_items":n?, "pattern":"regex"?,
  *          "options":[{"value","label":{zh,en}}]? (enum, enum[]), "fields":[FIELD…]? (object,
@@ -46,6 +48,7 @@ struct pack {
     json_t *deadlines;
     json_t *materials;
     json_t *providers;   /* providers.json: the provider registry's policy; NULL when absent */
+    json_t *incidents;   /* incidents.json: incident levels and report clocks; NULL when absent */
     struct calendar *calendar;
     struct rules_program *rules; /* the Lua program (rules.h); shared read-only by all threads */
 };
@@ -60,5 +63,9 @@ int pack_review_working_days(const struct pack *p, const char *filing_type);
 int pack_rectification_working_days(const struct pack *p);
 /* The pack's default filing type (used until classification runs). */
 const char *pack_default_filing_type(const struct pack *p);
+/* incidents: load and check incidents.json when the directory has one (pack_incidents.c). */
+int pack_incidents_load(struct pack *p, const char *dir, struct err *e);
+/* incidents: the level {key,label,first_report_hours,closure_days} of that key, or NULL. Borrowed. */
+const json_t *pack_incident_level(const struct pack *p, const char *key);
 
 #endif

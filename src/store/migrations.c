@@ -148,6 +148,30 @@ static const char *const MIGRATIONS[] = {
     /* and none lives longer than a year from now (they could be made for ten) */
     "UPDATE tokens SET expires_at = MIN(expires_at, CAST(strftime('%s','now') AS INTEGER) + 365 * 86400) "
     "WHERE kind='api';",
+    /* incidents: security incidents an enterprise reports on a filed record, with the clocks of
+     *    their level copied from the pack when reported (a later pack does not move them), the
+     *    append-only updates, the closure report and an authority's order of an extra inspection */
+    "CREATE TABLE incidents("
+    "  id INTEGER PRIMARY KEY, filing_id INTEGER NOT NULL REFERENCES filings(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id), level TEXT NOT NULL, title TEXT NOT NULL,"
+    "  summary TEXT NOT NULL, measures TEXT, detected_at TEXT NOT NULL, reported_at TEXT NOT NULL,"
+    "  reported_by INTEGER NOT NULL, pack TEXT NOT NULL, first_report_hours INTEGER NOT NULL,"
+    "  closure_days INTEGER NOT NULL, first_report_due_at TEXT NOT NULL, closure_due_at TEXT NOT NULL,"
+    "  late_first_report INTEGER NOT NULL CHECK (late_first_report IN (0,1)),"
+    "  state TEXT NOT NULL CHECK (state IN ('open','closed')),"
+    "  closure_cause TEXT, closure_impact TEXT, personal_data_involved INTEGER, individuals_affected INTEGER,"
+    "  closure_measures TEXT, closed_at TEXT, closed_by INTEGER,"
+    "  inspection_reason TEXT, inspection_due_date TEXT, inspection_ordered_by INTEGER, inspection_ordered_at TEXT);"
+    "CREATE INDEX incidents_filing ON incidents(filing_id, id);"
+    "CREATE INDEX incidents_org ON incidents(org_id, id);"
+    "CREATE TABLE incident_updates("
+    "  id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL REFERENCES incidents(id), text TEXT NOT NULL,"
+    "  created_by INTEGER NOT NULL, created_at TEXT NOT NULL);"
+    "CREATE INDEX incident_updates_incident ON incident_updates(incident_id, id);"
+    "CREATE TRIGGER incident_updates_no_update BEFORE UPDATE ON incident_updates"
+    "  BEGIN SELECT RAISE(ABORT, 'incident updates are append-only'); END;"
+    "CREATE TRIGGER incident_updates_no_delete BEFORE DELETE ON incident_updates"
+    "  BEGIN SELECT RAISE(ABORT, 'incident updates are append-only'); END;",
 };
 
 const char *const *migrations_list(int *count)

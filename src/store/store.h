@@ -209,6 +209,48 @@ json_t *store_provider_evaluation_get(struct store_conn *c, int64_t id);
  * authority (0: any): {"<provider_org_id>": n}. */
 json_t *store_provider_filed_counts(struct store_conn *c, int64_t authority_org_id);
 
+/* ==== incidents on filed records (sqlite_incidents.c) ======================================= */
+
+/* A new incident as reported (times RFC 3339 UTC, "YYYY-MM-DDTHH:MM:SSZ"). */
+struct store_incident {
+    int64_t filing_id, org_id, reported_by, first_report_hours, closure_days;
+    const char *level, *title, *summary, *measures, *detected_at, *reported_at, *pack;
+    const char *first_report_due_at, *closure_due_at;
+    bool late_first_report;
+};
+/* The closure report. */
+struct store_incident_closure {
+    const char *cause, *impact, *measures;
+    bool personal_data;
+    int64_t individuals, by;
+};
+/* Filters of the incident queue: state "open"/"closed" (NULL: both), late first reports only,
+ * open past their closure deadline (as of now) only, one record only (0: all). */
+struct incident_query {
+    const char *state, *now;
+    bool late, overdue;
+    int64_t filing_id;
+};
+int64_t store_incident_insert(struct store_conn *c, const struct store_incident *in, struct err *e);
+/* The incident joined with its record's number, names, authority_org_id and authority_visible;
+ * NULL when absent. */
+json_t *store_incident_get(struct store_conn *c, int64_t id);
+/* The incidents scope may see (admin all; enterprise its own; authority those of its records),
+ * newest first, at most 500. */
+json_t *store_incident_list(struct store_conn *c, const struct store_scope *scope, const struct incident_query *q,
+                            struct err *e);
+/* {total, open, closed, late_first_report, closure_overdue} over what scope may see. */
+json_t *store_incident_counts(struct store_conn *c, const struct store_scope *scope, const char *now);
+/* Append an update (timestamped now); updates are never changed. */
+int store_incident_update_insert(struct store_conn *c, int64_t incident_id, const char *text, int64_t by,
+                                 struct err *e);
+json_t *store_incident_updates(struct store_conn *c, int64_t incident_id);
+/* Close an open incident with its closure report (ERR_CONFLICT when it is not open). */
+int store_incident_close(struct store_conn *c, int64_t id, const struct store_incident_closure *cl, struct err *e);
+/* Record the order of an extra inspection (once; ERR_CONFLICT when one exists). */
+int store_incident_order_inspection(struct store_conn *c, int64_t id, const char *reason, const char *due_date,
+                                    int64_t by, struct err *e);
+
 /* ==== backup and restore (backup.c) ========================================================= */
 
 /* What a backup or restore copied. */

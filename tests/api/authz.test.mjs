@@ -56,7 +56,7 @@ function routes() {
 
 // Routes that name an object of the demo enterprise (or write the demo provider's profile): no
 // foreign caller may ever get 2xx on them.
-const DEMO_OBJECT = /^(\w+ \/systems\/\{id\}|\w+ \/filings\/\{id\}|\w+ \/materials\/\{id\}|PUT \/providers\/\{org_id\}\/profile$|POST \/filings$)/;
+const DEMO_OBJECT = /^(\w+ \/incidents\/\{id\}|\w+ \/systems\/\{id\}|\w+ \/filings\/\{id\}|\w+ \/materials\/\{id\}|PUT \/providers\/\{org_id\}\/profile$|POST \/filings$)/;
 
 test('authorization matrix: every route × every caller', async () => {
   const t0 = Date.now();
@@ -80,6 +80,15 @@ test('authorization matrix: every route × every caller', async () => {
     fresh[c] = await completeDraft(s, sys);
   }
   await Promise.all(CALLERS.map((c) => driveTo(s, fresh[c], 'under_review')));
+  // incidents: a filed record of the demo enterprise (I) with an open incident on it (INC)
+  const I = await completeDraft(s, await createSystem(s, 'filer', '矩阵系统I'));
+  await driveTo(s, I, 'filed');
+  const hourAgo = () => new Date(Date.now() - 3600e3).toISOString();
+  const incident = await s.req('POST', `${API}/filings/${I}/incidents`, {
+    token: s.tokens.filer, body: { level: 'general', title: '矩阵事件', detected_at: hourAgo(), summary: '矩阵' },
+  });
+  assert.equal(incident.status, 201, incident.text);
+  const INC = incident.body.id;
   const etag = (await getFiling(s, 'filer', F)).etag;
   const profile = (await s.req('GET', `${API}/providers/${DEMO.provider}/profile`, { token: s.tokens.provider })).body.profile;
 
@@ -87,6 +96,8 @@ test('authorization matrix: every route × every caller', async () => {
   const fill = (path, caller) => path
     .replace('{id}/actions/{action}', `${fresh[caller]}/actions/approve`)
     .replace(/^\/filings\/\{id\}\/rectifications/, `/filings/${R}/rectifications`)
+    .replace(/^\/filings\/\{id\}\/incidents/, `/filings/${I}/incidents`)
+    .replace(/^\/incidents\/\{id\}/, `/incidents/${INC}`)
     .replace('{rid}', rid).replace('{iid}', iid)
     .replace(/^\/filings\/\{id\}/, `/filings/${F}`)
     .replace(/^\/systems\/\{id\}/, `/systems/${sysF}`)
@@ -126,6 +137,10 @@ test('authorization matrix: every route × every caller', async () => {
     'POST /filings/{id}/evidence': { body: { kind: 'vuln_scan', on_date: '2026-01-01' } },
     'PUT /inspections/{id}/document': { body: {}, headers: { 'If-Match': '*' } },
     'PATCH /inspections/{id}/document': { body: { incidents: { count: 0 } }, contentType: 'application/merge-patch+json' },
+    'POST /filings/{id}/incidents': { body: { level: 'general', title: `矩阵事件-${caller}`, detected_at: hourAgo(), summary: '矩阵' } },
+    'POST /incidents/{id}/updates': { body: { text: `矩阵续报-${caller}` } },
+    'POST /incidents/{id}/close': { body: { cause: '矩阵', impact: '矩阵', personal_data_involved: false, measures: '矩阵' } },
+    'POST /incidents/{id}/order_inspection': { body: { reason: '矩阵', due_date: new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10) } },
   }[key] || {});
   const query = { 'GET /filings/{id}/diff': '?from=1', 'GET /policy/impact': '?pack=cn-cloud@2025.1', 'POST /materials': '?kind=other&title=authz&filename=authz.txt', 'POST /materials/{id}/versions': '?filename=authz.txt' };
 

@@ -17,6 +17,7 @@ import { providerView } from './views/provider.js';
 import { evaluationView, canEvaluate } from './views/evaluation.js';
 import { recordsView } from './views/records.js';
 import { inspectionView } from './views/inspection.js';
+import { incidentsView, incidentView, incidentReportView } from './views/incidents.js';
 
 const ROUTES = [
   { pattern: '/login', view: loginView, public: true },
@@ -31,6 +32,9 @@ const ROUTES = [
   { pattern: '/evaluate', view: evaluationView },
   { pattern: '/records', view: recordsView },
   { pattern: '/inspections/:id', view: inspectionView },
+  { pattern: '/incidents', view: incidentsView },
+  { pattern: '/incidents/new', view: incidentReportView },
+  { pattern: '/incidents/:id', view: incidentView },
 ];
 
 function match(path) {
@@ -108,6 +112,8 @@ function navLinks() {
   if (kind === 'provider') links.push(['/', t('nav.confirmations')], ['/provider', t('nav.profile')]);
   if (kind === 'authority') links.push(['/', t('nav.queue')], ['/records', t('nav.supervision')], ['/dashboard', t('nav.dashboard')]);
   if (kind === 'platform') links.push(['/', t('nav.admin')], ['/queue', t('nav.allFilings')], ['/dashboard', t('nav.dashboard')]);
+  if (kind === 'enterprise' || kind === 'platform') links.push(['/incidents', t('nav.incidents')]);
+  if (kind === 'authority') links.push(['/incidents', t('nav.incidentQueue')]);
   if (kind !== 'platform' && hasRole('org_admin', 'authority_admin')) links.push(['/admin', t('nav.users')]);
   links.push(['/verify', t('nav.verify')], ['/account', t('nav.account')]);
   return links;

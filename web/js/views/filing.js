@@ -11,6 +11,7 @@ import { materialMeta, materialLink, uploadControl, kindLabel } from '../materia
 import { actionButtons } from '../actions.js';
 import { renderRecordTab } from './record.js';
 import { canEvaluate } from './evaluation.js';
+import { incidentLinks } from './incidents.js';
 import { stateBadge, dueChip, tabs, toast, problemText, go, openDialog, filingTitle, errorBox } from '../ui.js';
 
 const EDITABLE_STATES = new Set(['draft', 'rectification']);
@@ -100,7 +101,8 @@ export async function filingView(main, params, query) {
         authority ? [h('dt', {}, t('filing.authority')), h('dd', {}, authority.name)] : null,
         h('dt', {}, t('filing.version')), h('dd', {}, f.current_version ? `v${f.current_version}` : t('filing.noVersion')),
         f.due_at && ['submitted', 'under_review', 'rectification'].includes(f.state) ? [h('dt', {}, t('filing.due')), h('dd', {}, dueChip(f))] : null,
-        f.parent_id ? [h('dt', {}, t('filing.parent')), h('dd', {}, h('a', { href: `/filings/${f.parent_id}`, 'data-link': '' }, `#${f.parent_id}`))] : null));
+        f.parent_id ? [h('dt', {}, t('filing.parent')), h('dd', {}, h('a', { href: `/filings/${f.parent_id}`, 'data-link': '' }, `#${f.parent_id}`))] : null),
+      incidentLinks(f));
   }
 
   const tabItems = [

@@ -12,6 +12,7 @@ import { openDialog, field, problemText, toast, go, stateBadge, dueChip, filingT
 import { filingsTable } from './common.js';
 import { queueView } from './queue.js';
 import { adminView } from './admin.js';
+import { openIncidentsCard } from './incidents.js';
 
 export async function homeView(main, params, query, ctx) {
   const kind = orgKind();
@@ -110,7 +111,7 @@ async function enterpriseHome(main, query) {
   main.append(h('div', { class: 'page' },
     h('h1', {}, t('home.enterprise')),
     h('p', { class: 'muted' }, session.me.org.name),
-    h('div', { class: 'grid-2' }, needsBox, systemsBox), await filedSystemsSection(), filingsBox));
+    h('div', { class: 'grid-2' }, needsBox, systemsBox), await filedSystemsSection(), await openIncidentsCard(), filingsBox));
 
   async function newSystem() {
     const created = await openDialog({
