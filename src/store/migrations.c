@@ -110,6 +110,16 @@ static const char *const MIGRATIONS[] = {
     /* 5: the provider evaluation a filing's document attaches (/provider/evaluation), kept beside
      *    provider_org_id so a view can show the scorecard without parsing the document */
     "ALTER TABLE filings ADD COLUMN provider_evaluation_id INTEGER;",
+    /* change reports: on a change filing, the day the change took effect (report_change's
+     *    effective_on), the day the report left the enterprise, the pack's class and lateness (for
+     *    the lists), and for a minor change the authority's objection window and the objection */
+    "ALTER TABLE filings ADD COLUMN effective_on TEXT;"
+    "ALTER TABLE filings ADD COLUMN reported_on TEXT;"
+    "ALTER TABLE filings ADD COLUMN change_class TEXT;"
+    "ALTER TABLE filings ADD COLUMN late INTEGER;"
+    "ALTER TABLE filings ADD COLUMN late_reason TEXT;"
+    "ALTER TABLE filings ADD COLUMN objection_due TEXT;"
+    "ALTER TABLE filings ADD COLUMN objected_at TEXT;",
 };
 
 const char *const *migrations_list(int *count)

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_MATERIALS, Server } from './lib.mjs';
 import { assertProblem } from './helpers-io.mjs';
-import { API, DEMO, act, actOk, completeDraft, createSystem, driveTo, getFiling, loginAll, PLATFORM, DCS, QUAL } from './story.mjs';
+import { API, DEMO, act, actOk, changeBody, completeDraft, createSystem, driveTo, getFiling, loginAll, PLATFORM, DCS, QUAL } from './story.mjs';
 
 let s;
 const req = (login, method, path, opts) => s.req(method, path, { token: s.tokens[login], ...opts });
@@ -72,7 +72,7 @@ test('a system has one filing under way or filed: a second one waits as a draft,
 test('an approved change pins the material versions the reviewer saw, not a version uploaded during the review', async () => {
   const id = await completeDraft(s, await createSystem(s, 'filer', '变更材料版本系统'));
   await driveTo(s, id, 'filed');
-  const reported = await actOk(s, 'filer', id, 'report_change');
+  const reported = await actOk(s, 'filer', id, 'report_change', changeBody());
   const change = reported.change_filing.id;
   await driveTo(s, change, 'under_review');
   const plan = DEMO_MATERIALS.emergency_plan;
