@@ -74,8 +74,13 @@ bool change_objection_open(const json_t *row)
 
 void change_view(json_t *v, const json_t *row)
 {
+    static const char *const CHANGE_ONLY[] = {"change_class", "late", "late_reason", "effective_on", "reported_on",
+                                              "objection_due", "objected_at", NULL};
     const char *kind = jstr(row, "kind");
-    if (!kind || strcmp(kind, "change") != 0) return;
+    if (!kind || strcmp(kind, "change") != 0) {   /* an initial filing is no change report */
+        for (int i = 0; CHANGE_ONLY[i]; i++) json_object_del(v, CHANGE_ONLY[i]);
+        return;
+    }
     const json_t *late = json_object_get(row, "late");
     json_object_set_new(v, "late", json_boolean(json_is_true(late) || json_integer_value(late) != 0));
     const char *why = jstr(row, "late_reason");

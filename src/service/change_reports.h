@@ -32,7 +32,8 @@ bool change_objection_due(struct app *a, const json_t *row, char buf[11]);
 bool change_objection_open(const json_t *row);
 
 /* The members a view of a change filing shows (into v): late (bool), late_reason ({code,zh,en}
- * or null), and for a recorded minor change objection_open and final. */
+ * or null), and for a recorded minor change objection_open and final. A view of an initial filing
+ * loses the change report's members. */
 void change_view(json_t *v, const json_t *row);
 
 #endif
