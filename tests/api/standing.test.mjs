@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_MATERIALS, Server } from './lib.mjs';
 import { assertProblem } from './helpers-io.mjs';
-import { API, DEMO, act, actOk, changeBody, completeDraft, createSystem, driveTo, getFiling, loginAll, PLATFORM, DCS, QUAL } from './story.mjs';
+import { API, DEMO, act, actOk, changeBody, completeDraft, patchDocument, createSystem, driveTo, getFiling, loginAll, PLATFORM, DCS, QUAL } from './story.mjs';
 
 let s;
 const req = (login, method, path, opts) => s.req(method, path, { token: s.tokens[login], ...opts });
@@ -74,6 +74,8 @@ test('an approved change pins the material versions the reviewer saw, not a vers
   await driveTo(s, id, 'filed');
   const reported = await actOk(s, 'filer', id, 'report_change', changeBody());
   const change = reported.change_filing.id;
+  // a major change (the user scale past a million), so that the authority reviews it in full
+  await patchDocument(s, change, { system: { user_scale: 1200000 } }, reported.change_filing.etag);
   await driveTo(s, change, 'under_review');
   const plan = DEMO_MATERIALS.emergency_plan;
   const seen = (await req('reviewer', 'GET', `${API}/filings/${change}/versions/1/materials`)).body.items.find((p) => p.material_id === plan);
