@@ -20,6 +20,9 @@ void change_classify(struct app *a, struct store_conn *c, json_t *row)
 {
     const char *kind = jstr(row, "kind");
     if (!kind || strcmp(kind, "change") != 0 || !jint(row, "parent_id")) return;
+    /* once on the record, the record carries the change: the verdict given then is the one kept */
+    const char *state = jstr(row, "state");
+    if (state && (strcmp(state, "filed") == 0 || strcmp(state, "minor_recorded") == 0)) return;
     json_t *parent = store_filing_get(c, jint(row, "parent_id"));
     if (!parent) return;
     const struct pack *p = app_pack_in_force(a, jstr(row, "pack"), today());

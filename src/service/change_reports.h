@@ -17,7 +17,7 @@ struct app;
  * against its record's current document under the pack in force today and set row.derived.change
  * ({class, reasons, report_by, late, late_reason}), row.change_class, row.late (bool) and
  * row.late_reason (JSON text or null). A report not yet sent is judged as if sent today. Other
- * rows are left alone. */
+ * rows, and a change already on the record (filed, minor_recorded), are left alone. */
 void change_classify(struct app *a, struct store_conn *c, json_t *row);
 
 /* The pack's verdict, from row.derived (parsed or JSON text): is it a minor change? */
