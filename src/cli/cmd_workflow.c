@@ -38,7 +38,10 @@ int cmd_workflow(int argc, char **argv)
                "States: ");
         print_list(json_object_get(t, "states"));
         printf("\n\nFor a state and an action the first row whose guards hold applies. `previous` returns the\n"
-               "filing to the state the internal check came from; `same` leaves it where it is.\n\n"
+               "filing to the state the internal check came from; `same` leaves it where it is. A change\n"
+               "filing the policy pack classifies as minor (`minor_change`) goes on the record when its check is\n"
+               "approved (`minor_recorded`); while `objection_window_open` (the pack's working days) the\n"
+               "authority may `object`, which puts the record back and starts the full review.\n\n"
                "| from | action | roles | party | to | guards | needs |\n|---|---|---|---|---|---|---|\n");
         size_t i;
         json_t *row;
