@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "core/calendar.h"
@@ -172,6 +173,35 @@ static void lint_fixtures(const struct pack *p, const json_t *report, int *count
     }
 }
 
+/* A pack that classifies change reports (changes.lua) needs a passing fixture of each class, and
+ * of a late and a timely report. */
+static void lint_changes(const struct pack *p, const json_t *report, int *count)
+{
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/changes.lua", p->dir);
+    if (stat(path, &st) != 0)
+        return;
+    int major = 0, minor = 0, late = 0, timely = 0;
+    size_t i;
+    const json_t *entry;
+    json_array_foreach(report, i, entry) {
+        if (strncmp(str(entry, "file"), "changes/", 8) != 0 || !json_is_true(json_object_get(entry, "ok")))
+            continue;
+        const json_t *d = json_object_get(entry, "derived");
+        major += strcmp(str(d, "class"), "major") == 0;
+        minor += strcmp(str(d, "class"), "minor") == 0;
+        if (!json_is_null(json_object_get(d, "report_by")) && json_object_get(d, "report_by")) {
+            late += json_is_true(json_object_get(d, "late"));
+            timely += json_is_false(json_object_get(d, "late"));
+        }
+    }
+    if (!major || !minor)
+        PROBLEM("changes.lua: fixtures/changes needs a passing fixture of a major and of a minor change");
+    if (!late || !timely)
+        PROBLEM("changes.lua: fixtures/changes needs a passing fixture of a late and of a timely report");
+}
+
 /* The day lint judges the calendar's coverage from: today, or --as-of. */
 static day_t lint_as_of;
 
@@ -206,6 +236,7 @@ static int policy_lint(const struct pack *p)
            json_array_size(report));
     lint_rules(p, report, &count);
     lint_fixtures(p, report, &count);
+    lint_changes(p, report, &count);
     json_decref(report);
     int warnings = lint_calendar(p);
     printf(count ? "%d problem%s" : "no problems", count, count == 1 ? "" : "s");

@@ -56,7 +56,10 @@ int cmd_workflow(int argc, char **argv)
                "States: ");
         print_list(json_object_get(t, "states"));
         printf("\n\nFor a state and an action the first row whose guards hold applies. `previous` returns the\n"
-               "filing to the state the internal check came from; `same` leaves it where it is.\n\n");
+               "filing to the state the internal check came from; `same` leaves it where it is. A change\n"
+               "filing the policy pack classifies as minor (`minor_change`) goes on the record when its check is\n"
+               "approved (`minor_recorded`); while `objection_window_open` (the pack's working days) the\n"
+               "authority may `object`, which puts the record back and starts the full review.\n\n");
         print_rows(json_object_get(t, "transitions"));
         const json_t *insp = json_object_get(json_object_get(t, "records"), "inspection");
         printf("\n## The self-inspection report of a filed record (定期自查)\n\n"

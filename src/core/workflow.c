@@ -13,6 +13,7 @@ const struct wf_transition WF_TABLE[] = {
     {ST_DRAFT,                   ACT_SUBMIT_FOR_CHECK,      ROLE_FILER,                   PARTY_OWNER,     ST_INTERNAL_CHECK,        {GUARD_SYSTEM_FREE, GUARD_COMPLETE},                    NEEDS_NOTHING},
     {ST_RECTIFICATION,           ACT_SUBMIT_FOR_CHECK,      ROLE_FILER,                   PARTY_OWNER,     ST_INTERNAL_CHECK,        {GUARD_COMPLETE, GUARD_NONE},                           NEEDS_NOTHING},
     {ST_INTERNAL_CHECK,          ACT_RETURN,                ROLE_CHECKER,                 PARTY_OWNER,     ST_PREVIOUS,              {GUARD_NONE, GUARD_NONE},                               NEEDS_COMMENT},
+    {ST_INTERNAL_CHECK,          ACT_APPROVE_CHECK,         ROLE_CHECKER,                 PARTY_OWNER,     ST_MINOR_RECORDED,        {GUARD_NOT_LAST_EDITOR, GUARD_MINOR_CHANGE},            NEEDS_NOTHING},
     {ST_INTERNAL_CHECK,          ACT_APPROVE_CHECK,         ROLE_CHECKER,                 PARTY_OWNER,     ST_UNDER_REVIEW,          {GUARD_NOT_LAST_EDITOR, GUARD_RESUBMIT_SAME_PROVIDER},  NEEDS_NOTHING},
     {ST_INTERNAL_CHECK,          ACT_APPROVE_CHECK,         ROLE_CHECKER,                 PARTY_OWNER,     ST_PROVIDER_CONFIRMATION, {GUARD_NOT_LAST_EDITOR, GUARD_NONE},                    NEEDS_NOTHING},
     {ST_PROVIDER_CONFIRMATION,   ACT_CONFIRM_HOSTING,       ROLE_PROVIDER,                PARTY_PROVIDER,  ST_SUBMITTED,             {GUARD_NONE, GUARD_NONE},                               NEEDS_NOTHING},
@@ -27,9 +28,10 @@ const struct wf_transition WF_TABLE[] = {
     BEFORE_DECISION(ST_SUBMITTED),
     BEFORE_DECISION(ST_UNDER_REVIEW),
     BEFORE_DECISION(ST_RECTIFICATION),
-    {ST_FILED,                   ACT_REPORT_CHANGE,         ROLE_FILER,                   PARTY_OWNER,     ST_SAME,                  {GUARD_RECORD_NO_OPEN_CHANGE, GUARD_NONE},              NEEDS_NOTHING},
+    {ST_FILED,                   ACT_REPORT_CHANGE,         ROLE_FILER,                   PARTY_OWNER,     ST_SAME,                  {GUARD_RECORD_NO_OPEN_CHANGE, GUARD_NONE},              NEEDS_EFFECTIVE_ON},
     {ST_FILED,                   ACT_CANCEL,                ROLE_FILER | ROLE_ORG_ADMIN,  PARTY_OWNER,     ST_CANCELLED,             {GUARD_RECORD_NO_OPEN_CHANGE, GUARD_NONE},              NEEDS_REASON},
     {ST_FILED,                   ACT_REVOKE,                ROLE_AUTHORITY_ADMIN,         PARTY_AUTHORITY, ST_REVOKED,               {GUARD_NONE, GUARD_NONE},                               NEEDS_REASON},
+    {ST_MINOR_RECORDED,          ACT_OBJECT,                ROLE_REVIEWER,                PARTY_AUTHORITY, ST_UNDER_REVIEW,          {GUARD_OBJECTION_WINDOW, GUARD_NONE},                   NEEDS_REASON},
 };
 const int WF_TABLE_COUNT = (int)(sizeof WF_TABLE / sizeof WF_TABLE[0]);
 
@@ -48,11 +50,11 @@ const int WF_INSPECTION_TABLE_COUNT = (int)(sizeof WF_INSPECTION_TABLE / sizeof 
 
 static const char *const STATE_NAMES[ST__COUNT] = {
     "draft", "internal_check", "provider_confirmation", "submitted", "under_review",
-    "rectification", "filed", "rejected", "withdrawn", "cancelled", "revoked", "accepted",
+    "rectification", "filed", "rejected", "withdrawn", "cancelled", "revoked", "minor_recorded", "accepted",
 };
 static const char *const ACTION_NAMES[ACT__COUNT] = {
     "submit_for_check", "return", "approve_check", "confirm_hosting", "decline_hosting", "accept",
-    "request_rectification", "approve", "reject", "withdraw", "report_change", "cancel", "revoke",
+    "request_rectification", "approve", "reject", "withdraw", "report_change", "cancel", "revoke", "object",
     "accept_report",
 };
 static const char *const ROLE_NAMES[ROLE__COUNT] = {
@@ -61,7 +63,7 @@ static const char *const ROLE_NAMES[ROLE__COUNT] = {
 static const char *const PARTY_NAMES[] = {"owner", "provider", "authority"};
 static const char *const GUARD_NAMES[] = {
     "none", "complete", "not_last_editor", "resubmission_same_provider", "record_without_open_change",
-    "overrides_decided", "no_standing_errors", "system_free",
+    "overrides_decided", "no_standing_errors", "system_free", "minor_change", "objection_window_open",
 };
 
 const char *wf_state_name(enum wf_state s)
@@ -157,7 +159,7 @@ bool wf_role_fits_org_kind(unsigned role_bit, const char *kind)
 bool wf_state_is_final(enum wf_state s)
 {
     return s == ST_FILED || s == ST_REJECTED || s == ST_WITHDRAWN || s == ST_CANCELLED || s == ST_REVOKED ||
-           s == ST_ACCEPTED;
+           s == ST_MINOR_RECORDED || s == ST_ACCEPTED;
 }
 
 bool wf_state_editable(enum wf_state s) { return s == ST_DRAFT || s == ST_RECTIFICATION; }
@@ -179,6 +181,7 @@ static json_t *table_json(const struct wf_transition *table, int count)
         if (t->needs & NEEDS_COMMENT) json_array_append_new(needs, json_string("comment"));
         if (t->needs & NEEDS_REASON) json_array_append_new(needs, json_string("reason"));
         if (t->needs & NEEDS_ITEMS) json_array_append_new(needs, json_string("items"));
+        if (t->needs & NEEDS_EFFECTIVE_ON) json_array_append_new(needs, json_string("effective_on"));
         json_array_append_new(rows, json_pack("{s:s s:s s:o s:s s:s s:o s:o}", "from", wf_state_name(t->from),
                                               "action", wf_action_name(t->action), "roles", roles, "party",
                                               wf_party_name(t->party), "to", wf_state_name(t->to), "guards",

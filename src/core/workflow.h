@@ -12,6 +12,7 @@
 enum wf_state {
     ST_DRAFT, ST_INTERNAL_CHECK, ST_PROVIDER_CONFIRMATION, ST_SUBMITTED, ST_UNDER_REVIEW,
     ST_RECTIFICATION, ST_FILED, ST_REJECTED, ST_WITHDRAWN, ST_CANCELLED, ST_REVOKED,
+    ST_MINOR_RECORDED,  /* a minor change on the record at once; the authority may object within its window */
     ST_ACCEPTED,        /* a self-inspection report the authority accepted */
     ST__COUNT,
     ST_PREVIOUS = 100,  /* to-state: back to the state the check came from */
@@ -22,7 +23,7 @@ enum wf_state {
 enum wf_action {
     ACT_SUBMIT_FOR_CHECK, ACT_RETURN, ACT_APPROVE_CHECK, ACT_CONFIRM_HOSTING, ACT_DECLINE_HOSTING,
     ACT_ACCEPT, ACT_REQUEST_RECTIFICATION, ACT_APPROVE, ACT_REJECT, ACT_WITHDRAW, ACT_REPORT_CHANGE,
-    ACT_CANCEL, ACT_REVOKE,
+    ACT_CANCEL, ACT_REVOKE, ACT_OBJECT,
     ACT_ACCEPT_REPORT,  /* the authority accepts a self-inspection report */
     ACT__COUNT, ACT_NONE = -1
 };
@@ -46,10 +47,13 @@ enum wf_guard {
     GUARD_OVERRIDES_DECIDED,     /* no override request of the filing waits for the reviewer */
     GUARD_NO_STANDING_ERRORS,    /* evaluated afresh, no error finding stands (the registry or the pack may have moved) */
     GUARD_SYSTEM_FREE,           /* no other initial filing of the system is under way or filed */
+    GUARD_MINOR_CHANGE,          /* selector: a change filing the pack classifies as minor, not objected to */
+    GUARD_OBJECTION_WINDOW,      /* the authority's window to object to a recorded minor change is open */
 };
 
 /* What the action's body must carry. */
-enum wf_needs { NEEDS_NOTHING = 0, NEEDS_COMMENT = 1, NEEDS_REASON = 2, NEEDS_ITEMS = 4 };
+enum wf_needs { NEEDS_NOTHING = 0, NEEDS_COMMENT = 1, NEEDS_REASON = 2, NEEDS_ITEMS = 4,
+                NEEDS_EFFECTIVE_ON = 8 /* the day the change took (or takes) effect, YYYY-MM-DD */ };
 
 struct wf_transition {
     enum wf_state from;
@@ -84,7 +88,8 @@ unsigned wf_roles_parse_csv(const char *csv, char *bad, unsigned bad_len);
 void wf_roles_format(unsigned roles, char *buf, unsigned len);
 /* May a user of an organisation of this kind hold this role? */
 bool wf_role_fits_org_kind(unsigned role_bit, const char *org_kind);
-/* A decided or closed state (no further action except report_change/cancel/revoke on filed). */
+/* A decided or closed state (no further action except report_change/cancel/revoke on filed, and
+ * the authority's objection to a minor_recorded change within its window). */
 bool wf_state_is_final(enum wf_state s);
 /* Is the document editable by the filer in this state? */
 bool wf_state_editable(enum wf_state s);

@@ -289,6 +289,79 @@ static void check_expectations(const struct pack *p, const json_t *expect, const
     }
 }
 
+/* ---- change fixtures (fixtures/changes/): the classification of a change report ----------- */
+
+/* fx's "patch" then "set" applied to doc (consumed); NULL with problems when a pointer fails. */
+static json_t *apply_edits(json_t *doc, const json_t *patch, const json_t *set, json_t *problems)
+{
+    if (patch)
+        doc = merge_patch(doc, patch);
+    const char *pointer;
+    const json_t *value;
+    json_object_foreach((json_t *)set, pointer, value) {
+        char why[512];
+        if (pointer_set(doc, pointer, value, why, sizeof why) != 0) {
+            problem(problems, "set: %s", why);
+            json_decref(doc);
+            return NULL;
+        }
+    }
+    return doc;
+}
+
+/* {"base"?, "before_patch"?, "before_set"?, "patch"?, "set"?, "ctx": {effective_on, reported_on},
+ *  "expect": {"class", "reasons": [code…] (in order), "late"?, "report_by"?}}: the record is the
+ * base with the before_ edits, the change filing the record with the other edits. */
+static void run_change(const struct pack *p, const json_t *defaults, const json_t *fx, const json_t *expect,
+                       json_t *entry, json_t *problems)
+{
+    day_t as_of;
+    json_t *base_fx = json_pack("{s:O? s:O?}", "base", json_object_get(fx, "base"), "as_of", json_object_get(fx, "as_of"));
+    json_t *before = build_document(p, defaults, base_fx, &as_of, problems);
+    json_decref(base_fx);
+    if (!before)
+        return;
+    before = apply_edits(before, json_object_get(fx, "before_patch"), json_object_get(fx, "before_set"), problems);
+    json_t *after = before ? apply_edits(json_deep_copy(before), json_object_get(fx, "patch"), json_object_get(fx, "set"), problems)
+                           : NULL;
+    json_t *got = NULL;
+    struct err e = {0};
+    if (after && policy_classify_change(p, before, after, as_of, json_object_get(fx, "ctx"), &got, &e) != 0) {
+        problem(problems, "classification failed: %s", e.detail_en);
+        err_clear(&e);
+    }
+    if (got) {
+        const char *want_class = str(expect, "class");
+        if (strcmp(want_class, str(got, "class")) != 0)
+            problem(problems, "expected class %s; got %s", want_class, str(got, "class"));
+        json_t *codes = json_array();
+        size_t i;
+        const json_t *r;
+        json_array_foreach(json_object_get(got, "reasons"), i, r) json_array_append_new(codes, json_string(str(r, "code")));
+        const json_t *want_reasons = json_object_get(expect, "reasons");
+        if (want_reasons && !json_equal((json_t *)want_reasons, codes)) {
+            char *w = json_dumps(want_reasons, JSON_COMPACT), *g = json_dumps(json_object_get(got, "reasons"), JSON_COMPACT);
+            problem(problems, "expected reasons %s; got %s", w ? w : "?", g ? g : "?");
+            free(w);
+            free(g);
+        }
+        json_decref(codes);
+        const json_t *late = json_object_get(expect, "late");
+        if (late && !json_equal((json_t *)late, json_object_get(got, "late")))
+            problem(problems, "expected late %s; got %s", json_is_true(late) ? "true" : "false",
+                    json_is_true(json_object_get(got, "late")) ? "true" : "false");
+        const json_t *by = json_object_get(expect, "report_by");
+        if (by && !json_equal((json_t *)by, json_object_get(got, "report_by")))
+            problem(problems, "expected report_by %s; got %s", json_string_value(by) ? json_string_value(by) : "null",
+                    str(got, "report_by"));
+        if (strcmp(str(json_array_get(json_object_get(got, "reasons"), 0), "code"), "unclassified") == 0)
+            problem(problems, "changes.lua failed: %s", str(json_array_get(json_object_get(got, "reasons"), 0), "en"));
+        json_object_set_new(entry, "derived", got);
+    }
+    json_decref(before);
+    json_decref(after);
+}
+
 static json_t *run_one(const struct pack *p, const json_t *defaults, const char *dir, const char *rel)
 {
     json_t *entry = json_object();
@@ -304,6 +377,8 @@ static json_t *run_one(const struct pack *p, const json_t *defaults, const char 
     const json_t *expect = json_object_get(fx, "expect");
     if (fx && !json_is_object(expect))
         problem(problems, "the fixture has no \"expect\" object");
+    else if (fx && strncmp(rel, "changes/", 8) == 0)
+        run_change(p, defaults, fx, expect, entry, problems);
     else if (fx && (doc = build_document(p, defaults, fx, &as_of, problems))) {
         struct err e = {0};
         if (policy_check(p, doc, as_of, json_object_get(fx, "ctx"), &findings, &derived, &e) != 0) {
@@ -316,7 +391,8 @@ static json_t *run_one(const struct pack *p, const json_t *defaults, const char 
     json_object_set_new(entry, "ok", json_boolean(json_array_size(problems) == 0));
     json_object_set_new(entry, "problems", problems);
     json_object_set_new(entry, "findings", findings ? findings : json_array());
-    json_object_set_new(entry, "derived", derived ? derived : json_object());
+    if (!json_object_get(entry, "derived"))
+        json_object_set_new(entry, "derived", derived ? derived : json_object());
     json_decref(doc);
     json_decref(fx);
     return entry;

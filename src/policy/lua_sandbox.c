@@ -39,7 +39,7 @@ struct sandbox {
     enum sandbox_outcome tripped; /* a budget hit during the current call */
     bool loading;                 /* rule{} is only callable while the pack's files load */
     const struct pack *pack;
-    int rules_ref, classify_ref;
+    int rules_ref, classify_ref, changes_ref;
     json_t *meta;                 /* rule metadata, built as rules register */
 };
 
@@ -525,6 +525,19 @@ static int setup_state(lua_State *L)
         }
         s->sb->classify_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     }
+    if (s->prog->changes.text) {
+        if (run_source(L, s, &s->prog->changes, env, 1) != 0) {
+            s->failed = true;
+            return 0;
+        }
+        if (lua_type(L, -1) != LUA_TFUNCTION) {
+            err_set(s->e, ERR_VALIDATION, NULL, "Policy pack %s: %s must return a function(before, after, diff, ctx)",
+                    "策略包 %s：%s 必须返回函数 function(before, after, diff, ctx)", s->pack->dir, s->prog->changes.name);
+            s->failed = true;
+            return 0;
+        }
+        s->sb->changes_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
     freeze_all(L, env);
     return 0;
 }
@@ -538,7 +551,7 @@ int sandbox_new(const struct rules_program *prog, const struct pack *p, struct s
     sb->limit = HARD_MEMORY;
     sb->instruction_limit = LLONG_MAX;
     sb->pack = p;
-    sb->rules_ref = sb->classify_ref = LUA_NOREF;
+    sb->rules_ref = sb->classify_ref = sb->changes_ref = LUA_NOREF;
     sb->meta = json_array();
     sb->L = lua_newstate(sandbox_alloc, sb);
     if (!sb->L) {
@@ -605,6 +618,11 @@ int sandbox_rules_ref(const struct sandbox *sb)
 int sandbox_classify_ref(const struct sandbox *sb)
 {
     return sb->classify_ref;
+}
+
+int sandbox_changes_ref(const struct sandbox *sb)
+{
+    return sb->changes_ref;
 }
 
 const json_t *sandbox_rules_meta(const struct sandbox *sb)

@@ -43,6 +43,7 @@ struct rules_program {
     struct rules_source *sources; /* lib.lua (if any), then rules/ *.lua by name */
     size_t n_sources;
     struct rules_source classify; /* classify.lua; text NULL when the pack has none */
+    struct rules_source changes;  /* changes.lua (change reports); text NULL when the pack has none */
     json_t *params;              /* params.json, or {} */
     json_t *rules;               /* [{id, severity, title{zh,en}, paths[], source, overridable}] */
 };
@@ -68,6 +69,8 @@ void sandbox_set_pack(struct sandbox *sb, const struct pack *p);
 /* Registry references: the array of registered rules, and the classify function (LUA_NOREF). */
 int sandbox_rules_ref(const struct sandbox *sb);
 int sandbox_classify_ref(const struct sandbox *sb);
+/* The function changes.lua returned (LUA_NOREF when the pack has none). */
+int sandbox_changes_ref(const struct sandbox *sb);
 /* The metadata of the registered rules, in registration order (borrowed; see rules.h). */
 const json_t *sandbox_rules_meta(const struct sandbox *sb);
 

@@ -578,6 +578,19 @@ static int check_deadlines(const struct pack *p, const struct source *src, struc
                    "应为正整数");
     if (check_per_type(src, d, "review_working_days", e) || check_per_type(src, d, "self_inspection_months", e))
         return -1;
+    /* change reports (optional): the authority's objection window and the reporting limits */
+    const json_t *window = json_object_get(d, "change_objection_working_days");
+    if (window && (!json_is_integer(window) || json_integer_value(window) < 1 || json_integer_value(window) > 365))
+        return BAD0(src, e, "change_objection_working_days", "must be a whole number from 1 to 365",
+                    "应为1至365的整数");
+    const json_t *report = json_object_get(d, "change_report");
+    static const char *const REPORT_KEYS[] = {"major_days_before_effective", "minor_days_after_effective"};
+    for (size_t i = 0; report && i < 2; i++) {
+        const json_t *n = json_object_get(report, REPORT_KEYS[i]);
+        if (!json_is_integer(n) || json_integer_value(n) < 0 || json_integer_value(n) > 3650)
+            return BAD(src, e, "change_report", "\"%s\" must be a whole number of days from 0 to 3650",
+                       "“%s”应为0至3650的天数", REPORT_KEYS[i]);
+    }
     return 0;
 }
 
@@ -710,6 +723,12 @@ int pack_review_working_days(const struct pack *p, const char *filing_type)
     if (!json_is_integer(days))
         days = json_object_get(per_type, pack_default_filing_type(p));
     return (int)json_integer_value(days);
+}
+
+int pack_change_objection_working_days(const struct pack *p)
+{
+    const json_t *n = json_object_get(p->deadlines, "change_objection_working_days");
+    return json_is_integer(n) ? (int)json_integer_value(n) : 0;
 }
 
 int pack_rectification_working_days(const struct pack *p)

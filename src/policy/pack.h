@@ -10,7 +10,9 @@
  *   deadlines.json  {"review_working_days":{"simplified":5,"standard":10,"strict":20},
  *                    "rectification_working_days":15,
  *                    "self_inspection_months":{"simplified":24,"standard":12,"strict":6},
- *                    "default_filing_type":"standard"}
+ *                    "default_filing_type":"standard",
+ *                    "change_report":{"major_days_before_effective":1,"minor_days_after_effective":30},
+ *                    "change_objection_working_days":10}   (the last two optional: change reports)
  *   materials.json  {"kinds":[{"key":"business_licence","label":{"zh","en"}}, …]}
  *   providers.json  (optional) {"qualification_warning_days": n, "evaluation_max_age_days": n,
  *                    "criteria":[{"key","label":{"zh","en"}}, …]} (the provider evaluation)
@@ -61,6 +63,10 @@ bool pack_region_known(const struct pack *p, const char *code);
 /* Review deadline in working days for a filing type; falls back to the pack's default type. */
 int pack_review_working_days(const struct pack *p, const char *filing_type);
 int pack_rectification_working_days(const struct pack *p);
+/* The working days the authority has to object to a minor change once it is recorded
+ * (deadlines.json change_objection_working_days); 0 when the pack has none: then no change is
+ * recorded as minor, every change gets the full review. */
+int pack_change_objection_working_days(const struct pack *p);
 /* The pack's default filing type (used until classification runs). */
 const char *pack_default_filing_type(const struct pack *p);
 /* incidents: load and check incidents.json when the directory has one (pack_incidents.c). */

@@ -30,6 +30,7 @@
 
 #include <lauxlib.h>
 
+#include "core/docdiff.h"
 #include "policy/lua_sandbox.h"
 #include "policy/schema.h"
 
@@ -57,6 +58,7 @@ static void program_free(struct rules_program *prog)
         source_free(&prog->sources[i]);
     free(prog->sources);
     source_free(&prog->classify);
+    source_free(&prog->changes);
     json_decref(prog->params);
     json_decref(prog->rules);
     free(prog);
@@ -213,6 +215,8 @@ int rules_program_load(const struct pack *p, struct rules_program **out, struct 
         prog->n_sources++;
     }
     if (read_source(p, "classify.lua", true, &prog->classify, e) < 0)
+        goto fail;
+    if (read_source(p, "changes.lua", true, &prog->changes, e) < 0)
         goto fail;
 
     /* Load it once: syntax errors, bad rule definitions and failing top levels show now. */
@@ -878,4 +882,145 @@ struct policy_counts policy_count(const json_t *findings)
             c.infos++;
     }
     return c;
+}
+
+/* ---- change reports --------------------------------------------------------------------- */
+
+struct change_eval {
+    struct sandbox *sb;
+    const json_t *before, *after, *diff, *ctx;
+    day_t as_of;
+    json_t *out;       /* the classification, filled by changes_main */
+    char why[WHY_LEN]; /* what went wrong, when out stays NULL */
+};
+
+/* The result of changes.lua at idx, checked member by member; NULL with cx->why when malformed. */
+static json_t *take_change(struct change_eval *cx, lua_State *L, int idx)
+{
+    if (!lua_istable(L, idx)) {
+        snprintf(cx->why, sizeof cx->why, "changes.lua returned a %s, not a table", luaL_typename(L, idx));
+        return NULL;
+    }
+    json_t *out = json_object();
+    int t = lua_getfield(L, idx, "class");
+    const char *cls = t == LUA_TSTRING ? lua_tostring(L, -1) : "";
+    if (strcmp(cls, "major") != 0 && strcmp(cls, "minor") != 0) {
+        snprintf(cx->why, sizeof cx->why, "changes.lua returned a class that is not \"major\" or \"minor\"");
+        goto bad;
+    }
+    json_object_set_new(out, "class", json_string(cls));
+    json_t *reasons = NULL;
+    if (lua_getfield(L, idx, "reasons") != LUA_TTABLE || !(reasons = take_reasons(L, lua_gettop(L)))) {
+        snprintf(cx->why, sizeof cx->why, "changes.lua returned reasons that are not a list of {code, zh, en}");
+        goto bad;
+    }
+    json_object_set_new(out, "reasons", reasons);
+    t = lua_getfield(L, idx, "report_by");
+    day_t d;
+    if (t == LUA_TSTRING && date_parse(lua_tostring(L, -1), &d) == 0)
+        json_object_set_new(out, "report_by", json_string(lua_tostring(L, -1)));
+    else if (t == LUA_TNIL)
+        json_object_set_new(out, "report_by", json_null());
+    else {
+        snprintf(cx->why, sizeof cx->why, "changes.lua returned a report_by that is not a day YYYY-MM-DD");
+        goto bad;
+    }
+    t = lua_getfield(L, idx, "late");
+    json_object_set_new(out, "late", json_boolean(t == LUA_TBOOLEAN && lua_toboolean(L, -1)));
+    t = lua_getfield(L, idx, "late_reason");
+    if (t == LUA_TTABLE) {
+        lua_newtable(L);
+        lua_pushvalue(L, -2);
+        lua_rawseti(L, -2, 1);
+        json_t *one = take_reasons(L, lua_gettop(L));
+        if (!one) {
+            snprintf(cx->why, sizeof cx->why, "changes.lua returned a late_reason that is not {code, zh, en}");
+            goto bad;
+        }
+        json_object_set(out, "late_reason", json_array_get(one, 0));
+        json_decref(one);
+    } else {
+        json_object_set_new(out, "late_reason", json_null());
+    }
+    return out;
+bad:
+    json_decref(out);
+    return NULL;
+}
+
+static int changes_main(lua_State *L)
+{
+    struct change_eval *cx = lua_touserdata(L, 1);
+    lua_settop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox_changes_ref(cx->sb));
+    const json_t *docs[3] = {cx->before, cx->after, cx->diff};
+    for (int i = 0; i < 3; i++) {
+        sandbox_push_json(L, docs[i]);
+        if (!lua_istable(L, -1)) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+        }
+    }
+    if (json_is_object(cx->ctx))
+        sandbox_push_json(L, cx->ctx);
+    else
+        lua_newtable(L);
+    char as_of[11];
+    date_format(cx->as_of, as_of);
+    lua_pushstring(L, as_of);
+    lua_setfield(L, -2, "as_of");
+    enum sandbox_outcome o = sandbox_call(cx->sb, 4, 1, cx->why, sizeof cx->why);
+    if (o == SANDBOX_OK)
+        cx->out = take_change(cx, L, lua_gettop(L));
+    else if (o != SANDBOX_RUNTIME_ERROR)
+        snprintf(cx->why, sizeof cx->why, "changes.lua ran past its %s budget",
+                 o == SANDBOX_MEMORY ? "memory" : "instruction");
+    return 0;
+}
+
+/* The fail-safe classification: a change the pack cannot classify gets the full review. */
+static json_t *change_unclassified(const char *why_en)
+{
+    char en[WHY_LEN + 80], zh[WHY_LEN + 80];
+    snprintf(en, sizeof en, "the change could not be classified, so it is reviewed in full (%s)", why_en);
+    snprintf(zh, sizeof zh, "无法判定变更类别，按重大变更全面审核（%s）", why_en);
+    json_t *r = json_pack("{s:s s:s s:s}", "code", "unclassified", "zh", zh, "en", en);
+    return json_pack("{s:s s:[o] s:n s:b s:n}", "class", "major", "reasons", r, "report_by", "late", 0,
+                     "late_reason");
+}
+
+int policy_classify_change(const struct pack *p, const json_t *before, const json_t *after, day_t as_of,
+                           const json_t *ctx, json_t **out, struct err *e)
+{
+    *out = NULL;
+    json_t *diff = docdiff(before, after);
+    if (!diff)
+        return err_set(e, ERR_INTERNAL, NULL, "Out of memory comparing documents", "比较文档时内存不足");
+    struct change_eval cx = {NULL, before, after, diff, ctx, as_of, NULL, ""};
+    struct cache_slot *slot = p->rules ? state_for(p, e) : NULL;
+    if (p->rules && !slot) {
+        json_decref(diff);
+        return -1;
+    }
+    if (!slot || sandbox_changes_ref(slot->sb) == LUA_NOREF) {
+        snprintf(cx.why, sizeof cx.why, "the policy pack has no changes.lua");
+    } else {
+        cx.sb = slot->sb;
+        lua_State *L = sandbox_lua(cx.sb);
+        lua_settop(L, 0);
+        lua_pushcfunction(L, changes_main);
+        lua_pushlightuserdata(L, &cx);
+        int status = lua_pcall(L, 1, 0, 0);
+        if (status != LUA_OK) {
+            snprintf(cx.why, sizeof cx.why, "%s", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?");
+            json_decref(cx.out);
+            cx.out = NULL;
+            state_drop(p);
+        } else {
+            lua_settop(L, 0);
+        }
+    }
+    json_decref(diff);
+    *out = cx.out ? cx.out : change_unclassified(cx.why);
+    return *out ? 0 : err_set(e, ERR_INTERNAL, NULL, "Out of memory classifying a change", "判定变更类别时内存不足");
 }

@@ -46,6 +46,15 @@ int policy_check_shaped(const struct pack *p, const json_t *doc, day_t as_of, co
  * "source","overridable"}]. Borrowed, read-only, valid while the pack is. */
 const json_t *policy_rules(const struct pack *p);
 
+/* The classification of a change report (the pack's changes.lua): before is the filed record's
+ * document, after the change filing's; ctx {effective_on, reported_on} (either may be absent).
+ * *out: {"class": "major"|"minor", "reasons": [{"code","zh","en"}…], "report_by": day|null,
+ * "late": bool, "late_reason": {"code","zh","en"}|null}. A pack without changes.lua, or whose
+ * changes.lua fails, classifies every change as major (reason code "unclassified"): the full
+ * review is the safe side. -1 only when the engine itself cannot run (out of memory). */
+int policy_classify_change(const struct pack *p, const json_t *before, const json_t *after, day_t as_of,
+                           const json_t *ctx, json_t **out, struct err *e);
+
 /* Counts of findings by severity. */
 struct policy_counts {
     int errors, warnings, infos;

@@ -5,6 +5,7 @@
 #include "service/filings.h"
 #include "core/clock.h"
 #include "service/filing_facts.h"
+#include "service/change_reports.h"
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/auth.h"
@@ -151,17 +152,44 @@ static enum verdict guard_check(const struct guard_ctx *g, enum wf_guard guard, 
         reason_code(e, "overrides_pending");
         return FAIL;
     }
-    case GUARD_RECORD_NO_OPEN_CHANGE:
+    case GUARD_RECORD_NO_OPEN_CHANGE: {
         if (strcmp(jstr(g->row, "kind"), "initial") != 0) {
             err_set(e, ERR_CONFLICT, NULL, "act on the filed record, not on the change filing",
                     "请对原备案记录执行该操作，而不是对变更备案");
             reason_code(e, "not_the_record");
             return FAIL;
         }
-        if (!store_filing_has_open_change(g->c, jint(g->row, "id"))) return PASS;
-        err_set(e, ERR_CONFLICT, NULL, "a change filing of this record is already in progress",
-                "该备案已有进行中的变更备案");
-        reason_code(e, "change_open");
+        if (store_filing_has_open_change(g->c, jint(g->row, "id"))) {
+            err_set(e, ERR_CONFLICT, NULL, "a change filing of this record is already in progress",
+                    "该备案已有进行中的变更备案");
+            reason_code(e, "change_open");
+            return FAIL;
+        }
+        char day[11];
+        date_format(date_from_unix(clock_now()), day);
+        int64_t minor = store_filing_minor_in_window(g->c, jint(g->row, "id"), day);
+        if (!minor) return PASS;
+        /* the record must not move again while the authority may still object (and revert it) */
+        err_extra(e, "filing_id", json_integer(minor));
+        err_set(e, ERR_CONFLICT, NULL, "the minor change %lld of this record is within the authority's objection window",
+                "该备案的一般变更 %lld 仍在备案管理部门可提出异议的期限内", (long long)minor);
+        reason_code(e, "change_in_objection_window");
+        return FAIL;
+    }
+    case GUARD_MINOR_CHANGE: {
+        /* a change the pack calls minor, never objected to, with a window the pack defines */
+        char due[11];
+        if (strcmp(jstr(g->row, "kind"), "change") != 0 || jstr(g->row, "objected_at") || !change_is_minor(g->row) ||
+            !change_objection_due(g->a, g->row, due))
+            return SKIP;
+        return PASS;
+    }
+    case GUARD_OBJECTION_WINDOW:
+        if (change_objection_open(g->row)) return PASS;
+        err_set(e, ERR_CONFLICT, NULL, "the window to object to this minor change ended on %s: the change is final",
+                "对该一般变更提出异议的期限已于 %s 届满，变更已为最终结果",
+                jstr(g->row, "objection_due") ? jstr(g->row, "objection_due") : "-");
+        reason_code(e, "objection_window_closed");
         return FAIL;
     }
     return FAIL;
@@ -267,6 +295,7 @@ struct act_job {
     int64_t id;
     enum wf_action action;
     const char *comment, *reason;
+    const char *effective_on;   /* report_change: the day the change took (takes) effect */
     const json_t *items;
     json_t *result_row;
     int64_t change_id;
@@ -367,6 +396,87 @@ static int format_number(struct store_conn *c, json_t *row, struct err *e)
     return 0;
 }
 
+/* The record a change filing amends, which must still be filed (not revoked while the change was
+ * open); NULL with e otherwise. */
+static json_t *record_of(struct store_conn *c, const json_t *row, struct err *e)
+{
+    json_t *parent = store_filing_get(c, jint(row, "parent_id"));
+    if (!parent) {
+        err_set(e, ERR_INTERNAL, NULL, "the changed record is missing", "被变更的备案记录缺失");
+        return NULL;
+    }
+    if (strcmp(jstr(parent, "state"), "filed") != 0) {
+        err_extra(e, "record_state", json_string(jstr(parent, "state")));
+        err_set(e, ERR_CONFLICT, NULL, "the record this change would amend is %s", "被变更的备案记录已处于 %s 状态",
+                jstr(parent, "state"));
+        json_decref(parent);
+        return NULL;
+    }
+    return parent;
+}
+
+/* The record takes `document` as its new version (`version_action`), pinning the materials of
+ * pins_from's current version, and keeps its number; the audit says `audit_action`. */
+static int record_set_document(struct store_conn *c, struct act_job *j, json_t *parent, const json_t *document,
+                               const json_t *type, const char *version_action, const json_t *pins_from,
+                               const char *audit_action, json_t *detail, struct err *e)
+{
+    char before[65], after[65];
+    sha256_json_hex(json_object_get(parent, "document"), before);
+    json_object_set(parent, "document", (json_t *)document);
+    filing_derive_columns(parent);
+    filing_evaluate(j->a, c, parent);
+    if (type) json_object_set(parent, "type", (json_t *)type);
+    json_object_set_new(parent, "revision", json_integer(jint(parent, "revision") + 1));
+    struct act_job pj = *j;
+    pj.id = jint(parent, "id");
+    if (freeze_version(c, &pj, parent, version_action, pins_from, e) != 0) return -1;
+    json_object_set_new(parent, "record_version", json_integer(jint(parent, "current_version")));
+    sha256_json_hex(json_object_get(parent, "document"), after);
+    if (store_filing_update(c, parent, e) != 0) return -1;
+    return audit_record(c, j->who, audit_action, "filing", pj.id, pj.id, jint(parent, "org_id"), before, after, detail, e);
+}
+
+/* The change filing `row` goes on its record: the record moves to the change's document as a new
+ * version under the same number (an approved change, or a minor one recorded at once). */
+static int record_take_change(struct store_conn *c, struct act_job *j, json_t *row, const char *version_action,
+                              struct err *e)
+{
+    json_t *parent = record_of(c, row, e);
+    if (!parent) return -1;
+    json_t *d = json_pack("{s:I s:s?}", "change_filing_id", (json_int_t)j->id, "class", jstr(row, "change_class"));
+    int rc = record_set_document(c, j, parent, json_object_get(row, "document"), json_object_get(row, "type"),
+                                 version_action, row, "filing.change_applied", d, e);
+    json_decref(d);
+    json_decref(parent);
+    return rc;
+}
+
+/* The authority objects to a recorded minor change: the record goes back to the version before it
+ * (a new version with that document and its pins), and the change filing gets the full review. */
+static int record_undo_change(struct store_conn *c, struct act_job *j, json_t *row, struct err *e)
+{
+    json_t *parent = record_of(c, row, e);
+    if (!parent) return -1;
+    int n = (int)jint(parent, "current_version");
+    json_t *prev = n > 1 ? store_version_get(c, jint(parent, "id"), n - 1) : NULL;
+    int rc;
+    if (!prev || !json_equal(json_object_get(parent, "document"), json_object_get(row, "document"))) {
+        /* the record moved on since (cannot happen while the window guards it): refuse, change nothing */
+        rc = err_set(e, ERR_CONFLICT, NULL, "the record no longer carries this change", "备案记录已不再是该变更后的内容");
+    } else {
+        json_t *pins = json_pack("{s:I s:i}", "id", (json_int_t)jint(parent, "id"), "current_version", n - 1);
+        json_t *d = json_pack("{s:I s:s?}", "change_filing_id", (json_int_t)j->id, "reason", j->reason);
+        rc = record_set_document(c, j, parent, json_object_get(prev, "document"), NULL, "change_objected", pins,
+                                 "filing.change_reverted", d, e);
+        json_decref(d);
+        json_decref(pins);
+    }
+    json_decref(prev);
+    json_decref(parent);
+    return rc;
+}
+
 /* The effects of entering `to` from `from` by `t`. */
 static int apply_effects(struct store_conn *c, struct act_job *j, const struct wf_transition *t, json_t *row,
                          enum wf_state from, enum wf_state to, struct err *e)
@@ -379,6 +489,29 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
         json_object_set_new(row, "check_from", json_string(wf_state_name(from)));
         return freeze_version(c, j, row, "submit_for_check", NULL, e);
     case ACT_APPROVE_CHECK:
+        if (strcmp(jstr(row, "kind"), "change") == 0 && !jstr(row, "reported_on")) {
+            /* the change report leaves the enterprise today: its lateness is judged on this day */
+            char day[11];
+            date_format(today(), day);
+            json_object_set_new(row, "reported_on", json_string(day));
+            filing_evaluate(j->a, c, row);
+        }
+        if (to == ST_MINOR_RECORDED) {
+            /* on the record at once; the authority is told and may object within its window */
+            char due[11];
+            if (!change_objection_due(j->a, row, due))
+                return err_set(e, ERR_INTERNAL, NULL, "the policy pack has no objection window", "策略包未规定异议期限");
+            json_object_set_new(row, "objection_due", json_string(due));
+            json_object_set_new(row, "authority_visible", json_integer(1));
+            json_object_set_new(row, "submitted_at", json_string(now));
+            json_object_set_new(row, "filed_at", json_string(now));
+            json_object_set_new(row, "record_version", json_integer(jint(row, "current_version")));
+            json_t *d = json_pack("{s:s s:O}", "objection_due", due, "change", json_object_get(json_object_get(row, "derived"), "change"));
+            int rc = audit_record(c, j->who, "filing.change_recorded", "filing", j->id, j->id, jint(row, "org_id"), NULL,
+                                  NULL, d, e);
+            json_decref(d);
+            return rc != 0 ? rc : record_take_change(c, j, row, "change_recorded", e);
+        }
         /* to under_review only with the provider section the provider confirmed: it sees it again
          * even if an edit in between named another provider for a while */
         json_object_set_new(row, "provider_visible", json_integer(1));
@@ -422,40 +555,19 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
         json_object_set_new(row, "decided_at", json_string(now));
         json_object_set_new(row, "filed_at", json_string(now));
         json_object_set_new(row, "record_version", json_integer(jint(row, "current_version")));
-        if (strcmp(jstr(row, "kind"), "change") == 0) {
-            /* the record moves to the new version and keeps its number */
-            json_t *parent = store_filing_get(c, jint(row, "parent_id"));
-            if (!parent) return err_set(e, ERR_INTERNAL, NULL, "the changed record is missing", "被变更的备案记录缺失");
-            if (strcmp(jstr(parent, "state"), "filed") != 0) { /* revoked while the change was open */
-                err_extra(e, "record_state", json_string(jstr(parent, "state")));
-                err_set(e, ERR_CONFLICT, NULL, "the record this change would amend is %s", "被变更的备案记录已处于 %s 状态",
-                        jstr(parent, "state"));
-                json_decref(parent);
-                return -1;
-            }
-            char before[65], after[65];
-            sha256_json_hex(json_object_get(parent, "document"), before);
-            json_object_set(parent, "document", json_object_get(row, "document"));
-            filing_derive_columns(parent);
-            filing_evaluate(j->a, c, parent);
-            json_object_set(parent, "type", json_object_get(row, "type"));
-            json_object_set_new(parent, "revision", json_integer(jint(parent, "revision") + 1));
-            struct act_job pj = *j;
-            pj.id = jint(parent, "id");
-            if (freeze_version(c, &pj, parent, "change_approved", row, e) != 0) { json_decref(parent); return -1; }
-            json_object_set_new(parent, "record_version", json_integer(jint(parent, "current_version")));
-            sha256_json_hex(json_object_get(parent, "document"), after);
-            int rc = store_filing_update(c, parent, e);
-            if (rc == 0) {
-                json_t *d = json_pack("{s:I}", "change_filing_id", (json_int_t)j->id);
-                rc = audit_record(c, j->who, "filing.change_applied", "filing", pj.id, pj.id, jint(parent, "org_id"),
-                                  before, after, d, e);
-                json_decref(d);
-            }
-            json_decref(parent);
-            return rc;
-        }
+        if (strcmp(jstr(row, "kind"), "change") == 0)
+            return record_take_change(c, j, row, "change_approved", e);
         return format_number(c, row, e);
+    case ACT_OBJECT:
+        if (record_undo_change(c, j, row, e) != 0) return -1;
+        json_object_set_new(row, "objected_at", json_string(now));
+        json_object_set_new(row, "reviewer_id", json_integer(j->who->user_id));
+        json_object_set_new(row, "filed_at", json_null());
+        json_object_set_new(row, "record_version", json_null());
+        filing_evaluate(j->a, c, row);   /* against the record as it is again */
+        set_due(j->a, row, pack_review_working_days(app_pack_in_force(j->a, jstr(row, "pack"), today()),
+                                                    jstr(row, "type")));
+        return 0;
     case ACT_REJECT:
     case ACT_WITHDRAW:
     case ACT_CANCEL:
@@ -469,11 +581,14 @@ static int apply_effects(struct store_conn *c, struct act_job *j, const struct w
                                json_object_get(row, "document"), "pack", json_object_get(row, "pack"),
                                "last_editor_id", (json_int_t)j->who->user_id);
         json_object_set(ch, "type", json_object_get(row, "type"));
+        json_object_set_new(ch, "effective_on", json_string(j->effective_on));
         filing_derive_columns(ch);
-        filing_evaluate(j->a, c, ch);
+        filing_evaluate(j->a, c, ch);   /* with the change's classification (the same document: no change yet) */
         j->change_id = store_filing_insert(c, ch, e);
+        json_object_set_new(ch, "id", json_integer(j->change_id));
+        int crc = j->change_id < 0 ? -1 : store_filing_update_change(c, ch, e);
         json_decref(ch);
-        if (j->change_id < 0) return -1;
+        if (crc != 0) return -1;
         return audit_record(c, j->who, "filing.create", "filing", j->change_id, j->change_id, jint(row, "org_id"),
                             NULL, NULL, NULL, e);
     }
@@ -488,6 +603,9 @@ static int check_needs(struct act_job *j, const struct wf_transition *t, struct 
         return err_set(e, ERR_VALIDATION, "/comment", "%s needs a comment", "%s 需要填写意见", wf_action_name(t->action));
     if ((t->needs & NEEDS_REASON) && !j->reason)
         return err_set(e, ERR_VALIDATION, "/reason", "%s needs a reason", "%s 需要填写理由", wf_action_name(t->action));
+    if ((t->needs & NEEDS_EFFECTIVE_ON) && !j->effective_on)
+        return err_set(e, ERR_VALIDATION, "/effective_on", "%s needs effective_on: the day the change took or takes effect",
+                       "%s 需要填写 effective_on：变更生效的日期", wf_action_name(t->action));
     if (t->needs & NEEDS_ITEMS) {
         if (!json_is_array(j->items) || json_array_size(j->items) == 0 || json_array_size(j->items) > 100)
             return err_set(e, ERR_VALIDATION, "/items", "%s needs 1 to 100 items, each {path, message}",
@@ -541,6 +659,7 @@ static int act_job_fn(struct store_conn *c, void *arg, struct err *e)
     }
     json_object_set_new(row, "state", json_string(wf_state_name(to)));
     if (store_filing_update(c, row, e) != 0) goto out;
+    if (strcmp(jstr(row, "kind"), "change") == 0 && store_filing_update_change(c, row, e) != 0) goto out;
     json_t *detail = json_pack("{s:s s:s}", "from", wf_state_name(from), "to", wf_state_name(to));
     if (j->comment) json_object_set_new(detail, "comment", json_string(j->comment));
     if (j->reason) json_object_set_new(detail, "reason", json_string(j->reason));
@@ -562,12 +681,19 @@ out:
 json_t *filing_act(struct app *a, const struct principal *who, int64_t id, const char *action,
                    const json_t *in, struct err *e)
 {
-    static const char *const keys[] = {"comment", "reason", "items", NULL};
+    static const char *const keys[] = {"comment", "reason", "items", "effective_on", NULL};
     enum wf_action act = wf_action_parse(action);
     struct act_job j = {.a = a, .who = who, .id = id, .action = act};
     if (in && (input_known_keys(in, keys, e) || input_text(in, "comment", false, 4000, &j.comment, e) ||
-               input_text(in, "reason", false, 4000, &j.reason, e)))
+               input_text(in, "reason", false, 4000, &j.reason, e) ||
+               input_text(in, "effective_on", false, 10, &j.effective_on, e)))
         return NULL;
+    day_t eff;
+    if (j.effective_on && date_parse(j.effective_on, &eff) != 0) {
+        err_set(e, ERR_VALIDATION, "/effective_on", "effective_on must be a day written YYYY-MM-DD",
+                "effective_on 应为 YYYY-MM-DD 格式的日期");
+        return NULL;
+    }
     j.items = in ? json_object_get(in, "items") : NULL;
     if (act == ACT_NONE) {
         err_set(e, ERR_NOT_FOUND, NULL, "there is no action called %s", "不存在名为 %s 的操作", action);

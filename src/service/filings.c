@@ -4,6 +4,7 @@
 #include "service/filings.h"
 #include "core/clock.h"
 #include "service/filing_facts.h"
+#include "service/change_reports.h"
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/auth.h"
@@ -155,6 +156,7 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
     json_object_set_new(row, "findings", findings);
     json_object_set(row, "type", json_object_get(derived, "filing_type"));
     json_object_set_new(row, "derived", derived);
+    change_classify(a, c, row);   /* a change filing: major or minor, late or not (derived.change) */
 }
 
 size_t findings_errors(const json_t *findings)
@@ -200,6 +202,7 @@ json_t *filing_view(struct app *a, const struct principal *who, const json_t *ro
         if (parent) json_object_set(v, "record_number", json_object_get(parent, "number"));
         json_decref(parent);
     }
+    change_view(v, row);
     if (with_document) {
         json_t *possible, *actions;
         filing_actions_for(a, who, row, &possible, &actions);
@@ -413,6 +416,8 @@ static int save_job_fn(struct store_conn *c, void *arg, struct err *e)
     json_object_set_new(j->row, "revision", json_integer(j->based_on_revision + 1));
     json_object_set_new(j->row, "last_editor_id", json_integer(j->who->user_id));
     if (store_filing_save_document(c, j->row, e) != 0) goto out;
+    if (jstr(cur, "kind") && strcmp(jstr(cur, "kind"), "change") == 0 && store_filing_update_change(c, j->row, e) != 0)
+        goto out;
     rc = audit_record(c, j->who, "filing.document", "filing", j->id, j->id, jint(cur, "org_id"), j->before, j->after,
                       NULL, e);
 out:
@@ -483,6 +488,12 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
                                  json_object_get(row, "system_name"), "kind", json_object_get(row, "kind"), "org_id",
                                  json_object_get(row, "org_id"), "system_id", json_object_get(row, "system_id"),
                                  "pack", json_object_get(row, "pack"), "id", json_object_get(row, "id"));
+        /* what the classification of a change filing reads */
+        static const char *const CHANGE_MEMBERS[] = {"parent_id", "effective_on", "reported_on", "state",
+                                                     "objection_due", "objected_at", NULL};
+        for (int k = 0; CHANGE_MEMBERS[k]; k++)
+            if (json_object_get(row, CHANGE_MEMBERS[k]))
+                json_object_set(nrow, CHANGE_MEMBERS[k], json_object_get(row, CHANGE_MEMBERS[k]));
         filing_derive_columns(nrow);
         filing_evaluate(a, c, nrow);
         json_object_set_new(nrow, "document", json_string(text)); /* stored as the canonical text */

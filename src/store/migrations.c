@@ -148,7 +148,7 @@ static const char *const MIGRATIONS[] = {
     /* and none lives longer than a year from now (they could be made for ten) */
     "UPDATE tokens SET expires_at = MIN(expires_at, CAST(strftime('%s','now') AS INTEGER) + 365 * 86400) "
     "WHERE kind='api';",
-    /* incidents: security incidents an enterprise reports on a filed record, with the clocks of
+    /* 8: security incidents an enterprise reports on a filed record, with the clocks of
      *    their level copied from the pack when reported (a later pack does not move them), the
      *    append-only updates, the closure report and an authority's order of an extra inspection */
     "CREATE TABLE incidents("
@@ -172,6 +172,16 @@ static const char *const MIGRATIONS[] = {
     "  BEGIN SELECT RAISE(ABORT, 'incident updates are append-only'); END;"
     "CREATE TRIGGER incident_updates_no_delete BEFORE DELETE ON incident_updates"
     "  BEGIN SELECT RAISE(ABORT, 'incident updates are append-only'); END;",
+    /* 9: change reports: on a change filing, the day the change took effect (report_change's
+     *    effective_on), the day the report left the enterprise, the pack's class and lateness (for
+     *    the lists), and for a minor change the authority's objection window and the objection */
+    "ALTER TABLE filings ADD COLUMN effective_on TEXT;"
+    "ALTER TABLE filings ADD COLUMN reported_on TEXT;"
+    "ALTER TABLE filings ADD COLUMN change_class TEXT;"
+    "ALTER TABLE filings ADD COLUMN late INTEGER;"
+    "ALTER TABLE filings ADD COLUMN late_reason TEXT;"
+    "ALTER TABLE filings ADD COLUMN objection_due TEXT;"
+    "ALTER TABLE filings ADD COLUMN objected_at TEXT;",
 };
 
 const char *const *migrations_list(int *count)

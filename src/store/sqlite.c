@@ -711,7 +711,8 @@ int store_filing_update(struct store_conn *c, const json_t *r, struct err *e)
 #define FILING_LIST_COLS                                                                           \
     "f.id,f.system_id,f.org_id,f.kind,f.parent_id,f.state,f.provider_org_id,f.authority_org_id,"   \
     "f.reviewer_id,f.region,f.level,f.type,f.subject_name,f.system_name,f.revision,"              \
-    "f.current_version,f.number,f.submitted_at,f.due_at,f.filed_at,f.created_at,f.updated_at"
+    "f.current_version,f.number,f.submitted_at,f.due_at,f.filed_at,f.created_at,f.updated_at,"     \
+    "f.change_class,f.late,f.late_reason,f.effective_on,f.reported_on,f.objection_due,f.objected_at"
 
 json_t *store_filing_list(struct store_conn *c, const struct store_scope *scope,
                           const struct filing_query *q, int64_t *next_cursor, struct err *e)
@@ -783,10 +784,31 @@ int store_filing_each_record(struct store_conn *c, const struct store_scope *sco
 bool store_filing_has_open_change(struct store_conn *c, int64_t parent_id)
 {
     json_t *r = db_one(c, "SELECT id FROM filings WHERE parent_id=? AND state NOT IN "
-                          "('filed','rejected','withdrawn','cancelled','revoked') LIMIT 1", "i", parent_id);
+                          "('filed','rejected','withdrawn','cancelled','revoked','minor_recorded') LIMIT 1", "i", parent_id);
     bool open = r != NULL;
     json_decref(r);
     return open;
+}
+
+int store_filing_update_change(struct store_conn *c, const json_t *r, struct err *e)
+{
+    const json_t *late = json_object_get(r, "late");
+    int64_t is_late = json_is_true(late) || json_integer_value(late) != 0;
+    return db_run(c, e,
+                  "UPDATE filings SET effective_on=?,reported_on=?,change_class=?,late=?,late_reason=?,objection_due=?,"
+                  "objected_at=? WHERE id=?",
+                  "sssisssi", jstr(r, "effective_on"), jstr(r, "reported_on"), jstr(r, "change_class"),
+                  is_late, jstr(r, "late_reason"),
+                  jstr(r, "objection_due"), jstr(r, "objected_at"), jint(r, "id"));
+}
+
+int64_t store_filing_minor_in_window(struct store_conn *c, int64_t parent_id, const char *today)
+{
+    json_t *r = db_one(c, "SELECT id FROM filings WHERE parent_id=? AND state='minor_recorded' AND objection_due>=? "
+                          "ORDER BY id DESC LIMIT 1", "is", parent_id, today);
+    int64_t id = jint(r, "id");
+    json_decref(r);
+    return id;
 }
 
 json_t *store_system_other_live_filing(struct store_conn *c, int64_t system_id, int64_t filing_id)
@@ -963,7 +985,8 @@ json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, 
         "      OR (?2 = 'provider' AND f.provider_org_id = ?3 AND f.provider_visible = 1 AND a.id >= "
         "          (SELECT min(b.id) FROM audit b WHERE b.filing_id = f.id AND b.action = 'filing.approve_check')) "
         "      OR (?2 = 'authority' AND f.authority_org_id = ?3 AND f.authority_visible = 1 AND a.id >= "
-        "          (SELECT min(b.id) FROM audit b WHERE b.filing_id = f.id AND b.action = 'filing.confirm_hosting'))))) "
+        "          (SELECT min(b.id) FROM audit b WHERE b.filing_id = f.id "
+        "           AND b.action IN ('filing.confirm_hosting', 'filing.change_recorded')))))) "
         "AND (?4 = 0 OR a.filing_id = ?4) AND (?5 = 0 OR a.id < ?5) ORDER BY a.id DESC LIMIT ?6";
     if (limit <= 0 || limit > 500) limit = 100;
     json_t *rows = db_query(c, e, sql, "isiiiiii", (int64_t)(scope->admin ? 1 : 0),

@@ -102,8 +102,14 @@ json_t *store_filing_list(struct store_conn *c, const struct store_scope *scope,
  * the policy impact over every filed system. fn returns 0 to go on, non-zero to stop. */
 int store_filing_each_record(struct store_conn *c, const struct store_scope *scope,
                              int (*fn)(const json_t *row, void *arg), void *arg, struct err *e);
-/* Is there an open (not decided) change filing of parent? */
+/* Is there an open (not decided) change filing of parent? A recorded minor change is decided. */
 bool store_filing_has_open_change(struct store_conn *c, int64_t parent_id);
+/* Change reports: write a change filing's effective_on, reported_on, change_class, late (0/1),
+ * late_reason (JSON text {code,zh,en}), objection_due and objected_at from row (by row.id). */
+int store_filing_update_change(struct store_conn *c, const json_t *row, struct err *e);
+/* A minor change of parent recorded and still within its objection window (objection_due on or
+ * after today, YYYY-MM-DD): its id, or 0. */
+int64_t store_filing_minor_in_window(struct store_conn *c, int64_t parent_id, const char *today);
 json_t *store_filing_by_number(struct store_conn *c, const char *number);
 /* Another initial filing of the system that is under way or filed (not a draft, not ended):
  * {id, state, number}, or NULL. */

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server } from './lib.mjs';
 import {
-  API, DEMO, RECTIFICATION_ITEMS, act, actOk, completeDraft, createOrg, createSystem, createUser, createFiling,
+  API, DEMO, RECTIFICATION_ITEMS, act, actOk, changeBody, completeDraft, createOrg, createSystem, createUser, createFiling,
   driveTo, getFiling, loginAll, patchDocument, putDocument, referenceDoc, todayUTC, uscc, newSystem } from './story.mjs';
 
 const DEMO_LOGINS = ['admin', 'filer', 'checker', 'entadmin', 'provider', 'provadmin', 'reviewer', 'authadmin'];
@@ -283,7 +283,7 @@ describe('the whole story of one filing', () => {
   });
 
   test('report_change opens a change filing while the record stays filed', async () => {
-    const out = await actOk(s, 'filer', id, 'report_change', undefined, 'filed');
+    const out = await actOk(s, 'filer', id, 'report_change', changeBody(), 'filed');
     const ch = out.change_filing;
     assert.ok(ch, 'the reply carries the change filing');
     changeId = ch.id;
@@ -343,7 +343,7 @@ describe('the whole story of one filing', () => {
   });
 
   test('once the change is filed, another change may be opened (and withdrawn)', async () => {
-    const out = await actOk(s, 'filer', id, 'report_change', undefined, 'filed');
+    const out = await actOk(s, 'filer', id, 'report_change', changeBody(), 'filed');
     const second = out.change_filing;
     assert.notEqual(second.id, changeId);
     assert.equal(second.parent_id, id);
@@ -533,9 +533,9 @@ test('a provider sees a filing only from the moment it is asked to confirm it', 
 test('a record revoked while its change is open: the change cannot amend it', async () => {
   const id = await completeDraft(s, await newSystem(s));
   await driveTo(s, id, 'filed');
-  const ch = (await actOk(s, 'filer', id, 'report_change', undefined, 'filed')).change_filing;
+  const ch = (await actOk(s, 'filer', id, 'report_change', changeBody(), 'filed')).change_filing;
   let c = await getFiling(s, 'filer', ch.id);
-  await patchDocument(s, ch.id, { system: { user_scale: 900000 } }, c.etag);
+  await patchDocument(s, ch.id, { system: { user_scale: 1200000 } }, c.etag);   // past a million: a major change
   await driveTo(s, ch.id, 'under_review');
   const before = await getFiling(s, 'filer', id);
   await actOk(s, 'authadmin', id, 'revoke', { reason: '提供虚假材料' }, 'revoked');

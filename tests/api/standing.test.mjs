@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_MATERIALS, Server } from './lib.mjs';
 import { assertProblem } from './helpers-io.mjs';
-import { API, DEMO, act, actOk, completeDraft, createSystem, driveTo, getFiling, loginAll, PLATFORM, DCS, QUAL } from './story.mjs';
+import { API, DEMO, act, actOk, changeBody, completeDraft, patchDocument, createSystem, driveTo, getFiling, loginAll, PLATFORM, DCS, QUAL } from './story.mjs';
 
 let s;
 const req = (login, method, path, opts) => s.req(method, path, { token: s.tokens[login], ...opts });
@@ -72,8 +72,10 @@ test('a system has one filing under way or filed: a second one waits as a draft,
 test('an approved change pins the material versions the reviewer saw, not a version uploaded during the review', async () => {
   const id = await completeDraft(s, await createSystem(s, 'filer', '变更材料版本系统'));
   await driveTo(s, id, 'filed');
-  const reported = await actOk(s, 'filer', id, 'report_change');
+  const reported = await actOk(s, 'filer', id, 'report_change', changeBody());
   const change = reported.change_filing.id;
+  // a major change (the user scale past a million), so that the authority reviews it in full
+  await patchDocument(s, change, { system: { user_scale: 1200000 } }, reported.change_filing.etag);
   await driveTo(s, change, 'under_review');
   const plan = DEMO_MATERIALS.emergency_plan;
   const seen = (await req('reviewer', 'GET', `${API}/filings/${change}/versions/1/materials`)).body.items.find((p) => p.material_id === plan);

@@ -256,3 +256,9 @@ export async function killAndRestart(s) {
 
 
 export function todayUTC() { return new Date().toISOString().slice(0, 10); }
+
+// The day n days after today (UTC; n may be negative), YYYY-MM-DD.
+export function dayFromToday(n) { return new Date(Date.now() + n * 86400000).toISOString().slice(0, 10); }
+
+// The body of report_change: the day the change takes effect (a month ahead: reported in time).
+export function changeBody(days = 30) { return { effective_on: dayFromToday(days) }; }

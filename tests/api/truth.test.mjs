@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Server, DEMO_MATERIALS } from './lib.mjs';
 import {
   API, DEMO, loginAll, createFiling, putDocument, patchDocument, getFiling, referenceDoc, newSystem, completeDraft,
-  driveTo, act, actOk, foreignParties, errorsOf,
+  driveTo, act, actOk, changeBody, foreignParties, errorsOf,
 } from './story.mjs';
 
 let s, foreign;
@@ -199,7 +199,7 @@ test('allowed_actions tells the truth: actions not possible now come with a reas
   await driveTo(s, id, 'filed');
   const rec = await getFiling(s, 'filer', id);
   assert.ok(rec.allowed_actions.includes('report_change'));
-  await actOk(s, 'filer', id, 'report_change');
+  await actOk(s, 'filer', id, 'report_change', changeBody());
   const after = await getFiling(s, 'filer', id);
   assert.ok(!after.allowed_actions.includes('report_change'));
   const rc = after.actions.find((a) => a.action === 'report_change');

@@ -30,7 +30,7 @@ test('every key used by the code exists; dynamic groups are complete', () => {
   }
   assert.ok(used.size > 200, `only ${used.size} keys found`);
   for (const k of used) assert.ok(k in zh, `missing key ${k}`);
-  const states = ['draft', 'internal_check', 'provider_confirmation', 'submitted', 'under_review', 'rectification', 'filed', 'rejected', 'withdrawn', 'cancelled', 'revoked'];
+  const states = ['draft', 'internal_check', 'provider_confirmation', 'submitted', 'under_review', 'rectification', 'filed', 'rejected', 'withdrawn', 'cancelled', 'revoked', 'minor_recorded'];
   for (const s of states) { assert.ok(`state.${s}` in zh); assert.ok(`needs.wait.${s}` in zh || !['provider_confirmation', 'submitted', 'under_review'].includes(s)); }
   const actions = [...readFileSync(new URL('../../docs/workflow.md', import.meta.url), 'utf8').matchAll(/^\| [a-z_]+ \| ([a-z_]+) \|/gm)].map((m) => m[1]).filter((a) => a !== 'action');
   assert.ok(actions.length > 10);

@@ -458,7 +458,50 @@ static void test_broken_lua(void **state)
                                  "source = \"s\", paths = { \"/x\" } }", "check");
     expect_broken("rules/x.lua", "\x1bLua", "does not compile"); /* binary chunks are refused */
     expect_broken("classify.lua", "return 42", "must return a function");
+    expect_broken("changes.lua", "return 42", "must return a function");
+    expect_broken("changes.lua", "return function( end", "does not compile");
     expect_broken("lib.lua", "x = ", "does not compile");
+}
+
+/* ---- change reports --------------------------------------------------------------------- */
+
+static json_t *classify_change(const struct pack *p, const json_t *before, const json_t *after, const char *effective,
+                               const char *reported)
+{
+    json_t *ctx = json_pack("{s:s s:s}", "effective_on", effective, "reported_on", reported), *out = NULL;
+    struct err e = {0};
+    if (policy_classify_change(p, before, after, AS_OF, ctx, &out, &e) != 0) fail_msg("classify: %s", e.detail_en);
+    json_decref(ctx);
+    return out;
+}
+
+static const char *reason_code(const json_t *verdict, size_t i)
+{
+    return json_string_value(json_object_get(json_array_get(json_object_get(verdict, "reasons"), i), "code"));
+}
+
+/* The pack's changes.lua decides; a pack without one, or whose changes.lua fails, sends every
+ * change to the full review. */
+static void test_change_classification(void **state)
+{
+    json_t *before = unit_load_json(pack_dir, "fixtures/reference.json");
+    json_t *after = json_deep_copy(before);
+    json_object_set_new(json_object_get(json_object_get(after, "subject"), "filing_contact"), "name", json_string("钱敏"));
+    json_t *v = classify_change(pack, before, after, "2026-01-15", "2026-03-01");
+    assert_string_equal(json_string_value(json_object_get(v, "class")), "minor");
+    assert_string_equal(reason_code(v, 0), "contacts");
+    assert_true(json_is_true(json_object_get(v, "late")));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(v, "late_reason"), "code")), "minor_late");
+    assert_string_equal(json_string_value(json_object_get(v, "report_by")), "2026-02-14");
+    json_decref(v);
+
+    v = classify_change(sandbox, before, after, "2026-01-15", "2026-03-01");
+    assert_string_equal(json_string_value(json_object_get(v, "class")), "major");
+    assert_string_equal(reason_code(v, 0), "unclassified");
+    assert_false(json_is_true(json_object_get(v, "late")));
+    json_decref(v);
+    json_decref(before);
+    json_decref(after);
 }
 
 /* ---- threads ---------------------------------------------------------------------------- */
@@ -538,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_sandbox),
         cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_broken_lua),
+        cmocka_unit_test(test_change_classification),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_reload),
     };

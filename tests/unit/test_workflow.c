@@ -31,7 +31,9 @@ static void test_states_valid(void **state)
         const struct wf_transition *t = &WF_TABLE[i];
         assert_true(t->from >= 0 && t->from < ST__COUNT);
         assert_true((t->to >= 0 && t->to < ST__COUNT) || t->to == ST_PREVIOUS || t->to == ST_SAME);
-        assert_false(wf_state_is_final(t->from) && t->from != ST_FILED);
+        /* a decided state has no way out but a filed record's, and the objection to a recorded minor change */
+        assert_false(wf_state_is_final(t->from) && t->from != ST_FILED &&
+                     !(t->from == ST_MINOR_RECORDED && t->action == ACT_OBJECT));
     }
 }
 
@@ -44,7 +46,10 @@ static void test_last_row_decides(void **state)
         for (int k = i + 1; k < WF_TABLE_COUNT; k++)
             if (WF_TABLE[k].from == t->from && WF_TABLE[k].action == t->action) later = true;
         if (!later)
-            for (int g = 0; g < 2; g++) assert_int_not_equal(t->guards[g], GUARD_RESUBMIT_SAME_PROVIDER);
+            for (int g = 0; g < 2; g++) {
+                assert_int_not_equal(t->guards[g], GUARD_RESUBMIT_SAME_PROVIDER);
+                assert_int_not_equal(t->guards[g], GUARD_MINOR_CHANGE);
+            }
     }
 }
 
@@ -72,6 +77,8 @@ static void test_needs(void **state)
             t->action == ACT_DECLINE_HOSTING)
             assert_true(t->needs & NEEDS_REASON);
         if (t->action == ACT_REQUEST_RECTIFICATION) assert_true(t->needs & NEEDS_ITEMS);
+        if (t->action == ACT_OBJECT) assert_true(t->needs & NEEDS_REASON);
+        if (t->action == ACT_REPORT_CHANGE) assert_true(t->needs & NEEDS_EFFECTIVE_ON);
         if (t->action == ACT_RETURN) assert_true(t->needs & NEEDS_COMMENT);
         if (t->action == ACT_APPROVE_CHECK)
             assert_true(t->guards[0] == GUARD_NOT_LAST_EDITOR || t->guards[1] == GUARD_NOT_LAST_EDITOR);

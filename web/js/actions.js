@@ -1,5 +1,6 @@
 // actions.js — the workflow actions of a filing as buttons (from allowed_actions), each asking in a
-// dialog for what the workflow table says it needs: a comment, a reason, rectification items.
+// dialog for what the workflow table says it needs: a comment, a reason, rectification items, the
+// day a change takes effect.
 import { h, replace, uid } from './dom.js';
 import { t, name, L } from './i18n.js';
 import { post } from './api.js';
@@ -8,7 +9,7 @@ import { pickablePaths, labelOf } from './schema.js';
 import { openDialog, problemText } from './ui.js';
 
 const PRIMARY = new Set(['submit_for_check', 'approve_check', 'confirm_hosting', 'accept', 'approve']);
-const DANGER = new Set(['withdraw', 'reject', 'decline_hosting', 'cancel', 'revoke', 'return']);
+const DANGER = new Set(['withdraw', 'reject', 'decline_hosting', 'cancel', 'revoke', 'return', 'object']);
 
 // Buttons for the filing's actions: every action the workflow gives the caller now (filing.actions),
 // those not possible at the moment shown disabled with the reason beside them (errors remain, a
@@ -88,6 +89,11 @@ export function runAction(filing, action, { pendingItems, record } = {}) {
         form.append(h('h3', {}, t('rect.items')), itemsBox,
           h('button', { type: 'button', class: 'small', id: 'add-item-row', onclick: () => addRow({ path: '', message: '' }).querySelector('select').focus() }, t('rect.addRow')));
       }
+      let effectiveOn = null;
+      if (needs.has('effective_on')) {
+        effectiveOn = h('input', { id: 'action-effective-on', type: 'date', required: true });
+        form.append(h('div', { class: 'form-row' }, h('label', { for: effectiveOn.id }, t('action.effectiveOn'), h('span', { class: 'req' }, ' *')), effectiveOn));
+      }
       if (needs.has('reason')) {
         reason = h('textarea', { id: 'action-reason', rows: 3, required: true, maxlength: 4000 });
         form.append(h('div', { class: 'form-row' }, h('label', { for: reason.id }, t('action.reason'), h('span', { class: 'req' }, ' *')), reason));
@@ -104,6 +110,10 @@ export function runAction(filing, action, { pendingItems, record } = {}) {
         const payload = {};
         if (comment.value.trim()) payload.comment = comment.value.trim();
         if (needs.has('comment') && !payload.comment) return fail(t('action.needComment'), comment);
+        if (effectiveOn) {
+          if (!effectiveOn.value) return fail(t('action.needEffectiveOn'), effectiveOn);
+          payload.effective_on = effectiveOn.value;
+        }
         if (reason) {
           if (!reason.value.trim()) return fail(t('action.needReason'), reason);
           payload.reason = reason.value.trim();

@@ -1,6 +1,6 @@
 // common.js — pieces several screens share: the table of filings.
 import { h } from '../dom.js';
-import { t, name, formatDateTime } from '../i18n.js';
+import { t, name, formatDateTime, L } from '../i18n.js';
 import { regionName } from '../schema.js';
 import { stateBadge, dueChip, filingTitle } from '../ui.js';
 
@@ -9,7 +9,7 @@ const COLUMNS = {
   system: [() => t('col.system'), (f) => h('a', { href: `/filings/${f.id}`, 'data-link': '' }, filingTitle(f))],
   subject: [() => t('col.subject'), (f) => f.subject_name || '—'],
   kind: [() => t('col.kind'), (f) => name('kind', f.kind)],
-  state: [() => t('col.state'), (f) => stateBadge(f.state)],
+  state: [() => t('col.state'), (f) => [stateBadge(f.state), f.kind === 'change' ? changeBadges(f) : null]],
   type: [() => t('col.type'), (f) => (f.type ? name('ftype', f.type) : '—')],
   level: [() => t('col.level'), (f) => (f.level ? String(f.level) : '—')],
   region: [() => t('col.region'), (f) => regionName(f.region)],
@@ -18,6 +18,14 @@ const COLUMNS = {
   updated: [() => t('col.updated'), (f) => formatDateTime(f.updated_at)],
   due: [() => t('col.due'), (f) => dueChip(f)],
 };
+
+// A change report in a list: its class, and late with the reason (as the title).
+function changeBadges(f) {
+  return [
+    f.change_class ? [' ', h('span', { class: 'badge change-class', dataset: { class: f.change_class } }, t(`change.${f.change_class}`))] : null,
+    f.late ? [' ', h('span', { class: 'badge late error-text', title: f.late_reason ? L(f.late_reason) : '' }, t('change.late'))] : null,
+  ];
+}
 
 export function filingsTable(filings, columns, { caption, id } = {}) {
   if (!filings.length) return h('p', { class: 'empty' }, t('filings.none'));

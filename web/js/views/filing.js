@@ -101,8 +101,21 @@ export async function filingView(main, params, query) {
         authority ? [h('dt', {}, t('filing.authority')), h('dd', {}, authority.name)] : null,
         h('dt', {}, t('filing.version')), h('dd', {}, f.current_version ? `v${f.current_version}` : t('filing.noVersion')),
         f.due_at && ['submitted', 'under_review', 'rectification'].includes(f.state) ? [h('dt', {}, t('filing.due')), h('dd', {}, dueChip(f))] : null,
-        f.parent_id ? [h('dt', {}, t('filing.parent')), h('dd', {}, h('a', { href: `/filings/${f.parent_id}`, 'data-link': '' }, `#${f.parent_id}`))] : null),
+        f.parent_id ? [h('dt', {}, t('filing.parent')), h('dd', {}, h('a', { href: `/filings/${f.parent_id}`, 'data-link': '' }, `#${f.parent_id}`))] : null,
+        f.kind === 'change' ? changeFacts(f) : null),
       incidentLinks(f));
+  }
+
+  // A change report: its class (the pack's), the day it took effect, late or not, the objection window.
+  function changeFacts(f) {
+    return [
+      f.change_class ? [h('dt', {}, t('change.class')), h('dd', { id: 'change-class', dataset: { class: f.change_class } }, t(`change.${f.change_class}`))] : null,
+      f.effective_on ? [h('dt', {}, t('change.effectiveOn')), h('dd', {}, f.effective_on)] : null,
+      [h('dt', {}, t('change.reporting')), h('dd', { id: 'change-late', class: f.late ? 'error-text' : null },
+        f.late ? [t('change.late'), f.late_reason ? `：${L(f.late_reason)}` : ''] : t('change.onTime'))],
+      f.objection_due ? [h('dt', {}, t('change.objectionDue')), h('dd', {}, f.objection_due, ' ',
+        f.state === 'minor_recorded' ? h('span', { class: 'badge' }, t(f.final ? 'change.final' : 'change.objectionOpen')) : null)] : null,
+    ];
   }
 
   const tabItems = [
@@ -395,12 +408,15 @@ export async function filingView(main, params, query) {
       [t('derived.type'), type ? name('ftype', type) : t('derived.pending')],
     ];
     const reasons = Array.isArray(d.filing_type_reasons) ? d.filing_type_reasons : [];
+    const change = d.change && Array.isArray(d.change.reasons) ? d.change : null;
     const mats = Array.isArray(d.required_materials) ? d.required_materials : [];
     replace(formEls.derivedBox,
       h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
         d.cross_border_route !== undefined ? [h('dt', {}, t('derived.route')), h('dd', {}, d.cross_border_route ? name('route', d.cross_border_route) : t('derived.noRoute'))] : null,
         d.review_working_days ? [h('dt', {}, t('derived.reviewDays')), h('dd', {}, t('derived.days', { n: d.review_working_days }))] : null),
       reasons.length ? [h('h3', {}, t('derived.reasons')), h('ul', { class: 'reasons' }, reasons.map((r) => h('li', {}, L(r) || r.code)))] : null,
+      change ? [h('h3', {}, t('change.reasons'), ' ', h('span', { class: 'badge' }, t(`change.${change.class}`))),
+        h('ul', { class: 'reasons', id: 'change-reasons' }, change.reasons.map((r) => h('li', { dataset: { code: r.code } }, L(r) || r.code)))] : null,
       mats.length ? [h('h3', {}, t('derived.materials')), h('ul', { class: 'materials', id: 'required-materials' }, mats.map((m) => h('li', { dataset: { kind: m } }, kinds.get(m) || m)))] : null,
       !Object.keys(d).length ? h('p', { class: 'muted' }, t('derived.notYet')) : null);
     if (mats.length) markRequiredMaterials();

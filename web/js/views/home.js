@@ -22,7 +22,7 @@ export async function homeView(main, params, query, ctx) {
   return enterpriseHome(main, query);
 }
 
-const STATE_ORDER = ['draft', 'internal_check', 'provider_confirmation', 'submitted', 'under_review', 'rectification', 'filed', 'rejected', 'withdrawn', 'cancelled', 'revoked'];
+const STATE_ORDER = ['draft', 'internal_check', 'provider_confirmation', 'submitted', 'under_review', 'rectification', 'filed', 'rejected', 'withdrawn', 'cancelled', 'revoked', 'minor_recorded'];
 
 // ---- enterprise ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import { dueStatus } from '../schema.js';
 import { field, errorBox } from '../ui.js';
 import { filingsTable } from './common.js';
 
-const STATES = ['draft', 'internal_check', 'provider_confirmation', 'submitted', 'under_review', 'rectification', 'filed', 'rejected', 'withdrawn', 'cancelled', 'revoked'];
+const STATES = ['draft', 'internal_check', 'provider_confirmation', 'submitted', 'under_review', 'rectification', 'filed', 'rejected', 'withdrawn', 'cancelled', 'revoked', 'minor_recorded'];
 const OPEN = new Set(['submitted', 'under_review', 'rectification']);
 const TYPES = ['simplified', 'standard', 'strict'];
 
@@ -49,7 +49,8 @@ export async function queueView(main, params, query) {
     replace(out, h('p', { class: 'loading' }, t('common.loading')));
     try {
       let items = await getAll(`/filings${p.toString() ? `?${p}` : ''}`);
-      if (state.value === 'open') items = items.filter((f) => OPEN.has(f.state));
+      // open: what awaits the authority, including minor changes it may still object to
+      if (state.value === 'open') items = items.filter((f) => OPEN.has(f.state) || f.objection_open);
       const rank = { overdue: 0, soon: 1, ok: 2, paused: 3, none: 4 };
       items.sort((a, b) => (rank[dueStatus(a).cls] - rank[dueStatus(b).cls]) || String(a.due_at || '9').localeCompare(String(b.due_at || '9')) || b.id - a.id);
       const counts = { overdue: 0, soon: 0, ok: 0 };
