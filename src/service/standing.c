@@ -139,6 +139,45 @@ static int batch_job_fn(struct store_conn *c, void *arg, struct err *e)
     return 0;
 }
 
+/* The evaluation of a batch is shared by a few threads (each with its own reader connection and
+ * prepared Lua states); the write is one transaction. */
+enum { EVAL_THREADS = 2 };
+
+struct eval_share {
+    struct app *a;
+    const json_t *ids;
+    struct record_job *jobs;
+    bool *present;
+    day_t today;
+    const char *day;
+    int first, step;
+};
+
+static void *eval_share_main(void *arg)
+{
+    struct eval_share *w = arg;
+    struct store_conn *c = store_reader(w->a->store);
+    for (size_t i = (size_t)w->first; i < json_array_size(w->ids); i += (size_t)w->step) {
+        json_t *record = c ? store_filing_get(c, jint(json_array_get(w->ids, i), "id")) : NULL;
+        w->present[i] = record != NULL;
+        if (!record) continue;
+        w->jobs[i] = (struct record_job){jint(record, "id"), jint(record, "org_id"), standing_now(w->a, c, record, w->today),
+                                         w->day, 0, 0};
+        json_decref(record);
+    }
+    return NULL;
+}
+
+/* A worker thread of the batch: its reader connection and Lua states go with it. */
+static void *eval_thread_main(void *arg)
+{
+    struct eval_share *w = arg;
+    eval_share_main(w);
+    policy_thread_cleanup();
+    store_reader_release(w->a->store);
+    return NULL;
+}
+
 int standing_tick(struct app *a, struct standing_report *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
@@ -146,29 +185,36 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
     char day[11];
     date_format(today, day);
     struct store_conn *c = store_reader(a->store);
-    struct record_job jobs[BATCH];
+    struct record_job jobs[BATCH], batch[BATCH];
+    bool present[BATCH];
     for (;;) {
         json_t *ids = store_records_to_check(c, day, BATCH);
-        size_t n = 0, i;
-        json_t *r;
-        json_array_foreach(ids, i, r) {
-            json_t *record = store_filing_get(c, jint(r, "id"));
-            if (!record) continue;
-            jobs[n] = (struct record_job){jint(record, "id"), jint(record, "org_id"), standing_now(a, c, record, today),
-                                          day, 0, 0};
-            json_decref(record);
-            n++;
+        size_t fetched = json_array_size(ids), n = 0, i;
+        memset(present, 0, sizeof present);
+        struct eval_share shares[EVAL_THREADS];
+        pthread_t threads[EVAL_THREADS];
+        bool started[EVAL_THREADS] = {false};
+        for (int t = 0; t < EVAL_THREADS; t++) {
+            shares[t] = (struct eval_share){a, ids, jobs, present, today, day, t, EVAL_THREADS};
+            if (t > 0 && fetched > 1) started[t] = pthread_create(&threads[t], NULL, eval_thread_main, &shares[t]) == 0;
         }
-        size_t fetched = json_array_size(ids);
+        /* this thread takes share 0, and any share whose thread could not start */
+        eval_share_main(&shares[0]);
+        for (int t = 1; t < EVAL_THREADS; t++) {
+            if (started[t]) pthread_join(threads[t], NULL);
+            else eval_share_main(&shares[t]);
+        }
+        for (i = 0; i < fetched; i++)
+            if (present[i]) batch[n++] = jobs[i];
         json_decref(ids);
-        struct batch_job b = {jobs, n};
+        struct batch_job b = {batch, n};
         int rc = n ? store_write(a->store, batch_job_fn, &b, e) : 0;
         for (i = 0; i < n; i++) {
-            json_decref(jobs[i].now);
+            json_decref(batch[i].now);
             if (rc == 0) {
                 out->records++;
-                out->appeared += jobs[i].appeared;
-                out->cleared += jobs[i].cleared;
+                out->appeared += batch[i].appeared;
+                out->cleared += batch[i].cleared;
             }
         }
         if (rc != 0) return -1;

@@ -445,6 +445,23 @@ struct store_conn *store_reader(struct store *s)
     return c;
 }
 
+void store_reader_release(struct store *s)
+{
+    struct store_conn *c = pthread_getspecific(s->reader_key);
+    if (!c) return;
+    pthread_mutex_lock(&s->readers_mu);
+    for (struct reader_slot **r = &s->readers; *r; r = &(*r)->next)
+        if ((*r)->conn == c) {
+            struct reader_slot *gone = *r;
+            *r = gone->next;
+            free(gone);
+            break;
+        }
+    pthread_mutex_unlock(&s->readers_mu);
+    conn_close(c);
+    pthread_setspecific(s->reader_key, NULL);
+}
+
 /* ---------------------------------------------------------------- organisations */
 
 int64_t store_org_insert(struct store_conn *c, const char *kind, const char *name, const char *uscc,

@@ -30,6 +30,8 @@ typedef int (*store_job_fn)(struct store_conn *c, void *arg, struct err *e);
 int store_write(struct store *s, store_job_fn fn, void *arg, struct err *e);
 /* This thread's read connection (opened on first use). */
 struct store_conn *store_reader(struct store *s);
+/* Close the calling thread's reader connection (a short-lived worker thread, before it ends). */
+void store_reader_release(struct store *s);
 
 /* --- organisations --- */
 /* number_format: NULL for the default "{region}-{year}-{seq:06}". */
