@@ -32,7 +32,12 @@ after(async () => {
 });
 
 // The server's clock, moved by whole days (0: the real day).
-const setClockDays = (days) => writeFileSync(clockFile, String(days * 86400));
+// Move beian's clock; sessions live by the same clock, so the parties sign in again.
+async function setClockDays(days) {
+  writeFileSync(clockFile, String(days * 86400));
+  for (const l of ['filer', 'checker', 'provider', 'reviewer']) delete s.tokens[l];
+  await loginAll(s, ['filer', 'checker', 'provider', 'reviewer']);
+}
 const get = (login, path) => s.req('GET', `${API}${path}`, { token: s.tokens[login] });
 const daysBetween = (a, b) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400000);
 const codes = (reasons) => reasons.map((r) => r.code);
@@ -168,12 +173,12 @@ test('a minor change nobody objects to is final once the window has passed', asy
   const due = change.objection_due;
   try {
     // on the last day of the window the authority may still object
-    setClockDays(daysBetween(todayUTC(), due));
+    await setClockDays(daysBetween(todayUTC(), due));
     let ch = await getFiling(s, 'reviewer', change.id);
     assert.equal(ch.objection_open, true);
     assert.ok(ch.allowed_actions.includes('object'));
     // the day after, it is final
-    setClockDays(daysBetween(todayUTC(), due) + 1);
+    await setClockDays(daysBetween(todayUTC(), due) + 1);
     ch = await getFiling(s, 'reviewer', change.id);
     assert.equal(ch.state, 'minor_recorded');
     assert.equal(ch.objection_open, false);
@@ -190,7 +195,7 @@ test('a minor change nobody objects to is final once the window has passed', asy
     assert.equal(rec.document.subject.filing_contact.name, '钱敏');
     assert.ok(rec.allowed_actions.includes('report_change'));
   } finally {
-    setClockDays(0);
+    await setClockDays(0);
   }
 });
 
