@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server } from './lib.mjs';
-import { API, createFiling, filingIn, foreignParties, loginAll, newSystem } from './story.mjs';
+import { API, changeBody, createFiling, filingIn, foreignParties, loginAll, newSystem } from './story.mjs';
 
 const HOUR = 3600 * 1000;
 const LEVELS = JSON.parse(readFileSync(new URL('../../policy/cn-cloud/incidents.json', import.meta.url), 'utf8')).levels;
@@ -20,6 +20,13 @@ let offset = 0;   // seconds the server's clock is ahead of the system's
 
 // Move the server's clock (re-read before each request).
 function setClock(seconds) { offset = seconds; writeFileSync(clockFile, String(seconds)); }
+// Sessions live by beian's clock too: after a move, the parties sign in again.
+async function moveClock(seconds) {
+  setClock(seconds);
+  const who = Object.keys(s.tokens);
+  for (const l of who) delete s.tokens[l];
+  await loginAll(s, who);
+}
 // The server's now, as the test sees it.
 const serverNow = () => Date.now() + offset * 1000;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -134,7 +141,7 @@ test('an open incident whose closure deadline passes is overdue until it is clos
   assert.ok(!queue.items.some((i) => i.id === inc.id));
 
   try {
-    setClock(level('general').closure_days * 86400);   // fifteen days later
+    await moveClock(level('general').closure_days * 86400);   // fifteen days later
     const later = await ok('filer', 'GET', `/incidents/${inc.id}`);
     assert.equal(later.closure_overdue, true);
     assert.ok(later.closure_seconds_left < 0 && later.closure_seconds_left > -2 * 3600);
@@ -157,7 +164,7 @@ test('an open incident whose closure deadline passes is overdue until it is clos
     queue = await ok('reviewer', 'GET', '/incidents?overdue=true');
     assert.ok(!queue.items.some((i) => i.id === inc.id));
   } finally {
-    setClock(0);
+    await moveClock(0);
   }
 });
 
@@ -235,7 +242,7 @@ test('bad input: unknown level, future or malformed detection time, not a filed 
   assert.equal(r.status, 409, r.text);
   assert.equal(r.body.state, 'draft');
   // a change filing of the record is not the record
-  const change = await ok('filer', 'POST', `/filings/${record}/actions/report_change`, {});
+  const change = await ok('filer', 'POST', `/filings/${record}/actions/report_change`, changeBody());
   r = await report(firstReport(), 'filer', change.change_filing.id);
   assert.equal(r.status, 409, r.text);
   assert.equal(r.body.record_filing_id, record);
