@@ -427,10 +427,14 @@ static void add_failure(struct eval *ev, const struct rule_info *r, enum sandbox
     char en[WHY_LEN + 200], zh[WHY_LEN + 200];
     switch (outcome) {
     case SANDBOX_INSTRUCTIONS:
-        snprintf(en, sizeof en, "Rule %s failed: it ran past its budget of %d instructions (an endless loop?)",
-                 r->id, SANDBOX_CALL_INSTRUCTIONS);
-        snprintf(zh, sizeof zh, "规则 %s 执行失败：超出 %d 条指令的上限（是否陷入死循环？）", r->id,
+        snprintf(en, sizeof en, "Rule %s failed: it ran past its budget of %d instructions (an endless loop? "
+                 "work done in library functions counts too)", r->id, SANDBOX_CALL_INSTRUCTIONS);
+        snprintf(zh, sizeof zh, "规则 %s 执行失败：超出 %d 条指令的上限（是否陷入死循环？库函数的工作量也计入）", r->id,
                  SANDBOX_CALL_INSTRUCTIONS);
+        break;
+    case SANDBOX_TIME:
+        snprintf(en, sizeof en, "Rule %s failed: it ran past its time limit of %d ms", r->id, SANDBOX_CALL_MS);
+        snprintf(zh, sizeof zh, "规则 %s 执行失败：运行时间超出 %d 毫秒的上限", r->id, SANDBOX_CALL_MS);
         break;
     case SANDBOX_MEMORY:
         snprintf(en, sizeof en, "Rule %s failed: it asked for more than its %zu MiB of memory", r->id,
