@@ -1,5 +1,6 @@
 /* app.c — opens and closes the application context (store + policy pack + limits). */
 #include "service/app.h"
+#include "service/policy_jobs.h"
 #include "service/auth.h"
 #include "config.h"
 
@@ -61,6 +62,7 @@ int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
 
 void app_close(struct app *a)
 {
+    policy_jobs_stop(); /* the install worker uses the store and the packs */
     store_close(a->store);
     registry_free(a->packs);
     throttle_free(a->throttle);
