@@ -179,15 +179,14 @@ static size_t cost_of(lua_State *L, enum metered k)
     return 1;
 }
 
-/* The wrapper: upvalue 1 the original function, upvalue 2 its kind. */
+/* The wrapper: upvalue 1 the original function (a C function of Lua's libraries, which use no
+ * upvalues of their own), upvalue 2 its kind. The original runs in the wrapper's frame: no second
+ * call, and its error messages name the function as the rule called it. */
 static int l_metered(lua_State *L)
 {
     enum metered k = (enum metered)lua_tointeger(L, lua_upvalueindex(2));
     sandbox_charge(L, cost_of(L, k));
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    return lua_tocfunction(L, lua_upvalueindex(1))(L);
 }
 
 /* ---- the matcher ------------------------------------------------------------------------- *
@@ -741,6 +740,14 @@ static int l_gsub(lua_State *L)
 static void wrap(lua_State *L, int lib, const char *name, enum metered k)
 {
     lua_getfield(L, lib, name);
+    if (!lua_tocfunction(L, -1) || lua_getupvalue(L, -1, 1)) {
+        /* not a C function without upvalues (another Lua version?): leave it out rather than run
+         * it unmetered */
+        lua_settop(L, lib);
+        lua_pushnil(L);
+        lua_setfield(L, lib, name);
+        return;
+    }
     lua_pushinteger(L, k);
     lua_pushcclosure(L, l_metered, 2);
     lua_setfield(L, lib, name);

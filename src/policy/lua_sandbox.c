@@ -27,9 +27,11 @@
 
 #include "policy/pack.h"
 
-/* HOOK_STEP is small because a few VM instructions do work in proportion to a string's length
- * without allocating (comparing two long strings): 100 of them between two looks at the clock. */
-enum { HOOK_STEP = 100, MAX_RULE_ID = 40 };
+/* The count hook runs every HOOK_STEP instructions; the clock is read once CLOCK_STEP units have
+ * been spent since it was last read (a few VM instructions do work in proportion to a string's
+ * length without allocating, such as comparing two long strings: between two readings there are
+ * at most CLOCK_STEP of them, so the time limit holds within a second or so). */
+enum { HOOK_STEP = 1000, CLOCK_STEP = 1000, MAX_RULE_ID = 40 };
 /* Growth of at least ALLOC_CHARGE_MIN bytes costs one instruction per ALLOC_BYTES_PER_UNIT: a
  * loop that copies a long string at every turn (s .. "x") spends its budget on the copies. */
 enum { ALLOC_CHARGE_MIN = 1024, ALLOC_BYTES_PER_UNIT = 64 };
@@ -42,7 +44,9 @@ struct sandbox {
     size_t limit;                 /* growth past this is refused */
     long long instructions;       /* spent in the current call (counted HOOK_STEP at a time) */
     long long instruction_limit;
-    long long call_start;         /* monotonic ns when the current call began; 0 outside calls */
+    long long next_clock;         /* `instructions` at which to read the clock next (LLONG_MAX
+                                     outside calls) */
+    long long call_start;         /* monotonic ns of the first reading in the current call; 0 before */
     long long soft_deadline;      /* monotonic ns at which to look at the CPU time */
     long long cpu_start;          /* the thread's CPU time (ns) when the call began */
     enum sandbox_outcome tripped; /* a budget hit during the current call */
@@ -105,15 +109,20 @@ static long long now_ns(clockid_t clock)
     return ns_of(&t);
 }
 
-/* Has the call run past its time? The monotonic clock is cheap (no system call) and is read
- * every time; only once SANDBOX_CALL_MS have passed on it is the thread's CPU time read: a call
- * that waited for a CPU (a loaded machine) is given the time it did not get, up to
- * SANDBOX_CALL_WALL_MS in all. */
+/* Has the call run past its time? The clocks start at the first reading, CLOCK_STEP units into
+ * the call (the thread's CPU clock costs a system call: the many calls that end sooner never read
+ * it). Then the monotonic clock, which is cheap, is read every time; only once SANDBOX_CALL_MS
+ * have passed on it is the CPU time read again: a call that waited for a CPU (a loaded machine)
+ * is given the time it did not get, up to SANDBOX_CALL_WALL_MS in all. */
 static bool past_deadline(struct sandbox *sb)
 {
-    if (sb->call_start == 0)
-        return false;
     long long now = now_ns(CLOCK_MONOTONIC);
+    if (sb->call_start == 0) {
+        sb->call_start = now;
+        sb->soft_deadline = now + (long long)SANDBOX_CALL_MS * 1000000;
+        sb->cpu_start = now_ns(CLOCK_THREAD_CPUTIME_ID);
+        return false;
+    }
     if (now < sb->soft_deadline)
         return false;
     if (now - sb->call_start >= (long long)SANDBOX_CALL_WALL_MS * 1000000)
@@ -138,6 +147,9 @@ static void spend(lua_State *L, struct sandbox *sb, long long units)
             sb->tripped = SANDBOX_INSTRUCTIONS;
         luaL_error(L, "instruction budget exhausted");
     }
+    if (sb->next_clock == LLONG_MAX || sb->instructions < sb->next_clock) /* outside calls: no clock */
+        return;
+    sb->next_clock = sb->instructions < LLONG_MAX - CLOCK_STEP ? sb->instructions + CLOCK_STEP : LLONG_MAX - 1;
     if (sb->tripped == SANDBOX_TIME || past_deadline(sb)) {
         sb->tripped = SANDBOX_TIME;
         luaL_error(L, "time limit exceeded");
@@ -192,13 +204,12 @@ enum sandbox_outcome sandbox_call(struct sandbox *sb, int nargs, int nresults, c
     sb->instruction_limit = SANDBOX_CALL_INSTRUCTIONS;
     sb->tripped = SANDBOX_OK;
     sb->limit = sb->used < HARD_MEMORY - SANDBOX_CALL_MEMORY ? sb->used + SANDBOX_CALL_MEMORY : HARD_MEMORY;
-    sb->call_start = now_ns(CLOCK_MONOTONIC);
-    sb->soft_deadline = sb->call_start + (long long)SANDBOX_CALL_MS * 1000000;
-    sb->cpu_start = now_ns(CLOCK_THREAD_CPUTIME_ID);
+    sb->next_clock = CLOCK_STEP;
+    sb->call_start = 0;
     int status = lua_pcall(L, nargs, nresults, 0);
     sb->limit = HARD_MEMORY;
     sb->instruction_limit = LLONG_MAX;
-    sb->call_start = 0;
+    sb->next_clock = LLONG_MAX;
     enum sandbox_outcome outcome = SANDBOX_OK;
     if (status != LUA_OK) {
         outcome = sb->tripped != SANDBOX_OK ? sb->tripped
@@ -622,6 +633,7 @@ int sandbox_new(const struct rules_program *prog, const struct pack *p, struct s
         return err_set(e, ERR_INTERNAL, NULL, "Out of memory starting the rule engine", "启动规则引擎时内存不足");
     sb->limit = HARD_MEMORY;
     sb->instruction_limit = LLONG_MAX;
+    sb->next_clock = LLONG_MAX;
     sb->pack = p;
     sb->rules_ref = sb->classify_ref = LUA_NOREF;
     sb->meta = json_array();
