@@ -8,6 +8,7 @@
  * - string.find, match, gmatch and gsub use the matcher below instead of Lua's: it implements
  *   Lua 5.4's pattern language and charges every step as it goes, so backtracking ends with the
  *   budget, however the pattern is built; patterns are also limited in length;
+ * - utf8.codes hands out a metered iterator; rawequal charges comparing two long strings;
  * - string.pack, packsize and unpack are taken out (rules have no use for binary formats).
  * One unit is about one VM instruction's worth of work: a byte of a loop over bytes costs
  * 1/BYTES_PER_UNIT, one matcher step 1. */
@@ -96,7 +97,7 @@ static lua_Integer int_or(lua_State *L, int idx, lua_Integer dflt)
 enum metered {
     M_STRING_BYTE, M_STRING_CHAR, M_STRING_FORMAT, M_STRING_REP, M_STRING_SUB, M_STRING_BYTES,
     M_TABLE_CONCAT, M_TABLE_INSERT, M_TABLE_REMOVE, M_TABLE_MOVE, M_TABLE_PACK, M_TABLE_SORT, M_TABLE_UNPACK,
-    M_UTF8_CHAR, M_UTF8_CODEPOINT, M_UTF8_BYTES, M_TONUMBER,
+    M_UTF8_CHAR, M_UTF8_CODEPOINT, M_UTF8_BYTES, M_TONUMBER, M_RAWEQUAL,
 };
 
 /* What a call to the function of kind k with these arguments costs. */
@@ -175,6 +176,10 @@ static size_t cost_of(lua_State *L, enum metered k)
     case M_UTF8_BYTES:
     case M_TONUMBER:
         return bytes_units(string_len_at(L, 1));
+    case M_RAWEQUAL: { /* two long strings are compared byte by byte */
+        size_t a = string_len_at(L, 1), b = string_len_at(L, 2);
+        return bytes_units(a < b ? a : b);
+    }
     }
     return 1;
 }
@@ -187,6 +192,33 @@ static int l_metered(lua_State *L)
     enum metered k = (enum metered)lua_tointeger(L, lua_upvalueindex(2));
     sandbox_charge(L, cost_of(L, k));
     return lua_tocfunction(L, lua_upvalueindex(1))(L);
+}
+
+/* utf8.codes' iterator, metered: a step skips the continuation bytes after position n, which a
+ * rule may point anywhere (f(s, k) called directly). Upvalue 1: Lua's iterator. */
+static int l_utf8_step(lua_State *L)
+{
+    size_t len;
+    const char *s = lua_type(L, 1) == LUA_TSTRING ? lua_tolstring(L, 1, &len) : NULL;
+    if (s && lua_isinteger(L, 2)) {
+        size_t run = 0;
+        for (lua_Unsigned n = (lua_Unsigned)lua_tointeger(L, 2); n < len && ((unsigned char)s[n] & 0xC0) == 0x80; n++)
+            if (++run % 4096 == 0)
+                sandbox_charge(L, 4096 / BYTES_PER_UNIT);
+        sandbox_charge(L, bytes_units(run % 4096));
+    }
+    return lua_tocfunction(L, lua_upvalueindex(1))(L);
+}
+
+/* utf8.codes(s, lax): Lua's, with its iterator replaced by the metered one. Upvalue 1: Lua's. */
+static int l_utf8_codes(lua_State *L)
+{
+    int n = lua_tocfunction(L, lua_upvalueindex(1))(L);
+    int iter = lua_gettop(L) - n + 1;
+    lua_pushvalue(L, iter);
+    lua_pushcclosure(L, l_utf8_step, 1);
+    lua_replace(L, iter);
+    return n;
 }
 
 /* ---- the matcher ------------------------------------------------------------------------- *
@@ -792,9 +824,13 @@ void sandbox_limit_libraries(lua_State *L)
     wrap(L, lib, "codepoint", M_UTF8_CODEPOINT);
     wrap(L, lib, "len", M_UTF8_BYTES);
     wrap(L, lib, "offset", M_UTF8_BYTES);
+    lua_getfield(L, lib, "codes");
+    lua_pushcclosure(L, l_utf8_codes, 1);
+    lua_setfield(L, lib, "codes");
     lua_pop(L, 1);
 
     lua_pushglobaltable(L);
     wrap(L, lua_gettop(L), "tonumber", M_TONUMBER);
+    wrap(L, lua_gettop(L), "rawequal", M_RAWEQUAL);
     lua_pop(L, 1);
 }

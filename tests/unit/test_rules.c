@@ -563,6 +563,11 @@ static void test_bombs(void **state)
          "budget of 1000000 instructions"},
         {"utf8.char", "local t = {} for i = 1, 200000 do t[i] = 65 end for i = 1, 1e6 do utf8.char(table.unpack(t)) end",
          "budget of 1000000 instructions"},
+        {"utf8.codes' iterator pointed at a long run of continuation bytes",
+         "local s = '\\128' for i = 1, 22 do s = s .. s end local f = utf8.codes('a')\n"
+         "for i = 1, 1e6 do f(s, 0) end", "budget of 1000000 instructions"},
+        {"rawequal on two long strings", "local a, c = 'x', 'x' for i = 1, 21 do a, c = a .. a, c .. c end\n"
+         "for i = 1, 1e9 do local _ = rawequal(a, c) end", "budget of 1000000 instructions"},
         {"a copy of a long string at every turn", "local s = string.rep('x', 8 << 20) for i = 1, 1e9 do local y = s .. i end",
          "budget of 1000000 instructions"},
         {"comparing two long strings again and again",
