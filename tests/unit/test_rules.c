@@ -582,7 +582,9 @@ static void test_bombs(void **state)
         double seconds;
         char *says = run_rule(BOMBS[i].body, true, &seconds);
         print_message("  %-50s %6.3f s  %s\n", BOMBS[i].name, seconds, says);
-        if (!strstr(says, BOMBS[i].says))
+        /* under valgrind (20-50x slower) a bomb may meet the time limit before its budget */
+        bool slow_stop = time_scale() > 1 && strstr(says, "time limit of 500 ms");
+        if (!strstr(says, BOMBS[i].says) && !slow_stop)
             fail_msg("%s: \"%s\" should say \"%s\"", BOMBS[i].name, says, BOMBS[i].says);
         /* the time limit is CPU time; on a loaded machine the clock may show more, up to 5 s */
         double bound = strstr(BOMBS[i].says, "time limit") ? 6 : 2;
