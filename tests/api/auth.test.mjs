@@ -298,7 +298,7 @@ const NEED_TOKEN = [
   ['PUT', '/api/v1/providers/3/profile'], ['GET', '/api/v1/providers/3/expiring'], ['GET', '/api/v1/providers/3/evaluations'],
   ['POST', '/api/v1/providers/3/evaluations'],
   // policy pack versions (issue 3)
-  ['GET', '/api/v1/policy/packs'], ['POST', '/api/v1/policy/packs'], ['GET', '/api/v1/policy/packs/1/1/schema'],
+  ['GET', '/api/v1/policy/packs'], ['POST', '/api/v1/policy/packs'], ['GET', '/api/v1/policy/jobs/1'], ['GET', '/api/v1/policy/packs/1/1/schema'],
   ['GET', '/api/v1/policy/packs/1/1/rules'], ['GET', '/api/v1/policy/impact?pack=cn-cloud@2025.1'],
   ['GET', '/api/v1/filings/1/overrides'], ['POST', '/api/v1/filings/1/overrides'],
   ['POST', '/api/v1/filings/1/overrides/1/decision'],
