@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <lauxlib.h>
 
@@ -395,7 +396,34 @@ struct eval {
     day_t as_of;
     json_t *findings;
     json_t *derived;
+    long long start_wall, start_cpu; /* ns, when the rules began */
+    bool out_of_time;
 };
+
+/* A whole evaluation's time: each call has its own limits (lua_sandbox.h), and the rules together
+ * may use EVALUATION_MS of the thread's CPU time, never more than EVALUATION_WALL_MS on the clock;
+ * the rules not run by then each get a finding that says so. An honest pack's evaluation takes
+ * well under a millisecond; this bounds what a pack whose rules each stay just inside their own
+ * limits can hold a server thread for. */
+enum { EVALUATION_MS = 2000, EVALUATION_WALL_MS = 10000 };
+
+static long long clock_ns(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static bool evaluation_out_of_time(struct eval *ev)
+{
+    if (ev->out_of_time)
+        return true;
+    long long wall = clock_ns(CLOCK_MONOTONIC) - ev->start_wall; /* CPU time never exceeds it */
+    if (wall >= (long long)EVALUATION_MS * 1000000)
+        ev->out_of_time = wall >= (long long)EVALUATION_WALL_MS * 1000000 ||
+                          clock_ns(CLOCK_THREAD_CPUTIME_ID) - ev->start_cpu >= (long long)EVALUATION_MS * 1000000;
+    return ev->out_of_time;
+}
 
 static bool override_accepted(const json_t *ctx, const char *id)
 {
@@ -733,6 +761,13 @@ static void run_rules(struct eval *ev, lua_State *L)
     lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox_rules_ref(ev->sb));
     for (size_t i = 0; i < ev->slot->n_rules; i++) {
         const struct rule_info *r = &ev->slot->rules[i];
+        if (evaluation_out_of_time(ev)) {
+            char why[WHY_LEN];
+            snprintf(why, sizeof why, "not run: the rules before it used up the evaluation's time limit of %d ms",
+                     EVALUATION_MS);
+            add_failure(ev, r, SANDBOX_RUNTIME_ERROR, why);
+            continue;
+        }
         lua_settop(L, ARG_RULES);
         lua_rawgeti(L, ARG_RULES, (lua_Integer)i + 1);
         lua_getfield(L, -1, "check");
@@ -757,6 +792,8 @@ static int eval_main(lua_State *L)
         lua_newtable(L);
     }
     push_ctx(ev, L);
+    ev->start_wall = clock_ns(CLOCK_MONOTONIC);
+    ev->start_cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     run_classify(ev, L);
     run_rules(ev, L);
     return 0;
@@ -773,7 +810,7 @@ int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const 
 {
     *findings = NULL;
     *derived = NULL;
-    struct eval ev = {NULL, NULL, p, doc, ctx, as_of, json_array(), json_object()};
+    struct eval ev = {.p = p, .doc = doc, .ctx = ctx, .as_of = as_of, .findings = json_array(), .derived = json_object()};
     if (!ev.findings || !ev.derived)
         goto oom;
     if (!p->rules) { /* a pack built without rules_program_load */

@@ -468,10 +468,9 @@ static void test_broken_lua(void **state)
 
 /* ---- hostile rules that work inside C functions (issue 12) ------------------------------ */
 
-/* Load the sandbox pack's data with one rule BOMB-001 whose check is `body`, evaluate an empty
- * document, and return the rule's finding (English message, a copy) and the seconds it took. The finding must say that the rule failed,
- * or must not, as should_fail says; the rule after it must have run. */
-static char *run_rule(const char *body, bool should_fail, double *seconds)
+/* Load the sandbox pack's data with the Lua `lua` as rules/x.lua, evaluate an empty document and
+ * return the findings (and the seconds the evaluation took). */
+static json_t *evaluate_lua(const char *lua, double *seconds)
 {
     char dir[] = "/tmp/beian-bomb-pack-XXXXXX", path[8300];
     assert_non_null(mkdtemp(dir));
@@ -479,15 +478,7 @@ static char *run_rule(const char *body, bool should_fail, double *seconds)
         copy_file(sandbox_dir, dir, PACK_FILES[i]);
     snprintf(path, sizeof path, "%s/rules", dir);
     mkdir(path, 0700);
-    size_t len = strlen(body) + 400;
-    char *lua = malloc(len);
-    snprintf(lua, len, "rule{ id = \"BOMB-001\", severity = \"error\", title = { zh = \"炸弹\", en = \"bomb\" }, "
-                       "paths = { \"/system/description\" }, source = \"test\", check = function(doc, ctx)\n%s\nend }\n"
-                       "rule{ id = \"AFTER-001\", severity = \"info\", title = { zh = \"后\", en = \"after\" }, "
-                       "paths = { \"/system/description\" }, source = \"test\", check = function() "
-                       "return { message = { zh = \"运行\", en = \"ran\" } } end }\n", body);
     write_file(dir, "rules/x.lua", lua);
-    free(lua);
     struct pack *p = NULL;
     struct err e = {0};
     if (pack_load(dir, &p, &e) != 0)
@@ -498,12 +489,6 @@ static char *run_rule(const char *body, bool should_fail, double *seconds)
     evaluate(p, doc, AS_OF, NULL, &findings, &derived);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     *seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    const json_t *f = find_rule(findings, "BOMB-001");
-    char *says = strdup(f ? en(f) : "(no finding)");
-    if (f && json_is_true(json_object_get(f, "rule_failed")) != should_fail)
-        fail_msg("BOMB-001 %s: %s", should_fail ? "did not fail" : "failed", says);
-    assert_non_null(find_rule(findings, "AFTER-001")); /* the next rule still ran */
-    json_decref(findings);
     json_decref(derived);
     json_decref(doc);
     pack_free(p);
@@ -516,6 +501,31 @@ static char *run_rule(const char *body, bool should_fail, double *seconds)
     snprintf(path, sizeof path, "%s/rules", dir);
     rmdir(path);
     rmdir(dir);
+    return findings;
+}
+
+#define BOMB_RULE(id) "rule{ id = \"" id "\", severity = \"error\", title = { zh = \"炸弹\", en = \"bomb\" }, " \
+                      "paths = { \"/system/description\" }, source = \"test\", check = function(doc, ctx)\n"
+
+/* One rule BOMB-001 whose check is `body`, then a quiet rule AFTER-001: BOMB-001's finding
+ * (English message, a copy) and the seconds the evaluation took. The finding must say that the
+ * rule failed, or must not, as should_fail says; AFTER-001 must have run. */
+static char *run_rule(const char *body, bool should_fail, double *seconds)
+{
+    size_t len = strlen(body) + 400;
+    char *lua = malloc(len);
+    snprintf(lua, len, BOMB_RULE("BOMB-001") "%s\nend }\n"
+                       "rule{ id = \"AFTER-001\", severity = \"info\", title = { zh = \"后\", en = \"after\" }, "
+                       "paths = { \"/system/description\" }, source = \"test\", check = function() "
+                       "return { message = { zh = \"运行\", en = \"ran\" } } end }\n", body);
+    json_t *findings = evaluate_lua(lua, seconds);
+    free(lua);
+    const json_t *f = find_rule(findings, "BOMB-001");
+    char *says = strdup(f ? en(f) : "(no finding)");
+    if (f && json_is_true(json_object_get(f, "rule_failed")) != should_fail)
+        fail_msg("BOMB-001 %s: %s", should_fail ? "did not fail" : "failed", says);
+    assert_non_null(find_rule(findings, "AFTER-001")); /* the next rule still ran */
+    json_decref(findings);
     return says;
 }
 
@@ -592,6 +602,34 @@ static void test_bombs(void **state)
             fail_msg("%s: stopped only after %.1f s", BOMBS[i].name, seconds);
         free(says);
     }
+}
+
+/* Rules that each stay just inside their own limits (500 ms of CPU time, comparing two long
+ * strings) cannot hold the thread for long together: after 2 s of CPU time the rest are not run,
+ * each with a finding that says so. Before, ten of them took ten times their limit. */
+static void test_evaluation_time(void **state)
+{
+    static const char BODY[] = "local a, c = 'x', 'x' for i = 1, 21 do a, c = a .. a, c .. c end\n"
+                               "for i = 1, 1e9 do local _ = (a == c) end\nend }\n";
+    char lua[8192] = "";
+    char id[16];
+    for (int i = 1; i <= 10; i++) {
+        snprintf(id, sizeof id, "BOMB-%03d", i);
+        snprintf(lua + strlen(lua), sizeof lua - strlen(lua),
+                 "rule{ id = \"%s\", severity = \"error\", title = { zh = \"炸弹\", en = \"bomb\" }, "
+                 "paths = { \"/system/description\" }, source = \"test\", check = function(doc, ctx)\n%s", id, BODY);
+    }
+    double seconds;
+    json_t *findings = evaluate_lua(lua, &seconds);
+    print_message("  ten rules at their time limit: %.3f s\n", seconds);
+    assert_int_equal(json_array_size(findings), 10);
+    assert_non_null(strstr(en(find_rule(findings, "BOMB-001")), "time limit of 500 ms"));
+    const char *last = en(find_rule(findings, "BOMB-010"));
+    if (!strstr(last, "not run: the rules before it used up the evaluation's time limit of 2000 ms"))
+        fail_msg("BOMB-010: %s", last);
+    json_decref(findings);
+    if (seconds > 12 * time_scale()) /* the clock's bound is 10 s */
+        fail_msg("ten rules at their time limit took %.1f s", seconds);
 }
 
 /* The sandbox's own matcher answers as Lua's: the same Lua run in a plain state and in a rule. */
@@ -727,6 +765,7 @@ int main(void)
         cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_broken_lua),
         cmocka_unit_test(test_bombs),
+        cmocka_unit_test(test_evaluation_time),
         cmocka_unit_test(test_matcher_is_lua),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_reload),
