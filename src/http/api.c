@@ -101,6 +101,7 @@ const struct route API_ROUTES[] = {
     {"GET", "/api/v1/policy/schema", api_policy_schema, 0},
     {"GET", "/api/v1/policy/packs", api_policy_packs, 0},
     {"POST", "/api/v1/policy/packs", api_policy_install, 0},
+    {"GET", "/api/v1/policy/jobs/{id}", api_policy_job, 0},
     {"GET", "/api/v1/policy/packs/{id}/{version}/schema", api_policy_pack_schema, 0},
     {"GET", "/api/v1/policy/packs/{id}/{version}/rules", api_policy_pack_rules, 0},
     {"GET", "/api/v1/policy/impact", api_policy_impact, 0},

@@ -50,6 +50,7 @@ int api_workflow(struct http_req *r);
 int api_policy_schema(struct http_req *r);
 int api_policy_packs(struct http_req *r);
 int api_policy_install(struct http_req *r);
+int api_policy_job(struct http_req *r);
 int api_policy_pack_schema(struct http_req *r);
 int api_policy_pack_rules(struct http_req *r);
 int api_policy_impact(struct http_req *r);

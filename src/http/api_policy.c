@@ -6,6 +6,7 @@
 #include "service/auth.h"
 #include "service/input.h"
 #include "service/policy_admin.h"
+#include "service/policy_jobs.h"
 #include "policy/registry.h"
 #include "policy/rules.h"
 
@@ -19,17 +20,26 @@ int api_policy_packs(struct http_req *r)
     return reply_json(r, 200, json_pack("{s:o}", "items", policy_packs(r->app)));
 }
 
+/* The install runs in the background (service/policy_jobs.h): 202 with the job to poll. */
 int api_policy_install(struct http_req *r)
 {
     struct err e = {0};
-    json_t *in = NULL, *installed = NULL;
+    json_t *in = NULL, *job = NULL;
     if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
     static const char *const keys[] = {"dir", NULL};
     const char *dir;
     if (input_known_keys(in, keys, &e) == 0 && input_text(in, "dir", true, 1000, &dir, &e) == 0)
-        policy_install(r->app, r->who, dir, &installed, &e);
+        policy_jobs_submit_install(r->app, r->who, dir, &job, &e);
     json_decref(in);
-    return api_reply(r, 201, installed, &e);
+    return api_reply(r, 202, job, &e);
+}
+
+int api_policy_job(struct http_req *r)
+{
+    struct err e = {0};
+    json_t *job = NULL;
+    policy_jobs_get(r->app, r->who, r->params[0], &job, &e);
+    return api_reply(r, 200, job, &e);
 }
 
 static const struct pack *pack_of(struct http_req *r, struct err *e)

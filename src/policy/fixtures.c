@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/date.h"
 #include "policy/rules.h"
@@ -445,6 +446,14 @@ static int list_fixtures(const char *dir, char ***out, size_t *n)
 
 int fixtures_run(const struct pack *p, json_t **report, struct err *e)
 {
+    return fixtures_run_within(p, 0, NULL, report, e);
+}
+
+int fixtures_run_within(const struct pack *p, int max_seconds, const atomic_bool *cancel, json_t **report,
+                        struct err *e)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/fixtures", p->dir);
     char **names;
@@ -457,12 +466,27 @@ int fixtures_run(const struct pack *p, json_t **report, struct err *e)
     snprintf(defaults_path, sizeof defaults_path, "%s/fixtures.json", dir);
     json_t *defaults = json_load_file(defaults_path, JSON_REJECT_DUPLICATES, NULL);
     json_t *out = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_array_append_new(out, run_one(p, defaults, dir, names[i]));
-        free(names[i]);
+    size_t done = 0;
+    for (; done < n; done++) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((max_seconds > 0 && now.tv_sec - start.tv_sec >= max_seconds) || (cancel && atomic_load(cancel)))
+            break;
+        json_array_append_new(out, run_one(p, defaults, dir, names[done]));
     }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
     free(names);
     json_decref(defaults);
+    if (done < n && cancel && atomic_load(cancel)) {
+        json_decref(out);
+        return err_set(e, ERR_BUSY, NULL, "The fixtures of pack %s were stopped: the server is stopping",
+                       "策略包 %s 的测试样例被中止：服务正在停止", p->id);
+    }
+    if (done < n) {
+        json_decref(out);
+        return err_set(e, ERR_VALIDATION, NULL, "The fixtures of pack %s took longer than %d s (%zu of %zu ran)",
+                       "策略包 %s 的测试样例运行超过 %d 秒（已运行 %zu 个，共 %zu 个）", p->id, max_seconds, done, n);
+    }
     *report = out;
     return 0;
 }

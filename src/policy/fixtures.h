@@ -21,6 +21,7 @@
 #ifndef BEIAN_FIXTURES_H
 #define BEIAN_FIXTURES_H
 
+#include <stdatomic.h>
 #include <jansson.h>
 #include "core/err.h"
 #include "policy/pack.h"
@@ -30,5 +31,10 @@
  *  "quiet": [rule…], "findings": […], "derived": {…}}. 0 when the fixtures could be read (each
  * one's own problems are in the report); -1 with e when the fixture directory cannot be read. */
 int fixtures_run(const struct pack *p, json_t **report, struct err *e);
+/* The same, within max_seconds on the clock (0: no limit) and until *cancel turns true (cancel
+ * may be NULL): then the fixtures not yet run are not run, and -1 with e (ERR_VALIDATION, or
+ * ERR_BUSY when cancelled) says so. For installs, whose pack is not trusted yet. */
+int fixtures_run_within(const struct pack *p, int max_seconds, const atomic_bool *cancel, json_t **report,
+                        struct err *e);
 
 #endif

@@ -17,6 +17,16 @@
 #include "policy/pack.h"
 #include "policy/schema.h"
 
+/* Charge a helper's work to the call's budget: one unit, plus one per 16 bytes of the string
+ * argument at idx (the helpers that read a string scan or hash it). */
+static void charge_string(lua_State *L, int idx)
+{
+    size_t len = 0;
+    if (lua_type(L, idx) == LUA_TSTRING)
+        lua_tolstring(L, idx, &len);
+    sandbox_charge(L, 1 + len / 16);
+}
+
 /* A day from argument idx: an ISO date string or an integer day number. */
 static bool arg_day(lua_State *L, int idx, day_t *out)
 {
@@ -132,6 +142,7 @@ static int l_working_days_after(lua_State *L)
         lua_pushnil(L);
         return 1;
     }
+    sandbox_charge(L, 1 + (size_t)(n < 0 ? -n : n)); /* a loop over the days */
     return push_day(L, calendar_add_working_days(p->calendar, d, n));
 }
 
@@ -145,6 +156,7 @@ static int l_uscc_check(lua_State *L)
     }
     size_t len;
     const char *code = lua_tolstring(L, 1, &len);
+    charge_string(L, 1);
     struct uscc_result r;
     bool ok = strlen(code) == len && uscc_check(code, &r) == 0;
     if (strlen(code) != len) { /* an embedded NUL: the code is as long as Lua says */
@@ -183,6 +195,7 @@ static int l_uscc_check(lua_State *L)
 static int l_region_known(lua_State *L)
 {
     const struct pack *p = sandbox_pack_of(L);
+    charge_string(L, 1);
     lua_pushboolean(L, lua_type(L, 1) == LUA_TSTRING && pack_region_known(p, lua_tostring(L, 1)));
     return 1;
 }
@@ -204,6 +217,7 @@ static int push_bilingual(lua_State *L, const json_t *label)
 static int l_region_name(lua_State *L)
 {
     const struct pack *p = sandbox_pack_of(L);
+    charge_string(L, 1);
     if (lua_type(L, 1) != LUA_TSTRING || !pack_region_known(p, lua_tostring(L, 1))) {
         lua_pushnil(L);
         return 1;
@@ -216,6 +230,7 @@ static int l_region_name(lua_State *L)
 static int l_field_label(lua_State *L)
 {
     const struct pack *p = sandbox_pack_of(L);
+    charge_string(L, 1);
     if (lua_type(L, 1) != LUA_TSTRING) {
         lua_pushnil(L);
         return 1;
@@ -230,6 +245,9 @@ static int l_material_label(lua_State *L)
     const struct pack *p = sandbox_pack_of(L);
     const char *kind = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : NULL;
     size_t i;
+    charge_string(L, 1);
+    if (p)
+        sandbox_charge(L, json_array_size(json_object_get(p->materials, "kinds")));
     const json_t *k;
     if (p && kind)
         json_array_foreach(json_object_get(p->materials, "kinds"), i, k)
@@ -243,6 +261,7 @@ static int l_material_label(lua_State *L)
 static int l_get(lua_State *L)
 {
     int n = lua_gettop(L);
+    sandbox_charge(L, (size_t)n);
     lua_pushvalue(L, 1);
     for (int i = 2; i <= n; i++) {
         if (lua_type(L, -1) != LUA_TTABLE) {

@@ -20,13 +20,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
 
 #include "policy/pack.h"
 
-enum { HOOK_STEP = 1000, MAX_RULE_ID = 40 };
+/* The count hook runs every HOOK_STEP instructions; the clock is read once CLOCK_STEP units have
+ * been spent since it was last read (a few VM instructions do work in proportion to a string's
+ * length without allocating, such as comparing two long strings: between two readings there are
+ * at most CLOCK_STEP of them, so the time limit holds within a second or so). */
+enum { HOOK_STEP = 1000, CLOCK_STEP = 1000, MAX_RULE_ID = 40 };
+/* Growth of at least ALLOC_CHARGE_MIN bytes costs one instruction per ALLOC_BYTES_PER_UNIT: a
+ * loop that copies a long string at every turn (s .. "x") spends its budget on the copies. */
+enum { ALLOC_CHARGE_MIN = 1024, ALLOC_BYTES_PER_UNIT = 64 };
 _Static_assert(LUA_EXTRASPACE >= sizeof(void *), "the state's extra space holds its struct sandbox");
 #define HARD_MEMORY ((size_t)256 << 20)
 
@@ -36,6 +44,11 @@ struct sandbox {
     size_t limit;                 /* growth past this is refused */
     long long instructions;       /* spent in the current call (counted HOOK_STEP at a time) */
     long long instruction_limit;
+    long long next_clock;         /* `instructions` at which to read the clock next (LLONG_MAX
+                                     outside calls) */
+    long long call_start;         /* monotonic ns of the first reading in the current call; 0 before */
+    long long soft_deadline;      /* monotonic ns at which to look at the CPU time */
+    long long cpu_start;          /* the thread's CPU time (ns) when the call began */
     enum sandbox_outcome tripped; /* a budget hit during the current call */
     bool loading;                 /* rule{} is only callable while the pack's files load */
     const struct pack *pack;
@@ -63,6 +76,15 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     if (sb->used >= sb->limit || nsize - old > sb->limit - sb->used)
         return NULL;
+    if (nsize - old >= ALLOC_CHARGE_MIN && sb->tripped == SANDBOX_OK) {
+        /* The allocator may not raise an error; refusing the block makes Lua raise a memory
+         * error, which sandbox_call and safe_pcall report as the tripped instruction budget. */
+        sb->instructions += (long long)((nsize - old) / ALLOC_BYTES_PER_UNIT);
+        if (sb->instructions > sb->instruction_limit) {
+            sb->tripped = SANDBOX_INSTRUCTIONS;
+            return NULL;
+        }
+    }
     void *q = realloc(ptr, nsize);
     if (!q)
         return NULL;
@@ -75,15 +97,82 @@ static struct sandbox *sandbox_of(lua_State *L)
     return *(struct sandbox **)lua_getextraspace(L);
 }
 
+static long long ns_of(const struct timespec *t)
+{
+    return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static long long now_ns(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return ns_of(&t);
+}
+
+/* Has the call run past its time? The clocks start at the first reading, CLOCK_STEP units into
+ * the call (the thread's CPU clock costs a system call: the many calls that end sooner never read
+ * it). Then the monotonic clock, which is cheap, is read every time; only once SANDBOX_CALL_MS
+ * have passed on it is the CPU time read again: a call that waited for a CPU (a loaded machine)
+ * is given the time it did not get, up to SANDBOX_CALL_WALL_MS in all. */
+static bool past_deadline(struct sandbox *sb)
+{
+    long long now = now_ns(CLOCK_MONOTONIC);
+    if (sb->call_start == 0) {
+        sb->call_start = now;
+        sb->soft_deadline = now + (long long)SANDBOX_CALL_MS * 1000000;
+        sb->cpu_start = now_ns(CLOCK_THREAD_CPUTIME_ID);
+        return false;
+    }
+    if (now < sb->soft_deadline)
+        return false;
+    if (now - sb->call_start >= (long long)SANDBOX_CALL_WALL_MS * 1000000)
+        return true;
+    long long left = (long long)SANDBOX_CALL_MS * 1000000 - (now_ns(CLOCK_THREAD_CPUTIME_ID) - sb->cpu_start);
+    if (left <= 0)
+        return true;
+    sb->soft_deadline = now + left;
+    return false;
+}
+
+/* Spend units of the call's budget and look at the clock; raises once either is exhausted (and
+ * keeps raising: the budget stays spent until the call ends). */
+static void spend(lua_State *L, struct sandbox *sb, long long units)
+{
+    if (units < 0 || units > LLONG_MAX - sb->instructions)
+        sb->instructions = LLONG_MAX;
+    else
+        sb->instructions += units;
+    if (sb->instructions > sb->instruction_limit) {
+        if (sb->tripped == SANDBOX_OK)
+            sb->tripped = SANDBOX_INSTRUCTIONS;
+        luaL_error(L, "instruction budget exhausted");
+    }
+    if (sb->next_clock == LLONG_MAX || sb->instructions < sb->next_clock) /* outside calls: no clock */
+        return;
+    sb->next_clock = sb->instructions < LLONG_MAX - CLOCK_STEP ? sb->instructions + CLOCK_STEP : LLONG_MAX - 1;
+    if (sb->tripped == SANDBOX_TIME || past_deadline(sb)) {
+        sb->tripped = SANDBOX_TIME;
+        luaL_error(L, "time limit exceeded");
+    }
+}
+
+void sandbox_charge(lua_State *L, size_t units)
+{
+    spend(L, sandbox_of(L), units > (size_t)LLONG_MAX ? LLONG_MAX : (long long)units);
+}
+
+void sandbox_refuse_memory(lua_State *L)
+{
+    struct sandbox *sb = sandbox_of(L);
+    if (sb->tripped == SANDBOX_OK)
+        sb->tripped = SANDBOX_MEMORY;
+    luaL_error(L, "not enough memory");
+}
+
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
-    struct sandbox *sb = sandbox_of(L);
-    sb->instructions += HOOK_STEP;
-    if (sb->instructions > sb->instruction_limit) {
-        sb->tripped = SANDBOX_INSTRUCTIONS;
-        luaL_error(L, "instruction budget exhausted");
-    }
+    spend(L, sandbox_of(L), HOOK_STEP);
 }
 
 static int sandbox_panic(lua_State *L)
@@ -99,7 +188,7 @@ static int safe_pcall(lua_State *L)
     luaL_checkany(L, 1);
     int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
     struct sandbox *sb = sandbox_of(L);
-    if (status == LUA_ERRMEM)
+    if (status == LUA_ERRMEM && sb->tripped == SANDBOX_OK)
         sb->tripped = SANDBOX_MEMORY;
     if (sb->tripped != SANDBOX_OK)
         return lua_error(L);
@@ -115,9 +204,12 @@ enum sandbox_outcome sandbox_call(struct sandbox *sb, int nargs, int nresults, c
     sb->instruction_limit = SANDBOX_CALL_INSTRUCTIONS;
     sb->tripped = SANDBOX_OK;
     sb->limit = sb->used < HARD_MEMORY - SANDBOX_CALL_MEMORY ? sb->used + SANDBOX_CALL_MEMORY : HARD_MEMORY;
+    sb->next_clock = CLOCK_STEP;
+    sb->call_start = 0;
     int status = lua_pcall(L, nargs, nresults, 0);
     sb->limit = HARD_MEMORY;
     sb->instruction_limit = LLONG_MAX;
+    sb->next_clock = LLONG_MAX;
     enum sandbox_outcome outcome = SANDBOX_OK;
     if (status != LUA_OK) {
         outcome = sb->tripped != SANDBOX_OK ? sb->tripped
@@ -410,6 +502,8 @@ static void open_libraries(lua_State *L)
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
+    /* …and put metered versions of the functions that work in C in place (lua_limits.c). */
+    sandbox_limit_libraries(L);
 }
 
 /* The environment of the pack's code, left on the stack. */
@@ -420,7 +514,7 @@ static int build_env(lua_State *L, const struct setup *s)
         "rawequal", "rawget", "rawlen", "_VERSION", NULL,
     };
     static const char *const NONE[] = {NULL};
-    static const char *const STRING_EXCLUDED[] = {"dump", NULL};
+    static const char *const STRING_EXCLUDED[] = {"dump", "pack", "packsize", "unpack", NULL};
     static const char *const MATH_EXCLUDED[] = {"random", "randomseed", NULL};
 
     lua_newtable(L);
@@ -491,9 +585,11 @@ static int run_source(lua_State *L, struct setup *s, const struct rules_source *
         snprintf(en, sizeof en, "Policy pack %.300s: %s failed while loading: %s", s->pack->dir, src->name,
                  o == SANDBOX_INSTRUCTIONS ? "it ran past the instruction budget"
                  : o == SANDBOX_MEMORY     ? "it ran past the memory budget"
+                 : o == SANDBOX_TIME       ? "it ran past the time limit"
                                            : why);
         snprintf(zh, sizeof zh, "策略包 %.300s：加载 %s 时出错：%s", s->pack->dir, src->name,
-                 o == SANDBOX_INSTRUCTIONS ? "超出指令数上限" : o == SANDBOX_MEMORY ? "超出内存上限" : why);
+                 o == SANDBOX_INSTRUCTIONS ? "超出指令数上限" : o == SANDBOX_MEMORY ? "超出内存上限"
+                 : o == SANDBOX_TIME       ? "超出运行时间上限" : why);
         err_set_text(s->e, ERR_VALIDATION, NULL, en, zh);
         return -1;
     }
@@ -550,6 +646,7 @@ int sandbox_new(const struct rules_program *prog, const struct pack *p, struct s
         return err_set(e, ERR_INTERNAL, NULL, "Out of memory starting the rule engine", "启动规则引擎时内存不足");
     sb->limit = HARD_MEMORY;
     sb->instruction_limit = LLONG_MAX;
+    sb->next_clock = LLONG_MAX;
     sb->pack = p;
     sb->rules_ref = sb->classify_ref = sb->changes_ref = LUA_NOREF;
     sb->meta = json_array();

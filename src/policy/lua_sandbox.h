@@ -9,11 +9,14 @@
  *   rule does outlives the evaluation it runs in;
  * - no io, os, require, load, loadstring, dofile, loadfile, debug, collectgarbage, string.dump,
  *   package, print, rawset, getmetatable, setmetatable, coroutine or math.random is reachable;
- * - a call run through sandbox_call() ends after at most `instructions` VM instructions and
- *   `memory` bytes of growth, whatever the code does (pcall included: a tripped limit is
- *   re-raised through every pcall of the rule);
- * - C library functions (string.rep, string.find …) are not metered by instructions, only by
- *   memory; the documents they see are bounded by the form's lengths (see docs/policy-authoring.md). */
+ * - a call run through sandbox_call() ends after at most `instructions` VM instructions,
+ *   `memory` bytes of growth and SANDBOX_CALL_MS of CPU time (SANDBOX_CALL_WALL_MS on the wall
+ *   clock at most), whatever the code does
+ *   (pcall included: a tripped limit is re-raised through every pcall of the rule);
+ * - the library functions that loop or copy in C (string.rep, table.move, table.concat, the
+ *   pattern matchers …) charge their work to the same instruction budget before they do it, or
+ *   as they go, so that no single C call runs long (lua_limits.c); large allocations are charged
+ *   too. */
 #ifndef BEIAN_LUA_SANDBOX_H
 #define BEIAN_LUA_SANDBOX_H
 
@@ -53,6 +56,7 @@ enum sandbox_outcome {
     SANDBOX_RUNTIME_ERROR,   /* the code raised an error (message in `why`) */
     SANDBOX_INSTRUCTIONS,    /* the call ran past its instruction budget */
     SANDBOX_MEMORY,          /* the call asked for more than its memory budget */
+    SANDBOX_TIME,            /* the call ran past its time limit */
 };
 
 struct sandbox;
@@ -80,7 +84,10 @@ const json_t *sandbox_rules_meta(const struct sandbox *sb);
 enum sandbox_outcome sandbox_call(struct sandbox *sb, int nargs, int nresults, char *why, size_t why_len);
 
 /* The per-call budgets (limits of the engine, not policy). */
-enum { SANDBOX_CALL_INSTRUCTIONS = 1000000 };
+/* Time: SANDBOX_CALL_MS of the thread's CPU time, and never more than SANDBOX_CALL_WALL_MS on the
+ * clock (the CPU time keeps an honest rule on a loaded machine from failing; the wall clock holds
+ * whatever happens). */
+enum { SANDBOX_CALL_INSTRUCTIONS = 1000000, SANDBOX_CALL_MS = 500, SANDBOX_CALL_WALL_MS = 5000 };
 #define SANDBOX_CALL_MEMORY ((size_t)16 << 20)
 
 /* ---- conversion (must run inside a protected call: it may raise memory errors) ------------- */
@@ -99,5 +106,16 @@ const struct pack *sandbox_pack_of(lua_State *L);
 /* Put the helper functions for rules (dates, USCC, regions, labels, get, null) into the table at
  * env_idx. lua_helpers.c. */
 void sandbox_open_helpers(lua_State *L, int env_idx);
+/* Charge work done in C (about one unit per VM instruction's worth) to the current call's
+ * budget and look at its deadline; raises the budget's error once either is spent. A no-op
+ * limit outside sandbox_call. */
+void sandbox_charge(lua_State *L, size_t units);
+/* Raise the memory budget's error (for a result known in advance to be too large). */
+void sandbox_refuse_memory(lua_State *L);
+/* Replace the functions of the string, table and utf8 libraries and tonumber (in the state's
+ * real library tables, before they are copied into a pack's environment) with versions that
+ * charge their work, and the pattern functions with a matcher that counts its steps.
+ * lua_limits.c. */
+void sandbox_limit_libraries(lua_State *L);
 
 #endif

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <lauxlib.h>
 
@@ -399,12 +400,39 @@ struct eval {
     day_t as_of;
     json_t *findings;
     json_t *derived;
+    long long start_wall, start_cpu; /* ns, when the rules began */
+    bool out_of_time;
     bool inspection;   /* ctx.target "inspection": the self-inspection report and its INSP- rules */
 };
 
 /* Rules whose id starts INSP- check the self-inspection report (inspection.json); all others the
  * filing document (form.json). */
 static bool is_inspection_rule(const char *id) { return id && strncmp(id, "INSP-", 5) == 0; }
+
+/* A whole evaluation's time: each call has its own limits (lua_sandbox.h), and the rules together
+ * may use EVALUATION_MS of the thread's CPU time, never more than EVALUATION_WALL_MS on the clock;
+ * the rules not run by then each get a finding that says so. An honest pack's evaluation takes
+ * well under a millisecond; this bounds what a pack whose rules each stay just inside their own
+ * limits can hold a server thread for. */
+enum { EVALUATION_MS = 2000, EVALUATION_WALL_MS = 10000 };
+
+static long long clock_ns(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static bool evaluation_out_of_time(struct eval *ev)
+{
+    if (ev->out_of_time)
+        return true;
+    long long wall = clock_ns(CLOCK_MONOTONIC) - ev->start_wall; /* CPU time never exceeds it */
+    if (wall >= (long long)EVALUATION_MS * 1000000)
+        ev->out_of_time = wall >= (long long)EVALUATION_WALL_MS * 1000000 ||
+                          clock_ns(CLOCK_THREAD_CPUTIME_ID) - ev->start_cpu >= (long long)EVALUATION_MS * 1000000;
+    return ev->out_of_time;
+}
 
 static bool override_accepted(const json_t *ctx, const char *id)
 {
@@ -436,10 +464,14 @@ static void add_failure(struct eval *ev, const struct rule_info *r, enum sandbox
     char en[WHY_LEN + 200], zh[WHY_LEN + 200];
     switch (outcome) {
     case SANDBOX_INSTRUCTIONS:
-        snprintf(en, sizeof en, "Rule %s failed: it ran past its budget of %d instructions (an endless loop?)",
-                 r->id, SANDBOX_CALL_INSTRUCTIONS);
-        snprintf(zh, sizeof zh, "规则 %s 执行失败：超出 %d 条指令的上限（是否陷入死循环？）", r->id,
+        snprintf(en, sizeof en, "Rule %s failed: it ran past its budget of %d instructions (an endless loop? "
+                 "work done in library functions counts too)", r->id, SANDBOX_CALL_INSTRUCTIONS);
+        snprintf(zh, sizeof zh, "规则 %s 执行失败：超出 %d 条指令的上限（是否陷入死循环？库函数的工作量也计入）", r->id,
                  SANDBOX_CALL_INSTRUCTIONS);
+        break;
+    case SANDBOX_TIME:
+        snprintf(en, sizeof en, "Rule %s failed: it ran past its time limit of %d ms", r->id, SANDBOX_CALL_MS);
+        snprintf(zh, sizeof zh, "规则 %s 执行失败：运行时间超出 %d 毫秒的上限", r->id, SANDBOX_CALL_MS);
         break;
     case SANDBOX_MEMORY:
         snprintf(en, sizeof en, "Rule %s failed: it asked for more than its %zu MiB of memory", r->id,
@@ -739,6 +771,13 @@ static void run_rules(struct eval *ev, lua_State *L)
     for (size_t i = 0; i < ev->slot->n_rules; i++) {
         const struct rule_info *r = &ev->slot->rules[i];
         if (is_inspection_rule(r->id) != ev->inspection) continue;
+        if (evaluation_out_of_time(ev)) {
+            char why[WHY_LEN];
+            snprintf(why, sizeof why, "not run: the rules before it used up the evaluation's time limit of %d ms",
+                     EVALUATION_MS);
+            add_failure(ev, r, SANDBOX_RUNTIME_ERROR, why);
+            continue;
+        }
         lua_settop(L, ARG_RULES);
         lua_rawgeti(L, ARG_RULES, (lua_Integer)i + 1);
         lua_getfield(L, -1, "check");
@@ -763,6 +802,8 @@ static int eval_main(lua_State *L)
         lua_newtable(L);
     }
     push_ctx(ev, L);
+    ev->start_wall = clock_ns(CLOCK_MONOTONIC);
+    ev->start_cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     run_classify(ev, L);
     run_rules(ev, L);
     return 0;
@@ -780,8 +821,8 @@ int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const 
     *findings = NULL;
     *derived = NULL;
     const char *target = json_string_value(json_object_get(ctx, "target"));
-    struct eval ev = {NULL, NULL, p, doc, ctx, as_of, json_array(), json_object(),
-                      target && strcmp(target, "inspection") == 0};
+    struct eval ev = {.p = p, .doc = doc, .ctx = ctx, .as_of = as_of, .findings = json_array(), .derived = json_object(),
+                      .inspection = target && strcmp(target, "inspection") == 0};
     if (!ev.findings || !ev.derived)
         goto oom;
     if (!p->rules) { /* a pack built without rules_program_load */

@@ -2,9 +2,10 @@
  * of a policy pack, written in Lua (policy/<pack>/lib.lua, rules/ *.lua, classify.lua, params.json).
  *
  * Evaluation is a pure function of (pack, document, as-of day, context): no clock, no I/O. Each
- * rule runs sandboxed (lua_sandbox.h) with its own instruction and memory budget; a rule that
- * fails, loops or exhausts memory yields a finding of its own (severity error, "Rule … failed: …")
- * and the other rules still run. Any number of threads may evaluate at once against one shared,
+ * rule runs sandboxed (lua_sandbox.h) with its own instruction, memory and time budget; a rule
+ * that fails, loops or exhausts memory yields a finding of its own (severity error, "Rule …
+ * failed: …") and the other rules still run — unless the rules before it have used up the
+ * evaluation's 2 s of CPU time (10 s on the clock), when it is not run and its finding says so. Any number of threads may evaluate at once against one shared,
  * read-only pack: each thread keeps its own prepared Lua states (rules already loaded) in a small
  * cache keyed by the pack, so an evaluation costs one conversion of the document plus the rules.
  *

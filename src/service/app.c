@@ -1,6 +1,7 @@
 /* app.c — opens and closes the application context (store + policy pack + limits). */
 #include "service/app.h"
 #include "core/clock.h"
+#include "service/policy_jobs.h"
 #include "service/auth.h"
 #include "service/quota.h"
 #include "config.h"
@@ -64,6 +65,7 @@ int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
 
 void app_close(struct app *a)
 {
+    policy_jobs_stop(); /* the install worker uses the store and the packs */
     store_close(a->store);
     registry_free(a->packs);
     throttle_free(a->throttle);

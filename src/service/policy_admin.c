@@ -35,6 +35,22 @@ json_t *policy_packs(struct app *a) { return registry_list(a->packs, date_from_u
 
 /* ------------------------------------------------------------------------------------ install */
 
+/* The fixtures of a pack being installed run for at most this long (their code is not trusted yet). */
+enum { INSTALL_FIXTURE_SECONDS = 60 };
+
+/* The first few failing fixtures with their problems, for the error an install answers with. */
+static json_t *failing_fixtures(const json_t *report)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *f;
+    json_array_foreach(report, i, f)
+        if (!json_is_true(json_object_get(f, "ok")) && json_array_size(out) < 5)
+            json_array_append_new(out, json_pack("{s:O s:O}", "file", json_object_get(f, "file"), "problems",
+                                                 json_object_get(f, "problems")));
+    return out;
+}
+
 static char copy_dest[4600];
 static size_t copy_src_len;
 static pthread_mutex_t copy_mu = PTHREAD_MUTEX_INITIALIZER;  /* nftw has no user argument */
@@ -93,6 +109,12 @@ static int install_audit_job(struct store_conn *c, void *arg, struct err *e)
 
 int policy_install(struct app *a, const struct principal *who, const char *dir, json_t **installed, struct err *e)
 {
+    return policy_install_cancellable(a, who, dir, NULL, installed, e);
+}
+
+int policy_install_cancellable(struct app *a, const struct principal *who, const char *dir, const atomic_bool *cancel,
+                               json_t **installed, struct err *e)
+{
     if (!principal_is_admin(who))
         return err_set(e, ERR_FORBIDDEN, NULL, "only the platform administrator installs policy packs",
                        "只有平台管理员可以安装策略包");
@@ -106,17 +128,19 @@ int policy_install(struct app *a, const struct principal *who, const char *dir, 
     }
     /* a version is installed only when its own fixtures pass */
     json_t *report = NULL;
-    if (fixtures_run(candidate, &report, e) != 0) { pack_free(candidate); return -1; }
+    if (fixtures_run_within(candidate, INSTALL_FIXTURE_SECONDS, cancel, &report, e) != 0) { pack_free(candidate); return -1; }
     size_t i, failed = 0;
     json_t *f;
     json_array_foreach(report, i, f) if (!json_is_true(json_object_get(f, "ok"))) failed++;
-    json_decref(report);
     if (failed) {
         err_set(e, ERR_VALIDATION, NULL, "%zu fixture(s) of %s@%s fail; run 'beian policy test %s'",
                 "有 %zu 个样例未通过（%s@%s）；请运行 'beian policy test %s'", failed, candidate->id, candidate->version, dir);
+        err_extra(e, "failing_fixtures", failing_fixtures(report));
+        json_decref(report);
         pack_free(candidate);
         return -1;
     }
+    json_decref(report);
     char root[4200], id_dir[4400], tmp[4500], final[4600];
     app_installed_policy_root(a, root, sizeof root);
     snprintf(id_dir, sizeof id_dir, "%s/%s", root, candidate->id);

@@ -4,6 +4,7 @@
 #ifndef BEIAN_POLICY_ADMIN_H
 #define BEIAN_POLICY_ADMIN_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "core/date.h"
@@ -17,6 +18,10 @@ json_t *policy_packs(struct app *a);
 /* Install the pack in directory dir into <data>/policy/<id>/<version>/ (platform admin or the local
  * operator). *installed gets the new version's entry. */
 int policy_install(struct app *a, const struct principal *who, const char *dir, json_t **installed, struct err *e);
+/* The same, stopped between two fixtures once *cancel is true (NULL: never); the pack's fixtures
+ * run for at most a minute. The install worker's call (policy_jobs.h). */
+int policy_install_cancellable(struct app *a, const struct principal *who, const char *dir, const atomic_bool *cancel,
+                               json_t **installed, struct err *e);
 
 /* Re-evaluate every filed record the caller may see (admin: all; an authority: its own) under
  * pack version spec ("id@version") as of as_of, streaming: on_failing is called (from one thread

@@ -304,7 +304,7 @@ const NEED_TOKEN = [
   ['GET', '/api/v1/filings/1/evidence'], ['POST', '/api/v1/filings/1/evidence'], ['GET', '/api/v1/inspections/1'], ['PUT', '/api/v1/inspections/1/document'], ['PATCH', '/api/v1/inspections/1/document'],
   ['POST', '/api/v1/inspections/1/actions/submit_for_check'],
   // policy pack versions (issue 3)
-  ['GET', '/api/v1/policy/packs'], ['POST', '/api/v1/policy/packs'], ['GET', '/api/v1/policy/packs/1/1/schema'],
+  ['GET', '/api/v1/policy/packs'], ['POST', '/api/v1/policy/packs'], ['GET', '/api/v1/policy/jobs/1'], ['GET', '/api/v1/policy/packs/1/1/schema'],
   ['GET', '/api/v1/policy/packs/1/1/rules'], ['GET', '/api/v1/policy/impact?pack=cn-cloud@2025.1'],
   ['GET', '/api/v1/filings/1/overrides'], ['POST', '/api/v1/filings/1/overrides'],
   ['POST', '/api/v1/filings/1/overrides/1/decision'],

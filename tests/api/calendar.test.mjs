@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, cli } from './lib.mjs';
+import { Server, cli, installPack } from './lib.mjs';
 import { API, loginAll, completeDraft, driveTo, getFiling, newSystem } from './story.mjs';
 
 const POLICY = new URL('../../policy', import.meta.url).pathname;
@@ -53,8 +53,8 @@ test('a due date past the calendar is marked estimated; a new pack version with 
     for (let y = Math.max(...Object.keys(cal).map(Number)) + 1; y <= year + 2; y++) out[y] = { holidays: [], workdays: [] };
     return out;
   });
-  const r = await s.req('POST', `${API}/policy/packs`, { token: s.tokens.admin, body: { dir } });
-  assert.equal(r.status, 201, r.text);
+  const job = await installPack(s, s.tokens.admin, dir);
+  assert.equal(job.state, 'done', JSON.stringify(job));
   assert.equal((await getFiling(s, 'reviewer', id)).due_estimated, false);
 });
 

@@ -152,3 +152,18 @@ export class Server {
     return (method, path, opts = {}) => this.req(method, path, { ...opts, token });
   }
 }
+
+// Install a policy pack through the API (POST /policy/packs answers 202 with a job that runs in the
+// background) and wait for the job to end; returns the job ({id, state: done|failed, installed,
+// problem}). Throws when the request is refused at once, or the job has not ended in `ms`.
+export async function installPack(s, token, dir, ms = 120000) {
+  const r = await s.req('POST', '/api/v1/policy/packs', { token, body: { dir } });
+  if (r.status !== 202) throw new Error(`install ${dir}: ${r.status} ${r.text}`);
+  let job = r.body;
+  await waitFor(async () => {
+    job = (await s.req('GET', `/api/v1/policy/jobs/${r.body.id}`, { token })).body;
+    return job.state === 'done' || job.state === 'failed';
+  }, ms);
+  if (job.state !== 'done' && job.state !== 'failed') throw new Error(`install ${dir}: still ${job.state}`);
+  return job;
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, cli } from './lib.mjs';
+import { Server, cli, installPack } from './lib.mjs';
 import { API, loginAll, createSystem, completeDraft, driveTo, referenceDoc, getFiling, patchDocument, newSystem } from './story.mjs';
 
 const PACK = new URL('../../policy/cn-cloud', import.meta.url).pathname;
@@ -63,17 +63,22 @@ test('installing a version: admin only, its fixtures must pass, once per version
   const dir = tightened('2027.1', '2027-01-01', 12);
   const asFiler = await s.req('POST', `${API}/policy/packs`, { token: s.tokens.filer, body: { dir } });
   assert.equal(asFiler.status, 403, asFiler.text);
+  // the install runs in the background (issue 12): 202 with a job, which ends done or failed
   const broken = tightened('2027.2', '2027-01-01', 12, { keepFixture: true });
-  const refused = await s.req('POST', `${API}/policy/packs`, { token: s.tokens.admin, body: { dir: broken } });
-  assert.equal(refused.status, 422, refused.text);
-  assert.match(refused.body.detail_en, /fixture/);
-  const r = await s.req('POST', `${API}/policy/packs`, { token: s.tokens.admin, body: { dir } });
-  assert.equal(r.status, 201, r.text);
-  assert.equal(r.body.version, '2027.1');
-  assert.equal(r.body.in_force, false, 'not in force before its effective date');
-  assert.equal(r.body.source, 'installed');
+  const refused = await installPack(s, s.tokens.admin, broken);
+  assert.equal(refused.state, 'failed', JSON.stringify(refused));
+  assert.equal(refused.problem.status, 422);
+  assert.match(refused.problem.detail_en, /fixture/);
+  assert.match(refused.problem.failing_fixtures[0].file, /AGR-005/);
+  const r = await installPack(s, s.tokens.admin, dir);
+  assert.equal(r.state, 'done', JSON.stringify(r));
+  assert.equal(r.installed.version, '2027.1');
+  assert.equal(r.installed.in_force, false, 'not in force before its effective date');
+  assert.equal(r.installed.source, 'installed');
   const again = await s.req('POST', `${API}/policy/packs`, { token: s.tokens.admin, body: { dir } });
   assert.equal(again.status, 409, again.text);
+  assert.equal((await s.req('GET', `${API}/policy/jobs/${r.id}`, { token: s.tokens.filer })).status, 403);
+  assert.equal((await s.req('GET', `${API}/policy/jobs/99999`, { token: s.tokens.admin })).status, 404);
   // drafts still follow the version in force today
   assert.equal((await getFiling(s, 'filer', ok)).pack, 'cn-cloud@2025.1');
 });
