@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, signedInPages, shot } from './browser.mjs';
 import { Server } from '../api/lib.mjs';
-import { API, createFiling, createSystem, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
+import { API, createFiling, createOrg, createSystem, loginAll, putDocument, referenceDoc, uscc } from '../api/story.mjs';
 
 let s, browser;
 const pages = signedInPages(() => ({ browser, server: s }));
@@ -83,4 +83,26 @@ test('a malformed value and what is typed after it survive a reload; the problem
   await saved(page);
   await finding.waitFor({ state: 'detached' });
   await page.locator('button[data-action="submit_for_check"]:not([disabled])').waitFor();
+});
+
+test('the platform administrator corrects an organisation\'s record from the admin screen; the audit log keeps before and after', async () => {
+  await loginAll(s, ['admin']);
+  const org = await createOrg(s, { kind: 'enterprise', name: '更名前示例有限公司', uscc: uscc('91310000MA1FL0777'), region: '310000' });
+  const page = await pages.as('admin');
+  await page.goto('/admin');
+  const row = page.locator(`#orgs-table tr[data-org="${org.id}"]`);
+  await row.waitFor();
+  await row.locator(`button[data-correct-org="${org.id}"]`).click();
+  const dialog = page.locator('dialog');
+  await dialog.locator('#correct-name').fill('更名后示例有限公司');
+  await dialog.locator('#correct-region').fill('999999');
+  await dialog.locator('#correct-submit').click();
+  await dialog.locator('.error-text', { hasText: '999999' }).waitFor();   // a region that does not exist, said in words
+  await dialog.locator('#correct-region').fill('310000');
+  await dialog.locator('#correct-submit').click();
+  await dialog.waitFor({ state: 'detached' });
+  await row.locator('th', { hasText: '更名后示例有限公司' }).waitFor();
+  const audit = (await s.req('GET', `${API}/audit?limit=200`, { token: s.tokens.admin })).body.items;
+  const entry = audit.find((x) => x.action === 'org.update' && x.object_id === org.id);
+  assert.deepEqual([entry.detail.before.name, entry.detail.after.name], ['更名前示例有限公司', '更名后示例有限公司']);
 });

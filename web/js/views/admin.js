@@ -2,10 +2,10 @@
 // administrator for its users), and the installed policy pack.
 import { h, replace, uid } from '../dom.js';
 import { t, name, L, formatDateTime } from '../i18n.js';
-import { get, post } from '../api.js';
+import { api, get, post } from '../api.js';
 import { session, hasRole, loadSchema, loadOrgs } from '../session.js';
 import { regionName, sections } from '../schema.js';
-import { field, problemText, toast, emptyState } from '../ui.js';
+import { field, problemText, toast, emptyState, openDialog } from '../ui.js';
 
 const ROLES_BY_KIND = {
   enterprise: ['filer', 'checker', 'org_admin'],
@@ -36,10 +36,47 @@ export async function adminView(main) {
     const orgs = await loadOrgs(true);
     replace(orgsBox, h('h2', { id: 'orgs-title' }, t('admin.orgs')),
       h('div', { class: 'table-wrap' }, h('table', { class: 'table', id: 'orgs-table' },
-        h('thead', {}, h('tr', {}, ['col.id', 'admin.orgName', 'admin.kind', 'admin.uscc', 'admin.region', 'admin.jurisdiction'].map((k) => h('th', { scope: 'col' }, t(k))))),
-        h('tbody', {}, [...orgs.values()].map((o) => h('tr', {}, h('td', {}, String(o.id)), h('th', { scope: 'row' }, o.name), h('td', {}, name('orgKind', o.kind)),
-          h('td', {}, o.uscc), h('td', {}, regionName(o.region)), h('td', {}, (o.jurisdiction || []).map(regionName).join('、') || '—')))))),
+        h('thead', {}, h('tr', {}, ['col.id', 'admin.orgName', 'admin.kind', 'admin.uscc', 'admin.region', 'admin.jurisdiction'].map((k) => h('th', { scope: 'col' }, t(k))),
+          h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('admin.correct'))))),
+        h('tbody', {}, [...orgs.values()].map((o) => h('tr', { dataset: { org: o.id } }, h('td', {}, String(o.id)), h('th', { scope: 'row' }, o.name), h('td', {}, name('orgKind', o.kind)),
+          h('td', {}, o.uscc), h('td', {}, regionName(o.region)), h('td', {}, (o.jurisdiction || []).map(regionName).join('、') || '—'),
+          h('td', {}, h('button', { type: 'button', class: 'small', dataset: { correctOrg: o.id }, 'aria-label': t('admin.correctFor', { name: o.name }), onclick: () => correctOrg(o) }, t('admin.correct')))))))),
       orgForm());
+  }
+
+  // The record of an organisation is what its filings name as their subject: correcting it is the
+  // platform administrator's, audited with the values before and after (PATCH /orgs/{id}).
+  async function correctOrg(o) {
+    const done = await openDialog({
+      title: t('admin.correctTitle', { name: o.name }),
+      build(body, close) {
+        const nm = h('input', { type: 'text', id: 'correct-name', maxlength: 200, value: o.name });
+        const uscc = h('input', { type: 'text', id: 'correct-uscc', maxlength: 18, value: o.uscc, spellcheck: 'false' });
+        const region = h('input', { type: 'text', id: 'correct-region', maxlength: 6, inputmode: 'numeric', value: o.region });
+        const msg = h('div', { 'aria-live': 'assertive' });
+        body.append(h('form', {
+          novalidate: true,
+          onsubmit: async (ev) => {
+            ev.preventDefault();
+            const change = {};
+            if (nm.value.trim() !== o.name) change.name = nm.value.trim();
+            if (uscc.value.trim().toUpperCase() !== o.uscc) change.uscc = uscc.value.trim().toUpperCase();
+            if (region.value.trim() !== o.region) change.region = region.value.trim();
+            if (!Object.keys(change).length) { close(false); return; }
+            try { await api('PATCH', `/orgs/${o.id}`, { body: change }); close(true); } catch (err) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+          },
+        }, h('p', { class: 'muted' }, t('admin.correctHelp')),
+        field({ label: t('admin.orgName'), control: nm, required: true }),
+        field({ label: t('admin.uscc'), control: uscc, required: true }),
+        field({ label: t('admin.region'), control: region, required: true }),
+        msg, h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary', id: 'correct-submit' }, t('admin.correctSave')),
+          h('button', { type: 'button', onclick: () => close(false) }, t('common.cancel')))));
+      },
+    });
+    if (done) {
+      toast(t('admin.corrected'), 'ok');
+      await drawOrgs();
+    }
   }
 
   function orgForm() {
