@@ -28,6 +28,8 @@
 static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
 static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
+/* Records per transaction and per round of worker threads: large enough that a worker's prepared
+ * Lua states and reader connection (made per thread) pay off, small enough to hold in memory. */
 enum { BATCH = 200, INSPECTION_NOTICE_DAYS = 30 };
 
 /* The inspection schedule as findings: due within 30 days (warning), overdue (error), an ordered
@@ -185,12 +187,17 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
     char day[11];
     date_format(today, day);
     struct store_conn *c = store_reader(a->store);
-    struct record_job jobs[BATCH], batch[BATCH];
-    bool present[BATCH];
+    struct record_job *jobs = calloc(BATCH, sizeof *jobs), *batch = calloc(BATCH, sizeof *batch);
+    bool *present = calloc(BATCH, sizeof *present);
+    int result = 0;
+    if (!jobs || !batch || !present) {
+        result = err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+        goto done;
+    }
     for (;;) {
         json_t *ids = store_records_to_check(c, day, BATCH);
         size_t fetched = json_array_size(ids), n = 0, i;
-        memset(present, 0, sizeof present);
+        memset(present, 0, BATCH * sizeof *present);
         struct eval_share shares[EVAL_THREADS];
         pthread_t threads[EVAL_THREADS];
         bool started[EVAL_THREADS] = {false};
@@ -217,9 +224,14 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
                 out->cleared += batch[i].cleared;
             }
         }
-        if (rc != 0) return -1;
-        if (fetched < BATCH) return 0;
+        if (rc != 0) { result = -1; break; }
+        if (fetched < BATCH) break;
     }
+done:
+    free(jobs);
+    free(batch);
+    free(present);
+    return result;
 }
 
 json_t *standing_of(struct app *a, const struct principal *who, int64_t filing_id, struct err *e)
