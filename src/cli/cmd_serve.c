@@ -3,6 +3,8 @@
 #include "http/http.h"
 #include "service/app.h"
 #include "service/materials.h"
+#include "service/proofs.h"
+#include "http/cert_pdf.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -19,10 +21,13 @@ int cmd_serve(int argc, char **argv)
         {"threads", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
         {"max-upload-mib", required_argument, NULL, 'm'}, {"quota-stored-mib", required_argument, NULL, 'S'},
         {"quota-inflight-mib", required_argument, NULL, 'F'}, {"uploads-per-user", required_argument, NULL, 'U'},
+        {"public-url", required_argument, NULL, 'P'}, {"checkpoint-interval", required_argument, NULL, 'C'},
         {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *listen = "127.0.0.1:8080";
     int threads = 8, ch;
+    const char *public_url = NULL;
+    long checkpoint_interval = 60;
     long max_upload_mib = 50, quota_stored_mib = 2048, quota_inflight_mib = 200, uploads_per_user = 4;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "d:l:t:h", opts, NULL)) != -1) {
@@ -34,13 +39,19 @@ int cmd_serve(int argc, char **argv)
         case 'S': quota_stored_mib = strtol(optarg, NULL, 10); break;
         case 'F': quota_inflight_mib = strtol(optarg, NULL, 10); break;
         case 'U': uploads_per_user = strtol(optarg, NULL, 10); break;
+        case 'P': public_url = optarg; break;
+        case 'C': checkpoint_interval = strtol(optarg, NULL, 10); break;
         case 'h':
             printf("usage: beian serve [--data DIR] [--listen ADDR:PORT] [--threads N] [--max-upload-mib N]\n"
                    "                   [--quota-stored-mib N] [--quota-inflight-mib N] [--uploads-per-user N]\n"
+                   "                   [--public-url URL] [--checkpoint-interval SECONDS]\n"
                    "Serves the API and the web UI. Defaults: --listen 127.0.0.1:8080, --threads 8,\n"
                    "--max-upload-mib 50 (the largest material upload);\n"
                    "per organisation --quota-stored-mib 2048 (materials stored) and --quota-inflight-mib 200\n"
                    "(uploads in progress), --uploads-per-user 4 (uploads in progress at once);\n"
+                   "--public-url URL: where the public verification page is reached (the QR code of a\n"
+                   "certificate PDF; default: the request's Host); --checkpoint-interval 60: seconds between\n"
+                   "signed checkpoints of the audit log (printed to stderr when the log grew);\n"
                    "the data directory is --data or $BEIAN_DATA (create it with 'beian init').\n");
             return EXIT_OK;
         default: return cli_usage("serve", "unknown option");
@@ -55,6 +66,11 @@ int cmd_serve(int argc, char **argv)
     if (quota_inflight_mib < 1 || quota_inflight_mib > 1L << 30)
         return cli_usage("serve", "--quota-inflight-mib must be 1 to 1073741824");
     if (uploads_per_user < 1 || uploads_per_user > 1000) return cli_usage("serve", "--uploads-per-user must be 1 to 1000");
+    if (checkpoint_interval < 1 || checkpoint_interval > 86400)
+        return cli_usage("serve", "--checkpoint-interval must be 1 to 86400 seconds");
+    if (public_url && strncmp(public_url, "http://", 7) != 0 && strncmp(public_url, "https://", 8) != 0)
+        return cli_usage("serve", "--public-url must start with http:// or https://");
+    cert_pdf_set_public_url(public_url);
     char host[256];
     const char *colon = strrchr(listen, ':');
     int port = colon ? atoi(colon + 1) : 0;
@@ -99,10 +115,19 @@ int cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, "beian: serving %s on http://%s:%d (policy %s@%s)\n", data, host, port, a.pack->id,
             a.pack->version);
+    /* signed checkpoints of the audit log at a steady interval: the first now (which also makes
+     * the platform key when there is none yet), then every --checkpoint-interval seconds */
+    proofs_publish_checkpoint(&a);
+    struct timespec every = {.tv_sec = checkpoint_interval};
     int sig = 0;
-    while (sigwait(&stop_signals, &sig) != 0) {}
+    for (;;) {
+        sig = sigtimedwait(&stop_signals, NULL, &every);
+        if (sig == SIGINT || sig == SIGTERM) break;
+        proofs_publish_checkpoint(&a);
+    }
     fprintf(stderr, "beian: stopping\n");
     http_server_stop(srv);
+    cert_pdf_shutdown();
     app_close(&a);
     return EXIT_OK;
 }

@@ -2,6 +2,7 @@
  * and the session, identity and organisation/user endpoints. */
 #include "http/api.h"
 #include "http/api_registry.h"
+#include "http/api_proofs.h"
 #include "service/app.h"
 #include "service/auth.h"
 #include "service/orgs.h"
@@ -44,6 +45,15 @@ const struct route API_ROUTES[] = {
     {"POST", "/api/v1/filings/{id}/overrides", api_filings_override_request, 0},
     {"POST", "/api/v1/filings/{id}/overrides/{oid}/decision", api_filings_override_decide, 0},
     {"GET", "/api/v1/audit", api_audit, 0},
+    /* signed certificates and receipts, the verifiable audit log (api_proofs.c, issue 15) */
+    {"GET", "/api/v1/filings/{id}/certificate", api_filings_certificate, 0},
+    {"GET", "/api/v1/filings/{id}/receipts", api_filings_receipts, 0},
+    {"GET", "/api/v1/filings/{id}/receipts/{n}", api_filings_receipt, 0},
+    {"GET", "/api/v1/public/keys", api_public_keys, ROUTE_PUBLIC},
+    {"GET", "/.well-known/beian-keys.json", api_public_keys, ROUTE_PUBLIC},
+    {"GET", "/api/v1/public/log/checkpoint", api_public_checkpoint, ROUTE_PUBLIC},
+    {"GET", "/api/v1/public/log/proof", api_public_inclusion, ROUTE_PUBLIC},
+    {"GET", "/api/v1/public/log/consistency", api_public_consistency, ROUTE_PUBLIC},
     /* materials and the provider registry (api_materials.c, api_providers.c) */
     {"GET", "/api/v1/materials", api_materials_list, 0},
     {"POST", "/api/v1/materials", api_materials_upload, ROUTE_UPLOAD},
