@@ -8,9 +8,12 @@ cd "$(dirname "$0")/.."
 what=${1:-build}
 
 build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-            libsodium-dev liblua5.4-dev libcmocka-dev sqlite3 curl ca-certificates)
+            libsodium-dev liblua5.4-dev libcmocka-dev sqlite3 curl ca-certificates
+            libcairo2-dev libpango1.0-dev libqrencode-dev   # the certificate PDF (src/http/cert_pdf.c)
+            fonts-wqy-microhei)                             # its CJK font, needed at run time
 test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and a CJK font for the screenshots
            jq                          # the README's curl walk (tests/api/readme.test.mjs)
+           poppler-utils zbar-tools    # the certificate PDF's text and QR code (tests/api/proofs.test.mjs)
            clang)                      # libFuzzer targets (fuzz/, make test-fuzz)
 bench_pkgs=(wrk nginx-light)
 

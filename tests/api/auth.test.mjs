@@ -302,6 +302,8 @@ const NEED_TOKEN = [
   ['GET', '/api/v1/policy/packs/1/1/rules'], ['GET', '/api/v1/policy/impact?pack=cn-cloud@2025.1'],
   ['GET', '/api/v1/filings/1/overrides'], ['POST', '/api/v1/filings/1/overrides'],
   ['POST', '/api/v1/filings/1/overrides/1/decision'],
+  // signed certificates and receipts (issue 15)
+  ['GET', '/api/v1/filings/1/certificate'], ['GET', '/api/v1/filings/1/receipts'], ['GET', '/api/v1/filings/1/receipts/1'],
 ];
 
 test('every non-public route without a token → 401', async () => {
