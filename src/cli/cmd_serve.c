@@ -106,6 +106,9 @@ int cmd_serve(int argc, char **argv)
     else if (tmp.removed)
         fprintf(stderr, "beian: removed %zu temporary upload file(s) older than an hour\n", tmp.removed);
     err_clear(&e);
+    /* the first signed checkpoint of the audit log before the first request (which also makes
+     * the platform key and fixes the log's name when there is none yet) */
+    proofs_publish_checkpoint(&a);
     struct http_server *srv = http_server_start(&a, host, port, (unsigned)threads, &e);
     if (!srv) {
         app_close(&a);
@@ -115,9 +118,7 @@ int cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, "beian: serving %s on http://%s:%d (policy %s@%s)\n", data, host, port, a.pack->id,
             a.pack->version);
-    /* signed checkpoints of the audit log at a steady interval: the first now (which also makes
-     * the platform key when there is none yet), then every --checkpoint-interval seconds */
-    proofs_publish_checkpoint(&a);
+    /* then a signed checkpoint every --checkpoint-interval seconds (printed when the log grew) */
     struct timespec every = {.tv_sec = checkpoint_interval};
     int sig = 0;
     for (;;) {

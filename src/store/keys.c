@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,14 +148,28 @@ static int create_key(const char *dir, const char *owner, struct key_pair *out, 
     return 0;
 }
 
+/* One creator at a time in this process (the writer and the checkpoint timer may both find no
+ * key at the first start). */
+static pthread_mutex_t create_mu = PTHREAD_MUTEX_INITIALIZER;
+
 int keys_current(const char *data_dir, const char *owner, bool create, struct key_pair *out, struct err *e)
 {
     char dir[4300], path[4500], id[64];
     if (owner_dir(data_dir, owner, dir, sizeof dir, create, e) != 0) return -1;
     snprintf(path, sizeof path, "%s/current", dir);
-    if (read_small(path, id, sizeof id) == SIGN_KEYID_HEX - 1) return load_key(dir, id, out, e);
+    /* a rotation (`beian keys rotate`, another process) may remove the key just named: read again */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (read_small(path, id, sizeof id) != SIGN_KEYID_HEX - 1) break;
+        if (load_key(dir, id, out, e) == 0) return 0;
+        if (attempt == 2) return -1;
+        err_clear(e);
+    }
     if (!create) return err_set(e, ERR_NOT_FOUND, NULL, "%s has no signing key", "%s 没有签名密钥", owner);
-    return create_key(dir, owner, out, e);
+    pthread_mutex_lock(&create_mu);
+    int rc = read_small(path, id, sizeof id) == SIGN_KEYID_HEX - 1 ? load_key(dir, id, out, e)
+                                                                  : create_key(dir, owner, out, e);
+    pthread_mutex_unlock(&create_mu);
+    return rc;
 }
 
 int keys_rotate(const char *data_dir, const char *owner, struct key_pair *out, struct err *e)
@@ -232,3 +247,36 @@ int keys_log_origin(const char *data_dir, char *buf, size_t len, struct err *e)
 }
 
 void keys_wipe(struct key_pair *k) { sodium_memzero(k, sizeof *k); }
+
+int keys_copy_public(const char *from_data, const char *to_data, struct err *e)
+{
+    char from[4200];
+    snprintf(from, sizeof from, "%s/keys", from_data);
+    DIR *d = opendir(from);
+    if (!d) return 0;   /* nothing signed yet */
+    int rc = 0;
+    struct dirent *de;
+    while (rc == 0 && (de = readdir(d))) {
+        if (!owner_ok(de->d_name)) continue;
+        char src_dir[4500], dst_dir[4500];
+        snprintf(src_dir, sizeof src_dir, "%s/%s", from, de->d_name);
+        if (owner_dir(to_data, de->d_name, dst_dir, sizeof dst_dir, true, e) != 0) { rc = -1; break; }
+        DIR *kd = opendir(src_dir);
+        if (!kd) continue;
+        struct dirent *ke;
+        while (rc == 0 && (ke = readdir(kd))) {
+            size_t n = strlen(ke->d_name);
+            bool pub = n == SIGN_KEYID_HEX - 1 + 9 && strcmp(ke->d_name + n - 9, ".pub.json") == 0;
+            if (!pub && strcmp(ke->d_name, "origin") != 0) continue;   /* never *.key */
+            char sp[4800], dp[4800], text[4096];
+            snprintf(sp, sizeof sp, "%s/%s", src_dir, ke->d_name);
+            snprintf(dp, sizeof dp, "%s/%s", dst_dir, ke->d_name);
+            long len = read_small(sp, text, sizeof text);
+            if (len < 0) { rc = fail_errno(e, "read", sp); break; }
+            rc = write_file(dp, text, (size_t)len, 0644, e);
+        }
+        closedir(kd);
+    }
+    closedir(d);
+    return rc;
+}

@@ -33,6 +33,9 @@ int keys_rotate(const char *data_dir, const char *owner, struct key_pair *out, s
 json_t *keys_public_list(const char *data_dir);
 /* The audit log's origin (created with the platform's first key): written into buf. */
 int keys_log_origin(const char *data_dir, char *buf, size_t len, struct err *e);
+/* Copy the public half of from_data/keys into to_data/keys: every *.pub.json and the log's
+ * origin, never a secret key nor `current` (`beian backup` and `beian restore`). */
+int keys_copy_public(const char *from_data, const char *to_data, struct err *e);
 /* Wipe a key pair from memory. */
 void keys_wipe(struct key_pair *k);
 

@@ -247,6 +247,35 @@ test('public verification answers with the signed statement, valid and current',
   assert.deepEqual(r.body.certificate, cert);
 });
 
+test('an approved change re-issues the certificate for the new record version; the old one is no longer current', async () => {
+  const out = await actOk(s, 'filer', id, 'report_change', undefined, 'filed');
+  const changeId = out.change_filing.id;
+  let ch = await getFiling(s, 'filer', changeId);
+  const doc = structuredClone(ch.document);
+  doc.system.description = `${doc.system.description}（已扩容）`;
+  const put = await s.req('PUT', `${API}/filings/${changeId}/document`, { token: s.tokens.filer, body: doc, headers: { 'If-Match': ch.etag } });
+  assert.equal(put.status, 200, put.text);
+  await actOk(s, 'filer', changeId, 'submit_for_check', undefined, 'internal_check');
+  await actOk(s, 'checker', changeId, 'approve_check', undefined, 'provider_confirmation');
+  await actOk(s, 'provider', changeId, 'confirm_hosting', undefined, 'submitted');
+  await actOk(s, 'reviewer', changeId, 'accept', undefined, 'under_review');
+  await actOk(s, 'reviewer', changeId, 'approve', undefined, 'filed');
+  const r = await get('filer', `/filings/${id}/certificate`);
+  assert.equal(r.body.statement.event, 'change_approved');
+  assert.equal(r.body.statement.number, number);
+  assert.equal(r.body.statement.record_version, cert.statement.record_version + 1);
+  assert.notEqual(r.body.statement.document_sha256, cert.statement.document_sha256);
+  assert.equal(verify('certificate', file('changed.json', r.text), '--key', keys).status, 0);
+  const pub = await get(null, `/public/filings/${encodeURIComponent(number)}`);
+  assert.equal(pub.body.verification.current, true);
+  assert.equal(pub.body.certificate.statement.record_version, r.body.statement.record_version);
+  // the change filing has receipts of its own steps
+  const rc = await get('filer', `/filings/${changeId}/receipts`);
+  assert.deepEqual(rc.body.items.map((x) => x.action), ['submit_for_check', 'approve_check', 'confirm_hosting', 'accept', 'approve']);
+  cert = r.body;
+  certPath = file('cert.json', r.text);
+});
+
 test('key rotation keeps old certificates valid; revocation issues a certificate under the new key', async () => {
   const oldSecret = readFileSync(join(s.data, 'keys', '4', `${cert.statement.key_id}.key`));
   const rot = cli(['keys', 'rotate', '--data', s.data, '--org', '4']);
@@ -295,6 +324,21 @@ test('key rotation keeps old certificates valid; revocation issues a certificate
       for (const f of forms) assert.ok(!bytes.includes(Buffer.from(f)), `a secret key in ${path}`);
     }
     assert.ok(!readFileSync(join(s.data, 'beian.db')).includes(seed), 'the database holds no secret key');
+  }
+
+  // the backup carries the public keys and the log's name: restored, old certificates still verify
+  const restoredData = join(work, 'restored');
+  const rs = cli(['restore', backup, '--data', restoredData]);
+  assert.equal(rs.status, 0, rs.stderr);
+  const restored = await Server.start({ data: restoredData, logins: s.logins });
+  try {
+    const k = await restored.req('GET', '/.well-known/beian-keys.json');
+    const ids = k.body.keys.map((x) => x.key_id);
+    assert.ok(ids.includes(cert.statement.key_id) && ids.includes(newId), 'the old public keys are published again');
+    assert.equal(k.body.log.origin, JSON.parse(readFileSync(keys2, 'utf8')).log.origin, 'the same log');
+    assert.equal(verify('certificate', certPath, '--key', file('keys3.json', k.text)).status, 0);
+  } finally {
+    await restored.stop();
   }
 });
 
