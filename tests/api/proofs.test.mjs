@@ -139,6 +139,9 @@ test('the PDF: Chinese text, a QR code that opens the public verification, the e
 
   const png = spawnSync('pdftoppm', ['-png', '-r', '150', '-singlefile', pdfPath, join(work, 'cert')]);
   assert.equal(png.status, 0, String(png.stderr));
+  // `BEIAN_SCREENSHOTS=docs/screenshots/ node --test tests/api/proofs.test.mjs` draws the README's picture
+  if (process.env.BEIAN_SCREENSHOTS)
+    spawnSync('pdftoppm', ['-png', '-r', '96', '-singlefile', pdfPath, join(process.env.BEIAN_SCREENSHOTS, 'certificate')]);
   const qr = spawnSync('zbarimg', ['--quiet', '--raw', join(work, 'cert.png')], { encoding: 'utf8' });
   assert.equal(qr.status, 0, qr.stderr);
   assert.equal(qr.stdout.trim(), `https://beian.example.org/verify?number=${number}`);
