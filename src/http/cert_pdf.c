@@ -66,15 +66,20 @@ static double text(cairo_t *cr, double x, double y, double w, const char *font, 
     return (double)ph / PANGO_SCALE;
 }
 
-static double row(cairo_t *cr, double y, const char *zh, const char *en, const char *value)
+static double row_in(cairo_t *cr, double y, const char *zh, const char *en, const char *value, const char *font)
 {
     char label[160];
     snprintf(label, sizeof label, "%s\n%s", zh, en);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    double h1 = text(cr, 70, y, 150, FONT " 9", label, false);
+    double h1 = text(cr, 70, y, 125, FONT " 8.5", label, false);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    double h2 = text(cr, 225, y, 300, FONT " 11", value, false);
-    return (h1 > h2 ? h1 : h2) + 8;
+    double h2 = text(cr, 200, y, 330, font, value, false);
+    return (h1 > h2 ? h1 : h2) + 6;
+}
+
+static double row(cairo_t *cr, double y, const char *zh, const char *en, const char *value)
+{
+    return row_in(cr, y, zh, en, value, FONT " 10.5");
 }
 
 static void qr(cairo_t *cr, const char *url, double x, double y, double size)
@@ -131,11 +136,11 @@ unsigned char *cert_pdf_render(const json_t *envelope, const char *base_url, siz
     cairo_rectangle(cr, 42, 42, A4_W - 84, A4_H - 84);
     cairo_stroke(cr);
 
-    double y = 80;
+    double y = 66;
     cairo_set_source_rgb(cr, 0.62, 0.1, 0.1);
     y += text(cr, 50, y, A4_W - 100, FONT " Bold 24", "业务系统上云备案证明", true) + 4;
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-    y += text(cr, 50, y, A4_W - 100, FONT " 11", "Certificate of filing: business system moved to the cloud", true) + 26;
+    y += text(cr, 50, y, A4_W - 100, FONT " 11", "Certificate of filing: business system moved to the cloud", true) + 18;
 
     const json_t *subj = json_object_get(st, "subject"), *sys = json_object_get(st, "system"),
                  *signer = json_object_get(st, "signer"), *audit = json_object_get(st, "audit");
@@ -145,7 +150,11 @@ unsigned char *cert_pdf_render(const json_t *envelope, const char *base_url, siz
              jstr(subj, "uscc") ? jstr(subj, "uscc") : "");
     y += row(cr, y, "备案主体", "Subject", v);
     y += row(cr, y, "系统名称", "System", jstr(sys, "name"));
-    snprintf(v, sizeof v, "%s", jstr(st, "filing_type") ? jstr(st, "filing_type") : "—");
+    const char *ft = jstr(st, "filing_type") ? jstr(st, "filing_type") : "";
+    snprintf(v, sizeof v, "%s %s",
+             strcmp(ft, "strict") == 0 ? "重点备案" : strcmp(ft, "standard") == 0 ? "一般备案"
+             : strcmp(ft, "simplified") == 0 ? "简易备案" : "",
+             *ft ? ft : "—");
     y += row(cr, y, "备案类型", "Filing type", v);
     if (json_is_integer(json_object_get(st, "protection_level")))
         snprintf(v, sizeof v, "第%lld级 level %lld", (long long)json_integer_value(json_object_get(st, "protection_level")),
@@ -156,15 +165,17 @@ unsigned char *cert_pdf_render(const json_t *envelope, const char *base_url, siz
     y += row(cr, y, "状态", "State", v);
     snprintf(v, sizeof v, "%.10s", jstr(st, "filed_at") ? jstr(st, "filed_at") : "");
     y += row(cr, y, "备案日期", "Filed on", v);
-    snprintf(v, sizeof v, "第 %lld 版 version %lld\nSHA-256 %s",
-             (long long)json_integer_value(json_object_get(st, "record_version")),
-             (long long)json_integer_value(json_object_get(st, "record_version")),
-             jstr(st, "document_sha256") ? jstr(st, "document_sha256") : "");
+    snprintf(v, sizeof v, "第 %lld 版 version %lld", (long long)json_integer_value(json_object_get(st, "record_version")),
+             (long long)json_integer_value(json_object_get(st, "record_version")));
     y += row(cr, y, "备案记录版本", "Record version", v);
+    y += row_in(cr, y, "文档 SHA-256", "Document hash", jstr(st, "document_sha256") ? jstr(st, "document_sha256") : "",
+                "Monospace 7");
     y += row(cr, y, "备案管理部门", "Authority", jstr(signer, "name"));
-    snprintf(v, sizeof v, "Ed25519 %s\n审计日志第 %lld 条 / audit entry %lld of %lld", jstr(st, "key_id") ? jstr(st, "key_id") : "",
-             (long long)json_integer_value(json_object_get(audit, "index")),
-             (long long)json_integer_value(json_object_get(audit, "index")),
+    snprintf(v, sizeof v, "Ed25519 %s\n审计日志第 %lld 条（共 %lld 条）audit entry %lld of %lld",
+             jstr(st, "key_id") ? jstr(st, "key_id") : "",
+             (long long)json_integer_value(json_object_get(audit, "index")) + 1,
+             (long long)json_integer_value(json_object_get(audit, "tree_size")),
+             (long long)json_integer_value(json_object_get(audit, "index")) + 1,
              (long long)json_integer_value(json_object_get(audit, "tree_size")));
     y += row(cr, y, "签名与审计", "Signature and log", v);
     snprintf(v, sizeof v, "%.19s UTC", jstr(st, "issued_at") ? jstr(st, "issued_at") : "");
@@ -180,7 +191,7 @@ unsigned char *cert_pdf_render(const json_t *envelope, const char *base_url, siz
         else o += (size_t)snprintf(enc + o, sizeof enc - o, "%%%02X", ch);
     }
     snprintf(url, sizeof url, "%s/verify?number=%s", base_url, enc);
-    double qy = A4_H - 250;
+    double qy = A4_H - 232;
     qr(cr, url, A4_W - 210, qy, 140);
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     text(cr, A4_W - 230, qy + 142, 180, FONT " 8", "扫码公开查验 Scan to verify", true);
