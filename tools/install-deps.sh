@@ -14,6 +14,7 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
 test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and a CJK font for the screenshots
            jq                          # the README's curl walk (tests/api/readme.test.mjs)
            poppler-utils zbar-tools    # the certificate PDF's text and QR code (tests/api/proofs.test.mjs)
+           python3-cryptography        # the independent verifier docs/examples/verify_certificate.py
            clang)                      # libFuzzer targets (fuzz/, make test-fuzz)
 bench_pkgs=(wrk nginx-light)
 

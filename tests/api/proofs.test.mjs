@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, cli } from './lib.mjs';
@@ -28,6 +28,7 @@ before(async () => {
 after(async () => {
   await copy?.stop();
   await s?.stop();
+  rmSync(work, { recursive: true, force: true });
 });
 
 async function get(login, path, headers = {}) {
@@ -89,6 +90,13 @@ test('an approval issues a certificate signed by the authority, which verifies o
   const ok = verify('certificate', certPath, '--key', keys);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, new RegExp(`valid: certificate ${number}`));
+
+  // an independent verifier, in Python with nothing of beian (docs/examples/verify_certificate.py)
+  const py = (env) => spawnSync('python3', [new URL('../../docs/examples/verify_certificate.py', import.meta.url).pathname, keys,
+    file('py.json', JSON.stringify(env))], { encoding: 'utf8' });
+  const pyOk = py(cert);
+  assert.equal(pyOk.status, 0, pyOk.stderr);
+  assert.equal(py({ ...cert, statement: { ...cert.statement, state: 'revoked' } }).status, 1);
 
   // whoever does not see the filing gets 404, as for the filing itself
   const other = await s.req('GET', `${API}/filings/${id}/certificate`);
