@@ -352,11 +352,12 @@ json_t *proofs_receipts(struct app *a, const struct principal *who, int64_t fili
     struct store_conn *c = store_reader(a->store);
     json_t *f = filing_get_raw(a, who, filing_id, e);
     if (!f) return NULL;
-    bool mine = principal_is_admin(who) || who->org_id == jint(f, "org_id") || who->org_id == jint(f, "authority_org_id");
+    /* the enterprise's: they name its people and steps before submission, which the authority's
+     * and the provider's view of the audit log leaves out (issue 12) */
+    bool mine = principal_is_admin(who) || who->org_id == jint(f, "org_id");
     json_decref(f);
     if (!mine) {
-        err_set(e, ERR_FORBIDDEN, NULL, "receipts are for the filing enterprise and its authority",
-                "回执仅供备案单位及其备案管理部门查看");
+        err_set(e, ERR_FORBIDDEN, NULL, "receipts are for the filing enterprise", "回执仅供备案主体查看");
         return NULL;
     }
     if (seq > 0) {

@@ -50,7 +50,7 @@ json_t *proofs_consistency(struct app *a, int64_t old_size, int64_t new_size, st
 /* The latest certificate of a filing the caller sees (404 when it has none). */
 json_t *proofs_certificate(struct app *a, const struct principal *who, int64_t filing_id, struct err *e);
 /* The receipts of a filing ({items: [{seq, action, created_at, receipt}]}), or one (seq > 0):
- * for its enterprise, its authority and the platform administrator. */
+ * for its enterprise and the platform administrator. */
 json_t *proofs_receipts(struct app *a, const struct principal *who, int64_t filing_id, int64_t seq, struct err *e);
 /* For the public verification of a number: {certificate, verification: {signature_valid,
  * current, key_id, signer, reason?}}, or NULL when the filing has no certificate. */

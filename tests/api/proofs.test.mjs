@@ -193,8 +193,9 @@ test('every step has a signed receipt; one checks against a later checkpoint', a
   const one = await get('filer', `/filings/${id}/receipts/1`);
   assert.deepEqual(one.body, list.body.items[0].receipt);
   assert.equal((await get('filer', `/filings/${id}/receipts/99`)).status, 404);
-  assert.equal((await get('provider', `/filings/${id}/receipts`)).status, 403, 'receipts are the enterprise\'s and the authority\'s');
-  assert.equal((await get('reviewer', `/filings/${id}/receipts`)).status, 200);
+  assert.equal((await get('provider', `/filings/${id}/receipts`)).status, 403, 'receipts are the enterprise\'s');
+  assert.equal((await get('reviewer', `/filings/${id}/receipts/1`)).status, 403, 'the authority\'s view starts at submission');
+  assert.equal((await get('admin', `/filings/${id}/receipts`)).status, 200);
 
   // a later checkpoint and the entry's inclusion proof in it
   const later = await checkpoint('later.cp');

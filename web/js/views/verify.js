@@ -4,6 +4,26 @@ import { t, name, formatDate } from '../i18n.js';
 import { get, ApiError } from '../api.js';
 import { field, problemText, stateBadge } from '../ui.js';
 
+// The signed certificate: whether its signature holds (checked by the server against the published
+// keys) and whether it states the record as it is now; the envelope and the keys to check offline.
+function proofBlock(f) {
+  const st = f.certificate.statement;
+  const v = f.verification || {};
+  const blob = URL.createObjectURL(new Blob([JSON.stringify(f.certificate, null, 1)], { type: 'application/json' }));
+  return h('section', { class: 'verify-proof', id: 'verify-proof', 'aria-labelledby': 'verify-proof-title' },
+    h('h3', { id: 'verify-proof-title' }, t('verify.proof')),
+    v.signature_valid
+      ? h('p', { class: 'ok-text', id: 'verify-signature' }, '✔ ', t('verify.sigValid', { signer: st.signer?.name || '—', key: st.key_id, entry: st.audit.index + 1, size: st.audit.tree_size }))
+      : h('p', { class: 'error-text', id: 'verify-signature', role: 'alert' }, '✘ ', t('verify.sigInvalid', { reason: v.reason || '' })),
+    v.current
+      ? h('p', { id: 'verify-current' }, t('verify.current', { version: st.record_version }))
+      : h('p', { class: 'warning-text', id: 'verify-current' }, t('verify.notCurrent')),
+    h('p', { class: 'muted' }, t('verify.offline')),
+    h('p', {},
+      h('a', { href: blob, download: `certificate-${st.number}.json`, id: 'verify-download' }, t('verify.download')), ' · ',
+      h('a', { href: '/.well-known/beian-keys.json', download: 'beian-keys.json' }, t('verify.keys'))));
+}
+
 export async function verifyView(main, params, query) {
   const input = h('input', { type: 'text', id: 'verify-number', name: 'number', required: true, autocomplete: 'off', spellcheck: 'false', placeholder: '110000-2026-000001', value: query.get('number') || '' });
   const result = h('div', { class: 'verify-result', id: 'verify-result', 'aria-live': 'polite' });
@@ -24,7 +44,8 @@ export async function verifyView(main, params, query) {
           h('dt', {}, t('verify.authority')), h('dd', {}, f.authority),
           h('dt', {}, t('verify.filingDate')), h('dd', {}, formatDate(f.filing_date)),
           h('dt', {}, t('verify.latest')), h('dd', {}, formatDate(f.latest_version_date))),
-        f.state !== 'filed' ? h('p', { class: 'warning-text' }, t('verify.notValid', { state: name('state', f.state) })) : null));
+        f.state !== 'filed' ? h('p', { class: 'warning-text' }, t('verify.notValid', { state: name('state', f.state) })) : null,
+        f.certificate ? proofBlock(f) : null));
     } catch (err) {
       if (err instanceof ApiError && err.status === 404)
         replace(result, h('section', { class: 'card verify-missing' }, h('h2', {}, t('verify.notFound')), h('p', {}, t('verify.notFoundText', { number }))));
