@@ -21,28 +21,33 @@ json_t *store_audit_last(struct store_conn *c)
     return db_one(c, "SELECT id, hash, action, filing_id FROM audit ORDER BY id DESC LIMIT 1", "");
 }
 
-uint8_t *store_audit_hashes(struct store_conn *c, int64_t size, struct err *e)
+uint8_t *store_audit_hashes(struct store_conn *c, int64_t from, int64_t size, struct err *e)
 {
     /* Audit ids run 1, 2, 3, … without gaps (store_audit_append; no entry is ever deleted), so
      * the entry with id i is leaf i-1. */
-    json_t *rows = db_query(c, e, "SELECT id, hash FROM audit WHERE id <= ? ORDER BY id", "i", size);
+    if (from < 0 || from > size) {
+        err_set(e, ERR_INTERNAL, NULL, "bad audit range", "审计范围错误");
+        return NULL;
+    }
+    json_t *rows = db_query(c, e, "SELECT id, hash FROM audit WHERE id > ? AND id <= ? ORDER BY id", "ii", from, size);
     if (!rows) return NULL;
-    if ((int64_t)json_array_size(rows) != size) {
+    if ((int64_t)json_array_size(rows) != size - from) {
         json_decref(rows);
         err_set(e, ERR_NOT_FOUND, NULL, "the audit log has fewer than %lld entries", "审计日志不足 %lld 条",
                 (long long)size);
         return NULL;
     }
-    uint8_t *out = malloc(size ? (size_t)size * 32 : 1);
+    uint8_t *out = malloc(size > from ? (size_t)(size - from) * 32 : 1);
     if (!out) { json_decref(rows); err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足"); return NULL; }
     size_t i;
     json_t *r;
     json_array_foreach(rows, i, r) {
         const char *h = json_string_value(json_object_get(r, "hash"));
-        if (json_integer_value(json_object_get(r, "id")) != (json_int_t)i + 1 || sign_unhex(h, out + i * 32, 32) != 0) {
+        if (json_integer_value(json_object_get(r, "id")) != from + (json_int_t)i + 1 || sign_unhex(h, out + i * 32, 32) != 0) {
             free(out);
             json_decref(rows);
-            err_set(e, ERR_INTERNAL, NULL, "audit entry %zu is malformed", "审计记录 %zu 格式错误", i + 1);
+            err_set(e, ERR_INTERNAL, NULL, "audit entry %lld is malformed", "审计记录 %lld 格式错误",
+                    (long long)(from + (int64_t)i + 1));
             return NULL;
         }
     }

@@ -140,8 +140,8 @@ int store_audit_verify(struct store_conn *c, struct err *e);
 int64_t store_audit_size(struct store_conn *c);
 /* {id, hash, action, filing_id} of the newest entry, NULL when none. */
 json_t *store_audit_last(struct store_conn *c);
-/* The chain hashes of entries 1..size as raw 32-byte values, one after another (malloc'd). */
-uint8_t *store_audit_hashes(struct store_conn *c, int64_t size, struct err *e);
+/* The chain hashes of entries from+1..size as raw 32-byte values, one after another (malloc'd). */
+uint8_t *store_audit_hashes(struct store_conn *c, int64_t from, int64_t size, struct err *e);
 /* Keep a signed envelope (JSON text) issued for a filing; kind "certificate" or "receipt". */
 int store_statement_insert(struct store_conn *c, int64_t filing_id, const char *kind, int64_t seq,
                            const char *action, const char *envelope, struct err *e);
