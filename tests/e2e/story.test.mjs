@@ -301,6 +301,8 @@ describe('the whole story in the browser', () => {
     // the signed certificate (issue 15): the signature holds and it states the record as it is
     assert.match(await page.locator('#verify-signature').innerText(), /签名有效/);
     assert.match(await page.locator('#verify-current').innerText(), /当前状态/);
+    await page.locator('#public-keys tbody tr').first().waitFor();
+    assert.ok(await page.locator('#public-keys tbody tr').count() >= 2, 'the authority\'s and the platform\'s keys are listed');
     await shot(page, 'verify');
     await page.locator('#verify-number').fill('110000-1999-999999');
     await page.locator('#verify-submit').click();

@@ -24,6 +24,23 @@ function proofBlock(f) {
       h('a', { href: '/.well-known/beian-keys.json', download: 'beian-keys.json' }, t('verify.keys'))));
 }
 
+// The published signing keys (current and retired), so that anyone can take them for offline checks.
+function keysSection() {
+  const body = h('div', {}, h('p', { class: 'loading' }, t('common.loading')));
+  get('/public/keys', { quiet401: true }).then((k) => {
+    replace(body, h('table', { class: 'table', id: 'public-keys' },
+      h('thead', {}, h('tr', {}, [t('verify.keyOwner'), t('verify.keyId'), t('verify.keyCreated'), t('verify.keyState')].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, (k.keys || []).map((key) => h('tr', {},
+        h('td', {}, key.owner === 'platform' ? t('verify.keyPlatform') : (key.name || key.owner)),
+        h('td', {}, h('code', {}, key.key_id)),
+        h('td', {}, formatDate(key.created_at)),
+        h('td', {}, key.current ? t('verify.keyCurrent') : key.retired_at ? t('verify.keyRetired', { date: formatDate(key.retired_at) }) : '—'))))),
+    h('p', { class: 'muted' }, t('verify.logOrigin', { origin: k.log?.origin || '' }), ' ',
+      h('a', { href: '/.well-known/beian-keys.json', download: 'beian-keys.json' }, 'beian-keys.json')));
+  }, () => replace(body, h('p', { class: 'muted' }, '—')));
+  return h('section', { class: 'card', 'aria-labelledby': 'keys-title' }, h('h2', { id: 'keys-title' }, t('verify.keys')), body);
+}
+
 export async function verifyView(main, params, query) {
   const input = h('input', { type: 'text', id: 'verify-number', name: 'number', required: true, autocomplete: 'off', spellcheck: 'false', placeholder: '110000-2026-000001', value: query.get('number') || '' });
   const result = h('div', { class: 'verify-result', id: 'verify-result', 'aria-live': 'polite' });
@@ -58,6 +75,7 @@ export async function verifyView(main, params, query) {
     h('form', { class: 'card', role: 'search', onsubmit: (ev) => { ev.preventDefault(); check(); } },
       field({ label: t('verify.number'), control: input, help: t('verify.help') }),
       h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary', id: 'verify-submit' }, t('verify.submit')))),
-    result));
+    result,
+    keysSection()));
   if (input.value) check();
 }
