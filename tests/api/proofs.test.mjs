@@ -91,6 +91,14 @@ test('an approval issues a certificate signed by the authority, which verifies o
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, new RegExp(`valid: certificate ${number}`));
 
+  // `BEIAN_PROOF_FIXTURES=tests/fixtures/proofs/` keeps this certificate, its keys and a checkpoint as
+  // the fixtures that later versions of beian must go on verifying (the test below, the fuzz seeds)
+  if (process.env.BEIAN_PROOF_FIXTURES) {
+    writeFileSync(join(process.env.BEIAN_PROOF_FIXTURES, 'keys.json'), readFileSync(keys));
+    writeFileSync(join(process.env.BEIAN_PROOF_FIXTURES, 'certificate.json'), `${JSON.stringify(cert, null, 1)}\n`);
+    writeFileSync(join(process.env.BEIAN_PROOF_FIXTURES, 'checkpoint.txt'), cert.statement.audit.checkpoint);
+  }
+
   // an independent verifier, in Python with nothing of beian (docs/examples/verify_certificate.py)
   const py = (env) => spawnSync('python3', [new URL('../../docs/examples/verify_certificate.py', import.meta.url).pathname, keys,
     file('py.json', JSON.stringify(env))], { encoding: 'utf8' });
@@ -101,6 +109,16 @@ test('an approval issues a certificate signed by the authority, which verifies o
   // whoever does not see the filing gets 404, as for the filing itself
   const other = await s.req('GET', `${API}/filings/${id}/certificate`);
   assert.equal(other.status, 401);
+});
+
+test('a certificate an earlier beian issued (tests/fixtures/proofs) still verifies', () => {
+  const dir = new URL('../fixtures/proofs/', import.meta.url).pathname;
+  const ok = verify('certificate', join(dir, 'certificate.json'), '--key', join(dir, 'keys.json'));
+  assert.equal(ok.status, 0, ok.stderr);
+  const cp = verify('checkpoint', join(dir, 'checkpoint.txt'), join(dir, 'checkpoint.txt'), '--key', join(dir, 'keys.json'));
+  assert.equal(cp.status, 0, cp.stderr);
+  // and the fixture's key cannot vouch for this server's certificate
+  assert.equal(verify('certificate', certPath, '--key', join(dir, 'keys.json')).status, 1);
 });
 
 test('changing any byte of the statement fails with a clear reason', async () => {
