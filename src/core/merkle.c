@@ -5,6 +5,7 @@
 #include "core/merkle.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 void merkle_leaf_hash(const void *data, size_t len, merkle_hash out)
@@ -87,6 +88,104 @@ size_t merkle_consistency_proof(const merkle_hash *leaves, size_t m, size_t n, m
 {
     if (m == 0 || m > n) return 0;
     return subproof(leaves, m, n, true, out);
+}
+
+/* ---- the growing tree ---------------------------------------------------------------- */
+
+int merkle_tree_append(struct merkle_tree *t, const merkle_hash leaf)
+{
+    /* room first on every level this append can reach, so that a failure changes nothing */
+    size_t idx = t->size;
+    for (int h = 0; h < 64; h++) {
+        if (t->count[h] == t->cap[h]) {
+            size_t cap = t->cap[h] ? t->cap[h] * 2 : 64;
+            merkle_hash *p = realloc(t->level[h], cap * sizeof *p);
+            if (!p) return -1;
+            t->level[h] = p;
+            t->cap[h] = cap;
+        }
+        if (!(idx & 1)) break;   /* this level's new node is a left child: nothing above completes */
+        idx >>= 1;
+    }
+    memcpy(t->level[0][t->count[0]++], leaf, MERKLE_HASH_LEN);
+    for (int h = 0; h < 63 && !(t->count[h] & 1); h++) {   /* a right child completed its parent */
+        size_t c = t->count[h];
+        merkle_node_hash(t->level[h][c - 2], t->level[h][c - 1], t->level[h + 1][t->count[h + 1]++]);
+    }
+    t->size++;
+    return 0;
+}
+
+void merkle_tree_free(struct merkle_tree *t)
+{
+    for (int h = 0; h < 64; h++) free(t->level[h]);
+    memset(t, 0, sizeof *t);
+}
+
+/* The root of leaves [lo, lo + n): lo is a multiple of the least power of two >= n (RFC 9162's
+ * recursion only makes such ranges), so each power-of-two part is a kept subtree. */
+static void range_root(const struct merkle_tree *t, size_t lo, size_t n, merkle_hash out)
+{
+    if (n == 0) {
+        crypto_hash_sha256(out, (const uint8_t *)"", 0);
+        return;
+    }
+    if ((n & (n - 1)) == 0) {
+        int h = __builtin_ctzll((unsigned long long)n);
+        memcpy(out, t->level[h][lo >> h], MERKLE_HASH_LEN);
+        return;
+    }
+    size_t k = split_point(n);
+    merkle_hash l, r;
+    range_root(t, lo, k, l);
+    range_root(t, lo + k, n - k, r);
+    merkle_node_hash(l, r, out);
+}
+
+void merkle_tree_root(const struct merkle_tree *t, size_t n, merkle_hash out) { range_root(t, 0, n, out); }
+
+static size_t tree_path(const struct merkle_tree *t, size_t lo, size_t n, size_t index, merkle_hash *out)
+{
+    if (n <= 1) return 0;
+    size_t k = split_point(n), len;
+    if (index < k) {
+        len = tree_path(t, lo, k, index, out);
+        range_root(t, lo + k, n - k, out[len]);
+    } else {
+        len = tree_path(t, lo + k, n - k, index - k, out);
+        range_root(t, lo, k, out[len]);
+    }
+    return len + 1;
+}
+
+size_t merkle_tree_inclusion_proof(const struct merkle_tree *t, size_t n, size_t index, merkle_hash *out)
+{
+    if (n > t->size || index >= n) return 0;
+    return tree_path(t, 0, n, index, out);
+}
+
+static size_t tree_subproof(const struct merkle_tree *t, size_t lo, size_t m, size_t n, bool whole, merkle_hash *out)
+{
+    if (m == n) {
+        if (whole) return 0;
+        range_root(t, lo, n, out[0]);
+        return 1;
+    }
+    size_t k = split_point(n), len;
+    if (m <= k) {
+        len = tree_subproof(t, lo, m, k, whole, out);
+        range_root(t, lo + k, n - k, out[len]);
+    } else {
+        len = tree_subproof(t, lo + k, m - k, n - k, false, out);
+        range_root(t, lo, k, out[len]);
+    }
+    return len + 1;
+}
+
+size_t merkle_tree_consistency_proof(const struct merkle_tree *t, size_t m, size_t n, merkle_hash *out)
+{
+    if (m == 0 || m > n || n > t->size) return 0;
+    return tree_subproof(t, 0, m, n, true, out);
 }
 
 bool merkle_verify_inclusion(const merkle_hash leaf, uint64_t index, uint64_t size, const merkle_hash *proof,

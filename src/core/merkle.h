@@ -23,6 +23,22 @@ void merkle_root(const merkle_hash *leaves, size_t n, merkle_hash out);
 size_t merkle_inclusion_proof(const merkle_hash *leaves, size_t n, size_t index, merkle_hash *out);
 /* The consistency proof from size m to size n (0 < m <= n): the number of hashes written. */
 size_t merkle_consistency_proof(const merkle_hash *leaves, size_t m, size_t n, merkle_hash *out);
+/* The same over a growing log without rehashing it: every complete, aligned subtree's root is kept
+ * as leaves are appended (level[h][i]: the root of leaves [i·2^h, (i+1)·2^h)), so a root or a proof
+ * of any size up to the tree's costs O(log² n) hashes instead of O(n). About 2n hashes of memory. */
+struct merkle_tree {
+    merkle_hash *level[64];
+    size_t count[64], cap[64];
+    size_t size;   /* leaves appended */
+};
+/* Append a leaf hash; 0, or -1 when out of memory (the tree is unchanged). */
+int merkle_tree_append(struct merkle_tree *t, const merkle_hash leaf);
+void merkle_tree_free(struct merkle_tree *t);   /* and empty it */
+/* As merkle_root, merkle_inclusion_proof, merkle_consistency_proof for the first n <= t->size leaves. */
+void merkle_tree_root(const struct merkle_tree *t, size_t n, merkle_hash out);
+size_t merkle_tree_inclusion_proof(const struct merkle_tree *t, size_t n, size_t index, merkle_hash *out);
+size_t merkle_tree_consistency_proof(const struct merkle_tree *t, size_t m, size_t n, merkle_hash *out);
+
 /* Does leaf (a leaf hash) sit at index of the tree of size with root? (RFC 9162 2.1.3.2) */
 bool merkle_verify_inclusion(const merkle_hash leaf, uint64_t index, uint64_t size, const merkle_hash *proof,
                              size_t plen, const merkle_hash root);

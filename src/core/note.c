@@ -115,6 +115,11 @@ int note_checkpoint_parse(const char *note, char *origin, size_t cap, uint64_t *
     memcpy(b64, l2 + 1, (size_t)(l3 - l2 - 1));
     b64[l3 - l2 - 1] = 0;
     if (sign_unb64(b64, root, MERKLE_HASH_LEN) != MERKLE_HASH_LEN) return -1;
+    /* exactly the standard encoding (libsodium's decoder passes over some bytes it does not know) */
+    char *again = sign_b64(root, MERKLE_HASH_LEN);
+    bool same = again && strcmp(again, b64) == 0;
+    free(again);
+    if (!same) return -1;
     *size = v;
     return 0;
 }

@@ -51,6 +51,11 @@ long sign_unb64(const char *text, uint8_t *out, size_t max)
 {
     size_t len = 0;
     const char *end = NULL;
+    /* only the alphabet and padding: libsodium's decoder passes over some other bytes */
+    for (const char *p = text; p && *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '+' ||
+              *p == '/' || *p == '='))
+            return -1;
     if (!text || sodium_base642bin(out, max, text, strlen(text), NULL, &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0)
         return -1;
     if (end && *end) return -1;   /* trailing garbage */

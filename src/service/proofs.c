@@ -2,9 +2,8 @@
  *
  * Statements are issued inside the transaction of the step they attest, right after its audit
  * entry: the checkpoint they carry is the log up to and including that entry, so the proof is
- * complete the moment the step commits and rolls back with it. Computing the tree reads every
- * entry's hash once (then only the new ones, see log_leaves) and hashes the tree, O(n) SHA-256
- * (a fraction of a second per million entries); caching subtree roots would make it O(log n).
+ * complete the moment the step commits and rolls back with it. The tree is cached (log_facts):
+ * each entry is read and hashed once, a root or proof then costs O(log² n) hashes.
  *
  * Who signs: a filing's certificate and receipts are signed by the key of its authority; a
  * receipt for a step before any authority is assigned (none today: submission assigns it) by
@@ -33,13 +32,14 @@ static const char *jstr(const json_t *o, const char *k) { return json_string_val
 
 /* ------------------------------------------------------------------------- the log's tree */
 
-/* The leaves, cached: entries never change, so a cache of the first n entry hashes stays valid
- * as long as the store still has entry n with the hash cached for it — the hash chain makes the
- * last hash vouch for every one before it. That also catches entries the writer saw inside a
+/* The log's tree, cached: entries never change, so a cache of the first n entries stays valid as
+ * long as the store still has entry n with the hash cached for it — the hash chain makes the last
+ * hash vouch for every one before it. That also catches entries the writer saw inside a
  * transaction that was then rolled back (their ids come back with other hashes). Only entries
- * past the cache are read from the store. */
-static pthread_mutex_t leaves_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct { uint8_t *raw; merkle_hash *leaf; int64_t n, cap; } lc;
+ * past the cache are read from the store, and the tree keeps its complete subtrees (core/merkle.h),
+ * so a root or proof costs O(log² n) hashes. */
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct { uint8_t *raw; int64_t n, cap; struct merkle_tree tree; } lc;
 
 static bool cache_holds(struct store_conn *c, int64_t n)
 {
@@ -53,55 +53,69 @@ static bool cache_holds(struct store_conn *c, int64_t n)
     return ok;
 }
 
-/* Leaf hashes of the first size entries (a malloc'd copy); raw, when not NULL, gets a copy of
- * the entries' chain hashes too. */
-static merkle_hash *log_leaves_raw(struct store_conn *c, int64_t size, uint8_t **raw, struct err *e)
+static void cache_reset(void)
 {
-    pthread_mutex_lock(&leaves_mu);
-    if (!cache_holds(c, lc.n < size ? lc.n : size)) lc.n = 0;   /* another history: start again */
-    if (lc.n < size) {
-        uint8_t *more = store_audit_hashes(c, lc.n, size, e);
-        if (!more) { pthread_mutex_unlock(&leaves_mu); return NULL; }
-        if (size > lc.cap) {
-            int64_t cap = lc.cap ? lc.cap : 1024;
-            while (cap < size) cap *= 2;
-            uint8_t *r = realloc(lc.raw, (size_t)cap * 32);
-            if (r) lc.raw = r;
-            merkle_hash *l = r ? realloc(lc.leaf, (size_t)cap * sizeof *l) : NULL;
-            if (l) lc.leaf = l;
-            if (!r || !l) {
-                free(more);
-                pthread_mutex_unlock(&leaves_mu);
-                err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
-                return NULL;
-            }
-            lc.cap = cap;
-        }
-        for (int64_t i = lc.n; i < size; i++) {
-            memcpy(lc.raw + i * 32, more + (i - lc.n) * 32, 32);
-            merkle_leaf_hash(lc.raw + i * 32, 32, lc.leaf[i]);
-        }
-        free(more);
-        lc.n = size;
-    }
-    merkle_hash *out = malloc(size ? (size_t)size * sizeof *out : sizeof *out);
-    uint8_t *rcopy = raw ? malloc(size ? (size_t)size * 32 : 1) : NULL;
-    if (out && size) memcpy(out, lc.leaf, (size_t)size * sizeof *out);
-    if (rcopy && size) memcpy(rcopy, lc.raw, (size_t)size * 32);
-    pthread_mutex_unlock(&leaves_mu);
-    if (!out || (raw && !rcopy)) {
-        free(out);
-        free(rcopy);
-        err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
-        return NULL;
-    }
-    if (raw) *raw = rcopy;
-    return out;
+    merkle_tree_free(&lc.tree);
+    lc.n = 0;
 }
 
-static merkle_hash *log_leaves(struct store_conn *c, int64_t size, struct err *e)
+/* The cache covers the first size entries of c's view of the log (log_mu held). */
+static int cache_upto(struct store_conn *c, int64_t size, struct err *e)
 {
-    return log_leaves_raw(c, size, NULL, e);
+    if (!cache_holds(c, lc.n < size ? lc.n : size)) cache_reset();   /* another history: start again */
+    if (lc.n >= size) return 0;
+    uint8_t *more = store_audit_hashes(c, lc.n, size, e);
+    if (!more) return -1;
+    if (size > lc.cap) {
+        int64_t cap = lc.cap ? lc.cap : 1024;
+        while (cap < size) cap *= 2;
+        uint8_t *r = realloc(lc.raw, (size_t)cap * 32);
+        if (!r) { free(more); return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足"); }
+        lc.raw = r;
+        lc.cap = cap;
+    }
+    for (int64_t i = lc.n; i < size; i++) {
+        merkle_hash leaf;
+        memcpy(lc.raw + i * 32, more + (i - lc.n) * 32, 32);
+        merkle_leaf_hash(lc.raw + i * 32, 32, leaf);
+        if (merkle_tree_append(&lc.tree, leaf) != 0) {
+            free(more);
+            cache_reset();
+            return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+        }
+    }
+    free(more);
+    lc.n = size;
+    return 0;
+}
+
+/* What a proof needs of the log of size entries. */
+struct log_facts {
+    merkle_hash root, proof[MERKLE_MAX_PROOF];
+    size_t plen;
+    char entry_hex[65];   /* of the entry of an inclusion proof */
+};
+enum log_want { LOG_ROOT, LOG_INCLUSION, LOG_CONSISTENCY };
+
+/* The root of the first size entries and, as asked, the inclusion proof of entry arg or the
+ * consistency proof from size arg. */
+static int log_facts(struct store_conn *c, int64_t size, enum log_want want, int64_t arg, struct log_facts *f,
+                     struct err *e)
+{
+    pthread_mutex_lock(&log_mu);
+    int rc = cache_upto(c, size, e);
+    if (rc == 0) {
+        merkle_tree_root(&lc.tree, (size_t)size, f->root);
+        f->plen = 0;
+        if (want == LOG_INCLUSION) {
+            f->plen = merkle_tree_inclusion_proof(&lc.tree, (size_t)size, (size_t)arg, f->proof);
+            sign_hex(lc.raw + arg * 32, 32, f->entry_hex);
+        } else if (want == LOG_CONSISTENCY) {
+            f->plen = merkle_tree_consistency_proof(&lc.tree, (size_t)arg, (size_t)size, f->proof);
+        }
+    }
+    pthread_mutex_unlock(&log_mu);
+    return rc;
 }
 
 static json_t *hashes_json(const merkle_hash *h, size_t n)
@@ -136,15 +150,12 @@ static json_t *audit_block(struct store_conn *c, struct app *a, struct err *e)
     json_t *last = store_audit_last(c);
     if (!last) { err_set(e, ERR_INTERNAL, NULL, "the audit log is empty", "审计日志为空"); return NULL; }
     int64_t size = jint(last, "id");
-    merkle_hash *leaves = log_leaves(c, size, e), root, proof[MERKLE_MAX_PROOF];
-    if (!leaves) { json_decref(last); return NULL; }
-    merkle_root(leaves, (size_t)size, root);
-    size_t plen = merkle_inclusion_proof(leaves, (size_t)size, (size_t)size - 1, proof);
-    free(leaves);
-    char *note = checkpoint_note(a, size, root, e);
+    struct log_facts f;
+    if (log_facts(c, size, LOG_INCLUSION, size - 1, &f, e) != 0) { json_decref(last); return NULL; }
+    char *note = checkpoint_note(a, size, f.root, e);
     json_t *out = note ? json_pack("{s:I s:s s:I s:o s:s}", "index", (json_int_t)(size - 1), "entry_hash",
                                    jstr(last, "hash"), "tree_size", (json_int_t)size, "inclusion_proof",
-                                   hashes_json(proof, plen), "checkpoint", note)
+                                   hashes_json(f.proof, f.plen), "checkpoint", note)
                        : NULL;
     free(note);
     json_decref(last);
@@ -328,13 +339,8 @@ char *proofs_checkpoint(struct app *a, struct err *e)
     if (size < 0) { err_set(e, ERR_BUSY, NULL, "the store is unavailable", "存储不可用"); return NULL; }
     pthread_mutex_lock(&cp_mu);
     if (size != cp_size || strcmp(cp_dir, a->data_dir) != 0) {
-        merkle_hash *leaves = log_leaves(c, size, e), root;
-        char *note = NULL;
-        if (leaves) {
-            merkle_root(leaves, (size_t)size, root);
-            note = checkpoint_note(a, size, root, e);
-        }
-        free(leaves);
+        struct log_facts f;
+        char *note = log_facts(c, size, LOG_ROOT, 0, &f, e) == 0 ? checkpoint_note(a, size, f.root, e) : NULL;
         if (!note) { pthread_mutex_unlock(&cp_mu); return NULL; }
         free(cp_note);
         cp_note = note;
@@ -356,16 +362,10 @@ json_t *proofs_inclusion(struct app *a, int64_t index, int64_t size, struct err 
                 "需要 0 <= index < size <= %lld（审计日志的条数）", (long long)now);
         return NULL;
     }
-    uint8_t *raw = NULL;
-    merkle_hash *leaves = log_leaves_raw(c, size, &raw, e), proof[MERKLE_MAX_PROOF];
-    if (!leaves) return NULL;
-    size_t plen = merkle_inclusion_proof(leaves, (size_t)size, (size_t)index, proof);
-    char hex[65];
-    sign_hex(raw + index * 32, 32, hex);
-    free(raw);
-    free(leaves);
-    return json_pack("{s:I s:I s:s s:o}", "index", (json_int_t)index, "tree_size", (json_int_t)size, "entry_hash", hex,
-                     "hashes", hashes_json(proof, plen));
+    struct log_facts f;
+    if (log_facts(c, size, LOG_INCLUSION, index, &f, e) != 0) return NULL;
+    return json_pack("{s:I s:I s:s s:o}", "index", (json_int_t)index, "tree_size", (json_int_t)size, "entry_hash",
+                     f.entry_hex, "hashes", hashes_json(f.proof, f.plen));
 }
 
 json_t *proofs_consistency(struct app *a, int64_t old_size, int64_t new_size, struct err *e)
@@ -378,12 +378,10 @@ json_t *proofs_consistency(struct app *a, int64_t old_size, int64_t new_size, st
                 "需要 1 <= from <= to <= %lld（审计日志的条数）", (long long)now);
         return NULL;
     }
-    merkle_hash *leaves = log_leaves(c, new_size, e), proof[MERKLE_MAX_PROOF];
-    if (!leaves) return NULL;
-    size_t plen = merkle_consistency_proof(leaves, (size_t)old_size, (size_t)new_size, proof);
-    free(leaves);
+    struct log_facts f;
+    if (log_facts(c, new_size, LOG_CONSISTENCY, old_size, &f, e) != 0) return NULL;
     return json_pack("{s:I s:I s:o}", "old_size", (json_int_t)old_size, "new_size", (json_int_t)new_size, "hashes",
-                     hashes_json(proof, plen));
+                     hashes_json(f.proof, f.plen));
 }
 
 /* ------------------------------------------------------------------------- reading */

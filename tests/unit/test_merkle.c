@@ -124,6 +124,39 @@ static void test_all_proofs(void **state)
     }
 }
 
+/* The growing tree gives the same roots and proofs as the plain recursion, at every size. */
+static void test_tree_matches(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    static merkle_hash l[N];
+    struct merkle_tree t = {0};
+    merkle_hash a[MERKLE_MAX_PROOF], b[MERKLE_MAX_PROOF], r1, r2;
+    for (size_t i = 0; i < N; i++) {
+        uint8_t x[8] = {(uint8_t)i, (uint8_t)(i >> 8), 7};
+        merkle_leaf_hash(x, sizeof x, l[i]);
+        assert_int_equal(merkle_tree_append(&t, l[i]), 0);
+    }
+    assert_int_equal(t.size, N);
+    for (size_t n = 0; n <= N; n++) {
+        merkle_root(l, n, r1);
+        merkle_tree_root(&t, n, r2);
+        assert_memory_equal(r1, r2, MERKLE_HASH_LEN);
+        for (size_t i = 0; i < n; i += (n > 64 ? 7 : 1)) {
+            size_t la = merkle_inclusion_proof(l, n, i, a), lb = merkle_tree_inclusion_proof(&t, n, i, b);
+            assert_int_equal(la, lb);
+            assert_memory_equal(a, b, la * MERKLE_HASH_LEN);
+        }
+        for (size_t m = 1; m <= n; m += (n > 64 ? 11 : 1)) {
+            size_t la = merkle_consistency_proof(l, m, n, a), lb = merkle_tree_consistency_proof(&t, m, n, b);
+            assert_int_equal(la, lb);
+            assert_memory_equal(a, b, la * MERKLE_HASH_LEN);
+        }
+    }
+    merkle_tree_free(&t);
+    assert_int_equal(t.size, 0);
+}
+
 static void test_signed_note(void **state)
 {
     (void)state;
@@ -184,7 +217,7 @@ int main(void)
 {
     if (sodium_init() < 0) return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ct_roots), cmocka_unit_test(test_ct_proofs), cmocka_unit_test(test_all_proofs),
+        cmocka_unit_test(test_ct_roots), cmocka_unit_test(test_ct_proofs), cmocka_unit_test(test_all_proofs), cmocka_unit_test(test_tree_matches),
         cmocka_unit_test(test_signed_note), cmocka_unit_test(test_sign_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
