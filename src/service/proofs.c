@@ -480,7 +480,8 @@ void proofs_publish_checkpoint(struct app *a)
     }
     /* one line: "checkpoint <origin> <size> <root>" (the note's body, newlines as spaces) */
     const char *sep = strstr(note, "\n\n");
-    int64_t size = cp_size;
+    const char *nl = strchr(note, '\n');
+    int64_t size = nl ? strtoll(nl + 1, NULL, 10) : -1;   /* the note's own size line */
     if (sep && size != logged) {
         char line[256];
         snprintf(line, sizeof line, "%.*s", (int)(sep - note), note);
