@@ -152,8 +152,13 @@ test('the PDF: Chinese text, a QR code that opens the public verification, the e
   const pdf = Buffer.from(await r.arrayBuffer());
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
   const pdfPath = file('cert.pdf', pdf);
-  const byQuery = await fetch(`${s.base}${API}/filings/${id}/certificate?format=pdf`, { headers: { Authorization: `Bearer ${s.tokens.filer}` } });
-  assert.equal(byQuery.headers.get('content-type'), 'application/pdf');
+  // several at once (each HTTP worker thread draws with its own pango font map)
+  const many = await Promise.all([1, 2, 3, 4, 5, 6].map(() =>
+    fetch(`${s.base}${API}/filings/${id}/certificate?format=pdf`, { headers: { Authorization: `Bearer ${s.tokens.filer}` } })));
+  for (const byQuery of many) {
+    assert.equal(byQuery.headers.get('content-type'), 'application/pdf');
+    assert.equal(Buffer.from(await byQuery.arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
+  }
 
   const ok = verify('certificate', pdfPath, '--key', keys);
   assert.equal(ok.status, 0, ok.stderr);
@@ -370,6 +375,28 @@ test('key rotation keeps old certificates valid; revocation issues a certificate
   } finally {
     await restored.stop();
   }
+});
+
+test('a step whose receipt cannot be signed fails as a whole and changes nothing', async () => {
+  const draft = await completeDraft(s, await createSystem(s, 'filer', '无法签名的系统'));
+  const dir = join(s.data, 'keys', '4');
+  const current = readFileSync(join(dir, 'current'), 'utf8').trim();
+  const keyPath = join(dir, `${current}.key`);
+  const secret = readFileSync(keyPath);
+  writeFileSync(keyPath, secret.subarray(0, 10));   // damaged
+  try {
+    const r = await s.req('POST', `${API}/filings/${draft}/actions/submit_for_check`, { token: s.tokens.filer });
+    assert.equal(r.status, 500, r.text);
+    assert.match(r.body.detail_en, /signing key .* missing or damaged/);
+    const f = await getFiling(s, 'filer', draft);
+    assert.equal(f.state, 'draft', 'nothing changed');
+    assert.equal(f.current_version, 0, 'no version frozen');
+    assert.equal((await get('filer', `/filings/${draft}/receipts`)).body.items.length, 0);
+  } finally {
+    writeFileSync(keyPath, secret, { mode: 0o600 });
+  }
+  await actOk(s, 'filer', draft, 'submit_for_check', undefined, 'internal_check');
+  assert.equal((await get('filer', `/filings/${draft}/receipts`)).body.items.length, 1);
 });
 
 test('the server publishes checkpoints at a steady interval', async () => {
