@@ -7,7 +7,7 @@
 # Targets run side by side, FUZZ_JOBS at a time (default: the number of cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TARGETS=(router http document docdiff pack upload)
+TARGETS=(router http document docdiff pack upload statement)
 [ $# -gt 0 ] && TARGETS=("$@")
 SECONDS_EACH=${FUZZ_SECONDS:-30}
 B=build-fuzz
@@ -19,7 +19,7 @@ if [ ! -f $B/build.ninja ]; then
     -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all -Wno-unused-command-line-argument' >/dev/null
 fi
 ninja -C $B libbeian.a >$B/ninja.log || { cat $B/ninja.log; exit 1; }
-LIBS="$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium lua5.4) -lcrack"   # cracklib has no .pc file
+LIBS="$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium lua5.4 cairo pangocairo libqrencode fontconfig) -lcrack"   # cracklib has no .pc file
 CFLAGS=$(pkg-config --cflags jansson lua5.4)
 for t in "${TARGETS[@]}"; do
   if [ ! -x $B/fuzz_$t ] || [ fuzz/fuzz_$t.c -nt $B/fuzz_$t ] || [ $B/libbeian.a -nt $B/fuzz_$t ]; then
@@ -56,6 +56,9 @@ seed() {
     pack)
       cp policy/cn-cloud/form.json "$d/form.json"
       find tests/fixtures/packs -name form.json | while read -r f; do cp "$f" "$d/$(echo "$f" | tr / _)"; done ;;
+    statement)   # the fixtures of tests/fixtures/proofs: keys NUL certificate, keys NUL checkpoint
+      { cat tests/fixtures/proofs/keys.json; printf '\0'; cat tests/fixtures/proofs/certificate.json; } >"$d/certificate"
+      { cat tests/fixtures/proofs/keys.json; printf '\0'; cat tests/fixtures/proofs/checkpoint.txt; } >"$d/checkpoint" ;;
     upload)
       printf 'business_licence\0营业执照\0licence.pdf\0application/pdf' >"$d/pdf"
       printf 'architecture_diagram\0架构图\0arch.png\0image/png' >"$d/png"

@@ -16,6 +16,8 @@ const struct cli_command CLI_COMMANDS[] = {
     {"policy", cmd_policy, "test, lint or list the rules of a policy pack"},
     {"verify", cmd_verify, "check stored material files against their hashes"},
     {"tick", cmd_tick, "run the daily standing check of every filed record"},
+    {"verify", cmd_verify, "check material files, the audit chain, or offline a certificate, receipt, checkpoint"},
+    {"keys", cmd_keys, "list, export or rotate the signing keys"},
     {"backup", cmd_backup, "make a consistent online copy of a data directory"},
     {"restore", cmd_restore, "restore a backup into a new data directory"},
     {"version", cmd_version, "print the version"},

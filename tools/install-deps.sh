@@ -9,9 +9,13 @@ what=${1:-build}
 
 build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
             libsodium-dev liblua5.4-dev libcmocka-dev sqlite3 curl ca-certificates
-            libcrack2-dev cracklib-runtime)   # password strength: cracklib and its dictionary
+            libcrack2-dev cracklib-runtime   # password strength: cracklib and its dictionary
+            libcairo2-dev libpango1.0-dev libqrencode-dev   # the certificate PDF (src/http/cert_pdf.c)
+            fonts-wqy-microhei)                             # its CJK font, needed at run time
 test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and a CJK font for the screenshots
            jq                          # the README's curl walk (tests/api/readme.test.mjs)
+           poppler-utils zbar-tools    # the certificate PDF's text and QR code (tests/api/proofs.test.mjs)
+           python3-cryptography        # the independent verifier docs/examples/verify_certificate.py
            clang                       # libFuzzer targets (fuzz/, make test-fuzz)
            openssl)                    # network.test.mjs makes a self-signed certificate
 bench_pkgs=(wrk nginx-light)

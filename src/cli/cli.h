@@ -33,6 +33,10 @@ int cmd_workflow(int argc, char **argv);
 int cmd_policy_admin(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
+/* verify certificate|receipt|checkpoint, offline (cmd_verify_proof.c; argv[0] is the subcommand) */
+int cmd_verify_proof(int argc, char **argv);
+/* keys list|export|rotate (cmd_keys.c) */
+int cmd_keys(int argc, char **argv);
 /* backup DEST / restore SRC (cmd_backup.c) */
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);

@@ -5,6 +5,8 @@
 #include "service/standing.h"
 #include "service/auth.h"
 #include "service/materials.h"
+#include "service/proofs.h"
+#include "http/cert_pdf.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -26,10 +28,13 @@ int cmd_serve(int argc, char **argv)
         {"max-connections-per-address", required_argument, NULL, 'N'},
         {"verify-per-minute", required_argument, NULL, 'V'},
         {"token-days", required_argument, NULL, 'D'}, {"token-max-days", required_argument, NULL, 'X'},
+        {"public-url", required_argument, NULL, 'u'}, {"checkpoint-interval", required_argument, NULL, 'k'},
         {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *listen = "127.0.0.1:8080";
     int threads = 8, ch;
+    const char *public_url = NULL;
+    long checkpoint_interval = 60;
     long max_upload_mib = 50, quota_stored_mib = 2048, quota_inflight_mib = 200, uploads_per_user = 4;
     long token_days = 90, token_max_days = 365;
     long per_address = HTTP_DEFAULT_CONNECTIONS_PER_ADDRESS, verify_per_minute = HTTP_DEFAULT_VERIFY_PER_MINUTE;
@@ -54,12 +59,15 @@ int cmd_serve(int argc, char **argv)
         case 'V': verify_per_minute = strtol(optarg, NULL, 10); break;
         case 'D': token_days = strtol(optarg, NULL, 10); break;
         case 'X': token_max_days = strtol(optarg, NULL, 10); break;
+        case 'u': public_url = optarg; break;
+        case 'k': checkpoint_interval = strtol(optarg, NULL, 10); break;
         case 'h':
             printf("usage: beian serve [--data DIR] [--listen ADDR:PORT] [--threads N] [--max-upload-mib N]\n"
                    "                   [--quota-stored-mib N] [--quota-inflight-mib N] [--uploads-per-user N]\n"
                    "                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS],...]\n"
                    "                   [--metrics-allow ADDR[/BITS],...] [--max-connections-per-address N]\n"
                    "                   [--verify-per-minute N] [--token-days N] [--token-max-days N]\n"
+                   "                   [--public-url URL] [--checkpoint-interval SECONDS]\n"
                    "Serves the API and the web UI. Defaults: --listen 127.0.0.1:8080, --threads 8,\n"
                    "--max-upload-mib 50 (the largest material upload);\n"
                    "per organisation --quota-stored-mib 2048 (materials stored) and --quota-inflight-mib 200\n"
@@ -74,7 +82,10 @@ int cmd_serve(int argc, char **argv)
                    "                        trusted proxies exempt)\n"
                    "  --verify-per-minute   public filing-number checks per client address (default 60)\n"
                    "  --token-days          an API token's life when its request names none (default 90)\n"
-                   "  --token-max-days      the longest life one may ask for (default and at most 365)\n");
+                   "  --token-max-days      the longest life one may ask for (default and at most 365)\n"
+                   "  --public-url URL      where the public verification page is reached (the QR code of a\n"
+                   "                        certificate PDF; default: the request's Host)\n"
+                   "  --checkpoint-interval seconds between signed checkpoints of the audit log (default 60)\n");
             return EXIT_OK;
         default: return cli_usage("serve", "unknown option");
         }
@@ -97,6 +108,11 @@ int cmd_serve(int argc, char **argv)
     if (token_max_days < 1 || token_max_days > 365) return cli_usage("serve", "--token-max-days must be 1 to 365");
     if (token_days < 1 || token_days > token_max_days)
         return cli_usage("serve", "--token-days must be 1 to --token-max-days");
+    if (checkpoint_interval < 1 || checkpoint_interval > 86400)
+        return cli_usage("serve", "--checkpoint-interval must be 1 to 86400 seconds");
+    if (public_url && strncmp(public_url, "http://", 7) != 0 && strncmp(public_url, "https://", 8) != 0)
+        return cli_usage("serve", "--public-url must start with http:// or https://");
+    cert_pdf_set_public_url(public_url);
     char host[256];
     const char *colon = strrchr(listen, ':');
     int port = colon ? atoi(colon + 1) : 0;
@@ -138,6 +154,9 @@ int cmd_serve(int argc, char **argv)
     else if (tmp.removed)
         fprintf(stderr, "beian: removed %zu temporary upload file(s) older than an hour\n", tmp.removed);
     err_clear(&e);
+    /* the first signed checkpoint of the audit log before the first request (which also makes
+     * the platform key and fixes the log's name when there is none yet) */
+    proofs_publish_checkpoint(&a);
     struct http_server *srv = http_server_start_with(&a, host, port, &net, &e);
     if (!srv) {
         app_close(&a);
@@ -149,11 +168,18 @@ int cmd_serve(int argc, char **argv)
             host, port, a.pack->id,
             a.pack->version);
     struct standing_timer *timer = standing_timer_start(&a);
+    /* then a signed checkpoint every --checkpoint-interval seconds (printed when the log grew) */
+    struct timespec every = {.tv_sec = checkpoint_interval};
     int sig = 0;
-    while (sigwait(&stop_signals, &sig) != 0) {}
+    for (;;) {
+        sig = sigtimedwait(&stop_signals, NULL, &every);
+        if (sig == SIGINT || sig == SIGTERM) break;
+        proofs_publish_checkpoint(&a);
+    }
     fprintf(stderr, "beian: stopping\n");
     standing_timer_stop(timer);
     http_server_stop(srv);
+    cert_pdf_shutdown();
     app_close(&a);
     return EXIT_OK;
 }

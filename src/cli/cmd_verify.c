@@ -11,6 +11,8 @@
 
 static const char VERIFY_HELP[] =
     "usage: beian verify materials|audit [--data DIR]\n"
+    "       beian verify certificate|receipt|checkpoint … --key KEYS.json   (offline; see\n"
+    "       `beian verify certificate --help`)\n"
     "audit: recomputes the hash chain of the audit log; exit 0 when unbroken, 1 (naming the first\n"
     "bad entry) when not.\n"
     "materials:\n"
@@ -29,9 +31,12 @@ int cmd_verify(int argc, char **argv)
         fputs(VERIFY_HELP, stdout);
         return EXIT_OK;
     }
+    if (argc >= 2 && (strcmp(argv[1], "certificate") == 0 || strcmp(argv[1], "receipt") == 0 ||
+                      strcmp(argv[1], "checkpoint") == 0))
+        return cmd_verify_proof(argc - 1, argv + 1);   /* offline, no data directory */
     bool audit = argc >= 2 && strcmp(argv[1], "audit") == 0;
     if (argc < 2 || (!audit && strcmp(argv[1], "materials") != 0))
-        return cli_usage("verify", "what to verify: materials or audit");
+        return cli_usage("verify", "what to verify: materials, audit, certificate, receipt or checkpoint");
     const char *data = NULL;
     int ch;
     optind = 1;

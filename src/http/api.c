@@ -3,6 +3,7 @@
 #include "http/api.h"
 #include "http/api_registry.h"
 #include "http/api_records.h"
+#include "http/api_proofs.h"
 #include "service/app.h"
 #include "service/auth.h"
 #include "service/orgs.h"
@@ -74,6 +75,15 @@ const struct route API_ROUTES[] = {
     {"PUT", "/api/v1/inspections/{id}/document", api_inspections_put_document, 0},
     {"PATCH", "/api/v1/inspections/{id}/document", api_inspections_patch_document, 0},
     {"POST", "/api/v1/inspections/{id}/actions/{action}", api_inspections_action, 0},
+    /* signed certificates and receipts, the verifiable audit log (api_proofs.c, issue 15) */
+    {"GET", "/api/v1/filings/{id}/certificate", api_filings_certificate, 0},
+    {"GET", "/api/v1/filings/{id}/receipts", api_filings_receipts, 0},
+    {"GET", "/api/v1/filings/{id}/receipts/{n}", api_filings_receipt, 0},
+    {"GET", "/api/v1/public/keys", api_public_keys, ROUTE_PUBLIC},
+    {"GET", "/.well-known/beian-keys.json", api_public_keys, ROUTE_PUBLIC},
+    {"GET", "/api/v1/public/log/checkpoint", api_public_checkpoint, ROUTE_PUBLIC},
+    {"GET", "/api/v1/public/log/proof", api_public_inclusion, ROUTE_PUBLIC},
+    {"GET", "/api/v1/public/log/consistency", api_public_consistency, ROUTE_PUBLIC},
     /* materials and the provider registry (api_materials.c, api_providers.c) */
     {"GET", "/api/v1/materials", api_materials_list, 0},
     {"POST", "/api/v1/materials", api_materials_upload, ROUTE_UPLOAD},

@@ -5,6 +5,7 @@
 #include "service/audit.h"
 #include "service/filings.h"
 #include "service/incidents.h"
+#include "service/proofs.h"
 #include "core/workflow.h"
 
 #include <stdio.h>
@@ -24,7 +25,12 @@ int api_audit(struct http_req *r)
 int api_public_filing(struct http_req *r)
 {
     struct err e = {0};
-    return api_reply(r, 200, filing_public(r->app, r->params[0], &e), &e);
+    json_t *out = filing_public(r->app, r->params[0], &e);
+    /* the signed certificate, and whether its signature holds and it states the record as it is */
+    json_t *cert = out ? proofs_public_number(r->app, r->params[0], &e) : NULL;
+    if (cert) json_object_update(out, cert);
+    json_decref(cert);
+    return api_reply(r, 200, out, &e);
 }
 
 int api_healthz(struct http_req *r)

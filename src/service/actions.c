@@ -8,6 +8,7 @@
 #include "service/change_reports.h"
 #include "service/app.h"
 #include "service/audit.h"
+#include "service/proofs.h"
 #include "service/auth.h"
 #include "service/input.h"
 #include "service/materials.h"
@@ -669,6 +670,8 @@ static int act_job_fn(struct store_conn *c, void *arg, struct err *e)
     snprintf(action, sizeof action, "filing.%s", wf_action_name(j->action));
     rc = audit_record(c, j->who, action, "filing", j->id, j->id, jint(row, "org_id"), before, before, detail, e);
     json_decref(detail);
+    /* a signed receipt of the step, and the certificate when it files, changes, ends a record */
+    if (rc == 0) rc = proofs_after_action(c, j->a, j->who, wf_action_name(j->action), row, e);
     if (rc == 0) {
         j->result_row = row;
         row = NULL;

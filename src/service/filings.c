@@ -3,6 +3,7 @@
  * rectification answers, events and the public verification of a filing number. */
 #include "service/filings.h"
 #include "core/clock.h"
+#include "service/proofs.h"
 #include "service/filing_facts.h"
 #include "service/change_reports.h"
 #include "service/app.h"
@@ -628,7 +629,7 @@ json_t *filing_rectifications(struct app *a, const struct principal *who, int64_
     return json_pack("{s:o}", "items", list);
 }
 
-struct answer_job { const struct principal *who; int64_t id, rid, iid; const char *answer; };
+struct answer_job { const struct principal *who; int64_t id, rid, iid; const char *answer; struct app *a; };
 
 static int answer_job_fn(struct store_conn *c, void *arg, struct err *e)
 {
@@ -656,6 +657,7 @@ static int answer_job_fn(struct store_conn *c, void *arg, struct err *e)
     rc = audit_record(c, j->who, "rectification.answer", "rectification_item", j->iid, j->id, jint(row, "org_id"),
                       NULL, NULL, d, e);
     json_decref(d);
+    if (rc == 0) rc = proofs_after_answer(c, j->a, j->who, row, e);   /* the filer's signed receipt */
 out:
     json_decref(item);
     json_decref(row);
@@ -668,7 +670,7 @@ json_t *filing_answer_item(struct app *a, const struct principal *who, int64_t i
     static const char *const keys[] = {"answer", NULL};
     const char *answer;
     if (input_known_keys(in, keys, e) || input_text(in, "answer", true, 4000, &answer, e)) return NULL;
-    struct answer_job j = {who, id, rid, iid, answer};
+    struct answer_job j = {who, id, rid, iid, answer, a};
     if (store_write(a->store, answer_job_fn, &j, e) != 0) return NULL;
     return filing_rectifications(a, who, id, e);
 }

@@ -2,6 +2,7 @@
  * Checks role and tenancy, validates input (USCC, region, roles that fit the organisation's kind),
  * writes in one transaction with its audit entry. */
 #include "service/orgs.h"
+#include "service/proofs.h"
 #include "service/app.h"
 #include "service/auth.h"
 #include "service/audit.h"
@@ -114,6 +115,11 @@ int64_t org_create(struct app *a, const struct principal *who, const json_t *in,
                        "只有备案管理部门可设置编号格式，且格式须包含 {seq} 或 {seq:0N}");
     struct org_job j = {who, kind, name, uscc, region, number_format, json_is_array(jur) ? jur : NULL, 0};
     if (store_write(a->store, org_insert_job, &j, e) != 0) return -1;
+    /* an authority gets its signing key with it (else it is made at its first signature) */
+    if (strcmp(kind, "authority") == 0 && proofs_ensure_key(a, j.id, e) != 0) {
+        fprintf(stderr, "beian: warning: no signing key yet for organisation %lld: %s\n", (long long)j.id, e->detail_en);
+        err_clear(e);
+    }
     return j.id;
 }
 

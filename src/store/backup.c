@@ -7,9 +7,11 @@
  * are not on disk yet (materials.h), so copying, after the snapshot, the files that the snapshot
  * names gives a consistent pair; each is re-hashed as it is copied. Installed policy packs
  * (<data>/policy) are copied as they are. Files are written to a temporary name, fsync'd and
- * renamed, directories fsync'd. */
+ * renamed, directories fsync'd. The signing keys' public halves come along, their secret keys never
+ * (store/keys.h). */
 #include "core/sha256.h"
 #include "store/store.h"
+#include "store/keys.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -286,6 +288,12 @@ static int copy_data(const char *from, const char *to, struct store_backup_repor
     snprintf(src, sizeof src, "%s/policy", from);
     snprintf(dst, sizeof dst, "%s/policy", to);
     if (stat(src, &sb) == 0 && S_ISDIR(sb.st_mode) && copy_tree(src, dst, &r->policy_files, e)) {
+        json_decref(blobs);
+        return -1;
+    }
+    /* the public keys and the log's name, so that what old keys signed stays verifiable after a
+     * restore; never a secret key (docs/trust.md: back up <data>/keys separately, or not at all) */
+    if (keys_copy_public(from, to, e)) {
         json_decref(blobs);
         return -1;
     }

@@ -182,6 +182,17 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE filings ADD COLUMN late_reason TEXT;"
     "ALTER TABLE filings ADD COLUMN objection_due TEXT;"
     "ALTER TABLE filings ADD COLUMN objected_at TEXT;",
+    /* 6 (issue 15): the signed certificates and receipts issued for filings, as handed out
+     *    (envelope: the statement, its signature and key id); never changed once issued */
+    "CREATE TABLE signed_statements("
+    "  id INTEGER PRIMARY KEY, filing_id INTEGER NOT NULL REFERENCES filings(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('certificate','receipt')), seq INTEGER NOT NULL,"
+    "  action TEXT NOT NULL, envelope TEXT NOT NULL, created_at TEXT NOT NULL,"
+    "  UNIQUE (filing_id, kind, seq));"
+    "CREATE TRIGGER signed_statements_no_update BEFORE UPDATE ON signed_statements"
+    "  BEGIN SELECT RAISE(ABORT, 'signed statements are immutable'); END;"
+    "CREATE TRIGGER signed_statements_no_delete BEFORE DELETE ON signed_statements"
+    "  BEGIN SELECT RAISE(ABORT, 'signed statements are immutable'); END;",
 };
 
 const char *const *migrations_list(int *count)

@@ -152,6 +152,22 @@ json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, 
 /* Recompute the chain; 0 when unbroken, else -1 with the first bad id in e. */
 int store_audit_verify(struct store_conn *c, struct err *e);
 
+/* --- the verifiable log and signed statements (sqlite_proofs.c) --- */
+/* Entries in the audit log (its Merkle tree's size), -1 on failure. */
+int64_t store_audit_size(struct store_conn *c);
+/* {id, hash, action, filing_id} of the newest entry, NULL when none. */
+json_t *store_audit_last(struct store_conn *c);
+/* The chain hashes of entries from+1..size as raw 32-byte values, one after another (malloc'd). */
+uint8_t *store_audit_hashes(struct store_conn *c, int64_t from, int64_t size, struct err *e);
+/* Keep a signed envelope (JSON text) issued for a filing; kind "certificate" or "receipt". */
+int store_statement_insert(struct store_conn *c, int64_t filing_id, const char *kind, int64_t seq,
+                           const char *action, const char *envelope, struct err *e);
+int64_t store_statement_next_seq(struct store_conn *c, int64_t filing_id, const char *kind);
+/* [{seq, action, envelope (text), created_at}] in order of issue. */
+json_t *store_statement_list(struct store_conn *c, int64_t filing_id, const char *kind);
+/* One of them by seq (seq 0: the latest), or NULL. */
+json_t *store_statement_get(struct store_conn *c, int64_t filing_id, const char *kind, int64_t seq);
+
 /* --- override requests --- */
 int64_t store_override_insert(struct store_conn *c, int64_t filing_id, const char *rule, const char *reason,
                               int64_t material_id, int64_t by, struct err *e);

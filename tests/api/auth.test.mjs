@@ -311,6 +311,8 @@ const NEED_TOKEN = [
   // incidents (issue 13)
   ['POST', '/api/v1/filings/1/incidents'], ['GET', '/api/v1/incidents'], ['GET', '/api/v1/incidents/1'],
   ['POST', '/api/v1/incidents/1/updates'], ['POST', '/api/v1/incidents/1/close'], ['POST', '/api/v1/incidents/1/order_inspection'],
+  // signed certificates and receipts (issue 15)
+  ['GET', '/api/v1/filings/1/certificate'], ['GET', '/api/v1/filings/1/receipts'], ['GET', '/api/v1/filings/1/receipts/1'],
 ];
 
 test('every non-public route without a token → 401', async () => {

@@ -269,7 +269,13 @@ describe('the whole story of one filing', () => {
     const pub = await s.req('GET', `${API}/public/filings/${encodeURIComponent(number)}`);
     assert.equal(pub.status, 200, pub.text);
     assert.deepEqual(Object.keys(pub.body).sort(),
-      ['authority', 'filing_date', 'latest_version_date', 'number', 'state', 'subject_name', 'system_name']);
+      ['authority', 'certificate', 'filing_date', 'latest_version_date', 'number', 'state', 'subject_name', 'system_name',
+        'verification']);
+    // the signed certificate (issue 15): what it states is public by design, nothing of the document itself
+    assert.deepEqual(Object.keys(pub.body.certificate.statement).sort(),
+      ['audit', 'decided_at', 'document_sha256', 'event', 'filed_at', 'filing_id', 'filing_type', 'issued_at', 'key_id',
+        'number', 'protection_level', 'record_version', 'seq', 'signer', 'state', 'subject', 'system', 'type']);
+    assert.equal(pub.body.verification.signature_valid, true);
     assert.equal(pub.body.number, number);
     assert.equal(pub.body.state, 'filed');
     assert.equal(pub.body.subject_name, ref.subject.name);

@@ -269,6 +269,22 @@ describe('the whole story in the browser', () => {
     await act(page, 'approve');
     await page.locator('#filing-title .badge[data-state="filed"]').waitFor();
     number = await page.locator('#filing-number').innerText();
+    // the certificate, as a PDF, from the history
+    await page.locator('#tab-history').click();
+    const pdf = await page.locator('#certificate-pdf').getAttribute('href');
+    const got = await page.evaluate(async (href) => {
+      const r = await fetch(href);
+      return { type: r.headers.get('content-type'), head: new TextDecoder().decode((await r.arrayBuffer()).slice(0, 5)) };
+    }, pdf);
+    assert.deepEqual(got, { type: 'application/pdf', head: '%PDF-' });
+    // every step has a signed receipt, listed in the enterprise's history and beside its entry
+    const filer = await as('filer');
+    await filer.goto(`/filings/${filingId}?tab=history`);
+    await filer.locator('#receipts tbody tr').first().waitFor();
+    const receipts = await filer.locator('#receipts tbody tr').count();
+    assert.ok(receipts >= 7, `one receipt per step (${receipts})`);
+    assert.equal(await filer.locator('#history .receipt-link').count(), receipts, 'each beside its entry');
+    await filer.locator('#certificate-pdf').waitFor();
     assert.match(number, /^110000-\d{4}-\d{6}$/);
   });
 
@@ -282,6 +298,11 @@ describe('the whole story in the browser', () => {
     await page.locator('#verify-number-out').waitFor();
     assert.equal(await page.locator('#verify-number-out').innerText(), number);
     assert.match(await page.locator('#verify-result').innerText(), /北京云帆数据科技有限公司/);
+    // the signed certificate (issue 15): the signature holds and it states the record as it is
+    assert.match(await page.locator('#verify-signature').innerText(), /签名有效/);
+    assert.match(await page.locator('#verify-current').innerText(), /当前状态/);
+    await page.locator('#public-keys tbody tr').first().waitFor();
+    assert.ok(await page.locator('#public-keys tbody tr').count() >= 2, 'the authority\'s and the platform\'s keys are listed');
     await shot(page, 'verify');
     await page.locator('#verify-number').fill('110000-1999-999999');
     await page.locator('#verify-submit').click();

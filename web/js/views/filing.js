@@ -732,8 +732,30 @@ export async function filingView(main, params, query) {
   // ---- history tab ------------------------------------------------------------------------
   async function renderHistoryTab(panel) {
     panel.append(h('p', { class: 'loading' }, t('common.loading')));
-    const [events, users] = await Promise.all([get(`/filings/${id}/events`), loadUsers()]);
+    // receipts are the enterprise's and the authority's (others get 403); a certificate only once filed
+    const optional = (p) => get(p).catch(() => null);
+    const [events, users, receipts, certificate] = await Promise.all([get(`/filings/${id}/events`), loadUsers(),
+      optional(`/filings/${id}/receipts`), optional(`/filings/${id}/certificate`)]);
     clear(panel);
+    const receiptOf = new Map((receipts?.items || []).map((r) => [r.receipt.statement.audit.entry_hash, r]));
+    const receiptLink = (r) => h('a', { href: `/api/v1/filings/${id}/receipts/${r.seq}`, download: `receipt-${id}-${r.seq}.json`, class: 'receipt-link' },
+      t('proof.receipt', { n: r.seq }));
+    panel.append(h('section', { class: 'card proof', id: 'proof', 'aria-labelledby': 'proof-title' },
+      h('h2', { id: 'proof-title' }, t('proof.title')),
+      h('p', { class: 'muted' }, t('proof.intro')),
+      certificate ? h('p', { id: 'certificate-links' }, h('strong', {}, t('proof.certificate')), ' ', certificate.statement.number, ' · ',
+        h('a', { href: `/api/v1/filings/${id}/certificate?format=pdf`, download: `certificate-${id}.pdf`, id: 'certificate-pdf' }, t('proof.pdf')), ' · ',
+        h('a', { href: `/api/v1/filings/${id}/certificate`, download: `certificate-${id}.json` }, t('proof.json'))) : null,
+      receipts ? (receipts.items.length ? h('table', { class: 'table', id: 'receipts' },
+        h('thead', {}, h('tr', {}, ['#', t('proof.receipts'), 'SHA-256', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, receipts.items.map((r) => {
+          const st = r.receipt.statement;
+          return h('tr', {},
+            h('td', {}, String(r.seq)),
+            h('td', {}, h('time', { datetime: st.issued_at }, formatDateTime(st.issued_at)), ' ', name('event', st.action === 'rectification_answer' ? 'rectification.answer' : `filing.${st.action}`), ' · ', t('proof.version', { n: st.version })),
+            h('td', {}, h('code', { title: st.document_sha256 || '' }, (st.document_sha256 || '—').slice(0, 12))),
+            h('td', {}, receiptLink(r)));
+        }))) : h('p', { class: 'empty' }, t('proof.none'))) : null));
     const who = (e) => {
       const u = users.get(e.actor_user_id);
       const org = session.orgs.get(e.actor_org_id);
@@ -761,7 +783,8 @@ export async function filingView(main, params, query) {
         d.comment ? h('p', {}, h('strong', {}, t('history.comment')), ' ', d.comment) : null,
         d.reason ? h('p', {}, h('strong', {}, t('history.reason')), ' ', d.reason) : null,
         Array.isArray(d.items) ? h('ul', {}, d.items.map((it) => h('li', {}, `${labelOf(it.path)}: ${it.message}`))) : null,
-        d.answer ? h('p', {}, h('strong', {}, t('rect.answerLabel')), ' ', d.answer) : null);
+        d.answer ? h('p', {}, h('strong', {}, t('rect.answerLabel')), ' ', d.answer) : null,
+        receiptOf.has(e.hash) ? h('p', {}, receiptLink(receiptOf.get(e.hash))) : null);
     })));
   }
 
