@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, cli } from './lib.mjs';
 import {
-  API, RECTIFICATION_ITEMS, actOk, completeDraft, createSystem, driveTo, getFiling, loginAll,
+  API, RECTIFICATION_ITEMS, actOk, changeBody, completeDraft, createSystem, driveTo, getFiling, loginAll,
 } from './story.mjs';
 
 let s, copy;
@@ -283,11 +283,12 @@ test('public verification answers with the signed statement, valid and current',
 });
 
 test('an approved change re-issues the certificate for the new record version; the old one is no longer current', async () => {
-  const out = await actOk(s, 'filer', id, 'report_change', undefined, 'filed');
+  const out = await actOk(s, 'filer', id, 'report_change', changeBody(), 'filed');
   const changeId = out.change_filing.id;
   let ch = await getFiling(s, 'filer', changeId);
   const doc = structuredClone(ch.document);
   doc.system.description = `${doc.system.description}（已扩容）`;
+  doc.system.user_scale = 1200000;   // past the pack's threshold: a major change, fully reviewed
   const put = await s.req('PUT', `${API}/filings/${changeId}/document`, { token: s.tokens.filer, body: doc, headers: { 'If-Match': ch.etag } });
   assert.equal(put.status, 200, put.text);
   await actOk(s, 'filer', changeId, 'submit_for_check', undefined, 'internal_check');
