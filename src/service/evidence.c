@@ -56,12 +56,8 @@ void evidence_overlay(struct store_conn *c, json_t *record)
 /* The filed record of the caller's enterprise, or NULL with e. */
 static json_t *own_record(struct store_conn *c, const struct principal *who, int64_t filing_id, bool write, struct err *e)
 {
-    json_t *row = store_filing_get(c, filing_id);
-    if (!filing_visible(who, row)) {
-        json_decref(row);
-        err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
-        return NULL;
-    }
+    json_t *row = filing_load_visible(c, who, filing_id, e);
+    if (!row) return NULL;
     if (write && (strcmp(who->org_kind, "enterprise") != 0 || jint(row, "org_id") != who->org_id || !(who->roles & ROLE_FILER))) {
         json_decref(row);
         err_set(e, ERR_FORBIDDEN, NULL, "only a filer of the enterprise adds evidence to its record", "只有备案主体的填报人可以补充记录");
@@ -128,12 +124,8 @@ json_t *evidence_add(struct app *a, const struct principal *who, int64_t filing_
 json_t *evidence_list(struct app *a, const struct principal *who, int64_t filing_id, struct err *e)
 {
     struct store_conn *c = store_reader(a->store);
-    json_t *row = store_filing_get(c, filing_id);
-    if (!filing_visible(who, row)) {
-        json_decref(row);
-        err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
-        return NULL;
-    }
+    json_t *row = filing_load_visible(c, who, filing_id, e);
+    if (!row) return NULL;
     json_decref(row);
     return json_pack("{s:o}", "items", store_evidence_list(c, filing_id));
 }

@@ -73,7 +73,7 @@ bool filing_visible(const struct principal *who, const json_t *row)
     return false;
 }
 
-static json_t *load_visible(struct store_conn *c, const struct principal *who, int64_t id, struct err *e)
+json_t *filing_load_visible(struct store_conn *c, const struct principal *who, int64_t id, struct err *e)
 {
     json_t *row = store_filing_get(c, id);
     if (!filing_visible(who, row)) {
@@ -352,7 +352,7 @@ json_t *filing_get_raw(struct app *a, const struct principal *who, int64_t id, s
 
 json_t *filing_get(struct app *a, const struct principal *who, int64_t id, struct err *e)
 {
-    json_t *row = load_visible(store_reader(a->store), who, id, e);
+    json_t *row = filing_load_visible(store_reader(a->store), who, id, e);
     if (!row) return NULL;
     json_t *v = filing_view(a, who, row, true);
     json_decref(row);
@@ -561,7 +561,7 @@ json_t *filing_list(struct app *a, const struct principal *who, const struct fil
 json_t *filing_versions(struct app *a, const struct principal *who, int64_t id, struct err *e)
 {
     struct store_conn *c = store_reader(a->store);
-    json_t *row = load_visible(c, who, id, e);
+    json_t *row = filing_load_visible(c, who, id, e);
     if (!row) return NULL;
     json_decref(row);
     return json_pack("{s:o}", "items", store_version_list(c, id));
@@ -570,7 +570,7 @@ json_t *filing_versions(struct app *a, const struct principal *who, int64_t id, 
 json_t *filing_version(struct app *a, const struct principal *who, int64_t id, int n, struct err *e)
 {
     struct store_conn *c = store_reader(a->store);
-    json_t *row = load_visible(c, who, id, e);
+    json_t *row = filing_load_visible(c, who, id, e);
     if (!row) return NULL;
     json_decref(row);
     json_t *v = store_version_get(c, id, n);
@@ -581,7 +581,7 @@ json_t *filing_version(struct app *a, const struct principal *who, int64_t id, i
 json_t *filing_diff(struct app *a, const struct principal *who, int64_t id, int from, int to, struct err *e)
 {
     struct store_conn *c = store_reader(a->store);
-    json_t *row = load_visible(c, who, id, e);
+    json_t *row = filing_load_visible(c, who, id, e);
     if (!row) return NULL;
     /* to = 0 means the current (possibly unsaved as a version) document */
     json_t *vf = store_version_get(c, id, from);
@@ -603,7 +603,7 @@ json_t *filing_diff(struct app *a, const struct principal *who, int64_t id, int 
 json_t *filing_rectifications(struct app *a, const struct principal *who, int64_t id, struct err *e)
 {
     struct store_conn *c = store_reader(a->store);
-    json_t *row = load_visible(c, who, id, e);
+    json_t *row = filing_load_visible(c, who, id, e);
     if (!row) return NULL;
     json_t *list = store_rectification_list(c, id);
     size_t i, k;
@@ -634,7 +634,7 @@ struct answer_job { const struct principal *who; int64_t id, rid, iid; const cha
 static int answer_job_fn(struct store_conn *c, void *arg, struct err *e)
 {
     struct answer_job *j = arg;
-    json_t *row = load_visible(c, j->who, j->id, e);
+    json_t *row = filing_load_visible(c, j->who, j->id, e);
     if (!row) return -1;
     int rc = -1;
     json_t *item = store_rectification_item_get(c, j->iid);
@@ -677,7 +677,7 @@ json_t *filing_answer_item(struct app *a, const struct principal *who, int64_t i
 
 json_t *filing_events(struct app *a, const struct principal *who, int64_t id, struct err *e)
 {
-    json_t *row = load_visible(store_reader(a->store), who, id, e);
+    json_t *row = filing_load_visible(store_reader(a->store), who, id, e);
     if (!row) return NULL;
     json_decref(row);
     /* of a visible filing, the events the caller may read: a provider's from its confirmation

@@ -61,6 +61,8 @@ json_t *filing_override_rules(struct store_conn *c, int64_t filing_id, const cha
 
 /* --- shared by filings.c and actions.c --- */
 bool filing_visible(const struct principal *who, const json_t *row);
+/* The filing the caller may see (a new reference), or NULL with e: 404 "no such filing". */
+json_t *filing_load_visible(struct store_conn *c, const struct principal *who, int64_t id, struct err *e);
 /* The actions the caller may take now (names), from the workflow table and its guards, judged by
  * the findings of the last save. */
 json_t *filing_allowed_actions(struct app *a, const struct principal *who, const json_t *row);

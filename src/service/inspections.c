@@ -124,12 +124,8 @@ static json_t *load_visible(struct store_conn *c, const struct principal *who, i
 /* The filed record (an initial filing in state filed) the caller sees, or NULL with e. */
 static json_t *load_record(struct store_conn *c, const struct principal *who, int64_t filing_id, struct err *e)
 {
-    json_t *row = store_filing_get(c, filing_id);
-    if (!filing_visible(who, row)) {
-        json_decref(row);
-        err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
-        return NULL;
-    }
+    json_t *row = filing_load_visible(c, who, filing_id, e);
+    if (!row) return NULL;
     if (strcmp(jstr(row, "kind"), "initial") != 0 || strcmp(jstr(row, "state"), "filed") != 0) {
         err_extra(e, "state", json_string(jstr(row, "state")));
         err_set(e, ERR_CONFLICT, NULL, "only a filed record is inspected (this filing is %s)",
@@ -373,13 +369,9 @@ json_t *inspection_list(struct app *a, const struct principal *who, int64_t fili
 {
     struct store_conn *c = store_reader(a->store);
     if (filing_id) {
-        json_t *row = store_filing_get(c, filing_id);
-        bool ok = filing_visible(who, row);
+        json_t *row = filing_load_visible(c, who, filing_id, e);
+        if (!row) return NULL;
         json_decref(row);
-        if (!ok) {
-            err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
-            return NULL;
-        }
     }
     struct store_scope scope;
     audit_scope_of(who, &scope);

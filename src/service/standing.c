@@ -237,12 +237,8 @@ done:
 json_t *standing_of(struct app *a, const struct principal *who, int64_t filing_id, struct err *e)
 {
     struct store_conn *c = store_reader(a->store);
-    json_t *row = store_filing_get(c, filing_id);
-    if (!filing_visible(who, row)) {
-        json_decref(row);
-        err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
-        return NULL;
-    }
+    json_t *row = filing_load_visible(c, who, filing_id, e);
+    if (!row) return NULL;
     json_t *out = json_pack("{s:o s:O}", "items", store_standing_open(c, filing_id), "checked_on",
                             json_object_get(row, "standing_checked_on"));
     if (strcmp(jstr(row, "state"), "filed") == 0 && strcmp(jstr(row, "kind"), "initial") == 0)
