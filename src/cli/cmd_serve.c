@@ -5,6 +5,8 @@
 #include "service/standing.h"
 #include "service/auth.h"
 #include "service/materials.h"
+#include "service/notify_sender.h"
+#include "service/webhooks.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -26,6 +28,7 @@ int cmd_serve(int argc, char **argv)
         {"max-connections-per-address", required_argument, NULL, 'N'},
         {"verify-per-minute", required_argument, NULL, 'V'},
         {"token-days", required_argument, NULL, 'D'}, {"token-max-days", required_argument, NULL, 'X'},
+        {"webhook-allow-private", no_argument, NULL, 'W'},
         {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *listen = "127.0.0.1:8080";
@@ -54,6 +57,7 @@ int cmd_serve(int argc, char **argv)
         case 'V': verify_per_minute = strtol(optarg, NULL, 10); break;
         case 'D': token_days = strtol(optarg, NULL, 10); break;
         case 'X': token_max_days = strtol(optarg, NULL, 10); break;
+        case 'W': webhook_allow_private(true); break;
         case 'h':
             printf("usage: beian serve [--data DIR] [--listen ADDR:PORT] [--threads N] [--max-upload-mib N]\n"
                    "                   [--quota-stored-mib N] [--quota-inflight-mib N] [--uploads-per-user N]\n"
@@ -74,7 +78,10 @@ int cmd_serve(int argc, char **argv)
                    "                        trusted proxies exempt)\n"
                    "  --verify-per-minute   public filing-number checks per client address (default 60)\n"
                    "  --token-days          an API token's life when its request names none (default 90)\n"
-                   "  --token-max-days      the longest life one may ask for (default and at most 365)\n");
+                   "  --token-max-days      the longest life one may ask for (default and at most 365)\n"
+                   "  --webhook-allow-private  let webhooks target loopback and private addresses (also\n"
+                   "                        $BEIAN_WEBHOOK_ALLOW_PRIVATE=1); e-mail: $BEIAN_SMTP_URL, $BEIAN_SMTP_FROM,\n"
+                   "                        $BEIAN_SMTP_USER, $BEIAN_SMTP_PASSWORD\n");
             return EXIT_OK;
         default: return cli_usage("serve", "unknown option");
         }
@@ -149,9 +156,13 @@ int cmd_serve(int argc, char **argv)
             host, port, a.pack->id,
             a.pack->version);
     struct standing_timer *timer = standing_timer_start(&a);
+    const char *allow = getenv("BEIAN_WEBHOOK_ALLOW_PRIVATE");
+    if (allow && strcmp(allow, "1") == 0) webhook_allow_private(true);
+    struct notify_sender *sender = notify_sender_start(&a);   /* notifications: the outbox worker */
     int sig = 0;
     while (sigwait(&stop_signals, &sig) != 0) {}
     fprintf(stderr, "beian: stopping\n");
+    notify_sender_stop(sender);
     standing_timer_stop(timer);
     http_server_stop(srv);
     app_close(&a);

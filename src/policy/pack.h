@@ -46,6 +46,7 @@ struct pack {
     json_t *deadlines;
     json_t *materials;
     json_t *providers;   /* providers.json: the provider registry's policy; NULL when absent */
+    json_t *notifications; /* notifications.json: {events: {event: {subject: {zh,en}, body: {zh,en}}}}; NULL when absent */
     struct calendar *calendar;
     struct rules_program *rules; /* the Lua program (rules.h); shared read-only by all threads */
 };
