@@ -9,11 +9,13 @@ what=${1:-build}
 
 build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
             libsodium-dev liblua5.4-dev libcmocka-dev sqlite3 curl ca-certificates
-            libcrack2-dev cracklib-runtime)   # password strength: cracklib and its dictionary
+            libcrack2-dev cracklib-runtime    # password strength: cracklib and its dictionary
+            libcurl4-openssl-dev)             # notifications: webhooks (HTTP) and e-mail (SMTP)
 test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and a CJK font for the screenshots
            jq                          # the README's curl walk (tests/api/readme.test.mjs)
            clang                       # libFuzzer targets (fuzz/, make test-fuzz)
-           openssl)                    # network.test.mjs makes a self-signed certificate
+           openssl                     # network.test.mjs makes a self-signed certificate
+           python3-aiosmtpd)           # notify.test.mjs receives the mail on a loopback SMTP server
 bench_pkgs=(wrk nginx-light)
 
 want=("${build_pkgs[@]}")

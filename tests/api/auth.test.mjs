@@ -308,6 +308,11 @@ const NEED_TOKEN = [
   ['GET', '/api/v1/policy/packs/1/1/rules'], ['GET', '/api/v1/policy/impact?pack=cn-cloud@2025.1'],
   ['GET', '/api/v1/filings/1/overrides'], ['POST', '/api/v1/filings/1/overrides'],
   ['POST', '/api/v1/filings/1/overrides/1/decision'],
+  // notifications (issue 14): the inbox, the e-mail choice, webhooks
+  ['GET', '/api/v1/inbox'], ['POST', '/api/v1/inbox/read-all'], ['POST', '/api/v1/inbox/1/read'],
+  ['GET', '/api/v1/me/notifications'], ['PUT', '/api/v1/me/notifications'], ['GET', '/api/v1/webhooks'],
+  ['POST', '/api/v1/webhooks'], ['DELETE', '/api/v1/webhooks/1'], ['GET', '/api/v1/webhooks/1/deliveries'],
+  ['POST', '/api/v1/webhooks/1/deliveries/1/redeliver'],
 ];
 
 test('every non-public route without a token → 401', async () => {
