@@ -14,6 +14,8 @@
  *   materials.json  {"kinds":[{"key":"business_licence","label":{"zh","en"}}, …]}
  *   providers.json  (optional) {"qualification_warning_days": n, "evaluation_max_age_days": n,
  *                    "criteria":[{"key","label":{"zh","en"}}, …]} (the provider evaluation)
+ *   notifications.json (optional) {"events":{"filing.approved":{"subject":{zh,en},"body":{zh,en}}, …}}
+ *                    (texts of notifications; placeholders {system} {number} {items} …, see service/notify.c)
  * FIELD = {"key","type","label":{zh,en},"help":{zh,en}?, "required":bool?, "max_length":n?,
  *          "min":n?, "max":n?, "min_items":n?, "max_items":n?, "pattern":"regex"?,
  *          "options":[{"value","label":{zh,en}}]? (enum, enum[]), "fields":[FIELD…]? (object,

@@ -268,7 +268,7 @@ test('a kill -9 with deliveries pending loses none: they are delivered after the
   n.smtpPort = s.smtpPort;
   await n.launch();
   s = n;
-  const all = await waitFor(() => received.filter((m) => m.path === '/gate' && m.status === 200).length >= 3, 20000);
+  const all = await waitFor(() => received.filter((m) => m.path === '/gate' && m.status === 200).length >= 3, 60000);
   assert.ok(all, 'all delivered after the restart');
   const okIds = new Set(received.filter((m) => m.path === '/gate' && m.status === 200).map((m) => m.id));
   assert.deepEqual([...okIds].sort(), before.map((d) => d.msg_id).sort(), 'the same webhook-ids, each delivered');
@@ -276,4 +276,6 @@ test('a kill -9 with deliveries pending loses none: they are delivered after the
   assert.deepEqual([...new Set(filingsSeen)].sort(), [...ids].sort());
   const after = (await req('entadmin', 'GET', `${API}/webhooks/${wh.id}/deliveries`)).body.items;
   assert.ok(after.every((d) => d.state === 'done'));
+  const metrics = await s.req('GET', '/metrics');
+  assert.match(metrics.text, /^beian_notify_outbox\{state="done"\} [1-9]\d*$/m, 'the outbox in /metrics');
 });
