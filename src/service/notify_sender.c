@@ -1,6 +1,6 @@
 /* notify_sender.c — the outbox worker (see notify_sender.h). One thread; it polls the outbox
  * twice a second (a delivery committed by an event is sent within about half a second), sends
- * what is due, and records each attempt in its own write: done after a 2xx (webhook) or an
+ * what is due in batches of 20, and records the batch's attempts in one write: done after a 2xx (webhook) or an
  * accepted message (SMTP), else pending again after 1, 2, 4, … times the base delay
  * (BEIAN_NOTIFY_RETRY_SECONDS, default 30; at most 6 hours apart) until 24 hours have passed, then
  * failed. A crash between a delivery and its record sends it again with the same webhook-id, which
@@ -255,12 +255,21 @@ static int send_mail(struct notify_sender *s, const json_t *row, int *status, ch
 
 /* ---- the loop ----------------------------------------------------------------------------------- */
 
-struct attempt_job { int64_t id, next_at, ms; const char *state, *error; int status; };
+struct attempt { int64_t id, next_at, ms; const char *state; char error[512]; int status; };
+struct attempts_job { struct attempt *a; size_t n; };
 
-static int attempt_fn(struct store_conn *c, void *arg, struct err *e)
+/* The results of a batch, recorded in one write (one commit, not one per delivery). A crash
+ * before it sends the batch again, with the same webhook-ids. */
+static int attempts_fn(struct store_conn *c, void *arg, struct err *e)
 {
-    struct attempt_job *j = arg;
-    return store_outbox_attempt(c, j->id, j->state, j->next_at, j->status, j->error, j->ms, e);
+    struct attempts_job *j = arg;
+    for (size_t i = 0; i < j->n; i++) {
+        struct attempt *a = &j->a[i];
+        if (store_outbox_attempt(c, a->id, a->state, a->next_at, a->status, a->state[0] == 'd' ? NULL : a->error, a->ms,
+                                 e) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int64_t mono_ms(void)
@@ -270,41 +279,45 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int work_once(struct notify_sender *s)
+/* Send what is due (at most BATCH); returns how many rows were due. */
+static size_t work_once(struct notify_sender *s)
 {
     int64_t now = (int64_t)clock_now();
     json_t *due = store_outbox_due(store_reader(s->a->store), now, BATCH);
-    size_t i;
+    size_t i, count = json_array_size(due);
     json_t *row;
-    int done = 0;
+    struct attempt results[BATCH];
     json_array_foreach(due, i, row) {
-        int status = 0;
-        char error[512] = "";
+        struct attempt *a = &results[i];
+        memset(a, 0, sizeof *a);
         int64_t t0 = mono_ms();
         bool hook = strcmp(jstr(row, "channel"), "webhook") == 0;
-        int rc = hook ? send_webhook(s, row, &status, error, sizeof error) : send_mail(s, row, &status, error, sizeof error);
-        struct attempt_job j = {.id = jint(row, "id"), .ms = mono_ms() - t0, .status = status,
-                                .error = rc ? error : NULL};
+        int rc = hook ? send_webhook(s, row, &a->status, a->error, sizeof a->error)
+                      : send_mail(s, row, &a->status, a->error, sizeof a->error);
+        a->id = jint(row, "id");
+        a->ms = mono_ms() - t0;
         now = (int64_t)clock_now();
         if (rc == 0) {
-            j.state = "done";
-            j.next_at = now;
-            done++;
+            a->state = "done";
+            a->next_at = now;
         } else {
             int64_t n = jint(row, "attempts");
             int64_t gap = s->retry_base << (n < 20 ? n : 20);
             if (gap > MAX_GAP) gap = MAX_GAP;
-            bool expired = now + gap - jint(row, "created_unix") > LIFETIME || !strcmp(error, "endpoint deleted");
-            j.state = expired ? "failed" : "pending";
-            j.next_at = now + gap;
+            bool expired = now + gap - jint(row, "created_unix") > LIFETIME || !strcmp(a->error, "endpoint deleted");
+            a->state = expired ? "failed" : "pending";
+            a->next_at = now + gap;
         }
+    }
+    if (count) {
+        struct attempts_job j = {results, count};
         struct err e = {0};
-        if (store_write(s->a->store, attempt_fn, &j, &e) != 0)
-            fprintf(stderr, "beian: notifications: cannot record delivery %lld: %s\n", (long long)j.id, e.detail_en);
+        if (store_write(s->a->store, attempts_fn, &j, &e) != 0)
+            fprintf(stderr, "beian: notifications: cannot record %zu deliveries: %s\n", count, e.detail_en);
         err_clear(&e);
     }
     json_decref(due);
-    return done;
+    return count;
 }
 
 static void *sender_main(void *arg)
@@ -314,8 +327,9 @@ static void *sender_main(void *arg)
     while (!s->stop) {
         pthread_mutex_unlock(&s->mu);
         test_clock_refresh();
-        work_once(s);
+        size_t n = work_once(s);
         pthread_mutex_lock(&s->mu);
+        if (n == BATCH) continue;   /* more may be due: no pause */
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += 500 * 1000000L;
