@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, freePort, waitFor } from './lib.mjs';
-import { API, RECTIFICATION_ITEMS, actOk, completeDraft, loginAll, newSystem } from './story.mjs';
+import { Server, cli, freePort, waitFor } from './lib.mjs';
+import { API, RECTIFICATION_ITEMS, actOk, completeDraft, driveTo, loginAll, newSystem } from './story.mjs';
 
 let s, smtp, mailDir, receiver, recvPort;
 const received = [];               // {path, id, ts, sig, body, status}
@@ -278,4 +278,58 @@ test('a kill -9 with deliveries pending loses none: they are delivered after the
   assert.ok(after.every((d) => d.state === 'done'));
   const metrics = await s.req('GET', '/metrics');
   assert.match(metrics.text, /^beian_notify_outbox\{state="done"\} [1-9]\d*$/m, 'the outbox in /metrics');
+});
+
+test('after the number: a standing finding reaches the org_admin and filers; inspection reports reach whoever acts next', async () => {
+  const REPORT = JSON.parse(readFileSync(new URL('../../policy/cn-cloud/fixtures/inspection-reference.json', import.meta.url), 'utf8'));
+  const tmp = mkdtempSync(join(tmpdir(), 'beian-notify-after-'));
+  const clockFile = join(tmp, 'clock');
+  writeFileSync(clockFile, '0');
+  const a = await Server.start({ env: { BEIAN_TEST_CLOCK_FILE: clockFile } });
+  try {
+    const who = ['filer', 'checker', 'provider', 'reviewer', 'entadmin'];
+    await loginAll(a, who);
+    const record = await completeDraft(a, await newSystem(a));
+    await driveTo(a, record, 'filed');
+    const box = async (login) => (await a.req('GET', `${API}/inbox`, { token: a.tokens[login] })).body.items;
+    const has = async (login, event, pred = () => true) => (await box(login)).find((i) => i.event === event && pred(i));
+    // seven months on, the report of the first cycle (every 6 months) is overdue
+    writeFileSync(clockFile, String(213 * 86400));
+    for (const l of who) delete a.tokens[l];
+    await loginAll(a, who);
+    const r = cli(['tick', '--data', a.data], { env: { BEIAN_TEST_CLOCK_FILE: clockFile } });
+    assert.equal(r.status, 0, r.stderr);
+    for (const login of ['filer', 'entadmin']) {
+      const f = await has(login, 'standing.appeared', (i) => i.params.rule === 'INSPECTION-OVERDUE');
+      assert.ok(f, `${login} hears of the overdue inspection`);
+      assert.equal(f.link, `/filings/${record}`);
+      assert.match(f.subject.en, /INSPECTION-OVERDUE/);
+      assert.match(f.body.zh, /逾期/);
+    }
+    assert.equal(await has('reviewer', 'standing.appeared'), undefined);
+    assert.equal(await has('checker', 'standing.appeared'), undefined);
+    // the report: checked inside, submitted to the authority, sent back, accepted
+    const post = (login, path, body) => a.req('POST', API + path, { token: a.tokens[login], body });
+    const started = (await post('filer', `/filings/${record}/inspections`)).body;
+    const iid = started.id;
+    assert.equal((await a.req('PUT', `${API}/inspections/${iid}/document`, { token: a.tokens.filer, body: REPORT, headers: { 'If-Match': started.etag } })).status, 200);
+    const step = async (login, action, body) => assert.equal((await post(login, `/inspections/${iid}/actions/${action}`, body)).status, 200, action);
+    await step('filer', 'submit_for_check');
+    assert.ok(await has('checker', 'inspection.check_requested', (i) => i.link === `/inspections/${iid}`));
+    await step('checker', 'approve_check');
+    const sub = await has('reviewer', 'inspection.submitted', (i) => i.link === `/inspections/${iid}`);
+    assert.ok(sub, 'the reviewer hears of the report');
+    assert.equal(await has('filer', 'inspection.submitted'), undefined);
+    const items = [{ path: '/vulnerability/high_fixed', message: '请说明高危漏洞的修复验证方式' }];
+    await step('reviewer', 'request_rectification', { comment: '请补充', items });
+    const back = await has('filer', 'inspection.sent_back');
+    assert.ok(back && back.body.zh.includes(items[0].message), 'the filer hears of the notice, with its items');
+    await step('filer', 'submit_for_check');
+    await step('checker', 'approve_check');
+    await step('reviewer', 'accept_report');
+    assert.ok(await has('filer', 'inspection.accepted', (i) => i.link === `/inspections/${iid}`));
+  } finally {
+    await a.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
