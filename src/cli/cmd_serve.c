@@ -7,6 +7,8 @@
 #include "service/materials.h"
 #include "service/proofs.h"
 #include "http/cert_pdf.h"
+#include "service/notify_sender.h"
+#include "service/webhooks.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -29,6 +31,7 @@ int cmd_serve(int argc, char **argv)
         {"verify-per-minute", required_argument, NULL, 'V'},
         {"token-days", required_argument, NULL, 'D'}, {"token-max-days", required_argument, NULL, 'X'},
         {"public-url", required_argument, NULL, 'u'}, {"checkpoint-interval", required_argument, NULL, 'k'},
+        {"webhook-allow-private", no_argument, NULL, 'W'},
         {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *listen = "127.0.0.1:8080";
@@ -61,6 +64,7 @@ int cmd_serve(int argc, char **argv)
         case 'X': token_max_days = strtol(optarg, NULL, 10); break;
         case 'u': public_url = optarg; break;
         case 'k': checkpoint_interval = strtol(optarg, NULL, 10); break;
+        case 'W': webhook_allow_private(true); break;
         case 'h':
             printf("usage: beian serve [--data DIR] [--listen ADDR:PORT] [--threads N] [--max-upload-mib N]\n"
                    "                   [--quota-stored-mib N] [--quota-inflight-mib N] [--uploads-per-user N]\n"
@@ -85,7 +89,10 @@ int cmd_serve(int argc, char **argv)
                    "  --token-max-days      the longest life one may ask for (default and at most 365)\n"
                    "  --public-url URL      where the public verification page is reached (the QR code of a\n"
                    "                        certificate PDF; default: the request's Host)\n"
-                   "  --checkpoint-interval seconds between signed checkpoints of the audit log (default 60)\n");
+                   "  --checkpoint-interval seconds between signed checkpoints of the audit log (default 60)\n"
+                   "  --webhook-allow-private  let webhooks target loopback and private addresses (also\n"
+                   "                        $BEIAN_WEBHOOK_ALLOW_PRIVATE=1); e-mail: $BEIAN_SMTP_URL, $BEIAN_SMTP_FROM,\n"
+                   "                        $BEIAN_SMTP_USER, $BEIAN_SMTP_PASSWORD\n");
             return EXIT_OK;
         default: return cli_usage("serve", "unknown option");
         }
@@ -170,6 +177,9 @@ int cmd_serve(int argc, char **argv)
     struct standing_timer *timer = standing_timer_start(&a);
     /* then a signed checkpoint every --checkpoint-interval seconds (printed when the log grew) */
     struct timespec every = {.tv_sec = checkpoint_interval};
+    const char *allow = getenv("BEIAN_WEBHOOK_ALLOW_PRIVATE");
+    if (allow && strcmp(allow, "1") == 0) webhook_allow_private(true);
+    struct notify_sender *sender = notify_sender_start(&a);   /* notifications: the outbox worker */
     int sig = 0;
     for (;;) {
         sig = sigtimedwait(&stop_signals, NULL, &every);
@@ -177,6 +187,7 @@ int cmd_serve(int argc, char **argv)
         proofs_publish_checkpoint(&a);
     }
     fprintf(stderr, "beian: stopping\n");
+    notify_sender_stop(sender);
     standing_timer_stop(timer);
     http_server_stop(srv);
     cert_pdf_shutdown();

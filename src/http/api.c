@@ -4,6 +4,7 @@
 #include "http/api_registry.h"
 #include "http/api_records.h"
 #include "http/api_proofs.h"
+#include "http/api_notify.h"
 #include "service/app.h"
 #include "service/auth.h"
 #include "service/orgs.h"
@@ -107,6 +108,16 @@ const struct route API_ROUTES[] = {
     {"POST", "/api/v1/incidents/{id}/updates", api_incidents_update, 0},
     {"POST", "/api/v1/incidents/{id}/close", api_incidents_close, 0},
     {"POST", "/api/v1/incidents/{id}/order_inspection", api_incidents_order_inspection, 0},
+    {"GET", "/api/v1/inbox", api_inbox_list, 0},
+    {"POST", "/api/v1/inbox/read-all", api_inbox_read_all, 0},
+    {"POST", "/api/v1/inbox/{id}/read", api_inbox_read, 0},
+    {"GET", "/api/v1/me/notifications", api_me_notifications_get, 0},
+    {"PUT", "/api/v1/me/notifications", api_me_notifications_put, 0},
+    {"GET", "/api/v1/webhooks", api_webhooks_list, 0},
+    {"POST", "/api/v1/webhooks", api_webhooks_create, 0},
+    {"DELETE", "/api/v1/webhooks/{id}", api_webhooks_delete, 0},
+    {"GET", "/api/v1/webhooks/{id}/deliveries", api_webhooks_deliveries, 0},
+    {"POST", "/api/v1/webhooks/{id}/deliveries/{did}/redeliver", api_webhooks_redeliver, 0},
     {"GET", "/api/v1/workflow", api_workflow, ROUTE_PUBLIC},
     {"GET", "/api/v1/policy/schema", api_policy_schema, 0},
     {"GET", "/api/v1/policy/packs", api_policy_packs, 0},

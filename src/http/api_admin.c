@@ -83,6 +83,12 @@ int api_metrics(struct http_req *r)
                  "# TYPE beian_incidents_closure_overdue gauge\nbeian_incidents_closure_overdue %lld\n",
             (long long)json_integer_value(json_object_get(inc, "closure_overdue")));
     json_decref(inc);
+    /* notifications: the outbox by state (pending growing means deliveries are failing) */
+    json_t *outbox = store_outbox_counts(store_reader(r->app->store));
+    fprintf(out, "# HELP beian_notify_outbox Webhook and e-mail deliveries by state.\n# TYPE beian_notify_outbox gauge\n");
+    json_object_foreach(outbox, state, n) fprintf(out, "beian_notify_outbox{state=\"%s\"} %lld\n", state,
+                                                  (long long)json_integer_value(n));
+    json_decref(outbox);
     fclose(out);
     int rc = reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, len);
     free(buf);

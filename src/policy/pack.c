@@ -612,6 +612,32 @@ static int load_inspection_form(struct pack *p, const char *dir, struct err *e)
     return check_form(p, p->inspection_form, &src, e);
 }
 
+/* notifications.json (optional): the texts of notifications, per event, in both languages. */
+static int load_notifications(struct pack *p, const char *dir, struct err *e)
+{
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/notifications.json", dir);
+    if (stat(path, &st) != 0) return 0;
+    struct source src = {dir, "notifications.json"};
+    if (!(p->notifications = load_file(&src, e))) return -1;
+    const char *k;
+    json_t *t;
+    json_object_foreach(json_object_get(p->notifications, "events"), k, t) {
+        static const char *const parts[] = {"subject", "body"};
+        for (int i = 0; i < 2; i++) {
+            const json_t *x = json_object_get(t, parts[i]);
+            if (!json_is_string(json_object_get(x, "zh")) || !json_is_string(json_object_get(x, "en")))
+                return err_set(e, ERR_VALIDATION, NULL, "Policy pack file %s: event %s needs a %s in zh and en",
+                               "策略包文件 %s：事件 %s 须有中英文 %s", path, k, parts[i]);
+        }
+    }
+    if (!json_is_object(json_object_get(p->notifications, "events")))
+        return err_set(e, ERR_VALIDATION, NULL, "Policy pack file %s: \"events\" must be an object",
+                       "策略包文件 %s：“events”须为对象", path);
+    return 0;
+}
+
 static int load_providers(struct pack *p, const char *dir, struct err *e)
 {
     char path[4200];
@@ -676,6 +702,7 @@ int pack_load(const char *dir, struct pack **out, struct err *e)
     if (load_providers(p, dir, e) != 0)
         goto fail;
     if (pack_incidents_load(p, dir, e) != 0)
+    if (load_notifications(p, dir, e) != 0)
         goto fail;
     if (rules_program_load(p, &p->rules, e) != 0) /* last: the rules may read all of the above */
         goto fail;
@@ -701,6 +728,7 @@ void pack_free(struct pack *p)
     json_decref(p->materials);
     json_decref(p->providers);
     json_decref(p->incidents);
+    json_decref(p->notifications);
     calendar_free(p->calendar);
     rules_program_release(p->rules);
     free(p);

@@ -18,6 +18,8 @@
  *                    "criteria":[{"key","label":{"zh","en"}}, …]} (the provider evaluation)
  *   incidents.json  (optional) {"source":{zh,en},"levels":[{"key","label":{zh,en},
  *                    "first_report_hours":n,"closure_days":n}, …]} (pack_incidents.c)
+ *   notifications.json (optional) {"events":{"filing.approved":{"subject":{zh,en},"body":{zh,en}}, …}}
+ *                    (texts of notifications; placeholders {system} {number} {items} …, see service/notify.c)
  * FIELD = {"key","type","label":{zh,en},"help":{zh,en}?, "required":bool?, "max_length":n?,
  *          "min":n?, "max":n?, "min_items":n?, "max_items":n?, "pattern":"regex"?,
  *          "options":[{"value","label":{zh,en}}]? (enum, enum[]), "fields":[FIELD…]? (object,
@@ -51,6 +53,7 @@ struct pack {
     json_t *materials;
     json_t *providers;   /* providers.json: the provider registry's policy; NULL when absent */
     json_t *incidents;   /* incidents.json: incident levels and report clocks; NULL when absent */
+    json_t *notifications; /* notifications.json: {events: {event: {subject: {zh,en}, body: {zh,en}}}}; NULL when absent */
     struct calendar *calendar;
     struct rules_program *rules; /* the Lua program (rules.h); shared read-only by all threads */
 };

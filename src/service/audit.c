@@ -4,6 +4,7 @@
 #include "service/auth.h"
 #include "store/store.h"
 #include "core/workflow.h"
+#include "service/notify.h"
 
 int audit_record(struct store_conn *c, const struct principal *who, const char *action, const char *object_type,
                  int64_t object_id, int64_t filing_id, int64_t org_id, const char *before_sha,
@@ -14,7 +15,8 @@ int audit_record(struct store_conn *c, const struct principal *who, const char *
         .action = action, .object_type = object_type, .object_id = object_id, .filing_id = filing_id,
         .org_id = org_id, .before_sha = before_sha, .after_sha = after_sha, .detail = detail,
     };
-    return store_audit_append(c, &a, e);
+    if (store_audit_append(c, &a, e) != 0) return -1;
+    return notify_from_event(c, &a, e);   /* notifications: inbox and outbox in the same transaction */
 }
 
 void audit_scope_of(const struct principal *who, struct store_scope *scope)

@@ -193,6 +193,35 @@ static const char *const MIGRATIONS[] = {
     "  BEGIN SELECT RAISE(ABORT, 'signed statements are immutable'); END;"
     "CREATE TRIGGER signed_statements_no_delete BEFORE DELETE ON signed_statements"
     "  BEGIN SELECT RAISE(ABORT, 'signed statements are immutable'); END;",
+    /* notifications: (issue 14) each user's in-app inbox; the outbox of deliveries (webhooks and
+     *    e-mail) written in the same transaction as the event and worked through by the sender;
+     *    every attempt of a delivery; the webhook endpoints of organisations; each user's choice of
+     *    which events arrive by e-mail, at which address, in which language */
+    "CREATE TABLE notify_inbox("
+    "  id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), event TEXT NOT NULL,"
+    "  audit_id INTEGER, filing_id INTEGER, link TEXT, params TEXT NOT NULL DEFAULT '{}',"
+    "  created_at TEXT NOT NULL, read_at TEXT);"
+    "CREATE INDEX notify_inbox_user ON notify_inbox(user_id, id);"
+    "CREATE TABLE webhooks("
+    "  id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL REFERENCES orgs(id), url TEXT NOT NULL,"
+    "  event_types TEXT NOT NULL DEFAULT '[]', secret TEXT NOT NULL, description TEXT, created_by INTEGER,"
+    "  created_at TEXT NOT NULL, deleted_at TEXT);"
+    "CREATE INDEX webhooks_org ON webhooks(org_id, id);"
+    "CREATE TABLE notify_outbox("
+    "  id INTEGER PRIMARY KEY, channel TEXT NOT NULL CHECK (channel IN ('webhook','email')),"
+    "  target_id INTEGER NOT NULL, event TEXT NOT NULL, msg_id TEXT NOT NULL UNIQUE, payload TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('pending','done','failed')), attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL, created_unix INTEGER NOT NULL, last_status INTEGER, last_error TEXT,"
+    "  created_at TEXT NOT NULL, done_at TEXT);"
+    "CREATE INDEX notify_outbox_due ON notify_outbox(state, next_at);"
+    "CREATE INDEX notify_outbox_target ON notify_outbox(channel, target_id, id);"
+    "CREATE TABLE notify_attempts("
+    "  id INTEGER PRIMARY KEY, outbox_id INTEGER NOT NULL REFERENCES notify_outbox(id), at TEXT NOT NULL,"
+    "  status INTEGER, error TEXT, ms INTEGER);"
+    "CREATE INDEX notify_attempts_outbox ON notify_attempts(outbox_id, id);"
+    "CREATE TABLE notify_prefs("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id), email TEXT, lang TEXT NOT NULL DEFAULT 'zh',"
+    "  email_events TEXT NOT NULL DEFAULT '[]');",
 };
 
 const char *const *migrations_list(int *count)

@@ -172,7 +172,8 @@ static int bind_args(sqlite3_stmt *st, const char *types, va_list ap)
 
 static bool is_json_column(const char *name)
 {
-    static const char *const cols[] = {"jurisdiction", "document", "detail", "findings", "derived", NULL};
+    static const char *const cols[] = {"jurisdiction", "document", "detail", "findings", "derived",
+                                       "params", "payload", "event_types", "email_events", /* notifications */ NULL};
     for (int i = 0; cols[i]; i++)
         if (strcmp(name, cols[i]) == 0) return true;
     return false;

@@ -330,4 +330,41 @@ json_t *store_standing_counts(struct store_conn *c);
 /* Up to limit ids [{id}] of filed records not checked on day yet, in id order. */
 json_t *store_records_to_check(struct store_conn *c, const char *day, int limit);
 
+/* ---- notifications (sqlite_notify.c) ------------------------------------------------------ */
+
+/* Active users of an organisation holding a role (by its name): [{id, login}]. */
+json_t *store_users_with_role(struct store_conn *c, int64_t org_id, const char *role);
+/* The in-app inbox: a new item; a user's items newest first (params parsed) with *unread; mark one
+ * (0, or ERR_NOT_FOUND when it is not the user's) or all read. */
+int64_t store_inbox_insert(struct store_conn *c, int64_t user_id, const char *event, int64_t filing_id,
+                           const char *link, const json_t *params, struct err *e);
+json_t *store_inbox_list(struct store_conn *c, int64_t user_id, int limit, int64_t *unread);
+int store_inbox_read(struct store_conn *c, int64_t user_id, int64_t id, struct err *e);
+int store_inbox_read_all(struct store_conn *c, int64_t user_id, struct err *e);
+/* Webhook endpoints: insert (returns id); one (with secret, NULL when deleted); an organisation's
+ * live ones (without secret); those of an organisation subscribed to an event; delete (soft). */
+int64_t store_webhook_insert(struct store_conn *c, int64_t org_id, const char *url, const json_t *event_types,
+                             const char *secret, const char *description, int64_t by, struct err *e);
+json_t *store_webhook_get(struct store_conn *c, int64_t id);
+json_t *store_webhook_list(struct store_conn *c, int64_t org_id);
+json_t *store_webhooks_for_event(struct store_conn *c, int64_t org_id, const char *event);
+int store_webhook_delete(struct store_conn *c, int64_t id, struct err *e);
+/* The outbox: a pending delivery (channel "webhook"|"email", target: webhook or user id); those due
+ * at now (at most limit); one; the deliveries of a webhook, newest first, with their attempts;
+ * the result of an attempt (done, or pending again at next_at, or failed); redeliver (pending now). */
+int64_t store_outbox_insert(struct store_conn *c, const char *channel, int64_t target_id, const char *event,
+                            const char *msg_id, const json_t *payload, int64_t now, struct err *e);
+json_t *store_outbox_due(struct store_conn *c, int64_t now, int limit);
+json_t *store_outbox_get(struct store_conn *c, int64_t id);
+json_t *store_outbox_list(struct store_conn *c, const char *channel, int64_t target_id, int limit);
+int store_outbox_attempt(struct store_conn *c, int64_t id, const char *state, int64_t next_at, int status,
+                         const char *error, int64_t ms, struct err *e);
+int store_outbox_redeliver(struct store_conn *c, int64_t id, int64_t now, struct err *e);
+/* Counts by state: {pending: n, done: n, failed: n}. */
+json_t *store_outbox_counts(struct store_conn *c);
+/* A user's e-mail choice {email, lang, email_events} (defaults when unset); replace it. */
+json_t *store_notify_prefs_get(struct store_conn *c, int64_t user_id);
+int store_notify_prefs_put(struct store_conn *c, int64_t user_id, const char *email, const char *lang,
+                           const json_t *email_events, struct err *e);
+
 #endif

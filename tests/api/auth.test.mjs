@@ -313,6 +313,11 @@ const NEED_TOKEN = [
   ['POST', '/api/v1/incidents/1/updates'], ['POST', '/api/v1/incidents/1/close'], ['POST', '/api/v1/incidents/1/order_inspection'],
   // signed certificates and receipts (issue 15)
   ['GET', '/api/v1/filings/1/certificate'], ['GET', '/api/v1/filings/1/receipts'], ['GET', '/api/v1/filings/1/receipts/1'],
+  // notifications (issue 14): the inbox, the e-mail choice, webhooks
+  ['GET', '/api/v1/inbox'], ['POST', '/api/v1/inbox/read-all'], ['POST', '/api/v1/inbox/1/read'],
+  ['GET', '/api/v1/me/notifications'], ['PUT', '/api/v1/me/notifications'], ['GET', '/api/v1/webhooks'],
+  ['POST', '/api/v1/webhooks'], ['DELETE', '/api/v1/webhooks/1'], ['GET', '/api/v1/webhooks/1/deliveries'],
+  ['POST', '/api/v1/webhooks/1/deliveries/1/redeliver'],
 ];
 
 test('every non-public route without a token → 401', async () => {

@@ -56,7 +56,7 @@ function routes() {
 
 // Routes that name an object of the demo enterprise (or write the demo provider's profile): no
 // foreign caller may ever get 2xx on them.
-const DEMO_OBJECT = /^(\w+ \/incidents\/\{id\}|\w+ \/systems\/\{id\}|\w+ \/filings\/\{id\}|\w+ \/materials\/\{id\}|PUT \/providers\/\{org_id\}\/profile$|POST \/filings$)/;
+const DEMO_OBJECT = /^(\w+ \/incidents\/\{id\}|\w+ \/systems\/\{id\}|\w+ \/filings\/\{id\}|\w+ \/materials\/\{id\}|\w+ \/webhooks\/\{id\}|\w+ \/inbox\/\{id\}|PUT \/providers\/\{org_id\}\/profile$|POST \/filings$)/;
 
 test('authorization matrix: every route × every caller', async () => {
   const t0 = Date.now();
@@ -64,7 +64,9 @@ test('authorization matrix: every route × every caller', async () => {
   const foreign = await foreignParties(s);
   await loginAll(s, foreign.logins);
 
-  // the objects the paths point at
+  // the objects the paths point at (a webhook of the demo enterprise first, so that it gets deliveries)
+  const hook = await s.req('POST', `${API}/webhooks`, { token: s.tokens.entadmin, body: { url: 'http://203.0.113.10/authz', events: ['*'] } });
+  assert.equal(hook.status, 201, hook.text);
   const sysF = await createSystem(s, 'filer', '矩阵系统F');
   const F = await completeDraft(s, sysF);
   await driveTo(s, F, 'under_review');
@@ -91,6 +93,7 @@ test('authorization matrix: every route × every caller', async () => {
   const INC = incident.body.id;
   const etag = (await getFiling(s, 'filer', F)).etag;
   const profile = (await s.req('GET', `${API}/providers/${DEMO.provider}/profile`, { token: s.tokens.provider })).body.profile;
+  const inboxItem = (await s.req('GET', `${API}/inbox`, { token: s.tokens.filer })).body.items[0].id;
 
   // path template → (caller) → {path, body, raw, headers, contentType}
   const fill = (path, caller) => path
@@ -99,6 +102,8 @@ test('authorization matrix: every route × every caller', async () => {
     .replace(/^\/filings\/\{id\}\/incidents/, `/filings/${I}/incidents`)
     .replace(/^\/incidents\/\{id\}/, `/incidents/${INC}`)
     .replace('{rid}', rid).replace('{iid}', iid)
+    .replace(/^\/inbox\/\{id\}/, `/inbox/${inboxItem}`)
+    .replace(/^\/webhooks\/\{id\}/, `/webhooks/${hook.body.id}`).replace('{did}', '1')
     .replace(/^\/filings\/\{id\}/, `/filings/${F}`)
     .replace(/^\/systems\/\{id\}/, `/systems/${sysF}`)
     .replace(/^\/orgs\/\{id\}/, `/orgs/${DEMO.enterprise}`)
@@ -141,6 +146,8 @@ test('authorization matrix: every route × every caller', async () => {
     'POST /incidents/{id}/updates': { body: { text: `矩阵续报-${caller}` } },
     'POST /incidents/{id}/close': { body: { cause: '矩阵', impact: '矩阵', personal_data_involved: false, measures: '矩阵' } },
     'POST /incidents/{id}/order_inspection': { body: { reason: '矩阵', due_date: new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10) } },
+    'PUT /me/notifications': { body: { lang: 'en', email_events: [] } },
+    'POST /webhooks': { body: { url: `http://203.0.113.11/authz-${caller}`, events: ['filing.approved'] } },
   }[key] || {});
   const query = { 'GET /filings/{id}/diff': '?from=1', 'GET /policy/impact': '?pack=cn-cloud@2025.1', 'POST /materials': '?kind=other&title=authz&filename=authz.txt', 'POST /materials/{id}/versions': '?filename=authz.txt' };
 

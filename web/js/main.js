@@ -18,6 +18,8 @@ import { evaluationView, canEvaluate } from './views/evaluation.js';
 import { recordsView } from './views/records.js';
 import { inspectionView } from './views/inspection.js';
 import { incidentsView, incidentView, incidentReportView } from './views/incidents.js';
+import { inboxView, INBOX_CHANGED } from './views/inbox.js';
+import { get } from './api.js';
 
 const ROUTES = [
   { pattern: '/login', view: loginView, public: true },
@@ -35,6 +37,7 @@ const ROUTES = [
   { pattern: '/incidents', view: incidentsView },
   { pattern: '/incidents/new', view: incidentReportView },
   { pattern: '/incidents/:id', view: incidentView },
+  { pattern: '/inbox', view: inboxView },
 ];
 
 function match(path) {
@@ -136,6 +139,15 @@ function drawTopbar() {
     },
   }, t('lang.other'));
   let who = null;
+  let inbox = null;
+  if (session.me) {
+    // the inbox with its unread count (filled when the count arrives)
+    const badge = h('span', { class: 'inbox-badge', id: 'inbox-badge', hidden: true });
+    inbox = h('a', { href: '/inbox', 'data-link': '', id: 'inbox-link', class: 'inbox-link',
+      'aria-current': here === '/inbox' ? 'page' : null }, t('nav.inbox'), badge);
+    showUnread(inbox, badge, lastUnread);
+    get('/inbox').then((r) => showUnread(inbox, badge, r.unread), () => {});
+  }
   if (session.me) {
     const me = session.me;
     who = h('div', { class: 'whoami', id: 'whoami' },
@@ -150,8 +162,22 @@ function drawTopbar() {
   replace(bar,
     h('a', { class: 'brand', href: '/', 'data-link': '', id: 'brand' },
       h('img', { src: '/favicon.svg', alt: '', width: 28, height: 28 }), h('span', {}, t('app.title'))),
-    nav, h('div', { class: 'topbar-right' }, who, langBtn));
+    nav, h('div', { class: 'topbar-right' }, inbox, who, langBtn));
 }
+
+// The unread count on the inbox link (hidden at 0), spoken with it.
+let lastUnread = null;
+function showUnread(link, badge, n) {
+  if (typeof n !== 'number') return;
+  lastUnread = n;
+  badge.textContent = n > 99 ? '99+' : String(n);
+  badge.hidden = n === 0;
+  link.setAttribute('aria-label', n ? `${t('nav.inbox')} (${t('inbox.badgeLabel', { n })})` : t('nav.inbox'));
+}
+document.addEventListener(INBOX_CHANGED, (ev) => {
+  const link = document.getElementById('inbox-link'), badge = document.getElementById('inbox-badge');
+  if (link && badge) showUnread(link, badge, ev.detail.unread);
+});
 
 // Links with data-link are routed here, not by a page load.
 document.addEventListener('click', (ev) => {
