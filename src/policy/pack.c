@@ -702,6 +702,7 @@ int pack_load(const char *dir, struct pack **out, struct err *e)
     if (load_providers(p, dir, e) != 0)
         goto fail;
     if (pack_incidents_load(p, dir, e) != 0)
+        goto fail;
     if (load_notifications(p, dir, e) != 0)
         goto fail;
     if (rules_program_load(p, &p->rules, e) != 0) /* last: the rules may read all of the above */
