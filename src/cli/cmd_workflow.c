@@ -68,6 +68,13 @@ int cmd_workflow(int argc, char **argv)
         print_list(json_object_get(insp, "states"));
         printf("\n\n");
         print_rows(json_object_get(insp, "transitions"));
+        const json_t *inc = json_object_get(json_object_get(t, "records"), "incident");
+        printf("\n## A security incident on a filed record\n\n"
+               "Reported by the enterprise (it starts open), followed up and closed with its closure report;\n"
+               "the record's authority may order an extra inspection. States: ");
+        print_list(json_object_get(inc, "states"));
+        printf("\n\n");
+        print_rows(json_object_get(inc, "transitions"));
     } else {
         json_decref(t);
         return cli_usage("workflow", "--format is markdown or json");

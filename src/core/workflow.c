@@ -48,14 +48,33 @@ const struct wf_transition WF_INSPECTION_TABLE[] = {
 };
 const int WF_INSPECTION_TABLE_COUNT = (int)(sizeof WF_INSPECTION_TABLE / sizeof WF_INSPECTION_TABLE[0]);
 
+/* A security incident: the enterprise reports it (it starts open), adds follow-up reports and closes
+ * it with the closure report; the record's authority may order an extra inspection, once. */
+const struct wf_transition WF_INCIDENT_TABLE[] = {
+    /* from                      action                     roles                         party            to                        guards                                                   needs */
+    {ST_OPEN,                    ACT_UPDATE,                ROLE_FILER | ROLE_ORG_ADMIN,  PARTY_OWNER,     ST_SAME,                  {GUARD_NONE, GUARD_NONE},                               NEEDS_NOTHING},
+    {ST_OPEN,                    ACT_CLOSE,                 ROLE_FILER | ROLE_ORG_ADMIN,  PARTY_OWNER,     ST_CLOSED,                {GUARD_NONE, GUARD_NONE},                               NEEDS_NOTHING},
+    {ST_OPEN,                    ACT_ORDER_INSPECTION,      ROLE_REVIEWER | ROLE_AUTHORITY_ADMIN, PARTY_AUTHORITY, ST_SAME,        {GUARD_NONE, GUARD_NONE},                               NEEDS_REASON},
+    {ST_CLOSED,                  ACT_ORDER_INSPECTION,      ROLE_REVIEWER | ROLE_AUTHORITY_ADMIN, PARTY_AUTHORITY, ST_SAME,        {GUARD_NONE, GUARD_NONE},                               NEEDS_REASON},
+};
+const int WF_INCIDENT_TABLE_COUNT = (int)(sizeof WF_INCIDENT_TABLE / sizeof WF_INCIDENT_TABLE[0]);
+
+const struct wf_transition *wf_table_row(const struct wf_transition *table, int count, enum wf_state from,
+                                         enum wf_action act, unsigned roles)
+{
+    for (int i = 0; i < count; i++)
+        if (table[i].from == from && table[i].action == act && (table[i].roles & roles)) return &table[i];
+    return NULL;
+}
+
 static const char *const STATE_NAMES[ST__COUNT] = {
     "draft", "internal_check", "provider_confirmation", "submitted", "under_review",
-    "rectification", "filed", "rejected", "withdrawn", "cancelled", "revoked", "minor_recorded", "accepted",
+    "rectification", "filed", "rejected", "withdrawn", "cancelled", "revoked", "minor_recorded", "accepted", "open", "closed",
 };
 static const char *const ACTION_NAMES[ACT__COUNT] = {
     "submit_for_check", "return", "approve_check", "confirm_hosting", "decline_hosting", "accept",
     "request_rectification", "approve", "reject", "withdraw", "report_change", "cancel", "revoke", "object",
-    "accept_report",
+    "accept_report", "update", "close", "order_inspection",
 };
 static const char *const ROLE_NAMES[ROLE__COUNT] = {
     "filer", "checker", "org_admin", "provider", "reviewer", "authority_admin", "admin",
@@ -159,7 +178,7 @@ bool wf_role_fits_org_kind(unsigned role_bit, const char *kind)
 bool wf_state_is_final(enum wf_state s)
 {
     return s == ST_FILED || s == ST_REJECTED || s == ST_WITHDRAWN || s == ST_CANCELLED || s == ST_REVOKED ||
-           s == ST_MINOR_RECORDED || s == ST_ACCEPTED;
+           s == ST_MINOR_RECORDED || s == ST_ACCEPTED || s == ST_OPEN || s == ST_CLOSED;
 }
 
 bool wf_state_editable(enum wf_state s) { return s == ST_DRAFT || s == ST_RECTIFICATION; }
@@ -196,7 +215,8 @@ static json_t *table_json(const struct wf_transition *table, int count)
 json_t *wf_table_json(void)
 {
     json_t *out = table_json(WF_TABLE, WF_TABLE_COUNT);
-    json_object_set_new(out, "records", json_pack("{s:o}", "inspection",
-                                                  table_json(WF_INSPECTION_TABLE, WF_INSPECTION_TABLE_COUNT)));
+    json_object_set_new(out, "records", json_pack("{s:o s:o}", "inspection",
+                                                  table_json(WF_INSPECTION_TABLE, WF_INSPECTION_TABLE_COUNT),
+                                                  "incident", table_json(WF_INCIDENT_TABLE, WF_INCIDENT_TABLE_COUNT)));
     return out;
 }

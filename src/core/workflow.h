@@ -14,6 +14,7 @@ enum wf_state {
     ST_RECTIFICATION, ST_FILED, ST_REJECTED, ST_WITHDRAWN, ST_CANCELLED, ST_REVOKED,
     ST_MINOR_RECORDED,  /* a minor change on the record at once; the authority may object within its window */
     ST_ACCEPTED,        /* a self-inspection report the authority accepted */
+    ST_OPEN, ST_CLOSED, /* a security incident before and after its closure report */
     ST__COUNT,
     ST_PREVIOUS = 100,  /* to-state: back to the state the check came from */
     ST_SAME,            /* to-state: the filing stays where it is */
@@ -25,6 +26,7 @@ enum wf_action {
     ACT_ACCEPT, ACT_REQUEST_RECTIFICATION, ACT_APPROVE, ACT_REJECT, ACT_WITHDRAW, ACT_REPORT_CHANGE,
     ACT_CANCEL, ACT_REVOKE, ACT_OBJECT,
     ACT_ACCEPT_REPORT,  /* the authority accepts a self-inspection report */
+    ACT_UPDATE, ACT_CLOSE, ACT_ORDER_INSPECTION,   /* a security incident's follow-up report, closure, ordered inspection */
     ACT__COUNT, ACT_NONE = -1
 };
 
@@ -74,6 +76,16 @@ extern const int WF_TABLE_COUNT;
 extern const struct wf_transition WF_INSPECTION_TABLE[];
 extern const int WF_INSPECTION_TABLE_COUNT;
 
+/* A security incident on a filed record: open until its closure report. PARTY_OWNER is the record's
+ * enterprise, PARTY_AUTHORITY the record's authority. */
+extern const struct wf_transition WF_INCIDENT_TABLE[];
+extern const int WF_INCIDENT_TABLE_COUNT;
+
+/* The first row of table for (from, action) whose roles include one of roles, or NULL. (Guards and
+ * parties are the caller's to check.) */
+const struct wf_transition *wf_table_row(const struct wf_transition *table, int count, enum wf_state from,
+                                         enum wf_action act, unsigned roles);
+
 const char *wf_state_name(enum wf_state s);
 enum wf_state wf_state_parse(const char *name);   /* ST_NONE when unknown */
 const char *wf_action_name(enum wf_action a);
@@ -95,7 +107,7 @@ bool wf_state_is_final(enum wf_state s);
 bool wf_state_editable(enum wf_state s);
 
 /* The whole table as JSON (for the API, the UI and the docs): {"states", "transitions"} of the
- * filing, and "records": {"inspection": {"states", "transitions"}}. */
+ * filing, and "records": {"inspection": {...}, "incident": {...}}, each {"states", "transitions"}. */
 json_t *wf_table_json(void);
 
 #endif

@@ -1,9 +1,8 @@
 /* incidents.c — the use cases of security incidents on filed records (see incidents.h): report,
  * read, list (the authority's queue), update, close, order an extra inspection. The level's clocks
  * are copied from the pack onto the incident when it is reported, so a later pack version does not
- * move a deadline already running. An incident has two states, open and closed, and is not a
- * filing: the workflow table of core/workflow.c stays the filings' own, and the few state checks
- * of an incident (updates and closure while open, one inspection order) live here. Audit entries
+ * move a deadline already running. An incident has two states, open and closed; what each allows
+ * is the incident's table in core/workflow.c (WF_INCIDENT_TABLE), read here. Audit entries
  * name the incident and the enterprise, not the record's filing (filing_id stays empty): the audit
  * log lets a filing's provider read the entries of that filing, and incidents are not the
  * provider's to see. */
@@ -329,7 +328,9 @@ static int change_job_fn(struct store_conn *c, void *arg, struct err *e)
                     "安全事件由备案主体的填报人或单位管理员续报和结案");
         goto out;
     }
-    if (j->what != ORDER && strcmp(jstr(row, "state"), "open") != 0) {
+    /* what each state allows is the incident's table in core/workflow.c */
+    enum wf_action act = j->what == UPDATE ? ACT_UPDATE : j->what == CLOSE ? ACT_CLOSE : ACT_ORDER_INSPECTION;
+    if (!wf_table_row(WF_INCIDENT_TABLE, WF_INCIDENT_TABLE_COUNT, wf_state_parse(jstr(row, "state")), act, j->who->roles)) {
         err_extra(e, "state", json_string(jstr(row, "state")));
         err_set(e, ERR_CONFLICT, NULL, "the incident is closed: no more updates or closure",
                 "该事件已结案，不能再续报或结案");

@@ -136,8 +136,11 @@ static void test_table_json(void **state)
 {
     json_t *t = wf_table_json();
     assert_int_equal(json_array_size(json_object_get(t, "transitions")), (size_t)WF_TABLE_COUNT);
-    /* the filing's states are all but the report's own "accepted" */
-    assert_int_equal(json_array_size(json_object_get(t, "states")), (size_t)ST__COUNT - 1);
+    /* the filing's states are all but the report's "accepted" and the incident's "open" and "closed" */
+    assert_int_equal(json_array_size(json_object_get(t, "states")), (size_t)ST__COUNT - 3);
+    const json_t *inc = json_object_get(json_object_get(t, "records"), "incident");
+    assert_int_equal(json_array_size(json_object_get(inc, "transitions")), (size_t)WF_INCIDENT_TABLE_COUNT);
+    assert_int_equal(json_array_size(json_object_get(inc, "states")), 2);
     const json_t *insp = json_object_get(json_object_get(t, "records"), "inspection");
     assert_int_equal(json_array_size(json_object_get(insp, "transitions")), (size_t)WF_INSPECTION_TABLE_COUNT);
     assert_string_equal(json_string_value(json_array_get(json_object_get(insp, "states"), 4)), "accepted");
