@@ -386,7 +386,7 @@ static int l_rule(lua_State *L)
         return luaL_error(L, "rule{ id = \"%s\" }: title must be { zh = \"…\", en = \"…\" }", id);
     int title = lua_gettop(L);
     if (lua_getfield(L, 1, "source") != LUA_TSTRING || lua_rawlen(L, -1) == 0)
-        return luaL_error(L, "rule{ id = \"%s\" }: source must name the spec section or regulation", id);
+        return luaL_error(L, "rule{ id = \"%s\" }: source must name the regulation or standard it implements (title and article)", id);
     const char *source = lua_tostring(L, -1);
     if (lua_getfield(L, 1, "check") != LUA_TFUNCTION)
         return luaL_error(L, "rule{ id = \"%s\" }: check must be a function(doc, ctx)", id);

@@ -21,7 +21,7 @@
 #include "core/date.h"
 #include "policy/pattern.h"
 
-#define SOURCE "filing-form.md §1"
+#define SOURCE "策略包的表单定义（form.json）：字段类型、选项、长度、格式与必填项"
 #define SEVERITY "error"
 
 enum { SHOWN_VALUE_CODEPOINTS = 40 };

@@ -10,7 +10,7 @@ rule{
   id = "SUBJ-001", severity = "error",
   title = { zh = "统一社会信用代码的格式", en = "Format of the unified social credit code" },
   paths = { USCC },
-  source = "filing-form.md §1.1; GB 32100-2015 (domain.md, Identifiers)",
+  source = "GB 32100-2015《法人和其他组织统一社会信用代码编码规则》（代码结构与字符集）",
   check = function(doc)
     local code = text(get(doc, "subject", "uscc"))
     if not code then return nil end
@@ -26,7 +26,7 @@ rule{
   id = "SUBJ-002", severity = "error", overridable = true,
   title = { zh = "统一社会信用代码的校验码", en = "Check character of the unified social credit code" },
   paths = { USCC },
-  source = "filing-form.md §1.1; GB 32100-2015 check character (domain.md, Identifiers)",
+  source = "GB 32100-2015《法人和其他组织统一社会信用代码编码规则》（校验码）",
   check = function(doc)
     local code = text(get(doc, "subject", "uscc"))
     if not code then return nil end
@@ -44,7 +44,7 @@ rule{
   id = "SUBJ-003", severity = "error",
   title = { zh = "行政区划代码须在区划表中", en = "Region code must be known" },
   paths = { REGION },
-  source = "filing-form.md §1.1; GB/T 2260 (domain.md, Identifiers)",
+  source = "GB/T 2260《中华人民共和国行政区划代码》",
   check = function(doc)
     local code = text(get(doc, "subject", "region_code"))
     -- Six digits is the form's pattern (FORM-PATTERN); only a well-formed code is looked up.

@@ -10,7 +10,7 @@ rule{
   title = { zh = string.format("%d级及以上云平台须填写等保备案证明编号", G.platform_filing_number_min_level),
     en = string.format("Platform filing number from level %d", G.platform_filing_number_min_level) },
   paths = { "/provider/platform_filing_number", "/provider/platform_level" },
-  source = "filing-form.md §1.2",
+  source = "《信息安全等级保护管理办法》（公通字〔2007〕43号）第十五条（第二级以上信息系统办理备案）",
   check = function(doc)
     local lvl = int(get(doc, "provider", "platform_level"))
     if not lvl or lvl < G.platform_filing_number_min_level or text(get(doc, "provider", "platform_filing_number")) then
@@ -28,7 +28,7 @@ rule{
   id = "PROV-002", severity = "error",
   title = { zh = "有且仅有一个主数据中心", en = "Exactly one primary data centre" },
   paths = { DCS },
-  source = "filing-form.md §1.2",
+  source = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》云计算安全扩展要求（云计算平台的备份与灾难恢复：主备数据中心）",
   check = function(doc)
     local dcs = list(get(doc, "provider", "data_centers"))
     if #dcs == 0 then return nil end -- FORM-REQUIRED
@@ -46,7 +46,7 @@ rule{
   id = "PROV-003", severity = "error",
   title = { zh = "数据中心的行政区划代码须在区划表中", en = "Data centre region code must be known" },
   paths = { "/provider/data_centers/*/region_code" },
-  source = "filing-form.md §1.2; GB/T 2260 (domain.md, Identifiers)",
+  source = "GB/T 2260《中华人民共和国行政区划代码》",
   check = function(doc)
     local out = {}
     for i, dc in ipairs(list(get(doc, "provider", "data_centers"))) do
@@ -66,7 +66,7 @@ rule{
   title = { zh = string.format("%d级及以上系统的云基础设施须在境内", G.infrastructure_in_china_min_level),
     en = string.format("Infrastructure in China from level %d", G.infrastructure_in_china_min_level) },
   paths = { "/provider/data_centers/*/country", "/grading/level" },
-  source = "domain.md, Grading (GB/T 22240-2020): for level ≥ 2 the cloud infrastructure must be in China",
+  source = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》云计算安全扩展要求·安全物理环境（基础设施位置：云计算基础设施位于中国境内）",
   check = function(doc, ctx)
     local lvl = level(doc, ctx)
     if not lvl or lvl < G.infrastructure_in_china_min_level then return nil end

@@ -9,7 +9,7 @@ rule{
   title = { zh = string.format("功能描述至少%d个字符", S.description_min_characters),
     en = string.format("Description of at least %d characters", S.description_min_characters) },
   paths = { "/system/description" },
-  source = "filing-form.md §1.3",
+  source = "GB/T 22240-2020《信息安全技术 网络安全等级保护定级指南》（确定定级对象：说明系统承载的业务与功能）",
   check = function(doc)
     local d = text(get(doc, "system", "description"))
     if not d then return nil end -- FORM-REQUIRED
@@ -27,7 +27,7 @@ rule{
   id = "SYS-002", severity = "error",
   title = { zh = "面向互联网的系统须填写域名", en = "Domain names when internet-facing" },
   paths = { "/system/domains", "/system/internet_facing" },
-  source = "filing-form.md §1.3",
+  source = "《互联网信息服务管理办法》第四条（互联网信息服务备案）",
   check = function(doc)
     if not internet_facing(doc) then return nil end
     for _, d in ipairs(list(get(doc, "system", "domains"))) do
@@ -42,7 +42,7 @@ rule{
   id = "SYS-003", severity = "error",
   title = { zh = "面向互联网的系统须填写ICP备案号", en = "ICP filing number when internet-facing" },
   paths = { "/system/icp_number", "/system/internet_facing" },
-  source = "filing-form.md §1.3",
+  source = "《互联网信息服务管理办法》第四条、第十二条（备案编号）",
   check = function(doc)
     if not internet_facing(doc) or text(get(doc, "system", "icp_number")) then return nil end
     return issue("/system/icp_number", "为必填项：系统面向互联网时须填写ICP备案号，如 " .. S.icp.example,
@@ -67,7 +67,7 @@ rule{
   id = "SYS-004", severity = "error",
   title = { zh = "ICP备案号的格式", en = "Format of the ICP filing number" },
   paths = { "/system/icp_number" },
-  source = "filing-form.md §1.3; ICP filing numbers (domain.md, Identifiers)",
+  source = "《非经营性互联网信息服务备案管理办法》（工业和信息化部令第33号）第十三条（备案编号）",
   check = function(doc)
     local s = text(get(doc, "system", "icp_number"))
     if not s or icp_well_formed(s) then return nil end
@@ -109,7 +109,7 @@ rule{
   id = "SYS-005", severity = "error",
   title = { zh = "域名的格式", en = "Format of the domain names" },
   paths = { "/system/domains/*" },
-  source = "filing-form.md §1.3",
+  source = "RFC 1123 §2.1；RFC 1035 §2.3.1（主机名的语法）",
   check = function(doc)
     local out = {}
     for i, d in ipairs(list(get(doc, "system", "domains"))) do

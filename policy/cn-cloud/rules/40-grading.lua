@@ -15,7 +15,7 @@ rule{
   id = "GRAD-001", severity = "error",
   title = { zh = "安全保护等级须与定级矩阵一致", en = "Level must follow the grading matrix" },
   paths = { "/grading/level", "/grading/business_info_harm", "/grading/service_harm" },
-  source = "filing-form.md §1.4; GB/T 22240-2020 grading matrix (domain.md, Grading)",
+  source = "GB/T 22240-2020《信息安全技术 网络安全等级保护定级指南》（定级方法：业务信息安全与系统服务安全分别定级，取其高者）",
   check = function(doc, ctx)
     local declared = declared_level(doc)
     local b = harm_level(get(doc, "grading", "business_info_harm"))
@@ -35,7 +35,7 @@ rule{
   title = { zh = string.format("%d级及以上须经专家评审", G.expert_review_min_level),
     en = string.format("Expert review from level %d", G.expert_review_min_level) },
   paths = { "/grading/expert_review/done", "/grading/level" },
-  source = "filing-form.md §1.4; domain.md, Grading",
+  source = "GB/T 22240-2020《信息安全技术 网络安全等级保护定级指南》（定级流程：第二级以上须经专家评审）",
   check = function(doc, ctx)
     local lvl = level(doc, ctx)
     if not lvl or lvl < G.expert_review_min_level or get(doc, "grading", "expert_review", "done") == true then
@@ -52,7 +52,7 @@ rule{
   id = "GRAD-003", severity = "error",
   title = { zh = "专家评审日期", en = "Date of the expert review" },
   paths = { "/grading/expert_review/date" },
-  source = "filing-form.md §1.4",
+  source = "GB/T 22240-2020《信息安全技术 网络安全等级保护定级指南》（定级流程：专家评审）",
   check = function(doc, ctx)
     if get(doc, "grading", "expert_review", "done") ~= true then return nil end
     local d = get(doc, "grading", "expert_review", "date")
@@ -71,7 +71,7 @@ rule{
   id = "GRAD-004", severity = "error",
   title = { zh = "主管部门名称与审核意见", en = "Supervising department and its approval" },
   paths = { "/grading/supervisor/name", "/grading/supervisor/approved" },
-  source = "filing-form.md §1.4; domain.md, Grading (a supervising ministry approves the level)",
+  source = "GB/T 22240-2020《信息安全技术 网络安全等级保护定级指南》（定级流程：有行业主管部门的，报其审核）",
   check = function(doc)
     local s = tbl(get(doc, "grading", "supervisor"))
     if not s or s.has ~= true then return nil end
@@ -92,7 +92,7 @@ rule{
   id = "GRAD-005", severity = "error",
   title = { zh = "云平台等级不得低于系统等级", en = "Platform level not below the system's" },
   paths = { "/provider/platform_level", "/grading/level" },
-  source = "domain.md, Grading: a system must not be hosted on a cloud platform of a lower level than its own",
+  source = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》云计算安全扩展要求·安全建设管理（云服务商选择：云平台须为承载的业务应用系统提供相应等级的安全保护能力）",
   check = function(doc, ctx)
     local lvl, platform = level(doc, ctx), int(get(doc, "provider", "platform_level"))
     if not lvl or not platform or platform >= lvl then return nil end

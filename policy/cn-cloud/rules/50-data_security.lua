@@ -10,7 +10,7 @@ rule{
   id = "DS-001", severity = "error",
   title = { zh = "须启用存储加密的情形", en = "Encryption at rest when required" },
   paths = { "/data_security/storage_encryption/enabled" },
-  source = "filing-form.md §1.5",
+  source = "《中华人民共和国数据安全法》第二十七条；GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全计算环境（数据保密性）",
   check = function(doc, ctx)
     if get(doc, "data_security", "storage_encryption", "enabled") == true then return nil end
     local E = D.storage_encryption
@@ -43,7 +43,7 @@ rule{
   id = "DS-002", severity = "error",
   title = { zh = "存储加密的算法与密钥管理", en = "Algorithm and key management of encryption at rest" },
   paths = { "/data_security/storage_encryption/algorithm", "/data_security/storage_encryption/key_management" },
-  source = "filing-form.md §1.5",
+  source = "《中华人民共和国密码法》第二十七条；GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全计算环境（数据保密性）、密码管理",
   check = function(doc)
     local e = tbl(get(doc, "data_security", "storage_encryption"))
     if not e or e.enabled ~= true then return nil end
@@ -70,7 +70,7 @@ rule{
   id = "DS-003", severity = "error",
   title = { zh = "传输加密的最低版本", en = "Minimum version of encryption in transit" },
   paths = { "/data_security/transport_encryption/min_version" },
-  source = "filing-form.md §1.5",
+  source = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全通信网络（通信传输：采用密码技术保证通信过程中数据的保密性）",
   check = function(doc)
     local v = text(get(doc, "data_security", "transport_encryption", "min_version"))
     if not v or not contains(D.forbidden_min_versions, v) then return nil end
@@ -85,7 +85,7 @@ rule{
   id = "DS-004", severity = "error",
   title = { zh = "备份策略须满足等级要求", en = "Backup strategy required by the level" },
   paths = { "/data_security/backup/strategy", "/grading/level" },
-  source = "filing-form.md §1.5; GB/T 22239-2019 (domain.md, Backup and recovery by level)",
+  source = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全计算环境（数据备份恢复：按等级要求本地、异地与实时备份）",
   check = function(doc, ctx)
     local lvl = level(doc, ctx)
     local need = lvl and B.min_strategy_by_level[tostring(lvl)]
@@ -109,7 +109,7 @@ rule{
   title = { zh = string.format("%d个月内做过恢复测试", B.restore_test_max_months),
     en = string.format("Restore test within %d months", B.restore_test_max_months) },
   paths = { "/data_security/backup/last_restore_test" },
-  source = "filing-form.md §1.5",
+  source = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全运维管理（备份与恢复管理）",
   check = function(doc, ctx)
     local b = tbl(get(doc, "data_security", "backup"))
     if not b or not text(b.strategy) then return nil end
@@ -131,7 +131,7 @@ rule{
   id = "DS-006", severity = "error",
   title = { zh = "涉及个人信息的数据须填写涉及人数", en = "Individuals of personal-information data" },
   paths = { "/data_security/data_inventory/*/individuals" },
-  source = "filing-form.md §1.5, §2 (the classification counts individuals)",
+  source = "《中华人民共和国个人信息保护法》第五十五条、第五十六条（个人信息保护影响评估）；《促进和规范数据跨境流动规定》（2024年）第七条、第八条（按个人数量确定出境途径）",
   check = function(doc)
     local out = {}
     for i, item in ipairs(list(get(doc, "data_security", "data_inventory"))) do

@@ -13,7 +13,7 @@ rule{
   id = "COMP-001", severity = "error",
   title = { zh = "跨境数据流须申报数据出境", en = "Declare transfers abroad that the data flows show" },
   paths = { CB .. "/transfers", "/system/data_flows/*/crosses_border", "/data_security/data_inventory/*/in_china" },
-  source = "filing-form.md §1.3, §1.5, §1.6",
+  source = "《中华人民共和国个人信息保护法》第三十八条（向境外提供个人信息的条件）；《促进和规范数据跨境流动规定》（2024年）",
   check = function(doc)
     if transfers(doc) then return nil end
     local zh, en = {}, {}
@@ -39,7 +39,7 @@ rule{
   id = "COMP-002", severity = "error",
   title = { zh = "数据出境的规模", en = "Scale of the transfer abroad" },
   paths = { CB .. "/pi_individuals_this_year", CB .. "/sensitive_pi_individuals_this_year", CB .. "/important_data" },
-  source = "filing-form.md §1.6; 2024 cross-border rules (domain.md)",
+  source = "《促进和规范数据跨境流动规定》（2024年）第七条、第八条（出境数据的规模与途径）",
   check = function(doc)
     local cb = cross_border(doc)
     if not cb or cb.transfers ~= true then return nil end
@@ -62,7 +62,7 @@ rule{
   id = "COMP-003", severity = "error",
   title = { zh = "出境途径须满足规模要求", en = "Cross-border route as strong as the thresholds require" },
   paths = { CB .. "/route" },
-  source = "filing-form.md §1.6; 2024 cross-border rules, order of strength (domain.md)",
+  source = "《促进和规范数据跨境流动规定》（2024年）第七条、第八条；《数据出境安全评估办法》第四条",
   check = function(doc)
     local need, reason = required_route(doc)
     if not need then return nil end
@@ -91,7 +91,7 @@ rule{
   id = "COMP-004", severity = "error",
   title = { zh = "出境途径的编号与有效期", en = "Reference and validity of the cross-border route" },
   paths = { CB .. "/reference_number", CB .. "/valid_until" },
-  source = "filing-form.md §1.6",
+  source = "《数据出境安全评估办法》第十四条（评估结果的有效期）；《个人信息出境标准合同办法》第七条（备案）",
   check = function(doc)
     local cb = route_needs_documents(doc)
     if not cb then return nil end
@@ -112,7 +112,7 @@ rule{
   id = "COMP-005", severity = "error",
   title = { zh = "出境途径不得过期", en = "Cross-border route not expired" },
   paths = { CB .. "/valid_until" },
-  source = "filing-form.md §1.6",
+  source = "《数据出境安全评估办法》第十四条；《促进和规范数据跨境流动规定》（2024年）（有效期届满须重新申报）",
   check = function(doc, ctx)
     local cb = route_needs_documents(doc)
     local v = cb and text(cb.valid_until)

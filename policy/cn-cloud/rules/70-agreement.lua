@@ -8,7 +8,7 @@ rule{
   id = "AGR-001", severity = "error",
   title = { zh = "有效期须晚于签订日期", en = "Valid until after the signing date" },
   paths = { "/agreement/valid_until", "/agreement/signed_date" },
-  source = "filing-form.md §1.7",
+  source = "《中华人民共和国民法典》第四百六十九条、第四百九十条（合同的订立与成立）",
   check = function(doc)
     local signed, valid = text(get(doc, "agreement", "signed_date")), text(get(doc, "agreement", "valid_until"))
     if not signed or not valid or not date(signed) or not date(valid) or days_between(signed, valid) > 0 then return nil end
@@ -21,7 +21,7 @@ rule{
   id = "AGR-002", severity = "error",
   title = { zh = "协议不得过期", en = "Agreement not expired" },
   paths = { "/agreement/valid_until" },
-  source = "filing-form.md §1.7",
+  source = "GB/T 31167-2023《信息安全技术 云计算服务安全指南》（合同的有效期与续签）",
   check = function(doc, ctx)
     local valid = text(get(doc, "agreement", "valid_until"))
     if not valid or not date(valid) or days_between(ctx.as_of, valid) >= 0 then return nil end
@@ -61,7 +61,7 @@ rule{
   title = { zh = "每份协议须包含的条款", en = "Clauses every agreement needs" },
   paths = { "/agreement/clauses/data_security/included", "/agreement/clauses/privacy/included",
     "/agreement/clauses/incident_handling/included", "/agreement/clauses/responsibility_split/included" },
-  source = "filing-form.md §1.7",
+  source = "《中华人民共和国个人信息保护法》第二十一条（委托处理的约定事项）；GB/T 31167-2023《信息安全技术 云计算服务安全指南》（合同中的安全责任）",
   check = function(doc)
     return missing_clauses(doc, A.clauses_always, "每份云服务协议都须包含以下条款：" .. ALWAYS_ZH,
       "every cloud service agreement needs these clauses: " .. ALWAYS_EN)
@@ -80,7 +80,7 @@ rule{
   title = { zh = "重点备案的协议须包含的其余条款", en = "Further clauses of a strict filing" },
   paths = { "/agreement/clauses/data_return_deletion/included", "/agreement/clauses/audit_rights/included",
     "/agreement/clauses/data_location/included", "/agreement/clauses/subcontracting/included" },
-  source = "filing-form.md §1.7, §2",
+  source = "GB/T 31167-2023《信息安全技术 云计算服务安全指南》（合同与服务水平协议：审计、数据位置、分包、数据返还与删除）",
   check = function(doc, ctx)
     if ctx.derived.filing_type ~= "strict" then return nil end
     return missing_clauses(doc, STRICT_ONLY, "重点备案的协议还须包含以下条款：" .. STRICT_ZH,
@@ -95,7 +95,7 @@ rule{
   title = { zh = string.format("服务商安全事件通知时限不超过%d小时", A.incident_notice_max_hours),
     en = string.format("Provider incident notice within %d hours", A.incident_notice_max_hours) },
   paths = { HOURS },
-  source = "filing-form.md §1.7",
+  source = "《网络安全事件报告管理办法》（国家互联网信息办公室，2025年）（报告时限）；GB/T 31167-2023《信息安全技术 云计算服务安全指南》（事件通报）",
   check = function(doc)
     local h = int(get(doc, "agreement", "incident_notice_hours"))
     if not h or h <= A.incident_notice_max_hours then return nil end
@@ -109,7 +109,7 @@ rule{
   title = { zh = string.format("关键信息基础设施：通知时限不超过%d小时", A.incident_notice_max_hours_cii),
     en = string.format("CII operator: incident notice within %d hour(s)", A.incident_notice_max_hours_cii) },
   paths = { HOURS, "/compliance/cii_operator" },
-  source = "filing-form.md §1.7",
+  source = "《关键信息基础设施安全保护条例》第十八条；《网络安全事件报告管理办法》（国家互联网信息办公室，2025年）（关键信息基础设施运营者1小时内报告）",
   check = function(doc)
     local h = int(get(doc, "agreement", "incident_notice_hours"))
     if not is_cii(doc) or not h or h <= A.incident_notice_max_hours_cii then return nil end

@@ -9,7 +9,7 @@ rule{
   id = "EMER-001", severity = "error",
   title = { zh = "应急响应团队须有负责人", en = "Emergency team with a leader" },
   paths = { "/emergency/team" },
-  source = "filing-form.md §1.8",
+  source = "《中华人民共和国网络安全法》第二十五条（制定网络安全事件应急预案）；GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全管理机构（岗位设置）",
   check = function(doc)
     local team = list(get(doc, "emergency", "team"))
     if #team == 0 then return nil end -- FORM-REQUIRED
@@ -39,7 +39,7 @@ rule{
   id = "EMER-002", severity = "error",
   title = { zh = "向主管部门报告的时限", en = "Deadline for reporting incidents" },
   paths = { "/emergency/report_deadline_hours", "/subject/unit_type", "/compliance/cii_operator" },
-  source = "filing-form.md §1.8; 2025 incident reporting measures (domain.md, Time limits)",
+  source = "《网络安全事件报告管理办法》（国家互联网信息办公室，2025年）（报告时限）",
   check = function(doc)
     local h = int(get(doc, "emergency", "report_deadline_hours"))
     if not h then return nil end
@@ -62,7 +62,7 @@ rule{
   id = "EMER-003", severity = "error",
   title = { zh = "预案须覆盖的场景", en = "Scenarios the plan must cover" },
   paths = { "/emergency/scenarios" },
-  source = "filing-form.md §1.8",
+  source = "《中华人民共和国网络安全法》第二十五条（应急预案覆盖的风险）；GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全运维管理（应急预案管理）",
   check = function(doc)
     local have = list(get(doc, "emergency", "scenarios"))
     local mz, me = {}, {}
@@ -91,7 +91,8 @@ local function recovery_objective(id, key, max, zh_name, en_name)
     title = { zh = string.format("%d级及以上：%s不超过%d分钟", M.recovery_min_level, zh_name, max),
       en = string.format("Level %d and above: %s within %d minutes", M.recovery_min_level, en_name, max) },
     paths = { "/emergency/" .. key },
-    source = "filing-form.md §1.8",
+    source = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全运维管理（应急预案管理）；"
+      .. "GB/T 20988-2007《信息安全技术 信息系统灾难恢复规范》（" .. (key == "rto_minutes" and "恢复时间目标" or "恢复点目标") .. "）",
     check = function(doc, ctx)
       local lvl, minutes = at_recovery_level(doc, ctx), int(get(doc, "emergency", key))
       if not lvl or not minutes or minutes <= max then return nil end
@@ -110,7 +111,7 @@ rule{
   title = { zh = string.format("%d级及以上：%d个月内做过应急演练", M.drill_min_level, M.drill_max_months),
     en = string.format("Level %d and above: a drill within %d months", M.drill_min_level, M.drill_max_months) },
   paths = { "/emergency/last_drill" },
-  source = "filing-form.md §1.8",
+  source = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全运维管理（应急预案管理：定期演练）",
   check = function(doc, ctx)
     local lvl = level(doc, ctx)
     if not lvl or lvl < M.drill_min_level then return nil end

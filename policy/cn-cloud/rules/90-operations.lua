@@ -8,7 +8,7 @@ rule{
   id = "OPS-001", severity = "warning",
   title = { zh = "漏洞扫描按周期进行", en = "Vulnerability scans on schedule" },
   paths = { "/operations/vuln_scan/last_scan", "/operations/vuln_scan/interval_days" },
-  source = "filing-form.md §1.9",
+  source = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全运维管理（漏洞和风险管理：定期开展安全测评）",
   check = function(doc, ctx)
     local v = tbl(get(doc, "operations", "vuln_scan"))
     local interval, last = v and int(v.interval_days), v and text(v.last_scan)
@@ -26,7 +26,7 @@ rule{
   title = { zh = string.format("%d级及以上：扫描周期不超过%d天", O.vuln_scan_interval_min_level, O.vuln_scan_max_interval_days),
     en = string.format("Level %d and above: scan at least every %d days", O.vuln_scan_interval_min_level, O.vuln_scan_max_interval_days) },
   paths = { "/operations/vuln_scan/interval_days" },
-  source = "filing-form.md §1.9",
+  source = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全运维管理（漏洞和风险管理）",
   check = function(doc, ctx)
     local lvl, interval = level(doc, ctx), int(get(doc, "operations", "vuln_scan", "interval_days"))
     if not lvl or lvl < O.vuln_scan_interval_min_level or not interval or interval <= O.vuln_scan_max_interval_days then
@@ -42,7 +42,7 @@ rule{
   id = "OPS-003", severity = "warning",
   title = { zh = "安全意识培训按周期进行", en = "Training on schedule" },
   paths = { "/operations/training/last_training", "/operations/training/interval_months" },
-  source = "filing-form.md §1.9",
+  source = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》安全管理人员（安全意识教育和培训）",
   check = function(doc, ctx)
     local t = tbl(get(doc, "operations", "training"))
     local months, last = t and int(t.interval_months), t and text(t.last_training)

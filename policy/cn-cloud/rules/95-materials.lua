@@ -70,7 +70,7 @@ rule{
   id = "MAT-001", severity = "error",
   title = { zh = "须提交的备案材料", en = "Required materials" },
   paths = { "" },
-  source = "filing-form.md §3.2",
+  source = "《信息安全等级保护管理办法》（公通字〔2007〕43号）第十五条、第十六条（备案应提交的材料）",
   check = function(doc, ctx)
     if not tbl(ctx.materials) then return nil end
     return missing(doc, ctx, "missing")
@@ -81,7 +81,7 @@ rule{
   id = "MAT-002", severity = "warning",
   title = { zh = "提交前须上传的备案材料", en = "Materials to attach before submission" },
   paths = { "" },
-  source = "filing-form.md §3.2",
+  source = "《信息安全等级保护管理办法》（公通字〔2007〕43号）第十五条、第十六条（备案应提交的材料）",
   check = function(doc, ctx)
     if tbl(ctx.materials) then return nil end
     return missing(doc, ctx, "reminder")
