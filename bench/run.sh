@@ -3,6 +3,7 @@
 #   1. GET /api/v1/filings/{id} with a bearer token vs nginx serving the same JSON bytes (wrk, 64 conns)
 #   2. PUT of the draft document (a real write each time) vs a plain C loop inserting the same document
 #      into SQLite with the same synchronous setting
+# Then validation, the policy impact and the standing check, the notification outbox, and a soak.
 # Prints a Markdown table for docs/performance.md. BENCH_SECONDS (default 10) sets each run's length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -106,6 +107,10 @@ echo '```'
 # policy impact over generated filed filings (IMPACT_FILINGS, default 1,000,000)
 echo
 bench/impact.sh
+
+# notifications: the outbox's deliveries to a local webhook receiver beside the plain write rate
+echo
+BEIAN_BIN=$BIN node bench/notify.mjs "${NOTIFY_ACTIONS:-2000}"
 
 # soak: mixed reads and writes for SOAK_SECONDS (default 60), p99, errors, RSS and fds over time
 BIN=$BIN bench/soak.sh
