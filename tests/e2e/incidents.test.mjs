@@ -111,6 +111,8 @@ test('the authority finds it in its incident queue, filters, orders an extra ins
   assert.equal(await page.locator('#incidents-table tbody tr').count(), 2);
   await page.locator('#incidents-filter-late').check();
   await page.locator(`#incidents-table tr[data-incident="${openIncident}"]`).waitFor({ state: 'detached' });
+  // the open one has gone; wait for the late one to be drawn (the table is redrawn after a load)
+  await page.locator(`#incidents-table tr[data-incident="${reported}"]`).waitFor();
   assert.equal(await page.locator('#incidents-table tbody tr').count(), 1);
   assert.match(await page.locator(`#incidents-table tr[data-incident="${reported}"]`).textContent(), /迟报/);
   assert.match(page.url(), /late=true/);
