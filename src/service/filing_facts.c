@@ -112,7 +112,19 @@ struct material_walk {
     struct store_conn *c;
     int64_t org_id;
     json_t *findings;
+    json_t *attached;   /* {kind: [id…]} of the organisation's own materials named, or NULL */
 };
+
+/* id appended to attached[kind] unless already there */
+static void attach(json_t *attached, const char *kind, int64_t id)
+{
+    json_t *list = json_object_get(attached, kind);
+    if (!list) json_object_set_new(attached, kind, list = json_array());
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) if (json_integer_value(x) == id) return;
+    json_array_append_new(list, json_integer(id));
+}
 
 static void kinds_text(const json_t *def, char *buf, size_t len)
 {
@@ -136,6 +148,7 @@ static void check_material_ref(const char *path, const json_t *def, const json_t
     json_t *m = store_material_get(w->c, id);
     const char *label_zh = jstr(json_object_get(def, "label"), "zh"), *label_en = jstr(json_object_get(def, "label"), "en");
     char zh[1024], en[1024];
+    if (m && jint(m, "org_id") == w->org_id && w->attached) attach(w->attached, jstr(m, "kind"), id);
     if (!m || jint(m, "org_id") != w->org_id) {
         /* another organisation's material is reported like a missing one: its existence is not ours to tell */
         snprintf(zh, sizeof zh, "%s：本单位没有编号为 %lld 的材料，请上传后重新选择", label_zh, (long long)id);
@@ -154,9 +167,10 @@ static void check_material_ref(const char *path, const json_t *def, const json_t
     json_decref(m);
 }
 
-json_t *filing_material_findings(struct store_conn *c, const json_t *form, const json_t *doc, int64_t org_id)
+json_t *filing_material_findings(struct store_conn *c, const json_t *form, const json_t *doc, int64_t org_id,
+                                 json_t *attached)
 {
-    struct material_walk w = {c, org_id, json_array()};
+    struct material_walk w = {c, org_id, json_array(), attached};
     schema_each_material(form, doc, check_material_ref, &w);
     return w.findings;
 }
@@ -176,7 +190,7 @@ static void check_provider(struct store_conn *c, const json_t *doc, json_t *find
                     "This is not a registered cloud provider; choose one from the list", SOURCE_PROVIDER);
 }
 
-json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const json_t *row)
+json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const json_t *row, json_t *attached)
 {
     json_t *findings = json_array();
     const json_t *doc = json_object_get(row, "document");
@@ -186,7 +200,7 @@ json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const
         check_subject(p, doc, org, findings);
         check_jurisdiction(c, doc, org, findings);
     }
-    json_t *materials = filing_material_findings(c, p->form, doc, jint(row, "org_id"));
+    json_t *materials = filing_material_findings(c, p->form, doc, jint(row, "org_id"), attached);
     json_array_extend(findings, materials);
     json_decref(materials);
     check_provider(c, doc, findings);

@@ -17,12 +17,15 @@
 #include "policy/pack.h"
 #include "store/store.h"
 
-/* The findings of row.document (a JSON object) against the records of row.org_id. New reference. */
-json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const json_t *row);
+/* The findings of row.document (a JSON object) against the records of row.org_id. New reference.
+ * attached (an object, or NULL) gets {kind: [id…]}: the organisation's own materials the document
+ * names, as the rules read them (ctx.materials) — each material is read once for both. */
+json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const json_t *row, json_t *attached);
 
 /* The RECORD-MATERIAL findings of the material fields of form (the filing's, or the
  * self-inspection report's) in doc, for organisation org_id. New reference. */
-json_t *filing_material_findings(struct store_conn *c, const json_t *form, const json_t *doc, int64_t org_id);
+json_t *filing_material_findings(struct store_conn *c, const json_t *form, const json_t *doc, int64_t org_id,
+                                 json_t *attached);
 
 /* The authority that reviews the filings of organisation org_id: the most specific one whose
  * jurisdiction covers the organisation's registered region. New reference, or NULL when none does. */

@@ -99,28 +99,6 @@ void filing_derive_columns(json_t *row)
     json_object_set_new(row, "provider_evaluation_id", json_is_integer(v) ? json_copy((json_t *)v) : json_null());
 }
 
-/* The materials a document attaches, as the rules expect them: {kind: [id…]}, counting only
- * materials of the filing's own organisation. */
-static json_t *attached_materials(const struct pack *p, struct store_conn *c, const json_t *row)
-{
-    json_t *by_kind = json_object();
-    json_t *ids = materials_in_document(p, json_object_get(row, "document"));
-    size_t i;
-    json_t *id;
-    json_array_foreach(ids, i, id) {
-        json_t *m = store_material_get(c, json_integer_value(id));
-        if (m && jint(m, "org_id") == jint(row, "org_id")) {
-            const char *kind = jstr(m, "kind");
-            json_t *list = json_object_get(by_kind, kind);
-            if (!list) json_object_set_new(by_kind, kind, list = json_array());
-            json_array_append(list, id);
-        }
-        json_decref(m);
-    }
-    json_decref(ids);
-    return by_kind;
-}
-
 void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
 {
     const json_t *document = json_object_get(row, "document");
@@ -129,8 +107,12 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
     const struct pack *p = app_pack_in_force(a, jstr(row, "pack"), today);
     json_object_set_new(row, "pack", json_sprintf("%s@%s", p->id, p->version));
     const char *kind = jstr(row, "kind");
+    /* what the records can contradict (subject, jurisdiction, materials, the provider named); its
+     * walk of the materials also gives the rules the ones attached */
+    json_t *attached = json_object();
+    json_t *facts = filing_record_findings(c, p, row, attached);
     json_t *ctx = json_pack("{s:s s:o s:o}", "filing_kind", kind ? kind : "initial", "materials",
-                            attached_materials(p, c, row), "overrides",
+                            attached, "overrides",
                             jint(row, "id") ? filing_override_rules(c, jint(row, "id"), "accepted") : json_array());
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
@@ -143,8 +125,6 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
     }
     err_clear(&e);
     json_decref(ctx);
-    /* what the records can contradict: subject, jurisdiction, materials, the provider named */
-    json_t *facts = filing_record_findings(c, p, row);
     json_array_extend(findings, facts);
     json_decref(facts);
     filing_names_from_records(c, row);

@@ -154,7 +154,7 @@ static json_t *evaluate(struct app *a, struct store_conn *c, const json_t *insp,
     json_decref(derived);
     json_decref(ctx);
     if (p->inspection_form) {
-        json_t *m = filing_material_findings(c, p->inspection_form, doc, jint(insp, "org_id"));
+        json_t *m = filing_material_findings(c, p->inspection_form, doc, jint(insp, "org_id"), NULL);
         json_array_extend(findings, m);
         json_decref(m);
     }

@@ -1,6 +1,7 @@
 /* materials.c — the use cases of materials (see materials.h): type sniffing, content-addressed
  * storage, versions, visibility, pins of frozen filing versions, verification. */
 #include "service/materials.h"
+#include "policy/schema.h"
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/auth.h"
@@ -235,10 +236,11 @@ static bool may_upload(const struct principal *who)
 
 /* ------------------------------------------------------------------------------ visibility */
 
-static void collect(const json_t *defs, const json_t *value, json_t *out);
-
-static void add_id(json_t *out, const json_t *v)
+static void add_id(const char *path, const json_t *def, const json_t *v, void *arg)
 {
+    (void)path;
+    (void)def;
+    json_t *out = arg;
     if (!json_is_integer(v) || json_integer_value(v) <= 0) return;
     size_t i;
     json_t *x;
@@ -246,39 +248,11 @@ static void add_id(json_t *out, const json_t *v)
     json_array_append(out, (json_t *)v);
 }
 
-/* Walk the members of an object value against its field definitions. */
-static void collect(const json_t *defs, const json_t *value, json_t *out)
-{
-    if (!json_is_object(value)) return;
-    size_t i;
-    json_t *def;
-    json_array_foreach(defs, i, def) {
-        const char *key = jstr(def, "key"), *type = jstr(def, "type");
-        const json_t *v = key ? json_object_get(value, key) : NULL;
-        if (!v || !type) continue;
-        if (strcmp(type, "material") == 0) add_id(out, v);
-        else if (strcmp(type, "material[]") == 0) {
-            size_t k;
-            json_t *x;
-            json_array_foreach(v, k, x) add_id(out, x);
-        } else if (strcmp(type, "object") == 0) collect(json_object_get(def, "fields"), v, out);
-        else if (strcmp(type, "list<object>") == 0) {
-            size_t k;
-            json_t *x;
-            json_array_foreach(v, k, x) collect(json_object_get(def, "fields"), x, out);
-        }
-    }
-}
-
+/* The form's one walk of material references (schema_each_material), ids kept once each. */
 json_t *materials_in_document(const struct pack *p, const json_t *document)
 {
     json_t *out = json_array();
-    size_t i;
-    json_t *section;
-    json_array_foreach(json_object_get(p->form, "sections"), i, section) {
-        const char *key = jstr(section, "key");
-        if (key) collect(json_object_get(section, "fields"), json_object_get(document, key), out);
-    }
+    schema_each_material(p->form, document, add_id, out);
     return out;
 }
 
