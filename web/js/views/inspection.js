@@ -47,7 +47,7 @@ export async function inspectionView(main, params) {
   const findingsBox = h('div', { class: 'findings-list', id: 'findings-list' });
   main.append(h('div', { class: 'page filing-page inspection-page', dataset: { inspection: id } }, head,
     h('div', { class: 'editor inspection-editor' }, h('div', { class: 'editor-main' }, noticesBox, sectionBox),
-      h('aside', { class: 'filing-side', 'aria-label': t('filing.side') }, status,
+      h('aside', { class: 'filing-side', 'aria-label': t('filing.side'), tabindex: '0' }, status,   // scrollable: reachable by keyboard
         h('section', { class: 'side-card' }, h('h2', {}, t('filing.actions')), actionsBox),
         h('section', { class: 'side-card' }, h('h2', {}, t('filing.findings')), findingsBox)))));
 
