@@ -62,6 +62,10 @@ const struct route API_ROUTES[] = {
     {"GET", "/api/v1/filings/{id}/overrides", api_filings_overrides, 0},
     {"POST", "/api/v1/filings/{id}/overrides", api_filings_override_request, 0},
     {"POST", "/api/v1/filings/{id}/overrides/{oid}/decision", api_filings_override_decide, 0},
+    /* a reviewer's rectification request in preparation (api_drafts.c, issue 16) */
+    {"GET", "/api/v1/filings/{id}/rectification-draft", api_filings_rect_draft_get, 0},
+    {"PUT", "/api/v1/filings/{id}/rectification-draft", api_filings_rect_draft_put, 0},
+    {"DELETE", "/api/v1/filings/{id}/rectification-draft", api_filings_rect_draft_delete, 0},
     {"GET", "/api/v1/audit", api_audit, 0},
     /* after the number: self-inspection reports, standing findings, the work list (api_records.c) */
     {"GET", "/api/v1/records", api_supervision, 0},

@@ -8,6 +8,7 @@
 #include "service/change_reports.h"
 #include "service/app.h"
 #include "service/audit.h"
+#include "service/review_drafts.h"
 #include "service/proofs.h"
 #include "service/auth.h"
 #include "service/input.h"
@@ -611,25 +612,7 @@ static int check_needs(struct act_job *j, const struct wf_transition *t, struct 
         if (!json_is_array(j->items) || json_array_size(j->items) == 0 || json_array_size(j->items) > 100)
             return err_set(e, ERR_VALIDATION, "/items", "%s needs 1 to 100 items, each {path, message}",
                            "%s 需要1至100个整改事项，每项包含 path 和 message", wf_action_name(t->action));
-        size_t i;
-        json_t *it;
-        json_array_foreach(j->items, i, it) {
-            static const char *const keys[] = {"path", "message", NULL};
-            const char *path, *msg;
-            if (input_known_keys(it, keys, e) || input_text(it, "path", true, 300, &path, e) ||
-                input_text(it, "message", true, 2000, &msg, e)) {
-                char where[256];
-                snprintf(where, sizeof where, "/items/%zu%.200s", i, e->field);
-                snprintf(e->field, sizeof e->field, "%s", where);
-                return -1;
-            }
-            if (!schema_field_at(j->a->pack, path)) {
-                char where[64];
-                snprintf(where, sizeof where, "/items/%zu/path", i);
-                return err_set(e, ERR_VALIDATION, where, "item %zu names %s, which is not a field of the form",
-                               "第 %zu 项指向的 %s 不是表单中的字段", i, path);
-            }
-        }
+        return review_items_check(j->a->pack, j->items, e);
     }
     return 0;
 }
@@ -658,6 +641,8 @@ static int act_job_fn(struct store_conn *c, void *arg, struct err *e)
         if (from == ST_RECTIFICATION && to != ST_RECTIFICATION && store_rectification_close_open(c, j->id, e) != 0)
             goto out;
     }
+    /* a step out of review (the request sent, a decision) ends the reviewers' drafts of a request */
+    if (from == ST_UNDER_REVIEW && to != ST_UNDER_REVIEW && review_drafts_clear(c, j->id, e) != 0) goto out;
     json_object_set_new(row, "state", json_string(wf_state_name(to)));
     if (store_filing_update(c, row, e) != 0) goto out;
     if (strcmp(jstr(row, "kind"), "change") == 0 && store_filing_update_change(c, row, e) != 0) goto out;

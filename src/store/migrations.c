@@ -222,6 +222,12 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE notify_prefs("
     "  user_id INTEGER PRIMARY KEY REFERENCES users(id), email TEXT, lang TEXT NOT NULL DEFAULT 'zh',"
     "  email_events TEXT NOT NULL DEFAULT '[]');",
+    /* 12: a reviewer's rectification request in preparation (issue 16): the items against fields
+     * and the comment, one draft per reviewer and filing, kept until the request is sent */
+    "CREATE TABLE rectification_drafts("
+    "  filing_id INTEGER NOT NULL REFERENCES filings(id), user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  items TEXT NOT NULL DEFAULT '[]', comment TEXT, updated_at TEXT NOT NULL,"
+    "  PRIMARY KEY (filing_id, user_id));",
 };
 
 const char *const *migrations_list(int *count)

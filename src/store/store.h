@@ -367,4 +367,14 @@ json_t *store_notify_prefs_get(struct store_conn *c, int64_t user_id);
 int store_notify_prefs_put(struct store_conn *c, int64_t user_id, const char *email, const char *lang,
                            const json_t *email_events, struct err *e);
 
+/* --- drafts (sqlite_drafts.c) --- */
+/* A reviewer's rectification request in preparation {filing_id, user_id, items, comment,
+ * updated_at} or NULL; store it (replacing the one before); delete it; delete every draft of a
+ * filing (when the filing leaves review, the drafts have served). */
+json_t *store_rect_draft_get(struct store_conn *c, int64_t filing_id, int64_t user_id);
+int store_rect_draft_put(struct store_conn *c, int64_t filing_id, int64_t user_id, const json_t *items,
+                         const char *comment, struct err *e);
+int store_rect_draft_delete(struct store_conn *c, int64_t filing_id, int64_t user_id, struct err *e);
+int store_rect_drafts_clear(struct store_conn *c, int64_t filing_id, struct err *e);
+
 #endif
