@@ -26,8 +26,14 @@ export function referenceDoc(provider = DEMO.provider, materials = DEMO_MATERIAL
   doc.system.data_flow_diagram = m.data_flow_diagram;
   doc.agreement.agreement_document = m.service_agreement;
   doc.emergency.plan_document = m.emergency_plan;
-  doc.compliance.industry_materials = [m.business_licence, m.grading_report, m.expert_review_opinion,
-    m.risk_assessment_report, m.vuln_scan_report, m.cross_border_document, m.change_description];
+  // each required material in its own field (issue 16)
+  doc.subject.business_licence = m.business_licence;
+  doc.system.change_description = m.change_description;
+  doc.grading.grading_report = m.grading_report;
+  doc.grading.expert_review.opinion = m.expert_review_opinion;
+  doc.compliance.risk_assessment_report = m.risk_assessment_report;
+  doc.compliance.cross_border.document = m.cross_border_document;
+  doc.operations.vuln_scan.report = m.vuln_scan_report;
   return doc;
 }
 

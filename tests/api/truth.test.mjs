@@ -77,10 +77,10 @@ test('material fields: a missing, a foreign and a wrong-kind material are errors
   doc.system.architecture_diagram = 999999;                       // does not exist
   doc.system.data_flow_diagram = up.body.id;                        // another organisation's
   doc.agreement.agreement_document = DEMO_MATERIALS.business_licence; // a licence where the contract goes
-  doc.compliance.industry_materials[1] = DEMO_MATERIALS.architecture_diagram; // a diagram among sector materials
+  doc.compliance.industry_materials = [DEMO_MATERIALS.architecture_diagram]; // a diagram among the other materials
   const saved = await putDocument(s, f.id, doc, f.etag);
   for (const path of ['/system/architecture_diagram', '/system/data_flow_diagram', '/agreement/agreement_document',
-    '/compliance/industry_materials/1']) {
+    '/compliance/industry_materials/0']) {
     const at = findingsAt(saved, 'RECORD-MATERIAL', path);
     assert.equal(at.length, 1, `a RECORD-MATERIAL finding at ${path}: ${JSON.stringify(saved.findings)}`);
     assert.equal(at[0].severity, 'error');
@@ -98,7 +98,9 @@ test('every frozen version pins every material it names, with version and hash',
   assert.equal(r.status, 200, r.text);
   const doc = referenceDoc();
   const named = [doc.system.architecture_diagram, doc.system.data_flow_diagram, doc.agreement.agreement_document,
-    doc.emergency.plan_document, ...doc.compliance.industry_materials].sort((a, b) => a - b);
+    doc.emergency.plan_document, doc.subject.business_licence, doc.system.change_description, doc.grading.grading_report,
+    doc.grading.expert_review.opinion, doc.compliance.risk_assessment_report, doc.compliance.cross_border.document,
+    doc.operations.vuln_scan.report].sort((a, b) => a - b);
   assert.deepEqual(r.body.items.map((p) => p.material_id).sort((a, b) => a - b), named);
   for (const p of r.body.items) {
     assert.equal(p.material_version, 1);

@@ -76,7 +76,7 @@ test('material upload: a file picked is uploaded with a progress bar, put into t
   await page.locator('button[data-step="compliance"]').click();
   const list = '/compliance/industry_materials';
   const before = (await docOf(id)).compliance?.industry_materials || [];
-  await byId(page, `up:${list}-kind`).selectOption('risk_assessment_report');
+  await byId(page, `up:${list}-kind`).selectOption('test_report');
   await byId(page, `up:${list}-file`).setInputFiles({ name: 'risk.txt', mimeType: 'text/plain', buffer: Buffer.from('风险评估报告\n') });
   await page.locator(`[data-path="${list}"] .upload[data-state="done"]`).waitFor();
   await page.locator('#save-status[data-status="saved"]').waitFor();
@@ -84,7 +84,7 @@ test('material upload: a file picked is uploaded with a progress bar, put into t
   assert.equal(after.length, before.length + 1);
   assert.deepEqual(after.slice(0, before.length), before);
   const meta = await s.req('GET', `${API}/materials/${after.at(-1)}`, { token: s.tokens.filer });
-  assert.equal(meta.body.kind, 'risk_assessment_report');
+  assert.equal(meta.body.kind, 'test_report');
   assert.equal(meta.body.filename, 'risk.txt');
 
   // in English, the API's error comes in English
