@@ -86,7 +86,7 @@ int notify_from_event(struct store_conn *c, const struct audit_entry *a, struct 
     for (int i = 0; copy_row[i]; i++)
         if (jstr(f, copy_row[i])) json_object_set_new(params, as[i], json_string(jstr(f, copy_row[i])));
     static const char *const copy_detail[] = {"from", "to", "comment", "reason", "items", "rule", "path", "severity",
-                                              "message", "due_on", "kind", NULL};
+                                              "message", "due_on", "kind", "pack", "effective_from", "rules", NULL};
     for (int i = 0; a->detail && copy_detail[i]; i++) {
         json_t *v = json_object_get(a->detail, copy_detail[i]);
         if (v) json_object_set(params, copy_detail[i], v);

@@ -26,6 +26,7 @@ static const struct notify_event CATALOGUE[] = {
     {"inspection.accept_report",           NULL,                      "inspection.accepted",            AUD_OWNER_FILERS},
     {"inspection.request_rectification",   NULL,                      "inspection.sent_back",           AUD_OWNER_FILERS},
     {"standing.appear",                    NULL,                      "standing.appeared",              OWNER_PEOPLE},
+    {"policy.affected",                    NULL,                      "policy.affected",                OWNER_PEOPLE},
 };
 enum { CATALOGUE_COUNT = sizeof CATALOGUE / sizeof CATALOGUE[0] };
 

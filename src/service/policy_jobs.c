@@ -4,6 +4,7 @@
 #include "service/app.h"
 #include "service/auth.h"
 #include "service/policy_admin.h"
+#include "service/policy_notices.h"
 #include "policy/pack.h"
 #include "policy/registry.h"
 #include "policy/rules.h"
@@ -54,6 +55,20 @@ static json_t *job_json(const struct job *j)
     return o;
 }
 
+/* The enterprises whose filed records the installed version would break hear of it (issue 16);
+ * the install stands whether or not the notices could be written. */
+static void notify_affected(const json_t *installed)
+{
+    char spec[256];
+    snprintf(spec, sizeof spec, "%s@%s", json_string_value(json_object_get(installed, "id")),
+             json_string_value(json_object_get(installed, "version")));
+    struct err e = {0};
+    int64_t told = 0;
+    if (policy_notify_affected(J.app, spec, &told, &e) != 0)
+        fprintf(stderr, "beian: notices of policy %s not written: %s\n", spec, e.detail_en);
+    err_clear(&e);
+}
+
 /* The oldest queued job, or NULL. Under J.mu. */
 static struct job *next_queued(void)
 {
@@ -95,6 +110,7 @@ static void *worker(void *arg)
         json_t *installed = NULL;
         struct err e = {0};
         int rc = policy_install_cancellable(J.app, &who, dir, &J.cancel, &installed, &e);
+        if (rc == 0) notify_affected(installed);
 
         pthread_mutex_lock(&J.mu);
         if (rc == 0) {

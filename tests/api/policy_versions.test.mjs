@@ -83,6 +83,31 @@ test('installing a version: admin only, its fixtures must pass, once per version
   assert.equal((await getFiling(s, 'filer', ok)).pack, 'cn-cloud@2025.1');
 });
 
+test('the filers of a record the new version would break hear of it: what changes and by when', async () => {
+  // the install of 2027.1 (above) wrote the notices before its job was done
+  const inbox = await s.req('GET', `${API}/inbox`, { token: s.tokens.filer });
+  assert.equal(inbox.status, 200, inbox.text);
+  const notices = inbox.body.items.filter((n) => n.event === 'policy.affected');
+  assert.deepEqual(notices.map((n) => n.filing_id), [tooSlow], 'only the record the tightened rule breaks');
+  const [n] = notices;
+  assert.equal(n.params.effective_from, '2027-01-01');
+  assert.equal(n.params.pack, 'cn-cloud@2027.1');
+  assert.deepEqual(n.params.new_rules, undefined, 'the notice speaks in words');
+  assert.match(n.subject.zh, /2027-01-01/);
+  assert.match(n.body.zh, /cn-cloud@2027\.1.*2027-01-01/s);
+  assert.match(n.body.zh, /AGR-005/);
+  assert.match(n.body.en, /take[s]? effect on 2027-01-01/);
+  assert.equal(n.link, `/filings/${tooSlow}`);
+  // the organisation's administrator too; not the provider, nor the authority
+  const admin = await s.req('GET', `${API}/inbox`, { token: s.tokens.entadmin });
+  assert.ok(admin.body.items.some((x) => x.event === 'policy.affected' && x.filing_id === tooSlow));
+  for (const login of ['provider', 'reviewer', 'checker'])
+    assert.ok(!(await s.req('GET', `${API}/inbox`, { token: s.tokens[login] })).body.items.some((x) => x.event === 'policy.affected'), login);
+  // and it is on the record's history
+  const events = await s.req('GET', `${API}/filings/${tooSlow}/events`, { token: s.tokens.filer });
+  assert.ok(events.body.items.some((e) => e.action === 'policy.affected' && e.detail.effective_from === '2027-01-01'));
+});
+
 test('impact through the API: exactly the filed system the tightened rule breaks', async () => {
   const r = await s.req('GET', `${API}/policy/impact?pack=cn-cloud@2027.1`, { token: s.tokens.reviewer });
   assert.equal(r.status, 200, r.text);
