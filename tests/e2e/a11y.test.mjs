@@ -5,13 +5,10 @@
 // impact "serious" or "critical" fails, named with its rule and the elements.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { launchBrowser, signedInPages } from './browser.mjs';
+import { axeViolations, launchBrowser, signedInPages } from './browser.mjs';
 import { Server } from '../api/lib.mjs';
 import { API, completeDraft, createFiling, createSystem, driveTo, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
 
-// evaluated, not injected as a <script>: the app's CSP (script-src 'self') rightly refuses inline scripts
-const AXE = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 let s, browser, record, draft, report;
 const pages = signedInPages(() => ({ browser, server: s }));
 
@@ -41,13 +38,6 @@ after(async () => {
   await s?.stop();
 });
 
-async function axe(page, ready) {
-  await page.locator(ready).first().waitFor();
-  await page.evaluate(AXE);
-  const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }));
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
 
 const SCREENS = [
   ['filer', 'the editor with a malformed value', () => `/filings/${draft}?step=provider`, '[data-path="/provider/data_centers/0/country"] .finding'],
@@ -63,6 +53,6 @@ for (const [login, what, path, ready] of SCREENS) {
   test(`axe-core finds no serious WCAG 2 A/AA violation on ${what} (${login})`, async () => {
     const page = await pages.as(login);
     await page.goto(path());
-    assert.deepEqual(await axe(page, ready), []);
+    assert.deepEqual(await axeViolations(page, ready), []);
   });
 }

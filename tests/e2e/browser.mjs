@@ -4,7 +4,7 @@
 // console errors and failed requests, sign-in through the UI, screenshots into build/screenshots/
 // (`make screenshots` draws them into docs/screenshots/ instead, for the README).
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const CHROMIUM = process.env.BEIAN_CHROMIUM || '/usr/bin/chromium';
@@ -96,4 +96,16 @@ export function signedInPages(env) {
       }
     },
   };
+}
+
+// axe-core (npm, from the lockfile) over the page once `ready` is there: its violations of WCAG 2
+// A/AA rules of impact "serious" or "critical", each named with its rule and elements. Evaluated,
+// not injected as a <script>: the app's CSP (script-src 'self') rightly refuses inline scripts.
+const AXE = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+export async function axeViolations(page, ready) {
+  await page.locator(ready).first().waitFor();
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }

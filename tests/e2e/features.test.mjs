@@ -54,6 +54,8 @@ test('material upload: a file picked is uploaded with a progress bar, put into t
   await wrap.locator('.upload[data-state="done"]').waitFor();
   assert.equal(await byId(page, `up:${path}-progress`).getAttribute('value'), '100');
   assert.match(await wrap.locator('.upload-progress-label').innerText(), /架构图\.png 已上传/);
+  // the field's choice shows the new material once the organisation's list is read again
+  await page.waitForFunction((sel) => document.getElementById(sel)?.value !== '', `f:${path}`);
   const mid = Number(await byId(page, `f:${path}`).inputValue());
   assert.ok(mid > 11, `a new material id: ${mid}`);
   assert.match(await wrap.locator('.attached a.material-link').innerText(), /架构图\.png/);

@@ -4,8 +4,7 @@
 import { h, replace, clear, uid } from './dom.js';
 import { t, L } from './i18n.js';
 import { getAt, setAt, formatValue, segmentsOf, labelOf, fieldAt } from './schema.js';
-import { session } from './session.js';
-import { uploadControl, materialLink } from './materials.js';
+import { uploadControl, materialLink, orgMaterials, materialChoice, materialWords, materialMeta, acceptedKinds } from './materials.js';
 import { get } from './api.js';
 import { evaluationLine, criteriaText } from './views/evaluation.js';
 
@@ -65,6 +64,8 @@ export function renderField(def, path, ctx) {
     case 'object': return renderObject(def, path, ctx);
     case 'list<object>': return renderList(def, path, ctx);
     case 'enum[]': return renderMulti(def, path, ctx);
+    case 'material':
+    case 'material[]': return renderMaterial(def, path, ctx);
     default: return renderScalar(def, path, ctx);
   }
 }
@@ -169,11 +170,9 @@ function renderScalar(def, path, ctx) {
   let extraHelp = '';
   switch (def.type) {
     case 'int':
-    case 'material':
       control = h('input', { type: 'number', id, inputmode: 'numeric', step: 1, value: value ?? '' });
       if (def.min !== undefined) control.min = def.min;
       if (def.max !== undefined) control.max = def.max;
-      if (def.type === 'material') { control.min = 1; extraHelp = t('material.note', { kind: materialKindLabel(def.material_kind) }); }
       read = () => (control.value === '' || Number.isNaN(Number.parseInt(control.value, 10)) ? undefined : Number.parseInt(control.value, 10));
       break;
     case 'date':
@@ -208,14 +207,6 @@ function renderScalar(def, path, ctx) {
         return lines.length ? lines : undefined;
       };
       break;
-    case 'material[]':
-      control = h('input', { type: 'text', id, inputmode: 'numeric', value: Array.isArray(value) ? value.join(', ') : (value ?? '') });
-      extraHelp = t('material.listNote');
-      read = () => {
-        const ids = control.value.split(/[,\s，、]+/).filter(Boolean).map((s) => Number.parseInt(s, 10)).filter((n) => Number.isInteger(n) && n > 0);
-        return ids.length ? ids : undefined;
-      };
-      break;
     default: { // text
       const long = (def.max_length || 0) > 300;
       control = long
@@ -241,39 +232,6 @@ function renderScalar(def, path, ctx) {
   const notes = notesFor(path);
   const wrap = h('div', { class: ['field', 'scalar', `type-${def.type.replace(/[^a-z]/g, '')}`], dataset: { path } },
     h('label', { for: id }, L(def.label), requiredMark(def)), control, help);
-  if (def.type === 'material' || def.type === 'material[]') {
-    // the attached materials as links, and the upload control that attaches a new one
-    const attached = h('p', { class: 'attached', id: `${id}-attached` });
-    const drawAttached = () => {
-      const v = getAt(ctx.doc, path);
-      const ids = (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).filter((x) => Number.isInteger(x));
-      replace(attached, ids.length ? [h('span', { class: 'muted' }, t('upload.attached')), ' ', ids.map((mid, i) => [i ? '、' : '', materialLink(mid)])]
-        : h('span', { class: 'muted' }, t('upload.none')));
-    };
-    control.addEventListener(isText ? 'input' : 'change', drawAttached);
-    const list = def.type === 'material[]';
-    const kinds = list ? (def.material_kinds || (session.schema?.materials?.kinds || []).map((k) => k.key)) : null;
-    const up = uploadControl({
-      kind: def.material_kind || (list ? kinds.find((k) => k === 'other') || kinds[0] : undefined),
-      kinds: list ? kinds : null,
-      label: t('upload.chooseFor', { field: L(def.label) }),
-      idBase: `up:${path}`,
-      onUploaded: (m) => {
-        if (list) {
-          const cur = Array.isArray(getAt(ctx.doc, path)) ? getAt(ctx.doc, path) : [];
-          setAt(ctx.doc, path, [...cur, m.id]);
-          control.value = getAt(ctx.doc, path).join(', ');
-        } else {
-          setAt(ctx.doc, path, m.id);
-          control.value = String(m.id);
-        }
-        drawAttached();
-        ctx.onChange(path);
-      },
-    });
-    drawAttached();
-    wrap.append(attached, up);
-  }
   wrap.append(notes);
   describe(control, help);
   return wrap;
@@ -307,9 +265,82 @@ async function fillEvaluations(control, path, ctx) {
     control.append(h('option', { value: current, selected: true }, t('eval.ref', { id: current })));
 }
 
-function materialKindLabel(kind) {
-  const k = (session.schema?.materials?.kinds || []).find((x) => x.key === kind);
-  return k ? L(k.label) : (kind || '');
+// ---- material fields ---------------------------------------------------------------------
+
+// A material field: what it is (label, help, the kinds it accepts in words), what is attached
+// (kind, title, version, date), a choice among the organisation's materials of those kinds
+// (title · version · date) and an upload in place that attaches the new material. A single field
+// holds one material (choosing replaces it); a list field adds each chosen or uploaded one.
+function renderMaterial(def, path, ctx) {
+  const id = controlId(path);
+  const list = def.type === 'material[]';
+  const kinds = def.material_kinds || (def.material_kind ? [def.material_kind] : []);
+  const idsOf = () => {
+    const v = getAt(ctx.doc, path);
+    return (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).filter((x) => Number.isInteger(x));
+  };
+  const select = h('select', { id, class: 'material-pick' });
+  if (def.required) select.setAttribute('aria-required', 'true');
+  const help = helpFor(def, id, t('mat.accepts', { kinds: acceptedKinds(def) }));
+  const attached = h('div', { class: 'attached', id: `${id}-attached`, 'aria-live': 'polite' });
+  const set = (ids) => {
+    setAt(ctx.doc, path, list ? (ids.length ? ids : undefined) : ids[0]);
+    drawAttached();
+    fill();
+    ctx.onChange(path);
+  };
+  function drawAttached() {
+    const ids = idsOf();
+    if (!ids.length) { replace(attached, h('p', { class: 'muted' }, t('upload.none'))); return; }
+    replace(attached, h('p', { class: 'muted' }, t('upload.attached')), h('ul', { class: 'attached-list' }, ids.map((mid) => {
+      const link = materialLink(mid);
+      const li = h('li', { dataset: { material: mid } }, link);
+      if (list) {
+        const remove = h('button', {
+          type: 'button', class: 'small link-button remove-material',
+          onclick: () => { set(idsOf().filter((x) => x !== mid)); select.focus(); },
+        }, t('mat.remove'));
+        materialMeta(mid).then((m) => remove.setAttribute('aria-label', t('mat.removeLabel', { material: m ? materialWords(m) : t('mat.unreadable') })));
+        li.append(' ', remove);
+      }
+      return li;
+    })));
+  }
+  // the options: the organisation's materials of the accepted kinds (and what is attached, even
+  // if it is not among them, so that the control tells the truth)
+  async function fill() {
+    const all = await orgMaterials();
+    const current = idsOf();
+    const mine = all.filter((m) => kinds.includes(m.kind) && !(list && current.includes(m.id)));
+    const placeholder = list ? t('mat.add', { kinds: acceptedKinds(def) })
+      : mine.length || current.length ? t('mat.choose', { kinds: acceptedKinds(def) }) : t('mat.noneOfKind', { kinds: acceptedKinds(def) });
+    const options = mine.map((m) => h('option', { value: m.id, selected: !list && current[0] === m.id }, materialChoice(m)));
+    if (!list && current.length && !mine.some((m) => m.id === current[0])) {
+      const meta = await materialMeta(current[0]);
+      options.unshift(h('option', { value: current[0], selected: true }, meta ? materialChoice(meta) : t('mat.unreadable')));
+    }
+    replace(select, h('option', { value: '' }, placeholder), options);
+    select.value = list ? '' : current[0] !== undefined ? String(current[0]) : '';
+  }
+  select.addEventListener('change', () => {
+    const v = select.value ? Number(select.value) : undefined;
+    if (list) { if (v) set([...idsOf(), v]); return; }
+    set(v ? [v] : []);
+  });
+  const up = uploadControl({
+    kind: kinds.length === 1 ? kinds[0] : kinds.find((k) => k === 'other') || kinds[0],
+    kinds: kinds.length > 1 ? kinds : null,
+    label: t('mat.uploadFor', { field: L(def.label) }),
+    idBase: `up:${path}`,
+    onUploaded: (m) => set(list ? [...idsOf(), m.id] : [m.id]),
+  });
+  const wrap = h('div', { class: ['field', 'scalar', 'material-field', `type-${def.type.replace(/[^a-z]/g, '')}`], dataset: { path, kinds: kinds.join(' ') } },
+    h('label', { for: id }, L(def.label), requiredMark(def)),
+    help, attached, select, up, notesFor(path));
+  describe(select, help, attached);
+  drawAttached();
+  fill();
+  return wrap;
 }
 
 // ---- reading ------------------------------------------------------------------------------

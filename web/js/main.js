@@ -19,6 +19,7 @@ import { recordsView } from './views/records.js';
 import { inspectionView } from './views/inspection.js';
 import { incidentsView, incidentView, incidentReportView } from './views/incidents.js';
 import { inboxView, INBOX_CHANGED } from './views/inbox.js';
+import { impactView, canSeeImpact } from './views/impact.js';
 import { get } from './api.js';
 
 const ROUTES = [
@@ -38,6 +39,7 @@ const ROUTES = [
   { pattern: '/incidents/new', view: incidentReportView },
   { pattern: '/incidents/:id', view: incidentView },
   { pattern: '/inbox', view: inboxView },
+  { pattern: '/impact', view: impactView },
 ];
 
 function match(path) {
@@ -117,6 +119,7 @@ function navLinks() {
   if (kind === 'platform') links.push(['/', t('nav.admin')], ['/queue', t('nav.allFilings')], ['/dashboard', t('nav.dashboard')]);
   if (kind === 'enterprise' || kind === 'platform') links.push(['/incidents', t('nav.incidents')]);
   if (kind === 'authority') links.push(['/incidents', t('nav.incidentQueue')]);
+  if (canSeeImpact()) links.push(['/impact', t('nav.impact')]);
   if (kind !== 'platform' && hasRole('org_admin', 'authority_admin')) links.push(['/admin', t('nav.users')]);
   links.push(['/verify', t('nav.verify')], ['/account', t('nav.account')]);
   return links;

@@ -1,8 +1,9 @@
 // materials.js — materials in the browser: the upload control (a file picked → XMLHttpRequest POST
 // /materials with the file as the raw body, a <progress> driven by upload.onprogress, errors of the
-// API shown in the current language), the metadata of a material (cached) and a link to its content.
+// API shown in the current language), the metadata of a material (cached), the organisation's
+// materials to pick from, a material in words (kind, title, version, date) and a link to its content.
 import { h, replace, uid } from './dom.js';
-import { t, L, getLang } from './i18n.js';
+import { t, L, getLang, formatDate } from './i18n.js';
 import { csrfToken, get, ApiError } from './api.js';
 import { session } from './session.js';
 
@@ -19,14 +20,58 @@ export function kindLabel(kind) {
   return k ? L(k.label) : (kind || '');
 }
 
-// A link to the content of material id, named by its title and file name once they are known.
+// The organisation's own materials (GET /materials), newest first, cached per page load and
+// fetched again after an upload; [] when they cannot be read.
+let orgList = null;
+export function orgMaterials() {
+  if (!orgList) orgList = get('/materials').then((r) => r.items || [], () => { orgList = null; return []; });
+  return orgList;
+}
+function forgetOrgMaterials() { orgList = null; }
+
+// A material as one picks it: title · version · date (the kind is the field's).
+export function materialChoice(m) {
+  return t('mat.choice', { title: m.title || m.filename || '', n: m.current_version || 1, date: formatDate(m.updated_at || m.created_at) });
+}
+
+// A material in words: its kind, then title · version · date.
+export function materialWords(m) {
+  return t('mat.words', { kind: kindLabel(m.kind), choice: materialChoice(m) });
+}
+
+// The pointer of the form's field that takes material kind (its material_kind, else the first
+// list that accepts it among its material_kinds), or null.
+export function materialFieldFor(kind) {
+  let list = null;
+  const walk = (defs, base) => {
+    for (const d of defs || []) {
+      const p = `${base}/${d.key}`;
+      if (d.type === 'material' && d.material_kind === kind) return p;
+      if (d.type === 'material[]' && !list && (d.material_kinds || []).includes(kind)) list = p;
+      if (d.type === 'object') { const found = walk(d.fields, p); if (found) return found; }
+    }
+    return null;
+  };
+  for (const sec of session.schema?.form?.sections || []) {
+    const found = walk(sec.fields, `/${sec.key}`);
+    if (found) return found;
+  }
+  return list;
+}
+
+// The kinds a material field accepts, in words: "营业执照" or "等级测评报告、其他".
+export function acceptedKinds(def) {
+  const kinds = def.material_kinds || (def.material_kind ? [def.material_kind] : []);
+  return kinds.map(kindLabel).join(t('mat.kindSep'));
+}
+
+// A link to the content of material id, named in words (kind, title, version, date) once known.
 export function materialLink(id) {
   const a = h('a', { href: `/api/v1/materials/${id}/content`, target: '_blank', rel: 'noopener', class: 'material-link', dataset: { material: id } },
-    t('material.ref', { id }));
+    t('mat.loading'));
   materialMeta(id).then((m) => {
-    if (!m) return;
-    const label = m.filename && m.filename !== m.title ? `${m.title} (${m.filename})` : (m.title || m.filename);
-    if (label) a.textContent = `${label} · #${id}`;
+    if (!m) { a.textContent = t('mat.unreadable'); return; }
+    a.textContent = materialWords(m);
     a.dataset.kind = m.kind || '';
   });
   return a;
@@ -49,7 +94,7 @@ export function uploadMaterial(file, kind, onProgress) {
     xhr.onload = () => {
       let data = null;
       try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch { data = null; }
-      if (xhr.status === 201 || xhr.status === 200) { metaCache.set(data.id, Promise.resolve(data)); resolve(data); }
+      if (xhr.status === 201 || xhr.status === 200) { metaCache.set(data.id, Promise.resolve(data)); forgetOrgMaterials(); resolve(data); }
       else reject(new ApiError(xhr.status, data));
     };
     xhr.onerror = () => reject(new ApiError(0, { code: 'network', detail: t('upload.network') }));
@@ -104,7 +149,7 @@ export function uploadControl({ kind, kinds, label, idBase = uid('up'), onUpload
         progLabel.textContent = t('upload.progress', { name: file.name, pct });
       });
       progress.value = 100;
-      progLabel.textContent = t('upload.done', { name: file.name, id: m.id });
+      progLabel.textContent = t('mat.uploaded', { name: file.name });
       box.dataset.state = 'done';
       input.value = '';
       await onUploaded?.(m);

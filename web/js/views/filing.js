@@ -7,7 +7,7 @@ import { api, get, post, ApiError } from '../api.js';
 import { session, hasRole, loadSchema, loadWorkflow, loadOrgs, loadUsers } from '../session.js';
 import { sections, sectionOf, labelOf, mergePatch, leafRows, formatValue, regionName, addWorkingDays } from '../schema.js';
 import { renderSection, decorate, wrapperFor, controlId } from '../form.js';
-import { materialMeta, materialLink, uploadControl, kindLabel } from '../materials.js';
+import { materialMeta, materialLink, uploadControl, kindLabel, materialFieldFor } from '../materials.js';
 import { actionButtons } from '../actions.js';
 import { renderRecordTab } from './record.js';
 import { canEvaluate } from './evaluation.js';
@@ -58,6 +58,16 @@ export async function filingView(main, params, query) {
     try { st.rects = (await get(`/filings/${id}/rectifications`)).items || []; } catch { st.rects = []; }
   }
   await loadRects();
+  // the reviewer's rectification request in preparation: a draft kept on the server
+  st.draft = { state: 'saved', at: null, seq: 0, saving: null, restored: 0 };
+  if (canRequestItems()) {
+    try {
+      const d = await get(`/filings/${id}/rectification-draft`);
+      st.pending = Array.isArray(d.items) ? d.items : [];
+      st.draft.at = d.updated_at;
+      st.draft.restored = st.pending.length;
+    } catch { /* no draft to restore */ }
+  }
   // the overridable rules of the filing's pack, and the override requests of the filing
   const overridable = new Set();
   try {
@@ -417,7 +427,14 @@ export async function filingView(main, params, query) {
       reasons.length ? [h('h3', {}, t('derived.reasons')), h('ul', { class: 'reasons' }, reasons.map((r) => h('li', {}, L(r) || r.code)))] : null,
       change ? [h('h3', {}, t('change.reasons'), ' ', h('span', { class: 'badge' }, t(`change.${change.class}`))),
         h('ul', { class: 'reasons', id: 'change-reasons' }, change.reasons.map((r) => h('li', { dataset: { code: r.code } }, L(r) || r.code)))] : null,
-      mats.length ? [h('h3', {}, t('derived.materials')), h('ul', { class: 'materials', id: 'required-materials' }, mats.map((m) => h('li', { dataset: { kind: m } }, kinds.get(m) || m)))] : null,
+      mats.length ? [h('h3', {}, t('derived.materials')), h('ul', { class: 'materials', id: 'required-materials' }, mats.map((m) => {
+        // each kind links to the field that takes it (the pack's material_kind)
+        const at = materialFieldFor(m);
+        const label = kinds.get(m) || m;
+        return h('li', { dataset: { kind: m, field: at || '' } }, at
+          ? h('button', { type: 'button', class: 'link-button material-goto', 'aria-label': t('mat.goTo', { kind: label }), onclick: () => jumpTo(at) }, label)
+          : label);
+      }))] : null,
       !Object.keys(d).length ? h('p', { class: 'muted' }, t('derived.notYet')) : null);
     if (mats.length) markRequiredMaterials();
   }
@@ -564,7 +581,7 @@ export async function filingView(main, params, query) {
       pendingItems: st.pending,
       onDone: async (out, action) => {
         toast(t('action.done', { action: name('action', action) }), 'ok');
-        if (action === 'request_rectification') st.pending = [];
+        if (action === 'request_rectification') { st.pending = []; st.draft = { state: 'saved', at: null, seq: 0, saving: null, restored: 0 }; }
         if (out.change_filing) { go(`/filings/${out.change_filing.id}`); return; }
         await reload();
       },
@@ -574,12 +591,48 @@ export async function filingView(main, params, query) {
 
   function drawPending() {
     if (!formEls || !canRequestItems()) return;
-    if (!st.pending.length) { replace(formEls.pendingBox, h('p', { class: 'muted' }, t('rect.pendingNone'))); return; }
-    replace(formEls.pendingBox, h('ol', {}, st.pending.map((it, i) => h('li', {},
-      h('button', { type: 'button', class: 'link-button', onclick: () => jumpTo(it.path) }, labelOf(it.path)), ': ', it.message, ' ',
-      h('button', { type: 'button', class: 'small danger', 'aria-label': t('rect.removePending', { field: labelOf(it.path) }), onclick: () => { st.pending.splice(i, 1); drawPending(); } }, t('rect.removeItem'))))),
-    h('p', { class: 'muted' }, t('rect.pendingHint')));
+    const status = h('p', { class: 'draft-status muted', id: 'draft-status', role: 'status', dataset: { state: st.draft.state } }, draftStatusText());
+    if (!st.pending.length) { replace(formEls.pendingBox, h('p', { class: 'muted' }, t('rect.pendingNone')), st.draft.at ? status : null); return; }
+    replace(formEls.pendingBox,
+      st.draft.restored ? h('p', { class: 'info-text', id: 'draft-restored' }, t('draft.restored', { n: st.draft.restored })) : null,
+      h('ol', { id: 'pending-list' }, st.pending.map((it, i) => h('li', {},
+        h('button', { type: 'button', class: 'link-button', onclick: () => jumpTo(it.path) }, labelOf(it.path)), ': ', it.message, ' ',
+        h('button', {
+          type: 'button', class: 'small danger', 'aria-label': t('rect.removePending', { field: labelOf(it.path) }),
+          onclick: () => { st.pending.splice(i, 1); st.draft.restored = 0; drawPending(); saveDraft(); },
+        }, t('rect.removeItem'))))),
+      h('p', { class: 'muted' }, t('rect.pendingHint')), status);
   }
+
+  function draftStatusText() {
+    switch (st.draft.state) {
+      case 'saving': return t('draft.saving');
+      case 'error': return t('draft.error');
+      default: return st.draft.at ? t('draft.saved', { at: formatDateTime(st.draft.at) }) : t('draft.kept');
+    }
+  }
+
+  // Keep the items picked so far as the reviewer's draft on the server (PUT replaces it); the last
+  // call wins, a failure leaves the draft marked unsaved (the page warns before it is left).
+  async function saveDraft() {
+    const seq = ++st.draft.seq;
+    st.draft.state = 'saving';
+    drawPending();
+    const items = st.pending.map(({ path, message }) => ({ path, message }));
+    const run = (async () => {
+      try {
+        const d = await api('PUT', `/filings/${id}/rectification-draft`, { body: { items } });
+        if (seq === st.draft.seq) { st.draft.state = 'saved'; st.draft.at = d.updated_at; }
+      } catch {
+        if (seq === st.draft.seq) st.draft.state = 'error';
+      }
+      if (seq === st.draft.seq) drawPending();
+    })();
+    st.draft.saving = run;
+    await run;
+  }
+
+  const draftUnsaved = () => canRequestItems() && st.draft.state !== 'saved';
 
   // The reviewer picks a field on the form for a rectification item.
   async function pickItem(path) {
@@ -605,6 +658,7 @@ export async function filingView(main, params, query) {
       st.pending.push({ path, message });
       drawPending();
       toast(t('rect.added', { field: labelOf(path) }), 'ok');
+      saveDraft();
     }
   }
 
@@ -847,7 +901,11 @@ export async function filingView(main, params, query) {
   tb.select(tabItems.some((x) => x.key === st.tab) ? st.tab : 'form');
 
   return {
-    beforeLeave: () => (editable() ? flush() : undefined),
-    dirty: () => editable() && dirty(),
+    beforeLeave: async () => {
+      if (st.draft.saving) await st.draft.saving;
+      if (draftUnsaved()) await saveDraft();
+      if (editable()) await flush();
+    },
+    dirty: () => (editable() && dirty()) || draftUnsaved(),
   };
 }
