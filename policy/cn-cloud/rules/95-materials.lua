@@ -1,5 +1,6 @@
 -- rules/95-materials.lua — §3.2 备案材料 (required materials): every kind the classification lists
--- in ctx.derived.required_materials must be present. A kind is present when a material field of
+-- in ctx.derived.required_materials must be present; each has a material field of its own (checked
+-- when the pack loads). A kind is present when a material field of
 -- the form of that kind (material_kind in form.json) holds an id, or when ctx.materials (the
 -- filing's attached materials, {kind = {id, …}}, passed by the server) lists one. Kinds whose form
 -- field is required are left to FORM-REQUIRED. Without ctx.materials (offline validation) the
@@ -25,6 +26,15 @@ local function walk(defs, keys)
   end
 end
 for _, section in ipairs(pack.form.sections) do walk(section.fields, { section.key }) end
+
+-- The matrix points at the form: every kind it can require has a material field of its own, where
+-- the filer attaches it and where the finding of a missing one is shown.
+for i, entry in ipairs(pack.params.materials_matrix) do
+  for _, kind in ipairs(entry.kinds) do
+    assert(KINDS[kind], "params.json materials_matrix[" .. i .. "]: no material field of form.json takes kind '"
+      .. kind .. "' (material_kind)")
+  end
+end
 
 local MESSAGES = {}
 for _, m in ipairs(pack.materials) do
@@ -56,9 +66,10 @@ local function missing(doc, ctx, which)
         present = present or holds_id(get(doc, table.unpack(keys)))
       end
       if not present then
-        -- shown at the form's field for that kind, else at the list that takes any material
+        -- shown at the form's field for that kind (the document's root for a kind the matrix
+        -- does not know, which classify.lua does not produce)
         local field = entry and entry.fields[1]
-        local path = field and ("/" .. table.concat(field, "/")) or "/compliance/industry_materials"
+        local path = field and ("/" .. table.concat(field, "/")) or ""
         out[#out + 1] = { path = path, message = MESSAGES[kind][which] }
       end
     end
