@@ -308,6 +308,7 @@ const NEED_TOKEN = [
   ['GET', '/api/v1/policy/packs/1/1/rules'], ['GET', '/api/v1/policy/impact?pack=cn-cloud@2025.1'],
   ['GET', '/api/v1/filings/1/overrides'], ['POST', '/api/v1/filings/1/overrides'],
   ['POST', '/api/v1/filings/1/overrides/1/decision'],
+  ['GET', '/api/v1/filings/1/rectification-draft'], ['PUT', '/api/v1/filings/1/rectification-draft'], ['DELETE', '/api/v1/filings/1/rectification-draft'],
   // incidents (issue 13)
   ['POST', '/api/v1/filings/1/incidents'], ['GET', '/api/v1/incidents'], ['GET', '/api/v1/incidents/1'],
   ['POST', '/api/v1/incidents/1/updates'], ['POST', '/api/v1/incidents/1/close'], ['POST', '/api/v1/incidents/1/order_inspection'],

@@ -127,6 +127,7 @@ test('authorization matrix: every route × every caller', async () => {
     'POST /filings/{id}/rectifications/{rid}/items/{iid}/answer': { body: { answer: `矩阵答复-${caller}` } },
     'POST /filings/{id}/overrides': { body: { rule: 'SUBJ-002', reason: '矩阵', material_id: 1 } },
     'POST /filings/{id}/overrides/{oid}/decision': { body: { accept: false, comment: '矩阵' } },
+    'PUT /filings/{id}/rectification-draft': { body: { items: RECTIFICATION_ITEMS, comment: '矩阵' } },
     'POST /materials': text,
     'POST /materials/{id}/versions': text,
     'PUT /providers/{org_id}/profile': { body: profile },

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 export const DEMO_MATERIALS = {
   business_licence: 1, architecture_diagram: 2, data_flow_diagram: 3, service_agreement: 4, emergency_plan: 5,
   grading_report: 6, expert_review_opinion: 7, risk_assessment_report: 8, vuln_scan_report: 9,
-  cross_border_document: 10, change_description: 11,
+  cross_border_document: 10, change_description: 11, pia_report: 12, compliance_statement: 13,
+  test_report: 14,
 };
 
 export const BIN = process.env.BEIAN_BIN || new URL('../../build/beian', import.meta.url).pathname;

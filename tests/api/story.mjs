@@ -34,6 +34,9 @@ export function referenceDoc(provider = DEMO.provider, materials = DEMO_MATERIAL
   doc.compliance.risk_assessment_report = m.risk_assessment_report;
   doc.compliance.cross_border.document = m.cross_border_document;
   doc.operations.vuln_scan.report = m.vuln_scan_report;
+  doc.data_security.pia_report = m.pia_report;
+  doc.compliance.compliance_statement = m.compliance_statement;
+  doc.compliance.industry_materials = [m.test_report];
   return doc;
 }
 

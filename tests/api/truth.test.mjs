@@ -100,7 +100,7 @@ test('every frozen version pins every material it names, with version and hash',
   const named = [doc.system.architecture_diagram, doc.system.data_flow_diagram, doc.agreement.agreement_document,
     doc.emergency.plan_document, doc.subject.business_licence, doc.system.change_description, doc.grading.grading_report,
     doc.grading.expert_review.opinion, doc.compliance.risk_assessment_report, doc.compliance.cross_border.document,
-    doc.operations.vuln_scan.report].sort((a, b) => a - b);
+    doc.operations.vuln_scan.report, doc.data_security.pia_report, doc.compliance.compliance_statement, ...doc.compliance.industry_materials].sort((a, b) => a - b);
   assert.deepEqual(r.body.items.map((p) => p.material_id).sort((a, b) => a - b), named);
   for (const p of r.body.items) {
     assert.equal(p.material_version, 1);

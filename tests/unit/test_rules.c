@@ -101,8 +101,8 @@ static void test_reference_is_clean(void **state)
             unit_print_findings(findings);
             fail_msg("the reference filing has an error finding");
         }
-    /* Offline (no ctx.materials) the kinds without a form field are reminders. */
-    assert_non_null(find_rule(findings, "MAT-002"));
+    /* Every required kind has its field, and the reference fills each: not even a reminder offline. */
+    assert_null(find_rule(findings, "MAT-002"));
     json_t *want = json_pack(
         "{s:i, s:s, s:[{s:s, s:s, s:s}], s:[s,s,s,s,s,s,s,s,s,s], s:s, s:i, s:i}", "level", 3, "filing_type", "strict",
         "filing_type_reasons", "code", "level", "zh", "安全保护等级为第3级（第3级及以上）", "en",
