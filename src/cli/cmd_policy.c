@@ -7,6 +7,7 @@
  * 2 usage. */
 #include "cli/cli.h"
 #include "cli/cli_pack.h"
+#include "cli/cli_rule_help.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,8 @@ static const char USAGE[] =
     "usage: beian policy test [DIR]     run the pack's fixtures (default: the built-in cn-cloud)\n"
     "       beian policy lint DIR [--as-of DATE]  check the pack: fixtures per rule, field paths, zh and en\n"
     "                                   texts; warns when the working-day calendar ends within 60 days\n"
-    "       beian policy rules [DIR]    list the pack's rules (id, severity, source, title)\n"
+    "       beian policy rules [DIR] [--markdown]  list the pack's rules (id, severity, source, title);\n"
+    "                                   --markdown writes docs/rules.md (what SARIF's helpUri links to)\n"
     "       beian policy install|impact|packs …   pack versions of a data directory (see 'beian policy install --help')\n"
     "DIR may also be ID@VERSION of an installed pack.\n"
     "Exit status: 0 all good, 1 failures or problems, 2 usage.\n";
@@ -256,6 +258,12 @@ static int policy_list_rules(const struct pack *p)
     return EXIT_OK;
 }
 
+static int policy_rules_markdown(const struct pack *p)
+{
+    rule_help_print_markdown(stdout, p);
+    return EXIT_OK;
+}
+
 int cmd_policy(int argc, char **argv)
 {
     if (argc < 2)
@@ -277,6 +285,9 @@ int cmd_policy(int argc, char **argv)
             return cli_usage("policy", "--as-of takes a day written YYYY-MM-DD (lint only)");
         argc -= 2;
     }
+    bool markdown = strcmp(sub, "rules") == 0 && argc > 2 && strcmp(argv[argc - 1], "--markdown") == 0;
+    if (markdown)
+        argc--;
     if (argc > 3)
         return cli_usage("policy", "takes at most one DIR");
     const char *dir = argc > 2 ? argv[2] : NULL;
@@ -288,7 +299,7 @@ int cmd_policy(int argc, char **argv)
             return cli_usage("policy", "lint needs the pack DIR");
         run = policy_lint;
     } else if (strcmp(sub, "rules") == 0)
-        run = policy_list_rules;
+        run = markdown ? policy_rules_markdown : policy_list_rules;
     else
         return cli_usage("policy", "unknown subcommand (test, lint or rules)");
     struct pack *p;
