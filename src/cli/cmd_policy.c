@@ -1,7 +1,8 @@
 /* cmd_policy.c — `beian policy test|lint|rules`: work on a policy pack directory as its author
  * does. `test` runs the pack's fixtures (fixtures.h); `lint` checks that the pack is complete —
  * every rule has a passing and a failing fixture, every path a rule names is a field of the form,
- * every title and message has zh and en, no rule fails on a fixture; `rules` lists the rules.
+ * every title and message has zh and en, no rule fails on a fixture; `rules` lists the rules
+ * (or writes docs/rules.md). `diff` is cmd_policy_diff.c, install|impact|packs cmd_policy_admin.c.
  *
  * Exit status: 0 all good, 1 a fixture failed or lint found problems (or the pack does not load),
  * 2 usage. */
@@ -26,6 +27,7 @@ static const char USAGE[] =
     "                                   texts; warns when the working-day calendar ends within 60 days\n"
     "       beian policy rules [DIR] [--markdown]  list the pack's rules (id, severity, source, title);\n"
     "                                   --markdown writes docs/rules.md (what SARIF's helpUri links to)\n"
+    "       beian policy diff A B [--json]  what changed between two pack versions (see 'beian policy diff --help')\n"
     "       beian policy install|impact|packs …   pack versions of a data directory (see 'beian policy install --help')\n"
     "DIR may also be ID@VERSION of an installed pack.\n"
     "Exit status: 0 all good, 1 failures or problems, 2 usage.\n";
@@ -275,6 +277,8 @@ int cmd_policy(int argc, char **argv)
     }
     if (strcmp(sub, "install") == 0 || strcmp(sub, "impact") == 0 || strcmp(sub, "packs") == 0)
         return cmd_policy_admin(argc - 1, argv + 1);
+    if (strcmp(sub, "diff") == 0)
+        return cmd_policy_diff(argc - 1, argv + 1);
     if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
         fputs(USAGE, stdout);
         return EXIT_OK;
