@@ -66,7 +66,7 @@ static const struct pack *load(struct loaded *l, int which, const char *spec, co
         }
         const struct pack *p = registry_find_spec(l->registry, spec);
         if (!p)
-            err_set(e, ERR_USAGE, NULL, "Policy pack %s is not installed in %s", "%s 中未安装策略包 %s", spec, data);
+            err_set(e, ERR_USAGE, NULL, "Policy pack %s is not installed in %s", "未安装策略包 %s（数据目录 %s）", spec, data);
         return p;
     }
     if (cli_pack_open(spec, &l->owned[which], e) != 0)

@@ -126,6 +126,7 @@ const struct route API_ROUTES[] = {
     {"GET", "/api/v1/policy/packs/{id}/{version}/schema", api_policy_pack_schema, 0},
     {"GET", "/api/v1/policy/packs/{id}/{version}/rules", api_policy_pack_rules, 0},
     {"GET", "/api/v1/policy/impact", api_policy_impact, 0},
+    {"GET", "/api/v1/policy/diff", api_policy_diff, 0},
     {"GET", "/api/v1/public/filings/{number}", api_public_filing, ROUTE_PUBLIC},
     {"GET", "/api/v1/openapi.json", api_openapi, ROUTE_PUBLIC},
     {"GET", "/healthz", api_healthz, ROUTE_PUBLIC},
