@@ -7,7 +7,7 @@
 # Targets run side by side, FUZZ_JOBS at a time (default: the number of cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TARGETS=(router http document docdiff pack upload statement)
+TARGETS=(router http document docdiff pack upload statement json_position)
 [ $# -gt 0 ] && TARGETS=("$@")
 SECONDS_EACH=${FUZZ_SECONDS:-30}
 B=build-fuzz
@@ -59,6 +59,10 @@ seed() {
     statement)   # the fixtures of tests/fixtures/proofs: keys NUL certificate, keys NUL checkpoint
       { cat tests/fixtures/proofs/keys.json; printf '\0'; cat tests/fixtures/proofs/certificate.json; } >"$d/certificate"
       { cat tests/fixtures/proofs/keys.json; printf '\0'; cat tests/fixtures/proofs/checkpoint.txt; } >"$d/checkpoint" ;;
+    json_position)   # pointer NUL text
+      printf '/subject/uscc\0' >"$d/p0"; cat tests/fixtures/validate/bad.json >>"$d/p0"
+      printf '/a~1b/0\0{"a/b": [1, {"c": "\\u00e9"}]}' >"$d/p1"
+      printf '/x\0\xef\xbb\xbf{"x":\r\n"\xf0\x9f\x98\x80"}' >"$d/p2" ;;
     upload)
       printf 'business_licence\0营业执照\0licence.pdf\0application/pdf' >"$d/pdf"
       printf 'architecture_diagram\0架构图\0arch.png\0image/png' >"$d/png"
