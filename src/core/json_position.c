@@ -150,10 +150,12 @@ static int skip_value(struct scan *sc)
                 return 0;
         }
     }
-    size_t from = sc->i;
-    for (c = peek(sc); c >= 0 && !strchr(",]} \t\r\n", c); c = peek(sc))
+    /* a number or true, false, null: it starts with an ASCII character, so it takes a column */
+    if (c < 0 || !(c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n'))
+        return -1;
+    for (c = peek(sc); c > 0 && !strchr(",]} \t\r\n", c); c = peek(sc))
         step(sc);
-    return sc->i > from ? 0 : -1;
+    return 0;
 }
 
 /* The next reference token of the pointer at *p (after its '/'), unescaped into tok; *p moves

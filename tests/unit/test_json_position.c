@@ -120,6 +120,9 @@ static void bad_input(void **state)
     assert_int_equal(json_position_find("{\"a\" 1}", 7, "/b", &pos), -1);
     assert_int_equal(json_position_find("{\"a\": \"unterminated", 19, "/b", &pos), -1);
     assert_int_equal(json_position_find("", 0, "", &pos), -1);
+    /* a value that is no JSON value (a stray UTF-8 continuation byte: found by fuzz_json_position) */
+    assert_int_equal(json_position_find("\xa9\0{}", 4, "/x", &pos), -1);
+    assert_int_equal(json_position_find("{\"a\": x}", 8, "/a", &pos), -1);
 }
 
 int main(void)
