@@ -2,6 +2,9 @@
  * and no data directory (filings as code: an enterprise's own CI runs this). It runs what the
  * server runs on a save — the form schema's shape and completeness checks and the pack's rules
  * (policy_check) — and prints the findings and derived values as text, JSON or SARIF 2.1.0.
+ * SARIF is made for code hosts: each result's region is where its pointer is in the file's text
+ * (core/json_position.h), the file is named by a URI, rules carry help and a link into
+ * docs/rules.md (cli_rule_help.h), results a fingerprint and whether they may be overridden.
  *
  * Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or unreadable/malformed input. */
 #include "cli/cli.h"
