@@ -59,9 +59,9 @@ static void region_words(const struct names *n, const char *code, char *buf, siz
     if (strcmp(city, province) != 0) parts[1] = bilingual(json_object_get(regions, city), false);
     size_t used = 0;
     const char *last = NULL;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 3 && used < len; i++) {
         if (!parts[i] || (last && strcmp(parts[i], last) == 0)) continue;
-        used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s", parts[i]);
+        used += (size_t)snprintf(buf + used, len - used, "%s", parts[i]);
         last = parts[i];
     }
     if (!own) snprintf(buf, len, "%s", code);   /* a code the pack does not know stays a code */

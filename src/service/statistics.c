@@ -178,7 +178,7 @@ json_t *statistics_get(struct app *a, const struct principal *who, struct err *e
                         "reviews", (json_int_t)jint(late, "reviews_overdue"), "inspections", (json_int_t)insp,
                         "ordered_inspections", (json_int_t)ordered, "change_reports_late",
                         (json_int_t)jint(late, "change_reports_late"), "records_with_standing_errors",
-                        (json_int_t)(supervises ? jint(late, "records_with_standing_errors") : 0),
+                        (json_int_t)jint(late, "records_with_standing_errors"),
                         "incidents_late_first_report", (json_int_t)jint(inc, "late_first_report"),
                         "incidents_closure_overdue", (json_int_t)jint(inc, "closure_overdue"));
         json_decref(inc);
