@@ -42,6 +42,8 @@ int cmd_keys(int argc, char **argv);
 /* backup DEST / restore SRC (cmd_backup.c) */
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+/* export register|bundle (cmd_export.c) */
+int cmd_export(int argc, char **argv);
 
 /* The data directory: the --data value, else $BEIAN_DATA, else NULL. */
 const char *cli_data_dir(const char *flag_value);

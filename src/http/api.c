@@ -5,6 +5,7 @@
 #include "http/api_records.h"
 #include "http/api_proofs.h"
 #include "http/api_notify.h"
+#include "http/api_exports.h"
 #include "service/app.h"
 #include "service/auth.h"
 #include "service/orgs.h"
@@ -63,6 +64,11 @@ const struct route API_ROUTES[] = {
     {"POST", "/api/v1/filings/{id}/overrides", api_filings_override_request, 0},
     {"POST", "/api/v1/filings/{id}/overrides/{oid}/decision", api_filings_override_decide, 0},
     {"GET", "/api/v1/audit", api_audit, 0},
+    /* exports and statistics (api_exports.c) */
+    {"GET", "/api/v1/exports/register.csv", api_exports_register_csv, 0},
+    {"GET", "/api/v1/exports/register.xlsx", api_exports_register_xlsx, 0},
+    {"GET", "/api/v1/filings/{id}/bundle", api_filings_bundle, 0},
+    {"GET", "/api/v1/statistics", api_statistics, 0},
     /* after the number: self-inspection reports, standing findings, the work list (api_records.c) */
     {"GET", "/api/v1/records", api_supervision, 0},
     {"GET", "/api/v1/filings/{id}/standing", api_filings_standing, 0},
