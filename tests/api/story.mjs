@@ -104,7 +104,7 @@ export async function createFiling(s, systemId, login = 'filer') {
 
 // The ETag header a filing reply carries: the filing's tag, or its gzip variant's when the reply
 // came gzip-coded (fetch asks for gzip and decodes it).
-function replyTag(r) {
+export function replyTag(r) {
   return r.headers.get('content-encoding') === 'gzip' ? r.body.etag.replace(/"$/, '-gz"') : r.body.etag;
 }
 
