@@ -261,7 +261,7 @@ int web_dispatch(struct http_req *r)
 {
     if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
         reply_header(r, "Allow", "GET, HEAD");
-        return reply_error(r, ERR_METHOD_NOT_ALLOWED, "only GET is supported here", "此处仅支持 GET");
+        return reply_error(r, ERR_METHOD_NOT_ALLOWED, "only GET and HEAD are supported here", "此处仅支持 GET 和 HEAD");
     }
     char path[WEB_MAX_PATH];
     if (!percent_decode(r->path, path, sizeof path) || path[0] != '/' || !path_is_plain(path))
