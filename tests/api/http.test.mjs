@@ -265,6 +265,9 @@ test('every 201 says where the new thing is (Location), and that place answers',
   assert.equal(created['material version'], `${API}/materials/${m.id}/versions/${mv.version}`);
   const insp = await check('inspection', await post('filer', `/filings/${record}/inspections`));
   assert.equal(created.inspection, `${API}/inspections/${insp.id}`);
+  const ordered = await check('ordered inspection', await post('reviewer', `/filings/${record}/inspections/order`,
+    { reason: '位置测试', due_on: new Date(Date.now() + 60 * 86400e3).toISOString().slice(0, 10) }));
+  assert.equal(created['ordered inspection'], `${API}/inspections/${ordered.id}`);
   await check('evidence', await post('filer', `/filings/${record}/evidence`, { kind: 'vuln_scan', on_date: new Date().toISOString().slice(0, 10) }),
     `${API}/filings/${record}/evidence`);
   const inc = await check('incident', await post('filer', `/filings/${record}/incidents`,
@@ -280,7 +283,7 @@ test('every 201 says where the new thing is (Location), and that place answers',
   // where GET is allowed on the place, it answers 200 to the creator
   for (const [name, loc] of Object.entries(created)) {
     if (['session', 'token', 'webhook'].includes(name)) continue;   /* DELETE only */
-    const who = name === 'org' || name === 'user' ? 'admin' : 'filer';
+    const who = name === 'org' || name === 'user' ? 'admin' : name === 'ordered inspection' ? 'reviewer' : 'filer';
     const r = await s.req('GET', loc, { token: token(who) });
     assert.equal(r.status, 200, `GET ${loc} (${name}): ${r.status} ${r.text}`);
   }
