@@ -19,7 +19,7 @@ if [ ! -f $B/build.ninja ]; then
     -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all -Wno-unused-command-line-argument' >/dev/null
 fi
 ninja -C $B libbeian.a >$B/ninja.log || { cat $B/ninja.log; exit 1; }
-LIBS="$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium lua5.4 cairo pangocairo libqrencode fontconfig xlsxwriter) -lcrack"   # cracklib has no .pc file
+LIBS="$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium lua5.4 cairo pangocairo libqrencode fontconfig xlsxwriter zlib) -lcrack"   # cracklib has no .pc file
 CFLAGS=$(pkg-config --cflags jansson lua5.4)
 for t in "${TARGETS[@]}"; do
   if [ ! -x $B/fuzz_$t ] || [ fuzz/fuzz_$t.c -nt $B/fuzz_$t ] || [ $B/libbeian.a -nt $B/fuzz_$t ]; then
@@ -43,7 +43,8 @@ seed() {
       printf 'GET /api/v1/filings?limit=5&cursor=9&q=%%E5%%A4%%87 HTTP/1.1\r\nHost: x\r\nCookie: beian_session=abc; x=y\r\nAuthorization: Bearer zzz\r\nAccept-Language: en\r\n\r\n' >"$d/auth"
       printf 'GET /api/v1/public/filings/110000-2026-000001?lang=en HTTP/1.1\r\nHost: x\r\n\r\n' >"$d/public"
       printf 'PUT /api/v1/filings/1/document HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/merge-patch+json\r\nIf-Match: "1-1"\r\n\r\n5\r\n{"a":\r\n0\r\n\r\n' >"$d/chunked"
-      printf 'GET /api/v1/workflow HTTP/1.0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >"$d/pipelined" ;;
+      printf 'GET /api/v1/workflow HTTP/1.0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >"$d/pipelined"
+      printf 'GET /api/v1/workflow HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br;q=1, gzip;q=0.5, *;q=0\r\nIf-None-Match: W/"a", "h-0"\r\n\r\n' >"$d/conditional" ;;
     document)
       cp policy/cn-cloud/fixtures/*.json tests/fixtures/validate/*.json "$d/" 2>/dev/null || true
       find policy/cn-cloud/fixtures/rules -name '*.json' -size -64k | head -200 | while read -r f; do cp "$f" "$d/$(echo "$f" | tr / _)"; done ;;

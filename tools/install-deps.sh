@@ -13,6 +13,7 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
             libcairo2-dev libpango1.0-dev libqrencode-dev   # the certificate PDF (src/http/cert_pdf.c)
             libcurl4-openssl-dev                            # notifications: webhooks (HTTP) and e-mail (SMTP)
             libxlsxwriter-dev                               # the register as XLSX (src/service/exports.c)
+            zlib1g-dev                                      # gzip content coding of replies (src/http/gzip.c)
             fonts-wqy-microhei)                             # its CJK font, needed at run time
 test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and a CJK font for the screenshots
            jq                          # the README's curl walk (tests/api/readme.test.mjs)

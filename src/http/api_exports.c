@@ -8,6 +8,7 @@
 #include "service/exports.h"
 #include "service/statistics.h"
 #include "core/clock.h"
+#include "http/query.h"
 #include "core/date.h"
 
 #include <stdio.h>
@@ -19,18 +20,11 @@
 static int register_reply(struct http_req *r, enum export_format format)
 {
     struct err e = {0};
-    const char *system = http_query(r, "system_id"), *lang = http_query(r, "lang");
-    char *end = NULL;
-    long long system_id = system && *system ? strtoll(system, &end, 10) : 0;
-    if ((end && *end) || system_id < 0) {
-        err_set(&e, ERR_BAD_REQUEST, "system_id", "query parameter system_id must be a non-negative integer",
-                "查询参数 system_id 必须是非负整数");
+    static const char *const langs[] = {"zh", "en", NULL};
+    const char *lang = NULL;
+    int64_t system_id = 0;
+    if (query_id(r, "system_id", &system_id, &e) != 0 || query_enum(r, "lang", langs, &lang, &e) != 0)
         return api_reply(r, 0, NULL, &e);
-    }
-    if (lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0) {
-        err_set(&e, ERR_BAD_REQUEST, "lang", "lang is zh or en", "lang 为 zh 或 en");
-        return api_reply(r, 0, NULL, &e);
-    }
     struct register_query q = {.state = http_query(r, "state"), .region = http_query(r, "region"),
                                .type = http_query(r, "type"), .q = http_query(r, "q"), .kind = http_query(r, "kind"),
                                .system_id = system_id};

@@ -2,6 +2,7 @@
  * rules, installing a version (admin), the impact of a version on the filed systems, and what
  * changed between two versions (policy/pack_diff.h). */
 #include "http/api.h"
+#include "http/query.h"
 #include "core/clock.h"
 #include "service/app.h"
 #include "service/auth.h"
@@ -78,12 +79,10 @@ static void collect(const json_t *item, void *arg)
 int api_policy_impact(struct http_req *r)
 {
     struct err e = {0};
-    const char *spec = http_query(r, "pack"), *as_of_text = http_query(r, "as_of");
-    day_t as_of = date_from_unix(clock_now());
-    if (as_of_text && date_parse(as_of_text, &as_of) != 0) {
-        err_set(&e, ERR_BAD_REQUEST, "as_of", "as_of must be YYYY-MM-DD", "as_of 须为 YYYY-MM-DD");
+    const char *spec;
+    day_t as_of;
+    if (query_text(r, "pack", 200, &spec, &e) || query_day(r, "as_of", date_from_unix(clock_now()), &as_of, &e))
         return api_reply(r, 0, NULL, &e);
-    }
     json_t *items = json_array();
     int64_t checked = 0;
     if (policy_impact(r->app, r->who, spec, as_of, collect, items, &checked, &e) != 0) {
