@@ -5,7 +5,7 @@ import { t, name, L, formatDateTime } from '../i18n.js';
 import { api, get, post } from '../api.js';
 import { session, hasRole, loadSchema, loadOrgs } from '../session.js';
 import { regionName, sections } from '../schema.js';
-import { field, problemText, toast, emptyState, openDialog } from '../ui.js';
+import { field, problemText, errorBox, toast, emptyState, openDialog } from '../ui.js';
 
 const ROLES_BY_KIND = {
   enterprise: ['filer', 'checker', 'org_admin'],
@@ -63,7 +63,7 @@ export async function adminView(main) {
             if (uscc.value.trim().toUpperCase() !== o.uscc) change.uscc = uscc.value.trim().toUpperCase();
             if (region.value.trim() !== o.region) change.region = region.value.trim();
             if (!Object.keys(change).length) { close(false); return; }
-            try { await api('PATCH', `/orgs/${o.id}`, { body: change }); close(true); } catch (err) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+            try { await api('PATCH', `/orgs/${o.id}`, { body: change }); close(true); } catch (err) { replace(msg, errorBox(err)); }
           },
         }, h('p', { class: 'muted' }, t('admin.correctHelp')),
         field({ label: t('admin.orgName'), control: nm, required: true }),
@@ -102,7 +102,7 @@ export async function adminView(main) {
           toast(t('admin.orgCreated', { name: o.name }), 'ok');
           await drawOrgs();
           await drawUsers();
-        } catch (err) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+        } catch (err) { replace(msg, errorBox(err)); }
       },
     }, h('h3', { id: 'org-form-title' }, t('admin.newOrg')),
     h('div', { class: 'form-grid' },
@@ -154,7 +154,7 @@ export async function adminView(main) {
           const u = await post('/users', body);
           toast(t('admin.userCreated', { login: u.login }), 'ok');
           await drawUsers();
-        } catch (err) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+        } catch (err) { replace(msg, errorBox(err)); }
       },
     }, h('h3', { id: 'user-form-title' }, t('admin.newUser')),
     h('div', { class: 'form-grid' },

@@ -6,7 +6,7 @@ import { h, replace, debounce } from '../dom.js';
 import { t, name, L, formatDateTime } from '../i18n.js';
 import { get, api, ApiError } from '../api.js';
 import { session, loadSchema, loadOrgs, loadWorkflow } from '../session.js';
-import { renderSection, decorate } from '../form.js';
+import { renderSection, decorate, findingDetails } from '../form.js';
 import { mergePatch } from '../schema.js';
 import { actionButtons } from '../actions.js';
 import { stateBadge, errorBox, toast, problemText } from '../ui.js';
@@ -73,7 +73,7 @@ export async function inspectionView(main, params) {
   function drawFindings() {
     const list = (report.findings || []).filter((f) => f.severity !== 'info');
     replace(findingsBox, list.length
-      ? h('ul', {}, list.map((f) => h('li', { class: `sev-${f.severity}`, dataset: { rule: f.rule, path: f.path } }, L(f.message), ' ', h('span', { class: 'rule' }, f.rule))))
+      ? h('ul', {}, list.map((f) => h('li', { class: `sev-${f.severity}`, dataset: { rule: f.rule, path: f.path } }, L(f.message), findingDetails(f))))
       : h('p', { class: 'muted', id: 'no-findings' }, t('filing.noFindings')));
   }
 
