@@ -65,7 +65,7 @@ test('the provider section is filled from the provider\'s profile: a platform ch
   await byId(page, 'provider-apply').click();
   await pick.locator('.error-text', { hasText: '请选择云平台' }).waitFor();
 
-  await byId(page, 'provider-platform').selectOption({ label: '天翼云公有云平台（华北） · 第3级' });
+  await byId(page, 'provider-platform').selectOption({ label: '天翼云公有云平台（华北） · 第三级' });
   await byId(page, 'provider-dc-0').check();
   await byId(page, 'provider-dc-2').check();
   await byId(page, 'provider-apply').click();

@@ -2,7 +2,7 @@
 // Every field is wrapped in <div class="field" data-path="/section/key"> with its label, help text,
 // control and a notes area where findings and rectification items are shown (decorate()).
 import { h, replace, clear, uid } from './dom.js';
-import { t, L } from './i18n.js';
+import { t, L, levelName } from './i18n.js';
 import { getAt, setAt, formatValue, segmentsOf, labelOf, fieldAt, isLevel, isRegion, regionName } from './schema.js';
 import { session } from './session.js';
 import { uploadControl, materialLink } from './materials.js';
@@ -172,7 +172,7 @@ function renderScalar(def, path, ctx) {
     case 'int':
       if (isLevel(def)) {   // a protection level: 第一级 … 第五级, not a number to type
         const levels = [];
-        for (let n = def.min ?? 1; n <= (def.max ?? 5); n++) levels.push([n, t('derived.levelN', { n })]);
+        for (let n = def.min ?? 1; n <= (def.max ?? 5); n++) levels.push([n, levelName(n)]);
         control = makeSelect(id, levels, value ?? '');
         read = () => (control.value === '' ? undefined : Number(control.value));
         break;

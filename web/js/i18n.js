@@ -94,6 +94,13 @@ export function formatDateTime(iso) {
   return lang === 'zh' ? `${formatDate(iso)} ${hm}` : `${formatDate(iso)}, ${hm}`;
 }
 
+// A protection level (等级保护): 第三级, Level 3.
+const CN_DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+export function levelName(n) {
+  const k = Number(n);
+  return t('derived.levelN', { n: lang === 'zh' && Number.isInteger(k) && k >= 0 && k <= 9 ? CN_DIGITS[k] : n });
+}
+
 export function formatNumber(n) {
   return typeof n === 'number' ? n.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB') : String(n ?? '—');
 }

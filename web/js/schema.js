@@ -1,7 +1,7 @@
 // schema.js — the policy pack's form schema as the UI uses it: JSON pointers into the document,
 // the field definition and label of a path, values shown as text, the working-day calendar.
 import { session } from './session.js';
-import { L, t, getLang, formatDate } from './i18n.js';
+import { L, t, getLang, formatDate, levelName } from './i18n.js';
 
 export function sections() { return session.schema?.form?.sections || []; }
 
@@ -128,7 +128,7 @@ export const isRegion = (def) => def?.type === 'text' && /(^|_)region_code$/.tes
 export function formatValue(def, value) {
   if (value === undefined || value === null || value === '') return '—';
   const type = def?.type;
-  if (isLevel(def) && Number.isInteger(value)) return t('derived.levelN', { n: value });
+  if (isLevel(def) && Number.isInteger(value)) return levelName(value);
   if (isRegion(def) && typeof value === 'string') return regionName(value);
   switch (type) {
     case 'date': return formatDate(value);

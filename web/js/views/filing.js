@@ -2,7 +2,7 @@
 // provider, reviewer, admin), with findings at their fields and as a list, derived values, the
 // workflow actions, rectification items, the history and the versions side by side.
 import { h, replace, clear, debounce } from '../dom.js';
-import { t, name, L, formatDateTime } from '../i18n.js';
+import { t, name, L, formatDateTime, levelName } from '../i18n.js';
 import { api, get, post, ApiError } from '../api.js';
 import { session, hasRole, loadSchema, loadWorkflow, loadOrgs, loadUsers } from '../session.js';
 import { sections, sectionOf, labelOf, mergePatch, leafRows, formatValue, regionName, addWorkingDays } from '../schema.js';
@@ -114,7 +114,7 @@ export async function filingView(main, params, query) {
         f.record_number ? [h('dt', {}, t('filing.recordNumber')), h('dd', {}, f.record_number)] : null,
         h('dt', {}, t('filing.subject')), h('dd', {}, f.subject_name || '—'),
         h('dt', {}, t('filing.region')), h('dd', {}, regionName(f.region)),
-        f.level ? [h('dt', {}, t('col.level')), h('dd', {}, t('derived.levelN', { n: f.level }))] : null,
+        f.level ? [h('dt', {}, t('col.level')), h('dd', {}, levelName(f.level))] : null,
         f.type ? [h('dt', {}, t('col.type')), h('dd', { id: 'filing-type' }, name('ftype', f.type))] : null,
         provider ? [h('dt', {}, t('filing.provider')), h('dd', {}, provider.name)] : null,
         authority ? [h('dt', {}, t('filing.authority')), h('dd', {}, authority.name)] : null,
@@ -302,7 +302,7 @@ export async function filingView(main, params, query) {
     const cur = st.doc.provider || {};
     const platSel = h('select', { id: 'provider-platform' }, h('option', { value: '' }, t('form.choose')),
       platforms.map((p, i) => h('option', { value: i, selected: p.name === cur.platform_name },
-        p.mlps_level ? `${p.name} · ${t('derived.levelN', { n: p.mlps_level })}` : p.name)));
+        p.mlps_level ? `${p.name} · ${levelName(p.mlps_level)}` : p.name)));
     const chosenNames = new Set((Array.isArray(cur.data_centers) ? cur.data_centers : []).map((d) => d?.name));
     const anyChosen = dcs.some((d) => chosenNames.has(d.name));
     const boxes = dcs.map((d, i) => {
@@ -348,6 +348,13 @@ export async function filingView(main, params, query) {
       dcs.length ? h('fieldset', { class: 'checks-fieldset', id: 'provider-dcs' }, h('legend', {}, t('pick.dataCenters')), h('div', { class: 'checks' }, boxes)) : null,
       msg,
       h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'small primary', id: 'provider-apply', onclick: apply }, t('pick.apply'))));
+    // a provider with one platform: nothing to choose, so its platform and data centres are taken
+    // at once into a section that has none yet (the filer may still change them)
+    const untouched = !cur.platform_name && !(Array.isArray(cur.data_centers) && cur.data_centers.length);
+    if (platforms.length === 1 && untouched) {
+      platSel.value = '0';
+      apply();
+    }
   }
 
   function goStep(key, focusHeading = true) {
@@ -430,7 +437,7 @@ export async function filingView(main, params, query) {
     const level = d.level ?? st.filing.level;
     const type = d.filing_type ?? st.filing.type;
     const rows = [
-      [t('derived.level'), level ? t('derived.levelN', { n: level }) : '—'],
+      [t('derived.level'), level ? levelName(level) : '—'],
       [t('derived.type'), type ? name('ftype', type) : t('derived.pending')],
     ];
     const reasons = Array.isArray(d.filing_type_reasons) ? d.filing_type_reasons : [];
