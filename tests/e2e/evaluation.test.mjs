@@ -158,7 +158,7 @@ test('the enterprise evaluates a provider from the finding and the navigation; e
   assert.equal(await row.getAttribute('data-score'), '73.76');
   assert.match(await row.innerText(), /年度评估/);
   assert.match(await row.innerText(), /安全管理水平 70（×50）/);
-  assert.match(await row.innerText(), /\d{4}-\d{2}-\d{2}/);
+  assert.match(await row.innerText(), /\d{4}年\d{1,2}月\d{1,2}日/);
 
   const list = await s.req('GET', `${API}/providers/${DEMO.provider}/evaluations`, { token: s.tokens.filer });
   assert.equal(list.body.items.length, 1);

@@ -3,7 +3,8 @@
 // selects, outside any <details> disclosure, which keeps paths, rule ids and codes for the
 // technical reader), and none of it may show a JSON pointer of the form (/subject/…), a rule id
 // (SUBJ-002, FORM-REQUIRED), an enum code of the pack (offsite, business_licence, iaas), a MIME
-// type, a person as "用户 #7" or "1 other findings".
+// type, a date as 2026-12-06 (one style per language: 2026年12月6日, 6 Dec 2026), a person as
+// "用户 #7" or "1 other findings".
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ const PARENTHESISED = /[（(]\s*([a-z][a-z0-9_]*)\s*[)）]/g;
 const SHOUTED_MODELS = /\b(?:IAAS|PAAS|SAAS)\b/;
 const LOWER_MODELS = /(?<![\w.@])(?:iaas|paas|saas)(?![\w.@])/;
 const USER_NUMBER = /用户\s*#\d+|\bUser #\d+/i;
+const ISO_DAY = /(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])/;   // one date style per language: 2026年12月6日, 6 Dec 2026
 const ONE_PLURAL = /(?<![\d.,])\b1 (?:other )?(?:findings|errors|warnings|items|days|entries|materials|filings|records|reports|incidents|notices|messages|working days)\b/;
 
 // What a person reads on the page: the text of visible elements and the options of selects,
@@ -72,6 +74,7 @@ function offences(texts, lang) {
     if (SHOUTED_MODELS.test(text) || LOWER_MODELS.test(text)) why.push('service model as a code');
     if (lang === 'zh') for (const m of text.matchAll(/(?<![\w.@/-])[a-z][a-z0-9]{2,}(?![\w.@/-])/g)) if (CODES.has(m[0])) why.push(`code ${m[0]}`);
     if (USER_NUMBER.test(text)) why.push('a person as a number');
+    if (ISO_DAY.test(text)) why.push('a date not in the language\'s style');
     if (ONE_PLURAL.test(text)) why.push('"1 …s"');
     if (why.length) bad.push(`${why.join(', ')}: «${text.slice(0, 160)}»`);
   }

@@ -62,7 +62,7 @@ export function L(obj) {
 // language's one date style.
 const PAREN_POINTER = /\s?[（(]\/[^\s()（）]*[)）]/g;
 const PAREN_RULE = /\s?[（(][A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[)）]/g;
-const ISO_DAY = /\b(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b(?![-:\dT])/g;
+const ISO_DAY = /\b(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b(?![-\dT]|:\d)/g;
 export function plain(text) {
   if (typeof text !== 'string') return text;
   return text.replace(PAREN_POINTER, '').replace(PAREN_RULE, '').replace(ISO_DAY, (m) => formatDate(m));
@@ -92,6 +92,11 @@ export function formatDateTime(iso) {
   if (Number.isNaN(x.getTime())) return iso;
   const hm = `${String(x.getHours()).padStart(2, '0')}:${String(x.getMinutes()).padStart(2, '0')}`;
   return lang === 'zh' ? `${formatDate(iso)} ${hm}` : `${formatDate(iso)}, ${hm}`;
+}
+
+// A country or region by its ISO 3166-1 code, in words (中国, China); the code when unknown.
+export function countryName(code) {
+  try { return new Intl.DisplayNames([lang === 'zh' ? 'zh-CN' : 'en'], { type: 'region' }).of(code) || code; } catch { return code; }
 }
 
 // A protection level (等级保护): 第三级, Level 3.

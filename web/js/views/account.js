@@ -2,7 +2,7 @@
 // API tokens too unless unticked), and the API tokens: one's own, and for an organisation admin its
 // members', each revocable (issue 12).
 import { h, replace } from '../dom.js';
-import { t, name } from '../i18n.js';
+import { t, name, formatDate } from '../i18n.js';
 import { api, get, post } from '../api.js';
 import { session } from '../session.js';
 import { field, problemText, errorBox, toast } from '../ui.js';
@@ -68,8 +68,8 @@ function tokensSection(org) {
       replace(body, ...(items.length ? items.map((tk) => h('tr', { 'data-token': tk.id },
         h('td', {}, tk.name),
         org ? h('td', {}, tk.login) : null,
-        h('td', {}, tk.created_at.slice(0, 10)),
-        h('td', {}, tk.expires_at.slice(0, 10)),
+        h('td', {}, formatDate(tk.created_at)),
+        h('td', {}, formatDate(tk.expires_at)),
         h('td', {}, h('button', {
           type: 'button', class: 'danger', 'aria-label': `${t('tokens.revoke')} ${tk.name}`,
           onclick: async () => {

@@ -1,7 +1,7 @@
 // admin.js — organisations (platform admin), users and roles (admin, or an organisation's own
 // administrator for its users), and the installed policy pack.
 import { h, replace, uid } from '../dom.js';
-import { t, name, L, formatDateTime } from '../i18n.js';
+import { t, name, L, formatDateTime, formatDate } from '../i18n.js';
 import { api, get, post } from '../api.js';
 import { session, hasRole, loadSchema, loadOrgs } from '../session.js';
 import { regionName, sections } from '../schema.js';
@@ -178,12 +178,12 @@ export async function adminView(main) {
         h('dt', {}, t('admin.packTitle')), h('dd', {}, L(m.title)),
         h('dt', {}, t('admin.packEdition')), h('dd', {}, m.edition || '—'),
         h('dt', {}, t('admin.packVersion')), h('dd', {}, s.version),
-        h('dt', {}, t('admin.packEffective')), h('dd', {}, m.effective_from || '—'),
+        h('dt', {}, t('admin.packEffective')), h('dd', {}, m.effective_from ? formatDate(m.effective_from) : '—'),
         h('dt', {}, t('admin.packSupersedes')), h('dd', {}, m.supersedes || '—')),
       packs.length ? [h('h3', {}, t('admin.packsInstalled')),
         h('table', { class: 'table', id: 'packs-table' }, h('thead', {}, h('tr', {}, ['admin.packId', 'admin.packVersion', 'admin.packTitle', 'admin.packEffective', 'admin.packInForce'].map((k) => h('th', { scope: 'col' }, t(k))))),
           h('tbody', {}, packs.map((pk) => h('tr', {}, h('th', { scope: 'row' }, pk.id), h('td', {}, pk.version), h('td', {}, L(pk.title)),
-            h('td', {}, pk.effective_from || '—'), h('td', {}, pk.in_force ? t('common.yes') : t('common.no'))))))] : null,
+            h('td', {}, pk.effective_from ? formatDate(pk.effective_from) : '—'), h('td', {}, pk.in_force ? t('common.yes') : t('common.no'))))))] : null,
       h('h3', {}, t('admin.packSections')),
       h('table', { class: 'table' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('admin.section')), h('th', { scope: 'col' }, t('admin.fields')))),
         h('tbody', {}, sections().map((sec) => h('tr', {}, h('th', { scope: 'row' }, L(sec.label)), h('td', {}, String(fieldCount(sec.fields || []))))))),

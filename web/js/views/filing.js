@@ -2,7 +2,7 @@
 // provider, reviewer, admin), with findings at their fields and as a list, derived values, the
 // workflow actions, rectification items, the history and the versions side by side.
 import { h, replace, clear, debounce } from '../dom.js';
-import { t, name, L, formatDateTime, levelName } from '../i18n.js';
+import { t, name, L, formatDateTime, levelName, formatDate, countryName } from '../i18n.js';
 import { api, get, post, ApiError } from '../api.js';
 import { session, hasRole, loadSchema, loadWorkflow, loadOrgs, loadUsers } from '../session.js';
 import { sections, sectionOf, labelOf, mergePatch, leafRows, formatValue, regionName, addWorkingDays } from '../schema.js';
@@ -136,10 +136,10 @@ export async function filingView(main, params, query) {
   function changeFacts(f) {
     return [
       f.change_class ? [h('dt', {}, t('change.class')), h('dd', { id: 'change-class', dataset: { class: f.change_class } }, t(`change.${f.change_class}`))] : null,
-      f.effective_on ? [h('dt', {}, t('change.effectiveOn')), h('dd', {}, f.effective_on)] : null,
+      f.effective_on ? [h('dt', {}, t('change.effectiveOn')), h('dd', {}, formatDate(f.effective_on))] : null,
       [h('dt', {}, t('change.reporting')), h('dd', { id: 'change-late', class: f.late ? 'error-text' : null },
         f.late ? [t('change.late'), f.late_reason ? `：${L(f.late_reason)}` : ''] : t('change.onTime'))],
-      f.objection_due ? [h('dt', {}, t('change.objectionDue')), h('dd', {}, f.objection_due, ' ',
+      f.objection_due ? [h('dt', {}, t('change.objectionDue')), h('dd', {}, formatDate(f.objection_due), ' ',
         f.state === 'minor_recorded' ? h('span', { class: 'badge' }, t(f.final ? 'change.final' : 'change.objectionOpen')) : null)] : null,
     ];
   }
@@ -307,7 +307,7 @@ export async function filingView(main, params, query) {
     const anyChosen = dcs.some((d) => chosenNames.has(d.name));
     const boxes = dcs.map((d, i) => {
       const id = `provider-dc-${i}`;
-      const where = [d.region_code, d.country].filter(Boolean).join(' · ');
+      const where = [d.region_code ? regionName(d.region_code) : null, d.country ? countryName(d.country) : null].filter(Boolean).join(' · ');
       const role = d.role ? t(d.role === 'backup' ? 'profile.roleBackup' : 'profile.rolePrimary') : '';
       return h('div', { class: 'check' },
         h('input', { type: 'checkbox', id, value: i, checked: anyChosen ? chosenNames.has(d.name) : true }),
