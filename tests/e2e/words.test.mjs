@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { launchBrowser, party, signIn, unexpected } from './browser.mjs';
 import { Server } from '../api/lib.mjs';
-import { API, DEMO, actOk, completeDraft, createFiling, createSystem, driveTo, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
+import { API, DCS, DEMO, PLATFORM, QUAL, actOk, completeDraft, createFiling, createSystem, driveTo, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
 
 const PACK = new URL('../../policy/cn-cloud/', import.meta.url);
 const form = JSON.parse(readFileSync(new URL('form.json', PACK), 'utf8'));
@@ -93,6 +93,10 @@ before(async () => {
   const rules = await s.req('GET', `${API}/policy/packs/${packId}/${packVersion}/rules`, { token: s.tokens.filer });
   assert.equal(rules.status, 200, rules.text);
   for (const r of rules.body.items) RULES.add(r.id);
+  const profile = await s.req('PUT', `${API}/providers/${DEMO.provider}/profile`, {
+    token: s.tokens.provider, body: { qualifications: [QUAL()], platforms: [PLATFORM], data_centers: DCS },
+  });
+  assert.equal(profile.status, 200, profile.text);
   // a filed record with a self-inspection report, an incident and a change report under way
   ids.record = await completeDraft(s, await createSystem(s, 'filer', '用词检查已备案系统'));
   const filed = await driveTo(s, ids.record, 'filed');
