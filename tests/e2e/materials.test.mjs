@@ -63,7 +63,7 @@ test('materials where they belong: pick one of the kind by title, upload in plac
   const select = byId(page, `f:${path}`);
   await select.locator(`option[value="${licence}"]`).waitFor({ state: 'attached' });
   const options = await select.locator('option').allInnerTexts();
-  assert.ok(options.some((o) => /^营业执照（2026年换发） · 第1版 · \d{4}-\d\d-\d\d$/.test(o)), JSON.stringify(options));
+  assert.ok(options.some((o) => /^营业执照（2026年换发） · 第1版 · \d{4}年\d{1,2}月\d{1,2}日$/.test(o)), JSON.stringify(options));
   assert.ok(!options.some((o) => /#\d|architecture_diagram/.test(o)), JSON.stringify(options));
   await select.selectOption(String(licence));
   await page.locator('#save-status[data-status="saved"]').waitFor();
@@ -71,7 +71,7 @@ test('materials where they belong: pick one of the kind by title, upload in plac
   assert.equal((await docOf(f.id)).subject.business_licence, licence);
   const attached = wrap.locator('.attached a.material-link');
   await attached.filter({ hasText: '营业执照（2026年换发）' }).waitFor();
-  assert.match(await attached.innerText(), /^营业执照：营业执照（2026年换发） · 第1版 · \d{4}-\d\d-\d\d$/);
+  assert.match(await attached.innerText(), /^营业执照：营业执照（2026年换发） · 第1版 · \d{4}年\d{1,2}月\d{1,2}日$/);
 
   // the required-materials list leads to the field of a missing kind
   const goto = page.locator('#required-materials li[data-kind="grading_report"] button.material-goto');
@@ -155,7 +155,7 @@ test('policy changes visible: the authority sees which records a new version bre
   await page.locator('nav.mainnav a[href="/impact"]').click();
   await page.locator('#impact-table').waitFor();
   assert.equal(await byId(page, 'impact-pack').inputValue(), 'cn-cloud@2027.1', 'the version not yet in force');
-  assert.match(await page.locator('#impact-summary').innerText(), /2027-01-01/);
+  assert.match(await page.locator('#impact-summary').innerText(), /2027年1月1日/);
   const row = page.locator(`#impact-table tr[data-record="${tooSlow}"]`);
   await row.waitFor();
   assert.equal(await page.locator('#impact-table tbody tr').count(), 1);
@@ -169,7 +169,7 @@ test('policy changes visible: the authority sees which records a new version bre
   await filer.goto('/inbox');
   const notice = filer.locator('li[data-event="policy.affected"]');
   await notice.waitFor();
-  assert.match(await notice.innerText(), /2027-01-01/);
+  assert.match(await notice.innerText(), /2027年1月1日/);
 });
 
 
