@@ -13,6 +13,7 @@
 #include "core/docdiff.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
+#include "policy/memo.h"
 #include "policy/rules.h"
 #include "policy/schema.h"
 #include "service/materials.h"
@@ -101,6 +102,11 @@ void filing_derive_columns(json_t *row)
 
 void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
 {
+    filing_evaluate_memo(a, c, row, NULL);
+}
+
+void filing_evaluate_memo(struct app *a, struct store_conn *c, json_t *row, struct policy_memo *memo)
+{
     const json_t *document = json_object_get(row, "document");
     day_t today = date_from_unix(clock_now());
     /* the version of the filing's pack in force today, recorded with the result */
@@ -116,7 +122,7 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
                             jint(row, "id") ? filing_override_rules(c, jint(row, "id"), "accepted") : json_array());
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
-    int rc = policy_check(p, document, today, ctx, &findings, &derived, &e);
+    int rc = policy_check_memo(memo, p, document, today, ctx, &findings, &derived, &e);
     if (rc != 0) {
         /* the engine itself could not run (out of memory): say so as a blocking finding */
         findings = json_array();

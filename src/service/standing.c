@@ -14,9 +14,13 @@
 #include "service/inspections.h"
 #include "core/clock.h"
 #include "service/test_clock.h"
+#include "policy/memo.h"
 #include "policy/rules.h"
 
 #include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -28,9 +32,9 @@
 static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
 static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
-/* Records per transaction and per round of worker threads: large enough that a worker's prepared
- * Lua states and reader connection (made per thread) pay off, small enough to hold in memory. */
-enum { BATCH = 200, INSPECTION_NOTICE_DAYS = 30 };
+/* Records per transaction and per round of the workers: large enough that a million commits and
+ * rounds do not dominate, small enough to hold in memory. */
+enum { BATCH = 500, INSPECTION_NOTICE_DAYS = 30 };
 
 /* The inspection schedule as findings: due within 30 days (warning), overdue (error), an ordered
  * report overdue (error). */
@@ -68,10 +72,11 @@ static void schedule_findings(struct store_conn *c, const json_t *record, day_t 
 
 /* What stands against the record today: the errors and warnings of a fresh evaluation, and the
  * schedule's. */
-static json_t *standing_now(struct app *a, struct store_conn *c, json_t *record, day_t today)
+static json_t *standing_now(struct app *a, struct store_conn *c, json_t *record, day_t today,
+                            struct policy_memo *memo)
 {
     evidence_overlay(c, record);   /* scans, trainings, drills reported since the filing */
-    filing_evaluate(a, c, record);
+    filing_evaluate_memo(a, c, record, memo);
     json_t *out = json_array();
     size_t i;
     json_t *f;
@@ -141,42 +146,102 @@ static int batch_job_fn(struct store_conn *c, void *arg, struct err *e)
     return 0;
 }
 
-/* The evaluation of a batch is shared by a few threads (each with its own reader connection and
- * prepared Lua states); the write is one transaction. */
-enum { EVAL_THREADS = 2 };
+/* The evaluation runs on a pool of workers that lives for the whole pass — one per core, the
+ * calling thread among them — each with its own reader connection, prepared Lua states and memory
+ * of policy checks (policy/memo.h: records that share a document and context are checked once), so
+ * none of that is made again per batch. The workers take the records of a batch one at a time
+ * from a shared counter; the batch's writes are then one transaction. */
+enum { MAX_WORKERS = 8 };
 
-struct eval_share {
+struct pool {
     struct app *a;
-    const json_t *ids;
-    struct record_job *jobs;
-    bool *present;
     day_t today;
     const char *day;
-    int first, step;
+    pthread_mutex_t mu;
+    pthread_cond_t go, done;
+    unsigned generation;   /* a new batch to evaluate */
+    int busy;              /* workers still on the current batch */
+    bool stop;
+    const json_t *ids;     /* the current batch */
+    struct record_job *jobs;
+    bool *present;
+    atomic_size_t next;    /* the next record of the batch to take */
 };
 
-static void *eval_share_main(void *arg)
+/* A worker's parsed documents, by a digest of their stored text: records that share a document
+ * (or one unchanged since the worker last read it) are parsed once. Shared by reference: nothing in
+ * the pass changes a record's document in place (evidence_overlay lays the evidence over a copy).
+ * Direct-mapped, so bounded. */
+enum { DOC_CACHE = 64 };
+struct doc_cache { unsigned char key[DOC_CACHE][32]; json_t *doc[DOC_CACHE]; };
+
+static void doc_cache_clear(struct doc_cache *dc)
 {
-    struct eval_share *w = arg;
-    struct store_conn *c = store_reader(w->a->store);
-    for (size_t i = (size_t)w->first; i < json_array_size(w->ids); i += (size_t)w->step) {
-        json_t *record = c ? store_filing_get(c, jint(json_array_get(w->ids, i), "id")) : NULL;
-        w->present[i] = record != NULL;
-        if (!record) continue;
-        w->jobs[i] = (struct record_job){jint(record, "id"), jint(record, "org_id"), standing_now(w->a, c, record, w->today),
-                                         w->day, 0, 0};
-        json_decref(record);
-    }
-    return NULL;
+    for (int i = 0; i < DOC_CACHE; i++) json_decref(dc->doc[i]);
+    memset(dc, 0, sizeof *dc);
 }
 
-/* A worker thread of the batch: its reader connection and Lua states go with it. */
-static void *eval_thread_main(void *arg)
+/* The record to check: its row with the document parsed (through the cache) and without the
+ * stored findings and derived values, which the evaluation replaces. NULL when it is gone. */
+static json_t *record_read(struct store_conn *c, struct doc_cache *dc, int64_t id)
 {
-    struct eval_share *w = arg;
-    eval_share_main(w);
+    json_t *row = c ? store_filing_get_raw(c, id) : NULL;
+    const char *text = row ? jstr(row, "document") : NULL;
+    if (!text) return row;
+    unsigned char key[32];
+    crypto_generichash(key, sizeof key, (const unsigned char *)text, strlen(text), NULL, 0);
+    uint32_t h;
+    memcpy(&h, key, sizeof h);
+    int slot = (int)(h % DOC_CACHE);
+    if (!dc->doc[slot] || memcmp(dc->key[slot], key, sizeof key) != 0) {
+        json_t *doc = json_loads(text, 0, NULL);
+        if (!doc) doc = json_object();
+        json_decref(dc->doc[slot]);
+        dc->doc[slot] = doc;
+        memcpy(dc->key[slot], key, sizeof key);
+    }
+    json_object_set(row, "document", dc->doc[slot]);
+    json_object_del(row, "findings");
+    json_object_del(row, "derived");
+    return row;
+}
+
+static void evaluate_batch(struct pool *pl, struct store_conn *c, struct policy_memo *memo, struct doc_cache *dc)
+{
+    size_t n = json_array_size(pl->ids), i;
+    while ((i = atomic_fetch_add(&pl->next, 1)) < n) {
+        json_t *record = record_read(c, dc, jint(json_array_get(pl->ids, i), "id"));
+        pl->present[i] = record != NULL;
+        if (!record) continue;
+        pl->jobs[i] = (struct record_job){jint(record, "id"), jint(record, "org_id"),
+                                          standing_now(pl->a, c, record, pl->today, memo), pl->day, 0, 0};
+        json_decref(record);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct pool *pl = arg;
+    struct store_conn *c = store_reader(pl->a->store);
+    struct policy_memo *memo = policy_memo_new();
+    struct doc_cache *dc = calloc(1, sizeof *dc);
+    unsigned seen = 0;
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        while (!pl->stop && pl->generation == seen) pthread_cond_wait(&pl->go, &pl->mu);
+        if (pl->stop) break;
+        seen = pl->generation;
+        pthread_mutex_unlock(&pl->mu);
+        if (memo && dc) evaluate_batch(pl, c, memo, dc);
+        pthread_mutex_lock(&pl->mu);
+        if (--pl->busy == 0) pthread_cond_signal(&pl->done);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    if (dc) doc_cache_clear(dc);
+    free(dc);
+    policy_memo_free(memo);
     policy_thread_cleanup();
-    store_reader_release(w->a->store);
+    store_reader_release(pl->a->store);
     return NULL;
 }
 
@@ -189,28 +254,38 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
     struct store_conn *c = store_reader(a->store);
     struct record_job *jobs = calloc(BATCH, sizeof *jobs), *batch = calloc(BATCH, sizeof *batch);
     bool *present = calloc(BATCH, sizeof *present);
+    struct policy_memo *memo = policy_memo_new();
+    struct doc_cache *dc = calloc(1, sizeof *dc);
+    struct pool pl = {.a = a, .today = today, .day = day, .jobs = jobs, .present = present};
+    pthread_mutex_init(&pl.mu, NULL);
+    pthread_cond_init(&pl.go, NULL);
+    pthread_cond_init(&pl.done, NULL);
+    pthread_t threads[MAX_WORKERS];
+    int started = 0;
     int result = 0;
-    if (!jobs || !batch || !present) {
+    if (!jobs || !batch || !present || !memo || !dc) {
         result = err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
         goto done;
     }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int helpers = cores < 2 ? 0 : cores > MAX_WORKERS ? MAX_WORKERS - 1 : (int)cores - 1;
+    for (int t = 0; t < helpers; t++)
+        if (pthread_create(&threads[started], NULL, worker_main, &pl) == 0) started++;
     for (;;) {
         json_t *ids = store_records_to_check(c, day, BATCH);
         size_t fetched = json_array_size(ids), n = 0, i;
         memset(present, 0, BATCH * sizeof *present);
-        struct eval_share shares[EVAL_THREADS];
-        pthread_t threads[EVAL_THREADS];
-        bool started[EVAL_THREADS] = {false};
-        for (int t = 0; t < EVAL_THREADS; t++) {
-            shares[t] = (struct eval_share){a, ids, jobs, present, today, day, t, EVAL_THREADS};
-            if (t > 0 && fetched > 1) started[t] = pthread_create(&threads[t], NULL, eval_thread_main, &shares[t]) == 0;
-        }
-        /* this thread takes share 0, and any share whose thread could not start */
-        eval_share_main(&shares[0]);
-        for (int t = 1; t < EVAL_THREADS; t++) {
-            if (started[t]) pthread_join(threads[t], NULL);
-            else eval_share_main(&shares[t]);
-        }
+        pthread_mutex_lock(&pl.mu);
+        pl.ids = ids;
+        atomic_store(&pl.next, 0);
+        pl.busy = started;
+        pl.generation++;
+        pthread_cond_broadcast(&pl.go);
+        pthread_mutex_unlock(&pl.mu);
+        evaluate_batch(&pl, c, memo, dc);   /* this thread works too */
+        pthread_mutex_lock(&pl.mu);
+        while (pl.busy > 0) pthread_cond_wait(&pl.done, &pl.mu);
+        pthread_mutex_unlock(&pl.mu);
         for (i = 0; i < fetched; i++)
             if (present[i]) batch[n++] = jobs[i];
         json_decref(ids);
@@ -228,6 +303,17 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
         if (fetched < BATCH) break;
     }
 done:
+    pthread_mutex_lock(&pl.mu);
+    pl.stop = true;
+    pthread_cond_broadcast(&pl.go);
+    pthread_mutex_unlock(&pl.mu);
+    for (int t = 0; t < started; t++) pthread_join(threads[t], NULL);
+    pthread_mutex_destroy(&pl.mu);
+    pthread_cond_destroy(&pl.go);
+    pthread_cond_destroy(&pl.done);
+    if (dc) doc_cache_clear(dc);
+    free(dc);
+    policy_memo_free(memo);
     free(jobs);
     free(batch);
     free(present);
