@@ -4,7 +4,8 @@
  * The impact streams: one reader walks the filed records in id order and hands them, through a
  * bounded queue, to one worker per core that evaluates them with the version under test; only
  * the failing ones are reported. So a million filed systems need neither a million documents in
- * memory nor more than the cores' time. */
+ * memory nor more than the cores' time. Each worker remembers its recent policy checks
+ * (policy/memo.h): records that share a document and attachments are checked once. */
 #include "service/policy_admin.h"
 #include "core/clock.h"
 #include "service/app.h"
@@ -13,6 +14,7 @@
 #include "service/materials.h"
 #include "core/workflow.h"
 #include "policy/fixtures.h"
+#include "policy/memo.h"
 #include "policy/registry.h"
 #include "policy/rules.h"
 #include "store/store.h"
@@ -248,7 +250,8 @@ static const struct material_memo *material_lookup(struct store_conn *c, struct 
     return slot->org_id ? slot : NULL;
 }
 
-static void evaluate_record(struct impact *im, struct store_conn *c, struct material_memo *memo, const json_t *row)
+static void evaluate_record(struct impact *im, struct store_conn *c, struct material_memo *memo,
+                            struct policy_memo *checks, const json_t *row)
 {
     json_t *doc = json_loads(jstr(row, "document"), 0, NULL);
     /* the materials the record attaches, as the server counts them */
@@ -268,7 +271,7 @@ static void evaluate_record(struct impact *im, struct store_conn *c, struct mate
     json_t *ctx = json_pack("{s:s s:o}", "filing_kind", "initial", "materials", by_kind);
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
-    if (policy_check(im->p, doc, im->as_of, ctx, &findings, &derived, &e) != 0) {
+    if (policy_check_memo(checks, im->p, doc, im->as_of, ctx, &findings, &derived, &e) != 0) {
         findings = json_array();
         json_array_append_new(findings, json_pack("{s:s s:s s:s s:{s:s s:s} s:s}", "rule", "POLICY-ENGINE", "severity",
                                                   "error", "path", "", "message", "zh", e.detail_zh, "en", e.detail_en,
@@ -316,11 +319,13 @@ static void *impact_worker(void *arg)
     struct impact *im = arg;
     struct store_conn *c = store_reader(im->a->store);
     struct material_memo *memo = calloc(MATERIAL_CACHE, sizeof *memo);
+    struct policy_memo *checks = policy_memo_new();   /* records that share a document are checked once */
     json_t *row;
     while ((row = dequeue(im))) {
-        if (memo) evaluate_record(im, c, memo, row);
+        if (memo) evaluate_record(im, c, memo, checks, row);
         json_decref(row);
     }
+    policy_memo_free(checks);
     free(memo);
     policy_thread_cleanup();
     return NULL;
