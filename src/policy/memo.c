@@ -112,7 +112,20 @@ static void feed_json(struct keyer *k, const json_t *v)
     }
 }
 
-static void key_of(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx, unsigned char out[32])
+void policy_memo_digest(const json_t *v, unsigned char out[32])
+{
+    struct keyer k = {.n = 0};
+    crypto_generichash_init(&k.hash, NULL, 0, 32);
+    feed(&k, "tree:", 5);
+    if (v) feed_json(&k, v); else feed_tagged(&k, '0', NULL, 0);
+    crypto_generichash_update(&k.hash, k.buf, k.n);
+    crypto_generichash_final(&k.hash, out, 32);
+}
+
+/* The key of a check: the pack (identity and address), the day, the document's digest, the
+ * context. */
+static void key_of(const struct pack *p, const unsigned char doc_digest[32], day_t as_of, const json_t *ctx,
+                   unsigned char out[32])
 {
     struct keyer k = {.n = 0};
     crypto_generichash_init(&k.hash, NULL, 0, 32);
@@ -121,7 +134,7 @@ static void key_of(const struct pack *p, const json_t *doc, day_t as_of, const j
     feed_tagged(&k, 'p', p->id, strlen(p->id));
     feed_tagged(&k, 'v', p->version, strlen(p->version));
     feed_tagged(&k, 'd', &as_of, sizeof as_of);
-    if (doc) feed_json(&k, doc); else feed_tagged(&k, '0', NULL, 0);
+    feed_tagged(&k, 'D', doc_digest, 32);
     if (ctx) feed_json(&k, ctx); else feed_tagged(&k, '0', NULL, 0);
     crypto_generichash_update(&k.hash, k.buf, k.n);
     crypto_generichash_final(&k.hash, out, 32);
@@ -133,8 +146,18 @@ int policy_check_memo(struct policy_memo *m, const struct pack *p, const json_t 
                       json_t **findings, json_t **derived, struct err *e)
 {
     if (!m) return policy_check(p, doc, as_of, ctx, findings, derived, e);
+    unsigned char digest[32];
+    policy_memo_digest(doc, digest);
+    return policy_check_memo_digested(m, p, doc, digest, as_of, ctx, findings, derived, e);
+}
+
+int policy_check_memo_digested(struct policy_memo *m, const struct pack *p, const json_t *doc,
+                               const unsigned char doc_digest[32], day_t as_of, const json_t *ctx,
+                               json_t **findings, json_t **derived, struct err *e)
+{
+    if (!m) return policy_check(p, doc, as_of, ctx, findings, derived, e);
     unsigned char key[32];
-    key_of(p, doc, as_of, ctx, key);
+    key_of(p, doc_digest, as_of, ctx, key);
     uint32_t h;
     memcpy(&h, key, sizeof h);
     struct memo_slot *slot = &m->slots[h % POLICY_MEMO_SLOTS];

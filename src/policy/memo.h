@@ -30,6 +30,17 @@ void policy_memo_free(struct policy_memo *m);
 int policy_check_memo(struct policy_memo *m, const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
                       json_t **findings, json_t **derived, struct err *e);
 
+/* The same with the document's digest given (doc_digest: a digest that differs whenever the
+ * document differs, e.g. policy_memo_digest's or doc_cache_digest's), so that a caller keying
+ * other caches by the document walks it once. */
+int policy_check_memo_digested(struct policy_memo *m, const struct pack *p, const json_t *doc,
+                               const unsigned char doc_digest[32], day_t as_of, const json_t *ctx,
+                               json_t **findings, json_t **derived, struct err *e);
+
+/* The digest of one JSON value (NULL allowed), walked member by member: BLAKE2b of "tree:" and the
+ * typed, length-prefixed members. */
+void policy_memo_digest(const json_t *v, unsigned char out[32]);
+
 /* Checks answered from the memo, and all checks asked of it (for the benchmarks' reports). */
 struct policy_memo_stats { long long hits, checks; };
 struct policy_memo_stats policy_memo_stats(const struct policy_memo *m);

@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "service/proofs.h"
 #include "service/filing_facts.h"
+#include "service/filing_pass.h"
 #include "service/change_reports.h"
 #include "service/app.h"
 #include "service/audit.h"
@@ -102,10 +103,10 @@ void filing_derive_columns(json_t *row)
 
 void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
 {
-    filing_evaluate_memo(a, c, row, NULL);
+    filing_evaluate_in_pass(a, c, row, NULL);
 }
 
-void filing_evaluate_memo(struct app *a, struct store_conn *c, json_t *row, struct policy_memo *memo)
+void filing_evaluate_in_pass(struct app *a, struct store_conn *c, json_t *row, struct filing_pass *pass)
 {
     const json_t *document = json_object_get(row, "document");
     day_t today = date_from_unix(clock_now());
@@ -116,13 +117,17 @@ void filing_evaluate_memo(struct app *a, struct store_conn *c, json_t *row, stru
     /* what the records can contradict (subject, jurisdiction, materials, the provider named); its
      * walk of the materials also gives the rules the ones attached */
     json_t *attached = json_object();
-    json_t *facts = filing_record_findings(c, p, row, attached);
+    unsigned char digest[32];   /* of the document, for what the pass keeps */
+    if (pass) filing_pass_doc_digest(pass, document, digest);
+    json_t *facts = pass ? filing_pass_record_findings(pass, c, p, row, digest, attached)
+                         : filing_record_findings(c, p, row, attached);
     json_t *ctx = json_pack("{s:s s:o s:o}", "filing_kind", kind ? kind : "initial", "materials",
                             attached, "overrides",
                             jint(row, "id") ? filing_override_rules(c, jint(row, "id"), "accepted") : json_array());
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
-    int rc = policy_check_memo(memo, p, document, today, ctx, &findings, &derived, &e);
+    int rc = pass ? policy_check_memo_digested(filing_pass_checks(pass), p, document, digest, today, ctx, &findings, &derived, &e)
+                  : policy_check(p, document, today, ctx, &findings, &derived, &e);
     if (rc != 0) {
         /* the engine itself could not run (out of memory): say so as a blocking finding */
         findings = json_array();

@@ -10,15 +10,15 @@
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/evidence.h"
+#include "service/filing_pass.h"
 #include "service/filings.h"
 #include "service/inspections.h"
 #include "core/clock.h"
+#include "core/doc_cache.h"
 #include "service/test_clock.h"
-#include "policy/memo.h"
 #include "policy/rules.h"
 
 #include <pthread.h>
-#include <sodium.h>
 #include <stdatomic.h>
 #include <unistd.h>
 #include <stdbool.h>
@@ -73,10 +73,10 @@ static void schedule_findings(struct store_conn *c, const json_t *record, day_t 
 /* What stands against the record today: the errors and warnings of a fresh evaluation, and the
  * schedule's. */
 static json_t *standing_now(struct app *a, struct store_conn *c, json_t *record, day_t today,
-                            struct policy_memo *memo)
+                            struct filing_pass *pass)
 {
     evidence_overlay(c, record);   /* scans, trainings, drills reported since the filing */
-    filing_evaluate_memo(a, c, record, memo);
+    filing_evaluate_in_pass(a, c, record, pass);
     json_t *out = json_array();
     size_t i;
     json_t *f;
@@ -147,10 +147,11 @@ static int batch_job_fn(struct store_conn *c, void *arg, struct err *e)
 }
 
 /* The evaluation runs on a pool of workers that lives for the whole pass — one per core, the
- * calling thread among them — each with its own reader connection, prepared Lua states and memory
- * of policy checks (policy/memo.h: records that share a document and context are checked once), so
- * none of that is made again per batch. The workers take the records of a batch one at a time
- * from a shared counter; the batch's writes are then one transaction. */
+ * calling thread among them — each with its own reader connection, prepared Lua states and what
+ * it keeps across records (filing_pass.h: documents, checks and record findings that records
+ * share are parsed, looked up and checked once), so none of that is made again per batch. The
+ * workers take the records of a batch one at a time from a shared counter; the batch's writes are
+ * then one transaction. */
 enum { MAX_WORKERS = 8 };
 
 struct pool {
@@ -168,53 +169,31 @@ struct pool {
     atomic_size_t next;    /* the next record of the batch to take */
 };
 
-/* A worker's parsed documents, by a digest of their stored text: records that share a document
- * (or one unchanged since the worker last read it) are parsed once. Shared by reference: nothing in
- * the pass changes a record's document in place (evidence_overlay lays the evidence over a copy).
- * Direct-mapped, so bounded. */
-enum { DOC_CACHE = 64 };
-struct doc_cache { unsigned char key[DOC_CACHE][32]; json_t *doc[DOC_CACHE]; };
-
-static void doc_cache_clear(struct doc_cache *dc)
-{
-    for (int i = 0; i < DOC_CACHE; i++) json_decref(dc->doc[i]);
-    memset(dc, 0, sizeof *dc);
-}
-
 /* The record to check: its row with the document parsed (through the cache) and without the
  * stored findings and derived values, which the evaluation replaces. NULL when it is gone. */
-static json_t *record_read(struct store_conn *c, struct doc_cache *dc, int64_t id)
+static json_t *record_read(struct store_conn *c, struct filing_pass *pass, int64_t id)
 {
     json_t *row = c ? store_filing_get_raw(c, id) : NULL;
     const char *text = row ? jstr(row, "document") : NULL;
     if (!text) return row;
-    unsigned char key[32];
-    crypto_generichash(key, sizeof key, (const unsigned char *)text, strlen(text), NULL, 0);
-    uint32_t h;
-    memcpy(&h, key, sizeof h);
-    int slot = (int)(h % DOC_CACHE);
-    if (!dc->doc[slot] || memcmp(dc->key[slot], key, sizeof key) != 0) {
-        json_t *doc = json_loads(text, 0, NULL);
-        if (!doc) doc = json_object();
-        json_decref(dc->doc[slot]);
-        dc->doc[slot] = doc;
-        memcpy(dc->key[slot], key, sizeof key);
-    }
-    json_object_set(row, "document", dc->doc[slot]);
+    /* shared, not copied: nothing in the pass changes a record's document in place
+     * (evidence_overlay lays the evidence over a copy) */
+    json_t *doc = doc_cache_parse(filing_pass_docs(pass), text);
+    if (doc) json_object_set(row, "document", doc);
     json_object_del(row, "findings");
     json_object_del(row, "derived");
     return row;
 }
 
-static void evaluate_batch(struct pool *pl, struct store_conn *c, struct policy_memo *memo, struct doc_cache *dc)
+static void evaluate_batch(struct pool *pl, struct store_conn *c, struct filing_pass *pass)
 {
     size_t n = json_array_size(pl->ids), i;
     while ((i = atomic_fetch_add(&pl->next, 1)) < n) {
-        json_t *record = record_read(c, dc, jint(json_array_get(pl->ids, i), "id"));
+        json_t *record = record_read(c, pass, jint(json_array_get(pl->ids, i), "id"));
         pl->present[i] = record != NULL;
         if (!record) continue;
         pl->jobs[i] = (struct record_job){jint(record, "id"), jint(record, "org_id"),
-                                          standing_now(pl->a, c, record, pl->today, memo), pl->day, 0, 0};
+                                          standing_now(pl->a, c, record, pl->today, pass), pl->day, 0, 0};
         json_decref(record);
     }
 }
@@ -223,8 +202,7 @@ static void *worker_main(void *arg)
 {
     struct pool *pl = arg;
     struct store_conn *c = store_reader(pl->a->store);
-    struct policy_memo *memo = policy_memo_new();
-    struct doc_cache *dc = calloc(1, sizeof *dc);
+    struct filing_pass *pass = filing_pass_new();
     unsigned seen = 0;
     pthread_mutex_lock(&pl->mu);
     for (;;) {
@@ -232,17 +210,64 @@ static void *worker_main(void *arg)
         if (pl->stop) break;
         seen = pl->generation;
         pthread_mutex_unlock(&pl->mu);
-        if (memo && dc) evaluate_batch(pl, c, memo, dc);
+        if (pass) evaluate_batch(pl, c, pass);
         pthread_mutex_lock(&pl->mu);
         if (--pl->busy == 0) pthread_cond_signal(&pl->done);
     }
     pthread_mutex_unlock(&pl->mu);
-    if (dc) doc_cache_clear(dc);
-    free(dc);
-    policy_memo_free(memo);
+    filing_pass_free(pass);
     policy_thread_cleanup();
     store_reader_release(pl->a->store);
     return NULL;
+}
+
+/* The writes of one batch, on a thread of their own, so that the workers evaluate the next batch
+ * while the store's writer commits this one. */
+struct commit {
+    struct app *a;
+    struct record_job *jobs;   /* BATCH of them; the first n are the batch's */
+    size_t n;
+    pthread_t thread;
+    bool running;
+    int rc;
+    struct err e;
+};
+
+static void *commit_main(void *arg)
+{
+    struct commit *cm = arg;
+    struct batch_job b = {cm->jobs, cm->n};
+    cm->rc = store_write(cm->a->store, batch_job_fn, &b, &cm->e);
+    return NULL;
+}
+
+static void commit_start(struct commit *cm)
+{
+    cm->rc = 0;
+    cm->running = cm->n > 0 && pthread_create(&cm->thread, NULL, commit_main, cm) == 0;
+    if (cm->n > 0 && !cm->running) commit_main(cm);   /* no thread: write it now */
+}
+
+/* Wait for the batch's writes and count them; 0, or -1 with e when they failed. */
+static int commit_finish(struct commit *cm, struct standing_report *out, struct err *e)
+{
+    if (cm->running) pthread_join(cm->thread, NULL);
+    cm->running = false;
+    for (size_t i = 0; i < cm->n; i++) {
+        json_decref(cm->jobs[i].now);
+        if (cm->rc == 0) {
+            out->records++;
+            out->appeared += cm->jobs[i].appeared;
+            out->cleared += cm->jobs[i].cleared;
+        }
+    }
+    cm->n = 0;
+    if (cm->rc == 0) return 0;
+    err_clear(e);
+    *e = cm->e;   /* hands over its extra */
+    memset(&cm->e, 0, sizeof cm->e);
+    cm->rc = 0;
+    return -1;
 }
 
 int standing_tick(struct app *a, struct standing_report *out, struct err *e)
@@ -252,10 +277,10 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
     char day[11];
     date_format(today, day);
     struct store_conn *c = store_reader(a->store);
-    struct record_job *jobs = calloc(BATCH, sizeof *jobs), *batch = calloc(BATCH, sizeof *batch);
+    struct record_job *jobs = calloc(BATCH, sizeof *jobs);
+    struct commit commits[2] = {{.a = a, .jobs = calloc(BATCH, sizeof *jobs)}, {.a = a, .jobs = calloc(BATCH, sizeof *jobs)}};
     bool *present = calloc(BATCH, sizeof *present);
-    struct policy_memo *memo = policy_memo_new();
-    struct doc_cache *dc = calloc(1, sizeof *dc);
+    struct filing_pass *pass = filing_pass_new();
     struct pool pl = {.a = a, .today = today, .day = day, .jobs = jobs, .present = present};
     pthread_mutex_init(&pl.mu, NULL);
     pthread_cond_init(&pl.go, NULL);
@@ -263,7 +288,7 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
     pthread_t threads[MAX_WORKERS];
     int started = 0;
     int result = 0;
-    if (!jobs || !batch || !present || !memo || !dc) {
+    if (!jobs || !commits[0].jobs || !commits[1].jobs || !present || !pass) {
         result = err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
         goto done;
     }
@@ -271,9 +296,10 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
     int helpers = cores < 2 ? 0 : cores > MAX_WORKERS ? MAX_WORKERS - 1 : (int)cores - 1;
     for (int t = 0; t < helpers; t++)
         if (pthread_create(&threads[started], NULL, worker_main, &pl) == 0) started++;
-    for (;;) {
-        json_t *ids = store_records_to_check(c, day, BATCH);
-        size_t fetched = json_array_size(ids), n = 0, i;
+    for (int64_t after = 0, round = 0;; round++) {
+        json_t *ids = store_records_to_check(c, day, after, BATCH);
+        size_t fetched = json_array_size(ids), i;
+        if (fetched) after = jint(json_array_get(ids, fetched - 1), "id");
         memset(present, 0, BATCH * sizeof *present);
         pthread_mutex_lock(&pl.mu);
         pl.ids = ids;
@@ -282,25 +308,27 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
         pl.generation++;
         pthread_cond_broadcast(&pl.go);
         pthread_mutex_unlock(&pl.mu);
-        evaluate_batch(&pl, c, memo, dc);   /* this thread works too */
+        evaluate_batch(&pl, c, pass);   /* this thread works too */
         pthread_mutex_lock(&pl.mu);
         while (pl.busy > 0) pthread_cond_wait(&pl.done, &pl.mu);
         pthread_mutex_unlock(&pl.mu);
-        for (i = 0; i < fetched; i++)
-            if (present[i]) batch[n++] = jobs[i];
         json_decref(ids);
-        struct batch_job b = {batch, n};
-        int rc = n ? store_write(a->store, batch_job_fn, &b, e) : 0;
-        for (i = 0; i < n; i++) {
-            json_decref(batch[i].now);
-            if (rc == 0) {
-                out->records++;
-                out->appeared += batch[i].appeared;
-                out->cleared += batch[i].cleared;
-            }
+        /* the previous batch's writes have run beside this evaluation; this batch's now start */
+        struct commit *cm = &commits[round % 2], *previous = &commits[(round + 1) % 2];
+        if (commit_finish(previous, out, e) != 0) {
+            for (i = 0; i < fetched; i++) if (present[i]) json_decref(jobs[i].now);
+            result = -1;
+            break;
         }
-        if (rc != 0) { result = -1; break; }
+        for (i = 0; i < fetched; i++)
+            if (present[i]) cm->jobs[cm->n++] = jobs[i];
+        commit_start(cm);
         if (fetched < BATCH) break;
+    }
+    for (int k = 0; k < 2; k++) {
+        struct err later = {0};   /* after a failure, only the first is reported */
+        if (commit_finish(&commits[k], out, result == 0 ? e : &later) != 0) result = -1;
+        err_clear(&later);
     }
 done:
     pthread_mutex_lock(&pl.mu);
@@ -311,11 +339,10 @@ done:
     pthread_mutex_destroy(&pl.mu);
     pthread_cond_destroy(&pl.go);
     pthread_cond_destroy(&pl.done);
-    if (dc) doc_cache_clear(dc);
-    free(dc);
-    policy_memo_free(memo);
+    filing_pass_free(pass);
     free(jobs);
-    free(batch);
+    free(commits[0].jobs);
+    free(commits[1].jobs);
     free(present);
     return result;
 }

@@ -144,12 +144,13 @@ int store_filing_standing_checked(struct store_conn *c, int64_t filing_id, const
     return db_run(c, e, "UPDATE filings SET standing_checked_on=? WHERE id=?", "si", day, filing_id);
 }
 
-json_t *store_records_to_check(struct store_conn *c, const char *day, int limit)
+json_t *store_records_to_check(struct store_conn *c, const char *day, int64_t after_id, int limit)
 {
+    /* from after_id on: a pass over a million records must not re-read the ones it has checked */
     json_t *rows = db_query(c, NULL,
-                            "SELECT id FROM filings WHERE kind='initial' AND state='filed' AND"
+                            "SELECT id FROM filings WHERE id>? AND kind='initial' AND state='filed' AND"
                             " (standing_checked_on IS NULL OR standing_checked_on < ?) ORDER BY id LIMIT ?",
-                            "si", day, (int64_t)limit);
+                            "isi", after_id, day, (int64_t)limit);
     return rows ? rows : json_array();
 }
 

@@ -327,8 +327,9 @@ json_t *store_evidence_list(struct store_conn *c, int64_t filing_id);
 json_t *store_evidence_latest(struct store_conn *c, int64_t filing_id);
 /* Standing findings still standing, counted: {rule: {severity: n}}. */
 json_t *store_standing_counts(struct store_conn *c);
-/* Up to limit ids [{id}] of filed records not checked on day yet, in id order. */
-json_t *store_records_to_check(struct store_conn *c, const char *day, int limit);
+/* Up to limit ids [{id}] of filed records with ids above after_id not checked on day yet, in id
+ * order. */
+json_t *store_records_to_check(struct store_conn *c, const char *day, int64_t after_id, int limit);
 
 /* ---- notifications (sqlite_notify.c) ------------------------------------------------------ */
 
