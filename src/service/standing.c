@@ -101,7 +101,7 @@ static int record_job_fn(struct store_conn *c, void *arg, struct err *e)
     struct record_job *j = arg;
     struct principal system;
     principal_operator(&system);
-    json_t *open = store_standing_open(c, j->id);
+    json_t *open = store_standing_open_keys(c, j->id);
     int rc = 0;
     size_t i, k;
     json_t *f, *o;

@@ -121,6 +121,15 @@ json_t *store_standing_open(struct store_conn *c, int64_t filing_id)
     return rows ? rows : json_array();
 }
 
+json_t *store_standing_open_keys(struct store_conn *c, int64_t filing_id)
+{
+    json_t *rows = db_query(c, NULL,
+                            "SELECT id,rule,path,since FROM standing_findings WHERE filing_id=? AND cleared_on IS NULL"
+                            " ORDER BY id",
+                            "i", filing_id);
+    return rows ? rows : json_array();
+}
+
 int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *since,
                           struct err *e)
 {

@@ -315,6 +315,9 @@ int store_inspection_notices_close(struct store_conn *c, int64_t inspection_id, 
 /* Standing findings of filed records: those still standing [{id, rule, path, severity, detail:
  * {message, source}, since}]; a new one from a finding; one cleared on a day. */
 json_t *store_standing_open(struct store_conn *c, int64_t filing_id);
+/* The same without the message (detail): [{id, rule, path, since}], for the daily pass, which
+ * compares them by rule and path. */
+json_t *store_standing_open_keys(struct store_conn *c, int64_t filing_id);
 int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *since,
                           struct err *e);
 int store_standing_clear(struct store_conn *c, int64_t id, const char *day, struct err *e);
