@@ -34,7 +34,7 @@ static const char *jstr(const json_t *o, const char *k) { return json_string_val
 
 /* Records per transaction and per round of the workers: large enough that a million commits and
  * rounds do not dominate, small enough to hold in memory. */
-enum { BATCH = 500, INSPECTION_NOTICE_DAYS = 30 };
+enum { BATCH = 1000, INSPECTION_NOTICE_DAYS = 30 };
 
 /* The inspection schedule as findings: due within 30 days (warning), overdue (error), an ordered
  * report overdue (error). */
@@ -352,8 +352,8 @@ json_t *standing_of(struct app *a, const struct principal *who, int64_t filing_i
     struct store_conn *c = store_reader(a->store);
     json_t *row = filing_load_visible(c, who, filing_id, e);
     if (!row) return NULL;
-    json_t *out = json_pack("{s:o s:O}", "items", store_standing_open(c, filing_id), "checked_on",
-                            json_object_get(row, "standing_checked_on"));
+    json_t *out = json_pack("{s:o s:o}", "items", store_standing_open(c, filing_id), "checked_on",
+                            store_standing_checked_on(c, filing_id));
     if (strcmp(jstr(row, "state"), "filed") == 0 && strcmp(jstr(row, "kind"), "initial") == 0)
         json_object_set_new(out, "inspection", inspection_schedule(c, row, date_from_unix(clock_now())));
     json_decref(row);

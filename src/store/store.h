@@ -321,7 +321,9 @@ json_t *store_standing_open_keys(struct store_conn *c, int64_t filing_id);
 int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *since,
                           struct err *e);
 int store_standing_clear(struct store_conn *c, int64_t id, const char *day, struct err *e);
+/* The day a filed record was last standing-checked: noted, and read (a JSON string, or null). */
 int store_filing_standing_checked(struct store_conn *c, int64_t filing_id, const char *day, struct err *e);
+json_t *store_standing_checked_on(struct store_conn *c, int64_t filing_id);
 /* Recurring evidence of a filed record (kind vuln_scan|training|drill|restore_test, on a day). */
 int64_t store_evidence_insert(struct store_conn *c, int64_t filing_id, int64_t org_id, const char *kind, const char *on_date,
                               int64_t material_id, const char *note, int64_t user_id, struct err *e);
