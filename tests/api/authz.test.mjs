@@ -149,7 +149,7 @@ test('authorization matrix: every route × every caller', async () => {
     'PUT /me/notifications': { body: { lang: 'en', email_events: [] } },
     'POST /webhooks': { body: { url: `http://203.0.113.11/authz-${caller}`, events: ['filing.approved'] } },
   }[key] || {});
-  const query = { 'GET /filings/{id}/diff': '?from=1', 'GET /policy/impact': '?pack=cn-cloud@2025.1', 'POST /materials': '?kind=other&title=authz&filename=authz.txt', 'POST /materials/{id}/versions': '?filename=authz.txt' };
+  const query = { 'GET /filings/{id}/diff': '?from=1', 'GET /policy/impact': '?pack=cn-cloud@2025.1', 'GET /policy/diff': '?from=cn-cloud@2025.1&to=cn-cloud@2025.1', 'POST /materials': '?kind=other&title=authz&filename=authz.txt', 'POST /materials/{id}/versions': '?filename=authz.txt' };
 
   const all = routes();
   const rank = (r) => (r.key === 'DELETE /session' ? 2 : r.method === 'GET' ? 0 : 1);
