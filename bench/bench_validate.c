@@ -13,7 +13,12 @@
  *              the filing's attachments (no findings);
  *   validate   json_loads + policy_check (schema shape and completeness + rules): what
  *              `beian validate` and a document save cost in all.
- * Prints one line per measurement and the ratios to parsing. */
+ * Prints one line per measurement and the ratios to parsing.
+ *
+ * For instruction counts (repeatable on a loaded machine, unlike the clock):
+ *   BENCH_COUNT=1000 valgrind --tool=callgrind --toggle-collect=once build/bench_validate
+ * runs each measurement exactly BENCH_COUNT times after a short warm-up, and BENCH_ONLY=validate
+ * (or parse, evaluate, server) runs only that one; divide the instructions by BENCH_COUNT. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,9 +100,20 @@ static int once(const struct run *r, enum what w)
 /* Operations per second over `seconds`, after a short warm-up. */
 static double measure(const struct run *r, enum what w, double seconds)
 {
-    for (int i = 0; i < 200; i++)
+    static const char *const NAMES[] = {"parse", "evaluate", "server", "validate"};
+    const char *only = getenv("BENCH_ONLY"), *count_env = getenv("BENCH_COUNT");
+    if (only && *only && strcmp(only, NAMES[w]) != 0)
+        return 0;
+    long fixed = count_env ? atol(count_env) : 0;
+    for (int i = 0; i < (fixed ? 20 : 200); i++)
         if (once(r, w) != 0)
             return -1;
+    if (fixed > 0) {
+        double start = now();
+        for (long i = 0; i < fixed; i++)
+            once(r, w);
+        return (double)fixed / (now() - start);
+    }
     long count = 0;
     double start = now(), elapsed;
     do {

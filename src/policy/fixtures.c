@@ -490,3 +490,40 @@ int fixtures_run_within(const struct pack *p, int max_seconds, const atomic_bool
     *report = out;
     return 0;
 }
+
+json_t *fixtures_inputs(const struct pack *p, struct err *e)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/fixtures", p->dir);
+    char **names;
+    size_t n;
+    if (list_fixtures(dir, &names, &n) != 0) {
+        err_set(e, ERR_NOT_FOUND, NULL, "The fixtures of pack %s cannot be read (%s): %s",
+                "无法读取策略包 %s 的测试样例（%s）：%s", p->id, dir, strerror(errno));
+        return NULL;
+    }
+    char defaults_path[4400];
+    snprintf(defaults_path, sizeof defaults_path, "%s/fixtures.json", dir);
+    json_t *defaults = json_load_file(defaults_path, JSON_REJECT_DUPLICATES, NULL);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        json_t *problems = json_array();
+        json_t *fx = strncmp(names[i], "changes/", 8) == 0 ? NULL : load_json(path, problems);
+        day_t as_of = 0;
+        json_t *doc = fx ? build_document(p, defaults, fx, &as_of, problems) : NULL;
+        if (doc) {
+            char day[11];
+            date_format(as_of, day);
+            json_array_append_new(out, json_pack("{s:s s:o s:s s:O?}", "file", names[i], "document", doc, "as_of", day,
+                                                 "ctx", json_object_get(fx, "ctx")));
+        }
+        json_decref(fx);
+        json_decref(problems);
+        free(names[i]);
+    }
+    free(names);
+    json_decref(defaults);
+    return out;
+}

@@ -37,4 +37,10 @@ int fixtures_run(const struct pack *p, json_t **report, struct err *e);
 int fixtures_run_within(const struct pack *p, int max_seconds, const atomic_bool *cancel, json_t **report,
                         struct err *e);
 
+/* The inputs of the pack's document fixtures (not changes/), built as fixtures_run builds them:
+ * [{"file", "document", "as_of": "YYYY-MM-DD", "ctx"?}…] in name order; fixtures that cannot be
+ * built are left out. For tests that compare ways of evaluating. NULL with e when the fixture
+ * directory cannot be read. */
+json_t *fixtures_inputs(const struct pack *p, struct err *e);
+
 #endif

@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "service/proofs.h"
 #include "service/filing_facts.h"
+#include "service/filing_pass.h"
 #include "service/change_reports.h"
 #include "service/app.h"
 #include "service/audit.h"
@@ -13,6 +14,7 @@
 #include "core/docdiff.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
+#include "policy/memo.h"
 #include "policy/rules.h"
 #include "policy/schema.h"
 #include "service/materials.h"
@@ -101,6 +103,11 @@ void filing_derive_columns(json_t *row)
 
 void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
 {
+    filing_evaluate_in_pass(a, c, row, NULL);
+}
+
+void filing_evaluate_in_pass(struct app *a, struct store_conn *c, json_t *row, struct filing_pass *pass)
+{
     const json_t *document = json_object_get(row, "document");
     day_t today = date_from_unix(clock_now());
     /* the version of the filing's pack in force today, recorded with the result */
@@ -110,13 +117,17 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
     /* what the records can contradict (subject, jurisdiction, materials, the provider named); its
      * walk of the materials also gives the rules the ones attached */
     json_t *attached = json_object();
-    json_t *facts = filing_record_findings(c, p, row, attached);
+    unsigned char digest[32];   /* of the document, for what the pass keeps */
+    if (pass) filing_pass_doc_digest(pass, document, digest);
+    json_t *facts = pass ? filing_pass_record_findings(pass, c, p, row, digest, attached)
+                         : filing_record_findings(c, p, row, attached);
     json_t *ctx = json_pack("{s:s s:o s:o}", "filing_kind", kind ? kind : "initial", "materials",
                             attached, "overrides",
                             jint(row, "id") ? filing_override_rules(c, jint(row, "id"), "accepted") : json_array());
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
-    int rc = policy_check(p, document, today, ctx, &findings, &derived, &e);
+    int rc = pass ? policy_check_memo_digested(filing_pass_checks(pass), p, document, digest, today, ctx, &findings, &derived, &e)
+                  : policy_check(p, document, today, ctx, &findings, &derived, &e);
     if (rc != 0) {
         /* the engine itself could not run (out of memory): say so as a blocking finding */
         findings = json_array();

@@ -77,6 +77,10 @@ void filing_actions_for(struct app *a, const struct principal *who, const json_t
  * result in row.findings, row.derived and row.type. Called whenever the document changes or the
  * filing is submitted; reads use the stored result. row needs document, kind, org_id. */
 void filing_evaluate(struct app *a, struct store_conn *c, json_t *row);
+/* The same within a pass over many records (the standing check): what the pass's worker keeps
+ * (filing_pass.h) answers the checks whose inputs it has seen (NULL: nothing kept). */
+struct filing_pass;
+void filing_evaluate_in_pass(struct app *a, struct store_conn *c, json_t *row, struct filing_pass *pass);
 /* Number of findings of severity error in a findings array. */
 size_t findings_errors(const json_t *findings);
 /* Copy the derived list columns (names, region, level, provider) from the document into row. */

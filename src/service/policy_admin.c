@@ -4,15 +4,19 @@
  * The impact streams: one reader walks the filed records in id order and hands them, through a
  * bounded queue, to one worker per core that evaluates them with the version under test; only
  * the failing ones are reported. So a million filed systems need neither a million documents in
- * memory nor more than the cores' time. */
+ * memory nor more than the cores' time. Each worker remembers its recent documents and policy
+ * checks (core/doc_cache.h, policy/memo.h): records that share a document and attachments are
+ * parsed and checked once. */
 #include "service/policy_admin.h"
 #include "core/clock.h"
+#include "core/doc_cache.h"
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/materials.h"
 #include "core/workflow.h"
 #include "policy/fixtures.h"
+#include "policy/memo.h"
 #include "policy/registry.h"
 #include "policy/rules.h"
 #include "store/store.h"
@@ -248,9 +252,17 @@ static const struct material_memo *material_lookup(struct store_conn *c, struct 
     return slot->org_id ? slot : NULL;
 }
 
-static void evaluate_record(struct impact *im, struct store_conn *c, struct material_memo *memo, const json_t *row)
+/* What a worker keeps across the records it evaluates. */
+struct impact_caches {
+    struct material_memo *materials;
+    struct policy_memo *checks;   /* records that share a document and attachments are checked once */
+    struct doc_cache *docs;       /* ... and parsed once */
+};
+
+static void evaluate_record(struct impact *im, struct store_conn *c, struct impact_caches *cache, const json_t *row)
 {
-    json_t *doc = json_loads(jstr(row, "document"), 0, NULL);
+    struct material_memo *memo = cache->materials;
+    json_t *doc = json_incref(doc_cache_parse(cache->docs, jstr(row, "document") ? jstr(row, "document") : "{}"));
     /* the materials the record attaches, as the server counts them */
     json_t *by_kind = json_object();
     json_t *ids = materials_in_document(im->p, doc);
@@ -268,7 +280,7 @@ static void evaluate_record(struct impact *im, struct store_conn *c, struct mate
     json_t *ctx = json_pack("{s:s s:o}", "filing_kind", "initial", "materials", by_kind);
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
-    if (policy_check(im->p, doc, im->as_of, ctx, &findings, &derived, &e) != 0) {
+    if (policy_check_memo(cache->checks, im->p, doc, im->as_of, ctx, &findings, &derived, &e) != 0) {
         findings = json_array();
         json_array_append_new(findings, json_pack("{s:s s:s s:s s:{s:s s:s} s:s}", "rule", "POLICY-ENGINE", "severity",
                                                   "error", "path", "", "message", "zh", e.detail_zh, "en", e.detail_en,
@@ -315,13 +327,15 @@ static void *impact_worker(void *arg)
 {
     struct impact *im = arg;
     struct store_conn *c = store_reader(im->a->store);
-    struct material_memo *memo = calloc(MATERIAL_CACHE, sizeof *memo);
+    struct impact_caches cache = {calloc(MATERIAL_CACHE, sizeof *cache.materials), policy_memo_new(), doc_cache_new()};
     json_t *row;
     while ((row = dequeue(im))) {
-        if (memo) evaluate_record(im, c, memo, row);
+        if (cache.materials && cache.checks && cache.docs) evaluate_record(im, c, &cache, row);
         json_decref(row);
     }
-    free(memo);
+    doc_cache_free(cache.docs);
+    policy_memo_free(cache.checks);
+    free(cache.materials);
     policy_thread_cleanup();
     return NULL;
 }

@@ -10,13 +10,17 @@
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/evidence.h"
+#include "service/filing_pass.h"
 #include "service/filings.h"
 #include "service/inspections.h"
 #include "core/clock.h"
+#include "core/doc_cache.h"
 #include "service/test_clock.h"
 #include "policy/rules.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -28,9 +32,9 @@
 static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
 static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
-/* Records per transaction and per round of worker threads: large enough that a worker's prepared
- * Lua states and reader connection (made per thread) pay off, small enough to hold in memory. */
-enum { BATCH = 200, INSPECTION_NOTICE_DAYS = 30 };
+/* Records per transaction and per round of the workers: large enough that a million commits and
+ * rounds do not dominate, small enough to hold in memory. */
+enum { BATCH = 1000, INSPECTION_NOTICE_DAYS = 30 };
 
 /* The inspection schedule as findings: due within 30 days (warning), overdue (error), an ordered
  * report overdue (error). */
@@ -68,10 +72,11 @@ static void schedule_findings(struct store_conn *c, const json_t *record, day_t 
 
 /* What stands against the record today: the errors and warnings of a fresh evaluation, and the
  * schedule's. */
-static json_t *standing_now(struct app *a, struct store_conn *c, json_t *record, day_t today)
+static json_t *standing_now(struct app *a, struct store_conn *c, json_t *record, day_t today,
+                            struct filing_pass *pass)
 {
     evidence_overlay(c, record);   /* scans, trainings, drills reported since the filing */
-    filing_evaluate(a, c, record);
+    filing_evaluate_in_pass(a, c, record, pass);
     json_t *out = json_array();
     size_t i;
     json_t *f;
@@ -96,7 +101,7 @@ static int record_job_fn(struct store_conn *c, void *arg, struct err *e)
     struct record_job *j = arg;
     struct principal system;
     principal_operator(&system);
-    json_t *open = store_standing_open(c, j->id);
+    json_t *open = store_standing_open_keys(c, j->id);
     int rc = 0;
     size_t i, k;
     json_t *f, *o;
@@ -141,43 +146,128 @@ static int batch_job_fn(struct store_conn *c, void *arg, struct err *e)
     return 0;
 }
 
-/* The evaluation of a batch is shared by a few threads (each with its own reader connection and
- * prepared Lua states); the write is one transaction. */
-enum { EVAL_THREADS = 2 };
+/* The evaluation runs on a pool of workers that lives for the whole pass — one per core, the
+ * calling thread among them — each with its own reader connection, prepared Lua states and what
+ * it keeps across records (filing_pass.h: documents, checks and record findings that records
+ * share are parsed, looked up and checked once), so none of that is made again per batch. The
+ * workers take the records of a batch one at a time from a shared counter; the batch's writes are
+ * then one transaction. */
+enum { MAX_WORKERS = 8 };
 
-struct eval_share {
+struct pool {
     struct app *a;
-    const json_t *ids;
-    struct record_job *jobs;
-    bool *present;
     day_t today;
     const char *day;
-    int first, step;
+    pthread_mutex_t mu;
+    pthread_cond_t go, done;
+    unsigned generation;   /* a new batch to evaluate */
+    int busy;              /* workers still on the current batch */
+    bool stop;
+    const json_t *ids;     /* the current batch */
+    struct record_job *jobs;
+    bool *present;
+    atomic_size_t next;    /* the next record of the batch to take */
 };
 
-static void *eval_share_main(void *arg)
+/* The record to check: its row with the document parsed (through the cache) and without the
+ * stored findings and derived values, which the evaluation replaces. NULL when it is gone. */
+static json_t *record_read(struct store_conn *c, struct filing_pass *pass, int64_t id)
 {
-    struct eval_share *w = arg;
-    struct store_conn *c = store_reader(w->a->store);
-    for (size_t i = (size_t)w->first; i < json_array_size(w->ids); i += (size_t)w->step) {
-        json_t *record = c ? store_filing_get(c, jint(json_array_get(w->ids, i), "id")) : NULL;
-        w->present[i] = record != NULL;
+    json_t *row = c ? store_filing_get_raw(c, id) : NULL;
+    const char *text = row ? jstr(row, "document") : NULL;
+    if (!text) return row;
+    /* shared, not copied: nothing in the pass changes a record's document in place
+     * (evidence_overlay lays the evidence over a copy) */
+    json_t *doc = doc_cache_parse(filing_pass_docs(pass), text);
+    if (doc) json_object_set(row, "document", doc);
+    json_object_del(row, "findings");
+    json_object_del(row, "derived");
+    return row;
+}
+
+static void evaluate_batch(struct pool *pl, struct store_conn *c, struct filing_pass *pass)
+{
+    size_t n = json_array_size(pl->ids), i;
+    while ((i = atomic_fetch_add(&pl->next, 1)) < n) {
+        json_t *record = record_read(c, pass, jint(json_array_get(pl->ids, i), "id"));
+        pl->present[i] = record != NULL;
         if (!record) continue;
-        w->jobs[i] = (struct record_job){jint(record, "id"), jint(record, "org_id"), standing_now(w->a, c, record, w->today),
-                                         w->day, 0, 0};
+        pl->jobs[i] = (struct record_job){jint(record, "id"), jint(record, "org_id"),
+                                          standing_now(pl->a, c, record, pl->today, pass), pl->day, 0, 0};
         json_decref(record);
     }
+}
+
+static void *worker_main(void *arg)
+{
+    struct pool *pl = arg;
+    struct store_conn *c = store_reader(pl->a->store);
+    struct filing_pass *pass = filing_pass_new();
+    unsigned seen = 0;
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        while (!pl->stop && pl->generation == seen) pthread_cond_wait(&pl->go, &pl->mu);
+        if (pl->stop) break;
+        seen = pl->generation;
+        pthread_mutex_unlock(&pl->mu);
+        if (pass) evaluate_batch(pl, c, pass);
+        pthread_mutex_lock(&pl->mu);
+        if (--pl->busy == 0) pthread_cond_signal(&pl->done);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    filing_pass_free(pass);
+    policy_thread_cleanup();
+    store_reader_release(pl->a->store);
     return NULL;
 }
 
-/* A worker thread of the batch: its reader connection and Lua states go with it. */
-static void *eval_thread_main(void *arg)
+/* The writes of one batch, on a thread of their own, so that the workers evaluate the next batch
+ * while the store's writer commits this one. */
+struct commit {
+    struct app *a;
+    struct record_job *jobs;   /* BATCH of them; the first n are the batch's */
+    size_t n;
+    pthread_t thread;
+    bool running;
+    int rc;
+    struct err e;
+};
+
+static void *commit_main(void *arg)
 {
-    struct eval_share *w = arg;
-    eval_share_main(w);
-    policy_thread_cleanup();
-    store_reader_release(w->a->store);
+    struct commit *cm = arg;
+    struct batch_job b = {cm->jobs, cm->n};
+    cm->rc = store_write(cm->a->store, batch_job_fn, &b, &cm->e);
     return NULL;
+}
+
+static void commit_start(struct commit *cm)
+{
+    cm->rc = 0;
+    cm->running = cm->n > 0 && pthread_create(&cm->thread, NULL, commit_main, cm) == 0;
+    if (cm->n > 0 && !cm->running) commit_main(cm);   /* no thread: write it now */
+}
+
+/* Wait for the batch's writes and count them; 0, or -1 with e when they failed. */
+static int commit_finish(struct commit *cm, struct standing_report *out, struct err *e)
+{
+    if (cm->running) pthread_join(cm->thread, NULL);
+    cm->running = false;
+    for (size_t i = 0; i < cm->n; i++) {
+        json_decref(cm->jobs[i].now);
+        if (cm->rc == 0) {
+            out->records++;
+            out->appeared += cm->jobs[i].appeared;
+            out->cleared += cm->jobs[i].cleared;
+        }
+    }
+    cm->n = 0;
+    if (cm->rc == 0) return 0;
+    err_clear(e);
+    *e = cm->e;   /* hands over its extra */
+    memset(&cm->e, 0, sizeof cm->e);
+    cm->rc = 0;
+    return -1;
 }
 
 int standing_tick(struct app *a, struct standing_report *out, struct err *e)
@@ -187,49 +277,72 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
     char day[11];
     date_format(today, day);
     struct store_conn *c = store_reader(a->store);
-    struct record_job *jobs = calloc(BATCH, sizeof *jobs), *batch = calloc(BATCH, sizeof *batch);
+    struct record_job *jobs = calloc(BATCH, sizeof *jobs);
+    struct commit commits[2] = {{.a = a, .jobs = calloc(BATCH, sizeof *jobs)}, {.a = a, .jobs = calloc(BATCH, sizeof *jobs)}};
     bool *present = calloc(BATCH, sizeof *present);
+    struct filing_pass *pass = filing_pass_new();
+    struct pool pl = {.a = a, .today = today, .day = day, .jobs = jobs, .present = present};
+    pthread_mutex_init(&pl.mu, NULL);
+    pthread_cond_init(&pl.go, NULL);
+    pthread_cond_init(&pl.done, NULL);
+    pthread_t threads[MAX_WORKERS];
+    int started = 0;
     int result = 0;
-    if (!jobs || !batch || !present) {
+    if (!jobs || !commits[0].jobs || !commits[1].jobs || !present || !pass) {
         result = err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
         goto done;
     }
-    for (;;) {
-        json_t *ids = store_records_to_check(c, day, BATCH);
-        size_t fetched = json_array_size(ids), n = 0, i;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int helpers = cores < 2 ? 0 : cores > MAX_WORKERS ? MAX_WORKERS - 1 : (int)cores - 1;
+    for (int t = 0; t < helpers; t++)
+        if (pthread_create(&threads[started], NULL, worker_main, &pl) == 0) started++;
+    for (int64_t after = 0, round = 0;; round++) {
+        json_t *ids = store_records_to_check(c, day, after, BATCH);
+        size_t fetched = json_array_size(ids), i;
+        if (fetched) after = jint(json_array_get(ids, fetched - 1), "id");
         memset(present, 0, BATCH * sizeof *present);
-        struct eval_share shares[EVAL_THREADS];
-        pthread_t threads[EVAL_THREADS];
-        bool started[EVAL_THREADS] = {false};
-        for (int t = 0; t < EVAL_THREADS; t++) {
-            shares[t] = (struct eval_share){a, ids, jobs, present, today, day, t, EVAL_THREADS};
-            if (t > 0 && fetched > 1) started[t] = pthread_create(&threads[t], NULL, eval_thread_main, &shares[t]) == 0;
-        }
-        /* this thread takes share 0, and any share whose thread could not start */
-        eval_share_main(&shares[0]);
-        for (int t = 1; t < EVAL_THREADS; t++) {
-            if (started[t]) pthread_join(threads[t], NULL);
-            else eval_share_main(&shares[t]);
+        pthread_mutex_lock(&pl.mu);
+        pl.ids = ids;
+        atomic_store(&pl.next, 0);
+        pl.busy = started;
+        pl.generation++;
+        pthread_cond_broadcast(&pl.go);
+        pthread_mutex_unlock(&pl.mu);
+        evaluate_batch(&pl, c, pass);   /* this thread works too */
+        pthread_mutex_lock(&pl.mu);
+        while (pl.busy > 0) pthread_cond_wait(&pl.done, &pl.mu);
+        pthread_mutex_unlock(&pl.mu);
+        json_decref(ids);
+        /* the previous batch's writes have run beside this evaluation; this batch's now start */
+        struct commit *cm = &commits[round % 2], *previous = &commits[(round + 1) % 2];
+        if (commit_finish(previous, out, e) != 0) {
+            for (i = 0; i < fetched; i++) if (present[i]) json_decref(jobs[i].now);
+            result = -1;
+            break;
         }
         for (i = 0; i < fetched; i++)
-            if (present[i]) batch[n++] = jobs[i];
-        json_decref(ids);
-        struct batch_job b = {batch, n};
-        int rc = n ? store_write(a->store, batch_job_fn, &b, e) : 0;
-        for (i = 0; i < n; i++) {
-            json_decref(batch[i].now);
-            if (rc == 0) {
-                out->records++;
-                out->appeared += batch[i].appeared;
-                out->cleared += batch[i].cleared;
-            }
-        }
-        if (rc != 0) { result = -1; break; }
+            if (present[i]) cm->jobs[cm->n++] = jobs[i];
+        commit_start(cm);
         if (fetched < BATCH) break;
     }
+    for (int k = 0; k < 2; k++) {
+        struct err later = {0};   /* after a failure, only the first is reported */
+        if (commit_finish(&commits[k], out, result == 0 ? e : &later) != 0) result = -1;
+        err_clear(&later);
+    }
 done:
+    pthread_mutex_lock(&pl.mu);
+    pl.stop = true;
+    pthread_cond_broadcast(&pl.go);
+    pthread_mutex_unlock(&pl.mu);
+    for (int t = 0; t < started; t++) pthread_join(threads[t], NULL);
+    pthread_mutex_destroy(&pl.mu);
+    pthread_cond_destroy(&pl.go);
+    pthread_cond_destroy(&pl.done);
+    filing_pass_free(pass);
     free(jobs);
-    free(batch);
+    free(commits[0].jobs);
+    free(commits[1].jobs);
     free(present);
     return result;
 }
@@ -239,8 +352,8 @@ json_t *standing_of(struct app *a, const struct principal *who, int64_t filing_i
     struct store_conn *c = store_reader(a->store);
     json_t *row = filing_load_visible(c, who, filing_id, e);
     if (!row) return NULL;
-    json_t *out = json_pack("{s:o s:O}", "items", store_standing_open(c, filing_id), "checked_on",
-                            json_object_get(row, "standing_checked_on"));
+    json_t *out = json_pack("{s:o s:o}", "items", store_standing_open(c, filing_id), "checked_on",
+                            store_standing_checked_on(c, filing_id));
     if (strcmp(jstr(row, "state"), "filed") == 0 && strcmp(jstr(row, "kind"), "initial") == 0)
         json_object_set_new(out, "inspection", inspection_schedule(c, row, date_from_unix(clock_now())));
     json_decref(row);

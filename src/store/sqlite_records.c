@@ -121,6 +121,15 @@ json_t *store_standing_open(struct store_conn *c, int64_t filing_id)
     return rows ? rows : json_array();
 }
 
+json_t *store_standing_open_keys(struct store_conn *c, int64_t filing_id)
+{
+    json_t *rows = db_query(c, NULL,
+                            "SELECT id,rule,path,since FROM standing_findings WHERE filing_id=? AND cleared_on IS NULL"
+                            " ORDER BY id",
+                            "i", filing_id);
+    return rows ? rows : json_array();
+}
+
 int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *since,
                           struct err *e)
 {
@@ -141,15 +150,28 @@ int store_standing_clear(struct store_conn *c, int64_t id, const char *day, stru
 
 int store_filing_standing_checked(struct store_conn *c, int64_t filing_id, const char *day, struct err *e)
 {
-    return db_run(c, e, "UPDATE filings SET standing_checked_on=? WHERE id=?", "si", day, filing_id);
+    return db_run(c, e,
+                  "INSERT INTO standing_checks(filing_id,checked_on) VALUES(?,?)"
+                  " ON CONFLICT(filing_id) DO UPDATE SET checked_on=excluded.checked_on",
+                  "is", filing_id, day);
 }
 
-json_t *store_records_to_check(struct store_conn *c, const char *day, int limit)
+json_t *store_standing_checked_on(struct store_conn *c, int64_t filing_id)
 {
+    json_t *rows = db_query(c, NULL, "SELECT checked_on FROM standing_checks WHERE filing_id=?", "i", filing_id);
+    json_t *day = json_incref(json_object_get(json_array_get(rows, 0), "checked_on"));
+    json_decref(rows);
+    return day ? day : json_null();
+}
+
+json_t *store_records_to_check(struct store_conn *c, const char *day, int64_t after_id, int limit)
+{
+    /* from after_id on: a pass over a million records must not re-read the ones it has checked */
     json_t *rows = db_query(c, NULL,
-                            "SELECT id FROM filings WHERE kind='initial' AND state='filed' AND"
-                            " (standing_checked_on IS NULL OR standing_checked_on < ?) ORDER BY id LIMIT ?",
-                            "si", day, (int64_t)limit);
+                            "SELECT f.id FROM filings f LEFT JOIN standing_checks s ON s.filing_id=f.id"
+                            " WHERE f.id>? AND f.kind='initial' AND f.state='filed' AND"
+                            " (s.checked_on IS NULL OR s.checked_on < ?) ORDER BY f.id LIMIT ?",
+                            "isi", after_id, day, (int64_t)limit);
     return rows ? rows : json_array();
 }
 

@@ -315,10 +315,15 @@ int store_inspection_notices_close(struct store_conn *c, int64_t inspection_id, 
 /* Standing findings of filed records: those still standing [{id, rule, path, severity, detail:
  * {message, source}, since}]; a new one from a finding; one cleared on a day. */
 json_t *store_standing_open(struct store_conn *c, int64_t filing_id);
+/* The same without the message (detail): [{id, rule, path, since}], for the daily pass, which
+ * compares them by rule and path. */
+json_t *store_standing_open_keys(struct store_conn *c, int64_t filing_id);
 int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *since,
                           struct err *e);
 int store_standing_clear(struct store_conn *c, int64_t id, const char *day, struct err *e);
+/* The day a filed record was last standing-checked: noted, and read (a JSON string, or null). */
 int store_filing_standing_checked(struct store_conn *c, int64_t filing_id, const char *day, struct err *e);
+json_t *store_standing_checked_on(struct store_conn *c, int64_t filing_id);
 /* Recurring evidence of a filed record (kind vuln_scan|training|drill|restore_test, on a day). */
 int64_t store_evidence_insert(struct store_conn *c, int64_t filing_id, int64_t org_id, const char *kind, const char *on_date,
                               int64_t material_id, const char *note, int64_t user_id, struct err *e);
@@ -327,8 +332,9 @@ json_t *store_evidence_list(struct store_conn *c, int64_t filing_id);
 json_t *store_evidence_latest(struct store_conn *c, int64_t filing_id);
 /* Standing findings still standing, counted: {rule: {severity: n}}. */
 json_t *store_standing_counts(struct store_conn *c);
-/* Up to limit ids [{id}] of filed records not checked on day yet, in id order. */
-json_t *store_records_to_check(struct store_conn *c, const char *day, int limit);
+/* Up to limit ids [{id}] of filed records with ids above after_id not checked on day yet, in id
+ * order. */
+json_t *store_records_to_check(struct store_conn *c, const char *day, int64_t after_id, int limit);
 
 /* ---- notifications (sqlite_notify.c) ------------------------------------------------------ */
 

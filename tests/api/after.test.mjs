@@ -248,3 +248,33 @@ test('recurring evidence moves a record\'s dates forward without a change filing
   const events = (await get('filer', `/filings/${id}/events`)).body.items.map((x) => x.action);
   assert.ok(events.includes('evidence.add'));
 });
+
+test('one pass over records that share a document keeps each record\'s own evidence and findings', async () => {
+  // The daily pass keeps parsed documents, policy checks and record findings from record to record
+  // (src/service/filing_pass.c): two records of one enterprise filed from the same complete
+  // document share those; evidence laid over one of them must change that one's findings only.
+  setClock(0);
+  await relogin();
+  const ids = [];
+  for (let i = 0; i < 2; i++) {
+    const id = await completeDraft(s, await newSystem(s));
+    await driveTo(s, id, 'filed');
+    ids.push(id);
+  }
+  const [a, b] = ids;
+  setClock(200);
+  await relogin();
+  tick();
+  const stale = async (id) => (await get('filer', `/filings/${id}/standing`)).body.items
+    .some((f) => f.path === '/operations/vuln_scan/last_scan');
+  assert.ok(await stale(a) && await stale(b), 'both scans are stale');
+  assert.equal((await post('filer', `/filings/${a}/evidence`, { kind: 'vuln_scan', on_date: dayAt(199), material_id: 9 })).status, 201);
+  setClock(201);
+  await relogin();
+  tick();
+  assert.ok(!await stale(a), 'the record with the new scan is clear');
+  assert.ok(await stale(b), 'the record without it still has the finding');
+  const [da, db] = [(await getFiling(s, 'filer', a)).document, (await getFiling(s, 'filer', b)).document];
+  const { system: sa, ...ra } = da, { system: sb, ...rb } = db;
+  assert.deepEqual(ra, rb, 'the two documents are the same outside the system section');
+});

@@ -1,0 +1,184 @@
+/* test_memo.c — the memory of policy checks (src/policy/memo.c), which the standing check and the
+ * impact analysis use: a check answered from the memo equals the plain, full policy_check of the
+ * same inputs, on every document fixture of the default pack and on random edits of the
+ * reference filing — in order, again in reverse (answered from the memo), and shuffled after
+ * enough other inputs to evict entries. A caller changing what it got back does not change what
+ * the memo answers next. Needs BEIAN_POLICY_DIR (meson sets it). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "policy/fixtures.h"
+#include "policy/memo.h"
+#include "policy/pack.h"
+#include "policy/rules.h"
+
+static struct pack *pack;
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *base = getenv("BEIAN_POLICY_DIR");
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/cn-cloud", base ? base : ".");
+    struct err e = {0};
+    if (pack_load(dir, &pack, &e) != 0) {
+        fprintf(stderr, "pack_load: %s\n", e.detail_en);
+        err_clear(&e);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    pack_free(pack);
+    policy_thread_cleanup();
+    return 0;
+}
+
+/* A small deterministic generator, so a failure repeats. */
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+static uint32_t next_random(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 16);
+}
+
+/* The containers and keys/indexes of every value in doc, for picking one to edit. */
+struct spot { json_t *parent; const char *key; size_t index; };
+
+static void collect(json_t *v, struct spot *spots, size_t *n, size_t cap)
+{
+    const char *key;
+    json_t *member;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_foreach(v, key, member) {
+            if (*n < cap) spots[(*n)++] = (struct spot){v, key, 0};
+            collect(member, spots, n, cap);
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, member) {
+            if (*n < cap) spots[(*n)++] = (struct spot){v, NULL, i};
+            collect(member, spots, n, cap);
+        }
+    }
+}
+
+/* One random edit of doc: a value removed, emptied, replaced by another type, a number moved, a
+ * flag flipped, or a day moved. */
+static void edit(json_t *doc)
+{
+    struct spot spots[4096];
+    size_t n = 0;
+    collect(doc, spots, &n, 4096);
+    if (n == 0) return;
+    struct spot s = spots[next_random() % n];
+    json_t *old = s.key ? json_object_get(s.parent, s.key) : json_array_get(s.parent, s.index);
+    json_t *now;
+    switch (next_random() % 6) {
+    case 0:
+        if (s.key) json_object_del(s.parent, s.key); else json_array_remove(s.parent, s.index);
+        return;
+    case 1: now = json_string(""); break;
+    case 2: now = json_integer((json_int_t)(next_random() % 100000)); break;
+    case 3: now = json_is_boolean(old) ? json_boolean(!json_is_true(old)) : json_null(); break;
+    case 4: {
+        char day[11];
+        date_format(date_from_ymd(2020 + (int)(next_random() % 8), 1 + (int)(next_random() % 12), 1 + (int)(next_random() % 28)), day);
+        now = json_string(day);
+        break;
+    }
+    default: now = json_string("x"); break;
+    }
+    if (s.key) json_object_set_new(s.parent, s.key, now); else json_array_set_new(s.parent, s.index, now);
+}
+
+struct input { json_t *doc, *ctx; day_t as_of; json_t *findings, *derived; };
+
+static void plain(struct input *in)
+{
+    struct err e = {0};
+    assert_int_equal(policy_check(pack, in->doc, in->as_of, in->ctx, &in->findings, &in->derived, &e), 0);
+}
+
+static void through_memo(struct policy_memo *m, const struct input *in)
+{
+    json_t *findings, *derived;
+    struct err e = {0};
+    assert_int_equal(policy_check_memo(m, pack, in->doc, in->as_of, in->ctx, &findings, &derived, &e), 0);
+    if (!json_equal(findings, in->findings) || !json_equal(derived, in->derived)) {
+        char *got = json_dumps(findings, JSON_COMPACT), *want = json_dumps(in->findings, JSON_COMPACT);
+        fail_msg("memo differs from the full check:\n got  %s\n want %s", got, want);
+    }
+    /* the caller owns what it got: changing it must not change the memo's next answer */
+    json_array_clear(findings);
+    json_object_clear(derived);
+    json_decref(findings);
+    json_decref(derived);
+}
+
+static void test_memo_equals_full(void **state)
+{
+    (void)state;
+    struct err e = {0};
+    json_t *fixtures = fixtures_inputs(pack, &e);
+    assert_non_null(fixtures);
+    assert_true(json_array_size(fixtures) > 100);
+    enum { EDITS = 300 };
+    size_t n_fx = json_array_size(fixtures), n = n_fx + EDITS, i;
+    struct input *in = calloc(n, sizeof *in);
+    json_t *fx;
+    json_array_foreach(fixtures, i, fx) {
+        day_t day;
+        assert_int_equal(date_parse(json_string_value(json_object_get(fx, "as_of")), &day), 0);
+        in[i] = (struct input){json_incref(json_object_get(fx, "document")), json_incref(json_object_get(fx, "ctx")), day,
+                               NULL, NULL};
+    }
+    const json_t *reference = json_object_get(json_array_get(fixtures, 0), "document");
+    for (i = n_fx; i < n; i++) {
+        json_t *doc = json_deep_copy(reference);
+        for (uint32_t k = 1 + next_random() % 3; k > 0; k--) edit(doc);
+        json_t *ctx = next_random() % 2 ? NULL : json_pack("{s:{s:[i]}}", "materials", "business_licence", 31);
+        in[i] = (struct input){doc, ctx, date_from_ymd(2026, 1 + (int)(next_random() % 12), 1), NULL, NULL};
+    }
+    for (i = 0; i < n; i++) plain(&in[i]);
+
+    struct policy_memo *m = policy_memo_new();
+    for (i = 0; i < n; i++) through_memo(m, &in[i]);          /* mostly filling it */
+    for (i = n; i > 0; i--) through_memo(m, &in[i - 1]);      /* recent ones answered from it */
+    for (i = 0; i < 3 * n; i++) through_memo(m, &in[next_random() % n]);
+    struct policy_memo_stats st = policy_memo_stats(m);
+    print_message("%lld of %lld checks answered from the memo\n", st.hits, st.checks);
+    assert_true(st.hits > 0);
+    assert_true(st.hits < st.checks);
+    policy_memo_free(m);
+
+    for (i = 0; i < n; i++) {
+        json_decref(in[i].doc);
+        json_decref(in[i].ctx);
+        json_decref(in[i].findings);
+        json_decref(in[i].derived);
+    }
+    free(in);
+    json_decref(fixtures);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_memo_equals_full),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
