@@ -325,7 +325,7 @@ int store_restore(const char *backup_dir, const char *data_dir, struct store_bac
 {
     if (copy_data(backup_dir, data_dir, r, e)) return -1;
     struct store *s = NULL;
-    if (store_open(data_dir, false, &s, e)) return -1;
+    if (store_open(data_dir, NULL, false, &s, e)) return -1;
     int rc = store_audit_verify(store_reader(s), e);
     store_close(s);
     return rc;
