@@ -13,6 +13,7 @@
 #ifndef BEIAN_STORE_DB_H
 #define BEIAN_STORE_DB_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -41,6 +42,7 @@ struct store_ops {
     int (*blob_put)(struct store *s, struct store_upload *u, struct err *e);
     int (*blob_open)(struct store *s, const char *sha256, int64_t size, int *fd, struct err *e);
     int (*blob_check)(struct store *s, const char *sha256, char got[65], char *where, size_t where_len);
+    bool (*leads)(struct store *s, const char *job);
 };
 
 /* The first members of every backend's store and connection. */
@@ -51,6 +53,22 @@ struct store {
 struct store_conn {
     const struct store_ops *ops;
 };
+
+/* The read connections of a backend, one per thread (store_readers.c): open_fn opens one (NULL
+ * when it cannot, having said why on stderr), close_fn closes one. */
+struct reader_slot;
+struct readers {
+    pthread_key_t key;
+    pthread_mutex_t mu;
+    struct reader_slot *list;
+    struct store_conn *(*open)(struct store *s);
+    void (*close)(struct store_conn *c);
+};
+void readers_init(struct readers *r, struct store_conn *(*open_fn)(struct store *s),
+                  void (*close_fn)(struct store_conn *c));
+struct store_conn *readers_get(struct readers *r, struct store *s);   /* this thread's */
+void readers_release(struct readers *r);                              /* this thread's */
+void readers_close_all(struct readers *r);
 
 /* The backends (sqlite.c, postgres.c). location: a data directory / a postgresql:// URI. */
 int sqlite_store_open(const char *data_dir, bool create, struct store **out, struct err *e);

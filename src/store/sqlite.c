@@ -41,8 +41,6 @@ struct job {
     struct job *next;
 };
 
-struct reader_slot { struct sqlite_conn *conn; struct reader_slot *next; };
-
 struct sqlite_store {
     struct store base;
     char path[4096];
@@ -53,9 +51,7 @@ struct sqlite_store {
     pthread_cond_t finished;  /* a group finished */
     struct job *head, *tail;
     bool stopping;
-    pthread_key_t reader_key;
-    pthread_mutex_t readers_mu;
-    struct reader_slot *readers;  /* every reader connection, closed at store_close */
+    struct readers readers;       /* one connection per thread, all closed at store_close */
 };
 
 /* ---------------------------------------------------------------- connections and statements */
@@ -344,8 +340,6 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-static void reader_key_free(void *p) { (void)p; /* closed in store_close */ }
-
 static struct sqlite_store *store_of(struct store *s) { return (struct sqlite_store *)s; }
 
 static void sqlite_close(struct store *base)
@@ -357,14 +351,7 @@ static void sqlite_close(struct store *base)
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->writer_thread, NULL);
     conn_close(s->writer);
-    pthread_mutex_lock(&s->readers_mu);
-    for (struct reader_slot *r = s->readers, *next; r; r = next) {
-        next = r->next;
-        conn_close(r->conn);
-        free(r);
-    }
-    pthread_mutex_unlock(&s->readers_mu);
-    pthread_key_delete(s->reader_key);
+    readers_close_all(&s->readers);
     free(s);
 }
 
@@ -381,44 +368,21 @@ static int sqlite_write(struct store *base, store_job_fn fn, void *arg, struct e
     return j.rc;
 }
 
-static struct store_conn *sqlite_reader(struct store *base)
+static struct store_conn *reader_open(struct store *base)
 {
-    struct sqlite_store *s = store_of(base);
-    struct sqlite_conn *c = pthread_getspecific(s->reader_key);
-    if (c) return &c->base;
+    struct sqlite_conn *c = NULL;
     struct err e = {0};
-    if (conn_open(s->path, false, &c, &e) != 0) {
+    if (conn_open(store_of(base)->path, false, &c, &e) != 0) {
         fprintf(stderr, "beian: %s\n", e.detail_en);
         err_clear(&e);
         return NULL;
     }
-    struct reader_slot *slot = calloc(1, sizeof *slot);
-    slot->conn = c;
-    pthread_mutex_lock(&s->readers_mu);
-    slot->next = s->readers;
-    s->readers = slot;
-    pthread_mutex_unlock(&s->readers_mu);
-    pthread_setspecific(s->reader_key, c);
     return &c->base;
 }
 
-static void sqlite_reader_release(struct store *base)
-{
-    struct sqlite_store *s = store_of(base);
-    struct sqlite_conn *c = pthread_getspecific(s->reader_key);
-    if (!c) return;
-    pthread_mutex_lock(&s->readers_mu);
-    for (struct reader_slot **r = &s->readers; *r; r = &(*r)->next)
-        if ((*r)->conn == c) {
-            struct reader_slot *gone = *r;
-            *r = gone->next;
-            free(gone);
-            break;
-        }
-    pthread_mutex_unlock(&s->readers_mu);
-    conn_close(c);
-    pthread_setspecific(s->reader_key, NULL);
-}
+static void reader_close(struct store_conn *c) { conn_close(conn_of(c)); }
+static struct store_conn *sqlite_reader(struct store *base) { return readers_get(&store_of(base)->readers, base); }
+static void sqlite_reader_release(struct store *base) { readers_release(&store_of(base)->readers); }
 
 static const struct store_ops SQLITE_OPS = {
     .engine = DB_SQLITE,
@@ -451,10 +415,9 @@ int sqlite_store_open(const char *dir, bool create, struct store **out, struct e
     if (conn_open(s->path, create, &s->writer, e) != 0) { free(s); return -1; }
     if (migrate(s->writer, e) != 0) { conn_close(s->writer); free(s); return -1; }
     pthread_mutex_init(&s->mu, NULL);
-    pthread_mutex_init(&s->readers_mu, NULL);
     pthread_cond_init(&s->work, NULL);
     pthread_cond_init(&s->finished, NULL);
-    pthread_key_create(&s->reader_key, reader_key_free);
+    readers_init(&s->readers, reader_open, reader_close);
     if (pthread_create(&s->writer_thread, NULL, writer_main, s) != 0) {
         conn_close(s->writer);
         free(s);

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,14 +18,50 @@ static bool is_postgres_uri(const char *location)
     return location && (strncmp(location, "postgresql://", 13) == 0 || strncmp(location, "postgres://", 11) == 0);
 }
 
+/* The data directory remembers the database it was created with (<data>/store.uri, mode 0600: the
+ * URI may hold a password), so every command on it reaches the same store. */
+static void remembered_location(const char *data_dir, char *buf, size_t len)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/store.uri", data_dir);
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    if (fgets(buf, (int)len, f)) buf[strcspn(buf, "\r\n")] = '\0';
+    fclose(f);
+}
+
+static int remember_location(const char *data_dir, const char *location, struct err *e)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/store.uri", data_dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    size_t len = strlen(location);
+    bool ok = fd >= 0 && write(fd, location, len) == (ssize_t)len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    if (fd >= 0) close(fd);
+    if (!ok) return err_set(e, ERR_INTERNAL, NULL, "cannot write %s: %s", "无法写入 %s：%s", path, strerror(errno));
+    return 0;
+}
+
 int store_open(const char *data_dir, const char *location, bool create, struct store **out, struct err *e)
 {
     struct stat sb;
     if (stat(data_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return err_set(e, ERR_NOT_FOUND, NULL, "data directory %s does not exist (run 'beian init %s')",
                        "数据目录 %s 不存在（请先运行 'beian init %s'）", data_dir, data_dir);
+    char remembered[2048];
+    if (!location || !*location) {
+        remembered_location(data_dir, remembered, sizeof remembered);
+        location = remembered;
+    }
     int rc;
-    if (is_postgres_uri(location)) rc = postgres_store_open(data_dir, location, create, out, e);
+    if (is_postgres_uri(location)) {
+        rc = postgres_store_open(data_dir, location, create, out, e);
+        if (rc == 0 && create && remember_location(data_dir, location, e) != 0) {
+            (*out)->ops->close(*out);
+            rc = -1;
+        }
+    }
     else if (!location || !*location) rc = sqlite_store_open(data_dir, create, out, e);
     else
         return err_set(e, ERR_VALIDATION, "store", "the store %s is neither empty (SQLite in the data directory) nor a postgresql:// URI",
@@ -35,6 +72,7 @@ int store_open(const char *data_dir, const char *location, bool create, struct s
 
 void store_close(struct store *s) { if (s) s->ops->close(s); }
 const char *store_engine(const struct store *s) { return s->ops->engine == DB_POSTGRES ? "postgresql" : "sqlite"; }
+bool store_leads(struct store *s, const char *job) { return !s->ops->leads || s->ops->leads(s, job); }
 int store_write(struct store *s, store_job_fn fn, void *arg, struct err *e) { return s->ops->write(s, fn, arg, e); }
 struct store_conn *store_reader(struct store *s) { return s->ops->reader(s); }
 void store_reader_release(struct store *s) { s->ops->reader_release(s); }

@@ -24,14 +24,21 @@
 struct store;
 struct store_conn;
 
-/* Open (creating when create is true) the store and apply its migrations. location NULL (or
- * empty): SQLite in <data_dir>/beian.db; "postgresql://…" or "postgres://…" (a libpq URI):
- * PostgreSQL, whose schema create makes. data_dir must exist either way: it holds the keys, the
+/* Open (creating when create is true) the store and apply its migrations. location
+ * "postgresql://…" or "postgres://…" (a libpq URI): PostgreSQL, whose schema create makes, and
+ * which data_dir then remembers (<data_dir>/store.uri); NULL or empty: the one data_dir remembers,
+ * else SQLite in <data_dir>/beian.db. data_dir must exist either way: it holds the keys, the
  * installed policy packs and the temporary files of uploads. */
 int store_open(const char *data_dir, const char *location, bool create, struct store **out, struct err *e);
 void store_close(struct store *s);
 /* "sqlite" or "postgresql". */
 const char *store_engine(const struct store *s);
+/* May this process run job now — work that must run on one node at a time (the standing checks,
+ * the notification sender, checkpoint signing)? SQLite: yes (one server per data directory).
+ * PostgreSQL: the node that holds job's advisory lock, taken on a connection of its own when
+ * free and held until the process ends or loses that connection; another node takes it over at
+ * its next try. */
+bool store_leads(struct store *s, const char *job);
 
 typedef int (*store_job_fn)(struct store_conn *c, void *arg, struct err *e);
 /* Run fn inside the writer's transaction; durable when 0 is returned. fn's changes are rolled

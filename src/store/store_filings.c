@@ -34,12 +34,13 @@ int store_filing_save_document(struct store_conn *c, const json_t *r, struct err
 {
     char now[32];
     now_rfc3339(now);
-    if (db_run(c, e,
-               "UPDATE filings SET document=?,findings=?,derived=?,revision=?,last_editor_id=?,subject_name=?,"
-               "system_name=?,region=?,level=?,provider_org_id=?,"
-               /* a newly named provider sees the filing only once it is asked to confirm it */
-               "provider_visible=CASE WHEN provider_org_id IS ? THEN provider_visible ELSE 0 END,"
-               "type=?,pack=?,updated_at=?,provider_evaluation_id=? WHERE id=?",
+    /* a newly named provider sees the filing only once it is asked to confirm it */
+#define SAVE_DOCUMENT(same_as)                                                                     \
+    "UPDATE filings SET document=?,findings=?,derived=?,revision=?,last_editor_id=?,subject_name=?," \
+    "system_name=?,region=?,level=?,provider_org_id=?,"                                            \
+    "provider_visible=CASE WHEN provider_org_id " same_as " ? THEN provider_visible ELSE 0 END,"   \
+    "type=?,pack=?,updated_at=?,provider_evaluation_id=? WHERE id=?"
+    if (db_run(c, e, db_sql(c, SAVE_DOCUMENT("IS"), SAVE_DOCUMENT("IS NOT DISTINCT FROM")),
                "sjjiisssIIIsssIi", db_jstr(r, "document"), json_object_get(r, "findings"), json_object_get(r, "derived"),
                db_jint(r, "revision"), db_jint(r, "last_editor_id"), db_jstr(r, "subject_name"), db_jstr(r, "system_name"),
                db_jstr(r, "region"), db_jint(r, "level"), db_jint(r, "provider_org_id"), db_jint(r, "provider_org_id"),
@@ -182,7 +183,7 @@ json_t *store_filing_by_number(struct store_conn *c, const char *number)
 int64_t store_next_number_seq(struct store_conn *c, int64_t authority_id, int year, struct err *e)
 {
     if (db_run(c, e, "INSERT INTO number_seq(authority_org_id,year,seq) VALUES(?,?,1) "
-                     "ON CONFLICT(authority_org_id,year) DO UPDATE SET seq=seq+1",
+                     "ON CONFLICT(authority_org_id,year) DO UPDATE SET seq=number_seq.seq+1",
                "ii", authority_id, (int64_t)year) != 0)
         return -1;
     json_t *r = db_one(c, "SELECT seq FROM number_seq WHERE authority_org_id=? AND year=?", "ii",

@@ -84,8 +84,8 @@ json_t *store_material_blobs(struct store_conn *c)
 int store_material_pin(struct store_conn *c, int64_t filing_id, int version, int64_t material_id, int n,
                        const char *sha256, struct err *e)
 {
-    return db_run(c, e, "INSERT OR IGNORE INTO material_pins(filing_id,version,material_id,material_version,sha256) "
-                        "VALUES(?,?,?,?,?)", "iiiis", filing_id, (int64_t)version, material_id, (int64_t)n, sha256);
+    return db_run(c, e, "INSERT INTO material_pins(filing_id,version,material_id,material_version,sha256) "
+                        "VALUES(?,?,?,?,?) ON CONFLICT DO NOTHING", "iiiis", filing_id, (int64_t)version, material_id, (int64_t)n, sha256);
 }
 
 json_t *store_material_pins(struct store_conn *c, int64_t filing_id, int version)
@@ -126,7 +126,7 @@ int64_t store_material_org_bytes(struct store_conn *c, int64_t org_id)
 {
     /* the same bytes in two versions (or two materials) of the organisation count once */
     json_t *r = db_one(c, "SELECT coalesce(sum(size), 0) AS bytes FROM (SELECT DISTINCT v.sha256, v.size "
-                          "FROM material_versions v JOIN materials m ON m.id = v.material_id WHERE m.org_id = ?)",
+                          "FROM material_versions v JOIN materials m ON m.id = v.material_id WHERE m.org_id = ?) AS d",
                        "i", org_id);
     int64_t bytes = r ? jint(r, "bytes") : -1;
     json_decref(r);
@@ -135,8 +135,11 @@ int64_t store_material_org_bytes(struct store_conn *c, int64_t org_id)
 
 bool store_material_is_certificate(struct store_conn *c, int64_t material_id, int64_t owner_org_id)
 {
-    json_t *r = db_one(c, "SELECT 1 AS yes FROM provider_profiles p, json_each(p.profile, '$.qualifications') q "
-                          "WHERE p.org_id = ? AND json_extract(q.value, '$.certificate_material_id') = ? LIMIT 1",
+    json_t *r = db_one(c, db_sql(c, "SELECT 1 AS yes FROM provider_profiles p, json_each(p.profile, '$.qualifications') q "
+                                    "WHERE p.org_id = ? AND json_extract(q.value, '$.certificate_material_id') = ? LIMIT 1",
+                                 "SELECT 1 AS yes FROM provider_profiles p, "
+                                    "jsonb_array_elements(p.profile::jsonb -> 'qualifications') q(value) "
+                                    "WHERE p.org_id = ? AND q.value -> 'certificate_material_id' = to_jsonb(?::bigint) LIMIT 1"),
                        "ii", owner_org_id, material_id);
     bool yes = r != NULL;
     json_decref(r);

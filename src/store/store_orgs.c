@@ -141,20 +141,26 @@ int store_api_token_insert(struct store_conn *c, const char *hash, const char *p
                         "VALUES(?,?,?,'api',?,?,?)", "ssissi", hash, public_id, user_id, name, now, expires_at);
 }
 
-#define API_TOKEN_COLUMNS "t.public_id AS id, t.name, t.user_id, u.login, u.org_id, t.created_at, " \
-    "strftime('%Y-%m-%dT%H:%M:%SZ', t.expires_at, 'unixepoch') AS expires_at"
+#define API_TOKEN_COLUMNS_AND(expires_at) "t.public_id AS id, t.name, t.user_id, u.login, u.org_id, t.created_at, " \
+    expires_at " AS expires_at"
+#define API_TOKEN_SQLITE(rest) "SELECT " API_TOKEN_COLUMNS_AND("strftime('%Y-%m-%dT%H:%M:%SZ', t.expires_at, 'unixepoch')") rest
+#define API_TOKEN_POSTGRES(rest) \
+    "SELECT " API_TOKEN_COLUMNS_AND("to_char(to_timestamp(t.expires_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')") rest
 
 json_t *store_api_token_get(struct store_conn *c, const char *public_id)
 {
-    return db_one(c, "SELECT " API_TOKEN_COLUMNS ", t.revoked FROM tokens t JOIN users u ON u.id = t.user_id "
-                     "WHERE t.public_id=? AND t.kind='api'", "s", public_id);
+#define TOKEN_GET ", t.revoked FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.public_id=? AND t.kind='api'"
+    return db_one(c, db_sql(c, API_TOKEN_SQLITE(TOKEN_GET), API_TOKEN_POSTGRES(TOKEN_GET)), "s", public_id);
 }
 
 json_t *store_api_token_list(struct store_conn *c, int64_t user_id, int64_t org_id, int64_t now)
 {
-    return db_query(c, NULL, "SELECT " API_TOKEN_COLUMNS " FROM tokens t JOIN users u ON u.id = t.user_id "
-                             "WHERE t.kind='api' AND t.public_id IS NOT NULL AND t.revoked=0 AND t.expires_at>=? "
-                             "AND (t.user_id=? OR u.org_id=?) ORDER BY t.created_at, t.rowid",
+#define TOKEN_LIST(order) " FROM tokens t JOIN users u ON u.id = t.user_id "                            \
+    "WHERE t.kind='api' AND t.public_id IS NOT NULL AND t.revoked=0 AND t.expires_at>=? "           \
+    "AND (t.user_id=? OR u.org_id=?) ORDER BY t.created_at, " order
+    /* in the order they were made (PostgreSQL has no rowid; live tokens' rows are never updated,
+     * so their ctid is the order of insertion) */
+    return db_query(c, NULL, db_sql(c, API_TOKEN_SQLITE(TOKEN_LIST("t.rowid")), API_TOKEN_POSTGRES(TOKEN_LIST("t.ctid"))),
                     "iii", now, user_id ? user_id : -1, org_id ? org_id : -1);
 }
 

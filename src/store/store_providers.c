@@ -26,7 +26,7 @@ int store_provider_profile_put(struct store_conn *c, int64_t org_id, const json_
     char now[32];
     now_rfc3339(now);
     return db_run(c, e, "INSERT INTO provider_profiles(org_id,profile,revision,updated_by,updated_at) VALUES(?,?,1,?,?) "
-                        "ON CONFLICT(org_id) DO UPDATE SET profile=excluded.profile, revision=revision+1, "
+                        "ON CONFLICT(org_id) DO UPDATE SET profile=excluded.profile, revision=provider_profiles.revision+1, "
                         "updated_by=excluded.updated_by, updated_at=excluded.updated_at",
                   "ijIs", org_id, profile, by, now);
 }
@@ -48,8 +48,10 @@ int64_t store_provider_evaluation_insert(struct store_conn *c, int64_t provider_
     now_rfc3339(now);
     /* bound as text and cast: the binding helpers have no real type */
     snprintf(score_text, sizeof score_text, "%.4f", score);
-    if (db_run(c, e, "INSERT INTO provider_evaluations(provider_org_id,org_id,evaluated_on,scorecard,score,created_by,"
-                     "created_at) VALUES(?,?,?,?,CAST(? AS REAL),?,?)",
+#define EVALUATION_INSERT(real)                                                                     \
+    "INSERT INTO provider_evaluations(provider_org_id,org_id,evaluated_on,scorecard,score,created_by,"     \
+    "created_at) VALUES(?,?,?,?,CAST(? AS " real "),?,?)"
+    if (db_run(c, e, db_sql(c, EVALUATION_INSERT("REAL"), EVALUATION_INSERT("DOUBLE PRECISION")),
                "iisjsIs", provider_org_id, org_id, evaluated_on, scorecard, score_text, by, now) != 0)
         return -1;
     return db_last_insert_id(c);
