@@ -78,6 +78,11 @@ int blob_files_put(struct store *s, struct store_upload *u, struct err *e);
 int blob_files_open(struct store *s, const char *sha256, int64_t size, int *fd, struct err *e);
 int blob_files_check(struct store *s, const char *sha256, char got[65], char *where, size_t where_len);
 
+/* A postgresql:// or postgres:// URI? The location data_dir remembers (<data_dir>/store.uri; ""
+ * when none: SQLite). */
+bool db_is_postgres_uri(const char *location);
+void db_remembered_location(const char *data_dir, char *buf, size_t len);
+
 /* Run a statement that returns no rows. 0, or -1 with e filled. */
 int db_run(struct store_conn *c, struct err *e, const char *sql, const char *types, ...);
 /* Run a query: an array of row objects (column → value), or NULL with e filled (e may be NULL). */

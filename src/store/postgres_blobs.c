@@ -88,8 +88,11 @@ int pg_blob_put(struct store *s, struct store_upload *u, struct err *e)
     char got[65];
     int64_t bytes = 0;
     struct err ignored = {0};
-    if (rehash(c, u->sha256, got, &bytes, &ignored) == 0 && (uint64_t)bytes == u->size && strcmp(got, u->sha256) == 0)
-        return 0;
+    if (rehash(c, u->sha256, got, &bytes, &ignored) == 0) {
+        if ((uint64_t)bytes == u->size && strcmp(got, u->sha256) == 0) return 0;
+        fprintf(stderr, "beian: warning: the stored material file %s no longer has its digest; "
+                        "replaced by the bytes just uploaded\n", u->sha256);
+    }
     err_clear(&ignored);
     char *buf = malloc(CHUNK);
     if (!buf) return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");

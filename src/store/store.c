@@ -13,14 +13,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool is_postgres_uri(const char *location)
+bool db_is_postgres_uri(const char *location)
 {
     return location && (strncmp(location, "postgresql://", 13) == 0 || strncmp(location, "postgres://", 11) == 0);
 }
 
 /* The data directory remembers the database it was created with (<data>/store.uri, mode 0600: the
  * URI may hold a password), so every command on it reaches the same store. */
-static void remembered_location(const char *data_dir, char *buf, size_t len)
+void db_remembered_location(const char *data_dir, char *buf, size_t len)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/store.uri", data_dir);
@@ -51,11 +51,11 @@ int store_open(const char *data_dir, const char *location, bool create, struct s
                        "数据目录 %s 不存在（请先运行 'beian init %s'）", data_dir, data_dir);
     char remembered[2048];
     if (!location || !*location) {
-        remembered_location(data_dir, remembered, sizeof remembered);
+        db_remembered_location(data_dir, remembered, sizeof remembered);
         location = remembered;
     }
     int rc;
-    if (is_postgres_uri(location)) {
+    if (db_is_postgres_uri(location)) {
         rc = postgres_store_open(data_dir, location, create, out, e);
         if (rc == 0 && create && remember_location(data_dir, location, e) != 0) {
             (*out)->ops->close(*out);

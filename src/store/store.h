@@ -330,9 +330,15 @@ struct store_backup_report {
  * writing), then every material file the copy references (re-hashed), the installed policy packs,
  * and a manifest dest_dir/backup.json. */
 int store_backup(const char *data_dir, const char *dest_dir, struct store_backup_report *r, struct err *e);
+/* On PostgreSQL (the data directory remembers a postgresql:// URI) the database part is
+ * DEST/beian.pgdump: pg_dump (custom format) of one snapshot, in which the figures are counted and
+ * every material re-hashed. */
 /* Bring backup_dir back into data_dir (created; refused unless empty), then check PRAGMA
- * integrity_check, re-hash every referenced material file and verify the audit chain. */
-int store_restore(const char *backup_dir, const char *data_dir, struct store_backup_report *r, struct err *e);
+ * integrity_check, re-hash every referenced material file and verify the audit chain. A
+ * PostgreSQL backup (beian.pgdump) goes into the empty database location names, through
+ * pg_restore, and data_dir then remembers location. */
+int store_restore(const char *backup_dir, const char *data_dir, const char *location, struct store_backup_report *r,
+                  struct err *e);
 
 /* ---- after the number (sqlite_records.c) ----------------------------------------------- */
 

@@ -48,7 +48,7 @@ export function cli(args, { input, env } = {}) {
 // On PostgreSQL (BEIAN_PG_DIR: a private cluster of tests/pg/start.sh) each data directory gets
 // a fresh database of its own, which it remembers (store.uri): `--store URI` for `beian init`.
 let pgDatabases = 0;
-function pgStoreArgs() {
+export function pgStoreArgs() {
   const dir = process.env.BEIAN_PG_DIR;
   if (!dir) return [];
   const name = `t${process.pid}_${++pgDatabases}`;
@@ -66,7 +66,7 @@ export function pgStore(data) {
 // beian.db, psql on PostgreSQL. Returns {status, stdout, stderr}; rows one a line, columns by '|'.
 export function dbExec(data, sql) {
   const uri = pgStore(data);
-  const r = uri ? spawnSync('psql', [uri, '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' })
+  const r = uri ? spawnSync('psql', [uri, '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', maxBuffer: 1 << 30 })
     : spawnSync('sqlite3', [join(data, 'beian.db'), sql], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
