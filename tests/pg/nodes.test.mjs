@@ -44,10 +44,12 @@ http {
   return { base, stop: async () => { proc.kill('SIGTERM'); await exited; } };
 }
 
-// Which node (application_name) holds each lead lock ("beian" 0x6265 in the high half of the key).
+// Which node (application_name) holds each lead lock ("beian" 0x6265 in the high half of the key)
+// in this test's database (the other suites' databases share the cluster and its lock table).
 function leaders(data) {
   const r = dbExec(data, "SELECT l.objid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-    + "WHERE l.locktype = 'advisory' AND l.classid = 25189 AND l.granted ORDER BY 1");
+    + "WHERE l.locktype = 'advisory' AND l.classid = 25189 AND l.granted "
+    + 'AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 1');
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim().split('\n').filter(Boolean).map((line) => line.split('|'));
 }
