@@ -280,7 +280,12 @@ test('a kill -9 with deliveries pending loses none: they are delivered after the
   assert.deepEqual([...okIds].sort(), before.map((d) => d.msg_id).sort(), 'the same webhook-ids, each delivered');
   const filingsSeen = received.filter((m) => m.path === '/gate' && m.status === 200).map((m) => JSON.parse(m.body).data.filing_id);
   assert.deepEqual([...new Set(filingsSeen)].sort(), [...ids].sort());
-  const after = (await req('entadmin', 'GET', `${API}/webhooks/${wh.id}/deliveries`)).body.items;
+  // (marked done after the receiver answered: wait for the last marks)
+  let after;
+  await waitFor(async () => {
+    after = (await req('entadmin', 'GET', `${API}/webhooks/${wh.id}/deliveries`)).body.items;
+    return after.every((d) => d.state === 'done');
+  }, 15000);
   assert.ok(after.every((d) => d.state === 'done'));
   const metrics = await s.req('GET', '/metrics');
   assert.match(metrics.text, /^beian_notify_outbox\{state="done"\} [1-9]\d*$/m, 'the outbox in /metrics');
