@@ -210,7 +210,12 @@ test('a receiver answering 500 is retried until it answers 200; a redelivery car
   assert.deepEqual(tries.map((m) => m.status), [500, 500, 200]);
   assert.equal(new Set(tries.map((m) => m.id)).size, 1, 'every attempt has the same webhook-id');
   assert.ok(tries.every((m) => verify(wh.secret, m)));
-  const log = await req('authadmin', 'GET', `${API}/webhooks/${wh.id}/deliveries`);
+  // (marked done after the receiver answered: wait for the mark)
+  let log;
+  await waitFor(async () => {
+    log = await req('authadmin', 'GET', `${API}/webhooks/${wh.id}/deliveries`);
+    return log.status === 200 && log.body.items[0]?.state === 'done';
+  }, 15000);
   assert.equal(log.status, 200);
   const d = log.body.items[0];
   assert.equal(d.state, 'done');
