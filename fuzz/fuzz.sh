@@ -7,7 +7,7 @@
 # Targets run side by side, FUZZ_JOBS at a time (default: the number of cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TARGETS=(router http document docdiff pack upload statement)
+TARGETS=(router http document docdiff pack upload statement json_position)
 [ $# -gt 0 ] && TARGETS=("$@")
 SECONDS_EACH=${FUZZ_SECONDS:-30}
 B=build-fuzz
@@ -19,7 +19,7 @@ if [ ! -f $B/build.ninja ]; then
     -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all -Wno-unused-command-line-argument' >/dev/null
 fi
 ninja -C $B libbeian.a >$B/ninja.log || { cat $B/ninja.log; exit 1; }
-LIBS="$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium lua5.4 cairo pangocairo libqrencode fontconfig) -lcrack"   # cracklib has no .pc file
+LIBS="$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium lua5.4 cairo pangocairo libqrencode fontconfig xlsxwriter zlib) -lcrack"   # cracklib has no .pc file
 CFLAGS=$(pkg-config --cflags jansson lua5.4)
 for t in "${TARGETS[@]}"; do
   if [ ! -x $B/fuzz_$t ] || [ fuzz/fuzz_$t.c -nt $B/fuzz_$t ] || [ $B/libbeian.a -nt $B/fuzz_$t ]; then
@@ -43,7 +43,8 @@ seed() {
       printf 'GET /api/v1/filings?limit=5&cursor=9&q=%%E5%%A4%%87 HTTP/1.1\r\nHost: x\r\nCookie: beian_session=abc; x=y\r\nAuthorization: Bearer zzz\r\nAccept-Language: en\r\n\r\n' >"$d/auth"
       printf 'GET /api/v1/public/filings/110000-2026-000001?lang=en HTTP/1.1\r\nHost: x\r\n\r\n' >"$d/public"
       printf 'PUT /api/v1/filings/1/document HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/merge-patch+json\r\nIf-Match: "1-1"\r\n\r\n5\r\n{"a":\r\n0\r\n\r\n' >"$d/chunked"
-      printf 'GET /api/v1/workflow HTTP/1.0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >"$d/pipelined" ;;
+      printf 'GET /api/v1/workflow HTTP/1.0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >"$d/pipelined"
+      printf 'GET /api/v1/workflow HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br;q=1, gzip;q=0.5, *;q=0\r\nIf-None-Match: W/"a", "h-0"\r\n\r\n' >"$d/conditional" ;;
     document)
       cp policy/cn-cloud/fixtures/*.json tests/fixtures/validate/*.json "$d/" 2>/dev/null || true
       find policy/cn-cloud/fixtures/rules -name '*.json' -size -64k | head -200 | while read -r f; do cp "$f" "$d/$(echo "$f" | tr / _)"; done ;;
@@ -59,6 +60,10 @@ seed() {
     statement)   # the fixtures of tests/fixtures/proofs: keys NUL certificate, keys NUL checkpoint
       { cat tests/fixtures/proofs/keys.json; printf '\0'; cat tests/fixtures/proofs/certificate.json; } >"$d/certificate"
       { cat tests/fixtures/proofs/keys.json; printf '\0'; cat tests/fixtures/proofs/checkpoint.txt; } >"$d/checkpoint" ;;
+    json_position)   # pointer NUL text
+      printf '/subject/uscc\0' >"$d/p0"; cat tests/fixtures/validate/bad.json >>"$d/p0"
+      printf '/a~1b/0\0{"a/b": [1, {"c": "\\u00e9"}]}' >"$d/p1"
+      printf '/x\0\xef\xbb\xbf{"x":\r\n"\xf0\x9f\x98\x80"}' >"$d/p2" ;;
     upload)
       printf 'business_licence\0营业执照\0licence.pdf\0application/pdf' >"$d/pdf"
       printf 'architecture_diagram\0架构图\0arch.png\0image/png' >"$d/png"

@@ -18,6 +18,7 @@ const struct cli_command CLI_COMMANDS[] = {
     {"tick", cmd_tick, "run the daily standing check of every filed record"},
     {"verify", cmd_verify, "check material files, the audit chain, or offline a certificate, receipt, checkpoint"},
     {"keys", cmd_keys, "list, export or rotate the signing keys"},
+    {"export", cmd_export, "export the register (CSV, XLSX) or one filing's record (JSON)"},
     {"backup", cmd_backup, "make a consistent online copy of a data directory"},
     {"restore", cmd_restore, "restore a backup into a new data directory"},
     {"version", cmd_version, "print the version"},

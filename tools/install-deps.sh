@@ -13,6 +13,8 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
             libcairo2-dev libpango1.0-dev libqrencode-dev   # the certificate PDF (src/http/cert_pdf.c)
             libcurl4-openssl-dev                            # notifications: webhooks (HTTP) and e-mail (SMTP)
             libpq-dev                                       # the PostgreSQL backend (src/store/postgres.c)
+            libxlsxwriter-dev                               # the register as XLSX (src/service/exports.c)
+            zlib1g-dev                                      # gzip content coding of replies (src/http/gzip.c)
             fonts-wqy-microhei)                             # its CJK font, needed at run time
 test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and a CJK font for the screenshots
            jq                          # the README's curl walk (tests/api/readme.test.mjs)
@@ -22,7 +24,8 @@ test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and
            openssl                     # network.test.mjs makes a self-signed certificate
            python3-aiosmtpd            # notify.test.mjs receives the mail on a loopback SMTP server
            postgresql                  # the store on PostgreSQL: a private cluster (tests/pg/start.sh)
-           nginx-light)                # the two-node test's load balancer (tests/pg/nodes.test.mjs)
+           nginx-light                 # the two-node test's load balancer (tests/pg/nodes.test.mjs)
+           python3-openpyxl)           # exports.test.mjs opens the XLSX register with a real reader
 bench_pkgs=(wrk nginx-light)
 
 want=("${build_pkgs[@]}")

@@ -31,6 +31,8 @@ int cmd_policy(int argc, char **argv);
 int cmd_workflow(int argc, char **argv);
 /* policy install|impact|packs (argv[0] is the subcommand) */
 int cmd_policy_admin(int argc, char **argv);
+/* policy diff A B (cmd_policy_diff.c; argv[0] is the subcommand) */
+int cmd_policy_diff(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
 /* verify certificate|receipt|checkpoint, offline (cmd_verify_proof.c; argv[0] is the subcommand) */
@@ -40,6 +42,8 @@ int cmd_keys(int argc, char **argv);
 /* backup DEST / restore SRC (cmd_backup.c) */
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+/* export register|bundle (cmd_export.c) */
+int cmd_export(int argc, char **argv);
 
 /* The data directory: the --data value, else $BEIAN_DATA, else NULL. */
 const char *cli_data_dir(const char *flag_value);

@@ -1,12 +1,14 @@
 /* cmd_policy.c — `beian policy test|lint|rules`: work on a policy pack directory as its author
  * does. `test` runs the pack's fixtures (fixtures.h); `lint` checks that the pack is complete —
  * every rule has a passing and a failing fixture, every path a rule names is a field of the form,
- * every title and message has zh and en, no rule fails on a fixture; `rules` lists the rules.
+ * every title and message has zh and en, no rule fails on a fixture; `rules` lists the rules
+ * (or writes docs/rules.md). `diff` is cmd_policy_diff.c, install|impact|packs cmd_policy_admin.c.
  *
  * Exit status: 0 all good, 1 a fixture failed or lint found problems (or the pack does not load),
  * 2 usage. */
 #include "cli/cli.h"
 #include "cli/cli_pack.h"
+#include "cli/cli_rule_help.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +25,9 @@ static const char USAGE[] =
     "usage: beian policy test [DIR]     run the pack's fixtures (default: the built-in cn-cloud)\n"
     "       beian policy lint DIR [--as-of DATE]  check the pack: fixtures per rule, field paths, zh and en\n"
     "                                   texts; warns when the working-day calendar ends within 60 days\n"
-    "       beian policy rules [DIR]    list the pack's rules (id, severity, source, title)\n"
+    "       beian policy rules [DIR] [--markdown]  list the pack's rules (id, severity, source, title);\n"
+    "                                   --markdown writes docs/rules.md (what SARIF's helpUri links to)\n"
+    "       beian policy diff A B [--json]  what changed between two pack versions (see 'beian policy diff --help')\n"
     "       beian policy install|impact|packs …   pack versions of a data directory (see 'beian policy install --help')\n"
     "DIR may also be ID@VERSION of an installed pack.\n"
     "Exit status: 0 all good, 1 failures or problems, 2 usage.\n";
@@ -256,6 +260,12 @@ static int policy_list_rules(const struct pack *p)
     return EXIT_OK;
 }
 
+static int policy_rules_markdown(const struct pack *p)
+{
+    rule_help_print_markdown(stdout, p);
+    return EXIT_OK;
+}
+
 int cmd_policy(int argc, char **argv)
 {
     if (argc < 2)
@@ -267,6 +277,8 @@ int cmd_policy(int argc, char **argv)
     }
     if (strcmp(sub, "install") == 0 || strcmp(sub, "impact") == 0 || strcmp(sub, "packs") == 0)
         return cmd_policy_admin(argc - 1, argv + 1);
+    if (strcmp(sub, "diff") == 0)
+        return cmd_policy_diff(argc - 1, argv + 1);
     if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
         fputs(USAGE, stdout);
         return EXIT_OK;
@@ -277,6 +289,9 @@ int cmd_policy(int argc, char **argv)
             return cli_usage("policy", "--as-of takes a day written YYYY-MM-DD (lint only)");
         argc -= 2;
     }
+    bool markdown = strcmp(sub, "rules") == 0 && argc > 2 && strcmp(argv[argc - 1], "--markdown") == 0;
+    if (markdown)
+        argc--;
     if (argc > 3)
         return cli_usage("policy", "takes at most one DIR");
     const char *dir = argc > 2 ? argv[2] : NULL;
@@ -288,7 +303,7 @@ int cmd_policy(int argc, char **argv)
             return cli_usage("policy", "lint needs the pack DIR");
         run = policy_lint;
     } else if (strcmp(sub, "rules") == 0)
-        run = policy_list_rules;
+        run = markdown ? policy_rules_markdown : policy_list_rules;
     else
         return cli_usage("policy", "unknown subcommand (test, lint or rules)");
     struct pack *p;

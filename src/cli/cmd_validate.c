@@ -2,18 +2,28 @@
  * and no data directory (filings as code: an enterprise's own CI runs this). It runs what the
  * server runs on a save — the form schema's shape and completeness checks and the pack's rules
  * (policy_check) — and prints the findings and derived values as text, JSON or SARIF 2.1.0.
+ * SARIF is made for code hosts: each result's region is where its pointer is in the file's text
+ * (core/json_position.h), the file is named by a URI, rules carry help and a link into
+ * docs/rules.md (cli_rule_help.h), results a fingerprint and whether they may be overridden.
  *
  * Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or unreadable/malformed input. */
 #include "cli/cli.h"
 #include "cli/cli_pack.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli_rule_help.h"
+#include "config.h"
 #include "core/date.h"
+#include "core/json_position.h"
+#include "core/sha256.h"
 #include "policy/rules.h"
+#include "service/filings.h"
 
 static const char USAGE[] =
     "usage: beian validate FILE.json [--pack DIR | --pack ID@VERSION] [--as-of YYYY-MM-DD]\n"
@@ -28,26 +38,19 @@ static const char USAGE[] =
     "  --filing-kind  initial (default) or change: a change filing needs a change description\n"
     "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or unreadable input.\n";
 
-/* The schema's and the engine's own rule ids, for SARIF's rule list. */
-static const struct {
-    const char *id, *zh, *en;
-} BUILTIN_RULES[] = {
-    {"FORM-UNKNOWN", "未知的部分或字段", "Unknown section or field"},
-    {"FORM-TYPE", "值的类型不符", "Value of the wrong type"},
-    {"FORM-ENUM", "不是有效的选项", "Not one of the options"},
-    {"FORM-LENGTH", "文本过长", "Text too long"},
-    {"FORM-RANGE", "数值超出范围", "Number out of range"},
-    {"FORM-DATE", "不是有效日期", "Not a real date"},
-    {"FORM-PATTERN", "格式不正确", "Wrong format"},
-    {"FORM-ITEMS", "条目过多", "Too many entries"},
-    {"FORM-REQUIRED", "必填项未填写", "Required field missing"},
-    {"POLICY-CLASSIFY", "备案分类无法计算", "Classification could not be computed"},
-};
-
 struct options {
     const char *file, *pack, *lang, *format, *filing_kind;
     day_t as_of;
 };
+
+/* The document as read: its text (for positions in the file) and its parsed value. */
+struct document {
+    char *text;
+    size_t len;
+    json_t *doc;
+};
+
+enum { DOCUMENT_MAX_BYTES = 64 << 20 };
 
 static const char *msg(const json_t *finding, const char *lang)
 {
@@ -140,55 +143,129 @@ static json_t *json_report(const struct options *o, const struct pack *p, json_t
 
 /* ---- sarif ------------------------------------------------------------------------------ */
 
-static json_t *sarif_rule(const char *id, const char *description, const char *severity, const char *source)
+static const char *sarif_level(const char *severity)
 {
-    const char *level = strcmp(severity, "error") == 0 ? "error" : strcmp(severity, "warning") == 0 ? "warning" : "note";
-    json_t *r = json_pack("{s:s, s:{s:s}, s:{s:s}}", "id", id, "shortDescription", "text", description,
-                          "defaultConfiguration", "level", level);
-    if (source)
-        json_object_set_new(r, "properties", json_pack("{s:s}", "source", source));
-    return r;
+    return strcmp(severity, "error") == 0 ? "error" : strcmp(severity, "warning") == 0 ? "warning" : "note";
 }
 
-static json_t *sarif_report(const struct options *o, const struct pack *p, const json_t *findings)
+/* A rule's name for SARIF: its English title in PascalCase ("Format of the ICP number" → FormatOfTheIcpNumber). */
+static void rule_name(const char *title, char *out, size_t cap)
 {
-    bool zh = strcmp(o->lang, "zh") == 0;
-    json_t *rules = json_array();
-    for (size_t i = 0; i < sizeof BUILTIN_RULES / sizeof BUILTIN_RULES[0]; i++)
-        json_array_append_new(rules, sarif_rule(BUILTIN_RULES[i].id, zh ? BUILTIN_RULES[i].zh : BUILTIN_RULES[i].en,
-                                                "error", NULL));
+    size_t n = 0;
+    bool up = true;
+    for (const char *c = title; *c && n + 1 < cap; c++) {
+        if (*c == '\'' || *c == '-')   /* system's, e-mail: one word */
+            continue;
+        if (!isalnum((unsigned char)*c)) {
+            up = true;
+            continue;
+        }
+        out[n++] = up ? (char)toupper((unsigned char)*c) : (char)tolower((unsigned char)*c);
+        up = false;
+    }
+    out[n] = '\0';
+}
+
+static json_t *sarif_rule(const json_t *r, const char *lang)
+{
+    const char *id = str(r, "id");
+    const char *title = str(json_object_get(r, "title"), lang), *about = str(json_object_get(r, "description"), lang);
+    bool zh = strcmp(lang, "zh") == 0, overridable = json_is_true(json_object_get(r, "overridable"));
+    char name[200], uri[4400], markdown[6000];
+    rule_name(str(json_object_get(r, "title"), "en"), name, sizeof name);
+    rule_help_uri(id, uri, sizeof uri);
+    snprintf(markdown, sizeof markdown, zh ? "**%s**（%s）\n\n%s\n\n[规则说明](%s)" : "**%s** (%s)\n\n%s\n\n[About this rule](%s)",
+             title, id, about, uri);
+    return json_pack("{s:s s:s s:{s:s} s:{s:s} s:{s:s s:s} s:s s:{s:s} s:{s:s s:b s:[s]}}", "id", id, "name", name,
+                     "shortDescription", "text", title, "fullDescription", "text", about, "help", "text", about,
+                     "markdown", markdown, "helpUri", uri, "defaultConfiguration", "level",
+                     sarif_level(str(r, "severity")), "properties", "source", str(r, "source"), "overridable",
+                     overridable, "tags", "compliance");
+}
+
+/* Where the finding's pointer is in the file's text; the parent's start when the member is
+ * missing (a required field), line 1 when the text cannot be walked. */
+static json_t *sarif_region(const struct document *d, const char *pointer)
+{
+    struct json_position pos;
+    if (json_position_find(d->text, d->len, pointer, &pos) != 0)
+        return json_pack("{s:i}", "startLine", 1);
+    if (!pos.exact)
+        return json_pack("{s:i s:i}", "startLine", pos.line, "startColumn", pos.column);
+    return json_pack("{s:i s:i s:i s:i}", "startLine", pos.line, "startColumn", pos.column, "endLine", pos.end_line,
+                     "endColumn", pos.end_column);
+}
+
+/* Stable across runs, layouts and edits elsewhere in the file: the rule, the pointer and the value
+ * there; the second and later findings of one rule at one pointer (one per missing material, say)
+ * add how many came before them. */
+static void fingerprint(const json_t *doc, const json_t *findings, size_t index, char out[65])
+{
+    const json_t *f = json_array_get(findings, index);
+    int earlier = 0;
+    for (size_t k = 0; k < index; k++) {
+        const json_t *g = json_array_get(findings, k);
+        earlier += strcmp(str(g, "rule"), str(f, "rule")) == 0 && strcmp(str(g, "path"), str(f, "path")) == 0;
+    }
+    char value_hash[65];
+    sha256_json_hex(json_at_pointer(doc, str(f, "path")), value_hash);
+    struct sha256 s;
+    sha256_init(&s);
+    sha256_update(&s, str(f, "rule"), strlen(str(f, "rule")) + 1);
+    sha256_update(&s, str(f, "path"), strlen(str(f, "path")) + 1);
+    sha256_update(&s, value_hash, 64);
+    if (earlier)
+        sha256_update(&s, &earlier, sizeof earlier);
+    sha256_final_hex(&s, out);
+}
+
+static json_t *sarif_result(const struct options *o, const struct document *d, const json_t *rules,
+                            const json_t *findings, size_t index, const char *uri)
+{
+    const json_t *f = json_array_get(findings, index);
+    char print[65];
+    fingerprint(d->doc, findings, index, print);
+    json_t *result = json_pack("{s:s s:s s:{s:s} s:[{s:{s:{s:s} s:o} s:[{s:s s:s}]}] s:{s:s} s:{s:b s:s}}", "ruleId",
+                               str(f, "rule"), "level", sarif_level(str(f, "severity")), "message", "text",
+                               msg(f, o->lang), "locations", "physicalLocation", "artifactLocation", "uri", uri, "region", sarif_region(d, str(f, "path")), "logicalLocations",
+                               "fullyQualifiedName", str(f, "path"), "kind", "member", "partialFingerprints",
+                               "beianFinding/v1", print, "properties", "overridable",
+                               json_is_true(json_object_get(f, "overridable")), "pointer", str(f, "path"));
+    if (json_is_true(json_object_get(f, "overridden")))
+        json_object_set_new(json_object_get(result, "properties"), "overridden", json_true());
+    size_t k;
+    const json_t *r;
+    json_array_foreach(rules, k, r)
+        if (strcmp(str(r, "id"), str(f, "rule")) == 0) {
+            json_object_set_new(result, "ruleIndex", json_integer((json_int_t)k));
+            break;
+        }
+    return result;
+}
+
+static json_t *sarif_report(const struct options *o, const struct pack *p, const struct document *d,
+                            const json_t *findings)
+{
+    json_t *catalogue = rule_help_catalogue(p), *rules = json_array(), *results = json_array();
     size_t i;
     const json_t *r, *f;
-    json_array_foreach(policy_rules(p), i, r)
-        json_array_append_new(rules, sarif_rule(str(r, "id"), str(json_object_get(r, "title"), o->lang),
-                                                str(r, "severity"), str(r, "source")));
-
-    json_t *results = json_array();
-    json_array_foreach(findings, i, f) {
-        const char *severity = str(f, "severity");
-        const char *level = strcmp(severity, "error") == 0     ? "error"
-                            : strcmp(severity, "warning") == 0 ? "warning"
-                                                               : "note";
-        json_t *result = json_pack("{s:s, s:s, s:{s:s}, s:[{s:{s:{s:s}}, s:[{s:s}]}]}", "ruleId", str(f, "rule"),
-                                   "level", level, "message", "text", msg(f, o->lang), "locations",
-                                   "physicalLocation", "artifactLocation", "uri", o->file, "logicalLocations",
-                                   "fullyQualifiedName", str(f, "path"));
-        size_t k;
-        json_array_foreach(rules, k, r)
-            if (strcmp(str(r, "id"), str(f, "rule")) == 0) {
-                json_object_set_new(result, "ruleIndex", json_integer((json_int_t)k));
-                break;
-            }
-        json_array_append_new(results, result);
-    }
-    char as_of[11];
+    json_array_foreach(catalogue, i, r)
+        json_array_append_new(rules, sarif_rule(r, o->lang));
+    char uri[8200];
+    if (rule_help_path_uri(strcmp(o->file, "-") == 0 ? "stdin" : o->file, uri, sizeof uri) != 0)
+        snprintf(uri, sizeof uri, "document.json");
+    json_array_foreach(findings, i, f)
+        json_array_append_new(results, sarif_result(o, d, rules, findings, i, uri));
+    json_decref(catalogue);
+    char as_of[11], pack_name[200], information[4300];
     date_format(o->as_of, as_of);
-    char pack_name[200];
     snprintf(pack_name, sizeof pack_name, "%s@%s", p->id, p->version);
-    return json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:o}}, s:o, s:{s:s, s:s}}]}", "$schema",
+    rule_help_information_uri(information, sizeof information);
+    return json_pack("{s:s s:s s:[{s:{s:{s:s s:s s:s s:s s:o}} s:s s:o s:{s:s s:s}}]}", "$schema",
                      "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
-                     "version", "2.1.0", "runs", "tool", "driver", "name", "beian", "rules", rules, "results", results,
-                     "properties", "pack", pack_name, "as_of", as_of);
+                     "version", "2.1.0", "runs", "tool", "driver", "name", "beian", "version", BEIAN_VERSION,
+                     "semanticVersion", BEIAN_VERSION, "informationUri", information, "rules", rules, "columnKind", "utf16CodeUnits", "results", results, "properties", "pack",
+                     pack_name, "as_of", as_of);
 }
 
 /* ---- command ---------------------------------------------------------------------------- */
@@ -238,19 +315,46 @@ static int parse_options(int argc, char **argv, struct options *o)
     return EXIT_OK;
 }
 
-static json_t *read_document(const char *file)
+static int read_text(const char *file, struct document *d)
 {
+    FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+    if (!in) {
+        fprintf(stderr, "beian validate: cannot read %s: %s\n", file, strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 16;
+    d->text = malloc(cap);
+    for (size_t got; d->text && (got = fread(d->text + d->len, 1, cap - d->len, in)) > 0;) {
+        d->len += got;
+        if (d->len == cap && cap < DOCUMENT_MAX_BYTES) {
+            char *bigger = realloc(d->text, cap * 2);
+            if (!bigger) break;
+            d->text = bigger;
+            cap *= 2;
+        } else if (d->len == cap) {
+            break;
+        }
+    }
+    bool failed = ferror(in) || !d->text || d->len == cap;
+    if (in != stdin)
+        fclose(in);
+    if (failed)
+        fprintf(stderr, "beian validate: cannot read %s: %s\n", file,
+                d->len == cap ? "larger than 64 MiB" : "read error or out of memory");
+    return failed ? -1 : 0;
+}
+
+static int read_document(const char *file, struct document *d)
+{
+    if (read_text(file, d) != 0)
+        return -1;
     json_error_t jerr;
-    json_t *doc = strcmp(file, "-") == 0 ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr)
-                                         : json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
-    if (doc)
-        return doc;
-    if (jerr.line < 1)
-        fprintf(stderr, "beian validate: cannot read %s: %s\n", file, jerr.text);
-    else
-        fprintf(stderr, "beian validate: %s is not valid JSON (line %d, column %d): %s\n", file, jerr.line,
-                jerr.column, jerr.text);
-    return NULL;
+    d->doc = json_loadb(d->text, d->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (d->doc)
+        return 0;
+    fprintf(stderr, "beian validate: %s is not valid JSON (line %d, column %d): %s\n", file, jerr.line, jerr.column,
+            jerr.text);
+    return -1;
 }
 
 int cmd_validate(int argc, char **argv)
@@ -267,25 +371,26 @@ int cmd_validate(int argc, char **argv)
 
     struct err e = {0};
     struct pack *p = NULL;
-    json_t *doc = NULL, *ctx = NULL, *findings = NULL, *derived = NULL;
+    struct document d = {0};
+    json_t *ctx = NULL, *findings = NULL, *derived = NULL;
     if (cli_pack_open(o.pack, &p, &e) != 0) {
         cli_fail(&e);
         rc = e.code == ERR_USAGE ? EXIT_USAGE : EXIT_FAIL;
         goto done;
     }
-    if (!(doc = read_document(o.file))) {
+    if (read_document(o.file, &d) != 0) {
         rc = EXIT_USAGE;
         goto done;
     }
     ctx = json_pack("{s:s}", "filing_kind", o.filing_kind ? o.filing_kind : "initial");
-    if (policy_check(p, doc, o.as_of, ctx, &findings, &derived, &e) != 0) {
+    if (policy_check(p, d.doc, o.as_of, ctx, &findings, &derived, &e) != 0) {
         rc = cli_fail(&e);
         goto done;
     }
     if (strcmp(o.format, "text") == 0) {
         print_text(&o, p, findings, derived);
     } else {
-        json_t *out = strcmp(o.format, "json") == 0 ? json_report(&o, p, findings, derived) : sarif_report(&o, p, findings);
+        json_t *out = strcmp(o.format, "json") == 0 ? json_report(&o, p, findings, derived) : sarif_report(&o, p, &d, findings);
         json_dumpf(out, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(out);
@@ -293,7 +398,8 @@ int cmd_validate(int argc, char **argv)
     rc = policy_count(findings).errors > 0 ? EXIT_FAIL : EXIT_OK;
 done:
     err_clear(&e);
-    json_decref(doc);
+    json_decref(d.doc);
+    free(d.text);
     json_decref(ctx);
     json_decref(findings);
     json_decref(derived);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 enum { SECONDS_PER_DAY = 86400, DAYS_PER_ERA = 146097, DATE_MIN_YEAR = 1900, DATE_MAX_YEAR = 9999 };
 
@@ -138,4 +139,13 @@ void time_format_rfc3339(time_t t, char *buf)
     }
     *out++ = 'Z';
     *out = '\0';
+}
+
+day_t date_of_timestamp(const char *ts)
+{
+    char buf[11];
+    day_t d;
+    if (!ts || strlen(ts) < 10) return -1;
+    snprintf(buf, sizeof buf, "%.10s", ts);
+    return date_parse(buf, &d) == 0 ? d : -1;
 }

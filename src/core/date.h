@@ -15,6 +15,8 @@ int date_weekday(day_t day);
 int date_parse(const char *s, day_t *out);
 /* Writes "YYYY-MM-DD" (buf of at least 11 bytes). */
 void date_format(day_t day, char *buf);
+/* The day part of an RFC 3339 timestamp ("2026-03-02T08:00:00Z" → that day; a bare day too), or -1. */
+day_t date_of_timestamp(const char *ts);
 /* The UTC day of a unix time. */
 day_t date_from_unix(time_t t);
 /* RFC 3339 UTC timestamp "YYYY-MM-DDTHH:MM:SSZ" (buf of at least 21 bytes). */

@@ -25,6 +25,7 @@ static const struct err_info INFO[ERR__COUNT] = {
     [ERR_BUSY] = {"busy", 503, "Server busy, try again", "服务器繁忙，请稍后重试"},
     [ERR_STORAGE_FULL] = {"storage_full", 507, "Storage full", "存储空间不足"},
     [ERR_USAGE] = {"usage", 400, "Usage error", "用法错误"},
+    [ERR_BAD_QUERY] = {"bad_query_parameter", 400, "Bad query parameter", "查询参数无效"},
 };
 
 const struct err_info *err_info(enum err_code code)

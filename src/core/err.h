@@ -32,6 +32,7 @@ enum err_code {
     ERR_BUSY,                 /* 503 */
     ERR_STORAGE_FULL,         /* 507 */
     ERR_USAGE,                /* CLI usage error (exit 2); 400 if it ever reaches HTTP */
+    ERR_BAD_QUERY,            /* 400 a query parameter's value (field: the parameter's name) */
     ERR__COUNT
 };
 

@@ -92,6 +92,19 @@ const char *wf_state_name(enum wf_state s)
     return (s >= 0 && s < ST__COUNT) ? STATE_NAMES[s] : "unknown";
 }
 
+/* The states in words, as the UI (web/js/strings.js) and the exports show them. */
+static const char *const STATE_LABELS[ST__COUNT][2] = {
+    {"草稿", "Draft"}, {"内部审核", "Internal check"}, {"待云服务商确认", "Awaiting provider"},
+    {"已提交", "Submitted"}, {"审查中", "Under review"}, {"整改中", "Rectification"}, {"已备案", "Filed"},
+    {"不予备案", "Rejected"}, {"已撤回", "Withdrawn"}, {"已注销", "Cancelled"}, {"已撤销", "Revoked"},
+    {"一般变更已记录", "Minor change recorded"}, {"已认可", "Accepted"}, {"处置中", "Open"}, {"已结案", "Closed"},
+};
+
+const char *wf_state_label(enum wf_state s, bool english)
+{
+    return (s >= 0 && s < ST__COUNT) ? STATE_LABELS[s][english ? 1 : 0] : NULL;
+}
+
 enum wf_state wf_state_parse(const char *name)
 {
     for (int i = 0; name && i < ST__COUNT; i++)

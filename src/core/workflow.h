@@ -88,6 +88,8 @@ const struct wf_transition *wf_table_row(const struct wf_transition *table, int 
 
 const char *wf_state_name(enum wf_state s);
 enum wf_state wf_state_parse(const char *name);   /* ST_NONE when unknown */
+/* The state in words (Chinese, or English when english), NULL for a pseudo-state. */
+const char *wf_state_label(enum wf_state s, bool english);
 const char *wf_action_name(enum wf_action a);
 enum wf_action wf_action_parse(const char *name); /* ACT_NONE when unknown */
 const char *wf_role_name(unsigned role_bit);

@@ -5,6 +5,8 @@
 #include "http/api_records.h"
 #include "http/api_proofs.h"
 #include "http/api_notify.h"
+#include "http/api_exports.h"
+#include "http/query.h"
 #include "service/app.h"
 #include "service/auth.h"
 #include "service/orgs.h"
@@ -63,6 +65,11 @@ const struct route API_ROUTES[] = {
     {"POST", "/api/v1/filings/{id}/overrides", api_filings_override_request, 0},
     {"POST", "/api/v1/filings/{id}/overrides/{oid}/decision", api_filings_override_decide, 0},
     {"GET", "/api/v1/audit", api_audit, 0},
+    /* exports and statistics (api_exports.c) */
+    {"GET", "/api/v1/exports/register.csv", api_exports_register_csv, 0},
+    {"GET", "/api/v1/exports/register.xlsx", api_exports_register_xlsx, 0},
+    {"GET", "/api/v1/filings/{id}/bundle", api_filings_bundle, 0},
+    {"GET", "/api/v1/statistics", api_statistics, 0},
     /* after the number: self-inspection reports, standing findings, the work list (api_records.c) */
     {"GET", "/api/v1/records", api_supervision, 0},
     {"GET", "/api/v1/filings/{id}/standing", api_filings_standing, 0},
@@ -126,6 +133,7 @@ const struct route API_ROUTES[] = {
     {"GET", "/api/v1/policy/packs/{id}/{version}/schema", api_policy_pack_schema, 0},
     {"GET", "/api/v1/policy/packs/{id}/{version}/rules", api_policy_pack_rules, 0},
     {"GET", "/api/v1/policy/impact", api_policy_impact, 0},
+    {"GET", "/api/v1/policy/diff", api_policy_diff, 0},
     {"GET", "/api/v1/public/filings/{number}", api_public_filing, ROUTE_PUBLIC},
     {"GET", "/api/v1/openapi.json", api_openapi, ROUTE_PUBLIC},
     {"GET", "/healthz", api_healthz, ROUTE_PUBLIC},
@@ -158,6 +166,18 @@ int api_reply(struct http_req *r, int status, json_t *value, struct err *e)
     }
     err_clear(e);
     return reply_json(r, status, value);
+}
+
+/* The challenge of a 401 (RFC 6750 §3): error="invalid_token" when a token was presented (in
+ * Authorization, or as the session cookie, which holds the same kind of token) and refused; none
+ * when the request carried no Bearer credentials at all. */
+static const char *bearer_challenge(struct http_req *r)
+{
+    const char *authz = http_header(r, "Authorization");
+    bool presented = authz ? strncasecmp(authz, "Bearer ", 7) == 0 : http_cookie(r, SESSION_COOKIE) != NULL;
+    return presented ? "Bearer realm=\"beian\", error=\"invalid_token\", "
+                       "error_description=\"the token is unknown, expired or revoked\""
+                     : "Bearer realm=\"beian\"";
 }
 
 static int authenticate(struct http_req *r, struct err *e)
@@ -197,7 +217,7 @@ int api_dispatch(struct http_req *r, const struct route *route)
     /* an upload's handler runs twice (http.h); the caller is checked the first time */
     if (!(route->flags & ROUTE_PUBLIC) && !(r->upload && r->who)) {
         if (authenticate(r, &e) != 0) {
-            reply_header(r, "WWW-Authenticate", "Bearer realm=\"beian\"");
+            if (e.code == ERR_UNAUTHENTICATED) reply_header(r, "WWW-Authenticate", bearer_challenge(r));
             return api_reply(r, 0, NULL, &e);
         }
         bool safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
@@ -210,6 +230,7 @@ int api_dispatch(struct http_req *r, const struct route *route)
             }
         }
     }
+    if (query_check_common(r, &e) != 0) return api_reply(r, 0, NULL, &e);
     return route->fn(r);
 }
 
@@ -321,11 +342,9 @@ int api_tokens_create(struct http_req *r)
 int api_tokens_list(struct http_req *r)
 {
     struct err e = {0};
-    const char *scope = http_query(r, "scope");
-    if (scope && strcmp(scope, "org") != 0 && strcmp(scope, "mine") != 0) {
-        err_set(&e, ERR_VALIDATION, "/scope", "scope is mine (default) or org", "scope 为 mine（默认）或 org");
-        return api_reply(r, 0, NULL, &e);
-    }
+    static const char *const scopes[] = {"mine", "org", NULL};   /* mine: the default */
+    const char *scope;
+    if (query_enum(r, "scope", scopes, &scope, &e) != 0) return api_reply(r, 0, NULL, &e);
     json_t *list = auth_token_list(r->app, r->who, scope && strcmp(scope, "org") == 0, &e);
     return api_reply(r, 200, list ? json_pack("{s:o}", "items", list) : NULL, &e);
 }
@@ -342,7 +361,10 @@ int api_tokens_delete(struct http_req *r)
 
 int api_orgs_list(struct http_req *r)
 {
-    const char *kind = http_query(r, "kind");
+    struct err e = {0};
+    static const char *const kinds[] = {"enterprise", "provider", "authority", "platform", NULL};
+    const char *kind;
+    if (query_enum(r, "kind", kinds, &kind, &e) != 0) return api_reply(r, 0, NULL, &e);
     return reply_json(r, 200, json_pack("{s:o}", "items", org_list(r->app, r->who, kind)));
 }
 
@@ -376,8 +398,9 @@ int api_orgs_update(struct http_req *r)
 int api_users_list(struct http_req *r)
 {
     struct err e = {0};
-    const char *org = http_query(r, "org_id");
-    json_t *list = user_list(r->app, r->who, org ? strtoll(org, NULL, 10) : 0, &e);
+    int64_t org_id;
+    if (query_id(r, "org_id", &org_id, &e) != 0) return api_reply(r, 0, NULL, &e);
+    json_t *list = user_list(r->app, r->who, org_id, &e);
     return api_reply(r, 200, list ? json_pack("{s:o}", "items", list) : NULL, &e);
 }
 

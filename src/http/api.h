@@ -54,6 +54,7 @@ int api_policy_job(struct http_req *r);
 int api_policy_pack_schema(struct http_req *r);
 int api_policy_pack_rules(struct http_req *r);
 int api_policy_impact(struct http_req *r);
+int api_policy_diff(struct http_req *r);
 int api_openapi(struct http_req *r);
 /* incidents (api_incidents.c) */
 int api_incidents_report(struct http_req *r);

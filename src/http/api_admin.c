@@ -1,6 +1,7 @@
 /* api_admin.c — the cross-cutting endpoints: audit log, public verification, health, metrics,
  * the workflow table, the form schema and the OpenAPI document. */
 #include "http/api.h"
+#include "http/query.h"
 #include "service/app.h"
 #include "service/audit.h"
 #include "service/filings.h"
@@ -15,11 +16,11 @@
 int api_audit(struct http_req *r)
 {
     struct err e = {0};
-    const char *fid = http_query(r, "filing_id"), *limit = http_query(r, "limit"), *cursor = http_query(r, "cursor");
-    return api_reply(r, 200,
-                     audit_list(r->app, r->who, fid ? strtoll(fid, NULL, 10) : 0, limit ? atoi(limit) : 100,
-                                cursor ? strtoll(cursor, NULL, 10) : 0, &e),
-                     &e);
+    int limit;
+    int64_t cursor, filing_id;
+    if (query_page(r, 100, &limit, &cursor, &e) || query_id(r, "filing_id", &filing_id, &e))
+        return api_reply(r, 0, NULL, &e);
+    return api_reply(r, 200, audit_list(r->app, r->who, filing_id, limit, cursor, &e), &e);
 }
 
 int api_public_filing(struct http_req *r)

@@ -1,6 +1,7 @@
 /* api_filings.c — endpoints of business systems and filings: thin adapters from HTTP to the
  * use cases of service/filings.h (no rule lives here). */
 #include "http/api.h"
+#include "http/query.h"
 #include "service/app.h"
 #include "service/filings.h"
 
@@ -34,45 +35,20 @@ int api_systems_get(struct http_req *r)
     return api_reply(r, 200, system_get(r->app, r->who, api_param_id(r, 0), &e), &e);
 }
 
-static int parse_int_query(struct http_req *r, const char *name, int64_t *out, struct err *e)
-{
-    const char *s = http_query(r, name);
-    *out = 0;
-    if (!s || !*s) return 0;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (*end || v < 0)
-        return err_set(e, ERR_BAD_REQUEST, name, "query parameter %s must be a non-negative integer",
-                       "查询参数 %s 必须是非负整数", name);
-    *out = v;
-    return 0;
-}
-
+/* The register's page: filters and page of the list (query.h); a page holds at most 200. */
 int api_filings_list(struct http_req *r)
 {
     struct err e = {0};
-    int64_t limit, cursor, system_id;
-    if (parse_int_query(r, "limit", &limit, &e) || parse_int_query(r, "cursor", &cursor, &e) ||
-        parse_int_query(r, "system_id", &system_id, &e))
+    int limit;
+    int64_t cursor, system_id;
+    struct filing_query q = {0};
+    if (query_page(r, 50, &limit, &cursor, &e) || query_id(r, "system_id", &system_id, &e) ||
+        query_state(r, &q.state, &e) || query_region(r, &q.region, &e) || query_filing_type(r, &q.type, &e) ||
+        query_text(r, "q", QUERY_TEXT_MAX, &q.q, &e))
         return api_reply(r, 0, NULL, &e);
-    struct filing_query q = {
-        .state = http_query(r, "state"), .region = http_query(r, "region"), .type = http_query(r, "type"),
-        .q = http_query(r, "q"), .system_id = system_id, .limit = (int)(limit > 200 ? 200 : limit),
-        .after_id = cursor,
-    };
-    if (q.region && *q.region) {
-        size_t n = strlen(q.region);
-        bool digits = n == 6;
-        for (size_t i = 0; digits && i < n; i++) digits = q.region[i] >= '0' && q.region[i] <= '9';
-        if (!digits) {
-            err_set(&e, ERR_BAD_REQUEST, "region", "region must be a 6-digit code", "region 必须是6位行政区划代码");
-            return api_reply(r, 0, NULL, &e);
-        }
-    }
-    if (q.q && strlen(q.q) > 200) {
-        err_set(&e, ERR_BAD_REQUEST, "q", "the search text is at most 200 bytes", "搜索内容最长200字节");
-        return api_reply(r, 0, NULL, &e);
-    }
+    q.system_id = system_id;
+    q.limit = limit > 200 ? 200 : limit;
+    q.after_id = cursor;
     return api_reply(r, 200, filing_list(r->app, r->who, &q, &e), &e);
 }
 
@@ -107,7 +83,7 @@ int api_filings_put_document(struct http_req *r)
     struct err e = {0};
     json_t *doc = NULL;
     if (http_body_json(r, &doc, true, &e) != 0) return api_reply(r, 0, NULL, &e);
-    json_t *f = filing_put_document(r->app, r->who, api_param_id(r, 0), doc, http_header(r, "If-Match"), &e);
+    json_t *f = filing_put_document(r->app, r->who, api_param_id(r, 0), doc, http_if_match(r), &e);
     json_decref(doc);
     return reply_filing_raw(r, f, &e);
 }
@@ -117,7 +93,7 @@ int api_filings_patch_document(struct http_req *r)
     struct err e = {0};
     json_t *patch = NULL;
     if (http_body_json(r, &patch, true, &e) != 0) return api_reply(r, 0, NULL, &e);
-    json_t *f = filing_patch_document(r->app, r->who, api_param_id(r, 0), patch, http_header(r, "If-Match"), &e);
+    json_t *f = filing_patch_document(r->app, r->who, api_param_id(r, 0), patch, http_if_match(r), &e);
     json_decref(patch);
     return reply_filing_raw(r, f, &e);
 }
@@ -153,10 +129,11 @@ int api_filings_diff(struct http_req *r)
 {
     struct err e = {0};
     int64_t from, to;
-    if (parse_int_query(r, "from", &from, &e) || parse_int_query(r, "to", &to, &e))
+    /* ?from=N, and optionally &to=M (without it: the current document) */
+    if (query_int(r, "from", 1, 1000000, 0, &from, &e) || query_int(r, "to", 1, 1000000, 0, &to, &e))
         return api_reply(r, 0, NULL, &e);
-    if (from <= 0 || from > 1000000 || to > 1000000) {
-        err_set(&e, ERR_BAD_REQUEST, "from", "give ?from=N (and optionally &to=M; without it, the current document)",
+    if (from == 0) {
+        err_set(&e, ERR_BAD_QUERY, "from", "give ?from=N (and optionally &to=M; without it, the current document)",
                 "请提供 ?from=N（可选 &to=M，缺省为当前文档）");
         return api_reply(r, 0, NULL, &e);
     }

@@ -1,8 +1,11 @@
 /* api_incidents.c — endpoints of security incidents on filed records: thin adapters to
  * service/incidents.h (no rule lives here). */
 #include "http/api.h"
+#include "http/query.h"
 #include "service/app.h"
 #include "service/incidents.h"
+
+#include <stdio.h>
 
 /* A write with a JSON body: parse it, run fn, reply with status or the error. */
 static int with_body(struct http_req *r, int status,
@@ -13,6 +16,8 @@ static int with_body(struct http_req *r, int status,
     if (http_body_json(r, &in, false, &e) != 0) return api_reply(r, 0, NULL, &e);
     json_t *out = fn(r->app, r->who, api_param_id(r, 0), in, &e);
     json_decref(in);
+    if (out && status == 201)   /* a report or an update: the incident it is part of */
+        reply_location(r, "/api/v1/incidents/%lld", (long long)json_integer_value(json_object_get(out, "id")));
     return api_reply(r, status, out, &e);
 }
 
@@ -24,9 +29,18 @@ int api_incidents_order_inspection(struct http_req *r) { return with_body(r, 200
 int api_incidents_list(struct http_req *r)
 {
     struct err e = {0};
+    static const char *const states[] = {"open", "closed", NULL};
+    const char *state;
+    bool late, overdue;
+    int64_t filing_id;
+    if (query_state(r, &state, &e) || query_enum(r, "state", states, &state, &e) || query_bool(r, "late", &late, &e) ||
+        query_bool(r, "overdue", &overdue, &e) || query_id(r, "filing_id", &filing_id, &e))
+        return api_reply(r, 0, NULL, &e);
+    char fid[24] = "";
+    if (filing_id) snprintf(fid, sizeof fid, "%lld", (long long)filing_id);
     return api_reply(r, 200,
-                     incident_list(r->app, r->who, http_query(r, "state"), http_query(r, "late"),
-                                   http_query(r, "overdue"), http_query(r, "filing_id"), &e),
+                     incident_list(r->app, r->who, state, late ? "true" : NULL, overdue ? "true" : NULL,
+                                   fid[0] ? fid : NULL, &e),
                      &e);
 }
 

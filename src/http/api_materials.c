@@ -33,12 +33,13 @@ static int upload(struct http_req *r, int64_t replace_id)
     json_t *m = replace_id > 0 ? material_add_version(r->app, r->who, replace_id, filename, &f, &e)
                                : material_create(r->app, r->who, kind, title, filename, &f, &e);
     if (f.taken) r->upload->path[0] = '\0';   /* renamed into the store: not ours to remove */
-    if (m) {
-        char location[64];
-        snprintf(location, sizeof location, "/api/v1/materials/%lld",
-                 (long long)json_integer_value(json_object_get(m, "id")));
-        reply_header(r, "Location", location);
-    }
+    /* a new material, or the new version of one */
+    long long id = (long long)json_integer_value(json_object_get(m, "id"));
+    if (m && replace_id > 0)
+        reply_location(r, "/api/v1/materials/%lld/versions/%lld", id,
+                       (long long)json_integer_value(json_object_get(m, "version")));
+    else if (m)
+        reply_location(r, "/api/v1/materials/%lld", id);
     return api_reply(r, 201, m, &e);
 }
 

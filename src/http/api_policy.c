@@ -1,12 +1,15 @@
 /* api_policy.c — endpoints of the policy packs: installed versions, a version's form schema and
- * rules, installing a version (admin), and the impact of a version on the filed systems. */
+ * rules, installing a version (admin), the impact of a version on the filed systems, and what
+ * changed between two versions (policy/pack_diff.h). */
 #include "http/api.h"
+#include "http/query.h"
 #include "core/clock.h"
 #include "service/app.h"
 #include "service/auth.h"
 #include "service/input.h"
 #include "service/policy_admin.h"
 #include "service/policy_jobs.h"
+#include "policy/pack_diff.h"
 #include "policy/registry.h"
 #include "policy/rules.h"
 
@@ -76,12 +79,10 @@ static void collect(const json_t *item, void *arg)
 int api_policy_impact(struct http_req *r)
 {
     struct err e = {0};
-    const char *spec = http_query(r, "pack"), *as_of_text = http_query(r, "as_of");
-    day_t as_of = date_from_unix(clock_now());
-    if (as_of_text && date_parse(as_of_text, &as_of) != 0) {
-        err_set(&e, ERR_BAD_REQUEST, "as_of", "as_of must be YYYY-MM-DD", "as_of 须为 YYYY-MM-DD");
+    const char *spec;
+    day_t as_of;
+    if (query_text(r, "pack", 200, &spec, &e) || query_day(r, "as_of", date_from_unix(clock_now()), &as_of, &e))
         return api_reply(r, 0, NULL, &e);
-    }
     json_t *items = json_array();
     int64_t checked = 0;
     if (policy_impact(r->app, r->who, spec, as_of, collect, items, &checked, &e) != 0) {
@@ -94,4 +95,30 @@ int api_policy_impact(struct http_req *r)
     return reply_json(r, 200, json_pack("{s:s s:s s:I s:I s:o s:b}", "pack", spec, "as_of", day, "checked",
                                         (json_int_t)checked, "failing_count", (json_int_t)n, "items", items,
                                         "truncated", n >= IMPACT_MAX_ITEMS));
+}
+
+/* GET /policy/diff?from=ID@VERSION&to=ID@VERSION — for anyone signed in, as the packs themselves. */
+int api_policy_diff(struct http_req *r)
+{
+    struct err e = {0};
+    const char *names[2] = {"from", "to"};
+    const struct pack *packs[2];
+    for (int i = 0; i < 2; i++) {
+        const char *spec = http_query(r, names[i]);
+        if (!spec || !*spec) {
+            err_set(&e, ERR_BAD_REQUEST, names[i], "%s=ID@VERSION is required", "须给出 %s=ID@VERSION", names[i]);
+            return api_reply(r, 0, NULL, &e);
+        }
+        if (!(packs[i] = registry_find_spec(r->app->packs, spec))) {
+            err_set(&e, ERR_NOT_FOUND, names[i], "policy pack %.200s is not installed (give ID@VERSION)",
+                    "未安装策略包 %.200s（请给出 ID@VERSION）", spec);
+            return api_reply(r, 0, NULL, &e);
+        }
+    }
+    json_t *diff = pack_diff(packs[0], packs[1]);
+    if (!diff) {
+        err_set(&e, ERR_INTERNAL, NULL, "out of memory comparing the packs", "比较策略包时内存不足");
+        return api_reply(r, 0, NULL, &e);
+    }
+    return reply_json(r, 200, diff);
 }

@@ -3,6 +3,7 @@
  * cert_pdf.c) and its receipts. */
 #include "http/api.h"
 #include "http/api_proofs.h"
+#include "http/query.h"
 #include "http/cert_pdf.h"
 #include "service/app.h"
 #include "service/filings.h"
@@ -11,20 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A query parameter as a non-negative integer; def when absent; -2 when malformed. */
-static int64_t query_int(struct http_req *r, const char *name, int64_t def)
-{
-    const char *s = http_query(r, name);
-    if (!s) return def;
-    if (!*s || strlen(s) > 18) return -2;
-    int64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') return -2;
-        v = v * 10 + (*s - '0');
-    }
-    return v;
-}
 
 int api_public_keys(struct http_req *r)
 {
@@ -48,9 +35,11 @@ int api_public_checkpoint(struct http_req *r)
 int api_public_inclusion(struct http_req *r)
 {
     struct err e = {0};
-    int64_t index = query_int(r, "index", -1), size = query_int(r, "size", 0);
-    if (index < 0 || size < 0) {
-        err_set(&e, ERR_VALIDATION, "/index", "give index=N (0-based) and optionally size=M", "请提供 index=N（从0起）及可选的 size=M");
+    int64_t index, size;
+    if (query_int(r, "index", 0, QUERY_INT_MAX, -1, &index, &e) || query_int(r, "size", 0, QUERY_INT_MAX, 0, &size, &e))
+        return api_reply(r, 0, NULL, &e);
+    if (index < 0) {
+        err_set(&e, ERR_BAD_QUERY, "index", "give index=N (0-based) and optionally size=M", "请提供 index=N（从0起）及可选的 size=M");
         return api_reply(r, 0, NULL, &e);
     }
     return api_reply(r, 200, proofs_inclusion(r->app, index, size, &e), &e);
@@ -59,18 +48,19 @@ int api_public_inclusion(struct http_req *r)
 int api_public_consistency(struct http_req *r)
 {
     struct err e = {0};
-    int64_t from = query_int(r, "from", -1), to = query_int(r, "to", 0);
-    if (from < 0 || to < 0) {
-        err_set(&e, ERR_VALIDATION, "/from", "give from=M and optionally to=N", "请提供 from=M 及可选的 to=N");
+    int64_t from, to;
+    if (query_int(r, "from", 0, QUERY_INT_MAX, -1, &from, &e) || query_int(r, "to", 0, QUERY_INT_MAX, 0, &to, &e))
+        return api_reply(r, 0, NULL, &e);
+    if (from < 0) {
+        err_set(&e, ERR_BAD_QUERY, "from", "give from=M and optionally to=N", "请提供 from=M 及可选的 to=N");
         return api_reply(r, 0, NULL, &e);
     }
     return api_reply(r, 200, proofs_consistency(r->app, from, to, &e), &e);
 }
 
-static bool wants_pdf(struct http_req *r)
+static bool wants_pdf(struct http_req *r, const char *format)
 {
-    const char *f = http_query(r, "format");
-    if (f) return strcmp(f, "pdf") == 0;
+    if (format) return strcmp(format, "pdf") == 0;
     const char *accept = http_header(r, "Accept");
     return accept && strstr(accept, "application/pdf") != NULL;
 }
@@ -78,13 +68,11 @@ static bool wants_pdf(struct http_req *r)
 int api_filings_certificate(struct http_req *r)
 {
     struct err e = {0};
-    const char *f = http_query(r, "format");
-    if (f && strcmp(f, "pdf") != 0 && strcmp(f, "json") != 0) {
-        err_set(&e, ERR_VALIDATION, "/format", "format is json or pdf", "format 应为 json 或 pdf");
-        return api_reply(r, 0, NULL, &e);
-    }
+    static const char *const formats[] = {"json", "pdf", NULL};
+    const char *format;
+    if (query_enum(r, "format", formats, &format, &e) != 0) return api_reply(r, 0, NULL, &e);
     json_t *env = proofs_certificate(r->app, r->who, api_param_id(r, 0), &e);
-    if (!env || !wants_pdf(r)) return api_reply(r, 200, env, &e);
+    if (!env || !wants_pdf(r, format)) return api_reply(r, 200, env, &e);
     /* the QR code opens the public verification page: --public-url, else this request's Host */
     char base[600];
     const char *pub = cert_pdf_public_url(), *host = http_header(r, "Host");

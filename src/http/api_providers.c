@@ -3,6 +3,7 @@
 #include "http/api.h"
 #include "core/clock.h"
 #include "http/api_registry.h"
+#include "http/query.h"
 #include "service/app.h"
 #include "service/providers.h"
 
@@ -33,12 +34,8 @@ int api_providers_profile_put(struct http_req *r)
 int api_providers_expiring(struct http_req *r)
 {
     struct err e = {0};
-    const char *as_of = http_query(r, "as_of");
-    day_t day = date_from_unix(clock_now());
-    if (as_of && date_parse(as_of, &day) != 0) {
-        err_set(&e, ERR_BAD_REQUEST, "as_of", "as_of must be a day YYYY-MM-DD", "as_of 必须是 YYYY-MM-DD 格式的日期");
-        return api_reply(r, 0, NULL, &e);
-    }
+    day_t day;
+    if (query_day(r, "as_of", date_from_unix(clock_now()), &day, &e) != 0) return api_reply(r, 0, NULL, &e);
     return api_reply(r, 200, provider_expiring(r->app, r->who, api_param_id(r, 0), day, &e), &e);
 }
 

@@ -2,6 +2,7 @@
  * records and the supervision list (service/inspections.h, service/standing.h, service/supervision.h). */
 #include "http/api_records.h"
 #include "http/api.h"
+#include "http/query.h"
 #include "service/evidence.h"
 #include "service/inspections.h"
 #include "service/standing.h"
@@ -12,6 +13,8 @@
 static int reply_report(struct http_req *r, int status, json_t *v, struct err *e)
 {
     if (v) reply_header(r, "ETag", json_string_value(json_object_get(v, "etag")));
+    if (v && status == 201)   /* a report started under a filing lives at /inspections/{id} */
+        reply_location(r, "/api/v1/inspections/%lld", (long long)json_integer_value(json_object_get(v, "id")));
     return api_reply(r, status, v, e);
 }
 
@@ -32,7 +35,7 @@ static int save(struct http_req *r, bool patch)
     struct err e = {0};
     json_t *body = NULL;
     if (http_body_json(r, &body, true, &e) != 0) return api_reply(r, 0, NULL, &e);
-    json_t *v = inspection_save(r->app, r->who, api_param_id(r, 0), body, patch, http_header(r, "If-Match"), &e);
+    json_t *v = inspection_save(r->app, r->who, api_param_id(r, 0), body, patch, http_if_match(r), &e);
     json_decref(body);
     return reply_report(r, 200, v, &e);
 }
@@ -97,5 +100,7 @@ int api_filings_evidence_add(struct http_req *r)
 int api_supervision(struct http_req *r)
 {
     struct err e = {0};
-    return api_reply(r, 200, supervision_list(r->app, r->who, http_query(r, "overdue"), &e), &e);
+    bool overdue;
+    if (query_bool(r, "overdue", &overdue, &e) != 0) return api_reply(r, 0, NULL, &e);
+    return api_reply(r, 200, supervision_list(r->app, r->who, overdue ? "true" : NULL, &e), &e);
 }

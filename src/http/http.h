@@ -67,6 +67,11 @@ struct http_req {
     bool reply_from_fd;               /* reply_file: the body is reply_fd (owned until queued) */
     int reply_fd;
     uint64_t reply_fd_size;
+    char *reply_gz;                   /* optional: the body already gzip-coded (web.c's cache), used
+                                         instead of compressing when the client takes gzip */
+    size_t reply_gz_len;
+    char if_match[128];               /* http_if_match's copy */
+    char created_id[64];              /* a 201's "id" member (reply_json): its Location, unless set */
     /* router-owned: the decoded path segments that params[] point into (router_params_free) */
     char *param_storage;
 };
@@ -112,6 +117,16 @@ int reply_error(struct http_req *r, enum err_code code, const char *en, const ch
 int reply_bytes(struct http_req *r, int status, const char *content_type, const void *data, size_t len);
 int reply_empty(struct http_req *r, int status);
 void reply_header(struct http_req *r, const char *name, const char *value);
+/* Location: the path printf'd from fmt (e.g. "/api/v1/incidents/%lld"). A 201 without one gets
+ * <request path>/<id of the body> when that names a route, else the request path (reply_finish.c). */
+void reply_location(struct http_req *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* The If-Match header as the service compares it: a tag the client echoed from a gzip-coded
+ * reply ("X-gz") stands for the representation ("X"). NULL when absent. Kept in r. */
+const char *http_if_match(struct http_req *r);
 /* Reply with size bytes read from fd (taken: closed by the server), sent by libmicrohttpd
  * straight from the file (sendfile where it can), never read into memory (upload.c). */
 int reply_file(struct http_req *r, int status, const char *content_type, int fd, uint64_t size);
@@ -128,6 +143,12 @@ int http_upload_finish(struct http_req *r, struct err *e);     /* complete: dige
 void http_upload_free(struct http_req *r);
 /* The upload limit in bytes of this server (the app's setting or the default). */
 uint64_t http_upload_limit(const struct http_req *r);
+
+/* Everything the server adds to a reply once the handler has answered (reply_finish.c):
+ * WWW-Authenticate on a 401, Location on a 201, an ETag on a JSON 200 to GET/HEAD (a hash of the
+ * body unless the handler set one), 304 when If-None-Match matches, gzip when the client takes it
+ * (with Vary: Accept-Encoding and the variant's ETag). */
+void reply_finish(struct http_req *r);
 
 /* Router: match method+path against the table; fills params. Returns the route, or NULL with
  * *path_matched set when the path exists for other methods (then allow[] gets "GET, POST"). */

@@ -145,6 +145,18 @@ int reply_problem(struct http_req *r, const struct err *e)
     return 0;
 }
 
+/* A 201's "id" member, for its Location (reply_finish.c). */
+static void note_created(struct http_req *r, int status, const json_t *body)
+{
+    if (status != 201) return;
+    const json_t *id = json_object_get(body, "id");
+    if (json_is_integer(id))
+        snprintf(r->created_id, sizeof r->created_id, "%lld", (long long)json_integer_value(id));
+    else if (json_is_string(id) && strspn(json_string_value(id), "0123456789abcdefghijklmnopqrstuvwxyz"
+                                                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~") == json_string_length(id))
+        snprintf(r->created_id, sizeof r->created_id, "%s", json_string_value(id));
+}
+
 int reply_json(struct http_req *r, int status, json_t *body)
 {
     if (r->replied) {
@@ -152,6 +164,7 @@ int reply_json(struct http_req *r, int status, json_t *body)
         json_decref(body);
         return 0;
     }
+    note_created(r, status, body);
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!text)
@@ -168,6 +181,7 @@ int reply_json_spliced(struct http_req *r, int status, json_t *body, const char 
         json_decref(body);
         return 0;
     }
+    note_created(r, status, body);
     size_t extra = 0;
     for (int i = 0; raw_members[i]; i++) {
         const char *raw = json_string_value(json_object_get(body, raw_members[i]));

@@ -61,27 +61,31 @@ static bool utf8_valid(const unsigned char *s, size_t len)
     return true;
 }
 
-/* MHD iterator over the query arguments: clears *cls at a name or value that holds a NUL (its
- * decoded length is longer than the C string) or is not UTF-8. */
+/* What the check of the query arguments found: ok, else the name of the first bad one ("" when
+ * the name itself is the bad part). */
+struct query_verdict { bool ok; char name[64]; };
+
+/* MHD iterator over the query arguments: stops at a name or value that holds a NUL (its decoded
+ * length is longer than the C string) or is not UTF-8. */
 static enum MHD_Result query_argument_acceptable(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
                                                  const char *value, size_t value_size)
 {
-    bool *ok = cls;
+    struct query_verdict *v = cls;
     (void)kind;
-    if (!key || strlen(key) != key_size || !utf8_valid((const unsigned char *)key, key_size) ||
-        (value && (strlen(value) != value_size || !utf8_valid((const unsigned char *)value, value_size)))) {
-        *ok = false;
-        return MHD_NO;
-    }
-    return MHD_YES;
+    bool name_ok = key && strlen(key) == key_size && utf8_valid((const unsigned char *)key, key_size);
+    if (name_ok && (!value || (strlen(value) == value_size && utf8_valid((const unsigned char *)value, value_size))))
+        return MHD_YES;
+    v->ok = false;
+    if (name_ok && key_size < sizeof v->name) memcpy(v->name, key, key_size + 1);
+    return MHD_NO;
 }
 
 int http_query_check(struct http_req *r, struct err *e)
 {
-    bool ok = true;
-    if (r && r->conn) MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, query_argument_acceptable, &ok);
-    if (ok) return 0;
-    return err_set(e, ERR_BAD_REQUEST, NULL, "a query parameter holds a NUL character or is not valid UTF-8",
+    struct query_verdict v = {.ok = true};
+    if (r && r->conn) MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, query_argument_acceptable, &v);
+    if (v.ok) return 0;
+    return err_set(e, ERR_BAD_QUERY, v.name, "a query parameter holds a NUL character or is not valid UTF-8",
                    "查询参数中含有 NUL 字符或不是有效的 UTF-8");
 }
 
@@ -204,16 +208,24 @@ static bool same_shape(const char *a, const char *b)
     }
 }
 
-/* Append ", METHOD" to allow unless already listed; silently stops when full. */
+/* Append ", name" to allow; silently stops when full (whole names only). */
+static void allow_append_name(char *allow, size_t allow_len, const char *name)
+{
+    size_t used = strlen(allow);
+    size_t need = (used ? 2 : 0) + strlen(name);
+    if (used + need + 1 > allow_len) return;
+    snprintf(allow + used, allow_len - used, "%s%s", used ? ", " : "", name);
+}
+
+/* Append the route's method unless already listed; HEAD right after GET, since HEAD is answered
+ * wherever GET is (router_match). */
 static void allow_append(char *allow, size_t allow_len, const struct route *table,
                          const size_t *listed, size_t nlisted, size_t idx)
 {
     for (size_t k = 0; k < nlisted; k++)
         if (strcmp(table[listed[k]].method, table[idx].method) == 0) return;
-    size_t used = strlen(allow);
-    size_t need = (used ? 2 : 0) + strlen(table[idx].method);
-    if (used + need + 1 > allow_len) return;
-    snprintf(allow + used, allow_len - used, "%s%s", used ? ", " : "", table[idx].method);
+    allow_append_name(allow, allow_len, table[idx].method);
+    if (strcmp(table[idx].method, "GET") == 0) allow_append_name(allow, allow_len, "HEAD");
 }
 
 void router_params_free(struct http_req *r)

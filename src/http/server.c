@@ -458,6 +458,7 @@ static enum MHD_Result queue_reply(struct server_request *sr)
     struct http_req *r = &sr->req;
     struct MHD_Response *response;
     if (r->status < 100 || r->status > 599) r->status = 500;
+    reply_finish(r);
     if (r->reply_from_fd) {
         response = MHD_create_response_from_fd64(r->reply_fd_size, r->reply_fd);
         if (response) r->reply_from_fd = false;   /* MHD owns and closes the file now */
@@ -630,6 +631,7 @@ static void request_free(struct server_request *sr)
         free(h);
     }
     free(r->reply_body);
+    free(r->reply_gz);
     free(r->body);
     free(sr->method);
     free(sr->raw_path);

@@ -9,14 +9,18 @@
  * (letters, digits, '-', '_', '.', not starting with '.', so no "..", no hidden files); the file
  * is resolved with realpath and must lie inside the resolved web root (no symlink escapes), be a
  * regular file and at most WEB_MAX_FILE bytes. Files are read per request (they are small and
- * the page cache keeps them); replies carry an ETag and Last-Modified, and Cache-Control:
- * no-cache so that a browser revalidates (a 304 costs one stat) and never runs stale code. */
+ * the page cache keeps them), their gzip variants compressed once and kept in memory; replies
+ * carry an ETag and Last-Modified, and Cache-Control: no-cache so that a browser revalidates (a
+ * 304, answered by reply_finish.c, costs one stat) and never runs stale code. */
 #include "config.h"
 #include "http/http.h"
+#include "http/etag.h"   /* ETAG_MAX */
+#include "http/gzip.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,20 +129,77 @@ static bool names_asset(const char *path)
     return strchr(last ? last + 1 : path, '.') != NULL;
 }
 
-static bool etag_matches(const char *if_none_match, const char *etag)
+/* ---- the gzip variants of assets, compressed once ---------------------------------------- */
+
+#define GZ_CACHE_SLOTS 64
+#define GZ_CACHE_MAX_BYTES ((size_t)16 * 1024 * 1024)
+
+/* An asset's gzip variant, keyed by its resolved path and ETag (size and mtime), so an edited
+ * file is compressed anew. Slots are reused round-robin; the lock is held only to copy. */
+struct gz_entry { char *key; char *gz; size_t len; };
+static struct gz_entry gz_cache[GZ_CACHE_SLOTS];
+static size_t gz_cache_next, gz_cache_bytes;
+static pthread_mutex_t gz_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static char *memdup(const void *p, size_t len)
 {
-    if (!if_none_match) return false;
-    if (strcmp(if_none_match, "*") == 0) return true;
-    /* a list of (possibly weak) tags: compare each, ignoring a W/ prefix */
-    const char *p = if_none_match;
-    size_t elen = strlen(etag);
-    while (*p) {
-        while (*p == ' ' || *p == ',' || *p == '\t') p++;
-        if (strncmp(p, "W/", 2) == 0) p += 2;
-        if (strncmp(p, etag, elen) == 0 && (p[elen] == '\0' || p[elen] == ',' || p[elen] == ' ')) return true;
-        while (*p && *p != ',') p++;
+    char *copy = malloc(len ? len : 1);
+    if (copy && len) memcpy(copy, p, len);
+    return copy;
+}
+
+/* A copy of the cached variant of key, or NULL. */
+static char *gz_cache_get(const char *key, size_t *len)
+{
+    char *copy = NULL;
+    pthread_mutex_lock(&gz_cache_lock);
+    for (size_t i = 0; i < GZ_CACHE_SLOTS; i++) {
+        if (gz_cache[i].key && strcmp(gz_cache[i].key, key) == 0) {
+            copy = memdup(gz_cache[i].gz, gz_cache[i].len);
+            *len = gz_cache[i].len;
+            break;
+        }
     }
-    return false;
+    pthread_mutex_unlock(&gz_cache_lock);
+    return copy;
+}
+
+static void gz_cache_put(const char *key, const char *gz, size_t len)
+{
+    if (len > GZ_CACHE_MAX_BYTES / 4) return;
+    char *k = strdup(key), *data = memdup(gz, len);
+    if (!k || !data) { free(k); free(data); return; }
+    pthread_mutex_lock(&gz_cache_lock);
+    /* make room: the next slot, and the ones after it while over the byte budget */
+    for (size_t i = 0; i < GZ_CACHE_SLOTS; i++) {
+        if (i > 0 && gz_cache_bytes + len <= GZ_CACHE_MAX_BYTES) break;
+        struct gz_entry *old = &gz_cache[(gz_cache_next + i) % GZ_CACHE_SLOTS];
+        if (!old->key) continue;
+        gz_cache_bytes -= old->len;
+        free(old->key);
+        free(old->gz);
+        *old = (struct gz_entry){0};
+    }
+    gz_cache[gz_cache_next] = (struct gz_entry){k, data, len};
+    gz_cache_bytes += len;
+    gz_cache_next = (gz_cache_next + 1) % GZ_CACHE_SLOTS;
+    pthread_mutex_unlock(&gz_cache_lock);
+}
+
+/* When the client takes gzip and the asset is worth it: hand the finisher (reply_finish.c) the
+ * gzip variant from the cache, compressing it the first time. */
+static void offer_gzip_variant(struct http_req *r, const char *real, const char *etag, const char *data, size_t len)
+{
+    if (len < GZIP_MIN_BYTES || !gzip_type_compressible(content_type_of(real)) ||
+        !gzip_accepted(http_header(r, "Accept-Encoding")))
+        return;
+    char key[PATH_MAX + ETAG_MAX];
+    snprintf(key, sizeof key, "%s %s", real, etag);
+    size_t gz_len = 0;
+    char *gz = gz_cache_get(key, &gz_len);
+    if (!gz && (gz = gzip_compress(data, len, &gz_len))) gz_cache_put(key, gz, gz_len);
+    r->reply_gz = gz;
+    r->reply_gz_len = gz_len;
 }
 
 static int reply_not_found(struct http_req *r)
@@ -177,11 +238,6 @@ static int serve_file(struct http_req *r, const char *rel)
     reply_header(r, "ETag", etag);
     reply_header(r, "Last-Modified", modified);
     reply_header(r, "Cache-Control", "no-cache");
-    if (etag_matches(http_header(r, "If-None-Match"), etag)) {
-        close(fd);
-        return reply_empty(r, 304);
-    }
-
     size_t size = (size_t)st.st_size, got = 0;
     char *data = malloc(size ? size : 1);
     if (!data) {
@@ -196,6 +252,7 @@ static int serve_file(struct http_req *r, const char *rel)
     }
     close(fd);
     int rc = reply_bytes(r, 200, content_type_of(real), data, got);
+    if (r->status == 200) offer_gzip_variant(r, real, etag, data, got);
     free(data);
     return rc;
 }
@@ -204,7 +261,7 @@ int web_dispatch(struct http_req *r)
 {
     if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
         reply_header(r, "Allow", "GET, HEAD");
-        return reply_error(r, ERR_METHOD_NOT_ALLOWED, "only GET is supported here", "此处仅支持 GET");
+        return reply_error(r, ERR_METHOD_NOT_ALLOWED, "only GET and HEAD are supported here", "此处仅支持 GET 和 HEAD");
     }
     char path[WEB_MAX_PATH];
     if (!percent_decode(r->path, path, sizeof path) || path[0] != '/' || !path_is_plain(path))

@@ -11,6 +11,7 @@
  *                    "rectification_working_days":15,
  *                    "self_inspection_months":{"simplified":24,"standard":12,"strict":6},
  *                    "default_filing_type":"standard",
+ *                    "filing_types":{"standard":{"zh":"一般备案","en":"Standard"}, …} (optional: names),
  *                    "change_report":{"major_days_before_effective":1,"minor_days_after_effective":30},
  *                    "change_objection_working_days":10}   (the last two optional: change reports)
  *   materials.json  {"kinds":[{"key":"business_licence","label":{"zh","en"}}, …]}

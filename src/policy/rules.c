@@ -452,9 +452,10 @@ static void add_finding(struct eval *ev, const struct rule_info *r, const char *
 {
     bool overridden = r->overridable && strcmp(severity, "error") == 0 && override_accepted(ev->ctx, r->id);
     finding_add(ev->findings, r->id, overridden ? "warning" : severity, path, zh, en, r->source);
+    json_t *added = json_array_get(ev->findings, json_array_size(ev->findings) - 1);
+    json_object_set_new(added, "overridable", json_boolean(r->overridable));
     if (overridden)
-        json_object_set_new(json_array_get(ev->findings, json_array_size(ev->findings) - 1), "overridden",
-                            json_true());
+        json_object_set_new(added, "overridden", json_true());
 }
 
 /* The finding that says a rule could not be evaluated. `why` is an English detail (a Lua error

@@ -10,7 +10,7 @@
  * cache keyed by the pack, so an evaluation costs one conversion of the document plus the rules.
  *
  * Findings: a JSON array of {"rule","severity":"error|warning|info","path","message":{"zh","en"},
- * "source"} — the shape of schema.h — in rule order, plus "overridden": true on a finding an
+ * "source","overridable"} — the shape of schema.h, overridable from the rule's pack data — in rule order, plus "overridden": true on a finding an
  * accepted override turned from error into warning, and "rule_failed": true on the finding that
  * says a rule (or the classification, rule id POLICY-CLASSIFY) could not be evaluated.
  * Derived: {"level": n|null, "filing_type": "strict|standard|simplified",

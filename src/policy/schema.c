@@ -189,6 +189,7 @@ void finding_add(json_t *findings, const char *rule, const char *severity, const
     json_object_set_new(f, "path", string_or_empty(path));
     json_object_set_new(f, "message", msg);
     json_object_set_new(f, "source", string_or_empty(source));
+    json_object_set_new(f, "overridable", json_false()); /* rules.c marks the findings of overridable rules */
     json_array_append_new(findings, f);
 }
 

@@ -45,7 +45,7 @@ bool schema_material_accepts(const json_t *def, const char *kind);
  * is wrong with it. */
 json_t *schema_without_findings(const json_t *doc, const json_t *findings);
 
-/* Helper: append one finding to the array. */
+/* Helper: append one finding to the array ("overridable": false; rules.c sets it from the rule). */
 void finding_add(json_t *findings, const char *rule, const char *severity, const char *path,
                  const char *msg_zh, const char *msg_en, const char *source);
 

@@ -38,16 +38,6 @@ static day_t add_months(day_t day, int months)
     return date_from_ymd(y, m, d > last ? last : d);
 }
 
-/* The day part of an RFC 3339 timestamp, or -1. */
-static day_t day_of(const char *ts)
-{
-    char buf[11];
-    day_t d;
-    if (!ts || strlen(ts) < 10) return -1;
-    snprintf(buf, sizeof buf, "%.10s", ts);
-    return date_parse(buf, &d) == 0 ? d : -1;
-}
-
 static int cycle_months(const json_t *record)
 {
     const json_t *derived = json_object_get(record, "derived");
@@ -62,10 +52,10 @@ static int cycle_months(const json_t *record)
  * accepted scheduled report. */
 static day_t next_due(struct store_conn *c, const json_t *record)
 {
-    day_t base = day_of(jstr(record, "filed_at"));
+    day_t base = date_of_timestamp(jstr(record, "filed_at"));
     json_t *last = store_inspection_latest(c, jint(record, "id"), "scheduled");
-    if (last && strcmp(jstr(last, "state"), "accepted") == 0 && day_of(jstr(last, "decided_at")) > base)
-        base = day_of(jstr(last, "decided_at"));
+    if (last && strcmp(jstr(last, "state"), "accepted") == 0 && date_of_timestamp(jstr(last, "decided_at")) > base)
+        base = date_of_timestamp(jstr(last, "decided_at"));
     json_decref(last);
     return add_months(base, cycle_months(record));
 }

@@ -415,4 +415,32 @@ json_t *store_notify_prefs_get(struct store_conn *c, int64_t user_id);
 int store_notify_prefs_put(struct store_conn *c, int64_t user_id, const char *email, const char *lang,
                            const json_t *email_events, struct err *e);
 
+/* ---- exports and statistics (sqlite_exports.c) -------------------------------------------- */
+
+/* Filters of the register: those of the list (store_filing_list) and the kind (initial|change). */
+struct register_query {
+    const char *state, *region, *type, *q, *kind;
+    int64_t system_id;
+};
+/* Up to limit rows of the register in scope with id > after_id, in id order: {id, kind, state,
+ * region, level, type, subject_name, subject_uscc, system_name, number, record_number (of a change
+ * filing's record), provider_name, authority_name, submitted_at, due_at, filed_at, decided_at,
+ * created_at, updated_at, change_class, late}. */
+json_t *store_register_page(struct store_conn *c, const struct store_scope *scope, const struct register_query *q,
+                            int64_t after_id, int limit, struct err *e);
+/* Counts over the filings in scope: {"state": {state: n}, "type": {type or "": n}, "region": {code
+ * or "": n}, "submitted"|"filed"|"rejected": {"YYYY-MM": n}} (a member only when it counts something). */
+json_t *store_statistics_counts(struct store_conn *c, const struct store_scope *scope, struct err *e);
+/* {reviews_overdue (submitted or under review, not paused, due before today), change_reports_late
+ * (change filings reported late), records_with_standing_errors} in scope; today "YYYY-MM-DD". */
+json_t *store_statistics_overdue(struct store_conn *c, const struct store_scope *scope, const char *today,
+                                 struct err *e);
+/* Up to limit reviews that ended, id > after_id, in id order: [{id, submitted_at, decided_at}]. */
+json_t *store_review_spans(struct store_conn *c, const struct store_scope *scope, int64_t after_id, int limit,
+                           struct err *e);
+/* Up to limit filed records the scope supervises, id > after_id, in id order: [{id, filed_at,
+ * self_inspection_months}] (what the self-inspection schedule needs, without the document). */
+json_t *store_record_schedule_page(struct store_conn *c, const struct store_scope *scope, int64_t after_id, int limit,
+                                   struct err *e);
+
 #endif

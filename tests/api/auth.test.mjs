@@ -290,6 +290,9 @@ const NEED_TOKEN = [
   ['GET', '/api/v1/filings/1/versions/1'], ['GET', '/api/v1/filings/1/diff?from=1'],
   ['GET', '/api/v1/filings/1/rectifications'], ['POST', '/api/v1/filings/1/rectifications/1/items/1/answer'],
   ['GET', '/api/v1/filings/1/events'], ['GET', '/api/v1/audit'], ['GET', '/api/v1/policy/schema'],
+  // exports and statistics (issue 17)
+  ['GET', '/api/v1/exports/register.csv'], ['GET', '/api/v1/exports/register.xlsx'], ['GET', '/api/v1/filings/1/bundle'],
+  ['GET', '/api/v1/statistics'],
   // materials and the provider registry (issue 4)
   ['GET', '/api/v1/materials'], ['POST', '/api/v1/materials?kind=other&title=x'], ['GET', '/api/v1/materials/1'],
   ['GET', '/api/v1/materials/1/content'], ['GET', '/api/v1/materials/1/versions'], ['POST', '/api/v1/materials/1/versions'],
@@ -305,6 +308,7 @@ const NEED_TOKEN = [
   // policy pack versions (issue 3)
   ['GET', '/api/v1/policy/packs'], ['POST', '/api/v1/policy/packs'], ['GET', '/api/v1/policy/jobs/1'], ['GET', '/api/v1/policy/packs/1/1/schema'],
   ['GET', '/api/v1/policy/packs/1/1/rules'], ['GET', '/api/v1/policy/impact?pack=cn-cloud@2025.1'],
+  ['GET', '/api/v1/policy/diff?from=cn-cloud@2025.1&to=cn-cloud@2025.1'],
   ['GET', '/api/v1/filings/1/overrides'], ['POST', '/api/v1/filings/1/overrides'],
   ['POST', '/api/v1/filings/1/overrides/1/decision'],
   // incidents (issue 13)

@@ -249,10 +249,10 @@ test('wrong method → 405 with an Allow header', async () => {
   let r = await filer('DELETE', '/api/v1/filings');
   assertProblem(r, 405, 'method_not_allowed');
   const allow = r.headers.get('allow').split(',').map((x) => x.trim()).sort();
-  assert.deepEqual(allow, ['GET', 'POST']);
+  assert.deepEqual(allow, ['GET', 'HEAD', 'POST']);
   r = await filer('PATCH', '/api/v1/systems/1');
   assertProblem(r, 405, 'method_not_allowed');
-  assert.equal(r.headers.get('allow'), 'GET');
+  assert.equal(r.headers.get('allow'), 'GET, HEAD');
   r = await filer('GET', '/api/v1/filings/1/actions/submit_for_check');
   assertProblem(r, 405, 'method_not_allowed');
   assert.equal(r.headers.get('allow'), 'POST');

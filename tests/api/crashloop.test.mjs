@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Server, cli } from './lib.mjs';
+import { Server, cli, waitFor } from './lib.mjs';
 import { API, killAndRestart, loginAll, referenceDoc } from './story.mjs';
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS || 50);
@@ -93,7 +93,11 @@ test(`crash loop: ${ROUNDS} SIGKILLs under write load`, { timeout: 600_000 }, as
   for (let round = 1; round <= ROUNDS; round++) {
     const myGen = gen;
     const running = workers.map((w) => worker(w, myGen));
-    await sleep(100 + Math.random() * 300);
+    // the kill comes at a random moment after the round's first acknowledged write, however slow
+    // the machine, so that every round puts something at stake
+    const ackedBefore = stats.acked;
+    await waitFor(() => stats.acked > ackedBefore, 30000);
+    await sleep(Math.random() * 300);
     gen++;                                           // from here on, replies are not counted
     const restarted = killAndRestart(s);
     const settled = Promise.allSettled(running);

@@ -485,13 +485,14 @@ test('a query value holding a NUL or invalid UTF-8 is refused with 400 on every 
   const blobs = blobCount(s.data);
   const nul = await s.req('POST', `${API}/materials?kind=other%00bogus&title=ok%00hidden&filename=report.pdf%00.exe`,
     { token: s.tokens.filer, raw: pdf('nul in query'), contentType: PDF });
-  const p = assertProblem(nul, 400, 'bad_request');
+  const p = assertProblem(nul, 400, 'bad_query_parameter');
+  assert.equal(p.field, 'kind', 'the first parameter at fault');
   assert.match(p.detail_en, /NUL/);
   assert.match(p.detail_zh, /NUL/);
   assert.equal(blobCount(s.data), blobs, 'nothing stored');
   for (const path of [`${API}/filings?state=draft%00x`, `${API}/materials?x=%FF%FE`, `${API}/workflow?lang=en%00zh`,
     `${API}/providers?as%00of=1`, `${API}/materials/1/content?v=%C0%AF`]) {
-    assertProblem(await s.req('GET', path, { token: s.tokens.filer }), 400, 'bad_request');
+    assertProblem(await s.req('GET', path, { token: s.tokens.filer }), 400, 'bad_query_parameter');
   }
   assert.equal((await s.req('GET', `${API}/filings?state=draft&q=${encodeURIComponent('智能客服')}`, { token: s.tokens.filer })).status, 200,
     'UTF-8 without NUL is fine');

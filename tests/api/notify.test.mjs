@@ -81,6 +81,16 @@ function verify(secret, m) {
 const mails = () => readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort()
   .map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8')));
 
+// A webhook's delivery log once `ready(items)` holds (polled: a sender records a receiver's answer
+// just after the receiver has it), or null when it never does.
+async function deliveriesWhen(who, webhookId, ready) {
+  return waitFor(async () => {
+    const r = await req(who, 'GET', `${API}/webhooks/${webhookId}/deliveries`);
+    assert.equal(r.status, 200);
+    return ready(r.body.items) && r.body.items;
+  }, 15000);
+}
+
 async function hook(login, path, events) {
   const r = await req(login, 'POST', `${API}/webhooks`, { body: { url: `http://127.0.0.1:${recvPort}${path}`, events } });
   assert.equal(r.status, 201, r.text);
@@ -186,16 +196,11 @@ test('each step lands in the inbox of whoever acts next, by e-mail in their lang
   assert.ok(!verify(wh.secret, { ...ok[0], body: ok[0].body.replace('filing', 'Filing') }), 'a changed body fails');
   const approved = JSON.parse(ok.find((m) => JSON.parse(m.body).type === 'filing.approved').body);
   assert.equal(approved.data.number, number);
-  // a delivery is marked done after the receiver answered: wait for the last marks
-  const ofFiling = (l) => l.body.items.filter((d) => JSON.parse(JSON.stringify(d.payload)).data.filing_id === id);
-  let log;
-  await waitFor(async () => {
-    log = await req('entadmin', 'GET', `${API}/webhooks/${wh.id}/deliveries`);
-    return log.status === 200 && ofFiling(log).every((d) => d.state === 'done');
-  }, 15000);
-  assert.equal(log.status, 200);
-  assert.ok(log.body.items.length >= events.length);
-  assert.ok(ofFiling(log).every((d) => d.state === 'done'));
+  // the receiver has answered; the sender records the answer just after: wait for it
+  const log = await deliveriesWhen('entadmin', wh.id,
+    (items) => items.filter((d) => d.payload.data.filing_id === id).every((d) => d.state === 'done'));
+  assert.ok(log, 'every delivery of the filing recorded as done');
+  assert.ok(log.length >= events.length);
 });
 
 test('a receiver answering 500 is retried until it answers 200; a redelivery carries the same webhook-id', async () => {
@@ -210,15 +215,9 @@ test('a receiver answering 500 is retried until it answers 200; a redelivery car
   assert.deepEqual(tries.map((m) => m.status), [500, 500, 200]);
   assert.equal(new Set(tries.map((m) => m.id)).size, 1, 'every attempt has the same webhook-id');
   assert.ok(tries.every((m) => verify(wh.secret, m)));
-  // (marked done after the receiver answered: wait for the mark)
-  let log;
-  await waitFor(async () => {
-    log = await req('authadmin', 'GET', `${API}/webhooks/${wh.id}/deliveries`);
-    return log.status === 200 && log.body.items[0]?.state === 'done';
-  }, 15000);
-  assert.equal(log.status, 200);
-  const d = log.body.items[0];
-  assert.equal(d.state, 'done');
+  const log = await deliveriesWhen('authadmin', wh.id, (items) => items[0]?.state === 'done');
+  assert.ok(log, 'the delivery recorded as done');
+  const d = log[0];
   assert.equal(d.attempts, 3);
   assert.deepEqual(d.attempt_log.map((a) => a.status), [500, 500, 200]);
   assert.equal(d.msg_id, tries[0].id);
@@ -285,13 +284,8 @@ test('a kill -9 with deliveries pending loses none: they are delivered after the
   assert.deepEqual([...okIds].sort(), before.map((d) => d.msg_id).sort(), 'the same webhook-ids, each delivered');
   const filingsSeen = received.filter((m) => m.path === '/gate' && m.status === 200).map((m) => JSON.parse(m.body).data.filing_id);
   assert.deepEqual([...new Set(filingsSeen)].sort(), [...ids].sort());
-  // (marked done after the receiver answered: wait for the last marks)
-  let after;
-  await waitFor(async () => {
-    after = (await req('entadmin', 'GET', `${API}/webhooks/${wh.id}/deliveries`)).body.items;
-    return after.every((d) => d.state === 'done');
-  }, 15000);
-  assert.ok(after.every((d) => d.state === 'done'));
+  assert.ok(await deliveriesWhen('entadmin', wh.id, (items) => items.every((d) => d.state === 'done')),
+    'every delivery recorded as done');
   const metrics = await s.req('GET', '/metrics');
   assert.match(metrics.text, /^beian_notify_outbox\{state="done"\} [1-9]\d*$/m, 'the outbox in /metrics');
 });

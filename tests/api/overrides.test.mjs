@@ -24,6 +24,8 @@ async function badCheckCharDraft() {
   const f = await createFiling(s, await createSystem(s, 'lcfiler', `豁免测试系统 ${++systems}`), 'lcfiler');
   const saved = await putDocument(s, f.id, lc.doc, f.etag, 'lcfiler');
   assert.deepEqual(errorsOf(saved.findings).map((x) => x.rule), ['SUBJ-002']);
+  // Each finding says whether it may be overridden (issue 17): the pack marks SUBJ-002 so.
+  for (const x of saved.findings) assert.equal(x.overridable, x.rule === 'SUBJ-002', `${x.rule} overridable`);
   return f.id;
 }
 

@@ -20,7 +20,8 @@ const AS_OF = ['--as-of', '2026-03-01'];
 const UPDATE = process.env.BEIAN_UPDATE_EXPECTED === '1';
 
 function expectOutput(args, expectedFile, status) {
-  const r = cli(['validate', ...args]);
+  // SARIF links into the docs: a fixed base, not the checkout's file:// path.
+  const r = cli(['validate', ...args], { env: { BEIAN_DOCS_URL: 'https://docs.example.test/beian' } });
   assert.equal(r.status, status, `exit status of beian validate ${args.join(' ')}\n${r.stderr}`);
   assert.equal(r.stderr, '', 'nothing on stderr');
   if (UPDATE) writeFileSync(`${V}/${expectedFile}`, r.stdout);

@@ -99,24 +99,24 @@ static void method_not_allowed_lists_methods(void **state)
     struct outcome o = match(&r, "PUT", "/api/v1/filings/42");
     assert_null(o.route);
     assert_true(o.path_matched);
-    assert_string_equal(o.allow, "GET, PATCH, DELETE");
+    assert_string_equal(o.allow, "GET, HEAD, PATCH, DELETE");
     assert_int_equal(r.nparams, 0);
 
     o = match(&r, "DELETE", "/api/v1/filings");
     assert_null(o.route);
     assert_true(o.path_matched);
-    assert_string_equal(o.allow, "GET, POST");
+    assert_string_equal(o.allow, "GET, HEAD, POST");
 
     /* The literal resource owns its path: no fallback to PATCH /filings/{id} with id "export". */
     o = match(&r, "PATCH", "/api/v1/filings/export");
     assert_null(o.route);
     assert_true(o.path_matched);
-    assert_string_equal(o.allow, "GET");
+    assert_string_equal(o.allow, "GET, HEAD");
 
     /* Duplicate entries are listed once. */
     o = match(&r, "POST", "/api/v1/x/z/b");
     assert_null(o.route);
-    assert_string_equal(o.allow, "GET");
+    assert_string_equal(o.allow, "GET, HEAD");
 
     /* Methods are case-sensitive tokens. */
     o = match(&r, "get", "/api/v1/filings");
@@ -132,7 +132,7 @@ static void allow_buffer_is_bounded(void **state)
                                              &matched, allow, sizeof allow);
     assert_null(route);
     assert_true(matched);
-    assert_string_equal(allow, "GET");   /* ", PATCH" would not fit; whole names only */
+    assert_string_equal(allow, "GET");   /* ", HEAD" would not fit; whole names only */
 }
 
 static void unknown_paths(void **state)

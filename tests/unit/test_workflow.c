@@ -107,6 +107,21 @@ static void test_names_round_trip(void **state)
     assert_int_equal(wf_role_parse(""), 0);
 }
 
+/* Every state has its name in words in both languages (the exports show them); pseudo-states none. */
+static void test_state_labels(void **state)
+{
+    (void)state;
+    for (int s = 0; s < ST__COUNT; s++) {
+        assert_non_null(wf_state_label((enum wf_state)s, false));
+        assert_non_null(wf_state_label((enum wf_state)s, true));
+        assert_true(strlen(wf_state_label((enum wf_state)s, true)) > 0);
+    }
+    assert_string_equal(wf_state_label(ST_FILED, false), "已备案");
+    assert_string_equal(wf_state_label(ST_REJECTED, true), "Rejected");
+    assert_null(wf_state_label(ST_PREVIOUS, false));
+    assert_null(wf_state_label(ST_NONE, true));
+}
+
 static void test_roles_csv(void **state)
 {
     char bad[32] = "";
@@ -156,7 +171,7 @@ int main(void)
         cmocka_unit_test(test_roles_fit_party),    cmocka_unit_test(test_states_valid),
         cmocka_unit_test(test_last_row_decides),   cmocka_unit_test(test_withdraw_before_decision),
         cmocka_unit_test(test_needs),              cmocka_unit_test(test_who_decides),
-        cmocka_unit_test(test_names_round_trip),   cmocka_unit_test(test_roles_csv),
+        cmocka_unit_test(test_names_round_trip),   cmocka_unit_test(test_roles_csv), cmocka_unit_test(test_state_labels),
         cmocka_unit_test(test_role_fits_org_kind), cmocka_unit_test(test_table_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

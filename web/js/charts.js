@@ -1,4 +1,5 @@
-// charts.js — simple SVG bar charts (no library): labelled, with a data table for screen readers.
+// charts.js — simple SVG bar charts (no library): labelled, with a data table for screen readers;
+// and a list of figures that need no chart.
 import { h } from './dom.js';
 import { t } from './i18n.js';
 
@@ -58,6 +59,15 @@ export function monthChart(title, months, series, { id } = {}) {
   const fig = figure(title, svg, [t('dashboard.month'), ...series.map((s) => s.label)], rows, id);
   fig.insertBefore(legend, fig.querySelector('details'));
   return fig;
+}
+
+// A titled list of figures: rows = [[id, label, value]]; each value at #<id> (data-value holds it).
+export function figureList(title, rows, { id } = {}) {
+  return h('figure', { class: 'chart-figure', id },
+    h('figcaption', {}, title),
+    h('dl', { class: 'figures' }, rows.flatMap(([rid, label, value]) => [
+      h('dt', {}, label),
+      h('dd', { id: rid, 'data-value': String(value), class: value ? 'figure-nonzero' : '' }, String(value))])));
 }
 
 function figure(title, svg, headers, rows, id) {

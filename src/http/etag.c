@@ -1,0 +1,89 @@
+/* etag.c — entity tags: If-None-Match matching, body tags and coded-variant tags (etag.h). */
+#include "http/etag.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The opaque part of a tag at s ("\"...\"" with an optional W/): start and length including the
+ * quotes; the pointer past it, or NULL when s does not start with a well-formed tag. */
+static const char *opaque_tag(const char *s, const char **start, size_t *len)
+{
+    if (s[0] == 'W' && s[1] == '/') s += 2;
+    if (*s != '"') return NULL;
+    const char *end = s + 1;
+    /* etagc = %x21 / %x23-7E / obs-text: anything visible but the double quote */
+    while (*end && *end != '"') {
+        unsigned char c = (unsigned char)*end;
+        if (c < 0x21 || c == 0x7f) return NULL;
+        end++;
+    }
+    if (*end != '"') return NULL;
+    *start = s;
+    *len = (size_t)(end - s) + 1;
+    return end + 1;
+}
+
+bool etag_none_match(const char *if_none_match, const char *etag)
+{
+    if (!if_none_match || !etag) return false;
+    const char *want, *p = if_none_match;
+    size_t want_len;
+    if (!opaque_tag(etag, &want, &want_len)) return false;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '*') {
+        p++;
+        while (*p == ' ' || *p == '\t') p++;
+        return *p == '\0';
+    }
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == ',') p++;
+        if (!*p) return false;
+        const char *tag;
+        size_t tag_len;
+        p = opaque_tag(p, &tag, &tag_len);
+        if (!p) return false;
+        if (tag_len == want_len && memcmp(tag, want, want_len) == 0) return true;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p && *p != ',') return false;
+    }
+}
+
+void etag_of_bytes(const void *data, size_t len, char out[ETAG_MAX])
+{
+    unsigned char digest[16];
+    char hex[sizeof digest * 2 + 1];
+    crypto_generichash(digest, sizeof digest, data, len, NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    snprintf(out, ETAG_MAX, "\"h-%s\"", hex);
+}
+
+bool etag_variant(const char *etag, const char *suffix, char *out, size_t out_len)
+{
+    const char *tag;
+    size_t tag_len;
+    if (!etag || !opaque_tag(etag, &tag, &tag_len) || etag[(size_t)(tag - etag) + tag_len] != '\0') return false;
+    size_t prefix = (size_t)(tag - etag) + tag_len - 1;   /* everything before the closing quote */
+    size_t need = prefix + strlen(suffix) + 2;
+    if (need > out_len) return false;
+    char copy[ETAG_MAX * 2];
+    if (prefix >= sizeof copy) return false;
+    memcpy(copy, etag, prefix);
+    copy[prefix] = '\0';
+    snprintf(out, out_len, "%s%s\"", copy, suffix);
+    return true;
+}
+
+void etag_strip_variant(const char *tag, const char *suffix, char *out, size_t out_len)
+{
+    if (!out_len) return;
+    snprintf(out, out_len, "%s", tag ? tag : "");
+    size_t len = strlen(out), slen = strlen(suffix);
+    if (len >= slen + 3 && out[len - 1] == '"' && memcmp(out + len - 1 - slen, suffix, slen) == 0) {
+        const char *start;
+        size_t tlen;
+        if (!opaque_tag(out, &start, &tlen) || start[tlen] != '\0') return;
+        out[len - 1 - slen] = '"';
+        out[len - slen] = '\0';
+    }
+}

@@ -1,0 +1,31 @@
+/* etag.h — entity tags (RFC 9110 §8.8.3): matching If-None-Match by weak comparison, the tag of a
+ * reply body, and the tag of a content-coded variant of a representation. Pure functions. */
+#ifndef BEIAN_ETAG_H
+#define BEIAN_ETAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ETAG_MAX 96
+/* The suffix that tells the gzip variant's tag from the identity one: "X" → "X-gz". */
+#define ETAG_GZIP_SUFFIX "-gz"
+
+/* Does an If-None-Match field value match etag (RFC 9110 §13.1.2)? "*" matches any; otherwise
+ * the value is a comma-separated list of entity tags compared weakly (a W/ prefix on either side
+ * is ignored; the opaque tags must be equal octet for octet). NULL or malformed: no match (a
+ * malformed list matches only through the tags before the damage). */
+bool etag_none_match(const char *if_none_match, const char *etag);
+
+/* A strong tag of the bytes: "\"h-<32 hex digits of BLAKE2b-128>\"". */
+void etag_of_bytes(const void *data, size_t len, char out[ETAG_MAX]);
+
+/* The tag of a coded variant: "\"X\"" → "\"X<suffix>\"", "W/\"X\"" → "W/\"X<suffix>\"". False
+ * (out unchanged) when etag is not a tag or the result would not fit in out_len. */
+bool etag_variant(const char *etag, const char *suffix, char *out, size_t out_len);
+
+/* The other way, for If-Match: a client that echoes the tag of a compressed reply means the
+ * representation that tag stands for. Copies tag into out with "<suffix>\"" turned back into
+ * "\""; any other value is copied unchanged (truncated to out_len). */
+void etag_strip_variant(const char *tag, const char *suffix, char *out, size_t out_len);
+
+#endif

@@ -1,0 +1,111 @@
+/* test_etag.c — entity tags (src/http/etag.c): If-None-Match by weak comparison (RFC 9110
+ * §13.1.2: "*", lists, W/ on either side, malformed input), body tags, and the tags of the gzip
+ * variant there and back. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <string.h>
+
+#include "http/etag.h"
+
+static void star_matches_anything(void **state)
+{
+    (void)state;
+    assert_true(etag_none_match("*", "\"1-2\""));
+    assert_true(etag_none_match(" * ", "W/\"x\""));
+    assert_false(etag_none_match("*, \"1-2\"", "\"1-2\""));   /* "*" is alone or not at all */
+}
+
+static void lists_are_compared_member_by_member(void **state)
+{
+    (void)state;
+    assert_true(etag_none_match("\"1-2\"", "\"1-2\""));
+    assert_true(etag_none_match("\"a\", \"1-2\"", "\"1-2\""));
+    assert_true(etag_none_match("\"a\",\"b\" ,\t\"1-2\"", "\"1-2\""));
+    assert_false(etag_none_match("\"a\", \"b\"", "\"1-2\""));
+    /* a comma inside the quotes belongs to the tag */
+    assert_true(etag_none_match("\"x,y\"", "\"x,y\""));
+    assert_false(etag_none_match("\"x,y\"", "\"x\""));
+    /* no prefix or suffix matches: the whole opaque tag */
+    assert_false(etag_none_match("\"1-23\"", "\"1-2\""));
+    assert_false(etag_none_match("\"1-2\"", "\"1-23\""));
+    assert_false(etag_none_match("\"1-2-gz\"", "\"1-2\""));
+}
+
+static void comparison_is_weak(void **state)
+{
+    (void)state;
+    assert_true(etag_none_match("W/\"1-2\"", "\"1-2\""));
+    assert_true(etag_none_match("\"1-2\"", "W/\"1-2\""));
+    assert_true(etag_none_match("W/\"1-2\"", "W/\"1-2\""));
+    assert_false(etag_none_match("w/\"1-2\"", "\"1-2\""));   /* the prefix is case-sensitive */
+}
+
+static void malformed_never_matches(void **state)
+{
+    (void)state;
+    assert_false(etag_none_match(NULL, "\"1\""));
+    assert_false(etag_none_match("", "\"1\""));
+    assert_false(etag_none_match("1-2", "\"1-2\""));          /* unquoted */
+    assert_false(etag_none_match("\"1-2", "\"1-2\""));        /* unterminated */
+    assert_false(etag_none_match("\"a b\"", "\"a b\""));      /* a space is no etagc */
+    assert_false(etag_none_match("\"1\" junk, \"2\"", "\"2\"")); /* the list is broken before it */
+    assert_true(etag_none_match("\"2\", junk", "\"2\""));     /* … but not before this one */
+    assert_false(etag_none_match("\"1\"", "not-a-tag"));
+}
+
+static void body_tags_are_strong_and_stable(void **state)
+{
+    (void)state;
+    char a[ETAG_MAX], b[ETAG_MAX], c[ETAG_MAX];
+    etag_of_bytes("{\"items\":[]}", 12, a);
+    etag_of_bytes("{\"items\":[]}", 12, b);
+    etag_of_bytes("{\"items\":[1]}", 13, c);
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c);
+    assert_int_equal(a[0], '"');
+    assert_int_equal(strlen(a), 2 + 2 + 32);
+    assert_true(etag_none_match(a, b));
+}
+
+static void variants_there_and_back(void **state)
+{
+    (void)state;
+    char out[ETAG_MAX];
+    assert_true(etag_variant("\"12-3\"", ETAG_GZIP_SUFFIX, out, sizeof out));
+    assert_string_equal(out, "\"12-3-gz\"");
+    assert_true(etag_variant("W/\"x\"", ETAG_GZIP_SUFFIX, out, sizeof out));
+    assert_string_equal(out, "W/\"x-gz\"");
+    assert_false(etag_variant("nope", ETAG_GZIP_SUFFIX, out, sizeof out));
+    assert_false(etag_variant("\"a\", \"b\"", ETAG_GZIP_SUFFIX, out, sizeof out));
+    assert_false(etag_variant("\"12-3\"", ETAG_GZIP_SUFFIX, out, 6));   /* does not fit */
+
+    etag_strip_variant("\"12-3-gz\"", ETAG_GZIP_SUFFIX, out, sizeof out);
+    assert_string_equal(out, "\"12-3\"");
+    etag_strip_variant("\"12-3\"", ETAG_GZIP_SUFFIX, out, sizeof out);
+    assert_string_equal(out, "\"12-3\"");
+    etag_strip_variant("*", ETAG_GZIP_SUFFIX, out, sizeof out);
+    assert_string_equal(out, "*");
+    etag_strip_variant("\"-gz\"", ETAG_GZIP_SUFFIX, out, sizeof out);   /* nothing before it */
+    assert_string_equal(out, "\"-gz\"");
+    etag_strip_variant("\"a-gz\", \"b-gz\"", ETAG_GZIP_SUFFIX, out, sizeof out);   /* not one tag */
+    assert_string_equal(out, "\"a-gz\", \"b-gz\"");
+}
+
+int main(void)
+{
+    if (sodium_init() < 0) return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(star_matches_anything),
+        cmocka_unit_test(lists_are_compared_member_by_member),
+        cmocka_unit_test(comparison_is_weak),
+        cmocka_unit_test(malformed_never_matches),
+        cmocka_unit_test(body_tags_are_strong_and_stable),
+        cmocka_unit_test(variants_there_and_back),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
