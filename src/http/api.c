@@ -412,7 +412,8 @@ int api_users_create(struct http_req *r)
     int64_t id = user_create(r->app, r->who, in, &e);
     json_t *out = NULL;
     if (id > 0) {
-        json_t *list = store_user_list(store_reader(r->app->store), json_integer_value(json_object_get(in, "org_id")));
+        /* the same shape as GET /users (roles a list, disabled a boolean) */
+        json_t *list = user_list(r->app, r->who, json_integer_value(json_object_get(in, "org_id")), &e);
         size_t i;
         json_t *u;
         json_array_foreach(list, i, u) if (json_integer_value(json_object_get(u, "id")) == id) out = json_incref(u);

@@ -87,3 +87,29 @@ void etag_strip_variant(const char *tag, const char *suffix, char *out, size_t o
         out[len - slen] = '\0';
     }
 }
+
+#define REPLY_HASH_BYTES 8
+
+void etag_of_reply(const char *tag, const void *body, size_t len, char *out, size_t out_len)
+{
+    unsigned char digest[REPLY_HASH_BYTES];
+    char suffix[1 + REPLY_HASH_BYTES * 2 + 1] = ".";
+    crypto_generichash(digest, sizeof digest, body, len, NULL, 0);
+    sodium_bin2hex(suffix + 1, sizeof suffix - 1, digest, sizeof digest);
+    if (!etag_variant(tag, suffix, out, out_len) && out_len) snprintf(out, out_len, "%s", tag ? tag : "");
+}
+
+void etag_strip_reply(const char *tag, char *out, size_t out_len)
+{
+    if (!out_len) return;
+    snprintf(out, out_len, "%s", tag ? tag : "");
+    size_t len = strlen(out), cut = 1 + REPLY_HASH_BYTES * 2;   /* ".<hex>" before the closing quote */
+    if (len < cut + 3 || out[len - 1] != '"' || out[len - 1 - cut] != '.') return;
+    for (size_t i = len - cut; i < len - 1; i++)
+        if (!((out[i] >= '0' && out[i] <= '9') || (out[i] >= 'a' && out[i] <= 'f'))) return;
+    const char *start;
+    size_t tlen;
+    if (!opaque_tag(out, &start, &tlen) || start[tlen] != '\0') return;
+    out[len - 1 - cut] = '"';
+    out[len - cut] = '\0';
+}

@@ -28,4 +28,14 @@ bool etag_variant(const char *etag, const char *suffix, char *out, size_t out_le
  * "\""; any other value is copied unchanged (truncated to out_len). */
 void etag_strip_variant(const char *tag, const char *suffix, char *out, size_t out_len);
 
+/* The tag of one reply of a thing whose own tag names only part of what the reply says (a
+ * filing's "id-revision" names its document; its state, actions and dates change without it):
+ * "\"X\"" → "\"X.<16 hex digits of BLAKE2b-64 of the body>\"". Unchanged (copied) when tag is not
+ * a tag or the result would not fit. */
+void etag_of_reply(const char *tag, const void *body, size_t len, char *out, size_t out_len);
+
+/* The other way, for If-Match: "\"X.<16 hex>\"" → "\"X\"" (the thing's own tag); any other value
+ * is copied unchanged (truncated to out_len). */
+void etag_strip_reply(const char *tag, char *out, size_t out_len);
+
 #endif

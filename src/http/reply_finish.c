@@ -5,7 +5,9 @@
  *   201  Location: the handler's, else <request path>/<id> when that path is a route, else the
  *        request path (the collection the thing was created in);
  *   GET/HEAD 200 with a JSON body and no ETag: a strong ETag hashed from the body, so lists and
- *        versions revalidate like filings do; then If-None-Match → 304 with only the headers a
+ *        versions revalidate like filings do; a JSON reply whose handler set the tag of the thing
+ *        (a filing's "id-revision", which a transition keeps) gets "id-revision.<body hash>", so
+ *        that a 304 never hides a new state (If-Match takes either form); then If-None-Match → 304 with only the headers a
  *        304 may carry (§15.4.5) and no body (libmicrohttpd always states a length: the
  *        200's, which is what RFC 9110 §8.6 allows on a 304);
  *   gzip for compressible types of at least GZIP_MIN_BYTES when Accept-Encoding allows it, with
@@ -51,7 +53,9 @@ const char *http_if_match(struct http_req *r)
 {
     const char *sent = http_header(r, "If-Match");
     if (!sent) return NULL;
-    etag_strip_variant(sent, ETAG_GZIP_SUFFIX, r->if_match, sizeof r->if_match);
+    char plain[sizeof r->if_match];
+    etag_strip_variant(sent, ETAG_GZIP_SUFFIX, plain, sizeof plain);
+    etag_strip_reply(plain, r->if_match, sizeof r->if_match);
     return r->if_match;
 }
 
@@ -141,10 +145,16 @@ void reply_finish(struct http_req *r)
 
     bool read = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
     bool has_body = r->reply_body && !r->reply_from_fd && r->status != 204 && r->status != 304;
-    if (read && r->status == 200 && has_body && !find_header(r, "ETag") && is_json_type(r->reply_type)) {
+    struct http_hdr *own = find_header(r, "ETag");
+    if (read && r->status == 200 && has_body && !own && is_json_type(r->reply_type)) {
         char tag[ETAG_MAX];
         etag_of_bytes(r->reply_body, r->reply_len, tag);
         reply_header(r, "ETag", tag);
+    } else if (own && has_body && r->status / 100 == 2 && is_json_type(r->reply_type)) {
+        /* the handler's tag names the thing (a filing's document revision); the reply says more */
+        char tag[ETAG_MAX];
+        etag_of_reply(own->value, r->reply_body, r->reply_len, tag, sizeof tag);
+        set_header_value(own, tag);
     }
 
     /* Which coding: decided before the conditional, so that the 304 names the same variant. */

@@ -259,9 +259,35 @@ json_t *system_get(struct app *a, const struct principal *who, int64_t id, struc
 
 struct create_job { const struct principal *who; json_t *row; int64_t id; };
 
+/* A system has one initial filing under way or filed at a time (the workflow's system_free
+ * guard refuses to submit a second): while one is, a new one is refused (409) with the filing to
+ * continue (filing_id, state, number), so that "new filing" on a filed system leads to reporting a
+ * change rather than to an empty duplicate. Drafts are the filer's own and do not count. */
+static int refuse_second_initial(struct store_conn *c, int64_t system_id, struct err *e)
+{
+    json_t *live = store_system_other_live_filing(c, system_id, 0);
+    if (!live) return 0;
+    const char *state = jstr(live, "state");
+    const char *number = jstr(live, "number");
+    bool filed = strcmp(state, "filed") == 0;
+    if (filed)
+        err_set(e, ERR_CONFLICT, "/system_id", "this system is already filed (number %s): report a change on that filing",
+                "该业务系统已备案（备案号 %s）：请在该备案上报告变更", number ? number : "-");
+    else
+        err_set(e, ERR_CONFLICT, "/system_id", "this system already has a filing in progress: continue that one",
+                "该业务系统已有办理中的备案：请继续办理该备案");
+    err_extra(e, "filing_id", json_integer(jint(live, "id")));
+    err_extra(e, "state", json_string(state));
+    if (number) err_extra(e, "number", json_string(number));
+    err_extra(e, "reason", json_string(filed ? "system_filed" : "system_filing_open"));
+    json_decref(live);
+    return -1;
+}
+
 static int filing_insert_job(struct store_conn *c, void *arg, struct err *e)
 {
     struct create_job *j = arg;
+    if (refuse_second_initial(c, jint(j->row, "system_id"), e)) return -1;
     j->id = store_filing_insert(c, j->row, e);
     if (j->id < 0) return -1;
     char sha[65];

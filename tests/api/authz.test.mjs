@@ -69,6 +69,8 @@ test('authorization matrix: every route × every caller', async () => {
   assert.equal(hook.status, 201, hook.text);
   const sysF = await createSystem(s, 'filer', '矩阵系统F');
   const F = await completeDraft(s, sysF);
+  // a system without a filing under way, for POST /filings (a second initial filing of sysF is refused)
+  const sysNew = await createSystem(s, 'filer', '矩阵系统新建');
   await driveTo(s, F, 'under_review');
   const sysR = await createSystem(s, 'filer', '矩阵系统R');
   const R = await completeDraft(s, sysR);
@@ -121,7 +123,7 @@ test('authorization matrix: every route × every caller', async () => {
     'PATCH /orgs/{id}': { body: { name: '北京云帆数据科技有限公司' } },   // the demo enterprise's own name again
     'POST /users': { body: { org_id: DEMO.enterprise, login: `authz-${caller}`, roles: ['filer'], password: 'Authz-matrix-pw-123!' } },
     'POST /systems': { body: { name: `矩阵新系统-${caller}` } },
-    'POST /filings': { body: { system_id: sysF, kind: 'initial' } },
+    'POST /filings': { body: { system_id: sysNew, kind: 'initial' } },
     'PUT /filings/{id}/document': { body: referenceDoc(), headers: { 'If-Match': etag } },
     'PATCH /filings/{id}/document': { body: { system: { description: '矩阵' } }, contentType: 'application/merge-patch+json', headers: { 'If-Match': etag } },
     'POST /filings/{id}/rectifications/{rid}/items/{iid}/answer': { body: { answer: `矩阵答复-${caller}` } },

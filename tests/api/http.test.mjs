@@ -62,14 +62,15 @@ test('GET /filings/{id}: If-None-Match with its ETag → 304 without a body or b
   const path = `${API}/filings/${filingId}`;
   const ok = await raw(s, 'GET', path, auth(filer));
   assert.equal(ok.status, 200);
-  assert.equal(ok.headers.etag, filing.etag, 'the filing\'s own ETag, identity coding');
+  const tag = ok.headers.etag;
+  assert.match(tag, new RegExp(`^${filing.etag.slice(0, -1)}\\.[0-9a-f]{16}"$`), 'the filing\'s own ETag and its reply\'s hash, identity coding');
   assert.equal(ok.headers['content-encoding'], undefined, 'no gzip unless asked for');
   assert.equal(ok.headers.vary, 'Accept-Encoding', 'the reply would differ with Accept-Encoding');
-  for (const inm of [filing.etag, `W/${filing.etag}`, `"nope", ${filing.etag}`, '*']) {
+  for (const inm of [tag, `W/${tag}`, `"nope", ${tag}`, '*']) {
     const r = await raw(s, 'GET', path, auth(filer, { 'If-None-Match': inm }));
     assert.equal(r.status, 304, `If-None-Match: ${inm}`);
     assert.equal(r.body.length, 0);
-    assert.equal(r.headers.etag, filing.etag);
+    assert.equal(r.headers.etag, tag);
     assert.equal(r.headers.vary, 'Accept-Encoding');
     assert.equal(r.headers['cache-control'], 'no-store');
     for (const h of ['content-type', 'content-encoding', 'content-disposition', 'last-modified'])
@@ -80,6 +81,29 @@ test('GET /filings/{id}: If-None-Match with its ETag → 304 without a body or b
   const other = await raw(s, 'GET', path, auth(filer, { 'If-None-Match': '"0-0", W/"1-1"' }));
   assert.equal(other.status, 200);
   assert.deepEqual(json(other).id, filingId);
+});
+
+test('a filing\'s ETag changes with everything its reply says, not only with its document', async () => {
+  // a transition keeps the document's revision (the etag member, what If-Match names), but the
+  // state and the actions in the reply change: a 304 then would show the old state
+  const id = await filingIn(s, await newSystem(s), 'draft');
+  const path = `${API}/filings/${id}`;
+  const before = await raw(s, 'GET', path, auth(filer));
+  assert.equal(json(before).state, 'draft');
+  assert.ok(before.headers.etag.startsWith(json(before).etag.slice(0, -1)), 'the tag begins with the document\'s');
+  const moved = await s.req('POST', `${path}/actions/submit_for_check`, { token: filer });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  const after = await raw(s, 'GET', path, auth(filer, { 'If-None-Match': before.headers.etag }));
+  assert.equal(after.status, 200, 'the state changed: not a 304');
+  assert.equal(json(after).state, 'internal_check');
+  assert.equal(json(after).etag, json(before).etag, 'the document did not change');
+  assert.notEqual(after.headers.etag, before.headers.etag);
+  // and the header's tag still names the document for If-Match
+  const draft = await filingIn(s, await newSystem(s), 'draft');
+  const got = await raw(s, 'GET', `${API}/filings/${draft}`, auth(filer));
+  const doc = json(got).document;
+  const put = await s.req('PUT', `${API}/filings/${draft}/document`, { token: filer, body: doc, headers: { 'If-Match': got.headers.etag } });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
 });
 
 test('versions and lists carry an ETag of their content and answer 304 until it changes', async () => {
@@ -124,10 +148,10 @@ test('JSON over 1 KB is gzip-coded when asked, with Vary and the gzip variant\'s
   assert.equal(Number(gz.headers['content-length']), gz.body.length);
   assert.ok(gz.body.length < plain.body.length, 'smaller');
   assert.ok(gunzipSync(gz.body).equals(plain.body), 'gunzip(body) = the identity body');
-  assert.equal(gz.headers.etag, filing.etag.replace(/"$/, '-gz"'), 'a coding of its own, a tag of its own');
+  assert.equal(gz.headers.etag, plain.headers.etag.replace(/"$/, '-gz"'), 'a coding of its own, a tag of its own');
   // each coding revalidates against its own tag
   assert.equal((await raw(s, 'GET', path, auth(filer, { 'Accept-Encoding': 'gzip', 'If-None-Match': gz.headers.etag }))).status, 304);
-  assert.equal((await raw(s, 'GET', path, auth(filer, { 'Accept-Encoding': 'gzip', 'If-None-Match': filing.etag }))).status, 200);
+  assert.equal((await raw(s, 'GET', path, auth(filer, { 'Accept-Encoding': 'gzip', 'If-None-Match': plain.headers.etag }))).status, 200);
   assert.equal((await raw(s, 'GET', path, auth(filer, { 'If-None-Match': gz.headers.etag }))).status, 200);
   // a refused or absent gzip means identity
   for (const ae of ['gzip;q=0', 'br', undefined]) {

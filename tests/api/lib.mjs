@@ -5,6 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 
 // Material ids of the demo enterprise in a fresh test server (see Server.uploadDemoMaterials).
 export const DEMO_MATERIALS = {
@@ -175,8 +177,10 @@ export class Server {
     await this.exited;
   }
 
-  // HTTP helper: returns {status, headers, body (parsed JSON when JSON), text}.
-  async req(method, path, { token, body, raw, headers = {}, contentType } = {}) {
+  // HTTP helper: returns {status, headers, body (parsed JSON when JSON), text}. The response is
+  // checked against docs/openapi.json (validateResponse) unless `unchecked` (deliberately malformed
+  // exchanges only).
+  async req(method, path, { token, body, raw, headers = {}, contentType, unchecked = false } = {}) {
     const h = { ...headers };
     if (token) h.Authorization = `Bearer ${token}`;
     let payload;
@@ -186,7 +190,9 @@ export class Server {
     const text = await r.text();
     let json;
     try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-    return { status: r.status, headers: r.headers, body: json, text };
+    const res = { status: r.status, headers: r.headers, body: json, text };
+    if (!unchecked) validateResponse(method, path, res);
+    return res;
   }
 
   async login(login) {
@@ -217,4 +223,92 @@ export async function installPack(s, token, dir, ms = 120000) {
   }, ms);
   if (job.state !== 'done' && job.state !== 'failed') throw new Error(`install ${dir}: still ${job.state}`);
   return job;
+}
+
+// ---- Every response is checked against docs/openapi.json (issue 17: the spec is tested, not trusted).
+// The operation is found by method and path template; its status must be documented, the required
+// headers present, the content type one it lists, and a JSON body must validate against the schema
+// (Ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses it, with formats). A path under /api/ that no
+// template matches must be the documented 404, a method the path does not have the 405 with Allow.
+// Anything else throws, naming the request, the status and what did not match. Outside the API
+// (the web UI, /.well-known) nothing is checked. `unchecked: true` in req() skips the check: only
+// for exchanges that are deliberately malformed.
+export const SPEC = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
+addFormats(ajv);
+ajv.addSchema(SPEC, 'openapi.json');
+const API_PREFIX = new URL(SPEC.servers[0].url, 'http://x').pathname;   // "/api/v1"
+// templates with fewer placeholders first, so /filings/x/versions beats /filings/{id}/{…}
+const TEMPLATES = Object.keys(SPEC.paths)
+  .map((t) => ({ t, re: new RegExp(`^${t.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`), holes: (t.match(/\{/g) || []).length }))
+  .sort((a, b) => a.holes - b.holes);
+const validators = new Map();
+const pointer = (...parts) => parts.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+function validatorFor(ptr) {
+  if (!validators.has(ptr)) validators.set(ptr, ajv.compile({ $ref: `openapi.json#/${ptr}` }));
+  return validators.get(ptr);
+}
+const deref = (o) => {
+  while (o && o.$ref) o = o.$ref.slice(2).split('/').reduce((n, k) => n[k.replace(/~1/g, '/').replace(/~0/g, '~')], SPEC);
+  return o;
+};
+const baseType = (t) => (t || '').split(';')[0].trim().toLowerCase();
+
+// The operation a request reaches: {template, op} | {template, op: null} (no such method) | null.
+export function specOperation(method, path) {
+  let p = path.split('?')[0];
+  if (p.startsWith(API_PREFIX + '/')) p = p.slice(API_PREFIX.length);
+  else if (!SPEC.paths[p]) return null;                  // outside the API (also /healthz, /metrics at the root)
+  const m = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
+  const hit = TEMPLATES.find(({ t, re }) => re.test(p) && SPEC.paths[t][m]) || TEMPLATES.find(({ re }) => re.test(p));
+  if (!hit) return { template: null, op: null };
+  return { template: hit.t, op: SPEC.paths[hit.t][m] || null, method: m };
+}
+
+// Throws unless the response {status, headers (Headers or plain object), body (parsed JSON), text}
+// is what the spec says `method path` answers.
+export function validateResponse(method, path, res) {
+  const get = (h) => (typeof res.headers?.get === 'function' ? res.headers.get(h) : res.headers?.[h.toLowerCase()]) ?? null;
+  const where = `${method} ${path} → ${res.status}`;
+  const fail = (why, errors) => {
+    const detail = errors ? '\n' + errors.map((e) => `  ${e.instancePath || '(body)'} ${e.message}${e.params && Object.keys(e.params).length ? ' ' + JSON.stringify(e.params) : ''}`).join('\n') : '';
+    throw new Error(`response not as docs/openapi.json says: ${where}: ${why}${detail}\n  body: ${String(res.text ?? '').slice(0, 600)}`);
+  };
+  const found = specOperation(method, path);
+  if (!found) return;
+  let ptrBase, response;
+  if (!found.op) {
+    // an unknown API path: 404; a known path without this method: 405 with Allow
+    const want = found.template ? 405 : 404;
+    if (res.status !== want) fail(found.template ? 'the method is not in the spec for this path' : 'no path of the spec matches');
+    if (want === 405 && !get('allow')) fail('405 without Allow');
+    // both are problem documents, as the spec's NotFound is (a 405 belongs to no operation)
+    response = SPEC.components.responses.NotFound;
+    ptrBase = pointer('components', 'responses', 'NotFound');
+  } else {
+    const responses = found.op.responses;
+    const key = responses[res.status] ? String(res.status) : responses.default ? 'default' : null;
+    if (!key) fail(`status ${res.status} is not documented (documented: ${Object.keys(responses).join(', ')})`);
+    ptrBase = pointer('paths', found.template, found.method, 'responses', key);
+    response = responses[key];
+    if (response.$ref) { ptrBase = response.$ref.slice(2); response = deref(response); }
+  }
+  for (const [name, h] of Object.entries(response.headers || {}))
+    if (deref(h).required || h.required) if (get(name) === null) fail(`header ${name} is required and missing`);
+  const bodyless = method.toUpperCase() === 'HEAD' || res.status === 204 || res.status === 304;
+  if (bodyless) return;
+  const content = response.content;
+  if (!content) {
+    if (res.text) fail('a body where the spec documents none');
+    return;
+  }
+  const type = baseType(get('content-type'));
+  const mediaKey = Object.keys(content).find((k) => baseType(k) === type) ||
+    Object.keys(content).find((k) => k === '*/*' || (k.endsWith('/*') && type.startsWith(k.slice(0, -1))));
+  if (!mediaKey) fail(`content type ${get('content-type')} is not documented (documented: ${Object.keys(content).join(', ')})`);
+  const isJson = /^application\/([a-z.-]+\+)?json$/.test(type);
+  if (!isJson || !content[mediaKey].schema) return;
+  if (res.body === undefined) fail('the body is not JSON');
+  const v = validatorFor(`${ptrBase}/content/${pointer(mediaKey)}/schema`);
+  if (!v(res.body)) fail('the body does not match its schema', v.errors);
 }

@@ -1,7 +1,8 @@
 // standing.test.mjs — what stands when a decision is taken, not only when the filer last saved:
 // a provider qualification that expires while the filing is with the authority blocks approval
 // (and shows in the findings the reviewer reads after accepting); a system has one filing under
-// way or filed at a time (a filed system changes through report_change); an approved change pins
+// way or filed at a time (a filed system changes through report_change, and a new initial filing
+// of it is refused with the filing to continue); an approved change pins
 // the material versions the reviewer saw, not what was uploaded since.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,6 +68,34 @@ test('a system has one filing under way or filed: a second one waits as a draft,
   // once the record is cancelled, the system is free for a new initial filing
   await actOk(s, 'filer', first, 'cancel', { reason: '系统迁移，重新备案' }, 'cancelled');
   await actOk(s, 'filer', second, 'submit_for_check', undefined, 'internal_check');
+});
+
+test('a new initial filing of a system under way or filed is refused (409) and names the filing to continue', async () => {
+  const sys = await createSystem(s, 'filer', '重复新建备案系统');
+  const first = await completeDraft(s, sys);
+  const newOne = () => req('filer', 'POST', `${API}/filings`, { body: { system_id: sys, kind: 'initial' } });
+  const draft = await newOne();   // a second draft beside a draft is the filer's own business
+  assert.equal(draft.status, 201, draft.text);
+
+  await actOk(s, 'filer', first, 'submit_for_check', undefined, 'internal_check');
+  const busy = await newOne();
+  assertProblem(busy, 409);
+  assert.equal(busy.body.filing_id, first);
+  assert.equal(busy.body.state, 'internal_check');
+  assert.equal(busy.body.reason, 'system_filing_open');
+  assert.match(busy.body.detail_zh, /继续办理/);
+
+  const filed = await driveTo(s, first, 'filed');
+  const again = await newOne();
+  assertProblem(again, 409);
+  assert.equal(again.body.filing_id, first);
+  assert.equal(again.body.number, filed.number);
+  assert.equal(again.body.reason, 'system_filed');
+  assert.match(again.body.detail_en, /already filed .*report a change/);
+
+  // once the record is cancelled, a new initial filing may start
+  await actOk(s, 'filer', first, 'cancel', { reason: '系统下线后重新上线' }, 'cancelled');
+  assert.equal((await newOne()).status, 201);
 });
 
 test('an approved change pins the material versions the reviewer saw, not a version uploaded during the review', async () => {

@@ -1,19 +1,32 @@
 // a11y.test.mjs — the outside tool its users' auditors run: axe-core (npm, from the lockfile,
 // injected into the page) over the screens this round added — the filing editor with a malformed
 // value, the filed systems' work list and the authority's supervision view, a self-inspection
-// report, the incident queue and the inbox — in Chinese. Any violation of WCAG 2 A/AA rules of
-// impact "serious" or "critical" fails, named with its rule and the elements.
+// report, the incident queue and the inbox; and (issue 16) the workbench, a filed record with its
+// status panel and number, a filing under review as the reviewer reads it, the provider
+// evaluation — in Chinese and in English. Any violation of WCAG 2 A/AA rules of impact "serious"
+// or "critical" fails, named with its rule and the elements.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launchBrowser, signedInPages } from './browser.mjs';
+import { launchBrowser, party, signIn, unexpected } from './browser.mjs';
 import { Server } from '../api/lib.mjs';
 import { API, completeDraft, createFiling, createSystem, driveTo, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
 
 // evaluated, not injected as a <script>: the app's CSP (script-src 'self') rightly refuses inline scripts
 const AXE = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
-let s, browser, record, draft, report;
-const pages = signedInPages(() => ({ browser, server: s }));
+let s, browser, record, draft, report, review;
+const parties = {};
+
+// A signed-in page of login in lang (zh or en), opened on first use.
+async function pageOf(login, lang) {
+  const key = `${login}:${lang}`;
+  if (!parties[key]) {
+    parties[key] = await party(browser, s, { locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
+    await parties[key].page.addInitScript((l) => localStorage.setItem('beian.lang', l), lang);
+    await signIn(parties[key], login, s.logins[login].password);
+  }
+  return parties[key].page;
+}
 
 before(async () => {
   [s, browser] = await Promise.all([Server.start(), launchBrowser()]);
@@ -33,10 +46,15 @@ before(async () => {
   doc.provider.data_centers[0].country = '中国';
   await putDocument(s, f.id, doc, f.etag);
   draft = f.id;
+  review = await completeDraft(s, await createSystem(s, 'filer', '无障碍审核中系统'));
+  await driveTo(s, review, 'under_review');
 });
 
 after(async () => {
-  await pages.close();
+  for (const p of Object.values(parties)) {
+    assert.deepEqual(unexpected(p.problems), [], 'no script errors in the browser');
+    await p.close();
+  }
   await browser?.close();
   await s?.stop();
 });
@@ -57,12 +75,19 @@ const SCREENS = [
   ['reviewer', 'the supervision view', () => '/records', '#records-table'],
   ['reviewer', 'the incident queue', () => '/incidents', '#incidents-table'],
   ['checker', 'the inbox', () => '/inbox', 'main h1'],
+  ['filer', 'the workbench', () => '/', '#systems-table'],
+  ['filer', 'a filed record with its status panel', () => `/filings/${record}`, '#filed-number'],
+  ['filer', "a record's history and proofs", () => `/filings/${record}?tab=history`, '#history'],
+  ['reviewer', 'a filing under review', () => `/filings/${review}`, '#guidance'],
+  ['filer', 'the provider evaluation', () => '/evaluate?org=3', '#eval-form'],
 ];
 
-for (const [login, what, path, ready] of SCREENS) {
-  test(`axe-core finds no serious WCAG 2 A/AA violation on ${what} (${login})`, async () => {
-    const page = await pages.as(login);
-    await page.goto(path());
-    assert.deepEqual(await axe(page, ready), []);
-  });
+for (const lang of ['zh', 'en']) {
+  for (const [login, what, path, ready] of SCREENS) {
+    test(`axe-core finds no serious WCAG 2 A/AA violation on ${what} (${login}, ${lang})`, async () => {
+      const page = await pageOf(login, lang);
+      await page.goto(path());
+      assert.deepEqual(await axe(page, ready), []);
+    });
+  }
 }

@@ -65,7 +65,7 @@ test('the provider section is filled from the provider\'s profile: a platform ch
   await byId(page, 'provider-apply').click();
   await pick.locator('.error-text', { hasText: '请选择云平台' }).waitFor();
 
-  await byId(page, 'provider-platform').selectOption({ label: '天翼云公有云平台（华北） · 第3级' });
+  await byId(page, 'provider-platform').selectOption({ label: '天翼云公有云平台（华北） · 第三级' });
   await byId(page, 'provider-dc-0').check();
   await byId(page, 'provider-dc-2').check();
   await byId(page, 'provider-apply').click();
@@ -146,22 +146,23 @@ test('the enterprise evaluates a provider from the finding and the navigation; e
   await page.locator('#eval-problems').waitFor({ state: 'detached' });
   assert.equal(await page.locator('#eval-form [aria-invalid]').count(), 0, 'the problems go as they are fixed');
   await byId(page, 'eval-weight-security_management').fill('50');
-  // weights 16×5 + 50 = 130: (16·(90+80+60+100+50) + 50·70) / 130 = 73.69
-  await page.locator('#eval-total', { hasText: '73.69' }).waitFor();
+  // weights 17, 17, 50, 17, 16, 16 = 133 (the even share of 100 is 17, 17, 17, 17, 16, 16):
+  // (17·(90+80+60) + 16·(100+50) + 50·70) / 133 = 73.76
+  await page.locator('#eval-total', { hasText: '73.76' }).waitFor();
   await byId(page, 'eval-notes').fill('年度评估');
   await shot(page, 'evaluation', { fullPage: true });
   await byId(page, 'eval-submit').click();
-  await page.locator('#eval-saved', { hasText: '73.69' }).waitFor();
+  await page.locator('#eval-saved', { hasText: '73.76' }).waitFor();
   const row = page.locator('#eval-list tbody tr');
   assert.equal(await row.count(), 1);
-  assert.equal(await row.getAttribute('data-score'), '73.69');
+  assert.equal(await row.getAttribute('data-score'), '73.76');
   assert.match(await row.innerText(), /年度评估/);
   assert.match(await row.innerText(), /安全管理水平 70（×50）/);
-  assert.match(await row.innerText(), /\d{4}-\d{2}-\d{2}/);
+  assert.match(await row.innerText(), /\d{4}年\d{1,2}月\d{1,2}日/);
 
   const list = await s.req('GET', `${API}/providers/${DEMO.provider}/evaluations`, { token: s.tokens.filer });
   assert.equal(list.body.items.length, 1);
-  assert.equal(list.body.items[0].score, 73.69);
+  assert.equal(list.body.items[0].score, 73.76);
   const sent = list.body.items[0].scorecard.criteria.find((c) => c.key === 'security_management');
   assert.equal(sent.weight, 50);
   assert.equal(sent.score, 70);
@@ -172,7 +173,7 @@ test('the enterprise evaluates a provider from the finding and the navigation; e
   await page.locator('h1', { hasText: 'Evaluate provider' }).waitFor();
   await page.locator('#eval-choose').waitFor();
   await byId(page, 'eval-provider').selectOption(String(DEMO.provider));
-  await page.locator('#eval-list tbody tr[data-score="73.69"]').waitFor();
+  await page.locator('#eval-list tbody tr[data-score="73.76"]').waitFor();
   await page.locator('#eval-form th', { hasText: 'Security management' }).waitFor();
   await byId(page, 'eval-provider').selectOption(String(bareProvider.id));
   await page.locator('#eval-none', { hasText: 'not evaluated' }).waitFor();
@@ -188,12 +189,12 @@ test('the filer attaches the scorecard to the filing; the reviewer reads it in t
   const page = await as('filer');
   await page.goto(`/filings/${f.id}?step=provider`);
   const select = byId(page, 'f:/provider/evaluation');
-  await select.locator('option', { hasText: '73.69' }).waitFor({ state: 'attached' });
+  await select.locator('option', { hasText: '73.76' }).waitFor({ state: 'attached' });
   await select.selectOption(String(ev.id));
   await page.locator('#save-status[data-status="saved"]').waitFor();
   const saved = await docOf(f.id);
   assert.equal(saved.document.provider.evaluation, ev.id);
-  assert.equal(saved.provider_evaluation.score, 73.69);
+  assert.equal(saved.provider_evaluation.score, 73.76);
   assert.ok(!saved.findings.some((x) => x.rule.startsWith('PROVIDER-EVALUATION')), 'no evaluation warning once attached');
 
   await driveTo(s, f.id, 'under_review');
@@ -201,7 +202,7 @@ test('the filer attaches the scorecard to the filing; the reviewer reads it in t
   await review.goto(`/filings/${f.id}?step=provider`);
   const card = review.locator('#attached-evaluation');
   await card.waitFor();
-  assert.match(await card.innerText(), /73\.69/);
+  assert.match(await card.innerText(), /73\.76/);
   assert.match(await card.innerText(), /安全管理水平 70（×50）/);
   await card.scrollIntoViewIfNeeded();
   await shot(review, 'evaluation-attached');

@@ -96,6 +96,27 @@ static void variants_there_and_back(void **state)
     assert_string_equal(out, "\"a-gz\", \"b-gz\"");
 }
 
+static void reply_tags_name_the_thing_and_the_reply(void **state)
+{
+    (void)state;
+    char a[ETAG_MAX], b[ETAG_MAX], out[ETAG_MAX];
+    etag_of_reply("\"12-3\"", "{\"state\":\"draft\"}", 17, a, sizeof a);
+    etag_of_reply("\"12-3\"", "{\"state\":\"filed\"}", 17, b, sizeof b);
+    assert_int_equal(strlen(a), strlen("\"12-3.\"") + 16);
+    assert_memory_equal(a, "\"12-3.", 6);
+    assert_string_not_equal(a, b);                       /* the same revision, another reply */
+    etag_strip_reply(a, out, sizeof out);
+    assert_string_equal(out, "\"12-3\"");
+    etag_strip_reply("\"12-3\"", out, sizeof out);      /* the thing's own tag stays */
+    assert_string_equal(out, "\"12-3\"");
+    etag_strip_reply("\"12-3.0123456789abcdeX\"", out, sizeof out);   /* not hex */
+    assert_string_equal(out, "\"12-3.0123456789abcdeX\"");
+    etag_strip_reply("\".0123456789abcdef\"", out, sizeof out);       /* nothing before it */
+    assert_string_equal(out, "\".0123456789abcdef\"");
+    etag_of_reply("nope", "x", 1, out, sizeof out);      /* not a tag: copied */
+    assert_string_equal(out, "nope");
+}
+
 int main(void)
 {
     if (sodium_init() < 0) return 1;
@@ -106,6 +127,7 @@ int main(void)
         cmocka_unit_test(malformed_never_matches),
         cmocka_unit_test(body_tags_are_strong_and_stable),
         cmocka_unit_test(variants_there_and_back),
+        cmocka_unit_test(reply_tags_name_the_thing_and_the_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,11 +2,12 @@
 // Every field is wrapped in <div class="field" data-path="/section/key"> with its label, help text,
 // control and a notes area where findings and rectification items are shown (decorate()).
 import { h, replace, clear, uid } from './dom.js';
-import { t, L } from './i18n.js';
-import { getAt, setAt, formatValue, segmentsOf, labelOf, fieldAt } from './schema.js';
+import { t, L, levelName } from './i18n.js';
+import { getAt, setAt, formatValue, segmentsOf, labelOf, fieldAt, isLevel, isRegion, regionName } from './schema.js';
 import { session } from './session.js';
 import { uploadControl, materialLink } from './materials.js';
 import { get } from './api.js';
+import { technicalDetails } from './ui.js';
 import { evaluationLine, criteriaText } from './views/evaluation.js';
 
 export const controlId = (path) => `f:${path}`;
@@ -169,6 +170,14 @@ function renderScalar(def, path, ctx) {
   let extraHelp = '';
   switch (def.type) {
     case 'int':
+      if (isLevel(def)) {   // a protection level: 第一级 … 第五级, not a number to type
+        const levels = [];
+        for (let n = def.min ?? 1; n <= (def.max ?? 5); n++) levels.push([n, levelName(n)]);
+        control = makeSelect(id, levels, value ?? '');
+        read = () => (control.value === '' ? undefined : Number(control.value));
+        break;
+      }
+    // falls through
     case 'material':
       control = h('input', { type: 'number', id, inputmode: 'numeric', step: 1, value: value ?? '' });
       if (def.min !== undefined) control.min = def.min;
@@ -190,7 +199,7 @@ function renderScalar(def, path, ctx) {
       break;
     case 'org_ref': {
       const orgs = (ctx.orgs || []).filter((o) => !def.org_kind || o.kind === def.org_kind);
-      control = makeSelect(id, orgs.map((o) => [o.id, `${o.name} (#${o.id})`]), value ?? '');
+      control = makeSelect(id, orgs.map((o) => [o.id, o.name]), value ?? '');
       read = () => (control.value ? Number(control.value) : undefined);
       break;
     }
@@ -237,10 +246,17 @@ function renderScalar(def, path, ctx) {
   const onEdit = () => { setAt(ctx.doc, path, read()); ctx.onChange(path); };
   const isText = control.tagName === 'TEXTAREA' || ['text', 'number', 'date'].includes(control.type);
   control.addEventListener(isText ? 'input' : 'change', onEdit);
+  if (isRegion(def)) {   // the region's name beside its code, as it is typed
+    const named = h('span', { class: 'region-name muted', id: `${id}-name`, 'aria-live': 'polite' });
+    const showName = () => { named.textContent = /^\d{6}$/.test(control.value) ? regionName(control.value) : ''; };
+    control.addEventListener('input', showName);
+    showName();
+    control.regionName = named;
+  }
   const help = helpFor(def, id, extraHelp);
   const notes = notesFor(path);
   const wrap = h('div', { class: ['field', 'scalar', `type-${def.type.replace(/[^a-z]/g, '')}`], dataset: { path } },
-    h('label', { for: id }, L(def.label), requiredMark(def)), control, help);
+    h('label', { for: id }, L(def.label), requiredMark(def)), control, control.regionName || null, help);
   if (def.type === 'material' || def.type === 'material[]') {
     // the attached materials as links, and the upload control that attaches a new one
     const attached = h('p', { class: 'attached', id: `${id}-attached` });
@@ -403,10 +419,11 @@ export function decorate(container, findings, items = [], renderItem = null, ctx
     w.classList.add(sev === 'error' ? 'has-error' : 'has-warning');
     const control = document.getElementById(controlId(w.dataset.path));
     if (control && sev === 'error') control.setAttribute('aria-invalid', 'true');
-    mark(w, h('p', { class: ['finding', `sev-${sev}`], dataset: { rule: f.rule || '', path: f.path } },
-      h('span', { class: 'sev' }, t(`severity.${sev}`)), ' ', L(f.message), f.rule ? h('span', { class: 'rule' }, ` ${f.rule}`) : null,
+    mark(w, h('div', { class: ['finding', `sev-${sev}`], dataset: { rule: f.rule || '', path: f.path } },
+      h('span', { class: 'sev' }, t(`severity.${sev}`)), ' ', L(f.message),
       f.overridden ? [' ', h('span', { class: 'badge overridden-mark' }, t('override.overridden'))] : null,
-      ctx?.findingExtra ? ctx.findingExtra(f) : null), f.path);
+      ctx?.findingExtra ? ctx.findingExtra(f) : null,
+      findingDetails(f)), f.path);
   }
   for (const it of items || []) {
     const w = wrapperFor(container, it.path);
@@ -414,6 +431,11 @@ export function decorate(container, findings, items = [], renderItem = null, ctx
     w.classList.add('has-item');
     mark(w, renderItem(it), it.path);
   }
+}
+
+// The rule and the data path of a finding, for the technical reader, in a disclosure.
+export function findingDetails(f) {
+  return technicalDetails([[t('tech.rule'), f.rule], [t('tech.field'), f.path]]);
 }
 
 export function replaceSection(container, section, ctx) {

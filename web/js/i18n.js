@@ -28,10 +28,14 @@ export function setLang(next) {
 export function onLangChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 
 // t('filing.title', {id: 3}) → the string of the current language, with {placeholders} filled.
+// With {n: 1}, the key's singular form `key.one` is used where the language has one ("1 error").
 export function t(key, vars) {
-  let s = DICTS[lang][key] ?? DICTS.zh[key];
+  const one = vars && Number(vars.n) === 1 ? DICTS[lang][`${key}.one`] : undefined;
+  let s = one ?? DICTS[lang][key] ?? DICTS.zh[key];
   if (s === undefined) return key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined && vars[k] !== null ? String(vars[k]) : m));
+  // a day among the values is written in the language's date style
+  const shown = (v) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? formatDate(v) : String(v));
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined && vars[k] !== null ? shown(vars[k]) : m));
   return s;
 }
 
@@ -45,26 +49,61 @@ export function name(group, code) {
   return has(key) ? t(key) : String(code);
 }
 
-// A {zh, en} label of the policy pack in the current language.
+// A {zh, en} label or message of the policy pack or the server in the current language, as a
+// person reads it (see plain()).
 export function L(obj) {
   if (obj === null || obj === undefined) return '';
-  if (typeof obj === 'string') return obj;
-  return obj[lang] ?? obj.zh ?? obj.en ?? '';
+  if (typeof obj === 'string') return plain(obj);
+  return plain(obj[lang] ?? obj.zh ?? obj.en ?? '');
 }
 
-export function formatDateTime(iso) {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+// A text of the server or the pack as a person reads it: the data path and rule id it names in
+// parentheses are left out (they stay in the technical details), and its days are in the
+// language's one date style.
+const PAREN_POINTER = /\s?[（(]\/[^\s()（）]*[)）]/g;
+const PAREN_RULE = /\s?[（(][A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[)）]/g;
+const ISO_DAY = /\b(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b(?![-\dT]|:\d)/g;
+export function plain(text) {
+  if (typeof text !== 'string') return text;
+  return text.replace(PAREN_POINTER, '').replace(PAREN_RULE, '').replace(ISO_DAY, (m) => formatDate(m));
 }
 
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+// One date style per language: 2026年12月6日, 6 Dec 2026. A day (YYYY-MM-DD) is that day; an
+// instant is its day in the reader's time zone.
 export function formatDate(iso) {
   if (!iso) return '—';
-  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso;
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toISOString().slice(0, 10);
+  let y, m, d;
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (day) [y, m, d] = day.slice(1).map(Number);
+  else {
+    const x = new Date(iso);
+    if (Number.isNaN(x.getTime())) return iso;
+    [y, m, d] = [x.getFullYear(), x.getMonth() + 1, x.getDate()];
+  }
+  return lang === 'zh' ? `${y}年${m}月${d}日` : `${d} ${MONTHS_EN[m - 1]} ${y}`;
+}
+
+// The same date style with the time of day: 2026年12月6日 14:05, 6 Dec 2026, 14:05.
+export function formatDateTime(iso) {
+  if (!iso) return '—';
+  const x = new Date(iso);
+  if (Number.isNaN(x.getTime())) return iso;
+  const hm = `${String(x.getHours()).padStart(2, '0')}:${String(x.getMinutes()).padStart(2, '0')}`;
+  return lang === 'zh' ? `${formatDate(iso)} ${hm}` : `${formatDate(iso)}, ${hm}`;
+}
+
+// A country or region by its ISO 3166-1 code, in words (中国, China); the code when unknown.
+export function countryName(code) {
+  try { return new Intl.DisplayNames([lang === 'zh' ? 'zh-CN' : 'en'], { type: 'region' }).of(code) || code; } catch { return code; }
+}
+
+// A protection level (等级保护): 第三级, Level 3.
+const CN_DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+export function levelName(n) {
+  const k = Number(n);
+  return t('derived.levelN', { n: lang === 'zh' && Number.isInteger(k) && k >= 0 && k <= 9 ? CN_DIGITS[k] : n });
 }
 
 export function formatNumber(n) {

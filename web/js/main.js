@@ -4,7 +4,7 @@ import { h, replace, clear } from './dom.js';
 import { t, getLang, setLang, name } from './i18n.js';
 import { setUnauthenticatedHandler } from './api.js';
 import { session, restore, signOut, forget, hasRole, orgKind } from './session.js';
-import { toast, setNavigator } from './ui.js';
+import { toast, clearToasts, setNavigator } from './ui.js';
 import { loginView } from './views/login.js';
 import { verifyView } from './views/verify.js';
 import { homeView } from './views/home.js';
@@ -78,6 +78,7 @@ async function leaveCurrent() {
 async function render({ focus = false } = {}) {
   const seq = ++renderSeq;
   await leaveCurrent();
+  clearToasts();   // a toast belongs to the page it was said on
   if (seq !== renderSeq) return;
   const m = match(location.pathname);
   drawTopbar();

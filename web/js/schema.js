@@ -1,7 +1,7 @@
 // schema.js — the policy pack's form schema as the UI uses it: JSON pointers into the document,
 // the field definition and label of a path, values shown as text, the working-day calendar.
 import { session } from './session.js';
-import { L, t, getLang } from './i18n.js';
+import { L, t, getLang, formatDate, levelName } from './i18n.js';
 
 export function sections() { return session.schema?.form?.sections || []; }
 
@@ -119,11 +119,19 @@ function optionLabel(def, value) {
   return o ? L(o.label) : String(value);
 }
 
+// A protection level (an int field named …level: 第三级 / Level 3) and a region code (a text field
+// named …region_code: its GB/T 2260 name from the pack's regions) are shown in words.
+export const isLevel = (def) => def?.type === 'int' && /(^|_)level$/.test(def.key || '');
+export const isRegion = (def) => def?.type === 'text' && /(^|_)region_code$/.test(def.key || '');
+
 // A value of the document as text, in the current language.
 export function formatValue(def, value) {
   if (value === undefined || value === null || value === '') return '—';
   const type = def?.type;
+  if (isLevel(def) && Number.isInteger(value)) return levelName(value);
+  if (isRegion(def) && typeof value === 'string') return regionName(value);
   switch (type) {
+    case 'date': return formatDate(value);
     case 'bool': return value === true ? t('common.yes') : value === false ? t('common.no') : String(value);
     case 'enum': return optionLabel(def, value);
     case 'enum[]': return Array.isArray(value) ? value.map((v) => optionLabel(def, v)).join('、') : String(value);
@@ -133,7 +141,7 @@ export function formatValue(def, value) {
     case 'material[]': return Array.isArray(value) ? value.map((v) => t('material.ref', { id: v })).join('、') : String(value);
     case 'org_ref': {
       const org = session.orgs?.get(Number(value));
-      return org ? `${org.name} (#${value})` : `#${value}`;
+      return org ? org.name : t('org.unknown');
     }
     case 'int': return typeof value === 'number' ? value.toLocaleString(getLang() === 'zh' ? 'zh-CN' : 'en-GB') : String(value);
     default:
@@ -181,7 +189,11 @@ export function mergePatch(from, to) {
 export function regionName(code) {
   if (!code) return '—';
   const r = session.schema?.regions?.[code];
-  return r ? `${L(r)} (${code})` : code;
+  if (!r) return code;
+  // a prefecture or county is named with its province: 北京市海淀区, Haidian District, Beijing
+  const province = session.schema.regions[`${String(code).slice(0, 2)}0000`];
+  if (getLang() === 'zh' && province && !String(code).endsWith('0000') && !L(r).startsWith(L(province))) return `${L(province)}${L(r)}`;
+  return L(r);
 }
 
 function isoDay(d) {

@@ -1,13 +1,16 @@
 // ui.js — shared pieces of the screens: toasts, modal dialogs, badges, due-date chips, tabs,
 // error messages, and navigation from code.
 import { h, replace, uid, focusFirst } from './dom.js';
-import { t, name } from './i18n.js';
+import { t, name, plain } from './i18n.js';
 import { dueStatus } from './schema.js';
 
 let navigator = (path) => { location.href = path; };
 export function setNavigator(fn) { navigator = fn; }
 export function go(path, opts) { return navigator(path, opts); }
 
+// A short note that goes by itself (at the top, under the bar, where it covers no button of the
+// page or of a dialog), and with the page: clearToasts() on every navigation. What an action did
+// and what comes next is said on the page itself (views/guidance.js), not only here.
 export function toast(message, kind = 'info') {
   const box = document.getElementById('toasts');
   const el = h('div', { class: ['toast', `toast-${kind}`] }, message);
@@ -15,17 +18,37 @@ export function toast(message, kind = 'info') {
   setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
 }
 
-// A problem (ApiError) as an alert paragraph, with the field it names.
+export function clearToasts() {
+  const box = document.getElementById('toasts');
+  while (box?.firstChild) box.firstChild.remove();
+}
+
+// A problem (ApiError) in words: its detail or title, without the data path or code it may name
+// (those are in technicalDetails()).
 export function problemText(err) {
   if (!err) return '';
   const p = err.problem || {};
-  let s = p.detail || p.title || err.message || String(err);
-  if (p.field && !s.includes(p.field)) s += ` (${p.field})`;
-  return s;
+  return plain(p.detail || p.title || err.message || String(err));
+}
+
+// "技术详情 / Technical details": the codes, paths and ids behind a message, for the technical
+// reader, in a disclosure. rows: [[label, value]]; rows without a value are left out.
+export function technicalDetails(rows) {
+  const shown = rows.filter(([, v]) => v !== undefined && v !== null && v !== '');
+  if (!shown.length) return null;
+  return h('details', { class: 'tech-details' }, h('summary', {}, t('tech.details')),
+    h('dl', {}, shown.map(([k, v]) => [h('dt', {}, k), h('dd', {}, h('code', {}, String(v)))])));
+}
+
+// The technical details of a problem: the field it names, its code and the request id.
+export function problemDetails(err) {
+  const p = err?.problem || {};
+  return technicalDetails([[t('tech.field'), p.field], [t('tech.code'), p.code], [t('tech.rule'), p.rule],
+    [t('tech.status'), err?.status || p.status], [t('tech.request'), p.request_id]]);
 }
 
 export function errorBox(err) {
-  return h('p', { class: 'error-text', role: 'alert' }, problemText(err));
+  return h('div', { class: 'error-box' }, h('p', { class: 'error-text', role: 'alert' }, problemText(err)), problemDetails(err));
 }
 
 export function stateBadge(state) {

@@ -2,10 +2,10 @@
 // API tokens too unless unticked), and the API tokens: one's own, and for an organisation admin its
 // members', each revocable (issue 12).
 import { h, replace } from '../dom.js';
-import { t, name } from '../i18n.js';
+import { t, name, formatDate } from '../i18n.js';
 import { api, get, post } from '../api.js';
 import { session } from '../session.js';
-import { field, problemText, toast } from '../ui.js';
+import { field, problemText, errorBox, toast } from '../ui.js';
 
 export async function accountView(main) {
   const me = session.me;
@@ -26,7 +26,7 @@ export async function accountView(main) {
         replace(msg, h('p', { class: 'ok-text', role: 'status' }, t('account.changed')));
         toast(t('account.changed'), 'ok');
       } catch (err) {
-        replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err)));
+        replace(msg, errorBox(err));
       }
     },
   },
@@ -68,8 +68,8 @@ function tokensSection(org) {
       replace(body, ...(items.length ? items.map((tk) => h('tr', { 'data-token': tk.id },
         h('td', {}, tk.name),
         org ? h('td', {}, tk.login) : null,
-        h('td', {}, tk.created_at.slice(0, 10)),
-        h('td', {}, tk.expires_at.slice(0, 10)),
+        h('td', {}, formatDate(tk.created_at)),
+        h('td', {}, formatDate(tk.expires_at)),
         h('td', {}, h('button', {
           type: 'button', class: 'danger', 'aria-label': `${t('tokens.revoke')} ${tk.name}`,
           onclick: async () => {
@@ -77,10 +77,10 @@ function tokensSection(org) {
               await api('DELETE', `/tokens/${tk.id}`);
               toast(t('tokens.revoked'), 'ok');
               await load();
-            } catch (err) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+            } catch (err) { replace(msg, errorBox(err)); }
           },
         }, t('tokens.revoke'))))) : [h('tr', {}, h('td', { colspan: org ? 5 : 4 }, t('tokens.none')))]));
-    } catch (err) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+    } catch (err) { replace(msg, errorBox(err)); }
   };
   load();
   let create = null;
@@ -99,7 +99,7 @@ function tokensSection(org) {
             h('code', { id: 'token-secret' }, made.token)));
           nameIn.value = '';
           await load();
-        } catch (err) { replace(shown, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+        } catch (err) { replace(shown, errorBox(err)); }
       },
     },
     field({ label: t('tokens.name'), control: nameIn }),

@@ -1,11 +1,11 @@
 // admin.js — organisations (platform admin), users and roles (admin, or an organisation's own
 // administrator for its users), and the installed policy pack.
 import { h, replace, uid } from '../dom.js';
-import { t, name, L, formatDateTime } from '../i18n.js';
+import { t, name, L, formatDateTime, formatDate } from '../i18n.js';
 import { api, get, post } from '../api.js';
 import { session, hasRole, loadSchema, loadOrgs } from '../session.js';
 import { regionName, sections } from '../schema.js';
-import { field, problemText, toast, emptyState, openDialog } from '../ui.js';
+import { field, problemText, errorBox, toast, emptyState, openDialog } from '../ui.js';
 
 const ROLES_BY_KIND = {
   enterprise: ['filer', 'checker', 'org_admin'],
@@ -63,7 +63,7 @@ export async function adminView(main) {
             if (uscc.value.trim().toUpperCase() !== o.uscc) change.uscc = uscc.value.trim().toUpperCase();
             if (region.value.trim() !== o.region) change.region = region.value.trim();
             if (!Object.keys(change).length) { close(false); return; }
-            try { await api('PATCH', `/orgs/${o.id}`, { body: change }); close(true); } catch (err) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+            try { await api('PATCH', `/orgs/${o.id}`, { body: change }); close(true); } catch (err) { replace(msg, errorBox(err)); }
           },
         }, h('p', { class: 'muted' }, t('admin.correctHelp')),
         field({ label: t('admin.orgName'), control: nm, required: true }),
@@ -102,7 +102,7 @@ export async function adminView(main) {
           toast(t('admin.orgCreated', { name: o.name }), 'ok');
           await drawOrgs();
           await drawUsers();
-        } catch (err) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+        } catch (err) { replace(msg, errorBox(err)); }
       },
     }, h('h3', { id: 'org-form-title' }, t('admin.newOrg')),
     h('div', { class: 'form-grid' },
@@ -154,7 +154,7 @@ export async function adminView(main) {
           const u = await post('/users', body);
           toast(t('admin.userCreated', { login: u.login }), 'ok');
           await drawUsers();
-        } catch (err) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+        } catch (err) { replace(msg, errorBox(err)); }
       },
     }, h('h3', { id: 'user-form-title' }, t('admin.newUser')),
     h('div', { class: 'form-grid' },
@@ -178,12 +178,12 @@ export async function adminView(main) {
         h('dt', {}, t('admin.packTitle')), h('dd', {}, L(m.title)),
         h('dt', {}, t('admin.packEdition')), h('dd', {}, m.edition || '—'),
         h('dt', {}, t('admin.packVersion')), h('dd', {}, s.version),
-        h('dt', {}, t('admin.packEffective')), h('dd', {}, m.effective_from || '—'),
+        h('dt', {}, t('admin.packEffective')), h('dd', {}, m.effective_from ? formatDate(m.effective_from) : '—'),
         h('dt', {}, t('admin.packSupersedes')), h('dd', {}, m.supersedes || '—')),
       packs.length ? [h('h3', {}, t('admin.packsInstalled')),
         h('table', { class: 'table', id: 'packs-table' }, h('thead', {}, h('tr', {}, ['admin.packId', 'admin.packVersion', 'admin.packTitle', 'admin.packEffective', 'admin.packInForce'].map((k) => h('th', { scope: 'col' }, t(k))))),
           h('tbody', {}, packs.map((pk) => h('tr', {}, h('th', { scope: 'row' }, pk.id), h('td', {}, pk.version), h('td', {}, L(pk.title)),
-            h('td', {}, pk.effective_from || '—'), h('td', {}, pk.in_force ? t('common.yes') : t('common.no'))))))] : null,
+            h('td', {}, pk.effective_from ? formatDate(pk.effective_from) : '—'), h('td', {}, pk.in_force ? t('common.yes') : t('common.no'))))))] : null,
       h('h3', {}, t('admin.packSections')),
       h('table', { class: 'table' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('admin.section')), h('th', { scope: 'col' }, t('admin.fields')))),
         h('tbody', {}, sections().map((sec) => h('tr', {}, h('th', { scope: 'row' }, L(sec.label)), h('td', {}, String(fieldCount(sec.fields || []))))))),

@@ -1,6 +1,6 @@
 // common.js — pieces several screens share: the table of filings.
 import { h } from '../dom.js';
-import { t, name, formatDateTime, L } from '../i18n.js';
+import { t, name, formatDateTime, L, levelName } from '../i18n.js';
 import { regionName } from '../schema.js';
 import { stateBadge, dueChip, filingTitle } from '../ui.js';
 
@@ -11,7 +11,7 @@ const COLUMNS = {
   kind: [() => t('col.kind'), (f) => name('kind', f.kind)],
   state: [() => t('col.state'), (f) => [stateBadge(f.state), f.kind === 'change' ? changeBadges(f) : null]],
   type: [() => t('col.type'), (f) => (f.type ? name('ftype', f.type) : '—')],
-  level: [() => t('col.level'), (f) => (f.level ? String(f.level) : '—')],
+  level: [() => t('col.level'), (f) => (f.level ? levelName(f.level) : '—')],
   region: [() => t('col.region'), (f) => regionName(f.region)],
   number: [() => t('col.number'), (f) => f.number || '—'],
   submitted: [() => t('col.submitted'), (f) => formatDateTime(f.submitted_at)],

@@ -53,7 +53,7 @@ export async function evaluationView(main, params, query) {
     page.append(h('p', {}, h('a', { href: `/filings/${from}?step=provider`, 'data-link': '', id: 'eval-back' }, t('eval.backToFiling', { id: from }))));
   }
   const sel = h('select', { id: 'eval-provider' }, h('option', { value: '' }, t('form.choose')),
-    providers.map((o) => h('option', { value: o.id, selected: o.id === orgId }, `${o.name} (#${o.id})`)));
+    providers.map((o) => h('option', { value: o.id, selected: o.id === orgId }, o.name)));
   page.append(h('div', { class: 'form-row' }, h('label', { for: 'eval-provider' }, t('eval.provider')), sel));
   const body = h('div', { id: 'eval-body' });
   page.append(body);
@@ -101,13 +101,19 @@ export async function evaluationView(main, params, query) {
   }
 
   function form() {
-    const even = Math.floor(100 / criteria.length) || 1;
-    const rows = criteria.map((c) => ({ key: c.key, label: L(c.label), weight: even, score: undefined, evidence: '' }));
+    // weights that add up to 100: the pack's own (criteria[].weight) or 100 shared out evenly, the
+    // remainder to the first criteria (6 criteria: 17, 17, 17, 17, 16, 16)
+    const even = Math.floor(100 / criteria.length);
+    const rest = 100 - even * criteria.length;
+    const packWeights = criteria.every((c) => Number.isFinite(c.weight)) ? criteria.map((c) => c.weight) : null;
+    const rows = criteria.map((c, i) => ({ key: c.key, label: L(c.label), weight: packWeights ? packWeights[i] : even + (i < rest ? 1 : 0), score: undefined, evidence: '' }));
     const total = h('p', { id: 'eval-total', role: 'status', 'aria-live': 'polite' });
     const msg = h('div', { 'aria-live': 'assertive', id: 'eval-msg' });
     const drawTotal = () => {
       const w = weighted(rows);
-      replace(total, t('eval.total', { score: w === null ? '—' : formatNumber(w) }));
+      const sum = rows.reduce((a, r) => a + (Number.isFinite(r.weight) ? r.weight : 0), 0);
+      replace(total, t('eval.total', { score: w === null ? '—' : formatNumber(w) }), ' · ',
+        h('span', { id: 'eval-weight-sum', class: sum === 100 ? null : 'warning-text', dataset: { sum } }, t('eval.weightSum', { sum: formatNumber(sum) })));
     };
     const num = (el) => (el.value.trim() === '' ? undefined : Number(el.value));
     let tried = false;   // after a first submit, the problems are shown as they are fixed

@@ -2,7 +2,7 @@
 // provider, reviewer, admin), with findings at their fields and as a list, derived values, the
 // workflow actions, rectification items, the history and the versions side by side.
 import { h, replace, clear, debounce } from '../dom.js';
-import { t, name, L, formatDateTime } from '../i18n.js';
+import { t, name, L, formatDateTime, levelName, formatDate, countryName } from '../i18n.js';
 import { api, get, post, ApiError } from '../api.js';
 import { session, hasRole, loadSchema, loadWorkflow, loadOrgs, loadUsers } from '../session.js';
 import { sections, sectionOf, labelOf, mergePatch, leafRows, formatValue, regionName, addWorkingDays } from '../schema.js';
@@ -12,7 +12,9 @@ import { actionButtons } from '../actions.js';
 import { renderRecordTab } from './record.js';
 import { canEvaluate } from './evaluation.js';
 import { incidentLinks } from './incidents.js';
-import { stateBadge, dueChip, tabs, toast, problemText, go, openDialog, filingTitle, errorBox } from '../ui.js';
+import { stateBadge, dueChip, tabs, toast, problemText, go, openDialog, filingTitle, errorBox, technicalDetails } from '../ui.js';
+import { guidancePanel } from './guidance.js';
+import { personOf } from './people.js';
 
 const EDITABLE_STATES = new Set(['draft', 'rectification']);
 const SAVE_DELAY_MS = 600;
@@ -51,7 +53,18 @@ export async function filingView(main, params, query) {
     rects: [],
     pending: [],
     tab: query.get('tab') || 'form',
+    lastAction: query.get('done') || null,   // the action that led here (a change report opens its change filing)
+    certificate: null,
   };
+  if (st.lastAction) {
+    const q = new URLSearchParams(location.search);
+    q.delete('done');
+    history.replaceState(null, '', `${location.pathname}${q.toString() ? `?${q}` : ''}`);
+  }
+  async function loadCertificate() {
+    st.certificate = st.filing.state === 'filed' ? await get(`/filings/${id}/certificate`).catch(() => null) : null;
+  }
+  await loadCertificate();
   const editable = () => EDITABLE_STATES.has(st.filing.state) && hasRole('filer') && st.filing.org_id === me.org.id;
   const canRequestItems = () => (st.filing.allowed_actions || []).includes('request_rectification');
   async function loadRects() {
@@ -60,11 +73,16 @@ export async function filingView(main, params, query) {
   await loadRects();
   // the overridable rules of the filing's pack, and the override requests of the filing
   const overridable = new Set();
+  const ruleTitles = new Map();   // rule id → {zh, en}: a rule is named by its title, not its id
+  const ruleName = (rule) => (ruleTitles.has(rule) ? L(ruleTitles.get(rule)) : t('override.thisRule'));
   try {
     const [packId, packVersion] = String(filing.pack || '').split('@');
     if (packId && packVersion) {
       const rules = await get(`/policy/packs/${encodeURIComponent(packId)}/${encodeURIComponent(packVersion)}/rules`);
-      for (const r of rules.items || []) if (r.overridable) overridable.add(r.id);
+      for (const r of rules.items || []) {
+        if (r.overridable) overridable.add(r.id);
+        if (r.title) ruleTitles.set(r.id, r.title);
+      }
     }
   } catch { /* no override requests then */ }
   st.overrides = [];
@@ -88,6 +106,7 @@ export async function filingView(main, params, query) {
     replace(head,
       h('p', { class: 'crumbs' }, h('a', { href: '/', 'data-link': '' }, t('nav.home')), ' › ', t('filing.crumb', { id: f.id })),
       h('h1', { id: 'filing-title' }, filingTitle(f), ' ', stateBadge(f.state)),
+      guidancePanel(f, { lastAction: st.lastAction, certificate: st.certificate, rectDue: rectDue() }),
       h('dl', { class: 'facts inline-facts' },
         h('dt', {}, t('filing.id')), h('dd', {}, `#${f.id}`),
         h('dt', {}, t('filing.kind')), h('dd', {}, name('kind', f.kind)),
@@ -95,7 +114,7 @@ export async function filingView(main, params, query) {
         f.record_number ? [h('dt', {}, t('filing.recordNumber')), h('dd', {}, f.record_number)] : null,
         h('dt', {}, t('filing.subject')), h('dd', {}, f.subject_name || '—'),
         h('dt', {}, t('filing.region')), h('dd', {}, regionName(f.region)),
-        f.level ? [h('dt', {}, t('col.level')), h('dd', {}, t('derived.levelN', { n: f.level }))] : null,
+        f.level ? [h('dt', {}, t('col.level')), h('dd', {}, levelName(f.level))] : null,
         f.type ? [h('dt', {}, t('col.type')), h('dd', { id: 'filing-type' }, name('ftype', f.type))] : null,
         provider ? [h('dt', {}, t('filing.provider')), h('dd', {}, provider.name)] : null,
         authority ? [h('dt', {}, t('filing.authority')), h('dd', {}, authority.name)] : null,
@@ -106,14 +125,21 @@ export async function filingView(main, params, query) {
       incidentLinks(f));
   }
 
+  // The day the open rectification notice must be answered by (the pack's working days), or null.
+  function rectDue() {
+    const days = session.schema.deadlines?.rectification_working_days;
+    const open = st.rects.find((n) => !n.closed_at);
+    return open && days ? addWorkingDays(open.created_at.slice(0, 10), days) : null;
+  }
+
   // A change report: its class (the pack's), the day it took effect, late or not, the objection window.
   function changeFacts(f) {
     return [
       f.change_class ? [h('dt', {}, t('change.class')), h('dd', { id: 'change-class', dataset: { class: f.change_class } }, t(`change.${f.change_class}`))] : null,
-      f.effective_on ? [h('dt', {}, t('change.effectiveOn')), h('dd', {}, f.effective_on)] : null,
+      f.effective_on ? [h('dt', {}, t('change.effectiveOn')), h('dd', {}, formatDate(f.effective_on))] : null,
       [h('dt', {}, t('change.reporting')), h('dd', { id: 'change-late', class: f.late ? 'error-text' : null },
         f.late ? [t('change.late'), f.late_reason ? `：${L(f.late_reason)}` : ''] : t('change.onTime'))],
-      f.objection_due ? [h('dt', {}, t('change.objectionDue')), h('dd', {}, f.objection_due, ' ',
+      f.objection_due ? [h('dt', {}, t('change.objectionDue')), h('dd', {}, formatDate(f.objection_due), ' ',
         f.state === 'minor_recorded' ? h('span', { class: 'badge' }, t(f.final ? 'change.final' : 'change.objectionOpen')) : null)] : null,
     ];
   }
@@ -276,12 +302,12 @@ export async function filingView(main, params, query) {
     const cur = st.doc.provider || {};
     const platSel = h('select', { id: 'provider-platform' }, h('option', { value: '' }, t('form.choose')),
       platforms.map((p, i) => h('option', { value: i, selected: p.name === cur.platform_name },
-        p.mlps_level ? `${p.name} · ${t('derived.levelN', { n: p.mlps_level })}` : p.name)));
+        p.mlps_level ? `${p.name} · ${levelName(p.mlps_level)}` : p.name)));
     const chosenNames = new Set((Array.isArray(cur.data_centers) ? cur.data_centers : []).map((d) => d?.name));
     const anyChosen = dcs.some((d) => chosenNames.has(d.name));
     const boxes = dcs.map((d, i) => {
       const id = `provider-dc-${i}`;
-      const where = [d.region_code, d.country].filter(Boolean).join(' · ');
+      const where = [d.region_code ? regionName(d.region_code) : null, d.country ? countryName(d.country) : null].filter(Boolean).join(' · ');
       const role = d.role ? t(d.role === 'backup' ? 'profile.roleBackup' : 'profile.rolePrimary') : '';
       return h('div', { class: 'check' },
         h('input', { type: 'checkbox', id, value: i, checked: anyChosen ? chosenNames.has(d.name) : true }),
@@ -322,6 +348,13 @@ export async function filingView(main, params, query) {
       dcs.length ? h('fieldset', { class: 'checks-fieldset', id: 'provider-dcs' }, h('legend', {}, t('pick.dataCenters')), h('div', { class: 'checks' }, boxes)) : null,
       msg,
       h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'small primary', id: 'provider-apply', onclick: apply }, t('pick.apply'))));
+    // a provider with one platform: nothing to choose, so its platform and data centres are taken
+    // at once into a section that has none yet (the filer may still change them)
+    const untouched = !cur.platform_name && !(Array.isArray(cur.data_centers) && cur.data_centers.length);
+    if (platforms.length === 1 && untouched) {
+      platSel.value = '0';
+      apply();
+    }
   }
 
   function goStep(key, focusHeading = true) {
@@ -387,7 +420,7 @@ export async function filingView(main, params, query) {
     if (!fs.length) { replace(formEls.findingsList, h('p', { class: 'ok-text', id: 'no-findings' }, t('filing.noFindings'))); return; }
     const errors = fs.filter((f) => f.severity === 'error').length;
     replace(formEls.findingsList,
-      h('p', { class: 'muted' }, t('filing.findingsSummary', { errors, others: fs.length - errors })),
+      h('p', { class: 'muted' }, t('filing.findingsSummary', { errors: t('form.errorsN', { n: errors }), others: t('filing.othersN', { n: fs.length - errors }) })),
       h('ul', { class: 'finding-links' }, fs.map((f) => h('li', { class: `sev-${f.severity}` },
         h('button', {
           type: 'button', class: 'link-button finding-link', dataset: { path: f.path, rule: f.rule || '' },
@@ -404,7 +437,7 @@ export async function filingView(main, params, query) {
     const level = d.level ?? st.filing.level;
     const type = d.filing_type ?? st.filing.type;
     const rows = [
-      [t('derived.level'), level ? t('derived.levelN', { n: level }) : '—'],
+      [t('derived.level'), level ? levelName(level) : '—'],
       [t('derived.type'), type ? name('ftype', type) : t('derived.pending')],
     ];
     const reasons = Array.isArray(d.filing_type_reasons) ? d.filing_type_reasons : [];
@@ -472,7 +505,7 @@ export async function filingView(main, params, query) {
     if (!canAskOverride(f)) return null;
     return [' ', h('button', {
       type: 'button', class: 'small ask-override', dataset: { rule: f.rule },
-      'aria-label': t('override.askFor', { rule: f.rule }),
+      'aria-label': t('override.askFor', { rule: ruleName(f.rule) }),
       onclick: () => askOverride(f),
     }, t('override.ask'))];
   }
@@ -481,7 +514,7 @@ export async function filingView(main, params, query) {
     let materials = [];
     try { materials = (await get('/materials?limit=200')).items || []; } catch { materials = []; }
     const done = await openDialog({
-      title: t('override.askTitle', { rule: f.rule }),
+      title: t('override.askTitle', { rule: ruleName(f.rule) }),
       build(body, close) {
         const reason = h('textarea', { id: 'override-reason', rows: 3, maxlength: 2000 });
         const sel = h('select', { id: 'override-material' }, h('option', { value: '' }, t('form.choose')),
@@ -508,7 +541,8 @@ export async function filingView(main, params, query) {
             } catch (err) { replace(msg, errorBox(err)); }
           },
         },
-        h('p', {}, h('strong', {}, t('override.finding')), ' ', labelOf(f.path), ': ', L(f.message), ` (${f.rule})`),
+        h('p', {}, h('strong', {}, t('override.finding')), ' ', labelOf(f.path), t('guide.colon'), L(f.message)),
+        technicalDetails([[t('tech.rule'), f.rule], [t('tech.field'), f.path]]),
         h('div', { class: 'form-row' }, h('label', { for: reason.id }, t('override.reason')), reason),
         h('div', { class: 'form-row' }, h('label', { for: sel.id }, t('override.material')), sel),
         up, msg,
@@ -530,7 +564,8 @@ export async function filingView(main, params, query) {
     if (!st.overrides.length) { replace(formEls.overridesBox, h('p', { class: 'muted', id: 'no-overrides' }, t('override.none'))); return; }
     replace(formEls.overridesBox, h('ul', { class: 'override-list' }, st.overrides.map((o) => {
       const li = h('li', { class: ['override', `override-${o.state}`], dataset: { override: o.id, rule: o.rule, state: o.state } },
-        h('p', {}, h('strong', {}, o.rule), ' ', h('span', { class: ['badge', `override-state-${o.state}`] }, name('overrideState', o.state))),
+        h('p', {}, h('strong', {}, ruleName(o.rule)), ' ', h('span', { class: ['badge', `override-state-${o.state}`] }, name('overrideState', o.state))),
+        technicalDetails([[t('tech.rule'), o.rule]]),
         h('p', {}, h('strong', {}, t('override.reason')), ' ', o.reason || '—'),
         o.material_id ? h('p', {}, h('strong', {}, t('override.material')), ' ', materialLink(o.material_id)) : null,
         o.comment ? h('p', {}, h('strong', {}, t('override.comment')), ' ', o.comment) : null);
@@ -565,8 +600,10 @@ export async function filingView(main, params, query) {
       onDone: async (out, action) => {
         toast(t('action.done', { action: name('action', action) }), 'ok');
         if (action === 'request_rectification') st.pending = [];
-        if (out.change_filing) { go(`/filings/${out.change_filing.id}`); return; }
+        if (out.change_filing) { go(`/filings/${out.change_filing.id}?done=${action}`); return; }
+        st.lastAction = action;
         await reload();
+        document.getElementById('guidance')?.scrollIntoView({ block: 'nearest' });
       },
     });
     replace(formEls.actionsBox, buttons.length ? h('div', { class: 'button-col' }, buttons) : h('p', { class: 'muted', id: 'no-actions' }, t('filing.noActions')));
@@ -701,6 +738,7 @@ export async function filingView(main, params, query) {
     }
     await loadRects();
     await loadOverrides();
+    await loadCertificate();
     setStatus('saved');
     drawHead();
     tb.select(st.tab);
@@ -756,12 +794,7 @@ export async function filingView(main, params, query) {
             h('td', {}, h('code', { title: st.document_sha256 || '' }, (st.document_sha256 || '—').slice(0, 12))),
             h('td', {}, receiptLink(r)));
         }))) : h('p', { class: 'empty' }, t('proof.none'))) : null));
-    const who = (e) => {
-      const u = users.get(e.actor_user_id);
-      const org = session.orgs.get(e.actor_org_id);
-      const person = u ? (u.name || u.login) : t('history.user', { id: e.actor_user_id });
-      return org ? `${person} · ${org.name}` : person;
-    };
+    const who = (e) => personOf(e, users);
     // consecutive saves of the document by the same person are one entry (autosave makes many)
     const items = [];
     for (const e of [...(events.items || [])].sort((a, b) => a.id - b.id)) {

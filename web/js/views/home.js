@@ -6,13 +6,15 @@ import { get, getAll, post } from '../api.js';
 import { session, hasRole, orgKind, loadSchema, loadWorkflow, loadOrgs } from '../session.js';
 import { sections, addWorkingDays } from '../schema.js';
 import { renderSection, decorate } from '../form.js';
-import { actionButtons } from '../actions.js';
+import { actionButtons, runAction } from '../actions.js';
 import { filedSystemsSection } from './records.js';
-import { openDialog, field, problemText, toast, go, stateBadge, dueChip, filingTitle, emptyState } from '../ui.js';
+import { openDialog, field, problemText, errorBox, toast, go, stateBadge, dueChip, filingTitle, emptyState } from '../ui.js';
 import { filingsTable } from './common.js';
 import { queueView } from './queue.js';
 import { adminView } from './admin.js';
 import { openIncidentsCard } from './incidents.js';
+
+const ENDED = new Set(['rejected', 'withdrawn', 'cancelled', 'revoked']);
 
 export async function homeView(main, params, query, ctx) {
   const kind = orgKind();
@@ -128,7 +130,7 @@ async function enterpriseHome(main, query) {
             try {
               const s = await post('/systems', { name: nameIn.value.trim(), ...(desc.value.trim() ? { description: desc.value.trim() } : {}) });
               close(s);
-            } catch (err) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+            } catch (err) { replace(msg, errorBox(err)); }
           },
         }, field({ label: t('systems.name'), control: nameIn, required: true }), field({ label: t('systems.description'), control: desc }), msg,
         h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary', id: 'system-create' }, t('common.create')), h('button', { type: 'button', onclick: () => close(undefined) }, t('common.cancel')))));
@@ -137,12 +139,42 @@ async function enterpriseHome(main, query) {
     if (created) { toast(t('systems.created', { name: created.name }), 'ok'); go(location.pathname + location.search, { replace: true }); }
   }
 
+  // "New filing" on a system that already has an initial filing (a draft, under way or filed)
+  // offers to continue that one, or on a filed system to report a change, instead of a second
+  // initial filing (which the server refuses, 409, once one is under way or filed).
   async function newFiling(s) {
+    const open = filings.filter((f) => f.system_id === s.id && f.kind === 'initial' && !ENDED.has(f.state)).sort((a, b) => b.id - a.id)[0];
+    if (open) return offerContinue(s, open);
     try {
       const f = await post('/filings', { system_id: s.id, kind: 'initial' });
       toast(t('filings.created', { id: f.id }), 'ok');
       go(`/filings/${f.id}`);
-    } catch (err) { toast(problemText(err), 'error'); }
+    } catch (err) {
+      const other = err.status === 409 && err.problem?.filing_id;
+      if (other) return offerContinue(s, await get(`/filings/${other}`));
+      toast(problemText(err), 'error');
+    }
+    return undefined;
+  }
+
+  async function offerContinue(s, f) {
+    const filed = f.state === 'filed';
+    const choice = await openDialog({
+      title: t('newFiling.title', { name: s.name }),
+      build(body, close) {
+        body.append(h('p', { id: 'new-filing-why' }, filed ? t('newFiling.filed', { number: f.number || '—' }) : t('newFiling.open', { state: name('state', f.state) })),
+          h('div', { class: 'button-row' },
+            filed ? h('button', { type: 'button', class: 'primary', id: 'new-filing-change', onclick: () => close('change') }, t('newFiling.reportChange')) : null,
+            h('button', { type: 'button', class: filed ? null : 'primary', id: 'new-filing-continue', onclick: () => close('open') },
+              t(filed ? 'newFiling.openRecord' : 'newFiling.continue')),
+            h('button', { type: 'button', onclick: () => close(undefined) }, t('common.cancel'))));
+      },
+    });
+    if (choice === 'open') go(`/filings/${f.id}`);
+    if (choice === 'change') {
+      const out = await runAction(await get(`/filings/${f.id}`), 'report_change');
+      if (out?.change_filing) go(`/filings/${out.change_filing.id}?done=report_change`);
+    }
   }
 }
 

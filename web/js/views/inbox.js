@@ -1,7 +1,7 @@
 // inbox.js — the user's in-app inbox (GET /inbox): what happened that concerns them, newest first,
 // unread ones marked; opening an item marks it read and goes to the thing it is about.
 import { h, replace } from '../dom.js';
-import { t, getLang } from '../i18n.js';
+import { t, getLang, plain, formatDateTime } from '../i18n.js';
 import { get, post } from '../api.js';
 import { errorBox, go } from '../ui.js';
 
@@ -9,17 +9,10 @@ import { errorBox, go } from '../ui.js';
 export const INBOX_CHANGED = 'beian:inbox-changed';
 const changed = (unread) => document.dispatchEvent(new CustomEvent(INBOX_CHANGED, { detail: { unread } }));
 
-// When, in the reader's own time zone.
-function when(ts) {
-  const d = ts ? new Date(ts) : null;
-  if (!d || Number.isNaN(d.getTime())) return ts || '';
-  return d.toLocaleString(getLang() === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
-}
-
 function itemView(it) {
   const lang = getLang();
-  const subject = it.subject?.[lang] || it.subject?.zh || it.event;
-  const body = (it.body?.[lang] || it.body?.zh || '').replace(/\n?\/(filings|inspections)\/\d+\s*$/, '');
+  const subject = plain(it.subject?.[lang] || it.subject?.zh || t('inbox.untitled'));
+  const body = plain((it.body?.[lang] || it.body?.zh || '').replace(/\n?\/(filings|inspections)\/\d+\s*$/, ''));
   const open = h('a', {
     href: it.link || '/', class: 'inbox-subject', 'data-link': '',
     onclick: async (ev) => {
@@ -31,7 +24,7 @@ function itemView(it) {
   return h('li', { class: `inbox-item${it.read ? '' : ' inbox-unread'}`, dataset: { item: it.id, event: it.event } },
     h('div', { class: 'inbox-head' },
       it.read ? null : h('span', { class: 'badge inbox-new' }, t('inbox.new')),
-      open, h('span', { class: 'muted inbox-when' }, when(it.created_at))),
+      open, h('span', { class: 'muted inbox-when' }, formatDateTime(it.created_at))),
     body ? h('p', { class: 'inbox-body' }, body) : null);
 }
 

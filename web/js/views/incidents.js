@@ -169,7 +169,7 @@ export async function incidentReportView(main, params, query) {
       });
       toast(t('incident.reported', { id: inc.id }), 'ok');
       go(`/incidents/${inc.id}`);
-    } catch (err) { replace(msg, h('p', { class: 'error-text', role: 'alert' }, problemText(err))); }
+    } catch (err) { replace(msg, errorBox(err)); }
   }
 
   main.append(h('div', { class: 'page' },

@@ -3,10 +3,10 @@
 // problems shown at their fields), a checker approves it, the authority accepts it or sends it back
 // item by item. The buttons come from the report's actions (the workflow's inspection table).
 import { h, replace, debounce } from '../dom.js';
-import { t, name, L, formatDateTime } from '../i18n.js';
+import { t, name, L, formatDateTime, formatDate } from '../i18n.js';
 import { get, api, ApiError } from '../api.js';
 import { session, loadSchema, loadOrgs, loadWorkflow } from '../session.js';
-import { renderSection, decorate } from '../form.js';
+import { renderSection, decorate, findingDetails } from '../form.js';
 import { mergePatch } from '../schema.js';
 import { actionButtons } from '../actions.js';
 import { stateBadge, errorBox, toast, problemText } from '../ui.js';
@@ -58,7 +58,7 @@ export async function inspectionView(main, params) {
         t('inspection.crumb', { id: report.id })),
       h('h1', { id: 'report-title' }, t(report.kind === 'ordered' ? 'inspection.titleOrdered' : 'inspection.title', { system: report.system_name || '' }), ' ', stateBadge(report.state)),
       h('dl', { class: 'facts inline-facts' },
-        h('dt', {}, t('inspection.due')), h('dd', { id: 'report-due', class: report.overdue ? 'due due-overdue' : '' }, report.due_on, report.overdue ? ` ${t('inspection.overdue')}` : ''),
+        h('dt', {}, t('inspection.due')), h('dd', { id: 'report-due', class: report.overdue ? 'due due-overdue' : '' }, formatDate(report.due_on), report.overdue ? ` ${t('inspection.overdue')}` : ''),
         report.reason ? [h('dt', {}, t('inspection.reason')), h('dd', { id: 'report-reason' }, report.reason)] : null,
         report.submitted_at ? [h('dt', {}, t('inspection.submitted')), h('dd', {}, formatDateTime(report.submitted_at))] : null,
         report.decided_at ? [h('dt', {}, t('inspection.accepted')), h('dd', {}, formatDateTime(report.decided_at))] : null));
@@ -73,7 +73,7 @@ export async function inspectionView(main, params) {
   function drawFindings() {
     const list = (report.findings || []).filter((f) => f.severity !== 'info');
     replace(findingsBox, list.length
-      ? h('ul', {}, list.map((f) => h('li', { class: `sev-${f.severity}`, dataset: { rule: f.rule, path: f.path } }, L(f.message), ' ', h('span', { class: 'rule' }, f.rule))))
+      ? h('ul', {}, list.map((f) => h('li', { class: `sev-${f.severity}`, dataset: { rule: f.rule, path: f.path } }, L(f.message), findingDetails(f))))
       : h('p', { class: 'muted', id: 'no-findings' }, t('filing.noFindings')));
   }
 

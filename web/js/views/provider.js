@@ -2,7 +2,11 @@
 // with their certificate material, cloud platforms and data centres, and what expires soon
 // (GET /providers/{org}/expiring). The provider's own staff edit it; anyone else reads it.
 import { h, replace, clear, append } from '../dom.js';
-import { t, name, formatDate } from '../i18n.js';
+import { t, name, formatDate, levelName, countryName } from '../i18n.js';
+import { regionName } from '../schema.js';
+
+// IaaS, PaaS, SaaS: how the service models are written (not as their codes, nor shouted)
+const MODEL_NAMES = { iaas: 'IaaS', paas: 'PaaS', saas: 'SaaS' };
 import { api, get } from '../api.js';
 import { session, hasRole } from '../session.js';
 import { toast, errorBox } from '../ui.js';
@@ -138,7 +142,11 @@ export async function providerView(main, params, query) {
     const pointer = `/${l.key}/${i}/${k}`;
     if (!editable) {
       if (kind === 'material') return Number.isInteger(v) ? materialLink(v) : '—';
-      if (kind === 'models') return Array.isArray(v) ? v.join(', ') : '—';
+      if (kind === 'models') return Array.isArray(v) ? v.map((m) => MODEL_NAMES[m] || m).join(', ') : '—';
+      if (kind === 'date') return v ? formatDate(v) : '—';
+      if (kind === 'int' && k === 'mlps_level') return Number.isInteger(v) ? levelName(v) : '—';
+      if (k === 'region_code') return v ? regionName(v) : '—';
+      if (k === 'country') return v ? countryName(v) : '—';
       if (kind === 'role') return v ? t(v === 'backup' ? 'profile.roleBackup' : 'profile.rolePrimary') : '—';
       return v === undefined || v === '' ? '—' : String(v);
     }
@@ -151,7 +159,7 @@ export async function providerView(main, params, query) {
       }
       case 'int': {
         const el = h('select', { id, 'aria-label': label, dataset: { pointer } }, h('option', { value: '' }, t('form.choose')),
-          [1, 2, 3, 4].map((n) => h('option', { value: n, selected: v === n }, String(n))));
+          [1, 2, 3, 4].map((n) => h('option', { value: n, selected: v === n }, levelName(n))));
         el.addEventListener('change', () => set(el.value ? Number(el.value) : undefined));
         return el;
       }
@@ -168,7 +176,7 @@ export async function providerView(main, params, query) {
           const cid = `${id}:${m}`;
           const cb = h('input', { type: 'checkbox', id: cid, value: m, checked: chosen.has(m) });
           cb.addEventListener('change', () => { if (cb.checked) chosen.add(m); else chosen.delete(m); set(MODELS.filter((x) => chosen.has(x))); });
-          return h('div', { class: 'check' }, cb, h('label', { for: cid }, m.toUpperCase()));
+          return h('div', { class: 'check' }, cb, h('label', { for: cid }, MODEL_NAMES[m] || m));
         }));
       }
       case 'material': {

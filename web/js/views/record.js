@@ -3,7 +3,7 @@
 // and the buttons to start this cycle's report (the enterprise's filer) or to order an extra one
 // (the record's authority).
 import { h, replace, uid } from '../dom.js';
-import { t, name, L } from '../i18n.js';
+import { t, name, L, formatDate } from '../i18n.js';
 import { get, post } from '../api.js';
 import { session, hasRole } from '../session.js';
 import { errorBox, go, toast, problemText } from '../ui.js';
@@ -34,8 +34,8 @@ export async function renderRecordTab(panel, filing) {
       h('dl', { class: 'facts' },
         h('dt', {}, t('record.cycle')), h('dd', {}, t('record.cycleMonths', { n: s.cycle_months })),
         h('dt', {}, t('record.nextDue')), h('dd', { id: 'record-next-due', class: s.overdue ? 'due due-overdue' : '' },
-          s.next_due, s.overdue ? ` ${t('inspection.overdue')}` : ''),
-        h('dt', {}, t('record.checkedOn')), h('dd', {}, standing.checked_on || t('record.notChecked'))),
+          formatDate(s.next_due), s.overdue ? ` ${t('inspection.overdue')}` : ''),
+        h('dt', {}, t('record.checkedOn')), h('dd', {}, standing.checked_on ? formatDate(standing.checked_on) : t('record.notChecked'))),
       start, canOrder ? orderForm(filing) : null),
     h('section', { class: 'card', id: 'record-standing', 'aria-labelledby': 'record-standing-h' },
       h('h2', { id: 'record-standing-h' }, t('record.standing')),
@@ -51,7 +51,7 @@ export async function renderRecordTab(panel, filing) {
         h('tbody', {}, reports.items.map((r) => h('tr', { dataset: { inspection: r.id, state: r.state } },
           h('td', {}, h('a', { href: `/inspections/${r.id}`, 'data-link': '' }, `#${r.id}`)),
           h('td', {}, t(`record.kind.${r.kind}`)), h('td', {}, name('state', r.state)),
-          h('td', { class: r.overdue ? 'due due-overdue' : '' }, r.due_on))))))
+          h('td', { class: r.overdue ? 'due due-overdue' : '' }, formatDate(r.due_on)))))))
         : h('p', { class: 'muted' }, t('record.noReports'))));
 }
 

@@ -2,12 +2,12 @@
 // each of its filed systems with its next dates; the authority supervises the records of its
 // jurisdiction by what is overdue or standing against them, with counts and a filter.
 import { h, replace } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, formatDate } from '../i18n.js';
 import { get } from '../api.js';
 import { session } from '../session.js';
 import { errorBox } from '../ui.js';
 
-const dateCell = (d) => d || '—';
+const dateCell = (d) => (d ? formatDate(d) : '—');
 
 // The table of records: the number links to the filing, overdue and standing marks in words.
 export function recordsTable(items, { id = 'records-table' } = {}) {

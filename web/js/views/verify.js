@@ -66,7 +66,7 @@ export async function verifyView(main, params, query) {
     } catch (err) {
       if (err instanceof ApiError && err.status === 404)
         replace(result, h('section', { class: 'card verify-missing' }, h('h2', {}, t('verify.notFound')), h('p', {}, t('verify.notFoundText', { number }))));
-      else replace(result, h('p', { class: 'error-text', role: 'alert' }, problemText(err)));
+      else replace(result, errorBox(err));
     }
   }
   main.append(h('div', { class: 'page narrow-page' },
