@@ -1,6 +1,6 @@
 # Makefile — thin front door: `make run`, `make test`, `make bench`. Each installs what is missing
 # first (tools/install-deps.sh), then builds with Meson/ninja.
-.PHONY: all deps build build-asan run test check-valgrind test-unit test-api test-e2e screenshots test-fuzz fuzz bench clean
+.PHONY: all deps build build-asan run test check-valgrind test-unit test-api test-pg test-e2e screenshots test-fuzz fuzz bench clean
 
 DATA ?= data
 LISTEN ?= 127.0.0.1:8080
@@ -39,6 +39,11 @@ test-unit:
 test-api:
 	BEIAN_BIN=$(CURDIR)/build-asan/beian ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  node --test --test-concurrency=2 tests/api/
+
+# The same on PostgreSQL (issue 18): a private cluster in a temporary directory, the store
+# conformance suite and the API suites against it, and two nodes behind nginx (tests/pg/run.sh).
+test-pg:
+	tests/pg/run.sh
 
 # Browser tests of the web UI: Debian's Chromium through playwright-core, against build/beian.
 # Screenshots go to build/screenshots/, so a test run leaves the tree as it was; `make screenshots`

@@ -19,7 +19,7 @@ if [ ! -f $B/build.ninja ]; then
     -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all -Wno-unused-command-line-argument' >/dev/null
 fi
 ninja -C $B libbeian.a >$B/ninja.log || { cat $B/ninja.log; exit 1; }
-LIBS="$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium lua5.4 cairo pangocairo libqrencode fontconfig xlsxwriter zlib) -lcrack"   # cracklib has no .pc file
+LIBS="$(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium lua5.4 cairo pangocairo libqrencode fontconfig xlsxwriter zlib) -lcrack"   # cracklib has no .pc file
 CFLAGS=$(pkg-config --cflags jansson lua5.4)
 for t in "${TARGETS[@]}"; do
   if [ ! -x $B/fuzz_$t ] || [ fuzz/fuzz_$t.c -nt $B/fuzz_$t ] || [ $B/libbeian.a -nt $B/fuzz_$t ]; then

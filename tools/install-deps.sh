@@ -12,6 +12,7 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
             libcrack2-dev cracklib-runtime   # password strength: cracklib and its dictionary
             libcairo2-dev libpango1.0-dev libqrencode-dev   # the certificate PDF (src/http/cert_pdf.c)
             libcurl4-openssl-dev                            # notifications: webhooks (HTTP) and e-mail (SMTP)
+            libpq-dev                                       # the PostgreSQL backend (src/store/postgres.c)
             libxlsxwriter-dev                               # the register as XLSX (src/service/exports.c)
             zlib1g-dev                                      # gzip content coding of replies (src/http/gzip.c)
             fonts-wqy-microhei)                             # its CJK font, needed at run time
@@ -22,6 +23,8 @@ test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and
            clang                       # libFuzzer targets (fuzz/, make test-fuzz)
            openssl                     # network.test.mjs makes a self-signed certificate
            python3-aiosmtpd            # notify.test.mjs receives the mail on a loopback SMTP server
+           postgresql                  # the store on PostgreSQL: a private cluster (tests/pg/start.sh)
+           nginx-light                 # the two-node test's load balancer (tests/pg/nodes.test.mjs)
            python3-openpyxl)           # exports.test.mjs opens the XLSX register with a real reader
 bench_pkgs=(wrk nginx-light)
 

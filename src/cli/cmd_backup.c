@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char BACKUP_HELP[] =
@@ -12,27 +13,36 @@ static const char BACKUP_HELP[] =
     "Copies the data directory into DEST (created; must be empty) while the server may go on\n"
     "taking writes: the database through the SQLite online backup API (as of one commit), every\n"
     "material file it references (each re-hashed), the installed policy packs, and a manifest\n"
-    "DEST/backup.json. Prints the manifest figures. The data directory may also come from $BEIAN_DATA.\n";
+    "DEST/backup.json. Prints the manifest figures. The data directory may also come from $BEIAN_DATA.\n"
+    "On PostgreSQL (a data directory made with --store) the database and its materials are\n"
+    "DEST/beian.pgdump, written by PostgreSQL's pg_dump from one snapshot (custom format; every\n"
+    "material re-hashed in that snapshot); the rest as above. Keep the database's own backups\n"
+    "(pg_basebackup, WAL archiving, replicas) as well: this is the copy beian can check.\n";
 
 static const char RESTORE_HELP[] =
-    "usage: beian restore SRC --data NEWDIR\n"
+    "usage: beian restore SRC --data NEWDIR [--store postgresql://…]\n"
     "Restores the backup SRC into the new data directory NEWDIR (created; refused unless empty),\n"
     "then checks PRAGMA integrity_check, re-hashes every referenced material file and verifies the\n"
-    "audit chain. Exit 0 when all hold.\n";
+    "audit chain. Exit 0 when all hold. A PostgreSQL backup (SRC/beian.pgdump) is loaded with\n"
+    "pg_restore into the empty database --store (or $BEIAN_STORE) names, which NEWDIR then remembers.\n";
 
 /* Parse "CMD POSITIONAL [--data DIR]" in any order. */
-static int parse(int argc, char **argv, const char *cmd, const char *help, const char **pos, const char **data)
+static int parse(int argc, char **argv, const char *cmd, const char *help, const char **pos, const char **data,
+                 const char **store)
 {
     static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"data", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'},
+        {"store", required_argument, NULL, 'Q'}, {NULL, 0, NULL, 0},
     };
     *pos = NULL;
     *data = NULL;
+    *store = getenv("BEIAN_STORE");
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
         case 'd': *data = optarg; break;
+        case 'Q': *store = optarg; break;
         case 'h': fputs(help, stdout); return EXIT_OK;
         default: return cli_usage(cmd, "unknown option");
         }
@@ -51,8 +61,8 @@ static void print_report(const char *what, const char *dir, const struct store_b
 
 int cmd_backup(int argc, char **argv)
 {
-    const char *dest, *data;
-    int rc = parse(argc, argv, "backup", BACKUP_HELP, &dest, &data);
+    const char *dest, *data, *store;
+    int rc = parse(argc, argv, "backup", BACKUP_HELP, &dest, &data, &store);
     if (rc >= 0) return rc;
     data = cli_data_dir(data);
     if (!data) return cli_usage("backup", "no data directory: give --data DIR or set BEIAN_DATA");
@@ -69,18 +79,18 @@ int cmd_backup(int argc, char **argv)
 
 int cmd_restore(int argc, char **argv)
 {
-    const char *src, *data;
-    int rc = parse(argc, argv, "restore", RESTORE_HELP, &src, &data);
+    const char *src, *data, *store;
+    int rc = parse(argc, argv, "restore", RESTORE_HELP, &src, &data, &store);
     if (rc >= 0) return rc;
     if (!data) return cli_usage("restore", "give the new data directory with --data NEWDIR");
     struct err e = {0};
     struct store_backup_report r;
-    if (store_restore(src, data, &r, &e) != 0) {
+    if (store_restore(src, data, store, &r, &e) != 0) {
         rc = cli_fail(&e);
         err_clear(&e);
         return rc;
     }
     print_report("restored", data, &r);
-    printf("integrity_check ok, materials re-hashed ok, audit chain ok\n");
+    printf("%s ok, materials re-hashed ok, audit chain ok\n", store && *store ? "pg_restore" : "integrity_check");
     return EXIT_OK;
 }

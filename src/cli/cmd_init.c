@@ -54,18 +54,21 @@ static int add_user(struct app *a, const struct principal *op, int64_t org, cons
 int cmd_init(int argc, char **argv)
 {
     static const struct option opts[] = {{"demo", no_argument, NULL, 'D'}, {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+                                         {"store", required_argument, NULL, 'Q'}, {NULL, 0, NULL, 0}};
     bool demo = false;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
         case 'D': demo = true; break;
+        case 'Q': setenv("BEIAN_STORE", optarg, 1); break;   /* app_open reads it */
         case 'h':
-            printf("usage: beian init DIR [--demo]\n"
+            printf("usage: beian init DIR [--demo] [--store URI]\n"
                    "Creates the data directory DIR with a platform administrator. With --demo it also\n"
                    "creates a demo enterprise, cloud provider and authority (jurisdiction Beijing, 110000)\n"
-                   "with one user per role. Prints each user as a line: role login password.\n");
+                   "with one user per role. Prints each user as a line: role login password.\n"
+                   "With --store postgresql://… (or $BEIAN_STORE) the data goes to that PostgreSQL database,\n"
+                   "whose schema it creates; DIR keeps the keys and installed policy packs.\n");
             return EXIT_OK;
         default: return cli_usage("init", "unknown option");
         }
@@ -79,7 +82,9 @@ int cmd_init(int argc, char **argv)
     char db[4200];
     snprintf(db, sizeof db, "%s/beian.db", dir);
     struct stat sb;
-    if (stat(db, &sb) == 0) {
+    char remembered[4200];
+    snprintf(remembered, sizeof remembered, "%s/store.uri", dir);
+    if (stat(db, &sb) == 0 || stat(remembered, &sb) == 0) {
         fprintf(stderr, "beian: %s is already a beian data directory; nothing changed\n", dir);
         return EXIT_FAIL;
     }

@@ -32,6 +32,7 @@ int cmd_serve(int argc, char **argv)
         {"token-days", required_argument, NULL, 'D'}, {"token-max-days", required_argument, NULL, 'X'},
         {"public-url", required_argument, NULL, 'u'}, {"checkpoint-interval", required_argument, NULL, 'k'},
         {"webhook-allow-private", no_argument, NULL, 'W'},
+        {"store", required_argument, NULL, 'Q'},
         {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *listen = "127.0.0.1:8080";
@@ -65,13 +66,14 @@ int cmd_serve(int argc, char **argv)
         case 'u': public_url = optarg; break;
         case 'k': checkpoint_interval = strtol(optarg, NULL, 10); break;
         case 'W': webhook_allow_private(true); break;
+        case 'Q': setenv("BEIAN_STORE", optarg, 1); break;   /* app_open reads it */
         case 'h':
             printf("usage: beian serve [--data DIR] [--listen ADDR:PORT] [--threads N] [--max-upload-mib N]\n"
                    "                   [--quota-stored-mib N] [--quota-inflight-mib N] [--uploads-per-user N]\n"
                    "                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS],...]\n"
                    "                   [--metrics-allow ADDR[/BITS],...] [--max-connections-per-address N]\n"
                    "                   [--verify-per-minute N] [--token-days N] [--token-max-days N]\n"
-                   "                   [--public-url URL] [--checkpoint-interval SECONDS]\n"
+                   "                   [--public-url URL] [--checkpoint-interval SECONDS] [--store URI]\n"
                    "Serves the API and the web UI. Defaults: --listen 127.0.0.1:8080, --threads 8,\n"
                    "--max-upload-mib 50 (the largest material upload);\n"
                    "per organisation --quota-stored-mib 2048 (materials stored) and --quota-inflight-mib 200\n"
@@ -90,6 +92,8 @@ int cmd_serve(int argc, char **argv)
                    "  --public-url URL      where the public verification page is reached (the QR code of a\n"
                    "                        certificate PDF; default: the request's Host)\n"
                    "  --checkpoint-interval seconds between signed checkpoints of the audit log (default 60)\n"
+                   "  --store URI           keep the data in PostgreSQL (postgresql://…, also $BEIAN_STORE)\n"
+                   "                        instead of SQLite in the data directory; several nodes may share it\n"
                    "  --webhook-allow-private  let webhooks target loopback and private addresses (also\n"
                    "                        $BEIAN_WEBHOOK_ALLOW_PRIVATE=1); e-mail: $BEIAN_SMTP_URL, $BEIAN_SMTP_FROM,\n"
                    "                        $BEIAN_SMTP_USER, $BEIAN_SMTP_PASSWORD\n");
@@ -184,7 +188,7 @@ int cmd_serve(int argc, char **argv)
     for (;;) {
         sig = sigtimedwait(&stop_signals, NULL, &every);
         if (sig == SIGINT || sig == SIGTERM) break;
-        proofs_publish_checkpoint(&a);
+        if (store_leads(a.store, "checkpoint")) proofs_publish_checkpoint(&a);   /* one node signs */
     }
     fprintf(stderr, "beian: stopping\n");
     notify_sender_stop(sender);

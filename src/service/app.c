@@ -48,7 +48,8 @@ int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
         return err_set(e, ERR_NOT_FOUND, NULL, "no version of the policy pack cn-cloud is in force today",
                        "今天没有生效的 cn-cloud 策略包版本");
     }
-    if (store_open(data_dir, create, &a->store, e) != 0) {
+    /* the store: SQLite in the data directory, unless BEIAN_STORE (or --store) names PostgreSQL */
+    if (store_open(data_dir, getenv("BEIAN_STORE"), create, &a->store, e) != 0) {
         registry_free(a->packs);
         a->packs = NULL;
         a->pack = NULL;

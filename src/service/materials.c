@@ -321,61 +321,13 @@ static bool version_visible(const json_t *versions, int n) { return !versions ||
 
 /* ------------------------------------------------------------------------------ storage */
 
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-/* mkdir; when it is new, fsync its parent so the entry survives a crash. */
-static int make_dir(const char *dir, const char *parent, struct err *e)
-{
-    if (mkdir(dir, 0700) == 0) {
-        fsync_dir(parent);
-        return 0;
-    }
-    if (errno == EEXIST) return 0;
-    return err_set(e, errno == ENOSPC ? ERR_STORAGE_FULL : ERR_INTERNAL, NULL, "cannot create %s: %s",
-                   "无法创建目录 %s：%s", dir, strerror(errno));
-}
-
-static void blob_path(const struct app *a, const char *sha, char *out, size_t len)
-{
-    snprintf(out, len, "%s/materials/sha256/%.2s/%s", a->data_dir, sha, sha);
-}
-
-/* Move the upload into the content-addressed store (or find the same bytes already there).
- * Two uploads of the same bytes at once both rename onto the same name: rename is atomic and
- * the bytes are equal, so either order leaves one good file. A file already there is re-hashed:
- * one damaged in place (same size, other bytes) is replaced by the upload, which has the digest. */
+/* Hand the upload's bytes to the store (store_blob_put); it may take the temporary file. */
 static int blob_store(struct app *a, struct material_file *f, struct err *e)
 {
-    char root[4200], sub[4200], path[4300];
-    snprintf(root, sizeof root, "%s/materials", a->data_dir);
-    snprintf(sub, sizeof sub, "%s/materials/sha256", a->data_dir);
-    if (make_dir(root, a->data_dir, e) || make_dir(sub, root, e)) return -1;
-    snprintf(root, sizeof root, "%s/materials/sha256/%.2s", a->data_dir, f->sha256);
-    if (make_dir(root, sub, e)) return -1;
-    blob_path(a, f->sha256, path, sizeof path);
-    struct stat sb;
-    if (stat(path, &sb) == 0) {
-        char got[65];
-        if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == f->size && sha256_file_hex(path, got) == 0 &&
-            strcmp(got, f->sha256) == 0)
-            return 0;
-        fprintf(stderr, "beian: warning: the stored material file %s no longer has its digest; "
-                        "replaced by the bytes just uploaded\n", f->sha256);
-    }
-    if (fsync(f->fd) != 0 || rename(f->path, path) != 0)
-        return err_set(e, errno == ENOSPC ? ERR_STORAGE_FULL : ERR_INTERNAL, NULL, "cannot store the material: %s",
-                       "无法保存材料：%s", strerror(errno));
-    f->taken = true;
-    if (fsync_dir(root) != 0)
-        return err_set(e, ERR_INTERNAL, NULL, "cannot sync %s: %s", "无法同步目录 %s：%s", root, strerror(errno));
-    return 0;
+    struct store_upload u = {.path = f->path, .fd = f->fd, .size = f->size, .sha256 = f->sha256};
+    int rc = store_blob_put(a->store, &u, e);
+    if (u.taken) f->taken = true;
+    return rc;
 }
 
 /* Check the bytes against the declared type; the canonical media type of the bytes. */
@@ -585,17 +537,9 @@ int material_open(struct app *a, const struct principal *who, int64_t id, int n,
 {
     json_t *v = visible_version(a, who, id, n, e);
     if (!v) return -1;
-    char path[4300];
-    const char *sha = jstr(v, "sha256");
-    blob_path(a, sha ? sha : "", path, sizeof path);
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat sb;
-    if (*fd < 0 || fstat(*fd, &sb) != 0 || (uint64_t)sb.st_size != (uint64_t)jint(v, "size")) {
-        if (*fd >= 0) close(*fd);
-        *fd = -1;
+    if (store_blob_open(a->store, jstr(v, "sha256"), jint(v, "size"), fd, e) != 0) {
         json_decref(v);
-        return err_set(e, ERR_INTERNAL, NULL, "the stored content of this material is missing or damaged",
-                       "该材料的存储内容缺失或已损坏");
+        return -1;
     }
     *content_type = "application/octet-stream";
     for (size_t i = 0; i < NTYPES; i++)
@@ -648,14 +592,14 @@ int materials_verify(struct app *a, FILE *out, size_t *checked, struct err *e)
     json_t *b;
     json_array_foreach(blobs, i, b) {
         const char *sha = jstr(b, "sha256");
-        char path[4300], got[65];
-        blob_path(a, sha, path, sizeof path);
+        char where[4300], got[65];
         (*checked)++;
-        if (sha256_file_hex(path, got) != 0) {
-            fprintf(out, "missing %s %s\n", sha, path);
+        int rc = store_blob_check(a->store, sha, got, where, sizeof where);
+        if (rc < 0) {
+            fprintf(out, "missing %s %s\n", sha, where);
             problems++;
-        } else if (strcmp(got, sha) != 0) {
-            fprintf(out, "changed %s %s (now %s)\n", sha, path, got);
+        } else if (rc > 0) {
+            fprintf(out, "changed %s %s (now %s)\n", sha, where, got);
             problems++;
         }
     }
@@ -666,25 +610,5 @@ int materials_verify(struct app *a, FILE *out, size_t *checked, struct err *e)
 int materials_tmp_sweep(struct app *a, time_t remove_before, struct materials_tmp_report *out, struct err *e)
 {
     *out = (struct materials_tmp_report){0};
-    char dir[4200], path[4500];
-    snprintf(dir, sizeof dir, "%s/materials/tmp", a->data_dir);
-    DIR *d = opendir(dir);
-    if (!d) {
-        if (errno == ENOENT) return 0;
-        return err_set(e, ERR_INTERNAL, NULL, "cannot read %s: %s", "无法读取 %s：%s", dir, strerror(errno));
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        struct stat sb;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (strncmp(de->d_name, "upload-", 7) != 0 || lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) continue;
-        if (sb.st_mtime < remove_before && unlink(path) == 0) {
-            out->removed++;
-            continue;
-        }
-        out->left++;
-        out->left_bytes += (uint64_t)sb.st_blocks * 512;
-    }
-    closedir(d);
-    return 0;
+    return store_upload_sweep(a->store, remove_before, &out->removed, &out->left, &out->left_bytes, e);
 }

@@ -327,7 +327,8 @@ static void *sender_main(void *arg)
     while (!s->stop) {
         pthread_mutex_unlock(&s->mu);
         test_clock_refresh();
-        size_t n = work_once(s);
+        /* one node at a time sends (several nodes on one PostgreSQL); the others wait their turn */
+        size_t n = store_leads(s->a->store, "notify") ? work_once(s) : 0;
         pthread_mutex_lock(&s->mu);
         if (n == BATCH) continue;   /* more may be due: no pause */
         struct timespec until;

@@ -12,6 +12,8 @@
 #include "core/sha256.h"
 #include "store/store.h"
 #include "store/keys.h"
+#include "store/backup_postgres.h"
+#include "store/db.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -268,23 +270,33 @@ static bool dir_empty(const char *dir, bool *exists)
     return empty;
 }
 
-/* The common part: database, blobs, policy packs from `from` into the empty directory `to`. */
-static int copy_data(const char *from, const char *to, struct store_backup_report *r, struct err *e)
+/* The common part: database, blobs, policy packs from `from` into the empty directory `to`.
+ * pg_from: the source is the PostgreSQL database of that URI (backup), else from/beian.db;
+ * pg_to: the copy goes into that empty PostgreSQL database (restore of a dump), else to/. */
+static int copy_data(const char *from, const char *to, const char *pg_from, const char *pg_to,
+                     struct store_backup_report *r, struct err *e)
 {
     memset(r, 0, sizeof *r);
     char src[4200], dst[4200];
-    snprintf(src, sizeof src, "%s/beian.db", from);
+    snprintf(src, sizeof src, "%s/%s", from, pg_to ? "beian.pgdump" : "beian.db");
     struct stat sb;
-    if (stat(src, &sb) != 0)
-        return err_set(e, ERR_NOT_FOUND, NULL, "%s holds no beian.db", "%s 中没有 beian.db", from);
+    if (!pg_from && stat(src, &sb) != 0)
+        return err_set(e, ERR_NOT_FOUND, NULL, "%s holds no %s", "%s 中没有 %s", from, pg_to ? "beian.pgdump" : "beian.db");
     bool exists;
     if (!dir_empty(to, &exists))
         return err_set(e, ERR_CONFLICT, NULL, "%s is not empty", "%s 不是空目录", to);
     if (!exists && mkdir(to, 0700) != 0) return fail_errno(e, "create", to);
-    snprintf(dst, sizeof dst, "%s/beian.db", to);
-    if (db_copy(src, dst, e)) return -1;
     json_t *blobs = NULL;
-    if (db_facts(dst, &blobs, r, e) || copy_blobs(from, to, blobs, r, e)) { json_decref(blobs); return -1; }
+    if (pg_from) {
+        snprintf(dst, sizeof dst, "%s/beian.pgdump", to);
+        if (postgres_dump(pg_from, dst, r, e)) return -1;
+    } else if (pg_to) {
+        if (postgres_load(pg_to, src, e)) return -1;
+    } else {
+        snprintf(dst, sizeof dst, "%s/beian.db", to);
+        if (db_copy(src, dst, e)) return -1;
+        if (db_facts(dst, &blobs, r, e) || copy_blobs(from, to, blobs, r, e)) { json_decref(blobs); return -1; }
+    }
     snprintf(src, sizeof src, "%s/policy", from);
     snprintf(dst, sizeof dst, "%s/policy", to);
     if (stat(src, &sb) == 0 && S_ISDIR(sb.st_mode) && copy_tree(src, dst, &r->policy_files, e)) {
@@ -297,7 +309,7 @@ static int copy_data(const char *from, const char *to, struct store_backup_repor
         json_decref(blobs);
         return -1;
     }
-    int rc = verify_blobs(to, blobs, e);
+    int rc = blobs ? verify_blobs(to, blobs, e) : 0;
     json_decref(blobs);
     fsync_dir(to);
     return rc;
@@ -305,14 +317,18 @@ static int copy_data(const char *from, const char *to, struct store_backup_repor
 
 int store_backup(const char *data_dir, const char *dest_dir, struct store_backup_report *r, struct err *e)
 {
-    if (copy_data(data_dir, dest_dir, r, e)) return -1;
+    char uri[2048];
+    db_remembered_location(data_dir, uri, sizeof uri);
+    if (!db_is_postgres_uri(uri)) uri[0] = '\0';
+    if (copy_data(data_dir, dest_dir, uri[0] ? uri : NULL, NULL, r, e)) return -1;
     /* a small manifest for people and scripts */
     char path[4200];
     snprintf(path, sizeof path, "%s/backup.json", dest_dir);
     char now[32];
     time_t t = time(NULL);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-    json_t *m = json_pack("{s:s s:I s:I s:I s:I s:I}", "created_at", now, "audit_last_id", (json_int_t)r->audit_last_id,
+    json_t *m = json_pack("{s:s s:s s:I s:I s:I s:I s:I}", "created_at", now, "engine", uri[0] ? "postgresql" : "sqlite",
+                          "audit_last_id", (json_int_t)r->audit_last_id,
                           "filings", (json_int_t)r->filings, "blobs", (json_int_t)r->blobs,
                           "blob_bytes", (json_int_t)r->blob_bytes, "policy_files", (json_int_t)r->policy_files);
     int rc = m && json_dump_file(m, path, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 ? 0
@@ -321,12 +337,54 @@ int store_backup(const char *data_dir, const char *dest_dir, struct store_backup
     return rc;
 }
 
-int store_restore(const char *backup_dir, const char *data_dir, struct store_backup_report *r, struct err *e)
+/* The figures of a restored PostgreSQL database, and every material re-hashed from it. */
+static int restored_facts(struct store *s, struct store_backup_report *r, struct err *e)
 {
-    if (copy_data(backup_dir, data_dir, r, e)) return -1;
+    struct store_conn *c = store_reader(s);
+    json_t *blobs = c ? store_material_blobs(c) : NULL;
+    if (!blobs) return err_set(e, ERR_INTERNAL, NULL, "cannot read the material list", "无法读取材料列表");
+    int rc = 0;
+    size_t i;
+    json_t *b;
+    json_array_foreach(blobs, i, b) {
+        const char *sha = json_string_value(json_object_get(b, "sha256"));
+        char got[65], where[64];
+        if (store_blob_check(s, sha, got, where, sizeof where) != 0) {
+            rc = err_set(e, ERR_INTERNAL, NULL, "material %s is missing or damaged", "材料 %s 缺失或已损坏", sha);
+            break;
+        }
+        r->blobs++;
+        r->blob_bytes += json_integer_value(json_object_get(b, "size"));
+    }
+    json_decref(blobs);
+    r->audit_last_id = store_audit_size(c);
+    json_t *counts = store_filing_counts(c);
+    const char *state;
+    json_t *n;
+    json_object_foreach(counts, state, n) r->filings += json_integer_value(n);
+    json_decref(counts);
+    return rc;
+}
+
+int store_restore(const char *backup_dir, const char *data_dir, const char *location, struct store_backup_report *r,
+                  struct err *e)
+{
+    char dump[4200];
+    struct stat sb;
+    snprintf(dump, sizeof dump, "%s/beian.pgdump", backup_dir);
+    bool is_dump = stat(dump, &sb) == 0, exists;
+    if (!dir_empty(data_dir, &exists)) return err_set(e, ERR_CONFLICT, NULL, "%s is not empty", "%s 不是空目录", data_dir);
+    if (is_dump && !db_is_postgres_uri(location))
+        return err_set(e, ERR_VALIDATION, "store", "a PostgreSQL backup restores into a PostgreSQL database: give --store postgresql://…",
+                       "PostgreSQL 备份只能恢复到 PostgreSQL 数据库：请给出 --store postgresql://…");
+    if (!is_dump && db_is_postgres_uri(location))
+        return err_set(e, ERR_VALIDATION, "store", "%s is a SQLite backup (no beian.pgdump)", "%s 是 SQLite 备份（没有 beian.pgdump）",
+                       backup_dir);
+    if (copy_data(backup_dir, data_dir, NULL, is_dump ? location : NULL, r, e)) return -1;
     struct store *s = NULL;
-    if (store_open(data_dir, false, &s, e)) return -1;
-    int rc = store_audit_verify(store_reader(s), e);
+    if (store_open(data_dir, is_dump ? location : NULL, is_dump, &s, e)) return -1;
+    int rc = is_dump ? restored_facts(s, r, e) : 0;
+    if (rc == 0) rc = store_audit_verify(store_reader(s), e);
     store_close(s);
     return rc;
 }

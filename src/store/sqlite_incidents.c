@@ -52,10 +52,11 @@ json_t *store_incident_list(struct store_conn *c, const struct store_scope *scop
 json_t *store_incident_counts(struct store_conn *c, const struct store_scope *scope, const char *now)
 {
     json_t *row = db_one(c,
-                         "SELECT count(*) AS total, coalesce(sum(i.state = 'open'), 0) AS open, "
-                         "coalesce(sum(i.state = 'closed'), 0) AS closed, "
+                         "SELECT count(*) AS total, coalesce(sum(CASE WHEN i.state = 'open' THEN 1 ELSE 0 END), 0) AS open, "
+                         "coalesce(sum(CASE WHEN i.state = 'closed' THEN 1 ELSE 0 END), 0) AS closed, "
                          "coalesce(sum(i.late_first_report), 0) AS late_first_report, "
-                         "coalesce(sum(i.state = 'open' AND i.closure_due_at < ?4), 0) AS closure_overdue "
+                         "coalesce(sum(CASE WHEN i.state = 'open' AND i.closure_due_at < ?4 THEN 1 ELSE 0 END), 0) "
+                         "AS closure_overdue "
                          "FROM incidents i JOIN filings f ON f.id = i.filing_id WHERE " INCIDENT_SCOPE,
                          "isis", (int64_t)(scope->admin ? 1 : 0), scope->org_kind ? scope->org_kind : "",
                          scope->org_id, now);

@@ -86,8 +86,11 @@ json_t *store_webhook_list(struct store_conn *c, int64_t org_id)
 json_t *store_webhooks_for_event(struct store_conn *c, int64_t org_id, const char *event)
 {
     return db_query(c, NULL,
-                    "SELECT id FROM webhooks WHERE org_id=? AND deleted_at IS NULL AND"
-                    " EXISTS (SELECT 1 FROM json_each(webhooks.event_types) WHERE value=? OR value='*') ORDER BY id",
+                    db_sql(c, "SELECT id FROM webhooks WHERE org_id=? AND deleted_at IS NULL AND"
+                              " EXISTS (SELECT 1 FROM json_each(webhooks.event_types) WHERE value=? OR value='*') ORDER BY id",
+                           "SELECT id FROM webhooks WHERE org_id=? AND deleted_at IS NULL AND"
+                              " EXISTS (SELECT 1 FROM jsonb_array_elements_text(webhooks.event_types::jsonb) AS t(value)"
+                              " WHERE value=? OR value='*') ORDER BY id"),
                     "is", org_id, event);
 }
 

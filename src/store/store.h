@@ -1,28 +1,44 @@
 /* store.h — the persistence interface of beian. The service layer sees only these functions;
- * SQL lives behind them (sqlite.c today; a PostgreSQL implementation provides the same functions).
+ * SQL lives behind them, written once for both engines (store_*.c, through db.h); the engine is a
+ * backend (sqlite.c, postgres.c) selected by store_open's location.
  *
  * Rows travel as jansson objects (column name -> value; JSON columns arrive parsed), which keeps
  * the interface small and lets the service layer hand them straight to the API.
  *
- * Concurrency and durability: all writes go through store_write(), which hands the job to the one
- * writer thread; the writer runs the pending jobs of a group each in its own savepoint inside one
- * BEGIN IMMEDIATE transaction and commits them together (group commit, synchronous=FULL). When
- * store_write() returns 0 the job's changes are durable. Reads use store_reader(), a connection
- * private to the calling thread. */
+ * Concurrency and durability: all writes go through store_write(), and write jobs run one after
+ * another, each seeing the effects of those before it (SQLite: the one writer thread runs the
+ * pending jobs of a group each in its own savepoint inside one BEGIN IMMEDIATE transaction and
+ * commits them together, group commit, synchronous=FULL; PostgreSQL: each job is a transaction
+ * that first takes one transaction-scoped advisory lock, so jobs of every node sharing the
+ * database are serialized). When store_write() returns 0 the job's changes are durable. Reads use
+ * store_reader(), a connection private to the calling thread. */
 #ifndef BEIAN_STORE_H
 #define BEIAN_STORE_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <jansson.h>
 #include "core/err.h"
 
 struct store;
 struct store_conn;
 
-/* Open (creating when create is true) the store in data directory dir; applies migrations. */
-int store_open(const char *dir, bool create, struct store **out, struct err *e);
+/* Open (creating when create is true) the store and apply its migrations. location
+ * "postgresql://…" or "postgres://…" (a libpq URI): PostgreSQL, whose schema create makes, and
+ * which data_dir then remembers (<data_dir>/store.uri); NULL or empty: the one data_dir remembers,
+ * else SQLite in <data_dir>/beian.db. data_dir must exist either way: it holds the keys, the
+ * installed policy packs and the temporary files of uploads. */
+int store_open(const char *data_dir, const char *location, bool create, struct store **out, struct err *e);
 void store_close(struct store *s);
+/* "sqlite" or "postgresql". */
+const char *store_engine(const struct store *s);
+/* May this process run job now — work that must run on one node at a time (the standing checks,
+ * the notification sender, checkpoint signing)? SQLite: yes (one server per data directory).
+ * PostgreSQL: the node that holds job's advisory lock, taken on a connection of its own when
+ * free and held until the process ends or loses that connection; another node takes it over at
+ * its next try. */
+bool store_leads(struct store *s, const char *job);
 
 typedef int (*store_job_fn)(struct store_conn *c, void *arg, struct err *e);
 /* Run fn inside the writer's transaction; durable when 0 is returned. fn's changes are rolled
@@ -178,7 +194,33 @@ int store_override_decide(struct store_conn *c, int64_t id, bool accept, const c
 /* Counts for /metrics: {state: n}. */
 json_t *store_filing_counts(struct store_conn *c);
 
-/* ==== materials and the provider registry (sqlite_materials.c) ============================== */
+/* ==== material contents (store_blobs.c; PostgreSQL: postgres_blobs.c) ====================== */
+
+/* An upload's bytes: a temporary file under store_upload_dir(), already hashed. */
+struct store_upload {
+    const char *path;
+    int fd;
+    uint64_t size;
+    const char *sha256;
+    bool taken;          /* set when the store took the file itself (the caller must not remove it) */
+};
+/* Keep the bytes of an upload under their SHA-256, durably, before any row names them; the same
+ * bytes are kept once (bytes already kept are re-hashed, and replaced when damaged). */
+int store_blob_put(struct store *s, struct store_upload *u, struct err *e);
+/* Open the kept bytes of sha256 for reading (*fd, the caller closes); ERR_INTERNAL when they are
+ * missing or not of size bytes. */
+int store_blob_open(struct store *s, const char *sha256, int64_t size, int *fd, struct err *e);
+/* Re-hash kept bytes: 0 intact, 1 changed (got: their digest now), -1 missing; where: where they
+ * were looked for (a path, or the table). */
+int store_blob_check(struct store *s, const char *sha256, char got[65], char *where, size_t where_len);
+/* The directory of temporary upload files (<data>/materials/tmp), and the sweep of those a killed
+ * server left: removed when last modified before remove_before (0: none), else counted in left
+ * and left_bytes (space on disk). No directory is no files. */
+void store_upload_dir(const struct store *s, char *buf, size_t len);
+int store_upload_sweep(const struct store *s, time_t remove_before, size_t *removed, size_t *left,
+                       uint64_t *left_bytes, struct err *e);
+
+/* ==== materials (store_materials.c) and the provider registry (store_providers.c) =========== */
 
 /* A material: {id, org_id, kind, title, current_version, created_by, created_at, updated_at} joined
  * with its current version's {filename, content_type, size, sha256}. NULL when absent. */
@@ -288,9 +330,15 @@ struct store_backup_report {
  * writing), then every material file the copy references (re-hashed), the installed policy packs,
  * and a manifest dest_dir/backup.json. */
 int store_backup(const char *data_dir, const char *dest_dir, struct store_backup_report *r, struct err *e);
+/* On PostgreSQL (the data directory remembers a postgresql:// URI) the database part is
+ * DEST/beian.pgdump: pg_dump (custom format) of one snapshot, in which the figures are counted and
+ * every material re-hashed. */
 /* Bring backup_dir back into data_dir (created; refused unless empty), then check PRAGMA
- * integrity_check, re-hash every referenced material file and verify the audit chain. */
-int store_restore(const char *backup_dir, const char *data_dir, struct store_backup_report *r, struct err *e);
+ * integrity_check, re-hash every referenced material file and verify the audit chain. A
+ * PostgreSQL backup (beian.pgdump) goes into the empty database location names, through
+ * pg_restore, and data_dir then remembers location. */
+int store_restore(const char *backup_dir, const char *data_dir, const char *location, struct store_backup_report *r,
+                  struct err *e);
 
 /* ---- after the number (sqlite_records.c) ----------------------------------------------- */
 

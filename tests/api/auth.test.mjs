@@ -4,9 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Server } from './lib.mjs';
+import { Server, dbExec } from './lib.mjs';
 import { assertProblem } from './helpers-io.mjs';
 
 let s, admin;
@@ -37,7 +36,7 @@ async function makeUser(login, password, roles = ['filer'], org_id = 2) {
 }
 
 function sqlite(sql) {
-  const r = spawnSync('sqlite3', [join(s.data, 'beian.db'), sql], { encoding: 'utf8' });
+  const r = dbExec(s.data, sql);
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }

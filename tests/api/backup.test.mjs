@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, Server, cli } from './lib.mjs';
+import { BIN, Server, cli, pgStore, pgStoreArgs } from './lib.mjs';
 import {
   API, actOk, completeDraft, createFiling, createSystem, getFiling, loginAll, putDocument, referenceDoc,
 } from './story.mjs';
@@ -28,9 +28,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const run = (args) => new Promise((resolve) => {
   execFile(BIN, args, { encoding: 'utf8' }, (err, stdout, stderr) => resolve({ status: err ? err.code : 0, stdout, stderr }));
 });
-function sql(db, query) {
-  const r = spawnSync('sqlite3', ['-json', db, query], { encoding: 'utf8' });
+// rows of a query on a data directory's database (sqlite3 -json, or psql with row_to_json)
+function sql(data, query) {
+  const uri = pgStore(data);
+  const r = uri ? spawnSync('psql', [uri, '-XAtq', '-c', `SELECT row_to_json(q)::text FROM (${query}) q`], { encoding: 'utf8' })
+    : spawnSync('sqlite3', ['-json', join(data, 'beian.db'), query], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
+  if (uri) return r.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
   return r.stdout.trim() ? JSON.parse(r.stdout) : [];
 }
 const key = (f) => JSON.stringify([f.etag, f.state, f.document]);
@@ -115,9 +119,10 @@ test('backup while the server takes writes; restore; the restored server holds t
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /not empty/);
   const newData = join(s.root, 'restored');
-  const r = cli(['restore', dest, '--data', newData]);
+  // (on PostgreSQL into a new, empty database)
+  const r = cli(['restore', dest, '--data', newData, ...(pgStore(s.data) ? pgStoreArgs() : [])]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /integrity_check ok, materials re-hashed ok, audit chain ok/);
+  assert.match(r.stdout, /(integrity_check|pg_restore) ok, materials re-hashed ok, audit chain ok/);
   // the installed packs, file for file
   const tree = (d) => readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
     .map((e) => { const f = join(e.parentPath ?? e.path, e.name); return [f.slice(d.length), readFileSync(f, 'utf8')]; }).sort();
@@ -166,12 +171,12 @@ test('backup while the server takes writes; restore; the restored server holds t
   // the audit log up to the backup point is the original's, entry for entry
   const n = manifest.audit_last_id;
   // (the restored server's own logins came after: compare up to n)
-  const ar = sql(join(newData, 'beian.db'), `SELECT * FROM audit WHERE id <= ${n} ORDER BY id`);
-  const ao = sql(join(s.data, 'beian.db'), `SELECT * FROM audit WHERE id <= ${n} ORDER BY id`);
+  const ar = sql(newData, `SELECT * FROM audit WHERE id <= ${n} ORDER BY id`);
+  const ao = sql(s.data, `SELECT * FROM audit WHERE id <= ${n} ORDER BY id`);
   assert.ok(ao.length > 0);
   assert.equal(ar.length, n);
   assert.deepEqual(ar, ao);
-  const later = sql(join(s.data, 'beian.db'), 'SELECT count(*) AS n FROM audit')[0].n;
+  const later = sql(s.data, 'SELECT count(*) AS n FROM audit')[0].n;
   console.log(`# backup under load: ${restoredIds.size} filings, ${versions} versions, ${items(mr).length} materials, ` +
     `audit ${n} of ${later} entries (the rest written after the snapshot), ${acks} acknowledged writes`);
   assert.equal(cli(['verify', 'audit', '--data', s.data]).status, 0);

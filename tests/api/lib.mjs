@@ -1,7 +1,7 @@
 // lib.mjs — starts the real beian server on a free loopback port with a fresh demo data directory
 // and talks HTTP to it. Shared by every API test file.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,11 +48,62 @@ export function cli(args, { input, env } = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// On PostgreSQL (BEIAN_PG_DIR: a private cluster of tests/pg/start.sh) each data directory gets
+// a fresh database of its own, which it remembers (store.uri): `--store URI` for `beian init`.
+let pgDatabases = 0;
+export function pgStoreArgs() {
+  const dir = process.env.BEIAN_PG_DIR;
+  if (!dir) return [];
+  const name = `t${process.pid}_${++pgDatabases}`;
+  const r = spawnSync(new URL('../pg/createdb.sh', import.meta.url).pathname, [dir, name], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`createdb ${name} failed: ${r.stderr}`);
+  return ['--store', r.stdout.trim()];
+}
+
+// The PostgreSQL URI a data directory remembers (store.uri), or null on SQLite.
+export function pgStore(data) {
+  try { return readFileSync(join(data, 'store.uri'), 'utf8').trim(); } catch { return null; }
+}
+
+// Run SQL on a data directory's database behind beian's back (to damage it, or look): sqlite3 on
+// beian.db, psql on PostgreSQL. Returns {status, stdout, stderr}; rows one a line, columns by '|'.
+export function dbExec(data, sql) {
+  const uri = pgStore(data);
+  const r = uri ? spawnSync('psql', [uri, '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', maxBuffer: 1 << 30 })
+    : spawnSync('sqlite3', [join(data, 'beian.db'), sql], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// The kept bytes of materials behind beian's back, whichever the store: files under
+// <data>/materials/sha256/<2 hex>/<sha256> (SQLite), rows of material_blobs (PostgreSQL).
+const blobPath = (dir, hex) => join(dir, 'materials', 'sha256', hex.slice(0, 2), hex);
+export function blobCount(dir) {
+  if (pgStore(dir)) return Number(dbExec(dir, 'SELECT count(DISTINCT sha256) FROM material_blobs').stdout.trim());
+  const root = join(dir, 'materials', 'sha256');
+  if (!existsSync(root)) return 0;
+  return readdirSync(root).reduce((n, d) => n + readdirSync(join(root, d)).length, 0);
+}
+export function blobRead(dir, hex) {
+  if (!pgStore(dir)) return readFileSync(blobPath(dir, hex));
+  const r = dbExec(dir, `SELECT encode(data, 'hex') FROM material_blobs WHERE sha256 = '${hex}' ORDER BY chunk`);
+  return Buffer.from(r.stdout.split('\n').join(''), 'hex');
+}
+export function blobWrite(dir, hex, bytes) {
+  if (!pgStore(dir)) return writeFileSync(blobPath(dir, hex), bytes);
+  const r = dbExec(dir, `DELETE FROM material_blobs WHERE sha256 = '${hex}'; ` +
+    `INSERT INTO material_blobs VALUES ('${hex}', 0, decode('${bytes.toString('hex')}', 'hex'))`);
+  if (r.status !== 0) throw new Error(r.stderr);
+}
+export function blobRemove(dir, hex) {
+  if (!pgStore(dir)) return rmSync(blobPath(dir, hex));
+  dbExec(dir, `DELETE FROM material_blobs WHERE sha256 = '${hex}'`);
+}
+
 // A fresh data directory with the demo organisations; returns {dir, logins: {login: {role, password}}}.
 export function initDemo() {
   const dir = mkdtempSync(join(tmpdir(), 'beian-test-'));
   const data = join(dir, 'data');
-  const r = cli(['init', data, '--demo']);
+  const r = cli(['init', data, '--demo', ...pgStoreArgs()]);
   if (r.status !== 0) throw new Error(`beian init failed: ${r.stderr}`);
   const logins = {};
   for (const line of r.stdout.trim().split('\n')) {

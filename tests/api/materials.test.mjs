@@ -7,10 +7,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, TIME_SCALE, cli, waitFor } from './lib.mjs';
+import { Server, TIME_SCALE, blobCount, blobRead, blobRemove, blobWrite, cli, dbExec, waitFor } from './lib.mjs';
 import { assertProblem, head, rawRequest } from './helpers-io.mjs';
 import {
   API, DEMO, actOk, completeDraft, createFiling, createSystem, driveTo, foreignParties, getFiling, loginAll, putDocument,
@@ -23,13 +22,7 @@ let s;
 
 const sha = (buf) => createHash('sha256').update(buf).digest('hex');
 const pdf = (text) => Buffer.from(`%PDF-1.7\n% ${text}\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n`);
-const blobPath = (dir, hex) => join(dir, 'materials', 'sha256', hex.slice(0, 2), hex);
 const tmpFiles = (dir) => (existsSync(join(dir, 'materials', 'tmp')) ? readdirSync(join(dir, 'materials', 'tmp')) : []);
-function blobCount(dir) {
-  const root = join(dir, 'materials', 'sha256');
-  if (!existsSync(root)) return 0;
-  return readdirSync(root).reduce((n, d) => n + readdirSync(join(root, d)).length, 0);
-}
 
 // POST a material as `login` with the query kind/title/filename (null: absent).
 function upload(login, bytes, { kind = 'architecture_diagram', title = '系统架构图', filename, type = PDF, path = `${API}/materials` } = {}) {
@@ -117,7 +110,7 @@ test('an upload is stored under its SHA-256, described in the store, and downloa
   assert.equal(m.sha256, sha(bytes));
   assert.equal(m.content_type, PDF);
   assert.equal(m.stored, 'new');
-  assert.deepEqual(readFileSync(blobPath(s.data, m.sha256)), bytes, 'the file is the bytes, under <sha256[0:2]>/<sha256>');
+  assert.deepEqual(blobRead(s.data, m.sha256), bytes, 'the file is the bytes, under <sha256[0:2]>/<sha256>');
   assert.deepEqual(tmpFiles(s.data), [], 'no temporary file stays');
 
   const meta = await s.req('GET', `${API}/materials/${m.id}`, { token: s.tokens.filer });
@@ -144,7 +137,7 @@ test('a multi-megabyte upload (hashed on its own thread while it arrives) has th
     const m = await uploadOk('filer', body, { filename: `big-${mib}.pdf` });
     assert.equal(m.size, body.length);
     assert.equal(m.sha256, sha(body), `${mib} MiB`);
-    assert.equal(sha(readFileSync(blobPath(s.data, m.sha256))), m.sha256, 'stored under the hash of what it holds');
+    assert.equal(sha(blobRead(s.data, m.sha256)), m.sha256, 'stored under the hash of what it holds');
   }
   // no Content-Length (chunked, chunks of odd sizes): the server cannot size its staging buffer
   // or reserve the space up front, and the digest is still that of every byte
@@ -242,7 +235,7 @@ test('the same bytes are stored once, also when two uploads of them arrive at th
   assert.equal(new Set(results.map((r) => r.body.id)).size, 6);
   assert.ok(results.every((r) => r.body.sha256 === hex));
   assert.equal(blobCount(s.data), countBefore + 1, 'one file for six uploads of the same bytes');
-  assert.deepEqual(readFileSync(blobPath(s.data, hex)), fresh);
+  assert.deepEqual(blobRead(s.data, hex), fresh);
   assert.deepEqual(tmpFiles(s.data), []);
 });
 
@@ -434,8 +427,8 @@ test('`beian verify materials` re-hashes every stored file and reports changed a
   assert.match(ok.stderr, /checked, 0 problem/);
   const a = await uploadOk('filer', pdf('to be damaged'), { kind: 'other', title: '损坏' });
   const b = await uploadOk('filer', pdf('to be lost'), { kind: 'other', title: '丢失' });
-  writeFileSync(blobPath(s.data, a.sha256), pdf('tampered!!!!!'));
-  rmSync(blobPath(s.data, b.sha256));
+  blobWrite(s.data, a.sha256, pdf('tampered!!!!!'));
+  blobRemove(s.data, b.sha256);
   const bad = cli(['verify', 'materials', '--data', s.data]);
   assert.equal(bad.status, 1, bad.stdout + bad.stderr);
   assert.match(bad.stdout, new RegExp(`^changed ${a.sha256} `, 'm'));
@@ -534,9 +527,8 @@ test('the authority\'s provider directory counts filed systems, not filings', as
   const count = async () => (await s.req('GET', `${API}/providers`, { token: s.tokens.reviewer })).body.items
     .find((x) => x.org_id === DEMO.provider).filed_systems;
   const before = await count();
-  const db = spawnSync('sqlite3', [join(s.data, 'beian.db'),
-    `UPDATE filings SET state='filed', provider_org_id=${DEMO.provider}, authority_org_id=${DEMO.authority} WHERE id=${second.id}`],
-  { encoding: 'utf8' });
+  const db = dbExec(s.data,
+    `UPDATE filings SET state='filed', provider_org_id=${DEMO.provider}, authority_org_id=${DEMO.authority} WHERE id=${second.id}`);
   assert.equal(db.status, 0, db.stderr);
   assert.equal(await count(), before, 'the same system counts once');
 });
@@ -550,7 +542,7 @@ test('a stored file damaged in place (same size) is replaced by a re-upload of t
     assert.equal(first.status, 201, first.text);
     const damaged = Buffer.from(genuine);
     damaged[damaged.length - 3] ^= 0x20;
-    writeFileSync(blobPath(t.data, sha(genuine)), damaged);
+    blobWrite(t.data, sha(genuine), damaged);
     assert.equal(cli(['verify', 'materials', '--data', t.data]).status, 1, 'damage detected');
     const again = await t.req('POST', `${API}/materials?kind=other&title=again`, { token: t.tokens.filer, raw: genuine, contentType: PDF });
     assert.equal(again.status, 201, again.text);

@@ -1,0 +1,122 @@
+/* store_audit.c — the audit log: append-only, each entry hashed over its fields and its
+ * predecessor's hash (one chain), the rule of who reads which entries, and the chain's check. */
+#include "store/db.h"
+#include "core/sha256.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- audit */
+
+static void audit_hash(const json_t *row, const char *prev, char out[65])
+{
+    json_t *copy = json_deep_copy(row);
+    json_object_del(copy, "hash");
+    json_object_set_new(copy, "prev_hash", json_string(prev));
+    sha256_json_hex(copy, out);
+    json_decref(copy);
+}
+
+int store_audit_append(struct store_conn *c, const struct audit_entry *a, struct err *e)
+{
+    char now[32];
+    now_rfc3339(now);
+    json_t *last = db_one(c, "SELECT id,hash FROM audit ORDER BY id DESC LIMIT 1", "");
+    char prev[65];
+    snprintf(prev, sizeof prev, "%s", last ? db_jstr(last, "hash") : "0");
+    int64_t id = last ? db_jint(last, "id") + 1 : 1;
+    json_decref(last);
+    json_t *row = json_pack("{sI s:s s:o s:o s:s s:s s:o s:o s:o s:o s:o s:O}", "id", (json_int_t)id, "at", now,
+                            "actor_user_id", a->actor_user_id ? json_integer(a->actor_user_id) : json_null(),
+                            "actor_org_id", a->actor_org_id ? json_integer(a->actor_org_id) : json_null(),
+                            "action", a->action, "object_type", a->object_type,
+                            "object_id", a->object_id ? json_integer(a->object_id) : json_null(),
+                            "filing_id", a->filing_id ? json_integer(a->filing_id) : json_null(),
+                            "org_id", a->org_id ? json_integer(a->org_id) : json_null(),
+                            "before_sha", a->before_sha ? json_string(a->before_sha) : json_null(),
+                            "after_sha", a->after_sha ? json_string(a->after_sha) : json_null(),
+                            "detail", a->detail ? a->detail : json_object());
+    if (!row) return err_set(e, ERR_INTERNAL, NULL, "cannot build audit entry", "无法生成审计记录");
+    if (!a->detail) json_decref(json_object_get(row, "detail")); /* json_pack O took a reference */
+    char hash[65];
+    audit_hash(row, prev, hash);
+    int rc = db_run(c, e, "INSERT INTO audit(id,at,actor_user_id,actor_org_id,action,object_type,object_id,filing_id,"
+                          "org_id,before_sha,after_sha,detail,prev_hash,hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "isIIssIIIssjss", id, now, a->actor_user_id, a->actor_org_id, a->action, a->object_type,
+                    a->object_id, a->filing_id, a->org_id, a->before_sha, a->after_sha,
+                    json_object_get(row, "detail"), prev, hash);
+    json_decref(row);
+    return rc;
+}
+
+json_t *store_audit_list(struct store_conn *c, const struct store_scope *scope, int64_t user_id, bool manages_users,
+                         int64_t filing_id, int limit, int64_t after_id, int64_t *next_cursor, struct err *e)
+{
+    /* Who reads what (docs/reliability.md, issue 12):
+     *  - entries of no filing: those of the caller's organisation (about it or by it); entries on
+     *    user accounts, sessions and tokens only when they are the caller's own, or the caller
+     *    manages the organisation's users;
+     *  - entries of a filing: its enterprise all of them; its provider from the first approve_check
+     *    (the moment it was asked to confirm, which made the filing visible to it); its authority
+     *    from the first confirm_hosting (the submission); anyone its own organisation's steps.
+     * The first approve_check / confirm_hosting of a filing is found through the index audit_filing. */
+    static const char *sql =
+        "SELECT a.* FROM audit a LEFT JOIN filings f ON f.id = a.filing_id WHERE "
+        "(?1 = 1 "
+        "  OR (a.filing_id IS NULL AND (a.org_id = ?3 OR a.actor_org_id = ?3) "
+        "      AND (a.object_type <> 'user' OR ?7 = 1 OR a.actor_user_id = ?8 OR a.object_id = ?8)) "
+        "  OR (a.filing_id IS NOT NULL AND (a.actor_org_id = ?3 "
+        "      OR (?2 = 'enterprise' AND f.org_id = ?3) "
+        "      OR (?2 = 'provider' AND f.provider_org_id = ?3 AND f.provider_visible = 1 AND a.id >= "
+        "          (SELECT min(b.id) FROM audit b WHERE b.filing_id = f.id AND b.action = 'filing.approve_check')) "
+        "      OR (?2 = 'authority' AND f.authority_org_id = ?3 AND f.authority_visible = 1 AND a.id >= "
+        "          (SELECT min(b.id) FROM audit b WHERE b.filing_id = f.id "
+        "           AND b.action IN ('filing.confirm_hosting', 'filing.change_recorded')))))) "
+        "AND (?4 = 0 OR a.filing_id = ?4) AND (?5 = 0 OR a.id < ?5) ORDER BY a.id DESC LIMIT ?6";
+    if (limit <= 0 || limit > 500) limit = 100;
+    json_t *rows = db_query(c, e, sql, "isiiiiii", (int64_t)(scope->admin ? 1 : 0),
+                            scope->org_kind ? scope->org_kind : "", scope->org_id, filing_id, after_id,
+                            (int64_t)(limit + 1), (int64_t)(manages_users ? 1 : 0), user_id);
+    if (!rows) return NULL;
+    *next_cursor = 0;
+    if ((int)json_array_size(rows) > limit) {
+        json_array_remove(rows, (size_t)limit);
+        *next_cursor = db_jint(json_array_get(rows, (size_t)limit - 1), "id");
+    }
+    /* the chain fields are internal */
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) json_object_del(r, "prev_hash");
+    return rows;
+}
+
+int store_audit_verify(struct store_conn *c, struct err *e)
+{
+    json_t *rows = db_query(c, e, "SELECT * FROM audit ORDER BY id", "");
+    if (!rows) return -1;
+    char prev[65] = "0";
+    size_t i;
+    json_t *r;
+    int rc = 0;
+    json_array_foreach(rows, i, r) {
+        char want[65];
+        json_t *copy = json_deep_copy(r);
+        json_object_del(copy, "prev_hash");
+        if (strcmp(db_jstr(r, "prev_hash") ? db_jstr(r, "prev_hash") : "", prev) != 0) {
+            rc = err_set(e, ERR_INTERNAL, NULL, "audit entry %lld does not follow its predecessor",
+                         "审计记录 %lld 与前一条不衔接", (long long)db_jint(r, "id"));
+            json_decref(copy);
+            break;
+        }
+        audit_hash(copy, prev, want);
+        json_decref(copy);
+        if (strcmp(want, db_jstr(r, "hash") ? db_jstr(r, "hash") : "") != 0) {
+            rc = err_set(e, ERR_INTERNAL, NULL, "audit entry %lld was altered", "审计记录 %lld 已被篡改",
+                         (long long)db_jint(r, "id"));
+            break;
+        }
+        snprintf(prev, sizeof prev, "%s", db_jstr(r, "hash"));
+    }
+    json_decref(rows);
+    return rc;
+}

@@ -1,0 +1,512 @@
+/* test_store.c — the store conformance suite: the same cases against every backend. The backend
+ * is the one BEIAN_TEST_STORE names (empty or unset: SQLite in a fresh data directory; a
+ * postgresql:// URI: an empty database of its own, see tests/pg/start.sh). Each case opens a
+ * fresh store: transactions, write jobs that see each other (what the service's ETag checks rest
+ * on), filing numbers under concurrency, visibility of filings by scope, the audit chain (append-only), materials
+ * and their bytes, pagination, unique constraints. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/sha256.h"
+#include "store/db.h"
+#include "store/store.h"
+
+struct fixture {
+    char dir[256];
+    struct store *s;
+    int64_t enterprise, provider, authority, other_enterprise, user, system;
+};
+
+static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
+static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+
+/* ------------------------------------------------------------------ a fresh store per case */
+
+/* Drop every table of the PostgreSQL database so the case starts from an empty schema. */
+static int drop_all(struct store_conn *c, void *arg, struct err *e)
+{
+    (void)arg;
+    return db_run(c, e, "DO $$ DECLARE r record; BEGIN FOR r IN SELECT tablename FROM pg_tables WHERE "
+                        "schemaname = current_schema() LOOP EXECUTE 'DROP TABLE IF EXISTS ' || "
+                        "quote_ident(r.tablename) || ' CASCADE'; END LOOP; END $$", "");
+}
+
+static const char *location(void)
+{
+    const char *l = getenv("BEIAN_TEST_STORE");
+    return l && *l ? l : NULL;
+}
+
+struct seed { struct fixture *f; };
+
+static int seed_job(struct store_conn *c, void *arg, struct err *e)
+{
+    struct fixture *f = arg;
+    f->enterprise = store_org_insert(c, "enterprise", "Ent A", "91110000000000001A", "110000", NULL, NULL, e);
+    f->other_enterprise = store_org_insert(c, "enterprise", "Ent B", "91110000000000002B", "110000", NULL, NULL, e);
+    f->provider = store_org_insert(c, "provider", "Cloud", "91110000000000003C", "110000", NULL, NULL, e);
+    json_t *jur = json_pack("[s]", "110000");
+    f->authority = store_org_insert(c, "authority", "Authority", "11110000000000004D", "110000", jur, NULL, e);
+    json_decref(jur);
+    if (f->enterprise < 0 || f->other_enterprise < 0 || f->provider < 0 || f->authority < 0) return -1;
+    f->user = store_user_insert(c, f->enterprise, "filer", "Filer", "x", "filer", e);
+    if (f->user < 0) return -1;
+    f->system = store_system_insert(c, f->enterprise, "System", "", f->user, e);
+    return f->system < 0 ? -1 : 0;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/beian-store-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    struct err e = {0};
+    if (location()) {
+        /* an empty database: open, drop everything, reopen (the migrations run again) */
+        if (store_open(f->dir, location(), true, &f->s, &e) != 0) fail_msg("store_open: %s", e.detail_en);
+        if (store_write(f->s, drop_all, NULL, &e) != 0) fail_msg("drop: %s", e.detail_en);
+        store_close(f->s);
+    }
+    if (store_open(f->dir, location(), true, &f->s, &e) != 0) fail_msg("store_open: %s", e.detail_en);
+    if (store_write(f->s, seed_job, f, &e) != 0) fail_msg("seed: %s", e.detail_en);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    store_close(f->s);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0) return -1;
+    free(f);
+    return 0;
+}
+
+/* A filing of the fixture's enterprise with the provider named; visible flags as given. */
+struct filing_job { struct fixture *f; int64_t id; int provider_visible, authority_visible; const char *state; };
+
+static int filing_job_fn(struct store_conn *c, void *arg, struct err *e)
+{
+    struct filing_job *j = arg;
+    json_t *row = json_pack("{s:I s:I s:s s:s s:I s:s s:i s:s s:s s:s s:{} s:[] s:{} s:I}", "system_id", (json_int_t)j->f->system,
+                            "org_id", (json_int_t)j->f->enterprise, "kind", "initial", "state", "draft",
+                            "provider_org_id", (json_int_t)j->f->provider, "region", "110105", "level", 2,
+                            "type", "new", "subject_name", "Ent A", "system_name", "System", "document", "findings",
+                            "derived", "last_editor_id", (json_int_t)j->f->user);
+    j->id = store_filing_insert(c, row, e);
+    if (j->id < 0) { json_decref(row); return -1; }
+    json_t *full = store_filing_get(c, j->id);
+    json_object_set_new(full, "state", json_string(j->state ? j->state : "draft"));
+    json_object_set_new(full, "authority_org_id", json_integer(j->f->authority));
+    json_object_set_new(full, "provider_visible", json_integer(j->provider_visible));
+    json_object_set_new(full, "authority_visible", json_integer(j->authority_visible));
+    int rc = store_filing_update(c, full, e);
+    json_decref(full);
+    json_decref(row);
+    return rc;
+}
+
+static int64_t new_filing(struct fixture *f, int provider_visible, int authority_visible, const char *state)
+{
+    struct filing_job j = {.f = f, .provider_visible = provider_visible, .authority_visible = authority_visible, .state = state};
+    struct err e = {0};
+    if (store_write(f->s, filing_job_fn, &j, &e) != 0) fail_msg("filing: %s", e.detail_en);
+    return j.id;
+}
+
+/* ------------------------------------------------------------------ transactions */
+
+static int insert_then_fail(struct store_conn *c, void *arg, struct err *e)
+{
+    (void)arg;
+    if (store_org_insert(c, "enterprise", "Doomed", "91110000000000009X", "110000", NULL, NULL, e) < 0) return -1;
+    return err_set(e, ERR_CONFLICT, NULL, "changed my mind", "改变主意");
+}
+
+static int insert_ok(struct store_conn *c, void *arg, struct err *e)
+{
+    *(int64_t *)arg = store_org_insert(c, "enterprise", "Kept", "91110000000000008Y", "110000", NULL, NULL, e);
+    return *(int64_t *)arg < 0 ? -1 : 0;
+}
+
+static void test_transaction_rolls_back_a_failed_job(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    assert_int_equal(store_write(f->s, insert_then_fail, NULL, &e), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    err_clear(&e);
+    int64_t kept = 0;
+    assert_int_equal(store_write(f->s, insert_ok, &kept, &e), 0);
+    json_t *orgs = store_org_list(store_reader(f->s), "enterprise");
+    size_t i;
+    json_t *o;
+    bool doomed = false, found = false;
+    json_array_foreach(orgs, i, o) {
+        if (strcmp(jstr(o, "name"), "Doomed") == 0) doomed = true;
+        if (jint(o, "id") == kept) found = true;
+    }
+    json_decref(orgs);
+    assert_false(doomed);
+    assert_true(found);
+}
+
+static void test_unique_constraint_is_a_duplicate(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    int64_t kept = 0;
+    assert_int_equal(store_write(f->s, insert_ok, &kept, &e), 0);
+    assert_int_equal(store_write(f->s, insert_ok, &kept, &e), -1);
+    assert_int_equal(e.code, ERR_DUPLICATE);
+    err_clear(&e);
+}
+
+/* ------------------------------------------------------------------ optimistic concurrency */
+
+/* Each thread reads the filing's revision as it was before any of them and saves only when the
+ * stored revision still is that one (the service's If-Match check, inside the write job). */
+struct race { struct fixture *f; int64_t filing; int64_t seen_revision; int won, lost; pthread_mutex_t mu; };
+
+static int save_if_revision(struct store_conn *c, void *arg, struct err *e)
+{
+    struct race *r = arg;
+    json_t *row = store_filing_get_raw(c, r->filing);
+    if (jint(row, "revision") != r->seen_revision) {
+        json_decref(row);
+        return err_set(e, ERR_CONFLICT, NULL, "revision changed", "版本已变");
+    }
+    json_object_set_new(row, "revision", json_integer(r->seen_revision + 1));
+    json_object_set_new(row, "findings", json_array());
+    json_object_set_new(row, "derived", json_object());
+    int rc = store_filing_save_document(c, row, e);
+    json_decref(row);
+    return rc;
+}
+
+static void *racer(void *arg)
+{
+    struct race *r = arg;
+    struct err e = {0};
+    int rc = store_write(r->f->s, save_if_revision, r, &e);
+    pthread_mutex_lock(&r->mu);
+    if (rc == 0) r->won++;
+    else if (e.code == ERR_CONFLICT) r->lost++;
+    pthread_mutex_unlock(&r->mu);
+    err_clear(&e);
+    store_reader_release(r->f->s);
+    return NULL;
+}
+
+static void test_concurrent_saves_of_one_revision_one_wins(void **state)
+{
+    struct fixture *f = *state;
+    struct race r = {.f = f, .filing = new_filing(f, 0, 0, NULL), .mu = PTHREAD_MUTEX_INITIALIZER};
+    json_t *row = store_filing_get(store_reader(f->s), r.filing);
+    r.seen_revision = jint(row, "revision");
+    json_decref(row);
+    pthread_t t[6];
+    for (int i = 0; i < 6; i++) pthread_create(&t[i], NULL, racer, &r);
+    for (int i = 0; i < 6; i++) pthread_join(t[i], NULL);
+    assert_int_equal(r.won, 1);
+    assert_int_equal(r.lost, 5);
+    row = store_filing_get(store_reader(f->s), r.filing);
+    assert_int_equal(jint(row, "revision"), r.seen_revision + 1);
+    json_decref(row);
+}
+
+/* ------------------------------------------------------------------ numbering */
+
+struct numbers { struct fixture *f; int64_t authority; int64_t got[64]; int n; pthread_mutex_t mu; };
+
+static int take_number(struct store_conn *c, void *arg, struct err *e)
+{
+    struct numbers *nb = arg;
+    int64_t seq = store_next_number_seq(c, nb->authority, 2026, e);
+    if (seq < 0) return -1;
+    pthread_mutex_lock(&nb->mu);
+    nb->got[nb->n++] = seq;
+    pthread_mutex_unlock(&nb->mu);
+    return 0;
+}
+
+static void *numberer(void *arg)
+{
+    struct numbers *nb = arg;
+    for (int i = 0; i < 8; i++) {
+        struct err e = {0};
+        if (store_write(nb->f->s, take_number, nb, &e) != 0) err_clear(&e);
+    }
+    store_reader_release(nb->f->s);
+    return NULL;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_numbers_are_sequential_without_gaps_under_concurrency(void **state)
+{
+    struct fixture *f = *state;
+    struct numbers nb = {.f = f, .authority = f->authority, .mu = PTHREAD_MUTEX_INITIALIZER};
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, numberer, &nb);
+    for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
+    assert_int_equal(nb.n, 32);
+    qsort(nb.got, (size_t)nb.n, sizeof nb.got[0], cmp64);
+    for (int i = 0; i < nb.n; i++) assert_int_equal(nb.got[i], i + 1);
+    /* another authority (or year) counts on its own */
+    struct numbers other = {.f = f, .authority = f->provider, .mu = PTHREAD_MUTEX_INITIALIZER};
+    struct err e = {0};
+    assert_int_equal(store_write(f->s, take_number, &other, &e), 0);
+    assert_int_equal(other.got[0], 1);
+}
+
+/* ------------------------------------------------------------------ visibility and pagination */
+
+static int list_count(struct fixture *f, const char *kind, int64_t org_id, bool admin)
+{
+    struct store_scope scope = {.org_kind = kind, .org_id = org_id, .admin = admin};
+    struct filing_query q = {.limit = 200};
+    int64_t next = 0;
+    struct err e = {0};
+    json_t *rows = store_filing_list(store_reader(f->s), &scope, &q, &next, &e);
+    assert_non_null(rows);
+    int n = (int)json_array_size(rows);
+    json_decref(rows);
+    return n;
+}
+
+static void test_filing_visibility_by_scope(void **state)
+{
+    struct fixture *f = *state;
+    new_filing(f, 0, 0, "draft");           /* the enterprise's only */
+    new_filing(f, 1, 0, "provider_check");  /* and the provider's */
+    new_filing(f, 1, 1, "review");          /* and the authority's */
+    assert_int_equal(list_count(f, "platform", 0, true), 3);
+    assert_int_equal(list_count(f, "enterprise", f->enterprise, false), 3);
+    assert_int_equal(list_count(f, "enterprise", f->other_enterprise, false), 0);
+    assert_int_equal(list_count(f, "provider", f->provider, false), 2);
+    assert_int_equal(list_count(f, "authority", f->authority, false), 1);
+    /* a scope of one kind never matches through the columns of another */
+    assert_int_equal(list_count(f, "authority", f->provider, false), 0);
+    assert_int_equal(list_count(f, "provider", f->enterprise, false), 0);
+}
+
+static void test_filing_list_pages_newest_first(void **state)
+{
+    struct fixture *f = *state;
+    int64_t ids[5];
+    for (int i = 0; i < 5; i++) ids[i] = new_filing(f, 0, 0, NULL);
+    struct store_scope scope = {.org_kind = "enterprise", .org_id = f->enterprise};
+    struct filing_query q = {.limit = 2};
+    int seen = 0;
+    for (int page = 0; page < 4; page++) {
+        int64_t next = 0;
+        struct err e = {0};
+        json_t *rows = store_filing_list(store_reader(f->s), &scope, &q, &next, &e);
+        assert_non_null(rows);
+        size_t i;
+        json_t *r;
+        json_array_foreach(rows, i, r) {
+            assert_int_equal(jint(r, "id"), ids[4 - seen]);
+            assert_null(json_object_get(r, "document"));
+            seen++;
+        }
+        json_decref(rows);
+        if (!next) break;
+        q.after_id = next;
+    }
+    assert_int_equal(seen, 5);
+    /* a filter by text finds by name and number */
+    q = (struct filing_query){.limit = 50, .q = "Syst"};
+    int64_t next = 0;
+    json_t *rows = store_filing_list(store_reader(f->s), &scope, &q, &next, NULL);
+    assert_int_equal(json_array_size(rows), 5);
+    json_decref(rows);
+}
+
+/* ------------------------------------------------------------------ audit */
+
+struct audit_job { struct fixture *f; int64_t filing; const char *action; };
+
+static int audit_job_fn(struct store_conn *c, void *arg, struct err *e)
+{
+    struct audit_job *j = arg;
+    json_t *detail = json_pack("{s:s}", "note", "中文 and text");
+    struct audit_entry a = {.actor_user_id = j->f->user, .actor_org_id = j->f->enterprise, .action = j->action,
+                            .object_type = "filing", .object_id = j->filing, .filing_id = j->filing,
+                            .org_id = j->f->enterprise, .after_sha = "ab", .detail = detail};
+    int rc = store_audit_append(c, &a, e);
+    json_decref(detail);
+    return rc;
+}
+
+static int tamper(struct store_conn *c, void *arg, struct err *e)
+{
+    return db_run(c, e, "UPDATE audit SET action='filing.other' WHERE id=?", "i", *(int64_t *)arg);
+}
+
+static void *auditor(void *arg)
+{
+    struct audit_job *j = arg;
+    for (int i = 0; i < 10; i++) {
+        struct err e = {0};
+        if (store_write(j->f->s, audit_job_fn, j, &e) != 0) err_clear(&e);
+    }
+    store_reader_release(j->f->s);
+    return NULL;
+}
+
+static void test_audit_appends_one_chain_append_only(void **state)
+{
+    struct fixture *f = *state;
+    int64_t filing = new_filing(f, 0, 0, NULL);
+    struct audit_job j = {.f = f, .filing = filing, .action = "filing.save"};
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++) pthread_create(&t[i], NULL, auditor, &j);
+    for (int i = 0; i < 3; i++) pthread_join(t[i], NULL);
+    struct store_conn *c = store_reader(f->s);
+    assert_int_equal(store_audit_size(c), 30);
+    struct err e = {0};
+    assert_int_equal(store_audit_verify(c, &e), 0);
+    /* the list: the enterprise sees its filing's entries newest first, in pages */
+    struct store_scope scope = {.org_kind = "enterprise", .org_id = f->enterprise};
+    int64_t next = 0;
+    json_t *rows = store_audit_list(c, &scope, f->user, false, filing, 20, 0, &next, &e);
+    assert_int_equal(json_array_size(rows), 20);
+    assert_int_equal(jint(json_array_get(rows, 0), "id"), 30);
+    assert_string_equal(jstr(json_object_get(json_array_get(rows, 0), "detail"), "note"), "中文 and text");
+    assert_null(json_object_get(json_array_get(rows, 0), "prev_hash"));
+    assert_int_equal(next, 11);
+    json_decref(rows);
+    /* another enterprise sees none of them */
+    struct store_scope other = {.org_kind = "enterprise", .org_id = f->other_enterprise};
+    rows = store_audit_list(c, &other, 0, false, 0, 100, 0, &next, &e);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    /* the hashes of the verifiable log are those of the chain */
+    uint8_t *hashes = store_audit_hashes(c, 0, 30, &e);
+    assert_non_null(hashes);
+    free(hashes);
+    /* append-only: the engine refuses to change an entry, and the chain stays whole */
+    int64_t victim = 7;
+    assert_int_equal(store_write(f->s, tamper, &victim, &e), -1);
+    err_clear(&e);
+    assert_int_equal(store_audit_verify(store_reader(f->s), &e), 0);
+}
+
+/* ------------------------------------------------------------------ materials */
+
+struct material_job { struct fixture *f; int64_t id; int n; const char *sha; int64_t size; int64_t filing; };
+
+static int material_create(struct store_conn *c, void *arg, struct err *e)
+{
+    struct material_job *j = arg;
+    j->id = store_material_insert(c, j->f->enterprise, "icp_licence", "Licence", "a.txt", "text/plain; charset=utf-8",
+                                  j->size, j->sha, j->f->user, e);
+    return j->id < 0 ? -1 : 0;
+}
+
+static int material_version(struct store_conn *c, void *arg, struct err *e)
+{
+    struct material_job *j = arg;
+    j->n = store_material_add_version(c, j->id, "b.txt", "text/plain; charset=utf-8", j->size, j->sha, j->f->user, e);
+    if (j->n < 0) return -1;
+    return store_material_pin(c, j->filing, 1, j->id, j->n, j->sha, e);
+}
+
+/* Write bytes to a temporary upload file as the HTTP layer does and hand it to the store. */
+static void put_bytes(struct fixture *f, const char *bytes, char sha[65])
+{
+    char dir[4200], path[4300];
+    store_upload_dir(f->s, dir, sizeof dir);
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/upload-XXXXXX", dir);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t len = strlen(bytes);
+    assert_int_equal(write(fd, bytes, len), (ssize_t)len);
+    sha256_hex(bytes, len, sha);
+    struct store_upload u = {.path = path, .fd = fd, .size = len, .sha256 = sha};
+    struct err e = {0};
+    if (store_blob_put(f->s, &u, &e) != 0) fail_msg("blob_put: %s", e.detail_en);
+    close(fd);
+    if (!u.taken) unlink(path);
+}
+
+static void test_materials_versions_pins_and_bytes(void **state)
+{
+    struct fixture *f = *state;
+    char sha1[65], sha2[65];
+    put_bytes(f, "first bytes\n", sha1);
+    put_bytes(f, "second bytes, longer\n", sha2);
+    put_bytes(f, "first bytes\n", sha1);   /* the same bytes again: kept once */
+    struct material_job j = {.f = f, .sha = sha1, .size = 12, .filing = new_filing(f, 0, 0, NULL)};
+    struct err e = {0};
+    assert_int_equal(store_write(f->s, material_create, &j, &e), 0);
+    j.sha = sha2;
+    j.size = 21;
+    assert_int_equal(store_write(f->s, material_version, &j, &e), 0);
+    assert_int_equal(j.n, 2);
+    struct store_conn *c = store_reader(f->s);
+    json_t *m = store_material_get(c, j.id);
+    assert_int_equal(jint(m, "current_version"), 2);
+    assert_string_equal(jstr(m, "sha256"), sha2);
+    json_decref(m);
+    json_t *versions = store_material_version_list(c, j.id);
+    assert_int_equal(json_array_size(versions), 2);
+    json_decref(versions);
+    json_t *pins = store_material_pins(c, j.filing, 1);
+    assert_int_equal(json_array_size(pins), 1);
+    assert_int_equal(jint(json_array_get(pins, 0), "material_version"), 2);
+    json_decref(pins);
+    assert_true(store_material_org_has_sha256(c, f->enterprise, sha1));
+    assert_false(store_material_org_has_sha256(c, f->other_enterprise, sha1));
+    assert_int_equal(store_material_org_bytes(c, f->enterprise), 12 + 21);
+    /* the bytes come back, and check out */
+    int fd = -1;
+    assert_int_equal(store_blob_open(f->s, sha2, 21, &fd, &e), 0);
+    char buf[64] = {0};
+    assert_int_equal(read(fd, buf, sizeof buf), 21);
+    assert_string_equal(buf, "second bytes, longer\n");
+    close(fd);
+    char got[65], where[4300];
+    assert_int_equal(store_blob_check(f->s, sha1, got, where, sizeof where), 0);
+    /* bytes never kept are missing, and asked for at another size they are damaged */
+    char absent[65];
+    sha256_hex("never", 5, absent);
+    assert_int_equal(store_blob_check(f->s, absent, got, where, sizeof where), -1);
+    assert_int_equal(store_blob_open(f->s, sha1, 13, &fd, &e), -1);
+    err_clear(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_transaction_rolls_back_a_failed_job, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unique_constraint_is_a_duplicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_saves_of_one_revision_one_wins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_numbers_are_sequential_without_gaps_under_concurrency, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_filing_visibility_by_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_filing_list_pages_newest_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_appends_one_chain_append_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_materials_versions_pins_and_bytes, setup, teardown),
+    };
+    return cmocka_run_group_tests_name(location() ? "store (PostgreSQL)" : "store (SQLite)", tests, NULL, NULL);
+}
