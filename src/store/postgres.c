@@ -96,7 +96,10 @@ int pg_error(struct pg_conn *c, struct err *e, const PGresult *r)
         return err_set(e, ERR_VALIDATION, NULL, "constraint failed: %s", "约束校验失败：%s", msg);
     if (state && strcmp(state, "53100") == 0)
         return err_set(e, ERR_STORAGE_FULL, NULL, "storage error: %s", "存储错误：%s", msg);
-    return err_set(e, ERR_INTERNAL, NULL, "database error: %s", "数据库错误：%s", msg);
+    /* the engine's words name tables and statements: for the operator's log, not the client */
+    fprintf(stderr, "database error: %s\n", msg);
+    return err_set(e, ERR_INTERNAL, NULL, "database error (the server log has its details)",
+                   "数据库错误（详见服务器日志）");
 }
 
 /* "?" → "$k" (counting), "?N" → "$N"; quoted text and identifiers are copied as they are. */

@@ -103,7 +103,10 @@ static int db_error(struct sqlite_conn *c, struct err *e, int rc)
         return err_set(e, ERR_DUPLICATE, NULL, "already exists (%s)", "已存在（%s）", sqlite3_errmsg(c->db));
     if (primary == SQLITE_CONSTRAINT)
         return err_set(e, ERR_VALIDATION, NULL, "constraint failed: %s", "约束校验失败：%s", sqlite3_errmsg(c->db));
-    return err_set(e, ERR_INTERNAL, NULL, "database error: %s", "数据库错误：%s", sqlite3_errmsg(c->db));
+    /* the engine's words name tables and statements: for the operator's log, not the client */
+    fprintf(stderr, "database error: %s\n", sqlite3_errmsg(c->db));
+    return err_set(e, ERR_INTERNAL, NULL, "database error (the server log has its details)",
+                   "数据库错误（详见服务器日志）");
 }
 
 static sqlite3_stmt *stmt_get(struct sqlite_conn *c, const char *sql)

@@ -113,8 +113,10 @@ json_t *store_review_spans(struct store_conn *c, const struct store_scope *scope
 json_t *store_record_schedule_page(struct store_conn *c, const struct store_scope *scope, int64_t after_id, int limit,
                                    struct err *e)
 {
-    static const char *sql =
+    const char *sql = db_sql(c,
         "SELECT f.id, f.filed_at, json_extract(f.derived, '$.self_inspection_months') AS self_inspection_months "
-        "FROM filings f WHERE " RECORD_SCOPE " AND f.id > ?4 ORDER BY f.id LIMIT ?5";
+        "FROM filings f WHERE " RECORD_SCOPE " AND f.id > ?4 ORDER BY f.id LIMIT ?5",
+        "SELECT f.id, f.filed_at, (f.derived::jsonb ->> 'self_inspection_months')::bigint AS self_inspection_months "
+        "FROM filings f WHERE " RECORD_SCOPE " AND f.id > ?4 ORDER BY f.id LIMIT ?5");
     return db_query(c, e, sql, "isiii", SCOPE_ARGS(scope), after_id, (int64_t)limit);
 }
