@@ -133,7 +133,9 @@ export class Server {
   async uploadDemoMaterials() {
     const token = await this.login('filer');
     for (const [kind, id] of Object.entries(DEMO_MATERIALS)) {
-      const r = await this.req('POST', `/api/v1/materials?kind=${kind}&title=${kind}&filename=${kind}.txt`,
+      // a title as a person would type it (words, not the kind's code: the UI shows titles)
+      const title = encodeURIComponent(`演示材料 ${id}`);
+      const r = await this.req('POST', `/api/v1/materials?kind=${kind}&title=${title}&filename=${kind}.txt`,
         { token, raw: `demo ${kind}\n`, contentType: 'text/plain; charset=utf-8' });
       if (r.status !== 201 || r.body.id !== id) throw new Error(`demo material ${kind}: ${r.status} ${r.text}`);
     }

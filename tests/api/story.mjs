@@ -247,8 +247,9 @@ export async function licenceCodeEnterprise(s, tag = 'lc') {
   await Promise.all([createUser(s, org.id, logins[0], ['filer']), createUser(s, org.id, logins[1], ['checker'])]);
   await loginAll(s, logins);
   const ids = {};
-  for (const kind of Object.keys(DEMO_MATERIALS)) {
-    const r = await s.req('POST', `${API}/materials?kind=${kind}&title=${kind}&filename=${kind}.txt`,
+  for (const [kind, n] of Object.entries(DEMO_MATERIALS)) {
+    const title = encodeURIComponent(`演示材料 ${n}`);   // words, as Server.uploadDemoMaterials titles them
+    const r = await s.req('POST', `${API}/materials?kind=${kind}&title=${title}&filename=${kind}.txt`,
       { token: s.tokens[logins[0]], raw: `${tag} ${kind}\n`, contentType: 'text/plain; charset=utf-8' });
     assert.equal(r.status, 201, `material ${kind}: ${r.status} ${r.text}`);
     ids[kind] = r.body.id;

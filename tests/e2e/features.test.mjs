@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, signedInPages, shot } from './browser.mjs';
-import { Server } from '../api/lib.mjs';
+import { DEMO_MATERIALS, Server } from '../api/lib.mjs';
 import { API, DEMO, actOk, createFiling, createSystem, licenceCodeEnterprise, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
 
 let s, browser, systemId;
@@ -146,7 +146,7 @@ test('override requests: the filer asks on a finding of an overridable rule, the
   await rev.goto(`/filings/${id}?step=subject`);
   const open = rev.locator('#overrides li[data-state="requested"]');
   await open.waitFor();
-  await open.locator('a.material-link', { hasText: 'business_licence' }).waitFor();
+  await open.locator('a.material-link', { hasText: `演示材料 ${DEMO_MATERIALS.business_licence}` }).waitFor();
   await open.locator('textarea.override-comment').fill('已核对营业执照');
   await shot(rev, 'overrides');
   await open.locator('button.override-accept').click();
