@@ -106,7 +106,7 @@ int cmd_export(int argc, char **argv)
             close(fd);
             if (rows < 0) {
                 unlink(out);
-                rc = e.code == ERR_BAD_REQUEST ? cli_usage("export", e.detail_en) : cli_fail(&e);
+                rc = e.code == ERR_BAD_QUERY ? cli_usage("export", e.detail_en) : cli_fail(&e);
             } else {
                 fprintf(stderr, "beian: %lld filing(s) written to %s\n", (long long)rows, out);
                 rc = EXIT_OK;

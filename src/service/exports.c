@@ -277,19 +277,22 @@ static int writer_close(struct writer *w, bool ok, struct err *e)
 
 /* ---- the register --------------------------------------------------------------------------- */
 
+/* Its filters are query parameters (of the API and of `beian export register`): a bad one is
+ * the one problem of a bad query parameter, as on every route (http/query.h). */
+
 int export_register_check(const struct register_query *q, struct err *e)
 {
     if (q->state && *q->state && (wf_state_parse(q->state) == ST_NONE || wf_state_parse(q->state) >= ST_ACCEPTED))
-        return err_set(e, ERR_BAD_REQUEST, "state", "state must be a filing state such as filed",
+        return err_set(e, ERR_BAD_QUERY, "state", "state must be a filing state such as filed",
                        "state 必须是备案状态，例如 filed");
     if (q->kind && *q->kind && strcmp(q->kind, "initial") != 0 && strcmp(q->kind, "change") != 0)
-        return err_set(e, ERR_BAD_REQUEST, "kind", "kind is initial or change", "kind 为 initial 或 change");
+        return err_set(e, ERR_BAD_QUERY, "kind", "kind is initial or change", "kind 为 initial 或 change");
     if (q->region && *q->region && !region_code_valid(q->region))
-        return err_set(e, ERR_BAD_REQUEST, "region", "region must be a 6-digit code", "region 必须是6位行政区划代码");
+        return err_set(e, ERR_BAD_QUERY, "region", "region must be a 6-digit code", "region 必须是6位行政区划代码");
     if (q->q && strlen(q->q) > 200)
-        return err_set(e, ERR_BAD_REQUEST, "q", "the search text is at most 200 bytes", "搜索内容最长200字节");
+        return err_set(e, ERR_BAD_QUERY, "q", "the search text is at most 200 bytes", "搜索内容最长200字节");
     if (q->type && strlen(q->type) > 32)
-        return err_set(e, ERR_BAD_REQUEST, "type", "type is a filing type such as standard", "type 为备案类型，例如 standard");
+        return err_set(e, ERR_BAD_QUERY, "type", "type is a filing type such as standard", "type 为备案类型，例如 standard");
     return 0;
 }
 
