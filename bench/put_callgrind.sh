@@ -6,8 +6,8 @@
 # server under callgrind; after 32 PUTs of warm-up (per-thread connections, statements, Lua
 # states) the counters are zeroed, PUT_COUNT (default 256) saves are sent by PUT_CLIENTS (default 8)
 # clients at once, each a real write (the description changes), and the counters dumped. Prints
-# "BIN instructions-per-PUT" and leaves the profile in PUT_PROFILE_DIR (default: removed) as
-# callgrind.BINNAME for callgrind_annotate.
+# instructions per PUT for each BIN, in all and without the policy engine's, and leaves the
+# profile in PUT_PROFILE_DIR (default: removed) for callgrind_annotate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${PUT_COUNT:-256}
@@ -74,8 +74,13 @@ PY
   kill "$srv"; wait "$srv" 2>/dev/null || true
   srv=""
   # the dump made by callgrind_control (cg.out.1), summed over threads
-  total=$(cat "$work"/cg.out*.1* 2>/dev/null | awk '/^summary:/ {s += $2} END {print s}')
-  echo "$bin $(awk -v t="$total" -v n="$N" 'BEGIN{printf "%.0f", t/n}')"
+  total=$(cat "$work"/cg.out*.1* 2>/dev/null | awk '/^summary:/ {s += $2} END {printf "%.0f", s}')
+  # the policy engine's share (rules.c:policy_check, inclusive) apart: its Lua garbage collector
+  # makes it vary by ±10 % from run to run, and it is another part's to cut
+  policy=$(callgrind_annotate --inclusive=yes --threshold=100 "$work"/cg.out*.1* 2>/dev/null |
+    awk '/rules\.c:policy_check / && !seen {gsub(",", "", $1); print $1; seen = 1}')
+  per() { awk -v t="$1" -v n="$N" 'BEGIN{printf "%.0f", t/n}'; }
+  echo "$bin per PUT: $(per "$total") instructions, of which policy_check $(per "${policy:-0}"), the rest $(per "$((total - ${policy:-0}))")"
   if [ -n "${PUT_PROFILE_DIR:-}" ]; then
     mkdir -p "$PUT_PROFILE_DIR"
     callgrind_annotate --inclusive=no $(ls "$work"/cg.out*.1*) > "$PUT_PROFILE_DIR/callgrind.$(basename "$(dirname "$(dirname "$bin")")").txt" 2>/dev/null || true

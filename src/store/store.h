@@ -227,6 +227,9 @@ int store_upload_sweep(const struct store *s, time_t remove_before, size_t *remo
 /* A material: {id, org_id, kind, title, current_version, created_by, created_at, updated_at} joined
  * with its current version's {filename, content_type, size, sha256}. NULL when absent. */
 json_t *store_material_get(struct store_conn *c, int64_t id);
+/* The materials whose ids the JSON array text ids lists ("[3,1,7]"), in no particular order, as
+ * store_material_get: one query for the materials a document names. */
+json_t *store_materials_by_ids(struct store_conn *c, const char *ids);
 /* The materials of an organisation (org_id 0: all), newest first, as store_material_get. */
 json_t *store_material_list(struct store_conn *c, int64_t org_id);
 /* A new material with its version 1. Returns the id or -1. */
