@@ -8,6 +8,7 @@
  * by the address of their SQL text (all SQL here is string literals). Every value is bound, never
  * spliced into SQL. */
 #include "store/db.h"
+#include "core/json_text.h"
 #include "store/migrations.h"
 
 #include <errno.h>
@@ -159,7 +160,7 @@ static int bind_args(sqlite3_stmt *st, const char *types, va_list ap)
             const json_t *v = va_arg(ap, const json_t *);
             if (!v) { rc = sqlite3_bind_null(st, idx); break; }
             /* canonical text (sorted keys): the SHA-256 of a stored document is that of its text */
-            char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+            char *s = json_canonical(v, NULL);
             rc = s ? sqlite3_bind_text(st, idx, s, -1, free) : SQLITE_NOMEM;
             break;
         }
