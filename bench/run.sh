@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNS:-64}
-BIN=build/beian
+BIN=${BENCH_BIN:-build/beian}   # BENCH_BIN: another build of the server, for before/after runs
 work=$(mktemp -d /tmp/beian-bench.XXXXXX)
 cleanup() {   # every step even when one fails (a server already gone): set -e must not skip the rest
   [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null || true
