@@ -99,8 +99,10 @@ json_t *store_filing_get(struct store_conn *c, int64_t id);
 /* The same row with its JSON columns (document, findings, derived) left as JSON text in strings,
  * for readers that only pass them on (saves parsing and re-serialising the document). */
 json_t *store_filing_get_raw(struct store_conn *c, int64_t id);
-/* Store a new document: row holds id, document (canonical JSON text), findings, derived, revision,
- * last_editor_id and the list columns (subject_name, system_name, region, level, provider_org_id). */
+/* Store a new document: row holds id, document (canonical JSON text), findings and derived (JSON
+ * values, or their canonical text as strings), revision, last_editor_id, the list columns
+ * (subject_name, system_name, region, level, provider_org_id, provider_evaluation_id, type, pack)
+ * and, when the caller fixes it, updated_at (else now). */
 int store_filing_save_document(struct store_conn *c, const json_t *row, struct err *e);
 /* Write back every column of row (by row.id); 0 ok. */
 int store_filing_update(struct store_conn *c, const json_t *row, struct err *e);
@@ -225,6 +227,9 @@ int store_upload_sweep(const struct store *s, time_t remove_before, size_t *remo
 /* A material: {id, org_id, kind, title, current_version, created_by, created_at, updated_at} joined
  * with its current version's {filename, content_type, size, sha256}. NULL when absent. */
 json_t *store_material_get(struct store_conn *c, int64_t id);
+/* The materials whose ids the JSON array text ids lists ("[3,1,7]"), in no particular order, as
+ * store_material_get: one query for the materials a document names. */
+json_t *store_materials_by_ids(struct store_conn *c, const char *ids);
 /* The materials of an organisation (org_id 0: all), newest first, as store_material_get. */
 json_t *store_material_list(struct store_conn *c, int64_t org_id);
 /* A new material with its version 1. Returns the id or -1. */
