@@ -13,6 +13,7 @@
 #include "service/filing_pass.h"
 #include "service/filings.h"
 #include "service/inspections.h"
+#include "service/notify.h"
 #include "core/clock.h"
 #include "core/doc_cache.h"
 #include "service/test_clock.h"
@@ -94,11 +95,37 @@ static bool same_finding(const json_t *a, const json_t *b)
            strcmp(jstr(a, "path") ? jstr(a, "path") : "", jstr(b, "path") ? jstr(b, "path") : "") == 0;
 }
 
-struct record_job { int64_t id, org_id; json_t *now; const char *day; int appeared, cleared; };
+/* A record's writes: today's findings against the open ones. The record's parties and names come
+ * from the row the evaluation read (copies), so its events' notifications need not read it again. */
+struct record_job {
+    int64_t id;
+    struct notify_filing filing;   /* the strings are the job's own */
+    json_t *now;
+    const char *day;
+    int appeared, cleared;
+};
 
-static int record_job_fn(struct store_conn *c, void *arg, struct err *e)
+/* Before the evaluation, which may change the row it is given. */
+static struct record_job record_job_of(const json_t *record, const char *day)
 {
-    struct record_job *j = arg;
+    struct record_job j = {.id = jint(record, "id"), .day = day};
+    notify_filing_of_row(record, &j.filing);
+    j.filing.system_name = j.filing.system_name ? strdup(j.filing.system_name) : NULL;
+    j.filing.subject_name = j.filing.subject_name ? strdup(j.filing.subject_name) : NULL;
+    j.filing.number = j.filing.number ? strdup(j.filing.number) : NULL;
+    return j;
+}
+
+static void record_job_free(struct record_job *j)
+{
+    json_decref(j->now);
+    free((char *)j->filing.system_name);
+    free((char *)j->filing.subject_name);
+    free((char *)j->filing.number);
+}
+
+static int record_job_fn(struct store_conn *c, struct record_job *j, struct notify_cache *cache, struct err *e)
+{
     struct principal system;
     principal_operator(&system);
     json_t *open = store_standing_open_keys(c, j->id);
@@ -112,7 +139,7 @@ static int record_job_fn(struct store_conn *c, void *arg, struct err *e)
         if ((rc = store_standing_insert(c, j->id, f, j->day, e)) != 0) goto out;
         json_t *d = json_pack("{s:s s:s s:s s:O}", "rule", jstr(f, "rule"), "path", jstr(f, "path") ? jstr(f, "path") : "",
                               "severity", jstr(f, "severity"), "message", json_object_get(f, "message"));
-        rc = audit_record(c, &system, "standing.appear", "filing", j->id, j->id, j->org_id, NULL, NULL, d, e);
+        rc = audit_record_of(c, &system, "standing.appear", "filing", j->id, j->id, &j->filing, d, cache, e);
         json_decref(d);
         if (rc != 0) goto out;
         j->appeared++;
@@ -123,7 +150,7 @@ static int record_job_fn(struct store_conn *c, void *arg, struct err *e)
         if (still) continue;
         if ((rc = store_standing_clear(c, jint(o, "id"), j->day, e)) != 0) goto out;
         json_t *d = json_pack("{s:s s:s s:s}", "rule", jstr(o, "rule"), "path", jstr(o, "path"), "since", jstr(o, "since"));
-        rc = audit_record(c, &system, "standing.clear", "filing", j->id, j->id, j->org_id, NULL, NULL, d, e);
+        rc = audit_record_of(c, &system, "standing.clear", "filing", j->id, j->id, &j->filing, d, cache, e);
         json_decref(d);
         if (rc != 0) goto out;
         j->cleared++;
@@ -135,15 +162,18 @@ out:
 }
 
 /* One transaction for a batch of records: a million records would otherwise wait for a million
- * commits. */
+ * commits. Who hears of the events is looked up once per organisation for the batch. */
 struct batch_job { struct record_job *jobs; size_t n; };
 
 static int batch_job_fn(struct store_conn *c, void *arg, struct err *e)
 {
     struct batch_job *b = arg;
-    for (size_t i = 0; i < b->n; i++)
-        if (record_job_fn(c, &b->jobs[i], e) != 0) return -1;
-    return 0;
+    struct notify_cache *cache = notify_cache_new();
+    if (!cache) return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+    int rc = 0;
+    for (size_t i = 0; i < b->n && rc == 0; i++) rc = record_job_fn(c, &b->jobs[i], cache, e);
+    notify_cache_free(cache);
+    return rc;
 }
 
 /* The evaluation runs on a pool of workers that lives for the whole pass — one per core, the
@@ -192,8 +222,8 @@ static void evaluate_batch(struct pool *pl, struct store_conn *c, struct filing_
         json_t *record = record_read(c, pass, jint(json_array_get(pl->ids, i), "id"));
         pl->present[i] = record != NULL;
         if (!record) continue;
-        pl->jobs[i] = (struct record_job){jint(record, "id"), jint(record, "org_id"),
-                                          standing_now(pl->a, c, record, pl->today, pass), pl->day, 0, 0};
+        pl->jobs[i] = record_job_of(record, pl->day);
+        pl->jobs[i].now = standing_now(pl->a, c, record, pl->today, pass);
         json_decref(record);
     }
 }
@@ -254,7 +284,7 @@ static int commit_finish(struct commit *cm, struct standing_report *out, struct 
     if (cm->running) pthread_join(cm->thread, NULL);
     cm->running = false;
     for (size_t i = 0; i < cm->n; i++) {
-        json_decref(cm->jobs[i].now);
+        record_job_free(&cm->jobs[i]);
         if (cm->rc == 0) {
             out->records++;
             out->appeared += cm->jobs[i].appeared;
@@ -316,7 +346,7 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
         /* the previous batch's writes have run beside this evaluation; this batch's now start */
         struct commit *cm = &commits[round % 2], *previous = &commits[(round + 1) % 2];
         if (commit_finish(previous, out, e) != 0) {
-            for (i = 0; i < fetched; i++) if (present[i]) json_decref(jobs[i].now);
+            for (i = 0; i < fetched; i++) if (present[i]) record_job_free(&jobs[i]);
             result = -1;
             break;
         }
