@@ -6,11 +6,9 @@
 #include "core/workflow.h"
 #include "service/notify.h"
 
-/* Append, then notify (inbox and outbox in the same transaction): from the filing as the caller
- * holds it, or (filing NULL) as the hook reads it. */
-static int append(struct store_conn *c, const struct principal *who, const char *action, const char *object_type,
-                  int64_t object_id, int64_t filing_id, int64_t org_id, const char *before_sha, const char *after_sha,
-                  const json_t *detail, const struct notify_filing *filing, struct notify_cache *cache, struct err *e)
+int audit_record(struct store_conn *c, const struct principal *who, const char *action, const char *object_type,
+                 int64_t object_id, int64_t filing_id, int64_t org_id, const char *before_sha,
+                 const char *after_sha, const json_t *detail, struct err *e)
 {
     struct audit_entry a = {
         .actor_user_id = who ? who->user_id : 0, .actor_org_id = who ? who->org_id : 0,
@@ -18,23 +16,14 @@ static int append(struct store_conn *c, const struct principal *who, const char 
         .org_id = org_id, .before_sha = before_sha, .after_sha = after_sha, .detail = detail,
     };
     if (store_audit_append(c, &a, e) != 0) return -1;
-    return filing ? notify_from_event_of(c, &a, filing, cache, e) : notify_from_event(c, &a, e);
+    return notify_from_event(c, &a, e);   /* notifications: inbox and outbox in the same transaction */
 }
 
-int audit_record(struct store_conn *c, const struct principal *who, const char *action, const char *object_type,
-                 int64_t object_id, int64_t filing_id, int64_t org_id, const char *before_sha,
-                 const char *after_sha, const json_t *detail, struct err *e)
+int audit_record_of(struct store_conn *c, const struct audit_entry *a, const struct notify_filing *filing,
+                    struct notify_cache *cache, const char *params_text, struct err *e)
 {
-    return append(c, who, action, object_type, object_id, filing_id, org_id, before_sha, after_sha, detail, NULL,
-                  NULL, e);
-}
-
-int audit_record_of(struct store_conn *c, const struct principal *who, const char *action, const char *object_type,
-                    int64_t object_id, int64_t filing_id, const struct notify_filing *filing, const json_t *detail,
-                    struct notify_cache *cache, struct err *e)
-{
-    return append(c, who, action, object_type, object_id, filing_id, filing->org_id, NULL, NULL, detail, filing,
-                  cache, e);
+    if (store_audit_append(c, a, e) != 0) return -1;
+    return notify_from_event_of(c, a, filing, cache, params_text, e);
 }
 
 void audit_scope_of(const struct principal *who, struct store_scope *scope)

@@ -180,7 +180,7 @@ int notify_from_event(struct store_conn *c, const struct audit_entry *a, struct 
     if (!row) return 0;
     struct notify_filing f;
     notify_filing_of_row(row, &f);
-    int rc = notify_from_event_of(c, a, &f, NULL, e);
+    int rc = notify_from_event_of(c, a, &f, NULL, NULL, e);
     json_decref(row);
     return rc;
 }
@@ -210,8 +210,17 @@ static json_t *event_params(const struct audit_entry *a, const struct notify_fil
     return params;
 }
 
+char *notify_params_text(const struct audit_entry *a, const struct notify_filing *f)
+{
+    char link[64];
+    json_t *params = event_params(a, f, link);
+    char *text = sign_canonical(params);
+    json_decref(params);
+    return text;
+}
+
 int notify_from_event_of(struct store_conn *c, const struct audit_entry *a, const struct notify_filing *f,
-                         struct notify_cache *cache, struct err *e)
+                         struct notify_cache *cache, const char *made, struct err *e)
 {
     const char *to = a->detail ? jstr(a->detail, "to") : NULL;
     const struct notify_event *ev = notify_event_for(a->action, to);
@@ -225,7 +234,8 @@ int notify_from_event_of(struct store_conn *c, const struct audit_entry *a, cons
     char link[64];
     json_t *params = event_params(a, f, link);
     /* one text of each kind for everyone the event reaches */
-    char *params_text = sign_canonical(params), *mail_text = NULL, *hook_text = NULL;
+    char *own = made ? NULL : sign_canonical(params), *mail_text = NULL, *hook_text = NULL;
+    const char *params_text = made ? made : own;
     int rc = params_text ? 0 : err_set(e, ERR_INTERNAL, NULL, "cannot serialise notification", "无法生成通知");
     int64_t now = (int64_t)clock_now();
     size_t i;
@@ -261,7 +271,7 @@ int notify_from_event_of(struct store_conn *c, const struct audit_entry *a, cons
         notify_msg_id(id);
         rc = store_outbox_insert(c, "webhook", json_integer_value(h), ev->event, id, hook_text, now, e) < 0 ? -1 : 0;
     }
-    free(params_text);
+    free(own);
     free(mail_text);
     free(hook_text);
     json_decref(params);

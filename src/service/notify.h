@@ -54,10 +54,14 @@ void notify_filing_of_row(const json_t *row, struct notify_filing *out);
 struct notify_cache;
 struct notify_cache *notify_cache_new(void);
 void notify_cache_free(struct notify_cache *cache);
+/* The parameters of an event's texts as the inbox keeps them (canonical JSON text, malloc'd; NULL
+ * when it cannot be made): what a writer can make before its write, outside it. */
+char *notify_params_text(const struct audit_entry *entry, const struct notify_filing *filing);
 /* The hook for an event of a filing whose parties and names the caller holds; cache: NULL or one
- * of this write. Writes exactly what notify_from_event writes for the same filing. */
+ * of this write; params_text: notify_params_text of the same entry and filing, or NULL (made
+ * here). Writes exactly what notify_from_event writes for the same filing. */
 int notify_from_event_of(struct store_conn *c, const struct audit_entry *entry, const struct notify_filing *filing,
-                         struct notify_cache *cache, struct err *e);
+                         struct notify_cache *cache, const char *params_text, struct err *e);
 
 /* A new delivery id "msg_" + 24 hex digits (the webhook-id; kept by every redelivery). */
 void notify_msg_id(char out[40]);

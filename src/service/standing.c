@@ -14,6 +14,7 @@
 #include "service/filings.h"
 #include "service/inspections.h"
 #include "service/notify.h"
+#include "store/store.h"
 #include "core/clock.h"
 #include "core/doc_cache.h"
 #include "service/test_clock.h"
@@ -95,15 +96,60 @@ static bool same_finding(const json_t *a, const json_t *b)
            strcmp(jstr(a, "path") ? jstr(a, "path") : "", jstr(b, "path") ? jstr(b, "path") : "") == 0;
 }
 
+/* What the writer stores of a finding that appears, made by the worker that evaluated the record
+ * (outside the single writer): the log entry's detail, the finding's stored text, the texts'
+ * parameters of its notifications. */
+struct prepared { json_t *detail; char *detail_text, *params_text; };
+
 /* A record's writes: today's findings against the open ones. The record's parties and names come
- * from the row the evaluation read (copies), so its events' notifications need not read it again. */
+ * from the row the evaluation read (copies), so its events' notifications need not read it again;
+ * prepared[i] (or NULL) is what was made beforehand for now[i]. */
 struct record_job {
     int64_t id;
     struct notify_filing filing;   /* the strings are the job's own */
     json_t *now;
+    struct prepared *prepared;
     const char *day;
     int appeared, cleared;
 };
+
+/* The log entry of a finding that appears or clears (detail), by the operator. */
+static struct audit_entry standing_entry(const struct record_job *j, const char *action, const json_t *detail)
+{
+    struct principal system;
+    principal_operator(&system);
+    return (struct audit_entry){.actor_user_id = system.user_id, .actor_org_id = system.org_id, .action = action,
+                                .object_type = "filing", .object_id = j->id, .filing_id = j->id,
+                                .org_id = j->filing.org_id, .detail = detail};
+}
+
+static json_t *appear_detail(const json_t *f)
+{
+    return json_pack("{s:s s:s s:s s:O}", "rule", jstr(f, "rule"), "path", jstr(f, "path") ? jstr(f, "path") : "",
+                     "severity", jstr(f, "severity"), "message", json_object_get(f, "message"));
+}
+
+/* Make what the writer will store of the findings that were not open when the worker looked (the
+ * writer looks again inside its transaction: what it finds open is not written, what was not
+ * made here it makes itself). A day with nothing new makes nothing. */
+static void record_job_prepare(struct store_conn *c, struct record_job *j)
+{
+    json_t *open = store_standing_open_keys(c, j->id);
+    size_t n = json_array_size(j->now), i, k;
+    json_t *f, *o;
+    json_array_foreach(j->now, i, f) {
+        bool known = false;
+        json_array_foreach(open, k, o) if (same_finding(f, o)) known = true;
+        if (known) continue;
+        if (!j->prepared && !(j->prepared = calloc(n, sizeof *j->prepared))) break;
+        struct prepared *p = &j->prepared[i];
+        p->detail = appear_detail(f);
+        struct audit_entry a = standing_entry(j, "standing.appear", p->detail);
+        p->detail_text = store_standing_detail_text(f);
+        p->params_text = notify_params_text(&a, &j->filing);
+    }
+    json_decref(open);
+}
 
 /* Before the evaluation, which may change the row it is given. */
 static struct record_job record_job_of(const json_t *record, const char *day)
@@ -118,6 +164,12 @@ static struct record_job record_job_of(const json_t *record, const char *day)
 
 static void record_job_free(struct record_job *j)
 {
+    for (size_t i = 0; j->prepared && i < json_array_size(j->now); i++) {
+        json_decref(j->prepared[i].detail);
+        free(j->prepared[i].detail_text);
+        free(j->prepared[i].params_text);
+    }
+    free(j->prepared);
     json_decref(j->now);
     free((char *)j->filing.system_name);
     free((char *)j->filing.subject_name);
@@ -126,8 +178,6 @@ static void record_job_free(struct record_job *j)
 
 static int record_job_fn(struct store_conn *c, struct record_job *j, struct notify_cache *cache, struct err *e)
 {
-    struct principal system;
-    principal_operator(&system);
     json_t *open = store_standing_open_keys(c, j->id);
     int rc = 0;
     size_t i, k;
@@ -136,10 +186,11 @@ static int record_job_fn(struct store_conn *c, struct record_job *j, struct noti
         bool known = false;
         json_array_foreach(open, k, o) if (same_finding(f, o)) known = true;
         if (known) continue;
-        if ((rc = store_standing_insert(c, j->id, f, j->day, e)) != 0) goto out;
-        json_t *d = json_pack("{s:s s:s s:s s:O}", "rule", jstr(f, "rule"), "path", jstr(f, "path") ? jstr(f, "path") : "",
-                              "severity", jstr(f, "severity"), "message", json_object_get(f, "message"));
-        rc = audit_record_of(c, &system, "standing.appear", "filing", j->id, j->id, &j->filing, d, cache, e);
+        struct prepared *p = j->prepared && j->prepared[i].detail ? &j->prepared[i] : NULL;
+        if ((rc = store_standing_insert(c, j->id, f, p ? p->detail_text : NULL, j->day, e)) != 0) goto out;
+        json_t *d = p ? json_incref(p->detail) : appear_detail(f);
+        struct audit_entry a = standing_entry(j, "standing.appear", d);
+        rc = audit_record_of(c, &a, &j->filing, cache, p ? p->params_text : NULL, e);
         json_decref(d);
         if (rc != 0) goto out;
         j->appeared++;
@@ -150,7 +201,8 @@ static int record_job_fn(struct store_conn *c, struct record_job *j, struct noti
         if (still) continue;
         if ((rc = store_standing_clear(c, jint(o, "id"), j->day, e)) != 0) goto out;
         json_t *d = json_pack("{s:s s:s s:s}", "rule", jstr(o, "rule"), "path", jstr(o, "path"), "since", jstr(o, "since"));
-        rc = audit_record_of(c, &system, "standing.clear", "filing", j->id, j->id, &j->filing, d, cache, e);
+        struct audit_entry a = standing_entry(j, "standing.clear", d);
+        rc = audit_record_of(c, &a, &j->filing, cache, NULL, e);
         json_decref(d);
         if (rc != 0) goto out;
         j->cleared++;
@@ -224,6 +276,7 @@ static void evaluate_batch(struct pool *pl, struct store_conn *c, struct filing_
         if (!record) continue;
         pl->jobs[i] = record_job_of(record, pl->day);
         pl->jobs[i].now = standing_now(pl->a, c, record, pl->today, pass);
+        record_job_prepare(c, &pl->jobs[i]);
         json_decref(record);
     }
 }

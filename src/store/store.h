@@ -366,8 +366,11 @@ json_t *store_standing_open(struct store_conn *c, int64_t filing_id);
 /* The same without the message (detail): [{id, rule, path, since}], for the daily pass, which
  * compares them by rule and path. */
 json_t *store_standing_open_keys(struct store_conn *c, int64_t filing_id);
-int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *since,
-                          struct err *e);
+/* The text store_standing_insert keeps of a finding (its message and source; malloc'd), which a
+ * caller may make beforehand and pass (detail_text; NULL: made there). */
+char *store_standing_detail_text(const json_t *finding);
+int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *detail_text,
+                          const char *since, struct err *e);
 int store_standing_clear(struct store_conn *c, int64_t id, const char *day, struct err *e);
 /* The day a filed record was last standing-checked: noted, and read (a JSON string, or null). */
 int store_filing_standing_checked(struct store_conn *c, int64_t filing_id, const char *day, struct err *e);
