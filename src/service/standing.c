@@ -108,6 +108,7 @@ struct record_job {
     int64_t id;
     struct notify_filing filing;   /* the strings are the job's own */
     json_t *now;
+    json_t *open;   /* the open findings as the worker read them */
     struct prepared *prepared;
     const char *day;
     int appeared, cleared;
@@ -134,7 +135,7 @@ static json_t *appear_detail(const json_t *f)
  * made here it makes itself). A day with nothing new makes nothing. */
 static void record_job_prepare(struct store_conn *c, struct record_job *j)
 {
-    json_t *open = store_standing_open_keys(c, j->id);
+    json_t *open = j->open = store_standing_open_keys(c, j->id);
     size_t n = json_array_size(j->now), i, k;
     json_t *f, *o;
     json_array_foreach(j->now, i, f) {
@@ -148,7 +149,21 @@ static void record_job_prepare(struct store_conn *c, struct record_job *j)
         p->detail_text = store_standing_detail_text(f);
         p->params_text = notify_params_text(&a, &j->filing);
     }
-    json_decref(open);
+}
+
+/* The record's open findings inside the write: those the worker read when they are still the same
+ * (the common case: a day with nothing new costs the writer a count, not the rows), else read. */
+static json_t *open_in_write(struct store_conn *c, const struct record_job *j)
+{
+    if (j->open) {
+        int64_t count, max_id, seen_max = 0;
+        size_t i;
+        json_t *o;
+        json_array_foreach(j->open, i, o) if (jint(o, "id") > seen_max) seen_max = jint(o, "id");
+        store_standing_open_stamp(c, j->id, &count, &max_id);
+        if (count == (int64_t)json_array_size(j->open) && max_id == seen_max) return json_incref(j->open);
+    }
+    return store_standing_open_keys(c, j->id);
 }
 
 /* Before the evaluation, which may change the row it is given. */
@@ -170,6 +185,7 @@ static void record_job_free(struct record_job *j)
         free(j->prepared[i].params_text);
     }
     free(j->prepared);
+    json_decref(j->open);
     json_decref(j->now);
     free((char *)j->filing.system_name);
     free((char *)j->filing.subject_name);
@@ -178,7 +194,7 @@ static void record_job_free(struct record_job *j)
 
 static int record_job_fn(struct store_conn *c, struct record_job *j, struct notify_cache *cache, struct err *e)
 {
-    json_t *open = store_standing_open_keys(c, j->id);
+    json_t *open = open_in_write(c, j);
     int rc = 0;
     size_t i, k;
     json_t *f, *o;

@@ -141,6 +141,16 @@ char *store_standing_detail_text(const json_t *finding)
     return text;
 }
 
+void store_standing_open_stamp(struct store_conn *c, int64_t filing_id, int64_t *count, int64_t *max_id)
+{
+    json_t *row = db_one(c, "SELECT count(*) AS n, coalesce(max(id), 0) AS m FROM standing_findings WHERE filing_id=? AND"
+                            " cleared_on IS NULL",
+                         "i", filing_id);
+    *count = row ? json_integer_value(json_object_get(row, "n")) : -1;
+    *max_id = row ? json_integer_value(json_object_get(row, "m")) : -1;
+    json_decref(row);
+}
+
 int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *detail_text,
                           const char *since, struct err *e)
 {

@@ -366,6 +366,9 @@ json_t *store_standing_open(struct store_conn *c, int64_t filing_id);
 /* The same without the message (detail): [{id, rule, path, since}], for the daily pass, which
  * compares them by rule and path. */
 json_t *store_standing_open_keys(struct store_conn *c, int64_t filing_id);
+/* How many findings of a record stand and the greatest id among them (0, 0: none): ids only grow
+ * and findings are cleared, never deleted, so an equal stamp means the same open findings. */
+void store_standing_open_stamp(struct store_conn *c, int64_t filing_id, int64_t *count, int64_t *max_id);
 /* The text store_standing_insert keeps of a finding (its message and source; malloc'd), which a
  * caller may make beforehand and pass (detail_text; NULL: made there). */
 char *store_standing_detail_text(const json_t *finding);
