@@ -3,7 +3,8 @@
 #   1. GET /api/v1/filings/{id} with a bearer token vs nginx serving the same JSON bytes (wrk, 64 conns)
 #   2. PUT of the draft document (a real write each time) vs a plain C loop inserting the same document
 #      into SQLite with the same synchronous setting
-# Then validation, the policy impact and the standing check, the notification outbox, and a soak.
+# Then validation, the Django + DRF peer (bench/django/bench.sh: GET, PUT and validation beside
+# beian's), the policy impact and the standing check, the notification outbox, and a soak.
 # Prints a Markdown table for docs/performance.md. BENCH_SECONDS (default 10) sets each run's length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -101,8 +102,13 @@ BIN=$BIN bench/upload.sh
 echo
 echo "Validation of policy/cn-cloud/fixtures/reference.json (build/bench_validate, one thread):"
 echo '```'
-build/bench_validate
+build/bench_validate | tee "$work/validate.txt"
 echo '```'
+
+# the stack users would otherwise pick: Django + DRF + jsonschema under gunicorn, same SQLite
+# settings, same wrk scripts and document, its answers checked first; ratios beian ÷ Django
+BEIAN_GET=$G BEIAN_PUT=$PUT BEIAN_VALIDATE=$(awk '$1=="validate"{print $2}' "$work/validate.txt") \
+  bench/django/bench.sh "$work"
 
 # policy impact over generated filed filings (IMPACT_FILINGS, default 1,000,000)
 echo
