@@ -24,7 +24,7 @@ export PYTHONDONTWRITEBYTECODE=1   # nothing written into the tree
 export PEER_DB=$dir/peer.sqlite3 PEER_FORM=$PWD/policy/cn-cloud/form.json
 cleanup() { [ -n "${gunicorn:-}" ] && kill "$gunicorn" 2>/dev/null; wait 2>/dev/null; true; }
 trap cleanup EXIT
-fail() { echo "django peer: $*" >&2; echo "gunicorn's log: $dir/gunicorn.log" >&2; exit 1; }
+fail() { echo "django peer: $*" >&2; echo "gunicorn's log, last lines:" >&2; tail -20 "$dir/gunicorn.log" >&2; exit 1; }
 
 read -r TOKEN OTHER FID DRAFTS < <($PY $DJ/seed.py "$WORK/doc.json" 64)
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
@@ -89,6 +89,8 @@ kill "$gunicorn"; wait "$gunicorn" 2>/dev/null || true; gunicorn=""
                                 (SELECT sum(revision - 1) FROM filings_filing)")" = 1 ] ||
   fail "revisions and audit rows disagree after the PUT run"
 saved=$(( $(sqlite3 "$PEER_DB" "SELECT count(*) FROM filings_auditentry") - audit_before ))
+# wrk's errors are time-outs (2 s) and non-2xx answers; the log tells the 500s apart
+e500=$(grep -c "Internal Server Error" "$dir/gunicorn.log" || true)
 declare -A V
 while read -r name rate _; do V[$name]=$rate; done < <($PY $DJ/validate_bench.py "$PEER_FORM" "$WORK/doc.json" 2)
 G=$(per_s "$n1" "$d1"); PUT=$(per_s "$n2" "$d2")
@@ -108,3 +110,5 @@ echo "| PUT /api/v1/filings/{id}/document, 64 drafts ($saved saved, each with it
 echo "| validation, one thread: beian parse + form + rules; jsonschema parse + shape + completeness | ${BEIAN_VALIDATE:-} | ${V[submission]} | | | | $(times "${BEIAN_VALIDATE:-}" "${V[submission]}") |"
 echo "| jsonschema parse + shape only (the peer's PUT) | | ${V[shape]} | | | | |"
 echo "| json.loads alone (the yardstick) | | ${V[parse]} | | | | |"
+echo
+echo "Django's errors: $e500 answered 500 (in its log); the rest are wrk's time-outs (no answer within 2 s)."
