@@ -102,12 +102,13 @@ BIN=$BIN bench/upload.sh
 echo
 echo "Validation of policy/cn-cloud/fixtures/reference.json (build/bench_validate, one thread):"
 echo '```'
-build/bench_validate | tee "$work/validate.txt"
+build/bench_validate
 echo '```'
 
 # the stack users would otherwise pick: Django + DRF + jsonschema under gunicorn, same SQLite
-# settings, same wrk scripts and document, its answers checked first; ratios beian ÷ Django
-BEIAN_GET=$G BEIAN_PUT=$PUT BEIAN_VALIDATE=$(awk '$1=="validate"{print $2}' "$work/validate.txt") \
+# settings, same wrk scripts and document, its answers checked first; beian's GET and PUT again
+# beside it, with CPU per request; ratios beian ÷ Django
+BEIAN_URL=http://127.0.0.1:$P BEIAN_PID=$srv BEIAN_TOKEN=$TOKEN BEIAN_FILING=$FID BEIAN_DRAFTS=$DRAFTS \
   bench/django/bench.sh "$work"
 
 # policy impact over generated filed filings (IMPACT_FILINGS, default 1,000,000)

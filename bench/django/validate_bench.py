@@ -1,19 +1,26 @@
 #!/usr/bin/python3
-"""validate_bench.py — how fast jsonschema validates the filing document on one thread, the
-peer's counterpart of build/bench_validate: the same document bytes, the schemas derived from
-the same form (filings/form_schema.py), each measurement SECONDS long in all, in four rounds
-interleaved with the others, the best round reported.
+"""validate_bench.py — how fast jsonschema validates the filing document on one thread, beside
+beian's full validation (build/bench_validate), both counted per CPU-second of the thread doing
+the work, so that a machine shared with other work (whose scheduler hands each process a share
+of a core) changes both alike: the ratio stays meaningful where requests per wall-clock second
+do not. The same document bytes; the schemas derived from the same form (filings/form_schema.py).
 
-  validate_bench.py FORM.json DOC.json [SECONDS]
+  validate_bench.py FORM.json DOC.json [--beian BENCH_VALIDATE PACK_DIR] [--cpu S] [--rounds N]
 
-Prints one line per measurement, "<name> <per second> <µs each>":
+Each measurement takes S CPU-seconds per round (0.4), N rounds (3) interleaved with the others,
+the best round reported. Prints one line per measurement, "<name> <per CPU-second> <µs each>":
+  validate    (with --beian) beian: parse + form shape and completeness + the pack's rules and
+              classification, BENCH_ONLY=validate bench_validate run for a fixed count, its
+              CPU time (getrusage of the child) less that of a run of one
   parse       json.loads of the bytes (the yardstick, as json_loads is for beian)
   shape       json.loads + the shape schema, every error collected (what the peer's PUT does)
-  submission  json.loads + the submission schema (shape and completeness), beside beian's full
-              validation (which also runs the pack's rules)
+  submission  json.loads + the submission schema (shape and completeness)
 """
+import argparse
 import json
 import os
+import resource
+import subprocess
 import sys
 import time
 
@@ -23,39 +30,52 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filings import form_schema  # noqa: E402
 
 
-def round_rate(work, seconds):
-    """Calls of work per second over one round of about seconds."""
+def python_rate(work, cpu_seconds):
+    """Calls of work per CPU-second of this thread over about cpu_seconds."""
     n = 0
-    start = time.perf_counter()
+    start = time.thread_time()
     while True:
         for _ in range(10):
             work()
         n += 10
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return n / elapsed
+        used = time.thread_time() - start
+        if used >= cpu_seconds:
+            return n / used
 
 
-def best_rates(runs, seconds, rounds=4):
-    """The best round of each, the rounds interleaved: on a machine shared with other work the
-    best round is the one that had the core (this flatters the peer, if anything)."""
-    for _, work in runs:
-        round_rate(work, 0.1)   # warm-up
-    best = {name: 0.0 for name, _ in runs}
-    for _ in range(rounds):
-        for name, work in runs:
-            best[name] = max(best[name], round_rate(work, seconds / rounds))
-    return best
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def beian_cpu(binary, pack, count):
+    env = dict(os.environ, BENCH_ONLY="validate", BENCH_COUNT=str(count))
+    before = children_cpu()
+    subprocess.run([binary, pack], env=env, check=True, stdout=subprocess.DEVNULL)
+    return children_cpu() - before
+
+
+def beian_rate(binary, pack, cpu_seconds, guess):
+    """Validations per CPU-second of bench_validate: a run of n less a run of one (start-up,
+    the pack's loading and the warm-up), n chosen from the last rate to take about cpu_seconds."""
+    n = max(int(guess * cpu_seconds), 50)
+    used = beian_cpu(binary, pack, n + 1) - beian_cpu(binary, pack, 1)
+    return n / used if used > 0 else guess
 
 
 def main():
-    form, doc = sys.argv[1], sys.argv[2]
-    seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 2.0
-    with open(doc, "rb") as f:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("form")
+    ap.add_argument("doc")
+    ap.add_argument("--beian", nargs=2, metavar=("BENCH_VALIDATE", "PACK_DIR"))
+    ap.add_argument("--cpu", type=float, default=0.4)
+    ap.add_argument("--rounds", type=int, default=3)
+    a = ap.parse_args()
+    with open(a.doc, "rb") as f:
         raw = f.read()
     checker = jsonschema.FormatChecker()
-    shape = jsonschema.Draft7Validator(form_schema.load(form), format_checker=checker)
-    submission = jsonschema.Draft7Validator(form_schema.load(form, complete=True), format_checker=checker)
+    shape = jsonschema.Draft7Validator(form_schema.load(a.form), format_checker=checker)
+    submission = jsonschema.Draft7Validator(form_schema.load(a.form, complete=True), format_checker=checker)
     for validator in (shape, submission):
         errors = list(validator.iter_errors(json.loads(raw)))
         if errors:
@@ -65,8 +85,18 @@ def main():
         ("shape", lambda: list(shape.iter_errors(json.loads(raw)))),
         ("submission", lambda: list(submission.iter_errors(json.loads(raw)))),
     ]
-    for name, r in best_rates(runs, seconds).items():
-        print("%s %.0f %.1f" % (name, r, 1e6 / r))
+    for _, work in runs:
+        python_rate(work, 0.05)   # warm-up
+    best = {}
+    beian_guess = 1000.0
+    for _ in range(a.rounds):
+        if a.beian:
+            beian_guess = beian_rate(a.beian[0], a.beian[1], a.cpu, beian_guess)
+            best["validate"] = max(best.get("validate", 0), beian_guess)
+        for name, work in runs:
+            best[name] = max(best.get(name, 0), python_rate(work, a.cpu))
+    for name, rate in best.items():
+        print("%s %.0f %.1f" % (name, rate, 1e6 / rate))
 
 
 if __name__ == "__main__":
