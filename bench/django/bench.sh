@@ -15,7 +15,8 @@
 # Env: BENCH_SECONDS, BENCH_CONNS as in run.sh; DJANGO_WORKERS (default: one per core). With
 # BEIAN_URL (a running beian), BEIAN_PID (its process), BEIAN_TOKEN, BEIAN_FILING and
 # BEIAN_DRAFTS (the run's token, filing and drafts) beian's GET and PUT are measured again, each
-# right before the peer's, with the CPU each server spent per request, and the ratios printed. Fails when the peer gives a wrong answer (the checks run before the measurements).
+# right before the peer's, with the CPU each server spent per request, and the ratios printed.
+# Fails when the peer gives a wrong answer (the checks run before the measurements).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORK=$1
