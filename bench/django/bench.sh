@@ -81,7 +81,7 @@ expect "PUT with the current If-Match" 200 "$(put "$FID" "$TOKEN" -H "If-Match: 
 # machine requests per second follow the scheduler, CPU per request much less
 wrk_run() { # url script token drafts -> "requests duration_us p50_us p99_us errors"
   BENCH_TOKEN="$3" BENCH_DOC="$WORK/doc-template.json" BENCH_FILINGS="$4" \
-    wrk -t2 -c"$CONNS" -d"${SECS}s" -s "$2" "$1" | awk '/^BENCH/{print $2, $3, $4, $5, $6}'
+    wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$2" "$1" | awk '/^BENCH/{print $2, $3, $4, $5, $6}'
 }
 cpu_ticks() { # pids -> user + system clock ticks, all threads (the fields after the command name)
   local p t=0
@@ -115,7 +115,7 @@ kill "$gunicorn"; wait "$gunicorn" 2>/dev/null || true; gunicorn=""
                                 (SELECT sum(revision - 1) FROM filings_filing)")" = 1 ] ||
   fail "revisions and audit rows disagree after the PUT run"
 saved=$(( $(sqlite3 "$PEER_DB" "SELECT count(*) FROM filings_auditentry") - audit_before ))
-# wrk's errors are time-outs (2 s) and non-2xx answers; the log tells the 500s apart
+# wrk's errors are time-outs (10 s) and non-2xx answers; the log tells the 500s apart
 e500=$(grep -c "Internal Server Error" "$dir/gunicorn.log" || true)
 declare -A V
 while read -r name rate _; do V[$name]=$rate; done < <(
@@ -139,4 +139,4 @@ echo "| validation, one thread, per CPU-second: beian parse + form + rules; json
 echo "| jsonschema parse + shape only (the peer's PUT), per CPU-second | | ${V[shape]} | | | $(per_cpu_ms "${V[shape]}") | | | | |"
 echo "| json.loads alone (the yardstick), per CPU-second | | ${V[parse]} | | | $(per_cpu_ms "${V[parse]}") | | | | |"
 echo
-echo "Django's errors: $e500 answered 500 (in its log); the rest are wrk's time-outs (no answer within 2 s)."
+echo "Django's errors: $e500 answered 500 (in its log); the rest are wrk's time-outs (no answer within 10 s)."
