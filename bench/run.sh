@@ -3,7 +3,8 @@
 #   1. GET /api/v1/filings/{id} with a bearer token vs nginx serving the same JSON bytes (wrk, 64 conns)
 #   2. PUT of the draft document (a real write each time) vs a plain C loop inserting the same document
 #      into SQLite with the same synchronous setting
-# Then validation, the policy impact and the standing check, the notification outbox, and a soak.
+# Then validation, the Django + DRF peer (bench/django/bench.sh: GET, PUT and validation beside
+# beian's), the policy impact and the standing check, the notification outbox, and a soak.
 # Prints a Markdown table for docs/performance.md. BENCH_SECONDS (default 10) sets each run's length;
 # BENCH_ONLY=put runs only the PUT and its C loop (the figures of the save path) and stops there.
 set -euo pipefail
@@ -117,6 +118,12 @@ echo "Validation of policy/cn-cloud/fixtures/reference.json (build/bench_validat
 echo '```'
 build/bench_validate
 echo '```'
+
+# the stack users would otherwise pick: Django + DRF + jsonschema under gunicorn, same SQLite
+# settings, same wrk scripts and document, its answers checked first; beian's GET and PUT again
+# beside it, with CPU per request; ratios beian ÷ Django
+BEIAN_URL=http://127.0.0.1:$P BEIAN_PID=$srv BEIAN_TOKEN=$TOKEN BEIAN_FILING=$FID BEIAN_DRAFTS=$DRAFTS \
+  bench/django/bench.sh "$work"
 
 # policy impact over generated filed filings (IMPACT_FILINGS, default 1,000,000)
 echo
