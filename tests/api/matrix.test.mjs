@@ -201,7 +201,9 @@ async function freshChange(sc, state) {
 const snapshot = async (id) => {
   const [f, ev] = await Promise.all([getFiling(s, 'admin', id), s.req('GET', `${API}/filings/${id}/events`, { token: s.tokens.admin })]);
   assert.equal(ev.status, 200);
-  return { filing: f, events: ev.body.items.length };
+  // the server's own daily check (a timer, every minute here) may log standing.* events on a filed
+  // record at any moment: those are not the actions' doing
+  return { filing: f, events: ev.body.items.filter((e) => !e.action.startsWith('standing.')).length };
 };
 
 for (const [name, sc] of Object.entries(SCENARIOS)) {
