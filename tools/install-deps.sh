@@ -26,7 +26,7 @@ test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and
            postgresql                  # the store on PostgreSQL: a private cluster (tests/pg/start.sh)
            nginx-light                 # the two-node test's load balancer (tests/pg/nodes.test.mjs)
            python3-openpyxl)           # exports.test.mjs opens the XLSX register with a real reader
-bench_pkgs=(wrk nginx-light)
+bench_pkgs=(wrk nginx-light postgresql)   # postgresql: bench/pg.sh
 
 want=("${build_pkgs[@]}")
 case "$what" in
