@@ -33,6 +33,28 @@ const struct pack *app_pack_in_force(struct app *a, const char *spec, day_t as_o
     return p ? p : a->pack;
 }
 
+/* `beian init` makes a deployment: a PostgreSQL database that already holds one (another node's,
+ * a restored one) is left as it is, the operator told what to do instead. */
+static int refuse_existing_schema(const char *location, struct err *e)
+{
+    int version, latest;
+    if (store_schema_version(location, &version, &latest, e) != 0) return -1;
+    if (version < 0) return 0;
+    if (version < latest)
+        return err_set(e, ERR_CONFLICT, "store",
+                       "the PostgreSQL database already holds a beian deployment, at an older schema (%d of %d); nothing "
+                       "changed. 'beian serve --data DIR --store URI' migrates it forward and serves it",
+                       "该 PostgreSQL 数据库已有 beian 部署，模式版本较旧（%d/%d）；未做任何更改。"
+                       "'beian serve --data DIR --store URI' 会将其迁移到新版本并提供服务",
+                       version, latest);
+    return err_set(e, ERR_CONFLICT, "store",
+                   "the PostgreSQL database already holds a beian deployment (schema %d); nothing changed. Another "
+                   "node serves it with 'beian serve --data DIR --store URI'",
+                   "该 PostgreSQL 数据库已有 beian 部署（模式版本 %d）；未做任何更改。其他节点可用 "
+                   "'beian serve --data DIR --store URI' 为其提供服务",
+                   version);
+}
+
 int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
 {
     memset(a, 0, sizeof *a);
@@ -49,6 +71,12 @@ int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
                        "今天没有生效的 cn-cloud 策略包版本");
     }
     /* the store: SQLite in the data directory, unless BEIAN_STORE (or --store) names PostgreSQL */
+    if (create && refuse_existing_schema(getenv("BEIAN_STORE"), e) != 0) {
+        registry_free(a->packs);
+        a->packs = NULL;
+        a->pack = NULL;
+        return -1;
+    }
     if (store_open(data_dir, getenv("BEIAN_STORE"), create, &a->store, e) != 0) {
         registry_free(a->packs);
         a->packs = NULL;

@@ -73,6 +73,8 @@ void readers_close_all(struct readers *r);
 /* The backends (sqlite.c, postgres.c). location: a data directory / a postgresql:// URI. */
 int sqlite_store_open(const char *data_dir, bool create, struct store **out, struct err *e);
 int postgres_store_open(const char *data_dir, const char *uri, bool create, struct store **out, struct err *e);
+/* The schema version the database at uri holds (-1: none) and the latest this build knows. */
+int postgres_schema_version(const char *uri, int *version, int *latest, struct err *e);
 /* Content-addressed files under <data>/materials (store_blobs.c): the SQLite backend's blobs. */
 int blob_files_put(struct store *s, struct store_upload *u, struct err *e);
 int blob_files_open(struct store *s, const char *sha256, int64_t size, int *fd, struct err *e);

@@ -446,6 +446,16 @@ out:
     return rc;
 }
 
+int postgres_schema_version(const char *uri, int *version, int *latest, struct err *e)
+{
+    struct pg_conn *c;
+    if (pg_conn_open(uri, &c, e) != 0) return -1;
+    int rc = schema_version(c, version, e);
+    pg_conn_close(c);
+    migrations_list(latest);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- open */
 
 static bool pg_leads(struct store *base, const char *job);

@@ -31,6 +31,10 @@ struct store_conn;
  * installed policy packs and the temporary files of uploads. */
 int store_open(const char *data_dir, const char *location, bool create, struct store **out, struct err *e);
 void store_close(struct store *s);
+/* Does the PostgreSQL database location names already hold a beian schema? Sets *version (-1:
+ * none, the database is new) and *latest (the version this build migrates to). For SQLite
+ * (location NULL or empty) *version is -1: its database is a file of the data directory. */
+int store_schema_version(const char *location, int *version, int *latest, struct err *e);
 /* "sqlite" or "postgresql". */
 const char *store_engine(const struct store *s);
 /* May this process run job now — work that must run on one node at a time (the standing checks,
