@@ -1,5 +1,5 @@
 /* cmd_keys.c — `beian keys list|export|rotate`: the signing keys of the authorities and the
- * platform (files under <data>/keys, store/keys.h). export prints the public keys as the server
+ * platform (files under <data>/keys, on PostgreSQL the deployment's rows: store/keys.h). export prints the public keys as the server
  * publishes them (/.well-known/beian-keys.json), for `beian verify … --key`. */
 #include "cli/cli.h"
 #include "service/app.h"
@@ -20,7 +20,8 @@ static const char KEYS_HELP[] =
     "rotate: a new signing key for the authority ID (or the platform, which signs the audit log's\n"
     "        checkpoints); the old secret key is removed, its public key stays published so what it\n"
     "        signed stays verifiable. Audited. Prints the new key id.\n"
-    "The secret keys live in DIR/keys (0700; never in the database, backups or answers).\n";
+    "The secret keys live in DIR/keys (0700; never in the database, backups or answers); on\n"
+    "PostgreSQL in the database, one set for every node (never in `beian backup` or answers).\n";
 
 int cmd_keys(int argc, char **argv)
 {

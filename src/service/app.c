@@ -4,6 +4,7 @@
 #include "service/policy_jobs.h"
 #include "service/auth.h"
 #include "service/quota.h"
+#include "store/keys.h"
 #include "config.h"
 
 #include <sodium.h>
@@ -81,6 +82,13 @@ int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
         registry_free(a->packs);
         a->packs = NULL;
         a->pack = NULL;
+        return -1;
+    }
+    /* PostgreSQL: a data directory's keys become the deployment's when it has none yet */
+    if (keys_adopt(a->store, e) != 0) {
+        store_close(a->store);
+        registry_free(a->packs);
+        memset(a, 0, sizeof *a);
         return -1;
     }
     pthread_mutex_init(&a->hash_mu, NULL);

@@ -28,8 +28,8 @@ struct app {
     uint64_t quota_stored_bytes, quota_inflight_bytes;
     unsigned uploads_per_user;
     struct upload_quota *upload_quota;   /* the reservations of uploads in progress */
-    /* sign-in and tokens (issue 12): the key that signs device cookies (auth_serve_init loads it
-     * from <data>/device-cookie.key; without it no device cookie is issued or trusted), and how
+    /* sign-in and tokens (issue 12): the key that signs device cookies (auth_serve_init loads it,
+     * store/keys.h; without it no device cookie is issued or trusted), and how
      * long API tokens live (0: the defaults, 90 and 365 days) */
     unsigned char device_key[32];
     bool device_key_ready;

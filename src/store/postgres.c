@@ -440,6 +440,8 @@ static int migrate(struct pg_conn *c, bool create, struct err *e)
         }
         free(ddl);
     }
+    /* the deployment's keys (postgres_keys.c): PostgreSQL's own, outside SQLite's numbering */
+    if (rc == 0) rc = pg_exec_simple(c, postgres_schema_keys(), e);
 out:
     snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%lld)", (long long)LOCK_MIGRATE);
     pg_exec_simple(c, sql, NULL);
@@ -475,6 +477,11 @@ static const struct store_ops POSTGRES_OPS = {
     .blob_open = pg_blob_open,
     .blob_check = pg_blob_check,
     .leads = pg_leads,
+    .key_get = pg_key_get,
+    .key_put = pg_key_put,
+    .key_remove = pg_key_remove,
+    .key_names = pg_key_names,
+    .keys_locked = pg_keys_locked,
 };
 
 int postgres_store_open(const char *data_dir, const char *uri, bool create, struct store **out, struct err *e)
