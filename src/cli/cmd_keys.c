@@ -59,7 +59,7 @@ int cmd_keys(int argc, char **argv)
     } else if (org || platform) {
         return cli_usage("keys", "--org and --platform are for rotate");
     }
-    struct app a;
+    struct app *a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     struct err e = {0};
     int rc = EXIT_OK;
@@ -67,10 +67,10 @@ int cmd_keys(int argc, char **argv)
         struct principal op;
         principal_operator(&op);
         char id[17];
-        if (proofs_rotate(&a, &op, org_id, id, &e) != 0) rc = cli_fail(&e);
+        if (proofs_rotate(a, &op, org_id, id, &e) != 0) rc = cli_fail(&e);
         else printf("%s\n", id);
     } else {
-        json_t *keys = proofs_keys(&a, &e);
+        json_t *keys = proofs_keys(a, &e);
         if (!keys) rc = cli_fail(&e);
         else if (strcmp(sub, "export") == 0) {
             json_dumpf(keys, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
@@ -87,6 +87,6 @@ int cmd_keys(int argc, char **argv)
         json_decref(keys);
     }
     err_clear(&e);
-    app_close(&a);
+    app_close(a);
     return rc;
 }

@@ -1,5 +1,6 @@
-/* app.c — opens and closes the application context (store + policy pack + limits). */
-#include "service/app.h"
+/* app.c — opens and closes the application context (store + policy pack + limits), and what
+ * http/ and cli/ may ask of it (service/app.h). */
+#include "service/app_internal.h"
 #include "core/clock.h"
 #include "service/policy_jobs.h"
 #include "service/auth.h"
@@ -56,9 +57,8 @@ static int refuse_existing_schema(const char *location, struct err *e)
                    version);
 }
 
-int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
+static int app_init(struct app *a, const char *data_dir, bool create, struct err *e)
 {
-    memset(a, 0, sizeof *a);
     if (sodium_init() < 0) return err_set(e, ERR_INTERNAL, NULL, "libsodium failed to start", "libsodium 初始化失败");
     snprintf(a->data_dir, sizeof a->data_dir, "%s", data_dir);
     char installed[4200];
@@ -100,8 +100,18 @@ int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
     return 0;
 }
 
+int app_open(struct app **out, const char *data_dir, bool create, struct err *e)
+{
+    struct app *a = calloc(1, sizeof *a);
+    if (!a) return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+    if (app_init(a, data_dir, create, e) != 0) { free(a); return -1; }
+    *out = a;
+    return 0;
+}
+
 void app_close(struct app *a)
 {
+    if (!a) return;
     policy_jobs_stop(); /* the install worker uses the store and the packs */
     store_close(a->store);
     registry_free(a->packs);
@@ -109,5 +119,36 @@ void app_close(struct app *a)
     upload_quota_free(a->upload_quota);
     pthread_mutex_destroy(&a->hash_mu);
     pthread_cond_destroy(&a->hash_cv);
-    memset(a, 0, sizeof *a);
+    free(a);
 }
+
+void app_set_limits(struct app *a, const struct app_limits *l)
+{
+    a->max_upload_bytes = l->max_upload_bytes;
+    a->quota_stored_bytes = l->quota_stored_bytes;
+    a->quota_inflight_bytes = l->quota_inflight_bytes;
+    a->uploads_per_user = l->uploads_per_user;
+    a->token_days = l->token_days;
+    a->token_max_days = l->token_max_days;
+}
+
+const char *app_data_dir(const struct app *a) { return a->data_dir; }
+uint64_t app_max_upload_bytes(const struct app *a) { return a->max_upload_bytes; }
+struct pack_registry *app_packs(const struct app *a) { return a->packs; }
+const struct pack *app_default_pack(const struct app *a) { return a->pack; }
+bool app_leads(struct app *a, const char *job) { return store_leads(a->store, job); }
+
+json_t *app_store_counts(struct app *a)
+{
+    struct store_conn *c = store_reader(a->store);
+    json_t *filings = c ? store_filing_counts(c) : NULL;
+    if (!filings) return NULL;
+    json_t *out = json_object();
+    json_object_set_new(out, "filings", filings);
+    json_t *standing = store_standing_counts(c), *outbox = store_outbox_counts(c);
+    json_object_set_new(out, "standing", standing ? standing : json_object());
+    json_object_set_new(out, "outbox", outbox ? outbox : json_object());
+    return out;
+}
+
+int app_verify_audit(struct app *a, struct err *e) { return store_audit_verify(store_reader(a->store), e); }

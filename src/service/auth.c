@@ -14,7 +14,7 @@
  * the cookie alone and ignores every other counter. Strangers (no device cookie) of one account are
  * also counted together, with 50 free failures, to slow a guess spread over many addresses. */
 #include "service/auth.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "core/sha256.h"
 #include "core/workflow.h"

@@ -9,7 +9,7 @@
  * receipt for a step before any authority is assigned (none today: submission assigns it) by
  * the platform key, which also signs the log's checkpoints. */
 #include "service/proofs.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/auth.h"
 #include "service/audit.h"
 #include "service/filings.h"
