@@ -74,6 +74,9 @@ LOAD_BEFORE=$(load_average)
 measure() {
   local name=$1 url=$2; TOKEN=$3; DRAFTS=$5
   local n1 d1 g50 g99 e1 n2 d2 p50 p99 e2
+  # warm-up, not counted: each node's connections prepare their statements on first use
+  SECS=2 run_wrk "$url/api/v1/filings/$4" bench/get.lua "$TOKEN" >/dev/null
+  SECS=2 run_wrk "$url/" bench/put.lua "$TOKEN" >/dev/null
   read -r n1 d1 g50 g99 e1 < <(run_wrk "$url/api/v1/filings/$4" bench/get.lua "$TOKEN")
   read -r n2 d2 p50 p99 e2 < <(run_wrk "$url/" bench/put.lua "$TOKEN")
   printf -v "${name}_G" %s "$(rps "$n1" "$d1")"; printf -v "${name}_G50" %s "$(ms "$g50")"; printf -v "${name}_G99" %s "$(ms "$g99")"
