@@ -8,9 +8,9 @@
  * Concurrency and durability: all writes go through store_write(), and write jobs run one after
  * another, each seeing the effects of those before it (SQLite: the one writer thread runs the
  * pending jobs of a group each in its own savepoint inside one BEGIN IMMEDIATE transaction and
- * commits them together, group commit, synchronous=FULL; PostgreSQL: each job is a transaction
- * that first takes one transaction-scoped advisory lock, so jobs of every node sharing the
- * database are serialized). When store_write() returns 0 the job's changes are durable. Reads use
+ * commits them together, group commit, synchronous=FULL; PostgreSQL: the jobs waiting run as
+ * one group too, each in a savepoint, in a transaction that first takes one transaction-scoped
+ * advisory lock, so jobs of every node sharing the database are serialized). When store_write() returns 0 the job's changes are durable. Reads use
  * store_reader(), a connection private to the calling thread. */
 #ifndef BEIAN_STORE_H
 #define BEIAN_STORE_H
