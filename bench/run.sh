@@ -3,6 +3,7 @@
 #   1. GET /api/v1/filings/{id} with a bearer token vs nginx serving the same JSON bytes (wrk, 64 conns)
 #   2. PUT of the draft document (a real write each time) vs a plain C loop inserting the same document
 #      into SQLite with the same synchronous setting
+#   3. both on PostgreSQL, one node and two nodes behind nginx, beside SQLite (bench/pg.sh)
 # Then validation, the Django + DRF peer (bench/django/bench.sh: GET, PUT and validation beside
 # beian's), the policy impact and the standing check, the notification outbox, and a soak.
 # Prints a Markdown table for docs/performance.md. BENCH_SECONDS (default 10) sets each run's length;
@@ -22,35 +23,12 @@ trap cleanup EXIT
 
 cc -O2 -o "$work/sqlite_insert" bench/sqlite_insert.c $(pkg-config --cflags --libs sqlite3)
 
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+. bench/lib.sh
 P=$(port); NP=$(port)
 $BIN init "$work/data" --demo > "$work/logins"
-$BIN serve --data "$work/data" --listen "127.0.0.1:$P" --threads 8 2>"$work/server.log" &
-srv=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$P/healthz" >/dev/null && break; sleep 0.05; done
-pw() { awk -v l="$1" '$2==l{print $3}' "$work/logins"; }
-api() { curl -sf "$@"; }
-TOKEN=$(api -XPOST "http://127.0.0.1:$P/api/v1/session" -H 'content-type: application/json' \
-  -d "{\"login\":\"filer\",\"password\":\"$(pw filer)\"}" | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
-H=(-H "Authorization: Bearer $TOKEN" -H 'content-type: application/json')
-SYS=$(api -XPOST "http://127.0.0.1:$P/api/v1/systems" "${H[@]}" -d '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
-FID=$(api -XPOST "http://127.0.0.1:$P/api/v1/filings" "${H[@]}" -d "{\"system_id\":$SYS}" | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
-python3 - "$work" <<'PY'
-import json, sys
-w = sys.argv[1]
-d = json.load(open('policy/cn-cloud/fixtures/reference.json'))
-d['provider']['provider_org'] = 3
-json.dump(d, open(w + '/doc.json', 'w'), ensure_ascii=False)
-d['system']['description'] = d['system']['description'] + ' __COUNTER__'
-json.dump(d, open(w + '/doc-template.json', 'w'), ensure_ascii=False)
-PY
-api -XPUT "http://127.0.0.1:$P/api/v1/filings/$FID/document" "${H[@]}" -H 'If-Match: *' --data-binary @"$work/doc.json" >/dev/null
-# the PUT run saves 64 drafts of the same enterprise, as many filers would
-DRAFTS=""
-for _ in $(seq 64); do
-  D=$(api -XPOST "http://127.0.0.1:$P/api/v1/filings" "${H[@]}" -d "{\"system_id\":$SYS}" | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
-  DRAFTS="${DRAFTS:+$DRAFTS,}$D"
-done
+start_node "$work/data" "$P" "$work/server.log"
+srv=$node_pid
+prepare "http://127.0.0.1:$P" "$work/logins"
 # the exact bytes the GET returns, served by nginx as a static file
 mkdir -p "$work/www/api/v1/filings"
 api "http://127.0.0.1:$P/api/v1/filings/$FID" -H "Authorization: Bearer $TOKEN" > "$work/www/api/v1/filings/$FID"
@@ -71,11 +49,6 @@ chmod 755 "$work"; chmod -R a+rX "$work/www"
 nginx -c "$work/nginx.conf" -p "$work" 2>/dev/null
 sleep 0.3
 
-run_wrk() { # url script token -> "requests duration_us p50_us p99_us errors"
-  BENCH_TOKEN="$3" BENCH_DOC="$work/doc-template.json" BENCH_FILINGS="$DRAFTS" wrk -t2 -c"$CONNS" -d"${SECS}s" -s "$2" "$1" | awk '/^BENCH/{print $2, $3, $4, $5, $6}'
-}
-rps() { awk -v r="$1" -v d="$2" 'BEGIN{printf "%.0f", r/(d/1e6)}'; }
-ms() { awk -v u="$1" 'BEGIN{printf "%.2f", u/1000}'; }
 rss_kb() { awk '/VmHWM/{print $2}' "/proc/$srv/status"; }
 
 if [ "${BENCH_ONLY:-}" != put ]; then
@@ -86,7 +59,7 @@ read -r n3 d3 p50c p99c e3 < <(run_wrk "http://127.0.0.1:$P/" bench/put.lua "$TO
 LOOP=$("$work/sqlite_insert" "$work/loop.db" "$work/doc.json" "$SECS")
 PUT=$(rps "$n3" "$d3")
 put_rows() {
-  echo "| PUT /api/v1/filings/{id}/document (beian, 64 drafts) | $PUT | $(ms "$p50c") | $(ms "$p99c") | $e3 | $(awk -v a="$PUT" -v b="$LOOP" 'BEGIN{printf "%.2f× loop", a/b}') |"
+  echo "| PUT /api/v1/filings/{id}/document (beian, 64 drafts) | $PUT | $(ms "$p50c") | $(ms "$p99c") | $e3 | $(ratio "$PUT" "$LOOP" loop) |"
   echo "| plain C loop: INSERT same document, WAL, synchronous=FULL | $LOOP | | | | baseline |"
 }
 if [ "${BENCH_ONLY:-}" = put ]; then
@@ -103,11 +76,14 @@ echo "Run: $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, ${SECS}s per run, $CON
 echo
 echo "| what | requests/s | p50 ms | p99 ms | errors | ratio |"
 echo "|---|---:|---:|---:|---:|---:|"
-echo "| GET /api/v1/filings/{id} (beian, bearer token) | $G | $(ms "$p50a") | $(ms "$p99a") | $e1 | $(awk -v a="$G" -v b="$NG" 'BEGIN{printf "%.2f× nginx", a/b}') |"
+echo "| GET /api/v1/filings/{id} (beian, bearer token) | $G | $(ms "$p50a") | $(ms "$p99a") | $e1 | $(ratio "$G" "$NG" nginx) |"
 echo "| nginx, same bytes as a static file | $NG | $(ms "$p50b") | $(ms "$p99b") | $e2 | baseline |"
 put_rows
 echo
 echo "beian peak RSS (VmHWM): $((RSS / 1024)) MiB"
+
+# the same GET and PUT on PostgreSQL, one node and two behind nginx, beside SQLite (bench/pg.sh)
+BIN=$BIN bench/pg.sh
 
 # materials: upload and download of a 100 MiB file vs cp, peak RSS (bench/upload.sh)
 BIN=$BIN bench/upload.sh

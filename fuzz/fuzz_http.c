@@ -45,10 +45,10 @@ static void setup(void)
     if (cmd_init(3, argv) != 0) abort();
     fclose(stdout);
     stdout = saved;
-    static struct app a;
+    static struct app *a;
     struct err e = {0};
     if (app_open(&a, data, false, &e) != 0) { fprintf(stderr, "fuzz_http: %s\n", e.detail_en); abort(); }
-    struct http_server *s = http_server_start(&a, "127.0.0.1", 0, 4, &e);
+    struct http_server *s = http_server_start(a, "127.0.0.1", 0, 4, &e);
     if (!s) { fprintf(stderr, "fuzz_http: %s\n", e.detail_en); abort(); }
     port = http_server_port(s);
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz_common.h"
-#include "service/app.h"
+#include "service/app_internal.h"   /* a context with only the pack, no store */
 #include "service/auth.h"
 #include "service/materials.h"
 #include "core/workflow.h"

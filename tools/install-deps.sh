@@ -29,7 +29,7 @@ test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and
            sqlmap                      # sqlmap.test.mjs: SQL injection tried by the tool attackers use
            slowhttptest                # network.test.mjs: slow heads, bodies and reads, the attackers' tool
            prometheus)                 # its promtool lints /metrics (auth.test.mjs, after.test.mjs)
-bench_pkgs=(wrk nginx-light
+bench_pkgs=(wrk nginx-light postgresql   # postgresql: bench/pg.sh
             python3-django python3-djangorestframework python3-jsonschema gunicorn)  # the peer, bench/django/
 
 want=("${build_pkgs[@]}")

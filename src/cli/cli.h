@@ -48,7 +48,7 @@ int cmd_export(int argc, char **argv);
 /* The data directory: the --data value, else $BEIAN_DATA, else NULL. */
 const char *cli_data_dir(const char *flag_value);
 /* Open the app on the data dir; prints the error and returns -1 on failure. */
-int cli_open(struct app *a, const char *data_dir, bool create);
+int cli_open(struct app **a, const char *data_dir, bool create);
 /* Print an error as "beian: <en>" (and zh when LANG starts with zh). Returns EXIT_FAIL. */
 int cli_fail(const struct err *e);
 /* Print a usage error and the hint to --help. Returns EXIT_USAGE. */

@@ -40,7 +40,7 @@ int cli_usage(const char *cmd, const char *msg)
     return EXIT_USAGE;
 }
 
-int cli_open(struct app *a, const char *data_dir, bool create)
+int cli_open(struct app **a, const char *data_dir, bool create)
 {
     struct err e = {0};
     if (app_open(a, data_dir, create, &e) != 0) {
@@ -60,18 +60,18 @@ int cli_read_secret(char *buf, size_t len)
 
 int cli_create_as_operator(const char *data_dir, json_t *in, cli_create_fn *create)
 {
-    struct app a;
+    struct app *a;
     if (cli_open(&a, data_dir, false) != 0) { json_decref(in); return EXIT_FAIL; }
     struct principal op;
     principal_operator(&op);
     struct err e = {0};
-    int64_t id = create(&a, &op, in, &e);
+    int64_t id = create(a, &op, in, &e);
     json_decref(in);
     int rc = EXIT_OK;
     if (id < 0) rc = cli_fail(&e);
     else printf("%lld\n", (long long)id);
     err_clear(&e);
-    app_close(&a);
+    app_close(a);
     return rc;
 }
 

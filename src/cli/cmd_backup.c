@@ -1,7 +1,7 @@
 /* cmd_backup.c — `beian backup DEST` (a consistent online copy of the data directory, while the
  * server runs) and `beian restore SRC --data NEWDIR` (into a new, empty data directory, checked). */
 #include "cli/cli.h"
-#include "store/store.h"
+#include "service/backup.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -68,7 +68,7 @@ int cmd_backup(int argc, char **argv)
     if (!data) return cli_usage("backup", "no data directory: give --data DIR or set BEIAN_DATA");
     struct err e = {0};
     struct store_backup_report r;
-    if (store_backup(data, dest, &r, &e) != 0) {
+    if (backup_make(data, dest, &r, &e) != 0) {
         rc = cli_fail(&e);
         err_clear(&e);
         return rc;
@@ -85,7 +85,7 @@ int cmd_restore(int argc, char **argv)
     if (!data) return cli_usage("restore", "give the new data directory with --data NEWDIR");
     struct err e = {0};
     struct store_backup_report r;
-    if (store_restore(src, data, store, &r, &e) != 0) {
+    if (backup_restore(src, data, store, &r, &e) != 0) {
         rc = cli_fail(&e);
         err_clear(&e);
         return rc;

@@ -86,13 +86,13 @@ int cmd_export(int argc, char **argv)
     data = cli_data_dir(data);
     if (!data) return cli_usage("export", "no data directory: give --data DIR or set BEIAN_DATA");
     test_clock_refresh();
-    struct app a;
+    struct app *a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     struct principal op;
     principal_operator(&op);
     int rc;
     if (bundle) {
-        rc = write_bundle(&a, &op, argv[optind], out);
+        rc = write_bundle(a, &op, argv[optind], out);
     } else {
         struct err e = {0};
         int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -101,7 +101,7 @@ int cmd_export(int argc, char **argv)
             fprintf(stderr, "beian: cannot write %s\n", out);
             rc = EXIT_FAIL;
         } else {
-            rows = export_register(&a, &op, &q, strcmp(format, "xlsx") == 0 ? EXPORT_XLSX : EXPORT_CSV,
+            rows = export_register(a, &op, &q, strcmp(format, "xlsx") == 0 ? EXPORT_XLSX : EXPORT_CSV,
                                    lang && strcmp(lang, "en") == 0, fd, &e);
             close(fd);
             if (rows < 0) {
@@ -114,6 +114,6 @@ int cmd_export(int argc, char **argv)
         }
         err_clear(&e);
     }
-    app_close(&a);
+    app_close(a);
     return rc;
 }

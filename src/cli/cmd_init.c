@@ -88,26 +88,26 @@ int cmd_init(int argc, char **argv)
         fprintf(stderr, "beian: %s is already a beian data directory; nothing changed\n", dir);
         return EXIT_FAIL;
     }
-    struct app a;
+    struct app *a;
     if (cli_open(&a, dir, true) != 0) return EXIT_FAIL;
     struct principal op;
     principal_operator(&op);
     struct err e = {0};
     int rc = EXIT_OK;
-    int64_t platform = add_org(&a, &op, "platform", "beian 平台", "91110105MA00000038", "110000", NULL, &e);
-    if (platform < 0 || add_user(&a, &op, platform, "admin", "平台管理员", "admin", &e) != 0) goto fail;
+    int64_t platform = add_org(a, &op, "platform", "beian 平台", "91110105MA00000038", "110000", NULL, &e);
+    if (platform < 0 || add_user(a, &op, platform, "admin", "平台管理员", "admin", &e) != 0) goto fail;
     if (demo) {
-        int64_t ent = add_org(&a, &op, "enterprise", "北京云帆数据科技有限公司", "91110000600037341L", "110105", NULL, &e);
-        int64_t prov = ent < 0 ? -1 : add_org(&a, &op, "provider", "示例云计算有限公司", "91350200776049653A", "350200", NULL, &e);
-        int64_t auth = prov < 0 ? -1 : add_org(&a, &op, "authority", "北京市业务系统上云备案管理部门", "11110000MB01234562",
+        int64_t ent = add_org(a, &op, "enterprise", "北京云帆数据科技有限公司", "91110000600037341L", "110105", NULL, &e);
+        int64_t prov = ent < 0 ? -1 : add_org(a, &op, "provider", "示例云计算有限公司", "91350200776049653A", "350200", NULL, &e);
+        int64_t auth = prov < 0 ? -1 : add_org(a, &op, "authority", "北京市业务系统上云备案管理部门", "11110000MB01234562",
                                                 "110000", "110000", &e);
-        if (auth < 0 || add_user(&a, &op, ent, "filer", "张填报", "filer", &e) ||
-            add_user(&a, &op, ent, "checker", "李审核", "checker", &e) ||
-            add_user(&a, &op, ent, "entadmin", "王管理", "org_admin", &e) ||
-            add_user(&a, &op, prov, "provider", "赵云商", "provider", &e) ||
-            add_user(&a, &op, prov, "provadmin", "钱云管", "org_admin", &e) ||
-            add_user(&a, &op, auth, "reviewer", "孙审查", "reviewer", &e) ||
-            add_user(&a, &op, auth, "authadmin", "周主管", "authority_admin", &e))
+        if (auth < 0 || add_user(a, &op, ent, "filer", "张填报", "filer", &e) ||
+            add_user(a, &op, ent, "checker", "李审核", "checker", &e) ||
+            add_user(a, &op, ent, "entadmin", "王管理", "org_admin", &e) ||
+            add_user(a, &op, prov, "provider", "赵云商", "provider", &e) ||
+            add_user(a, &op, prov, "provadmin", "钱云管", "org_admin", &e) ||
+            add_user(a, &op, auth, "reviewer", "孙审查", "reviewer", &e) ||
+            add_user(a, &op, auth, "authadmin", "周主管", "authority_admin", &e))
             goto fail;
         fprintf(stderr, "beian: demo organisations: enterprise %lld, provider %lld, authority %lld\n", (long long)ent,
                 (long long)prov, (long long)auth);
@@ -117,6 +117,6 @@ fail:
     rc = cli_fail(&e);
 done:
     err_clear(&e);
-    app_close(&a);
+    app_close(a);
     return rc;
 }

@@ -1,5 +1,5 @@
 /* cmd_keys.c — `beian keys list|export|rotate`: the signing keys of the authorities and the
- * platform (files under <data>/keys, store/keys.h). export prints the public keys as the server
+ * platform (files under <data>/keys, on PostgreSQL the deployment's rows: store/keys.h). export prints the public keys as the server
  * publishes them (/.well-known/beian-keys.json), for `beian verify … --key`. */
 #include "cli/cli.h"
 #include "service/app.h"
@@ -20,7 +20,8 @@ static const char KEYS_HELP[] =
     "rotate: a new signing key for the authority ID (or the platform, which signs the audit log's\n"
     "        checkpoints); the old secret key is removed, its public key stays published so what it\n"
     "        signed stays verifiable. Audited. Prints the new key id.\n"
-    "The secret keys live in DIR/keys (0700; never in the database, backups or answers).\n";
+    "The secret keys live in DIR/keys (0700; never in the database, backups or answers); on\n"
+    "PostgreSQL in the database, one set for every node (never in `beian backup` or answers).\n";
 
 int cmd_keys(int argc, char **argv)
 {
@@ -58,7 +59,7 @@ int cmd_keys(int argc, char **argv)
     } else if (org || platform) {
         return cli_usage("keys", "--org and --platform are for rotate");
     }
-    struct app a;
+    struct app *a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     struct err e = {0};
     int rc = EXIT_OK;
@@ -66,10 +67,10 @@ int cmd_keys(int argc, char **argv)
         struct principal op;
         principal_operator(&op);
         char id[17];
-        if (proofs_rotate(&a, &op, org_id, id, &e) != 0) rc = cli_fail(&e);
+        if (proofs_rotate(a, &op, org_id, id, &e) != 0) rc = cli_fail(&e);
         else printf("%s\n", id);
     } else {
-        json_t *keys = proofs_keys(&a, &e);
+        json_t *keys = proofs_keys(a, &e);
         if (!keys) rc = cli_fail(&e);
         else if (strcmp(sub, "export") == 0) {
             json_dumpf(keys, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
@@ -86,6 +87,6 @@ int cmd_keys(int argc, char **argv)
         json_decref(keys);
     }
     err_clear(&e);
-    app_close(&a);
+    app_close(a);
     return rc;
 }

@@ -72,11 +72,11 @@ static int org_list_cmd(int argc, char **argv)
     bool as_json;
     int done = cli_list_args(argc, argv, "org", ORG_HELP, "kind", &data, &kind, &as_json);
     if (done >= 0) return done;
-    struct app a;
+    struct app *a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     struct principal op;
     principal_operator(&op);
-    json_t *list = org_list(&a, &op, kind);
+    json_t *list = org_list(a, &op, kind);
     if (as_json) {
         json_dumpf(list, stdout, JSON_INDENT(2));
         putchar('\n');
@@ -90,7 +90,7 @@ static int org_list_cmd(int argc, char **argv)
                    json_string_value(json_object_get(o, "region")), json_string_value(json_object_get(o, "name")));
     }
     json_decref(list);
-    app_close(&a);
+    app_close(a);
     return EXIT_OK;
 }
 

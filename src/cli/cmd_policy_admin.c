@@ -71,20 +71,20 @@ int cmd_policy_admin(int argc, char **argv)
     if (as_of_text && date_parse(as_of_text, &as_of) != 0) return cli_usage("policy", "--as-of must be YYYY-MM-DD");
     if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
         return cli_usage("policy", "--format is table or json");
-    struct app a;
+    struct app *a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     struct principal op;
     principal_operator(&op);
     struct err e = {0};
     int rc = EXIT_OK;
     if (packs) {
-        json_t *list = policy_packs(&a);
+        json_t *list = policy_packs(a);
         json_dumpf(list, stdout, JSON_INDENT(2));
         putchar('\n');
         json_decref(list);
     } else if (strcmp(sub, "install") == 0) {
         json_t *installed = NULL;
-        if (policy_install(&a, &op, argv[optind], &installed, &e) != 0) rc = cli_fail(&e);
+        if (policy_install(a, &op, argv[optind], &installed, &e) != 0) rc = cli_fail(&e);
         else
             printf("installed %s@%s, in force from %s\n", json_string_value(json_object_get(installed, "id")),
                    json_string_value(json_object_get(installed, "version")),
@@ -97,7 +97,7 @@ int cmd_policy_admin(int argc, char **argv)
         if (o.json) printf("{\"pack\": \"%s\", \"as_of\": \"%s\", \"failing\": [", argv[optind], day);
         else printf("%-8s %-20s %-28s %-20s %s\n", "FILING", "NUMBER", "FAILING RULES", "NEW", "SYSTEM");
         int64_t checked = 0;
-        int r = policy_impact(&a, &op, argv[optind], as_of, print_item, &o, &checked, &e);
+        int r = policy_impact(a, &op, argv[optind], as_of, print_item, &o, &checked, &e);
         if (o.json) printf("%s], \"checked\": %lld, \"failing_count\": %lld}\n", o.failing ? "\n  " : "",
                            (long long)checked, (long long)o.failing);
         else printf("%lld of %lld filed systems would fail under %s (as of %s)\n", (long long)o.failing,
@@ -106,7 +106,7 @@ int cmd_policy_admin(int argc, char **argv)
         else if (o.failing) rc = EXIT_FAIL;
     }
     err_clear(&e);
-    app_close(&a);
+    app_close(a);
     policy_thread_cleanup();
     return rc;
 }

@@ -143,16 +143,16 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct app a;
+    struct app *a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
-    a.max_upload_bytes = (uint64_t)max_upload_mib * 1024 * 1024;
-    a.quota_stored_bytes = (uint64_t)quota_stored_mib << 20;
-    a.quota_inflight_bytes = (uint64_t)quota_inflight_mib << 20;
-    a.uploads_per_user = (unsigned)uploads_per_user;
-    a.token_days = (int)token_days;
-    a.token_max_days = (int)token_max_days;
+    app_set_limits(a, &(struct app_limits){.max_upload_bytes = (uint64_t)max_upload_mib * 1024 * 1024,
+                                            .quota_stored_bytes = (uint64_t)quota_stored_mib << 20,
+                                            .quota_inflight_bytes = (uint64_t)quota_inflight_mib << 20,
+                                            .uploads_per_user = (unsigned)uploads_per_user,
+                                            .token_days = (int)token_days,
+                                            .token_max_days = (int)token_max_days});
     struct err e = {0};
-    if (auth_serve_init(&a, &e) != 0) { /* sign-in still works, without device cookies */
+    if (auth_serve_init(a, &e) != 0) { /* sign-in still works, without device cookies */
         fprintf(stderr, "beian: warning: %s; no device cookies\n", e.detail_en);
         err_clear(&e);
     }
@@ -160,41 +160,40 @@ int cmd_serve(int argc, char **argv)
      * locks the data directory against a second server, so only files untouched for an hour go:
      * an upload still arriving writes to its file far more often than that. */
     struct materials_tmp_report tmp;
-    if (materials_tmp_sweep(&a, time(NULL) - 3600, &tmp, &e) != 0)
+    if (materials_tmp_sweep(a, time(NULL) - 3600, &tmp, &e) != 0)
         fprintf(stderr, "beian: warning: %s\n", e.detail_en);
     else if (tmp.removed)
         fprintf(stderr, "beian: removed %zu temporary upload file(s) older than an hour\n", tmp.removed);
     err_clear(&e);
     /* the first signed checkpoint of the audit log before the first request (which also makes
      * the platform key and fixes the log's name when there is none yet) */
-    proofs_publish_checkpoint(&a);
-    struct http_server *srv = http_server_start_with(&a, host, port, &net, &e);
+    proofs_publish_checkpoint(a);
+    struct http_server *srv = http_server_start_with(a, host, port, &net, &e);
     if (!srv) {
-        app_close(&a);
+        app_close(a);
         int rc = e.code == ERR_USAGE ? cli_usage("serve", e.detail_en) : cli_fail(&e);
         err_clear(&e);
         return rc;
     }
     fprintf(stderr, "beian: serving %s on %s://%s:%d (policy %s@%s)\n", data, net.tls_cert_file ? "https" : "http",
-            host, port, a.pack->id,
-            a.pack->version);
-    struct standing_timer *timer = standing_timer_start(&a);
+            host, port, app_default_pack(a)->id, app_default_pack(a)->version);
+    struct standing_timer *timer = standing_timer_start(a);
     /* then a signed checkpoint every --checkpoint-interval seconds (printed when the log grew) */
     struct timespec every = {.tv_sec = checkpoint_interval};
     const char *allow = getenv("BEIAN_WEBHOOK_ALLOW_PRIVATE");
     if (allow && strcmp(allow, "1") == 0) webhook_allow_private(true);
-    struct notify_sender *sender = notify_sender_start(&a);   /* notifications: the outbox worker */
+    struct notify_sender *sender = notify_sender_start(a);   /* notifications: the outbox worker */
     int sig = 0;
     for (;;) {
         sig = sigtimedwait(&stop_signals, NULL, &every);
         if (sig == SIGINT || sig == SIGTERM) break;
-        if (store_leads(a.store, "checkpoint")) proofs_publish_checkpoint(&a);   /* one node signs */
+        if (app_leads(a, "checkpoint")) proofs_publish_checkpoint(a);   /* one node signs */
     }
     fprintf(stderr, "beian: stopping\n");
     notify_sender_stop(sender);
     standing_timer_stop(timer);
     http_server_stop(srv);
     cert_pdf_shutdown();
-    app_close(&a);
+    app_close(a);
     return EXIT_OK;
 }

@@ -30,14 +30,14 @@ int cmd_tick(int argc, char **argv)
     data = cli_data_dir(data);
     if (!data) return cli_usage("tick", "no data directory: give --data DIR or set BEIAN_DATA");
     test_clock_refresh();
-    struct app a;
+    struct app *a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     struct standing_report rep;
     struct err e = {0};
-    int rc = standing_tick(&a, &rep, &e);
+    int rc = standing_tick(a, &rep, &e);
     if (rc == 0) printf("checked %d record(s): %d finding(s) appeared, %d cleared\n", rep.records, rep.appeared, rep.cleared);
     else rc = cli_fail(&e);
     err_clear(&e);
-    app_close(&a);
+    app_close(a);
     return rc == 0 ? EXIT_OK : rc;
 }

@@ -77,12 +77,12 @@ static int user_list_cmd(int argc, char **argv)
         org_id = strtoll(org, &end, 10);
         if (*end || org_id <= 0) return cli_usage("user", "--org must be an organisation id");
     }
-    struct app a;
+    struct app *a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     struct principal op;
     principal_operator(&op);
     struct err e = {0};
-    json_t *list = user_list(&a, &op, org_id, &e);
+    json_t *list = user_list(a, &op, org_id, &e);
     if (as_json) {
         json_dumpf(list, stdout, JSON_INDENT(2));
         putchar('\n');
@@ -105,7 +105,7 @@ static int user_list_cmd(int argc, char **argv)
     }
     json_decref(list);
     err_clear(&e);
-    app_close(&a);
+    app_close(a);
     return EXIT_OK;
 }
 
@@ -133,15 +133,15 @@ static int user_passwd(int argc, char **argv)
     if (!data) return cli_usage("user", "no data directory: give --data DIR or set BEIAN_DATA");
     char pw[300];
     if (cli_read_secret(pw, sizeof pw) != 0) return cli_usage("user", "no password on stdin");
-    struct app a;
+    struct app *a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     struct principal op;
     principal_operator(&op);
     struct err e = {0};
-    int rc = user_set_password(&a, &op, login, NULL, pw, !keep_tokens, &e) == 0 ? EXIT_OK : cli_fail(&e);
+    int rc = user_set_password(a, &op, login, NULL, pw, !keep_tokens, &e) == 0 ? EXIT_OK : cli_fail(&e);
     sodium_memzero(pw, sizeof pw);
     err_clear(&e);
-    app_close(&a);
+    app_close(a);
     return rc;
 }
 

@@ -3,7 +3,6 @@
 #include "cli/cli.h"
 #include "service/app.h"
 #include "service/materials.h"
-#include "store/store.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -50,12 +49,12 @@ int cmd_verify(int argc, char **argv)
     if (optind < argc - 1) return cli_usage("verify", "unexpected argument");
     data = cli_data_dir(data);
     if (!data) return cli_usage("verify", "no data directory: give --data DIR or set BEIAN_DATA");
-    struct app a;
+    struct app *a;
     if (cli_open(&a, data, false) != 0) return EXIT_FAIL;
     struct err e = {0};
     if (audit) {
-        int rc = store_audit_verify(store_reader(a.store), &e);
-        app_close(&a);
+        int rc = app_verify_audit(a, &e);
+        app_close(a);
         if (rc != 0) {
             rc = cli_fail(&e);
             err_clear(&e);
@@ -66,9 +65,9 @@ int cmd_verify(int argc, char **argv)
     }
     size_t checked = 0;
     struct materials_tmp_report tmp = {0};
-    int problems = materials_verify(&a, stdout, &checked, &e);
-    if (problems >= 0 && materials_tmp_sweep(&a, 0, &tmp, &e) != 0) problems = -1;
-    app_close(&a);
+    int problems = materials_verify(a, stdout, &checked, &e);
+    if (problems >= 0 && materials_tmp_sweep(a, 0, &tmp, &e) != 0) problems = -1;
+    app_close(a);
     if (problems < 0) {
         int rc = cli_fail(&e);
         err_clear(&e);

@@ -36,8 +36,7 @@ int api_public_filing(struct http_req *r)
 
 int api_healthz(struct http_req *r)
 {
-    struct store_conn *c = store_reader(r->app->store);
-    json_t *counts = c ? store_filing_counts(c) : NULL;
+    json_t *counts = app_store_counts(r->app);
     int ok = counts != NULL;
     json_decref(counts);
     return reply_json(r, ok ? 200 : 503, json_pack("{s:s}", "status", ok ? "ok" : "store unavailable"));
@@ -50,15 +49,15 @@ int api_metrics(struct http_req *r)
     FILE *out = open_memstream(&buf, &len);
     if (!out) return reply_error(r, ERR_INTERNAL, "out of memory", "内存不足");
     http_metrics_prometheus(out);
-    json_t *counts = store_filing_counts(store_reader(r->app->store));
+    json_t *all = app_store_counts(r->app);
+    json_t *counts = json_object_get(all, "filings");
     fprintf(out, "# HELP beian_filings Filings by state.\n# TYPE beian_filings gauge\n");
     const char *state;
     json_t *n;
     json_object_foreach(counts, state, n) fprintf(out, "beian_filings{state=\"%s\"} %lld\n", state,
                                                   (long long)json_integer_value(n));
-    json_decref(counts);
     /* after the number: what stands against the filed records (overdue inspections among it) */
-    json_t *standing = store_standing_counts(store_reader(r->app->store));
+    json_t *standing = json_object_get(all, "standing");
     fprintf(out, "# HELP beian_standing_findings Findings standing against filed records, by rule and severity.\n"
                  "# TYPE beian_standing_findings gauge\n");
     fprintf(out, "beian_standing_findings{rule=\"INSPECTION-OVERDUE\",severity=\"error\"} %lld\n",
@@ -73,7 +72,6 @@ int api_metrics(struct http_req *r)
                     (long long)json_integer_value(n));
         }
     }
-    json_decref(standing);
     json_t *inc = incident_metrics(r->app);
     fprintf(out, "# HELP beian_incidents_open Security incidents not yet closed.\n# TYPE beian_incidents_open gauge\n"
                  "beian_incidents_open %lld\n", (long long)json_integer_value(json_object_get(inc, "open")));
@@ -85,11 +83,11 @@ int api_metrics(struct http_req *r)
             (long long)json_integer_value(json_object_get(inc, "closure_overdue")));
     json_decref(inc);
     /* notifications: the outbox by state (pending growing means deliveries are failing) */
-    json_t *outbox = store_outbox_counts(store_reader(r->app->store));
+    json_t *outbox = json_object_get(all, "outbox");
     fprintf(out, "# HELP beian_notify_outbox Webhook and e-mail deliveries by state.\n# TYPE beian_notify_outbox gauge\n");
     json_object_foreach(outbox, state, n) fprintf(out, "beian_notify_outbox{state=\"%s\"} %lld\n", state,
                                                   (long long)json_integer_value(n));
-    json_decref(outbox);
+    json_decref(all);
     fclose(out);
     int rc = reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, len);
     free(buf);
@@ -100,7 +98,7 @@ int api_workflow(struct http_req *r) { return reply_json(r, 200, wf_table_json()
 
 int api_policy_schema(struct http_req *r)
 {
-    const struct pack *p = r->app->pack;
+    const struct pack *p = app_default_pack(r->app);
     json_t *out = json_pack("{s:s s:s s:O s:O s:O}", "pack", p->id, "version", p->version, "manifest",
                             p->manifest, "form", p->form, "materials", p->materials);
     /* For the web UI: region names (labels, filters), the deadlines and the working-day calendar

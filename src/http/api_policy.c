@@ -47,7 +47,7 @@ int api_policy_job(struct http_req *r)
 
 static const struct pack *pack_of(struct http_req *r, struct err *e)
 {
-    const struct pack *p = registry_find(r->app->packs, r->params[0], r->params[1]);
+    const struct pack *p = registry_find(app_packs(r->app), r->params[0], r->params[1]);
     if (!p) err_set(e, ERR_NOT_FOUND, NULL, "no such policy pack version", "没有该策略包版本");
     return p;
 }
@@ -109,7 +109,7 @@ int api_policy_diff(struct http_req *r)
             err_set(&e, ERR_BAD_REQUEST, names[i], "%s=ID@VERSION is required", "须给出 %s=ID@VERSION", names[i]);
             return api_reply(r, 0, NULL, &e);
         }
-        if (!(packs[i] = registry_find_spec(r->app->packs, spec))) {
+        if (!(packs[i] = registry_find_spec(app_packs(r->app), spec))) {
             err_set(&e, ERR_NOT_FOUND, names[i], "policy pack %.200s is not installed (give ID@VERSION)",
                     "未安装策略包 %.200s（请给出 ID@VERSION）", spec);
             return api_reply(r, 0, NULL, &e);

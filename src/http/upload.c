@@ -39,7 +39,7 @@ struct upload_private {
 
 uint64_t http_upload_limit(const struct http_req *r)
 {
-    return r->app && r->app->max_upload_bytes ? r->app->max_upload_bytes : HTTP_DEFAULT_MAX_UPLOAD;
+    return r->app && app_max_upload_bytes(r->app) ? app_max_upload_bytes(r->app) : HTTP_DEFAULT_MAX_UPLOAD;
 }
 
 static int ensure_dir(const char *path, struct err *e)
@@ -90,9 +90,9 @@ int http_upload_begin(struct http_req *r, uint64_t declared_size, struct err *e)
             return -1;
     }
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/materials", r->app->data_dir);
+    snprintf(dir, sizeof dir, "%s/materials", app_data_dir(r->app));
     if (ensure_dir(dir, e) != 0) return -1;
-    snprintf(dir, sizeof dir, "%s/materials/tmp", r->app->data_dir);
+    snprintf(dir, sizeof dir, "%s/materials/tmp", app_data_dir(r->app));
     if (ensure_dir(dir, e) != 0) return -1;
     int n = snprintf(u->pub.path, sizeof u->pub.path, "%s/upload-XXXXXX", dir);
     if (n < 0 || (size_t)n >= sizeof u->pub.path) {

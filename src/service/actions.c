@@ -6,7 +6,7 @@
 #include "core/clock.h"
 #include "service/filing_facts.h"
 #include "service/change_reports.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/review_drafts.h"
 #include "service/proofs.h"

@@ -1,45 +1,46 @@
 /* app.h — the application context every use case runs in: the store, the policy pack, and the
- * limits the service enforces (login hashing slots, throttles). One per process. */
+ * limits the service enforces. One per process. Opaque outside src/service (its fields:
+ * service/app_internal.h): http/ and cli/ reach the store and the packs through the functions
+ * here and the service's use cases. */
 #ifndef BEIAN_APP_H
 #define BEIAN_APP_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "store/store.h"
+#include <jansson.h>
+#include "core/date.h"
+#include "core/err.h"
 #include "policy/pack.h"
 #include "policy/registry.h"
 
-struct throttle;
-struct upload_quota;
+struct app;
 
-struct app {
-    struct store *store;
-    struct pack_registry *packs;  /* every installed version of every pack */
-    const struct pack *pack;      /* the default pack (cn-cloud) in force when the app opened */
-    char data_dir[4096];
-    /* Argon2id is slow by design: at most `hash_slots` run at once, at most `hash_waiters` wait. */
-    pthread_mutex_t hash_mu;
-    pthread_cond_t hash_cv;
-    int hash_active, hash_waiting, hash_slots, hash_waiters;
-    struct throttle *throttle;
-    uint64_t max_upload_bytes;   /* material uploads; 0: the default (50 MiB) */
-    /* Per organisation and user (service/quota.h); 0: the defaults (2 GiB, 200 MiB, 4). */
-    uint64_t quota_stored_bytes, quota_inflight_bytes;
+/* What `beian serve` sets from its options; 0: the defaults (50 MiB uploads; 2 GiB stored and
+ * 200 MiB in flight per organisation, 4 uploads at once per user; tokens 90 and 365 days). */
+struct app_limits {
+    uint64_t max_upload_bytes, quota_stored_bytes, quota_inflight_bytes;
     unsigned uploads_per_user;
-    struct upload_quota *upload_quota;   /* the reservations of uploads in progress */
-    /* sign-in and tokens (issue 12): the key that signs device cookies (auth_serve_init loads it
-     * from <data>/device-cookie.key; without it no device cookie is issued or trusted), and how
-     * long API tokens live (0: the defaults, 90 and 365 days) */
-    unsigned char device_key[32];
-    bool device_key_ready;
     int token_days, token_max_days;
 };
 
 /* Open the data directory's store and the policy pack (dir from BEIAN_POLICY_DIR, else the
- * built-in default). */
-int app_open(struct app *a, const char *data_dir, bool create, struct err *e);
+ * built-in default) into a new context (*out, app_close frees it). */
+int app_open(struct app **out, const char *data_dir, bool create, struct err *e);
 void app_close(struct app *a);
+void app_set_limits(struct app *a, const struct app_limits *l);
+const char *app_data_dir(const struct app *a);
+/* The largest material upload accepted (bytes; 0: the default). */
+uint64_t app_max_upload_bytes(const struct app *a);
+/* Every installed version of every pack, and the default pack in force when the app opened. */
+struct pack_registry *app_packs(const struct app *a);
+const struct pack *app_default_pack(const struct app *a);
+/* Does this process run job, work that runs on one node at a time (store_leads)? */
+bool app_leads(struct app *a, const char *job);
+/* For /healthz and /metrics: {filings: {state: n}, standing: {rule: {severity: n}}, outbox:
+ * {state: n}}; NULL when the store does not answer. */
+json_t *app_store_counts(struct app *a);
+/* Recompute the audit log's hash chain: 0 when unbroken, else -1 naming the first bad entry. */
+int app_verify_audit(struct app *a, struct err *e);
 /* The directory policy packs are read from. */
 const char *app_policy_root(void);
 /* The version of the pack named by spec ("id" or "id@version"; NULL: the default pack) in force

@@ -1,6 +1,6 @@
 /* audit.c — the audit log as the service layer uses it. */
 #include "service/audit.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/auth.h"
 #include "store/store.h"
 #include "core/workflow.h"

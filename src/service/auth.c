@@ -14,11 +14,12 @@
  * the cookie alone and ignores every other counter. Strangers (no device cookie) of one account are
  * also counted together, with 50 free failures, to slow a guess spread over many addresses. */
 #include "service/auth.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
 #include "service/clock.h"
+#include "store/keys.h"
 
 #include <crack.h>
 #include <errno.h>
@@ -205,30 +206,8 @@ static int token_insert_job(struct store_conn *c, void *arg, struct err *e)
 
 int auth_serve_init(struct app *a, struct err *e)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/device-cookie.key", a->data_dir);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
-        unsigned char key[sizeof a->device_key];
-        randombytes_buf(key, sizeof key);
-        char tmp[4300];
-        snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
-        int w = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        bool ok = w >= 0 && write(w, key, sizeof key) == (ssize_t)sizeof key && fsync(w) == 0;
-        if (w >= 0) close(w);
-        /* link, not rename: a second server starting at once keeps the first one's key */
-        if (ok && link(tmp, path) != 0 && errno != EEXIST) ok = false;
-        unlink(tmp);
-        sodium_memzero(key, sizeof key);
-        if (!ok) return err_set(e, ERR_INTERNAL, NULL, "cannot create %s", "无法创建 %s", path);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    }
-    if (fd < 0) return err_set(e, ERR_INTERNAL, NULL, "cannot read %s", "无法读取 %s", path);
-    ssize_t n = read(fd, a->device_key, sizeof a->device_key);
-    close(fd);
-    if (n != (ssize_t)sizeof a->device_key)
-        return err_set(e, ERR_INTERNAL, NULL, "%s is damaged (remove it: device cookies then start anew)",
-                       "%s 已损坏（删除后设备 Cookie 将重新开始）", path);
+    _Static_assert(sizeof a->device_key == KEYS_DEVICE_LEN, "the device-cookie key's length");
+    if (keys_device(a->store, a->device_key, e) != 0) return -1;
     a->device_key_ready = true;
     return 0;
 }

@@ -35,8 +35,8 @@ int auth_password_acceptable(const char *password, const char *login, const char
 
 /* The longest device cookie value, with its terminating NUL. */
 #define AUTH_DEVICE_COOKIE_MAX 160
-/* Sign-in set-up for `serve`: loads (or first creates) <data>/device-cookie.key, the key that signs
- * device cookies. Without it sign-in works but issues and trusts no device cookie. */
+/* Sign-in set-up for `serve`: loads (or first creates) the key that signs device cookies
+ * (store/keys.h: <data>/device-cookie.key, on PostgreSQL the deployment's, one for every node). Without it sign-in works but issues and trusts no device cookie. */
 int auth_serve_init(struct app *a, struct err *e);
 
 /* Log in: verifies the password and creates a session token, within the throttles: failures count

@@ -9,7 +9,7 @@
 #include "core/clock.h"
 #include "core/date.h"
 #include "policy/rules.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 
 static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }

@@ -1,6 +1,6 @@
 /* evidence.c — recurring evidence of a filed record (see evidence.h). */
 #include "service/evidence.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/filings.h"

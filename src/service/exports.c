@@ -4,7 +4,7 @@
  * of store_register_page becomes the cell's text. Both writers read that table, so CSV and XLSX
  * always say the same. Rows come from the store a page at a time (REGISTER_PAGE) in id order. */
 #include "service/exports.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/filings.h"

@@ -7,7 +7,7 @@
 #include "service/filing_facts.h"
 #include "service/filing_pass.h"
 #include "service/change_reports.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/input.h"

@@ -11,7 +11,7 @@
 #include "core/date.h"
 #include "core/timestamp.h"
 #include "core/workflow.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/filings.h"

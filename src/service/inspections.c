@@ -3,7 +3,7 @@
  * executes it: finds the row for (state, action), checks role, party and guards, applies the effects
  * and appends the audit entry, in one transaction. */
 #include "service/inspections.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/filing_facts.h"

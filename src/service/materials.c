@@ -2,7 +2,7 @@
  * storage, versions, visibility, pins of frozen filing versions, verification. */
 #include "service/materials.h"
 #include "policy/schema.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/filings.h"

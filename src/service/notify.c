@@ -3,7 +3,7 @@
  * (notify_sender.c) delivers the outbox afterwards. Texts are rendered when read or sent, from
  * the pack's notifications.json, so a wording change needs no release and no data migration. */
 #include "service/notify.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/auth.h"
 #include "service/input.h"
 #include "core/clock.h"

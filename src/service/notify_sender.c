@@ -6,7 +6,7 @@
  * failed. A crash between a delivery and its record sends it again with the same webhook-id, which
  * receivers use to drop repeats; nothing committed is ever lost. */
 #include "service/notify_sender.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/notify.h"
 #include "service/test_clock.h"
 #include "service/webhooks.h"

@@ -2,7 +2,7 @@
  * files it (filing_facts.c), so its name, USCC and registered region are kept by the platform
  * administrator alone, and every correction is audited with the values before and after. */
 #include "service/orgs.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/input.h"

@@ -3,7 +3,7 @@
  * writes in one transaction with its audit entry. */
 #include "service/orgs.h"
 #include "service/proofs.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/auth.h"
 #include "service/audit.h"
 #include "service/input.h"

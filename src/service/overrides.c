@@ -6,7 +6,7 @@
  * sees the filing; approval waits until every request is decided (workflow guard). */
 #include "service/filings.h"
 #include "core/clock.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/input.h"

@@ -10,7 +10,7 @@
 #include "service/policy_admin.h"
 #include "core/clock.h"
 #include "core/doc_cache.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/materials.h"

@@ -1,7 +1,7 @@
 /* policy_jobs.c — the install worker: one thread, a short queue, the jobs' outcomes
  * (policy_jobs.h). The thread starts with the first job; policy_jobs_stop ends it. */
 #include "service/policy_jobs.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/auth.h"
 #include "service/policy_admin.h"
 #include "service/policy_notices.h"

@@ -8,7 +8,7 @@
 #include "policy/registry.h"
 #include "policy/pack.h"
 #include "policy/rules.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/policy_admin.h"

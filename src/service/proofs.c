@@ -9,7 +9,7 @@
  * receipt for a step before any authority is assigned (none today: submission assigns it) by
  * the platform key, which also signs the log's checkpoints. */
 #include "service/proofs.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/auth.h"
 #include "service/audit.h"
 #include "service/filings.h"
@@ -134,8 +134,8 @@ static char *checkpoint_note(struct app *a, int64_t size, const merkle_hash root
 {
     char origin[128];
     struct key_pair k;
-    if (keys_log_origin(a->data_dir, origin, sizeof origin, e) != 0) return NULL;
-    if (keys_current(a->data_dir, "platform", true, &k, e) != 0) return NULL;
+    if (keys_log_origin(a->store, origin, sizeof origin, e) != 0) return NULL;
+    if (keys_current(a->store, "platform", true, &k, e) != 0) return NULL;
     char *body = note_checkpoint_body(origin, (uint64_t)size, root);
     char *note = body ? note_sign(body, origin, k.sk) : NULL;
     keys_wipe(&k);
@@ -174,7 +174,7 @@ static int signer_of(struct store_conn *c, struct app *a, int64_t authority_id, 
     char owner[32];
     if (org) snprintf(owner, sizeof owner, "%lld", (long long)authority_id);
     else snprintf(owner, sizeof owner, "platform");
-    if (keys_current(a->data_dir, owner, true, k, e) != 0) { json_decref(org); return -1; }
+    if (keys_current(a->store, owner, true, k, e) != 0) { json_decref(org); return -1; }
     *signer = org ? json_pack("{s:s s:I s:s}", "kind", "authority", "org_id", (json_int_t)authority_id, "name",
                               jstr(org, "name"))
                   : json_pack("{s:s}", "kind", "platform");
@@ -294,7 +294,7 @@ int proofs_ensure_key(struct app *a, int64_t org_id, struct err *e)
     char owner[32];
     snprintf(owner, sizeof owner, "%lld", (long long)org_id);
     struct key_pair k;
-    if (keys_current(a->data_dir, owner, true, &k, e) != 0) return -1;
+    if (keys_current(a->store, owner, true, &k, e) != 0) return -1;
     keys_wipe(&k);
     return 0;
 }
@@ -305,13 +305,13 @@ json_t *proofs_keys(struct app *a, struct err *e)
 {
     char origin[128];
     struct key_pair k;
-    if (keys_log_origin(a->data_dir, origin, sizeof origin, e) != 0) return NULL;
-    if (keys_current(a->data_dir, "platform", true, &k, e) != 0) return NULL;
+    if (keys_log_origin(a->store, origin, sizeof origin, e) != 0) return NULL;
+    if (keys_current(a->store, "platform", true, &k, e) != 0) return NULL;
     char *vkey = note_vkey(origin, k.pk);
     json_t *log = json_pack("{s:s s:s s:s}", "origin", origin, "key_id", k.id, "vkey", vkey ? vkey : "");
     free(vkey);
     keys_wipe(&k);
-    json_t *list = keys_public_list(a->data_dir);
+    json_t *list = keys_public_list(a->store);
     struct store_conn *c = store_reader(a->store);
     size_t i;
     json_t *key;
@@ -519,14 +519,14 @@ int proofs_rotate(struct app *a, const struct principal *who, int64_t org_id, ch
     }
     struct key_pair old, k;
     char old_id[SIGN_KEYID_HEX] = "";
-    if (keys_current(a->data_dir, owner, false, &old, e) == 0) snprintf(old_id, sizeof old_id, "%s", old.id);
+    if (keys_current(a->store, owner, false, &old, e) == 0) snprintf(old_id, sizeof old_id, "%s", old.id);
     keys_wipe(&old);
     err_clear(e);
     if (strcmp(owner, "platform") == 0) {   /* fix the log's name with the first key, if not yet */
         char origin[128];
-        if (keys_log_origin(a->data_dir, origin, sizeof origin, e) != 0) return -1;
+        if (keys_log_origin(a->store, origin, sizeof origin, e) != 0) return -1;
     }
-    if (keys_rotate(a->data_dir, owner, &k, e) != 0) return -1;
+    if (keys_rotate(a->store, owner, &k, e) != 0) return -1;
     snprintf(new_id, SIGN_KEYID_HEX, "%s", k.id);
     keys_wipe(&k);
     struct rotate_job j = {who, org_id, old_id, new_id};

@@ -5,7 +5,7 @@
  * Qualification states are computed when read, as of a given day, never stored. */
 #include "service/providers.h"
 #include "core/clock.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/input.h"

@@ -2,7 +2,7 @@
  * uploads in progress are counted in two small tables (per organisation, per user) under one
  * mutex: at most a connection limit's worth of entries, so a linear search is plenty. */
 #include "service/quota.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/auth.h"
 #include "store/store.h"
 

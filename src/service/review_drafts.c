@@ -4,7 +4,7 @@
 #include "service/review_drafts.h"
 #include "core/workflow.h"
 #include "policy/schema.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/auth.h"
 #include "service/filings.h"
 #include "service/input.h"

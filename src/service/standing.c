@@ -6,7 +6,7 @@
  * which the notification work builds on. Evaluation runs outside the store's writer; each record's
  * changes are one transaction. */
 #include "service/standing.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/evidence.h"

@@ -3,7 +3,7 @@
  * beian judges it (the queue's due dates, the supervision's inspection schedule, the change
  * reports' lateness, the incident clocks). */
 #include "service/statistics.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/inspections.h"

@@ -1,6 +1,6 @@
 /* supervision.c — the work list of filed records and their next dates (see supervision.h). */
 #include "service/supervision.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/evidence.h"

@@ -3,7 +3,7 @@
  * an endpoint and the manual redelivery of one delivery (same webhook-id). Another organisation's
  * endpoints are not found (404). */
 #include "service/webhooks.h"
-#include "service/app.h"
+#include "service/app_internal.h"
 #include "service/audit.h"
 #include "service/auth.h"
 #include "service/input.h"

@@ -119,8 +119,10 @@ int postgres_dump(const char *uri, const char *dump_path, struct store_backup_re
         char file_arg[4300], snap_arg[160];
         snprintf(file_arg, sizeof file_arg, "--file=%s", dump_path);
         snprintf(snap_arg, sizeof snap_arg, "--snapshot=%s", snapshot);
-        char *argv[] = {"pg_dump", "--format=custom", "--no-owner", "--no-privileges", snap_arg, file_arg,
-                        "--dbname", (char *)uri, NULL};
+        /* never a secret key (docs/trust.md): the table is dumped, its rows are not, so a restore
+         * publishes the old public keys and makes new secret ones at its first signature */
+        char *argv[] = {"pg_dump", "--format=custom", "--no-owner", "--no-privileges",
+                        "--exclude-table-data=deployment_secrets", snap_arg, file_arg, "--dbname", (char *)uri, NULL};
         rc = run_tool(argv, e);
     }
     PQclear(PQexec(pg, "COMMIT"));

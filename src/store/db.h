@@ -43,6 +43,15 @@ struct store_ops {
     int (*blob_open)(struct store *s, const char *sha256, int64_t size, int *fd, struct err *e);
     int (*blob_check)(struct store *s, const char *sha256, char got[65], char *where, size_t where_len);
     bool (*leads)(struct store *s, const char *job);
+    /* the deployment's keys (keys.c) by their path under the data directory, when the backend
+     * keeps them (PostgreSQL: one set for every node); NULL: files in the data directory.
+     * key_get: the length read (at most cap-1, NUL added) or -1; key_put: 0, or 1 when replace
+     * is false and name was there; keys_locked: fn holding the deployment's key lock */
+    long (*key_get)(struct store *s, const char *name, void *buf, size_t cap);
+    int (*key_put)(struct store *s, const char *name, const void *data, size_t len, bool replace, struct err *e);
+    int (*key_remove)(struct store *s, const char *name);
+    json_t *(*key_names)(struct store *s);
+    int (*keys_locked)(struct store *s, int (*fn)(struct store *s, void *arg, struct err *e), void *arg, struct err *e);
 };
 
 /* The first members of every backend's store and connection. */
@@ -73,6 +82,8 @@ void readers_close_all(struct readers *r);
 /* The backends (sqlite.c, postgres.c). location: a data directory / a postgresql:// URI. */
 int sqlite_store_open(const char *data_dir, bool create, struct store **out, struct err *e);
 int postgres_store_open(const char *data_dir, const char *uri, bool create, struct store **out, struct err *e);
+/* The schema version the database at uri holds (-1: none) and the latest this build knows. */
+int postgres_schema_version(const char *uri, int *version, int *latest, struct err *e);
 /* Content-addressed files under <data>/materials (store_blobs.c): the SQLite backend's blobs. */
 int blob_files_put(struct store *s, struct store_upload *u, struct err *e);
 int blob_files_open(struct store *s, const char *sha256, int64_t size, int *fd, struct err *e);

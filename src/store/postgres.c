@@ -1,10 +1,13 @@
 /* postgres.c — the PostgreSQL backend of the store (db.h), through libpq.
  *
- * Writes: every write job is one transaction on this process's writer connection (a mutex lets
- * one job at a time use it) that first takes a transaction-scoped advisory lock, the same key on
- * every node: write jobs of all nodes sharing the database run one after another, each seeing
- * the commits before it — what the SQLite backend's single writer gives, so the service's checks
- * inside a job (revisions, numbering, the audit chain's predecessor) hold across nodes. Reads:
+ * Writes: write jobs run on this process's writer connection inside a transaction that first
+ * takes a transaction-scoped advisory lock, the same key on every node: write jobs of all nodes
+ * sharing the database run one after another, each seeing the commits before it — what the
+ * SQLite backend's single writer gives, so the service's checks inside a job (revisions,
+ * numbering, the audit chain's predecessor) hold across nodes. Group commit, as on SQLite: the
+ * jobs that arrive while a group runs wait in a queue; the next caller to find the writer free
+ * leads them all in one transaction, each job in its own savepoint (a failed job is rolled back
+ * alone), so one commit — one WAL flush — acknowledges the whole group. Reads:
  * one autocommit connection per thread. Statements are prepared once per connection, named by
  * the address of their SQL text; "?"/"?N" become "$N"; every value is bound.
  *
@@ -22,6 +25,7 @@
 #include <string.h>
 
 #define STMT_CACHE 160
+#define GROUP_MAX 64
 
 /* advisory lock keys (one namespace, "beian" in ASCII, then a number) */
 #define LOCK_WRITE 0x626569616e01LL
@@ -37,12 +41,24 @@ struct pg_store {
     struct store base;
     char uri[2048];
     struct pg_conn *writer;
-    pthread_mutex_t write_mu;
+    pthread_mutex_t write_mu;      /* the queue and `leading` */
+    pthread_cond_t group_done;
+    struct pg_job *head, *tail;    /* write jobs waiting for the next group */
+    bool leading;                  /* a caller runs a group on the writer connection */
     struct readers readers;        /* one autocommit connection per thread */
     struct pg_conn *lead;          /* holds the advisory locks of the jobs this node leads */
     pthread_mutex_t lead_mu;
     long long held[16];
     int nheld;
+};
+
+struct pg_job {
+    store_job_fn fn;
+    void *arg;
+    struct err *e;
+    int rc;
+    bool done;
+    struct pg_job *next;
 };
 
 static struct pg_conn *conn_of(struct store_conn *c) { return (struct pg_conn *)c; }
@@ -335,22 +351,75 @@ int pg_exec_simple(struct pg_conn *c, const char *sql, struct err *e)
 
 /* ---------------------------------------------------------------- write jobs, readers */
 
-static int pg_write(struct store *base, store_job_fn fn, void *arg, struct err *e)
+/* Run one group on the writer connection: one transaction under the write lock, each job in a
+ * savepoint when there are several; every job's rc set. */
+static void run_group(struct pg_store *s, struct pg_job *group)
 {
-    struct pg_store *s = store_of(base);
-    pthread_mutex_lock(&s->write_mu);
     struct pg_conn *c = s->writer;
     conn_check(c);
     char lock[96];
     snprintf(lock, sizeof lock, "BEGIN; SELECT pg_advisory_xact_lock(%lld)", (long long)LOCK_WRITE);
-    int rc = pg_exec_simple(c, lock, e);
-    if (rc == 0) {
-        rc = fn(&c->base, arg, e);
-        if (rc == 0) rc = pg_exec_simple(c, "COMMIT", e);
+    struct err begin = {0};
+    if (pg_exec_simple(c, lock, &begin) != 0) {
+        pg_exec_simple(c, "ROLLBACK", NULL);
+        for (struct pg_job *j = group; j; j = j->next)
+            j->rc = err_set_text(j->e, begin.code, NULL, begin.detail_en, begin.detail_zh);
+        err_clear(&begin);
+        return;
     }
-    if (rc != 0) pg_exec_simple(c, "ROLLBACK", NULL);
+    bool alone = !group->next, any = false;
+    for (struct pg_job *j = group; j; j = j->next) {
+        if (!alone && pg_exec_simple(c, "SAVEPOINT job", j->e) != 0) { j->rc = -1; continue; }
+        j->rc = j->fn(&c->base, j->arg, j->e);
+        if (alone) break;
+        if (j->rc == 0 && pg_exec_simple(c, "RELEASE SAVEPOINT job", j->e) != 0) j->rc = -1;
+        if (j->rc != 0) pg_exec_simple(c, "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job", NULL);
+        any |= j->rc == 0;
+    }
+    if (alone) any = group->rc == 0;
+    struct err commit = {0};
+    if (!any) {
+        pg_exec_simple(c, "ROLLBACK", NULL);
+    } else if (pg_exec_simple(c, "COMMIT", &commit) != 0) {
+        pg_exec_simple(c, "ROLLBACK", NULL);
+        for (struct pg_job *j = group; j; j = j->next)
+            if (j->rc == 0) j->rc = err_set_text(j->e, commit.code, NULL, commit.detail_en, commit.detail_zh);
+        err_clear(&commit);
+    }
+}
+
+static int pg_write(struct store *base, store_job_fn fn, void *arg, struct err *e)
+{
+    struct pg_store *s = store_of(base);
+    struct pg_job job = {.fn = fn, .arg = arg, .e = e};
+    pthread_mutex_lock(&s->write_mu);
+    if (s->tail) s->tail->next = &job;
+    else s->head = &job;
+    s->tail = &job;
+    while (!job.done) {
+        if (s->leading) {
+            pthread_cond_wait(&s->group_done, &s->write_mu);
+            continue;
+        }
+        /* lead the jobs waiting now (this one among them), at most GROUP_MAX */
+        s->leading = true;
+        struct pg_job *group = s->head, *last = group;
+        for (int n = 1; n < GROUP_MAX && last->next; n++) last = last->next;
+        s->head = last->next;
+        if (!s->head) s->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&s->write_mu);
+        run_group(s, group);
+        pthread_mutex_lock(&s->write_mu);
+        for (struct pg_job *j = group, *next; j; j = next) {
+            next = j->next;
+            j->done = true;
+        }
+        s->leading = false;
+        pthread_cond_broadcast(&s->group_done);
+    }
     pthread_mutex_unlock(&s->write_mu);
-    return rc;
+    return job.rc;
 }
 
 static struct store_conn *reader_open(struct store *base)
@@ -377,6 +446,7 @@ static void pg_close(struct store *base)
     pthread_mutex_destroy(&s->lead_mu);
     readers_close_all(&s->readers);
     pthread_mutex_destroy(&s->write_mu);
+    pthread_cond_destroy(&s->group_done);
     free(s);
 }
 
@@ -441,9 +511,21 @@ static int migrate(struct pg_conn *c, bool create, struct err *e)
         }
         free(ddl);
     }
+    /* the deployment's keys (postgres_keys.c): PostgreSQL's own, outside SQLite's numbering */
+    if (rc == 0) rc = pg_exec_simple(c, postgres_schema_keys(), e);
 out:
     snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%lld)", (long long)LOCK_MIGRATE);
     pg_exec_simple(c, sql, NULL);
+    return rc;
+}
+
+int postgres_schema_version(const char *uri, int *version, int *latest, struct err *e)
+{
+    struct pg_conn *c;
+    if (pg_conn_open(uri, &c, e) != 0) return -1;
+    int rc = schema_version(c, version, e);
+    pg_conn_close(c);
+    migrations_list(latest);
     return rc;
 }
 
@@ -466,6 +548,11 @@ static const struct store_ops POSTGRES_OPS = {
     .blob_open = pg_blob_open,
     .blob_check = pg_blob_check,
     .leads = pg_leads,
+    .key_get = pg_key_get,
+    .key_put = pg_key_put,
+    .key_remove = pg_key_remove,
+    .key_names = pg_key_names,
+    .keys_locked = pg_keys_locked,
 };
 
 int postgres_store_open(const char *data_dir, const char *uri, bool create, struct store **out, struct err *e)
@@ -478,6 +565,7 @@ int postgres_store_open(const char *data_dir, const char *uri, bool create, stru
     if (pg_conn_open(uri, &s->writer, e) != 0) { free(s); return -1; }
     if (migrate(s->writer, create, e) != 0) { pg_conn_close(s->writer); free(s); return -1; }
     pthread_mutex_init(&s->write_mu, NULL);
+    pthread_cond_init(&s->group_done, NULL);
     pthread_mutex_init(&s->lead_mu, NULL);
     readers_init(&s->readers, reader_open, reader_close);
     *out = &s->base;

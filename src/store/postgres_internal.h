@@ -33,4 +33,12 @@ int pg_blob_put(struct store *s, struct store_upload *u, struct err *e);
 int pg_blob_open(struct store *s, const char *sha256, int64_t size, int *fd, struct err *e);
 int pg_blob_check(struct store *s, const char *sha256, char got[65], char *where, size_t where_len);
 
+/* postgres_keys.c: the deployment's keys and the device-cookie key as rows (store_ops key_*). */
+const char *postgres_schema_keys(void);
+long pg_key_get(struct store *s, const char *name, void *buf, size_t cap);
+int pg_key_put(struct store *s, const char *name, const void *data, size_t len, bool replace, struct err *e);
+int pg_key_remove(struct store *s, const char *name);
+json_t *pg_key_names(struct store *s);
+int pg_keys_locked(struct store *s, int (*fn)(struct store *s, void *arg, struct err *e), void *arg, struct err *e);
+
 #endif

@@ -70,6 +70,12 @@ int store_open(const char *data_dir, const char *location, bool create, struct s
     return rc;
 }
 
+int store_schema_version(const char *location, int *version, int *latest, struct err *e)
+{
+    *version = *latest = -1;
+    return db_is_postgres_uri(location) ? postgres_schema_version(location, version, latest, e) : 0;
+}
+
 void store_close(struct store *s) { if (s) s->ops->close(s); }
 const char *store_engine(const struct store *s) { return s->ops->engine == DB_POSTGRES ? "postgresql" : "sqlite"; }
 bool store_leads(struct store *s, const char *job) { return !s->ops->leads || s->ops->leads(s, job); }

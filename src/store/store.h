@@ -8,9 +8,9 @@
  * Concurrency and durability: all writes go through store_write(), and write jobs run one after
  * another, each seeing the effects of those before it (SQLite: the one writer thread runs the
  * pending jobs of a group each in its own savepoint inside one BEGIN IMMEDIATE transaction and
- * commits them together, group commit, synchronous=FULL; PostgreSQL: each job is a transaction
- * that first takes one transaction-scoped advisory lock, so jobs of every node sharing the
- * database are serialized). When store_write() returns 0 the job's changes are durable. Reads use
+ * commits them together, group commit, synchronous=FULL; PostgreSQL: the jobs waiting run as
+ * one group too, each in a savepoint, in a transaction that first takes one transaction-scoped
+ * advisory lock, so jobs of every node sharing the database are serialized). When store_write() returns 0 the job's changes are durable. Reads use
  * store_reader(), a connection private to the calling thread. */
 #ifndef BEIAN_STORE_H
 #define BEIAN_STORE_H
@@ -31,6 +31,10 @@ struct store_conn;
  * installed policy packs and the temporary files of uploads. */
 int store_open(const char *data_dir, const char *location, bool create, struct store **out, struct err *e);
 void store_close(struct store *s);
+/* Does the PostgreSQL database location names already hold a beian schema? Sets *version (-1:
+ * none, the database is new) and *latest (the version this build migrates to). For SQLite
+ * (location NULL or empty) *version is -1: its database is a file of the data directory. */
+int store_schema_version(const char *location, int *version, int *latest, struct err *e);
 /* "sqlite" or "postgresql". */
 const char *store_engine(const struct store *s);
 /* May this process run job now — work that must run on one node at a time (the standing checks,

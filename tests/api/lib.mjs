@@ -109,6 +109,26 @@ export function blobRemove(dir, hex) {
   dbExec(dir, `DELETE FROM material_blobs WHERE sha256 = '${hex}'`);
 }
 
+// The keys behind beian's back, by their path under the data directory ("keys/4/current"): files
+// (SQLite), rows of deployment_keys / deployment_secrets (PostgreSQL: the deployment's keys).
+const keyTable = (name) => (/\.key$|\/current$/.test(name) ? 'deployment_secrets' : 'deployment_keys');
+export function keyRead(dir, name) {
+  if (!pgStore(dir)) return readFileSync(join(dir, name));
+  const r = dbExec(dir, `SELECT encode(value, 'hex') FROM ${keyTable(name)} WHERE name = '${name}'`);
+  if (r.status !== 0 || !r.stdout.trim()) throw new Error(`no key ${name}: ${r.stderr}`);
+  return Buffer.from(r.stdout.trim(), 'hex');
+}
+export function keyWrite(dir, name, bytes) {
+  if (!pgStore(dir)) return writeFileSync(join(dir, name), bytes, { mode: 0o600 });
+  const r = dbExec(dir, `UPDATE ${keyTable(name)} SET value = decode('${bytes.toString('hex')}', 'hex') WHERE name = '${name}'`);
+  if (r.status !== 0) throw new Error(r.stderr);
+}
+export function keyNames(dir, owner) {
+  if (!pgStore(dir)) return readdirSync(join(dir, 'keys', owner)).map((f) => `keys/${owner}/${f}`);
+  const r = dbExec(dir, `SELECT name FROM deployment_keys UNION ALL SELECT name FROM deployment_secrets ORDER BY 1`);
+  return r.stdout.trim().split('\n').filter((n) => n.startsWith(`keys/${owner}/`));
+}
+
 // A fresh data directory with the demo organisations; returns {dir, logins: {login: {role, password}}}.
 export function initDemo() {
   const dir = mkdtempSync(join(tmpdir(), 'beian-test-'));

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, cli, pgStore, pgStoreArgs } from './lib.mjs';
+import { Server, cli, dbExec, keyNames, keyRead, keyWrite, pgStore, pgStoreArgs } from './lib.mjs';
 import {
   API, RECTIFICATION_ITEMS, actOk, changeBody, completeDraft, createSystem, driveTo, getFiling, loginAll,
 } from './story.mjs';
@@ -315,7 +315,7 @@ test('an approved change re-issues the certificate for the new record version; t
 });
 
 test('key rotation keeps old certificates valid; revocation issues a certificate under the new key', async () => {
-  const oldSecret = readFileSync(join(s.data, 'keys', '4', `${cert.statement.key_id}.key`));
+  const oldSecret = keyRead(s.data, `keys/4/${cert.statement.key_id}.key`);
   const rot = cli(['keys', 'rotate', '--data', s.data, '--org', '4']);
   assert.equal(rot.status, 0, rot.stderr);
   const newId = rot.stdout.trim();
@@ -339,12 +339,15 @@ test('key rotation keeps old certificates valid; revocation issues a certificate
   assert.equal(pub.body.certificate.statement.state, 'revoked');
   assert.equal(pub.body.verification.current, true);
 
-  // the secret keys: 0600 files in 0700 directories, and nowhere else
-  assert.equal(statSync(join(s.data, 'keys')).mode & 0o777, 0o700);
-  assert.equal(statSync(join(s.data, 'keys', '4', `${newId}.key`)).mode & 0o777, 0o600);
-  const secrets = [oldSecret, readFileSync(join(s.data, 'keys', '4', `${newId}.key`))];
-  const platform = readdirSync(join(s.data, 'keys', 'platform')).filter((f) => f.endsWith('.key'));
-  for (const f of platform) secrets.push(readFileSync(join(s.data, 'keys', 'platform', f)));
+  // the secret keys: 0600 files in 0700 directories (on PostgreSQL rows of deployment_secrets),
+  // and nowhere else
+  if (!pgStore(s.data)) {
+    assert.equal(statSync(join(s.data, 'keys')).mode & 0o777, 0o700);
+    assert.equal(statSync(join(s.data, 'keys', '4', `${newId}.key`)).mode & 0o777, 0o600);
+  }
+  assert.throws(() => keyRead(s.data, `keys/4/${cert.statement.key_id}.key`), 'the retired secret key is gone');
+  const secrets = [oldSecret, keyRead(s.data, `keys/4/${newId}.key`)];
+  for (const f of keyNames(s.data, 'platform').filter((n) => n.endsWith('.key'))) secrets.push(keyRead(s.data, f));
   const backup = join(work, 'backup');
   const b = cli(['backup', backup, '--data', s.data]);
   assert.equal(b.status, 0, b.stderr);
@@ -369,6 +372,10 @@ test('key rotation keeps old certificates valid; revocation issues a certificate
   const restoredData = join(work, 'restored');
   const rs = cli(['restore', backup, '--data', restoredData, ...(pgStore(s.data) ? pgStoreArgs() : [])]);
   assert.equal(rs.status, 0, rs.stderr);
+  if (pgStore(s.data)) {
+    const kept = dbExec(restoredData, 'SELECT (SELECT count(*) FROM deployment_secrets), (SELECT count(*) FROM deployment_keys)');
+    assert.match(kept.stdout.trim(), /^0\|[1-9]\d*$/, `the dump held the public keys, no secret: ${kept.stdout}${kept.stderr}`);
+  }
   const restored = await Server.start({ data: restoredData, logins: s.logins });
   try {
     const k = await restored.req('GET', '/.well-known/beian-keys.json');
@@ -383,11 +390,10 @@ test('key rotation keeps old certificates valid; revocation issues a certificate
 
 test('a step whose receipt cannot be signed fails as a whole and changes nothing', async () => {
   const draft = await completeDraft(s, await createSystem(s, 'filer', '无法签名的系统'));
-  const dir = join(s.data, 'keys', '4');
-  const current = readFileSync(join(dir, 'current'), 'utf8').trim();
-  const keyPath = join(dir, `${current}.key`);
-  const secret = readFileSync(keyPath);
-  writeFileSync(keyPath, secret.subarray(0, 10));   // damaged
+  const current = keyRead(s.data, 'keys/4/current').toString().trim();
+  const keyPath = `keys/4/${current}.key`;
+  const secret = keyRead(s.data, keyPath);
+  keyWrite(s.data, keyPath, secret.subarray(0, 10));   // damaged
   try {
     const r = await s.req('POST', `${API}/filings/${draft}/actions/submit_for_check`, { token: s.tokens.filer });
     assert.equal(r.status, 500, r.text);
@@ -397,7 +403,7 @@ test('a step whose receipt cannot be signed fails as a whole and changes nothing
     assert.equal(f.current_version, 0, 'no version frozen');
     assert.equal((await get('filer', `/filings/${draft}/receipts`)).body.items.length, 0);
   } finally {
-    writeFileSync(keyPath, secret, { mode: 0o600 });
+    keyWrite(s.data, keyPath, secret);
   }
   await actOk(s, 'filer', draft, 'submit_for_check', undefined, 'internal_check');
   assert.equal((await get('filer', `/filings/${draft}/receipts`)).body.items.length, 1);

@@ -3,13 +3,17 @@
 // balancer; filings approved at once on both nodes get unique numbers with no gap; the work that
 // runs once (standing checks, notifications, checkpoints) is led by one node at a time; one node
 // killed with SIGKILL mid-run: the other keeps serving and no acknowledged write is lost; the audit
-// chain is whole at the end. Needs BEIAN_PG_DIR (a cluster of tests/pg/start.sh; tests/pg/run.sh).
+// chain is whole at the end. The second node starts from an empty data directory: the keys that
+// sign and the device-cookie key are the deployment's, in the database, so what one node signed
+// verifies against the keys the other publishes and a device cookie of one is trusted by the
+// other. Needs BEIAN_PG_DIR (a cluster of tests/pg/start.sh; tests/pg/run.sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, cli, dbExec, freePort, waitFor } from '../api/lib.mjs';
+import { Server, cli, dbExec, freePort, pgStore, waitFor } from '../api/lib.mjs';
 import { API, PATH, actOk, completeDraft, driveTo, getFiling, loginAll, newSystem } from '../api/story.mjs';
 
 const ROLES = ['filer', 'checker', 'provider', 'reviewer'];
@@ -56,13 +60,34 @@ function leaders(data) {
 
 const seqOf = (number) => Number(number.split('-').pop());
 
+// Sign in on node s from a chosen source address (the throttles count per address), with an
+// optional device cookie; returns {status, device} (the beian_device cookie set, if any).
+function signInFrom(s, addr, login, password, cookie) {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify({ login, password });
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) };
+    if (cookie) headers.Cookie = `beian_device=${cookie}`;
+    const req = http.request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/api/v1/session', headers,
+      localAddress: addr, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        const set = (res.headers['set-cookie'] || []).map((c) => c.split(';')[0]).find((c) => c.startsWith('beian_device='));
+        resolve({ status: res.statusCode, device: set && set.slice('beian_device='.length) });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 test('two nodes on one PostgreSQL behind nginx', { skip: !process.env.BEIAN_PG_DIR && 'no PostgreSQL (run tests/pg/run.sh)' }, async () => {
   const serveArgs = ['--checkpoint-interval', '1'];
   const a = await Server.start({ serveArgs, env: { PGAPPNAME: 'beian-a' } });
-  // the second node: the same data directory (its keys, the device-cookie key, store.uri)
+  // the second node: an empty data directory of its own, on the same database (no keys copied)
   const dataB = join(a.root, 'data-b');
-  cpSync(a.data, dataB, { recursive: true });
-  const b = await Server.start({ data: dataB, logins: a.logins, serveArgs, env: { PGAPPNAME: 'beian-b' } });
+  mkdirSync(dataB);
+  const b = await Server.start({ data: dataB, logins: a.logins, serveArgs: [...serveArgs, '--store', pgStore(a.data)],
+    env: { PGAPPNAME: 'beian-b' } });
   const lb = await startNginx(join(a.root, 'nginx'), [a.port, b.port]);
   try {
     // sessions are rows: a token from node A works on node B
@@ -91,6 +116,35 @@ test('two nodes on one PostgreSQL behind nginx', { skip: !process.env.BEIAN_PG_D
     const approved = await Promise.all(queue.map((id, i) => actOk(i % 2 ? b : a, 'reviewer', id, 'approve', undefined, 'filed')));
     const seqs = approved.map((r) => seqOf(r.filing.number)).sort((x, y) => x - y);
     assert.deepEqual(seqs, [3, 4, 5, 6, 7, 8, 9, 10], `numbers ${seqs}`);
+
+    // one set of keys for the deployment: both nodes publish the same, one current key per owner,
+    // and a certificate signed on either node verifies against the keys the other publishes
+    const published = await Promise.all([a, b].map((n) => n.req('GET', '/.well-known/beian-keys.json')));
+    assert.deepEqual(published[1].body, published[0].body, 'both nodes publish the same keys');
+    const current = published[0].body.keys.filter((k) => k.current !== false && !k.retired_at);
+    assert.equal(new Set(current.map((k) => k.owner)).size, current.length, `one current key per owner: ${published[0].text}`);
+    for (const [signer, checker] of [[a, b], [b, a]]) {
+      const id = queue[signer === a ? 0 : 1];   // approved on a (even), on b (odd)
+      const cert = await signer.req('GET', `${API}/filings/${id}/certificate`, { token: a.tokens.filer });
+      assert.equal(cert.status, 200, cert.text);
+      const keys = await checker.req('GET', '/.well-known/beian-keys.json');
+      const dir = join(a.root, `verify-${signer.port}`);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'keys.json'), keys.text);
+      writeFileSync(join(dir, 'certificate.json'), cert.text);
+      const v = cli(['verify', 'certificate', join(dir, 'certificate.json'), '--key', join(dir, 'keys.json')]);
+      assert.equal(v.status, 0, `signed on one node, checked with the other's keys: ${v.stdout}${v.stderr}`);
+    }
+
+    // a device cookie node A issued is trusted by node B: its holder signs in on B from an
+    // address strangers hammered, where a stranger with the right password waits
+    const issued = await signInFrom(a, '127.0.0.21', 'provider', a.logins.provider.password);
+    assert.equal(issued.status, 201);
+    assert.ok(issued.device, 'node A sets a device cookie');
+    for (let i = 0; i < 8; i++) await signInFrom(b, '127.0.0.22', 'provider', `stranger guess ${i}`);
+    assert.equal((await signInFrom(b, '127.0.0.22', 'provider', a.logins.provider.password)).status, 429, 'a stranger waits');
+    assert.equal((await signInFrom(b, '127.0.0.22', 'provider', a.logins.provider.password, issued.device)).status, 201,
+      'node B trusts the device cookie node A issued');
 
     // the work that runs once: each lead held by exactly one node
     await waitFor(() => leaders(a.data).length >= 2, 10000);

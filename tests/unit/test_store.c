@@ -162,6 +162,68 @@ static void test_transaction_rolls_back_a_failed_job(void **state)
     assert_true(found);
 }
 
+/* Writers at once (the jobs share groups, one commit each group): a job that fails — by its own
+ * choice or on a constraint — leaves nothing, and takes none of the others with it. */
+struct mixed { struct store *s; int thread; int kept, failed; };
+
+struct mixed_job { const char *name; char uscc[19]; bool fail; };
+
+static int insert_named(struct store_conn *c, void *arg, struct err *e)
+{
+    struct mixed_job *j = arg;
+    if (store_org_insert(c, "enterprise", j->name, j->uscc, "110000", NULL, NULL, e) < 0) return -1;
+    return j->fail ? err_set(e, ERR_CONFLICT, NULL, "changed my mind", "改变主意") : 0;
+}
+
+static void *mixed_writer(void *arg)
+{
+    struct mixed *m = arg;
+    for (int i = 0; i < 12; i++) {
+        /* kept, failed by choice, failed on a duplicate USCC (thread 0's first, already there) */
+        struct mixed_job j = {.name = i % 3 == 0 ? "Mixed kept" : "Mixed doomed", .fail = i % 3 == 1};
+        snprintf(j.uscc, sizeof j.uscc, "9111%02d%012d", m->thread, i % 3 == 2 ? 0 : i);
+        if (i % 3 == 2) snprintf(j.uscc, sizeof j.uscc, "9111%02d%012d", 0, 0);
+        struct err e = {0};
+        int rc = store_write(m->s, insert_named, &j, &e);
+        err_clear(&e);
+        if (rc == 0) m->kept++;
+        else m->failed++;
+    }
+    return NULL;
+}
+
+static void test_failed_jobs_among_concurrent_ones_roll_back_alone(void **state)
+{
+    struct fixture *f = *state;
+    struct mixed_job first = {.name = "Mixed kept", .uscc = "911100000000000000"};
+    struct err e = {0};
+    assert_int_equal(store_write(f->s, insert_named, &first, &e), 0);
+    struct mixed m[6];
+    pthread_t t[6];
+    for (int i = 0; i < 6; i++) {
+        m[i] = (struct mixed){.s = f->s, .thread = i + 1};
+        pthread_create(&t[i], NULL, mixed_writer, &m[i]);
+    }
+    int kept = 0;
+    for (int i = 0; i < 6; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(m[i].kept, 4);
+        assert_int_equal(m[i].failed, 8);
+        kept += m[i].kept;
+    }
+    json_t *orgs = store_org_list(store_reader(f->s), "enterprise");
+    int named_kept = 0, named_doomed = 0;
+    size_t i;
+    json_t *o;
+    json_array_foreach(orgs, i, o) {
+        named_kept += strcmp(jstr(o, "name"), "Mixed kept") == 0;
+        named_doomed += strcmp(jstr(o, "name"), "Mixed doomed") == 0;
+    }
+    json_decref(orgs);
+    assert_int_equal(named_kept, kept + 1);
+    assert_int_equal(named_doomed, 0);
+}
+
 static void test_unique_constraint_is_a_duplicate(void **state)
 {
     struct fixture *f = *state;
@@ -501,6 +563,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_transaction_rolls_back_a_failed_job, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_constraint_is_a_duplicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_jobs_among_concurrent_ones_roll_back_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_saves_of_one_revision_one_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers_are_sequential_without_gaps_under_concurrency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filing_visibility_by_scope, setup, teardown),
