@@ -84,7 +84,10 @@ struct server_request {
     bool started;                 /* the access handler has seen the request */
     bool answered;                /* a response is queued */
     bool body_too_large;
-    const struct route *upload_route; /* a ROUTE_UPLOAD route, matched on the headers */
+    const struct route *route;    /* matched once, on the headers (NULL: none for this method) */
+    bool path_matched;            /* the path is a route's, for other methods (then allow[]) */
+    char allow[128];
+    const struct route *upload_route; /* route, when it is a ROUTE_UPLOAD one */
     struct err upload_err;        /* the upload failed while streaming (disk full, …) */
     size_t body_capacity;
     size_t discarded;
@@ -423,18 +426,15 @@ static void dispatch(struct server_request *sr)
     }
     if (r->body) r->body[r->body_len] = '\0';
 
-    /* The route table first (API, health, metrics); under /api/ an unknown path is an API 404,
-     * elsewhere the web UI answers. */
-    bool path_matched = false;
-    char allow[128];
-    const struct route *route = router_match(API_ROUTES, API_ROUTES_COUNT, r->method, r->path, r,
-                                             &path_matched, allow, sizeof allow);
+    /* The route table first (API, health, metrics; matched on the headers); under /api/ an
+     * unknown path is an API 404, elsewhere the web UI answers. */
+    const struct route *route = sr->route;
     if (route && !network_gate(sr, route)) {
         /* answered: not for this client */
     } else if (route) {
         api_dispatch(r, route);
-    } else if (path_matched) {
-        reply_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    } else if (sr->path_matched) {
+        reply_header(r, MHD_HTTP_HEADER_ALLOW, sr->allow);
         reply_error(r, ERR_METHOD_NOT_ALLOWED, "method not allowed on this resource", "该资源不支持此请求方法");
     } else if (strncmp(r->path, "/api/", 5) == 0) {
         reply_error(r, ERR_NOT_FOUND, "no such API endpoint", "接口不存在");
@@ -535,16 +535,14 @@ static enum MHD_Result on_request_headers(struct http_server *s, struct server_r
         reply_error(r, ERR_BAD_REQUEST, why_en, why_zh);
         return queue_reply(sr);
     }
-    /* upload routes stream their body to disk under their own limit */
-    bool path_matched;
-    char allow[128];
-    const struct route *route = router_match(API_ROUTES, API_ROUTES_COUNT, r->method, r->path, r,
-                                             &path_matched, allow, sizeof allow);
-    if (route && (route->flags & ROUTE_UPLOAD)) {
-        sr->upload_route = route;
+    /* the one match of the request (its params stay until the request ends); upload routes
+     * stream their body to disk under their own limit */
+    sr->route = router_match(API_ROUTES, API_ROUTES_COUNT, r->method, r->path, r, &sr->path_matched, sr->allow,
+                             sizeof sr->allow);
+    if (sr->route && (sr->route->flags & ROUTE_UPLOAD)) {
+        sr->upload_route = sr->route;
         return upload_headers(sr);
     }
-    router_params_free(r);
     if (declared_body_too_large(r)) {
         reply_error(r, ERR_TOO_LARGE, "request body larger than 1 MiB", "请求内容超过 1 MiB");
         return queue_reply(sr);

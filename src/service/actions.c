@@ -15,10 +15,12 @@
 #include "service/materials.h"
 #include "service/providers.h"
 #include "core/date.h"
+#include "core/doc_cache.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
 #include "policy/schema.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -48,17 +50,32 @@ struct guard_ctx {
 /* Guard verdicts: PASS, SKIP (a selector that does not choose this row), or FAIL (refuse). */
 enum verdict { PASS, SKIP, FAIL };
 
+/* The stored findings of raw rows, parsed, per thread (a read of an unchanged filing parses them
+ * once): the actions a GET offers are judged by them. Freed when the thread ends. */
+static pthread_key_t findings_key;
+static pthread_once_t findings_once = PTHREAD_ONCE_INIT;
+static void findings_cache_free(void *dc) { doc_cache_free(dc); }
+static void findings_key_create(void) { pthread_key_create(&findings_key, findings_cache_free); }
+
+/* The parsed findings of a raw row's text, borrowed (valid until this thread's next call). */
+static const json_t *stored_findings_parsed(const char *text)
+{
+    pthread_once(&findings_once, findings_key_create);
+    struct doc_cache *dc = pthread_getspecific(findings_key);
+    if (!dc && (dc = doc_cache_new())) pthread_setspecific(findings_key, dc);
+    return dc ? doc_cache_parse(dc, text) : NULL;
+}
+
 /* Evaluates the row afresh (the pack in force, the provider's registry entry and the attached
  * materials may have changed since the last save; the row keeps the new findings) and returns its
  * error findings, leaving out those whose rule the filer asked to override: they wait for the
  * reviewer. */
 static json_t *blocking_errors(const struct guard_ctx *g)
 {
-    json_t *parsed = NULL;
     const json_t *f;
     if (g->stored_findings) {
         f = json_object_get(g->row, "findings");
-        if (json_is_string(f)) f = parsed = json_loads(json_string_value(f), 0, NULL);   /* a raw row */
+        if (json_is_string(f)) f = stored_findings_parsed(json_string_value(f));   /* a raw row */
     } else {
         filing_evaluate(g->a, g->c, (json_t *)g->row);
         f = json_object_get(g->row, "findings");
@@ -74,7 +91,6 @@ static json_t *blocking_errors(const struct guard_ctx *g)
         if (!waits) json_array_append(blocking, x);
     }
     json_decref(asked);
-    json_decref(parsed);
     return blocking;
 }
 
@@ -230,7 +246,8 @@ static void explain_refusal(enum wf_action act, enum wf_state st, bool state_ok,
 
 /* The row of the table that applies, or NULL with e saying why: 409 with the state, the action
  * and who may take it, or the guard's refusal. *mine (when not NULL) tells whether the caller may
- * take the action in this state at all, whatever the guards say. */
+ * take the action in this state at all, whatever the guards say; an action not the caller's is
+ * then not explained (allowed_actions lists only the caller's). */
 static const struct wf_transition *find_transition(const struct guard_ctx *g, enum wf_action act, struct err *e,
                                                    bool *mine)
 {
@@ -249,7 +266,7 @@ static const struct wf_transition *find_transition(const struct guard_ctx *g, en
         if (v == FAIL) return NULL;
         if (v == PASS) return t;
     }
-    explain_refusal(act, st, state_ok, role_ok, e);
+    if (!mine || *mine) explain_refusal(act, st, state_ok, role_ok, e);
     return NULL;
 }
 
