@@ -20,7 +20,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    (void)cls; (void)url; (void)method; (void)version; (void)upload_data; (void)upload_data_size; (void)con_cls;
+    (void)cls; (void)url; (void)method; (void)version; (void)upload_data;
+    /* as beian does: the first call has the headers, the answer goes at the end of the request
+     * (a response queued on the first call makes libmicrohttpd close the connection after it) */
+    static int started;
+    if (!*con_cls) { *con_cls = &started; return MHD_YES; }
+    if (*upload_data_size) { *upload_data_size = 0; return MHD_YES; }
     char rid[20];
     snprintf(rid, sizeof rid, "%016jx", (uintmax_t)atomic_fetch_add(&served, 1));
     struct MHD_Response *res = MHD_create_response_from_buffer(body_len, body, MHD_RESPMEM_PERSISTENT);

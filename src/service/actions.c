@@ -15,13 +15,13 @@
 #include "service/materials.h"
 #include "service/providers.h"
 #include "core/date.h"
-#include "core/doc_cache.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
 #include "policy/schema.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -51,19 +51,51 @@ struct guard_ctx {
 enum verdict { PASS, SKIP, FAIL };
 
 /* The stored findings of raw rows, parsed, per thread (a read of an unchanged filing parses them
- * once): the actions a GET offers are judged by them. Freed when the thread ends. */
+ * once): the actions a GET offers are judged by them. Kept with their text, which a later read
+ * compares byte for byte (cheaper than hashing it); FINDINGS_MEMO texts of at most
+ * FINDINGS_MEMO_MAX bytes per thread, freed when the thread ends. */
+#define FINDINGS_MEMO 8
+#define FINDINGS_MEMO_MAX ((size_t)256 * 1024)
+struct findings_memo { char *text[FINDINGS_MEMO]; size_t len[FINDINGS_MEMO]; json_t *parsed[FINDINGS_MEMO]; int next; };
 static pthread_key_t findings_key;
 static pthread_once_t findings_once = PTHREAD_ONCE_INIT;
-static void findings_cache_free(void *dc) { doc_cache_free(dc); }
-static void findings_key_create(void) { pthread_key_create(&findings_key, findings_cache_free); }
 
-/* The parsed findings of a raw row's text, borrowed (valid until this thread's next call). */
+static void findings_memo_free(void *p)
+{
+    struct findings_memo *m = p;
+    for (int i = 0; i < FINDINGS_MEMO; i++) { free(m->text[i]); json_decref(m->parsed[i]); }
+    free(m);
+}
+
+static void findings_key_create(void) { pthread_key_create(&findings_key, findings_memo_free); }
+
+/* The parsed findings of a raw row's text, borrowed (valid until this thread's next call); NULL
+ * when the text is not JSON or memory ran out. */
 static const json_t *stored_findings_parsed(const char *text)
 {
+    size_t len = strlen(text);
     pthread_once(&findings_once, findings_key_create);
-    struct doc_cache *dc = pthread_getspecific(findings_key);
-    if (!dc && (dc = doc_cache_new())) pthread_setspecific(findings_key, dc);
-    return dc ? doc_cache_parse(dc, text) : NULL;
+    struct findings_memo *m = pthread_getspecific(findings_key);
+    if (!m && (m = calloc(1, sizeof *m))) pthread_setspecific(findings_key, m);
+    if (m)
+        for (int i = 0; i < FINDINGS_MEMO; i++)
+            if (m->parsed[i] && m->len[i] == len && memcmp(m->text[i], text, len) == 0) return m->parsed[i];
+    json_t *parsed = json_loadb(text, len, 0, NULL);
+    char *copy = m && parsed && len <= FINDINGS_MEMO_MAX ? malloc(len + 1) : NULL;
+    if (!copy) {   /* not kept: this call's answer only, freed at the next */
+        static _Thread_local json_t *unkept;
+        json_decref(unkept);
+        return unkept = parsed;
+    }
+    memcpy(copy, text, len + 1);
+    int slot = m->next;
+    m->next = (m->next + 1) % FINDINGS_MEMO;
+    free(m->text[slot]);
+    json_decref(m->parsed[slot]);
+    m->text[slot] = copy;
+    m->len[slot] = len;
+    m->parsed[slot] = parsed;
+    return parsed;
 }
 
 /* Evaluates the row afresh (the pack in force, the provider's registry entry and the attached

@@ -64,6 +64,9 @@ int app_open(struct app *a, const char *data_dir, bool create, struct err *e)
     return 0;
 }
 
+void app_read_begin(struct app *a) { store_read_begin(a->store); }
+void app_read_end(struct app *a) { store_read_end(a->store); }
+
 void app_close(struct app *a)
 {
     policy_jobs_stop(); /* the install worker uses the store and the packs */

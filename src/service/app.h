@@ -40,6 +40,10 @@ struct app {
  * built-in default). */
 int app_open(struct app *a, const char *data_dir, bool create, struct err *e);
 void app_close(struct app *a);
+/* The reads of a GET in one read transaction of this thread (store_read_begin): from the caller's
+ * token to the last read of the reply. A write in between ends it (the reads after it see it). */
+void app_read_begin(struct app *a);
+void app_read_end(struct app *a);
 /* The directory policy packs are read from. */
 const char *app_policy_root(void);
 /* The version of the pack named by spec ("id" or "id@version"; NULL: the default pack) in force

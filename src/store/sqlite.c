@@ -30,6 +30,7 @@ struct sqlite_conn {
     sqlite3 *db;
     struct { const char *sql; sqlite3_stmt *stmt; } cache[STMT_CACHE];
     int ncache;
+    bool in_read;   /* a reader inside store_read_begin's transaction */
 };
 
 struct job {
@@ -358,9 +359,28 @@ static void sqlite_close(struct store *base)
     free(s);
 }
 
+static void sqlite_read_end(struct store *base)
+{
+    struct sqlite_conn *c = (struct sqlite_conn *)readers_peek(&store_of(base)->readers);
+    if (!c || !c->in_read) return;
+    c->in_read = false;
+    if (sqlite3_get_autocommit(c->db)) return;   /* an error rolled it back already */
+    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Deferred: the snapshot (and the WAL read lock) is taken by the first read. */
+static void sqlite_read_begin(struct store *base)
+{
+    struct sqlite_conn *c = (struct sqlite_conn *)readers_get(&store_of(base)->readers, base);
+    if (!c || c->in_read) return;
+    c->in_read = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
 static int sqlite_write(struct store *base, store_job_fn fn, void *arg, struct err *e)
 {
     struct sqlite_store *s = store_of(base);
+    sqlite_read_end(base);   /* the reads after the write see it */
     struct job j = {.fn = fn, .arg = arg, .e = e};
     pthread_mutex_lock(&s->mu);
     if (s->tail) s->tail->next = &j; else s->head = &j;
@@ -393,6 +413,8 @@ static const struct store_ops SQLITE_OPS = {
     .write = sqlite_write,
     .reader = sqlite_reader,
     .reader_release = sqlite_reader_release,
+    .read_begin = sqlite_read_begin,
+    .read_end = sqlite_read_end,
     .run = sqlite_run,
     .query = sqlite_query,
     .each = sqlite_each,
