@@ -44,6 +44,8 @@ void app_close(struct app *a);
  * token to the last read of the reply. A write in between ends it (the reads after it see it). */
 void app_read_begin(struct app *a);
 void app_read_end(struct app *a);
+/* Within it: what changes whenever the database does (store_read_generation); false: unknown. */
+bool app_read_generation(struct app *a, uint64_t out[2]);
 /* The directory policy packs are read from. */
 const char *app_policy_root(void);
 /* The version of the pack named by spec ("id" or "id@version"; NULL: the default pack) in force

@@ -31,6 +31,7 @@ struct store_ops {
     void (*reader_release)(struct store *s);
     void (*read_begin)(struct store *s);   /* optional (store_read_begin) */
     void (*read_end)(struct store *s);
+    bool (*read_generation)(struct store *s, uint64_t out[2]);   /* optional */
     /* a statement without rows; rows as objects (raw_json: JSON columns stay text); each row to fn
      * without collecting them (fn may run other statements on c; non-zero stops) */
     int (*run)(struct store_conn *c, struct err *e, const char *sql, const char *types, va_list ap);

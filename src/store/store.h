@@ -55,6 +55,12 @@ void store_reader_release(struct store *s);
  * COMMIT would be two more round trips). */
 void store_read_begin(struct store *s);
 void store_read_end(struct store *s);
+/* Inside store_read_begin's transaction, after its first read: a value that differs whenever
+ * anything in the database differs from what another call with the same value saw (SQLite: the
+ * reader connection's serial number and its PRAGMA data_version, which moves with every commit of
+ * any other connection, this process's writer or another process). False when the engine cannot
+ * tell (PostgreSQL, or no read transaction): then nothing may be cached on it. */
+bool store_read_generation(struct store *s, uint64_t out[2]);
 
 /* --- organisations --- */
 /* number_format: NULL for the default "{region}-{year}-{seq:06}". */
