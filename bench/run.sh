@@ -3,13 +3,15 @@
 #   1. GET /api/v1/filings/{id} with a bearer token vs nginx serving the same JSON bytes (wrk, 64 conns)
 #   2. PUT of the draft document (a real write each time) vs a plain C loop inserting the same document
 #      into SQLite with the same synchronous setting
-# Then validation, the policy impact and the standing check, the notification outbox, and a soak.
-# Prints a Markdown table for docs/performance.md. BENCH_SECONDS (default 10) sets each run's length.
+# Then validation, the Django + DRF peer (bench/django/bench.sh: GET, PUT and validation beside
+# beian's), the policy impact and the standing check, the notification outbox, and a soak.
+# Prints a Markdown table for docs/performance.md. BENCH_SECONDS (default 10) sets each run's length;
+# BENCH_ONLY=put runs only the PUT and its C loop (the figures of the save path) and stops there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNS:-64}
-BIN=build/beian
+BIN=${BENCH_BIN:-build/beian}   # BENCH_BIN: another build of the server, for before/after runs
 work=$(mktemp -d /tmp/beian-bench.XXXXXX)
 cleanup() {   # every step even when one fails (a server already gone): set -e must not skip the rest
   [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null || true
@@ -76,12 +78,26 @@ rps() { awk -v r="$1" -v d="$2" 'BEGIN{printf "%.0f", r/(d/1e6)}'; }
 ms() { awk -v u="$1" 'BEGIN{printf "%.2f", u/1000}'; }
 rss_kb() { awk '/VmHWM/{print $2}' "/proc/$srv/status"; }
 
-read -r n1 d1 p50a p99a e1 < <(run_wrk "http://127.0.0.1:$P/api/v1/filings/$FID" bench/get.lua "$TOKEN")
-read -r n2 d2 p50b p99b e2 < <(run_wrk "http://127.0.0.1:$NP/api/v1/filings/$FID" bench/get.lua "")
+if [ "${BENCH_ONLY:-}" != put ]; then
+  read -r n1 d1 p50a p99a e1 < <(run_wrk "http://127.0.0.1:$P/api/v1/filings/$FID" bench/get.lua "$TOKEN")
+  read -r n2 d2 p50b p99b e2 < <(run_wrk "http://127.0.0.1:$NP/api/v1/filings/$FID" bench/get.lua "")
+fi
 read -r n3 d3 p50c p99c e3 < <(run_wrk "http://127.0.0.1:$P/" bench/put.lua "$TOKEN")
 LOOP=$("$work/sqlite_insert" "$work/loop.db" "$work/doc.json" "$SECS")
+PUT=$(rps "$n3" "$d3")
+put_rows() {
+  echo "| PUT /api/v1/filings/{id}/document (beian, 64 drafts) | $PUT | $(ms "$p50c") | $(ms "$p99c") | $e3 | $(awk -v a="$PUT" -v b="$LOOP" 'BEGIN{printf "%.2f× loop", a/b}') |"
+  echo "| plain C loop: INSERT same document, WAL, synchronous=FULL | $LOOP | | | | baseline |"
+}
+if [ "${BENCH_ONLY:-}" = put ]; then
+  echo "Run: $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, ${SECS}s per run, $CONNS connections (wrk -t2), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "| what | requests/s | p50 ms | p99 ms | errors | ratio |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  put_rows
+  exit 0
+fi
 RSS=$(rss_kb)
-G=$(rps "$n1" "$d1"); NG=$(rps "$n2" "$d2"); PUT=$(rps "$n3" "$d3")
+G=$(rps "$n1" "$d1"); NG=$(rps "$n2" "$d2")
 echo
 echo "Run: $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, ${SECS}s per run, $CONNS connections (wrk -t2), document $BYTES bytes"
 echo
@@ -89,8 +105,7 @@ echo "| what | requests/s | p50 ms | p99 ms | errors | ratio |"
 echo "|---|---:|---:|---:|---:|---:|"
 echo "| GET /api/v1/filings/{id} (beian, bearer token) | $G | $(ms "$p50a") | $(ms "$p99a") | $e1 | $(awk -v a="$G" -v b="$NG" 'BEGIN{printf "%.2f× nginx", a/b}') |"
 echo "| nginx, same bytes as a static file | $NG | $(ms "$p50b") | $(ms "$p99b") | $e2 | baseline |"
-echo "| PUT /api/v1/filings/{id}/document (beian, 64 drafts) | $PUT | $(ms "$p50c") | $(ms "$p99c") | $e3 | $(awk -v a="$PUT" -v b="$LOOP" 'BEGIN{printf "%.2f× loop", a/b}') |"
-echo "| plain C loop: INSERT same document, WAL, synchronous=FULL | $LOOP | | | | baseline |"
+put_rows
 echo
 echo "beian peak RSS (VmHWM): $((RSS / 1024)) MiB"
 
@@ -103,6 +118,12 @@ echo "Validation of policy/cn-cloud/fixtures/reference.json (build/bench_validat
 echo '```'
 build/bench_validate
 echo '```'
+
+# the stack users would otherwise pick: Django + DRF + jsonschema under gunicorn, same SQLite
+# settings, same wrk scripts and document, its answers checked first; beian's GET and PUT again
+# beside it, with CPU per request; ratios beian ÷ Django
+BEIAN_URL=http://127.0.0.1:$P BEIAN_PID=$srv BEIAN_TOKEN=$TOKEN BEIAN_FILING=$FID BEIAN_DRAFTS=$DRAFTS \
+  bench/django/bench.sh "$work"
 
 # policy impact over generated filed filings (IMPACT_FILINGS, default 1,000,000)
 echo

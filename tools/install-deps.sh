@@ -27,8 +27,10 @@ test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and
            nginx-light                 # the two-node test's load balancer (tests/pg/nodes.test.mjs)
            python3-openpyxl            # exports.test.mjs opens the XLSX register with a real reader
            sqlmap                      # sqlmap.test.mjs: SQL injection tried by the tool attackers use
-           slowhttptest)               # network.test.mjs: slow heads, bodies and reads, the attackers' tool
-bench_pkgs=(wrk nginx-light)
+           slowhttptest                # network.test.mjs: slow heads, bodies and reads, the attackers' tool
+           prometheus)                 # its promtool lints /metrics (auth.test.mjs, after.test.mjs)
+bench_pkgs=(wrk nginx-light
+            python3-django python3-djangorestframework python3-jsonschema gunicorn)  # the peer, bench/django/
 
 want=("${build_pkgs[@]}")
 case "$what" in

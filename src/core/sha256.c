@@ -3,6 +3,7 @@
  * (about eight times the portable code); elsewhere it is the plain C block function. Both are
  * checked against libsodium's SHA-256 in tests/unit/test_sha256.c. */
 #include "sha256.h"
+#include "json_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -207,12 +208,13 @@ void sha256_json_hex(const json_t *doc, char out[65])
         sha256_hex("", 0, out);
         return;
     }
-    /* JSON_ENCODE_ANY changes nothing for objects and arrays and lets a scalar be hashed too. */
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    /* the canonical text (json_text.h): a scalar is hashed too */
+    size_t len;
+    char *text = json_canonical(doc, &len);
     if (!text) {
         out[0] = '\0';  /* a wrong but plausible digest would be worse than none */
         return;
     }
-    sha256_hex(text, strlen(text), out);
+    sha256_hex(text, len, out);
     free(text);
 }

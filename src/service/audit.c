@@ -19,6 +19,13 @@ int audit_record(struct store_conn *c, const struct principal *who, const char *
     return notify_from_event(c, &a, e);   /* notifications: inbox and outbox in the same transaction */
 }
 
+int audit_record_of(struct store_conn *c, const struct audit_entry *a, const struct notify_filing *filing,
+                    struct notify_cache *cache, const char *params_text, struct err *e)
+{
+    if (store_audit_append(c, a, e) != 0) return -1;
+    return notify_from_event_of(c, a, filing, cache, params_text, e);
+}
+
 void audit_scope_of(const struct principal *who, struct store_scope *scope)
 {
     scope->admin = principal_is_admin(who);

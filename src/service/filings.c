@@ -12,6 +12,7 @@
 #include "service/auth.h"
 #include "service/input.h"
 #include "core/docdiff.h"
+#include "core/json_text.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
 #include "policy/memo.h"
@@ -406,9 +407,10 @@ struct save_job {
     int64_t id;
     int64_t based_on_revision;   /* the revision the new document was computed from */
     const char *if_match;
-    json_t *row;                 /* the new values: document text, findings, derived, list columns */
+    json_t *row;                 /* the new values: document, findings and derived as text, list columns */
     const char *before, *after;  /* SHA-256 of the old and the new document text */
     bool raced;                  /* the row changed between the read and the write */
+    json_t *cur;                 /* on success, the row as the write found it (raw), for the reply */
 };
 
 static int save_job_fn(struct store_conn *c, void *arg, struct err *e)
@@ -433,14 +435,48 @@ static int save_job_fn(struct store_conn *c, void *arg, struct err *e)
     json_object_set_new(j->row, "id", json_integer(j->id));
     json_object_set_new(j->row, "revision", json_integer(j->based_on_revision + 1));
     json_object_set_new(j->row, "last_editor_id", json_integer(j->who->user_id));
+    char now[32];
+    time_format_rfc3339(clock_now(), now);
+    json_object_set_new(j->row, "updated_at", json_string(now));
     if (store_filing_save_document(c, j->row, e) != 0) goto out;
     if (jstr(cur, "kind") && strcmp(jstr(cur, "kind"), "change") == 0 && store_filing_update_change(c, j->row, e) != 0)
         goto out;
     rc = audit_record(c, j->who, "filing.document", "filing", j->id, j->id, jint(cur, "org_id"), j->before, j->after,
                       NULL, e);
+    if (rc == 0) {
+        j->cur = cur;
+        cur = NULL;
+    }
 out:
     json_decref(cur);
     return rc;
+}
+
+/* The reply to a save: the row as the write found it with what the save wrote over it, i.e. what
+ * a GET reads right after (tests/api/save_reply.test.mjs), without reading the row again or
+ * parsing the findings just made (the allowed actions read them). A change filing's own columns
+ * (store_filing_update_change) are read back instead. */
+static json_t *saved_view(struct app *a, const struct principal *who, json_t *cur, const json_t *nrow,
+                          json_t *findings, struct err *e)
+{
+    if (jstr(cur, "kind") && strcmp(jstr(cur, "kind"), "change") == 0) return filing_get_raw(a, who, jint(cur, "id"), e);
+    /* what store_filing_save_document writes, as the row reads it back (absent: NULL) */
+    static const char *const WRITTEN[] = {"document", "derived", "revision", "last_editor_id", "subject_name",
+                                          "system_name", "region", "level", "type", "pack", "updated_at",
+                                          "provider_evaluation_id", NULL};
+    /* a newly named provider sees the filing only once it is asked to confirm it */
+    if (jint(cur, "provider_org_id") != jint(nrow, "provider_org_id"))
+        json_object_set_new(cur, "provider_visible", json_integer(0));
+    json_t *provider = json_object_get(nrow, "provider_org_id");
+    json_object_set(cur, "provider_org_id", provider && jint(nrow, "provider_org_id") ? provider : json_null());
+    for (int k = 0; WRITTEN[k]; k++) {
+        json_t *v = json_object_get(nrow, WRITTEN[k]);
+        json_object_set(cur, WRITTEN[k], v ? v : json_null());
+    }
+    json_object_set(cur, "findings", findings);
+    json_t *v = filing_view(a, who, cur, true);
+    json_object_set(v, "findings", json_object_get(nrow, "findings"));   /* the stored text, spliced */
+    return v;
 }
 
 /* Save a new document computed from the current one by make_doc (PUT: the given document;
@@ -485,7 +521,8 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
             json_decref(row);
             return NULL;
         }
-        char *text = json_dumps(newdoc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        size_t text_len;
+        char *text = json_canonical(newdoc, &text_len);
         if (!text) {
             json_decref(newdoc);
             json_decref(row);
@@ -500,8 +537,8 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
             return v;
         }
         char before[65], after[65];
-        sha256_hex(old_text ? old_text : "", old_text ? strlen(old_text) : 0, before);
-        sha256_hex(text, strlen(text), after);
+        sha256_hex(old_text ? old_text : "", old_text ? json_string_length(json_object_get(row, "document")) : 0, before);
+        sha256_hex(text, text_len, after);
         json_t *nrow = json_pack("{s:o s:O s:O s:O s:O s:O s:O}", "document", newdoc, "system_name",
                                  json_object_get(row, "system_name"), "kind", json_object_get(row, "kind"), "org_id",
                                  json_object_get(row, "org_id"), "system_id", json_object_get(row, "system_id"),
@@ -514,13 +551,26 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
                 json_object_set(nrow, CHANGE_MEMBERS[k], json_object_get(row, CHANGE_MEMBERS[k]));
         filing_derive_columns(nrow);
         filing_evaluate(a, c, nrow);
-        json_object_set_new(nrow, "document", json_string(text)); /* stored as the canonical text */
+        /* the JSON columns as the text they are stored as, made here rather than in the one writer;
+         * the document's text came from a tree whose strings jansson checked: valid UTF-8 */
+        json_object_set_new(nrow, "document", json_stringn_nocheck(text, text_len));
         free(text);
-        struct save_job j = {who, id, jint(row, "revision"), if_match, nrow, before, after, false};
+        json_t *findings = json_incref(json_object_get(nrow, "findings"));
+        if (json_to_text_member(nrow, "findings") != 0 || json_to_text_member(nrow, "derived") != 0) {
+            json_decref(findings);
+            json_decref(nrow);
+            json_decref(row);
+            err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+            return NULL;
+        }
+        struct save_job j = {who, id, jint(row, "revision"), if_match, nrow, before, after, false, NULL};
         json_decref(row);
         int rc = store_write(a->store, save_job_fn, &j, e);
+        json_t *v = rc == 0 ? saved_view(a, who, j.cur, nrow, findings, e) : NULL;
+        json_decref(j.cur);
+        json_decref(findings);
         json_decref(nrow);
-        if (rc == 0) return filing_get_raw(a, who, id, e);
+        if (rc == 0) return v;
         /* a save that named no particular version (no If-Match, or "*") is redone on the newer one */
         bool any_version = !if_match || strcmp(if_match, "*") == 0;
         if (!(j.raced && any_version)) return NULL;

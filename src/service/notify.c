@@ -7,6 +7,7 @@
 #include "service/auth.h"
 #include "service/input.h"
 #include "core/clock.h"
+#include "core/sign.h"
 #include "core/workflow.h"
 #include "policy/pack.h"
 
@@ -68,95 +69,213 @@ static bool wants_mail(const json_t *prefs, const char *event)
     return false;
 }
 
+/* Whom an event of a filing reaches: everything it depends on is the key. */
+struct recipients {
+    const struct notify_event *ev;
+    int64_t owner, provider, authority, actor;
+    json_t *people;   /* [[user id, wants it by e-mail]], in the order they are told */
+    json_t *hooks;    /* webhook ids, the organisations' in turn (the owner's first) */
+};
+
+static void recipients_find(struct store_conn *c, struct recipients *r)
+{
+    const struct notify_event *ev = r->ev;
+    json_t *ids = json_array(), *orgs = json_array();
+    add_org(orgs, r->owner);
+    if (ev->audience & AUD_OWNER_FILERS) add_people(c, r->owner, "filer", r->actor, ids);
+    if (ev->audience & AUD_OWNER_CHECKERS) add_people(c, r->owner, "checker", r->actor, ids);
+    if (ev->audience & AUD_OWNER_ADMINS) add_people(c, r->owner, "org_admin", r->actor, ids);
+    if (ev->audience & AUD_PROVIDER_USERS) {
+        add_people(c, r->provider, "provider", r->actor, ids);
+        add_org(orgs, r->provider);
+    }
+    if (ev->audience & AUD_AUTHORITY_REVIEWERS) {
+        add_people(c, r->authority, "reviewer", r->actor, ids);
+        add_org(orgs, r->authority);
+    }
+    r->people = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) {
+        json_t *prefs = store_notify_prefs_get(c, json_integer_value(v));
+        json_array_append_new(r->people, json_pack("[O b]", v, wants_mail(prefs, ev->event)));
+        json_decref(prefs);
+    }
+    /* the webhooks of the organisations concerned (the owner's always: it sees all of its filing) */
+    r->hooks = json_array();
+    json_array_foreach(orgs, i, v) {
+        json_t *hooks = store_webhooks_for_event(c, json_integer_value(v), ev->event);
+        size_t k;
+        json_t *h;
+        json_array_foreach(hooks, k, h) json_array_append(r->hooks, json_object_get(h, "id"));
+        json_decref(hooks);
+    }
+    json_decref(ids);
+    json_decref(orgs);
+}
+
+static void recipients_clear(struct recipients *r)
+{
+    json_decref(r->people);
+    json_decref(r->hooks);
+    r->people = r->hooks = NULL;
+}
+
+enum { CACHE_SLOTS = 32 };
+struct notify_cache {
+    struct recipients slot[CACHE_SLOTS];
+    int n;
+};
+
+struct notify_cache *notify_cache_new(void)
+{
+    return calloc(1, sizeof(struct notify_cache));
+}
+
+void notify_cache_free(struct notify_cache *cache)
+{
+    if (!cache) return;
+    for (int i = 0; i < cache->n; i++) recipients_clear(&cache->slot[i]);
+    free(cache);
+}
+
+/* The recipients of key from the cache, found and kept when not there (the cache is emptied when
+ * full); without a cache, found into key (the caller clears it). */
+static const struct recipients *recipients_of(struct store_conn *c, struct notify_cache *cache, struct recipients *key)
+{
+    if (!cache) {
+        recipients_find(c, key);
+        return key;
+    }
+    for (int i = 0; i < cache->n; i++) {
+        const struct recipients *r = &cache->slot[i];
+        if (r->ev == key->ev && r->owner == key->owner && r->provider == key->provider &&
+            r->authority == key->authority && r->actor == key->actor)
+            return r;
+    }
+    if (cache->n == CACHE_SLOTS) {
+        for (int i = 0; i < cache->n; i++) recipients_clear(&cache->slot[i]);
+        cache->n = 0;
+    }
+    struct recipients *r = &cache->slot[cache->n++];
+    *r = *key;
+    recipients_find(c, r);
+    return r;
+}
+
+void notify_filing_of_row(const json_t *row, struct notify_filing *out)
+{
+    *out = (struct notify_filing){
+        .org_id = jint(row, "org_id"), .provider_org_id = jint(row, "provider_org_id"),
+        .authority_org_id = jint(row, "authority_org_id"), .system_name = jstr(row, "system_name"),
+        .subject_name = jstr(row, "subject_name"), .number = jstr(row, "number"),
+    };
+}
+
 int notify_from_event(struct store_conn *c, const struct audit_entry *a, struct err *e)
 {
     const char *to = a->detail ? jstr(a->detail, "to") : NULL;
-    const struct notify_event *ev = notify_event_for(a->action, to);
-    if (!ev || !a->filing_id) return 0;
-    json_t *f = store_filing_get_raw(c, a->filing_id);
-    if (!f) return 0;
-    int64_t owner = jint(f, "org_id"), provider = jint(f, "provider_org_id"), authority = jint(f, "authority_org_id");
-    bool inspection = strcmp(a->object_type, "inspection") == 0;
+    if (!notify_event_for(a->action, to) || !a->filing_id) return 0;
+    json_t *row = store_filing_get_raw(c, a->filing_id);
+    if (!row) return 0;
+    struct notify_filing f;
+    notify_filing_of_row(row, &f);
+    int rc = notify_from_event_of(c, a, &f, NULL, NULL, e);
+    json_decref(row);
+    return rc;
+}
 
+/* The parameters of the event's texts: the filing's names, the entry's detail, the link. */
+static json_t *event_params(const struct audit_entry *a, const struct notify_filing *f, char link[64])
+{
     json_t *params = json_object();
     json_object_set_new(params, "filing_id", json_integer(a->filing_id));
     json_object_set_new(params, "action", json_string(a->action));
-    static const char *const copy_row[] = {"system_name", "subject_name", "number", NULL};
-    static const char *const as[] = {"system", "subject", "number"};
-    for (int i = 0; copy_row[i]; i++)
-        if (jstr(f, copy_row[i])) json_object_set_new(params, as[i], json_string(jstr(f, copy_row[i])));
+    if (f->system_name) json_object_set_new(params, "system", json_string(f->system_name));
+    if (f->subject_name) json_object_set_new(params, "subject", json_string(f->subject_name));
+    if (f->number) json_object_set_new(params, "number", json_string(f->number));
     static const char *const copy_detail[] = {"from", "to", "comment", "reason", "items", "rule", "path", "severity",
                                               "message", "due_on", "kind", "pack", "effective_from", "rules", NULL};
     for (int i = 0; a->detail && copy_detail[i]; i++) {
         json_t *v = json_object_get(a->detail, copy_detail[i]);
         if (v) json_object_set(params, copy_detail[i], v);
     }
-    char link[64];
-    if (inspection) {
+    if (strcmp(a->object_type, "inspection") == 0) {
         json_object_set_new(params, "inspection_id", json_integer(a->object_id));
-        snprintf(link, sizeof link, "/inspections/%lld", (long long)a->object_id);
+        snprintf(link, 64, "/inspections/%lld", (long long)a->object_id);
     } else {
-        snprintf(link, sizeof link, "/filings/%lld", (long long)a->filing_id);
+        snprintf(link, 64, "/filings/%lld", (long long)a->filing_id);
     }
     json_object_set_new(params, "link", json_string(link));
+    return params;
+}
 
-    json_t *people = json_array(), *orgs = json_array();
-    add_org(orgs, owner);
-    if (ev->audience & AUD_OWNER_FILERS) add_people(c, owner, "filer", a->actor_user_id, people);
-    if (ev->audience & AUD_OWNER_CHECKERS) add_people(c, owner, "checker", a->actor_user_id, people);
-    if (ev->audience & AUD_OWNER_ADMINS) add_people(c, owner, "org_admin", a->actor_user_id, people);
-    if (ev->audience & AUD_PROVIDER_USERS) {
-        add_people(c, provider, "provider", a->actor_user_id, people);
-        add_org(orgs, provider);
+char *notify_params_text(const struct audit_entry *a, const struct notify_filing *f)
+{
+    char link[64];
+    json_t *params = event_params(a, f, link);
+    char *text = sign_canonical(params);
+    json_decref(params);
+    return text;
+}
+
+int notify_from_event_of(struct store_conn *c, const struct audit_entry *a, const struct notify_filing *f,
+                         struct notify_cache *cache, const char *made, struct err *e)
+{
+    const char *to = a->detail ? jstr(a->detail, "to") : NULL;
+    const struct notify_event *ev = notify_event_for(a->action, to);
+    if (!ev || !a->filing_id) return 0;
+    struct recipients key = {ev, f->org_id, f->provider_org_id, f->authority_org_id, a->actor_user_id, NULL, NULL};
+    const struct recipients *r = recipients_of(c, cache, &key);
+    if (json_array_size(r->people) == 0 && json_array_size(r->hooks) == 0) {
+        recipients_clear(&key);
+        return 0;
     }
-    if (ev->audience & AUD_AUTHORITY_REVIEWERS) {
-        add_people(c, authority, "reviewer", a->actor_user_id, people);
-        add_org(orgs, authority);
-    }
-    int rc = 0;
+    char link[64];
+    json_t *params = event_params(a, f, link);
+    /* one text of each kind for everyone the event reaches */
+    char *own = made ? NULL : sign_canonical(params), *mail_text = NULL, *hook_text = NULL;
+    const char *params_text = made ? made : own;
+    int rc = params_text ? 0 : err_set(e, ERR_INTERNAL, NULL, "cannot serialise notification", "无法生成通知");
     int64_t now = (int64_t)clock_now();
     size_t i;
-    json_t *v;
-    json_array_foreach(people, i, v) {
-        int64_t uid = json_integer_value(v);
-        if ((rc = store_inbox_insert(c, uid, ev->event, a->filing_id, link, params, e) < 0 ? -1 : 0) != 0) goto out;
-        json_t *prefs = store_notify_prefs_get(c, uid);
-        bool mail = wants_mail(prefs, ev->event);
-        json_decref(prefs);
-        if (!mail) continue;
+    json_t *p;
+    json_array_foreach(r->people, i, p) {
+        if (rc) break;
+        int64_t uid = json_integer_value(json_array_get(p, 0));
+        if ((rc = store_inbox_insert(c, uid, ev->event, a->filing_id, link, params_text, e) < 0 ? -1 : 0) != 0) break;
+        if (!json_is_true(json_array_get(p, 1))) continue;
+        if (!mail_text) {
+            json_t *payload = json_pack("{s:s s:O}", "event", ev->event, "params", params);
+            mail_text = sign_canonical(payload);
+            json_decref(payload);
+        }
         char id[40];
         notify_msg_id(id);
-        json_t *payload = json_pack("{s:s s:O}", "event", ev->event, "params", params);
-        rc = store_outbox_insert(c, "email", uid, ev->event, id, payload, now, e) < 0 ? -1 : 0;
+        rc = store_outbox_insert(c, "email", uid, ev->event, id, mail_text, now, e) < 0 ? -1 : 0;
+    }
+    if (!rc && json_array_size(r->hooks)) {
+        char ts[32];
+        time_t t = (time_t)now;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        json_t *payload = json_pack("{s:s s:s s:O}", "type", ev->event, "timestamp", ts, "data", params);
+        hook_text = sign_canonical(payload);
         json_decref(payload);
-        if (rc) goto out;
     }
-    /* the webhooks of the organisations concerned (the owner's always: it sees all of its filing) */
-    char ts[32];
-    time_t t = (time_t)now;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    json_array_foreach(orgs, i, v) {
-        json_t *hooks = store_webhooks_for_event(c, json_integer_value(v), ev->event);
-        size_t k;
-        json_t *h;
-        json_array_foreach(hooks, k, h) {
-            char id[40];
-            notify_msg_id(id);
-            json_t *payload = json_pack("{s:s s:s s:O}", "type", ev->event, "timestamp", ts, "data", params);
-            rc = store_outbox_insert(c, "webhook", jint(h, "id"), ev->event, id, payload, now, e) < 0 ? -1 : 0;
-            json_decref(payload);
-            if (rc) break;
-        }
-        json_decref(hooks);
-        if (rc) goto out;
+    json_t *h;
+    json_array_foreach(r->hooks, i, h) {
+        if (rc) break;
+        char id[40];
+        notify_msg_id(id);
+        rc = store_outbox_insert(c, "webhook", json_integer_value(h), ev->event, id, hook_text, now, e) < 0 ? -1 : 0;
     }
-out:
-    json_decref(people);
-    json_decref(orgs);
+    free(own);
+    free(mail_text);
+    free(hook_text);
     json_decref(params);
-    json_decref(f);
+    recipients_clear(&key);
     return rc;
 }
 

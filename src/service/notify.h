@@ -35,8 +35,33 @@ bool notify_event_known(const char *event);
 json_t *notify_event_names(void);
 
 /* The hook (called by audit_record inside the write): inbox items for every person concerned,
- * outbox rows for their e-mail and for the webhooks of the organisations concerned. */
+ * outbox rows for their e-mail and for the webhooks of the organisations concerned. Reads the
+ * event's filing row for its parties and names. */
 int notify_from_event(struct store_conn *c, const struct audit_entry *entry, struct err *e);
+
+/* What the hook reads of an event's filing: its parties and the names the texts show. A writer
+ * that already holds them (the standing pass) passes them instead of the row being read again. */
+struct notify_filing {
+    int64_t org_id, provider_org_id, authority_org_id;
+    const char *system_name, *subject_name, *number;   /* NULL: not in the texts' parameters */
+};
+/* The parties and names of a filing row (pointers into the row). */
+void notify_filing_of_row(const json_t *row, struct notify_filing *out);
+
+/* Who hears of events, kept across the events of one write (a transaction: the users, their
+ * e-mail choices and the webhooks cannot change under it): one look-up per organisation and kind
+ * of event instead of one per event. Bounded; free it before the write ends. */
+struct notify_cache;
+struct notify_cache *notify_cache_new(void);
+void notify_cache_free(struct notify_cache *cache);
+/* The parameters of an event's texts as the inbox keeps them (canonical JSON text, malloc'd; NULL
+ * when it cannot be made): what a writer can make before its write, outside it. */
+char *notify_params_text(const struct audit_entry *entry, const struct notify_filing *filing);
+/* The hook for an event of a filing whose parties and names the caller holds; cache: NULL or one
+ * of this write; params_text: notify_params_text of the same entry and filing, or NULL (made
+ * here). Writes exactly what notify_from_event writes for the same filing. */
+int notify_from_event_of(struct store_conn *c, const struct audit_entry *entry, const struct notify_filing *filing,
+                         struct notify_cache *cache, const char *params_text, struct err *e);
 
 /* A new delivery id "msg_" + 24 hex digits (the webhook-id; kept by every redelivery). */
 void notify_msg_id(char out[40]);

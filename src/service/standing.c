@@ -13,6 +13,8 @@
 #include "service/filing_pass.h"
 #include "service/filings.h"
 #include "service/inspections.h"
+#include "service/notify.h"
+#include "store/store.h"
 #include "core/clock.h"
 #include "core/doc_cache.h"
 #include "service/test_clock.h"
@@ -94,14 +96,105 @@ static bool same_finding(const json_t *a, const json_t *b)
            strcmp(jstr(a, "path") ? jstr(a, "path") : "", jstr(b, "path") ? jstr(b, "path") : "") == 0;
 }
 
-struct record_job { int64_t id, org_id; json_t *now; const char *day; int appeared, cleared; };
+/* What the writer stores of a finding that appears, made by the worker that evaluated the record
+ * (outside the single writer): the log entry's detail, the finding's stored text, the texts'
+ * parameters of its notifications. */
+struct prepared { json_t *detail; char *detail_text, *params_text; };
 
-static int record_job_fn(struct store_conn *c, void *arg, struct err *e)
+/* A record's writes: today's findings against the open ones. The record's parties and names come
+ * from the row the evaluation read (copies), so its events' notifications need not read it again;
+ * prepared[i] (or NULL) is what was made beforehand for now[i]. */
+struct record_job {
+    int64_t id;
+    struct notify_filing filing;   /* the strings are the job's own */
+    json_t *now;
+    json_t *open;   /* the open findings as the worker read them */
+    struct prepared *prepared;
+    const char *day;
+    int appeared, cleared;
+};
+
+/* The log entry of a finding that appears or clears (detail), by the operator. */
+static struct audit_entry standing_entry(const struct record_job *j, const char *action, const json_t *detail)
 {
-    struct record_job *j = arg;
     struct principal system;
     principal_operator(&system);
-    json_t *open = store_standing_open_keys(c, j->id);
+    return (struct audit_entry){.actor_user_id = system.user_id, .actor_org_id = system.org_id, .action = action,
+                                .object_type = "filing", .object_id = j->id, .filing_id = j->id,
+                                .org_id = j->filing.org_id, .detail = detail};
+}
+
+static json_t *appear_detail(const json_t *f)
+{
+    return json_pack("{s:s s:s s:s s:O}", "rule", jstr(f, "rule"), "path", jstr(f, "path") ? jstr(f, "path") : "",
+                     "severity", jstr(f, "severity"), "message", json_object_get(f, "message"));
+}
+
+/* Make what the writer will store of the findings that were not open when the worker looked (the
+ * writer looks again inside its transaction: what it finds open is not written, what was not
+ * made here it makes itself). A day with nothing new makes nothing. */
+static void record_job_prepare(struct store_conn *c, struct record_job *j)
+{
+    json_t *open = j->open = store_standing_open_keys(c, j->id);
+    size_t n = json_array_size(j->now), i, k;
+    json_t *f, *o;
+    json_array_foreach(j->now, i, f) {
+        bool known = false;
+        json_array_foreach(open, k, o) if (same_finding(f, o)) known = true;
+        if (known) continue;
+        if (!j->prepared && !(j->prepared = calloc(n, sizeof *j->prepared))) break;
+        struct prepared *p = &j->prepared[i];
+        p->detail = appear_detail(f);
+        struct audit_entry a = standing_entry(j, "standing.appear", p->detail);
+        p->detail_text = store_standing_detail_text(f);
+        p->params_text = notify_params_text(&a, &j->filing);
+    }
+}
+
+/* The record's open findings inside the write: those the worker read when they are still the same
+ * (the common case: a day with nothing new costs the writer a count, not the rows), else read. */
+static json_t *open_in_write(struct store_conn *c, const struct record_job *j)
+{
+    if (j->open) {
+        int64_t count, max_id, seen_max = 0;
+        size_t i;
+        json_t *o;
+        json_array_foreach(j->open, i, o) if (jint(o, "id") > seen_max) seen_max = jint(o, "id");
+        store_standing_open_stamp(c, j->id, &count, &max_id);
+        if (count == (int64_t)json_array_size(j->open) && max_id == seen_max) return json_incref(j->open);
+    }
+    return store_standing_open_keys(c, j->id);
+}
+
+/* Before the evaluation, which may change the row it is given. */
+static struct record_job record_job_of(const json_t *record, const char *day)
+{
+    struct record_job j = {.id = jint(record, "id"), .day = day};
+    notify_filing_of_row(record, &j.filing);
+    j.filing.system_name = j.filing.system_name ? strdup(j.filing.system_name) : NULL;
+    j.filing.subject_name = j.filing.subject_name ? strdup(j.filing.subject_name) : NULL;
+    j.filing.number = j.filing.number ? strdup(j.filing.number) : NULL;
+    return j;
+}
+
+static void record_job_free(struct record_job *j)
+{
+    for (size_t i = 0; j->prepared && i < json_array_size(j->now); i++) {
+        json_decref(j->prepared[i].detail);
+        free(j->prepared[i].detail_text);
+        free(j->prepared[i].params_text);
+    }
+    free(j->prepared);
+    json_decref(j->open);
+    json_decref(j->now);
+    free((char *)j->filing.system_name);
+    free((char *)j->filing.subject_name);
+    free((char *)j->filing.number);
+}
+
+static int record_job_fn(struct store_conn *c, struct record_job *j, struct notify_cache *cache, struct err *e)
+{
+    json_t *open = open_in_write(c, j);
     int rc = 0;
     size_t i, k;
     json_t *f, *o;
@@ -109,10 +202,11 @@ static int record_job_fn(struct store_conn *c, void *arg, struct err *e)
         bool known = false;
         json_array_foreach(open, k, o) if (same_finding(f, o)) known = true;
         if (known) continue;
-        if ((rc = store_standing_insert(c, j->id, f, j->day, e)) != 0) goto out;
-        json_t *d = json_pack("{s:s s:s s:s s:O}", "rule", jstr(f, "rule"), "path", jstr(f, "path") ? jstr(f, "path") : "",
-                              "severity", jstr(f, "severity"), "message", json_object_get(f, "message"));
-        rc = audit_record(c, &system, "standing.appear", "filing", j->id, j->id, j->org_id, NULL, NULL, d, e);
+        struct prepared *p = j->prepared && j->prepared[i].detail ? &j->prepared[i] : NULL;
+        if ((rc = store_standing_insert(c, j->id, f, p ? p->detail_text : NULL, j->day, e)) != 0) goto out;
+        json_t *d = p ? json_incref(p->detail) : appear_detail(f);
+        struct audit_entry a = standing_entry(j, "standing.appear", d);
+        rc = audit_record_of(c, &a, &j->filing, cache, p ? p->params_text : NULL, e);
         json_decref(d);
         if (rc != 0) goto out;
         j->appeared++;
@@ -123,7 +217,8 @@ static int record_job_fn(struct store_conn *c, void *arg, struct err *e)
         if (still) continue;
         if ((rc = store_standing_clear(c, jint(o, "id"), j->day, e)) != 0) goto out;
         json_t *d = json_pack("{s:s s:s s:s}", "rule", jstr(o, "rule"), "path", jstr(o, "path"), "since", jstr(o, "since"));
-        rc = audit_record(c, &system, "standing.clear", "filing", j->id, j->id, j->org_id, NULL, NULL, d, e);
+        struct audit_entry a = standing_entry(j, "standing.clear", d);
+        rc = audit_record_of(c, &a, &j->filing, cache, NULL, e);
         json_decref(d);
         if (rc != 0) goto out;
         j->cleared++;
@@ -135,15 +230,18 @@ out:
 }
 
 /* One transaction for a batch of records: a million records would otherwise wait for a million
- * commits. */
+ * commits. Who hears of the events is looked up once per organisation for the batch. */
 struct batch_job { struct record_job *jobs; size_t n; };
 
 static int batch_job_fn(struct store_conn *c, void *arg, struct err *e)
 {
     struct batch_job *b = arg;
-    for (size_t i = 0; i < b->n; i++)
-        if (record_job_fn(c, &b->jobs[i], e) != 0) return -1;
-    return 0;
+    struct notify_cache *cache = notify_cache_new();
+    if (!cache) return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+    int rc = 0;
+    for (size_t i = 0; i < b->n && rc == 0; i++) rc = record_job_fn(c, &b->jobs[i], cache, e);
+    notify_cache_free(cache);
+    return rc;
 }
 
 /* The evaluation runs on a pool of workers that lives for the whole pass — one per core, the
@@ -192,8 +290,9 @@ static void evaluate_batch(struct pool *pl, struct store_conn *c, struct filing_
         json_t *record = record_read(c, pass, jint(json_array_get(pl->ids, i), "id"));
         pl->present[i] = record != NULL;
         if (!record) continue;
-        pl->jobs[i] = (struct record_job){jint(record, "id"), jint(record, "org_id"),
-                                          standing_now(pl->a, c, record, pl->today, pass), pl->day, 0, 0};
+        pl->jobs[i] = record_job_of(record, pl->day);
+        pl->jobs[i].now = standing_now(pl->a, c, record, pl->today, pass);
+        record_job_prepare(c, &pl->jobs[i]);
         json_decref(record);
     }
 }
@@ -254,7 +353,7 @@ static int commit_finish(struct commit *cm, struct standing_report *out, struct 
     if (cm->running) pthread_join(cm->thread, NULL);
     cm->running = false;
     for (size_t i = 0; i < cm->n; i++) {
-        json_decref(cm->jobs[i].now);
+        record_job_free(&cm->jobs[i]);
         if (cm->rc == 0) {
             out->records++;
             out->appeared += cm->jobs[i].appeared;
@@ -316,7 +415,7 @@ int standing_tick(struct app *a, struct standing_report *out, struct err *e)
         /* the previous batch's writes have run beside this evaluation; this batch's now start */
         struct commit *cm = &commits[round % 2], *previous = &commits[(round + 1) % 2];
         if (commit_finish(previous, out, e) != 0) {
-            for (i = 0; i < fetched; i++) if (present[i]) json_decref(jobs[i].now);
+            for (i = 0; i < fetched; i++) if (present[i]) record_job_free(&jobs[i]);
             result = -1;
             break;
         }

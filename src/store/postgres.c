@@ -12,6 +12,7 @@
  * postgres_schema.c, counted in the table beian_schema, applied under an advisory lock so nodes
  * starting together do not race. Material bytes are rows of material_blobs (postgres_blobs.c). */
 #include "store/postgres_internal.h"
+#include "core/json_text.h"
 #include "store/migrations.h"
 
 #include <libpq-fe.h>
@@ -177,7 +178,7 @@ static int params_bind(struct params *p, const char *types, va_list ap, struct e
             p->types[i] = OID_TEXT;
             if (v) {
                 /* canonical text (sorted keys): the SHA-256 of a stored document is that of its text */
-                p->owned[i] = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+                p->owned[i] = json_canonical(v, NULL);
                 p->values[i] = p->owned[i];
             }
             break;

@@ -3,11 +3,13 @@
  *
  * One writer connection owned by a writer thread that drains a queue of jobs: each group of
  * pending jobs runs inside one BEGIN IMMEDIATE transaction, each job in its own savepoint, and is
- * acknowledged only after COMMIT returned (WAL, synchronous=FULL: acknowledged means durable).
+ * acknowledged only after COMMIT returned (WAL, synchronous=FULL: acknowledged means durable); a
+ * group of one job needs no savepoint. Each finished job wakes its own request only.
  * Readers get one connection per thread. Statements are prepared once per connection and cached
  * by the address of their SQL text (all SQL here is string literals). Every value is bound, never
  * spliced into SQL. */
 #include "store/db.h"
+#include "core/json_text.h"
 #include "store/migrations.h"
 
 #include <errno.h>
@@ -43,6 +45,7 @@ struct job {
     struct err *e;
     int rc;
     bool done;
+    pthread_cond_t finished;  /* signalled when done: only the job's own request wakes */
     struct job *next;
 };
 
@@ -53,7 +56,6 @@ struct sqlite_store {
     pthread_t writer_thread;
     pthread_mutex_t mu;
     pthread_cond_t work;      /* jobs arrived */
-    pthread_cond_t finished;  /* a group finished */
     struct job *head, *tail;
     bool stopping;
     struct readers readers;       /* one connection per thread, all closed at store_close */
@@ -165,7 +167,7 @@ static int bind_args(sqlite3_stmt *st, const char *types, va_list ap)
             const json_t *v = va_arg(ap, const json_t *);
             if (!v) { rc = sqlite3_bind_null(st, idx); break; }
             /* canonical text (sorted keys): the SHA-256 of a stored document is that of its text */
-            char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+            char *s = json_canonical(v, NULL);
             rc = s ? sqlite3_bind_text(st, idx, s, -1, free) : SQLITE_NOMEM;
             break;
         }
@@ -301,27 +303,44 @@ static int migrate(struct sqlite_conn *c, struct err *e)
     return 0;
 }
 
+/* A statement without parameters or rows (BEGIN, SAVEPOINT, COMMIT…) from the cache: the
+ * writer runs these around every job, and sqlite3_exec would parse them every time. */
+static int exec_cached(struct sqlite_conn *c, const char *sql)
+{
+    sqlite3_stmt *st = stmt_get(c, sql);
+    if (!st) return sqlite3_errcode(c->db);
+    int rc = sqlite3_step(st);
+    stmt_done(c, st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
 static void run_group(struct sqlite_store *s, struct job *group)
 {
     struct sqlite_conn *c = s->writer;
-    char *msg = NULL;
-    int rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
-    sqlite3_free(msg);
+    int rc = exec_cached(c, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK) {
         for (struct job *j = group; j; j = j->next) j->rc = db_error(c, j->e, rc);
         return;
     }
-    for (struct job *j = group; j; j = j->next) {
-        sqlite3_exec(c->db, "SAVEPOINT job", NULL, NULL, NULL);
-        j->rc = j->fn(&c->base, j->arg, j->e);
-        if (j->rc != 0) sqlite3_exec(c->db, "ROLLBACK TO job", NULL, NULL, NULL);
-        sqlite3_exec(c->db, "RELEASE job", NULL, NULL, NULL);
+    if (!group->next) {   /* a group of one: its own transaction, no savepoint needed */
+        group->rc = group->fn(&c->base, group->arg, group->e);
+        if (group->rc != 0) {
+            exec_cached(c, "ROLLBACK");
+            return;
+        }
+    } else {
+        for (struct job *j = group; j; j = j->next) {
+            exec_cached(c, "SAVEPOINT job");
+            j->rc = j->fn(&c->base, j->arg, j->e);
+            if (j->rc != 0) exec_cached(c, "ROLLBACK TO job");
+            exec_cached(c, "RELEASE job");
+        }
     }
-    rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    rc = exec_cached(c, "COMMIT");
     if (rc != SQLITE_OK) {
         for (struct job *j = group; j; j = j->next)
             if (j->rc == 0) j->rc = db_error(c, j->e, rc);
-        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        exec_cached(c, "ROLLBACK");
     }
 }
 
@@ -342,8 +361,11 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&s->mu);
         run_group(s, group);
         pthread_mutex_lock(&s->mu);
-        for (struct job *j = group; j; j = j->next) j->done = true;
-        pthread_cond_broadcast(&s->finished);
+        for (struct job *j = group, *next; j; j = next) {   /* next first: j ends once its request runs */
+            next = j->next;
+            j->done = true;
+            pthread_cond_signal(&j->finished);
+        }
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
@@ -402,12 +424,14 @@ static int sqlite_write(struct store *base, store_job_fn fn, void *arg, struct e
     struct sqlite_store *s = store_of(base);
     sqlite_read_end(base);   /* the reads after the write see it */
     struct job j = {.fn = fn, .arg = arg, .e = e};
+    pthread_cond_init(&j.finished, NULL);
     pthread_mutex_lock(&s->mu);
     if (s->tail) s->tail->next = &j; else s->head = &j;
     s->tail = &j;
     pthread_cond_signal(&s->work);
-    while (!j.done) pthread_cond_wait(&s->finished, &s->mu);
+    while (!j.done) pthread_cond_wait(&j.finished, &s->mu);
     pthread_mutex_unlock(&s->mu);
+    pthread_cond_destroy(&j.finished);
     return j.rc;
 }
 
@@ -469,7 +493,6 @@ int sqlite_store_open(const char *dir, bool create, struct store **out, struct e
     if (migrate(s->writer, e) != 0) { conn_close(s->writer); free(s); return -1; }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work, NULL);
-    pthread_cond_init(&s->finished, NULL);
     readers_init(&s->readers, reader_open, reader_close);
     if (pthread_create(&s->writer_thread, NULL, writer_main, s) != 0) {
         conn_close(s->writer);

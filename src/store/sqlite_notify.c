@@ -15,12 +15,12 @@ json_t *store_users_with_role(struct store_conn *c, int64_t org_id, const char *
 }
 
 int64_t store_inbox_insert(struct store_conn *c, int64_t user_id, const char *event, int64_t filing_id,
-                           const char *link, const json_t *params, struct err *e)
+                           const char *link, const char *params_text, struct err *e)
 {
     char now[32];
     now_rfc3339(now);
     if (db_run(c, e, "INSERT INTO notify_inbox(user_id,event,filing_id,link,params,created_at) VALUES(?,?,?,?,?,?)",
-               "isIsjs", user_id, event, filing_id, link, params, now) != 0)
+               "isIsss", user_id, event, filing_id, link, params_text, now) != 0)
         return -1;
     return db_last_insert_id(c);
 }
@@ -109,14 +109,14 @@ int store_webhook_delete(struct store_conn *c, int64_t id, struct err *e)
 }
 
 int64_t store_outbox_insert(struct store_conn *c, const char *channel, int64_t target_id, const char *event,
-                            const char *msg_id, const json_t *payload, int64_t now, struct err *e)
+                            const char *msg_id, const char *payload_text, int64_t now, struct err *e)
 {
     char at[32];
     now_rfc3339(at);
     if (db_run(c, e,
                "INSERT INTO notify_outbox(channel,target_id,event,msg_id,payload,state,next_at,created_unix,created_at)"
                " VALUES(?,?,?,?,?,'pending',?,?,?)",
-               "sissjiis", channel, target_id, event, msg_id, payload, now, now, at) != 0)
+               "sisssiis", channel, target_id, event, msg_id, payload_text, now, now, at) != 0)
         return -1;
     return db_last_insert_id(c);
 }

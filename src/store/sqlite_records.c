@@ -3,6 +3,7 @@
 #include "store/store.h"
 #include "store/sqlite_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int64_t jint(const json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
@@ -130,16 +131,36 @@ json_t *store_standing_open_keys(struct store_conn *c, int64_t filing_id)
     return rows ? rows : json_array();
 }
 
-int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *since,
-                          struct err *e)
+char *store_standing_detail_text(const json_t *finding)
 {
     json_t *detail = json_pack("{s:O s:O}", "message", json_object_get(finding, "message"), "source",
                                json_object_get(finding, "source"));
+    /* as db_run binds JSON (the canonical text) */
+    char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS) : NULL;
+    json_decref(detail);
+    return text;
+}
+
+void store_standing_open_stamp(struct store_conn *c, int64_t filing_id, int64_t *count, int64_t *max_id)
+{
+    json_t *row = db_one(c, "SELECT count(*) AS n, coalesce(max(id), 0) AS m FROM standing_findings WHERE filing_id=? AND"
+                            " cleared_on IS NULL",
+                         "i", filing_id);
+    *count = row ? json_integer_value(json_object_get(row, "n")) : -1;
+    *max_id = row ? json_integer_value(json_object_get(row, "m")) : -1;
+    json_decref(row);
+}
+
+int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *detail_text,
+                          const char *since, struct err *e)
+{
+    char *own = detail_text ? NULL : store_standing_detail_text(finding);
+    if (!detail_text && !own) return err_set(e, ERR_INTERNAL, NULL, "cannot serialise finding", "无法生成发现项");
     int rc = db_run(c, e,
                     "INSERT INTO standing_findings(filing_id,rule,path,severity,detail,since) VALUES(?,?,?,?,?,?)",
-                    "isssjs", filing_id, jstr(finding, "rule"), jstr(finding, "path") ? jstr(finding, "path") : "",
-                    jstr(finding, "severity"), detail, since);
-    json_decref(detail);
+                    "isssss", filing_id, jstr(finding, "rule"), jstr(finding, "path") ? jstr(finding, "path") : "",
+                    jstr(finding, "severity"), detail_text ? detail_text : own, since);
+    free(own);
     return rc;
 }
 

@@ -112,8 +112,10 @@ json_t *store_filing_get(struct store_conn *c, int64_t id);
 /* The same row with its JSON columns (document, findings, derived) left as JSON text in strings,
  * for readers that only pass them on (saves parsing and re-serialising the document). */
 json_t *store_filing_get_raw(struct store_conn *c, int64_t id);
-/* Store a new document: row holds id, document (canonical JSON text), findings, derived, revision,
- * last_editor_id and the list columns (subject_name, system_name, region, level, provider_org_id). */
+/* Store a new document: row holds id, document (canonical JSON text), findings and derived (JSON
+ * values, or their canonical text as strings), revision, last_editor_id, the list columns
+ * (subject_name, system_name, region, level, provider_org_id, provider_evaluation_id, type, pack)
+ * and, when the caller fixes it, updated_at (else now). */
 int store_filing_save_document(struct store_conn *c, const json_t *row, struct err *e);
 /* Write back every column of row (by row.id); 0 ok. */
 int store_filing_update(struct store_conn *c, const json_t *row, struct err *e);
@@ -238,6 +240,9 @@ int store_upload_sweep(const struct store *s, time_t remove_before, size_t *remo
 /* A material: {id, org_id, kind, title, current_version, created_by, created_at, updated_at} joined
  * with its current version's {filename, content_type, size, sha256}. NULL when absent. */
 json_t *store_material_get(struct store_conn *c, int64_t id);
+/* The materials whose ids the JSON array text ids lists ("[3,1,7]"), in no particular order, as
+ * store_material_get: one query for the materials a document names. */
+json_t *store_materials_by_ids(struct store_conn *c, const char *ids);
 /* The materials of an organisation (org_id 0: all), newest first, as store_material_get. */
 json_t *store_material_list(struct store_conn *c, int64_t org_id);
 /* A new material with its version 1. Returns the id or -1. */
@@ -379,8 +384,14 @@ json_t *store_standing_open(struct store_conn *c, int64_t filing_id);
 /* The same without the message (detail): [{id, rule, path, since}], for the daily pass, which
  * compares them by rule and path. */
 json_t *store_standing_open_keys(struct store_conn *c, int64_t filing_id);
-int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *since,
-                          struct err *e);
+/* How many findings of a record stand and the greatest id among them (0, 0: none): ids only grow
+ * and findings are cleared, never deleted, so an equal stamp means the same open findings. */
+void store_standing_open_stamp(struct store_conn *c, int64_t filing_id, int64_t *count, int64_t *max_id);
+/* The text store_standing_insert keeps of a finding (its message and source; malloc'd), which a
+ * caller may make beforehand and pass (detail_text; NULL: made there). */
+char *store_standing_detail_text(const json_t *finding);
+int store_standing_insert(struct store_conn *c, int64_t filing_id, const json_t *finding, const char *detail_text,
+                          const char *since, struct err *e);
 int store_standing_clear(struct store_conn *c, int64_t id, const char *day, struct err *e);
 /* The day a filed record was last standing-checked: noted, and read (a JSON string, or null). */
 int store_filing_standing_checked(struct store_conn *c, int64_t filing_id, const char *day, struct err *e);
@@ -401,10 +412,11 @@ json_t *store_records_to_check(struct store_conn *c, const char *day, int64_t af
 
 /* Active users of an organisation holding a role (by its name): [{id, login}]. */
 json_t *store_users_with_role(struct store_conn *c, int64_t org_id, const char *role);
-/* The in-app inbox: a new item; a user's items newest first (params parsed) with *unread; mark one
- * (0, or ERR_NOT_FOUND when it is not the user's) or all read. */
+/* The in-app inbox: a new item (params as canonical JSON text, sign_canonical: the same text goes to
+ * every person an event reaches); a user's items newest first (params parsed) with *unread; mark
+ * one (0, or ERR_NOT_FOUND when it is not the user's) or all read. */
 int64_t store_inbox_insert(struct store_conn *c, int64_t user_id, const char *event, int64_t filing_id,
-                           const char *link, const json_t *params, struct err *e);
+                           const char *link, const char *params_text, struct err *e);
 json_t *store_inbox_list(struct store_conn *c, int64_t user_id, int limit, int64_t *unread);
 int store_inbox_read(struct store_conn *c, int64_t user_id, int64_t id, struct err *e);
 int store_inbox_read_all(struct store_conn *c, int64_t user_id, struct err *e);
@@ -418,9 +430,10 @@ json_t *store_webhooks_for_event(struct store_conn *c, int64_t org_id, const cha
 int store_webhook_delete(struct store_conn *c, int64_t id, struct err *e);
 /* The outbox: a pending delivery (channel "webhook"|"email", target: webhook or user id); those due
  * at now (at most limit); one; the deliveries of a webhook, newest first, with their attempts;
- * the result of an attempt (done, or pending again at next_at, or failed); redeliver (pending now). */
+ * the result of an attempt (done, or pending again at next_at, or failed); redeliver (pending now).
+ * The payload is canonical JSON text, as the inbox's params. */
 int64_t store_outbox_insert(struct store_conn *c, const char *channel, int64_t target_id, const char *event,
-                            const char *msg_id, const json_t *payload, int64_t now, struct err *e);
+                            const char *msg_id, const char *payload_text, int64_t now, struct err *e);
 json_t *store_outbox_due(struct store_conn *c, int64_t now, int limit);
 json_t *store_outbox_get(struct store_conn *c, int64_t id);
 json_t *store_outbox_list(struct store_conn *c, const char *channel, int64_t target_id, int limit);

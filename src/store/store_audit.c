@@ -8,13 +8,13 @@
 
 /* ---------------------------------------------------------------- audit */
 
-static void audit_hash(const json_t *row, const char *prev, char out[65])
+/* An entry's hash: SHA-256 of the canonical text (json_text.h) of its fields with prev_hash, the
+ * hash of the entry before it ("0" for the first), and without its own hash. */
+static void audit_hash(json_t *fields, const char *prev, char out[65])
 {
-    json_t *copy = json_deep_copy(row);
-    json_object_del(copy, "hash");
-    json_object_set_new(copy, "prev_hash", json_string(prev));
-    sha256_json_hex(copy, out);
-    json_decref(copy);
+    json_object_del(fields, "hash");
+    json_object_set_new(fields, "prev_hash", json_string(prev));
+    sha256_json_hex(fields, out);
 }
 
 int store_audit_append(struct store_conn *c, const struct audit_entry *a, struct err *e)
@@ -99,23 +99,20 @@ int store_audit_verify(struct store_conn *c, struct err *e)
     json_t *r;
     int rc = 0;
     json_array_foreach(rows, i, r) {
-        char want[65];
-        json_t *copy = json_deep_copy(r);
-        json_object_del(copy, "prev_hash");
+        char want[65], stored[65];
         if (strcmp(db_jstr(r, "prev_hash") ? db_jstr(r, "prev_hash") : "", prev) != 0) {
             rc = err_set(e, ERR_INTERNAL, NULL, "audit entry %lld does not follow its predecessor",
                          "审计记录 %lld 与前一条不衔接", (long long)db_jint(r, "id"));
-            json_decref(copy);
             break;
         }
-        audit_hash(copy, prev, want);
-        json_decref(copy);
-        if (strcmp(want, db_jstr(r, "hash") ? db_jstr(r, "hash") : "") != 0) {
+        snprintf(stored, sizeof stored, "%s", db_jstr(r, "hash") ? db_jstr(r, "hash") : "");
+        audit_hash(r, prev, want);
+        if (strcmp(want, stored) != 0) {
             rc = err_set(e, ERR_INTERNAL, NULL, "audit entry %lld was altered", "审计记录 %lld 已被篡改",
                          (long long)db_jint(r, "id"));
             break;
         }
-        snprintf(prev, sizeof prev, "%s", db_jstr(r, "hash"));
+        snprintf(prev, sizeof prev, "%s", stored);
     }
     json_decref(rows);
     return rc;

@@ -1,8 +1,10 @@
 /* store_filings.c — filings and their frozen versions, numbering, rectification notices,
  * override requests, and the counts by state. */
 #include "store/db.h"
+#include "core/json_text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- filings */
@@ -34,18 +36,34 @@ int store_filing_save_document(struct store_conn *c, const json_t *r, struct err
 {
     char now[32];
     now_rfc3339(now);
+    const char *updated_at = db_jstr(r, "updated_at") ? db_jstr(r, "updated_at") : now;
+    /* findings and derived: JSON text when the caller made it, else made here */
+    char *owned[2] = {NULL, NULL};
+    const char *text[2];
+    static const char *const JSON_MEMBERS[] = {"findings", "derived"};
+    for (int i = 0; i < 2; i++) {
+        const json_t *v = json_object_get(r, JSON_MEMBERS[i]);
+        text[i] = json_is_string(v) ? json_string_value(v) : v ? (owned[i] = json_canonical(v, NULL)) : NULL;
+        if (v && !text[i]) {
+            free(owned[0]);
+            return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+        }
+    }
     /* a newly named provider sees the filing only once it is asked to confirm it */
 #define SAVE_DOCUMENT(same_as)                                                                     \
     "UPDATE filings SET document=?,findings=?,derived=?,revision=?,last_editor_id=?,subject_name=?," \
     "system_name=?,region=?,level=?,provider_org_id=?,"                                            \
     "provider_visible=CASE WHEN provider_org_id " same_as " ? THEN provider_visible ELSE 0 END,"   \
     "type=?,pack=?,updated_at=?,provider_evaluation_id=? WHERE id=?"
-    if (db_run(c, e, db_sql(c, SAVE_DOCUMENT("IS"), SAVE_DOCUMENT("IS NOT DISTINCT FROM")),
-               "sjjiisssIIIsssIi", db_jstr(r, "document"), json_object_get(r, "findings"), json_object_get(r, "derived"),
-               db_jint(r, "revision"), db_jint(r, "last_editor_id"), db_jstr(r, "subject_name"), db_jstr(r, "system_name"),
-               db_jstr(r, "region"), db_jint(r, "level"), db_jint(r, "provider_org_id"), db_jint(r, "provider_org_id"),
-               db_jstr(r, "type"), db_jstr(r, "pack"), now, db_jint(r, "provider_evaluation_id"), db_jint(r, "id")) != 0)
-        return -1;
+    int rc = db_run(c, e, db_sql(c, SAVE_DOCUMENT("IS"), SAVE_DOCUMENT("IS NOT DISTINCT FROM")),
+                    "sssiisssIIIsssIi", db_jstr(r, "document"), text[0], text[1], db_jint(r, "revision"),
+                    db_jint(r, "last_editor_id"), db_jstr(r, "subject_name"), db_jstr(r, "system_name"),
+                    db_jstr(r, "region"), db_jint(r, "level"), db_jint(r, "provider_org_id"), db_jint(r, "provider_org_id"),
+                    db_jstr(r, "type"), db_jstr(r, "pack"), updated_at, db_jint(r, "provider_evaluation_id"),
+                    db_jint(r, "id"));
+    free(owned[0]);
+    free(owned[1]);
+    if (rc != 0) return -1;
     if (db_changes(c) != 1) return err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
     return 0;
 }

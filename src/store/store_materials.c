@@ -21,6 +21,13 @@ json_t *store_material_get(struct store_conn *c, int64_t id)
     return db_one(c, MATERIAL_SELECT "WHERE m.id=?", "i", id);
 }
 
+json_t *store_materials_by_ids(struct store_conn *c, const char *ids)
+{
+    return db_query(c, NULL, db_sql(c, MATERIAL_SELECT "WHERE m.id IN (SELECT value FROM json_each(?))",
+                                    MATERIAL_SELECT "WHERE m.id IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)"),
+                    "s", ids);
+}
+
 json_t *store_material_list(struct store_conn *c, int64_t org_id)
 {
     if (org_id) return db_query(c, NULL, MATERIAL_SELECT "WHERE m.org_id=? ORDER BY m.id DESC", "i", org_id);

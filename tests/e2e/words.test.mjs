@@ -151,9 +151,38 @@ async function as(login, lang) {
     parties[key] = await party(browser, s, { locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
     const { page } = parties[key];
     await page.addInitScript((l) => localStorage.setItem('beian.lang', l), lang);
+    await page.addInitScript(countRequests);
     if (login !== 'public') await signIn(parties[key], login, s.logins[login].password);
   }
   return parties[key].page;
+}
+
+// The page's own requests, counted in the page (fetch and XMLHttpRequest): a screen is read once
+// none has been in flight for QUIET_MS. Playwright's 'networkidle' waits a fixed 500 ms after the
+// last one, which over ~200 screens was most of this file's time.
+const QUIET_MS = 150;
+function countRequests() {
+  const state = { inflight: 0, last: performance.now() };
+  window.__requests = state;
+  const settle = () => { state.inflight--; state.last = performance.now(); };
+  const fetch0 = window.fetch;
+  window.fetch = (...args) => {
+    state.inflight++; state.last = performance.now();
+    // settled when the body has been read or the request failed: a clone's body is read alongside
+    return fetch0(...args).then((res) => { res.clone().arrayBuffer().then(settle, settle); return res; }, (err) => { settle(); throw err; });
+  };
+  const send0 = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    state.inflight++; state.last = performance.now();
+    this.addEventListener('loadend', settle, { once: true });
+    return send0.apply(this, args);
+  };
+}
+async function networkQuiet(page) {
+  await page.waitForFunction((ms) => {
+    const st = window.__requests;
+    return st && st.inflight === 0 && performance.now() - st.last >= ms;
+  }, QUIET_MS, { polling: 50 });
 }
 
 const TABS = ['form', 'rectification', 'history', 'versions'];
@@ -195,7 +224,7 @@ for (const lang of ['zh', 'en']) {
       for (const [path, ready] of ROLES[login]()) {
         await page.goto(path);
         await page.locator(ready).first().waitFor().catch((err) => { throw new Error(`${path}: ${err.message}`); });
-        await page.waitForLoadState('networkidle');
+        await networkQuiet(page);
         for (const o of offences(await readable(page), lang)) bad.push(`${path}: ${o}`);
         if (path.endsWith('tab=form')) {
           for (const [step, texts] of await formSections(page)) for (const o of offences(texts, lang)) bad.push(`${path}&step=${step}: ${o}`);

@@ -1,0 +1,1 @@
+"""The Django + DRF peer of beian for `make bench` (bench/django/)."""
