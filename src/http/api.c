@@ -213,10 +213,9 @@ static int authenticate(struct http_req *r, struct err *e)
     return 0;
 }
 
-int api_dispatch(struct http_req *r, const struct route *route)
+static int dispatch_checked(struct http_req *r, const struct route *route, bool safe)
 {
     struct err e = {0};
-    test_clock_refresh();   /* a no-op unless a test moves the clock (test_clock.h) */
     if (http_query_check(r, &e) != 0) return api_reply(r, 0, NULL, &e);
     /* an upload's handler runs twice (http.h); the caller is checked the first time */
     if (!(route->flags & ROUTE_PUBLIC) && !(r->upload && r->who)) {
@@ -224,7 +223,6 @@ int api_dispatch(struct http_req *r, const struct route *route)
             if (e.code == ERR_UNAUTHENTICATED) reply_header(r, "WWW-Authenticate", bearer_challenge(r));
             return api_reply(r, 0, NULL, &e);
         }
-        bool safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
         if (r->cookie_auth && !safe) {
             const char *sent = http_header(r, "X-CSRF-Token");
             if (!sent || !r->who->csrf[0] || strcmp(sent, r->who->csrf) != 0) {
@@ -236,6 +234,18 @@ int api_dispatch(struct http_req *r, const struct route *route)
     }
     if (query_check_common(r, &e) != 0) return api_reply(r, 0, NULL, &e);
     return route->fn(r);
+}
+
+int api_dispatch(struct http_req *r, const struct route *route)
+{
+    test_clock_refresh();   /* a no-op unless a test moves the clock (test_clock.h) */
+    bool safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+    /* a read: the token and everything the reply shows from one snapshot, one read transaction */
+    if (!safe) return dispatch_checked(r, route, false);
+    app_read_begin(r->app);
+    int rc = dispatch_checked(r, route, true);
+    app_read_end(r->app);
+    return rc;
 }
 
 const char *api_principal_label(struct http_req *r) { return r->who ? r->who->login : "-"; }

@@ -2,9 +2,11 @@
  * use cases of service/filings.h (no rule lives here). */
 #include "http/api.h"
 #include "http/query.h"
+#include "http/reply_cache.h"
 #include "service/app.h"
 #include "service/filings.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,10 +74,29 @@ static int reply_filing_raw(struct http_req *r, json_t *f, struct err *e)
     return reply_json_spliced(r, 200, f, FILING_RAW_MEMBERS);
 }
 
+/* A filing as its caller sees it; the reply is kept per thread and sent again while the caller,
+ * the day and the whole database are as they were (reply_cache.h). The token was checked before. */
 int api_filings_get(struct http_req *r)
 {
     struct err e = {0};
-    return reply_filing_raw(r, filing_get_raw(r->app, r->who, api_param_id(r, 0), &e), &e);
+    int64_t id = api_param_id(r, 0);
+    uint64_t generation[2];
+    struct reply_cache_key key;
+    bool cacheable = app_read_generation(r->app, generation) &&
+                     reply_cache_key_make(&key, "filing", id, r->who, generation);
+    const char *body, *etag;
+    size_t len;
+    if (cacheable && reply_cache_get(&key, &body, &len, &etag)) {
+        reply_header(r, "ETag", etag);
+        return reply_bytes(r, 200, "application/json; charset=utf-8", body, len);
+    }
+    json_t *f = filing_get_raw(r->app, r->who, id, &e);
+    char own_etag[96] = "";
+    if (f) snprintf(own_etag, sizeof own_etag, "%s", json_string_value(json_object_get(f, "etag")));
+    reply_filing_raw(r, f, &e);
+    if (cacheable && f && r->status == 200 && r->reply_body)
+        reply_cache_put(&key, r->reply_body, r->reply_len, own_etag);
+    return 0;
 }
 
 int api_filings_put_document(struct http_req *r)

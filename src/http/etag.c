@@ -1,8 +1,11 @@
 /* etag.c — entity tags: If-None-Match matching, body tags and coded-variant tags (etag.h). */
 #include "http/etag.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The opaque part of a tag at s ("\"...\"" with an optional W/): start and length including the
@@ -90,12 +93,62 @@ void etag_strip_variant(const char *tag, const char *suffix, char *out, size_t o
 
 #define REPLY_HASH_BYTES 8
 
+/* The replies last tagged on this thread, by the thing's tag: a reply equal byte for byte to the
+ * one remembered under its tag takes the hash computed then (a comparison costs a few per cent of
+ * hashing). Bounded: REPLY_MEMO_SLOTS replies of at most REPLY_MEMO_MAX bytes per thread. */
+#define REPLY_MEMO_SLOTS 16
+#define REPLY_MEMO_MAX ((size_t)256 * 1024)
+struct reply_memo_slot { char tag[ETAG_MAX]; char *body; size_t len; char suffix[1 + REPLY_HASH_BYTES * 2 + 1]; };
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_free(void *p)
+{
+    struct reply_memo_slot *slots = p;
+    for (int i = 0; i < REPLY_MEMO_SLOTS; i++) free(slots[i].body);
+    free(slots);
+}
+
+static void memo_key_create(void) { pthread_key_create(&memo_key, memo_free); }
+
+/* This thread's slot for tag (NULL when out of memory or the tag is too long to keep). */
+static struct reply_memo_slot *memo_slot(const char *tag)
+{
+    size_t tag_len = strlen(tag);
+    if (tag_len >= ETAG_MAX) return NULL;
+    pthread_once(&memo_once, memo_key_create);
+    struct reply_memo_slot *slots = pthread_getspecific(memo_key);
+    if (!slots) {
+        if (!(slots = calloc(REPLY_MEMO_SLOTS, sizeof *slots))) return NULL;
+        pthread_setspecific(memo_key, slots);
+    }
+    uint32_t h = 2166136261u;   /* FNV-1a of the tag picks the slot */
+    for (size_t i = 0; i < tag_len; i++) h = (h ^ (unsigned char)tag[i]) * 16777619u;
+    return &slots[h % REPLY_MEMO_SLOTS];
+}
+
 void etag_of_reply(const char *tag, const void *body, size_t len, char *out, size_t out_len)
 {
-    unsigned char digest[REPLY_HASH_BYTES];
     char suffix[1 + REPLY_HASH_BYTES * 2 + 1] = ".";
-    crypto_generichash(digest, sizeof digest, body, len, NULL, 0);
-    sodium_bin2hex(suffix + 1, sizeof suffix - 1, digest, sizeof digest);
+    struct reply_memo_slot *m = tag ? memo_slot(tag) : NULL;
+    if (m && m->body && m->len == len && strcmp(m->tag, tag) == 0 && memcmp(m->body, body, len) == 0) {
+        memcpy(suffix, m->suffix, sizeof suffix);
+    } else {
+        unsigned char digest[REPLY_HASH_BYTES];
+        crypto_generichash(digest, sizeof digest, body, len, NULL, 0);
+        sodium_bin2hex(suffix + 1, sizeof suffix - 1, digest, sizeof digest);
+        if (m && len <= REPLY_MEMO_MAX) {
+            char *copy = malloc(len ? len : 1);
+            if (copy) {
+                memcpy(copy, body, len);
+                free(m->body);
+                m->body = copy;
+                m->len = len;
+                snprintf(m->tag, sizeof m->tag, "%s", tag);
+                memcpy(m->suffix, suffix, sizeof suffix);
+            }
+        }
+    }
     if (!etag_variant(tag, suffix, out, out_len) && out_len) snprintf(out, out_len, "%s", tag ? tag : "");
 }
 

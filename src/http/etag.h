@@ -1,5 +1,6 @@
 /* etag.h — entity tags (RFC 9110 §8.8.3): matching If-None-Match by weak comparison, the tag of a
- * reply body, and the tag of a content-coded variant of a representation. Pure functions. */
+ * reply body, and the tag of a content-coded variant of a representation. Pure functions, but for
+ * etag_of_reply's memory of the last replies of this thread (same answers, less hashing). */
 #ifndef BEIAN_ETAG_H
 #define BEIAN_ETAG_H
 
@@ -31,7 +32,8 @@ void etag_strip_variant(const char *tag, const char *suffix, char *out, size_t o
 /* The tag of one reply of a thing whose own tag names only part of what the reply says (a
  * filing's "id-revision" names its document; its state, actions and dates change without it):
  * "\"X\"" → "\"X.<16 hex digits of BLAKE2b-64 of the body>\"". Unchanged (copied) when tag is not
- * a tag or the result would not fit. */
+ * a tag or the result would not fit. A reply equal byte for byte to the one this thread last
+ * tagged under the same "X" takes the digest computed then (the body is compared, not hashed). */
 void etag_of_reply(const char *tag, const void *body, size_t len, char *out, size_t out_len);
 
 /* The other way, for If-Match: "\"X.<16 hex>\"" → "\"X\"" (the thing's own tag); any other value

@@ -6,6 +6,7 @@
  * malloc'd because the server hands them to MHD, which frees them with free() — this holds for
  * json_dumps() output too as long as nobody calls json_set_alloc_funcs(). */
 #include "http/http.h"
+#include "http/json_out.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -174,6 +175,14 @@ int reply_json(struct http_req *r, int status, json_t *body)
     return 0;
 }
 
+static bool is_raw_member(const char *key, const json_t *value, const char *const raw_members[])
+{
+    if (!json_is_string(value)) return false;
+    for (int i = 0; raw_members[i]; i++)
+        if (strcmp(key, raw_members[i]) == 0) return true;
+    return false;
+}
+
 int reply_json_spliced(struct http_req *r, int status, json_t *body, const char *const raw_members[])
 {
     if (r->replied) {
@@ -181,48 +190,45 @@ int reply_json_spliced(struct http_req *r, int status, json_t *body, const char 
         json_decref(body);
         return 0;
     }
+    if (!json_is_object(body)) return reply_json(r, status, body);
     note_created(r, status, body);
     size_t extra = 0;
     for (int i = 0; raw_members[i]; i++) {
-        const char *raw = json_string_value(json_object_get(body, raw_members[i]));
-        if (raw) extra += strlen(raw_members[i]) + strlen(raw) + 4;
+        const json_t *raw = json_object_get(body, raw_members[i]);
+        if (json_is_string(raw)) extra += strlen(raw_members[i]) + json_string_length(raw) + 4;
     }
-    /* everything but the raw members, serialised once */
-    char *head = NULL;
-    if (body && extra) {
-        json_t *rest = json_copy(body);
-        for (int i = 0; raw_members[i]; i++)
-            if (json_is_string(json_object_get(body, raw_members[i]))) json_object_del(rest, raw_members[i]);
-        head = json_dumps(rest, JSON_COMPACT);
-        json_decref(rest);
-    } else if (body) {
-        head = json_dumps(body, JSON_COMPACT);
+    /* everything but the raw members as json_dumps would write it, then the raw members' text,
+     * written once into one buffer */
+    struct json_out o;
+    json_out_init(&o, extra + 4096);
+    json_out_raw(&o, "{", 1);
+    bool first = true;
+    const char *key;
+    json_t *value;
+    json_object_foreach(body, key, value) {
+        if (is_raw_member(key, value, raw_members)) continue;
+        if (!first) json_out_raw(&o, ",", 1);
+        first = false;
+        json_out_string(&o, key, strlen(key));
+        json_out_raw(&o, ":", 1);
+        json_out_value(&o, value);
     }
-    if (!head) {
-        json_decref(body);
-        return reply_error(r, ERR_INTERNAL, "could not serialise the response", "无法序列化响应");
+    for (int i = 0; raw_members[i]; i++) {
+        const json_t *raw = json_object_get(body, raw_members[i]);
+        if (!json_is_string(raw)) continue;
+        if (!first) json_out_raw(&o, ",", 1);
+        first = false;
+        json_out_string(&o, raw_members[i], strlen(raw_members[i]));
+        json_out_raw(&o, ":", 1);
+        json_out_raw(&o, json_string_value(raw), json_string_length(raw));
     }
-    size_t hlen = strlen(head), used = hlen - 1; /* drop the closing brace */
-    char *text = malloc(hlen + extra + 2);
-    if (!text) {
-        free(head);
-        json_decref(body);
-        return reply_error(r, ERR_INTERNAL, "out of memory", "内存不足");
-    }
-    memcpy(text, head, used);
-    bool empty = used == 1; /* "{" */
-    for (int i = 0; extra && raw_members[i]; i++) {
-        const char *raw = json_string_value(json_object_get(body, raw_members[i]));
-        if (!raw) continue;
-        used += (size_t)sprintf(text + used, "%s\"%s\":%s", empty ? "" : ",", raw_members[i], raw);
-        empty = false;
-    }
-    text[used++] = '}';
-    text[used] = 0;
-    free(head);
+    json_out_raw(&o, "}", 1);
     json_decref(body);
+    size_t len;
+    char *text = json_out_take(&o, &len);
+    if (!text) return reply_error(r, ERR_INTERNAL, "could not serialise the response", "无法序列化响应");
     reply_begin(r);
-    reply_set(r, status, "application/json; charset=utf-8", text, used);
+    reply_set(r, status, "application/json; charset=utf-8", text, len);
     return 0;
 }
 

@@ -14,6 +14,8 @@
 #include "http/http.h"
 
 #include <assert.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 struct decoded_path {
     size_t n;
     const char *seg[ROUTER_MAX_SEGMENTS];
+    size_t len[ROUTER_MAX_SEGMENTS];
     bool usable[ROUTER_MAX_SEGMENTS];
     char *buf;
 };
@@ -129,8 +132,9 @@ static bool decode_path(const char *path, struct decoded_path *dp)
         size_t seglen = end ? (size_t)(end - p) : strlen(p);
         if (dp->n == ROUTER_MAX_SEGMENTS) { free(dp->buf); dp->buf = NULL; return false; }
         dp->usable[dp->n] = decode_segment(p, seglen, out);
+        dp->len[dp->n] = strlen(out);
         dp->seg[dp->n++] = out;
-        out += strlen(out) + 1;
+        out += dp->len[dp->n - 1] + 1;
         if (!end) break;
         p = end + 1;
     }
@@ -153,6 +157,47 @@ static bool is_placeholder(const char *seg, size_t len)
 {
     return len >= 2 && seg[0] == '{' && seg[len - 1] == '}';
 }
+
+/* The API table's patterns split once (the first router_match of API_ROUTES): each route's
+ * number of segments and its first HEAD_SEGMENTS segments (NULL: a placeholder), which turn most
+ * routes away without walking their pattern. Other tables are walked each time. */
+#define HEAD_SEGMENTS 3
+struct pattern_head { size_t nseg; const char *seg[HEAD_SEGMENTS]; size_t len[HEAD_SEGMENTS]; };
+static struct pattern_head api_heads[256];
+static bool api_heads_ready;
+static pthread_once_t api_heads_once = PTHREAD_ONCE_INIT;
+
+static void api_heads_build(void)
+{
+    if (API_ROUTES_COUNT > sizeof api_heads / sizeof api_heads[0]) return;   /* walked instead */
+    for (size_t i = 0; i < API_ROUTES_COUNT; i++) {
+        const char *p = API_ROUTES[i].pattern;
+        struct pattern_head *h = &api_heads[i];
+        if (!p || p[0] != '/') { h->nseg = SIZE_MAX; continue; }
+        h->nseg = 1;
+        for (const char *c = p + 1; *c; c++) h->nseg += *c == '/';
+        const char *seg = p + 1;
+        for (size_t k = 0; k < HEAD_SEGMENTS && k < h->nseg; k++) {
+            size_t len = strcspn(seg, "/");
+            h->seg[k] = is_placeholder(seg, len) ? NULL : seg;
+            h->len[k] = len;
+            seg += len + (seg[len] == '/');
+        }
+    }
+    api_heads_ready = true;
+}
+
+/* False when route i of table cannot match dp (its head says so); true: walk the pattern. */
+static bool head_may_match(const struct route *table, size_t i, const struct decoded_path *dp)
+{
+    if (table != API_ROUTES || !api_heads_ready) return true;
+    const struct pattern_head *h = &api_heads[i];
+    if (h->nseg != dp->n) return false;
+    for (size_t k = 0; k < HEAD_SEGMENTS && k < h->nseg; k++)
+        if (h->seg[k] && (dp->len[k] != h->len[k] || memcmp(dp->seg[k], h->seg[k], h->len[k]) != 0)) return false;
+    return true;
+}
+
 
 /* Does the pattern match the decoded path? Fills params (if given) with pointers into dp. */
 static bool pattern_matches(const char *pattern, const struct decoded_path *dp,
@@ -248,15 +293,24 @@ const struct route *router_match(const struct route *table, size_t n, const char
     if (allow && allow_len) allow[0] = '\0';
     if (r) router_params_free(r);
     if (!method || !decode_path(path, &dp)) return NULL;
+    if (table == API_ROUTES) pthread_once(&api_heads_once, api_heads_build);
 
+    /* the routes whose pattern matches the path, in table order: those of best's shape are among
+     * them (a pattern of the same shape as one that matches matches too), so only they are looked
+     * at again (the whole table only if more matched than are remembered) */
+    size_t matched[64], nmatched = 0;
+    bool overflow = false;
     for (size_t i = 0; i < n; i++) {
-        if (!pattern_matches(table[i].pattern, &dp, NULL, NULL)) continue;
+        if (!head_may_match(table, i, &dp) || !pattern_matches(table[i].pattern, &dp, NULL, NULL)) continue;
+        if (nmatched < sizeof matched / sizeof matched[0]) matched[nmatched++] = i;
+        else overflow = true;
         if (!best || compare_specificity(table[i].pattern, best->pattern) > 0) best = &table[i];
     }
     if (!best) { free(dp.buf); return NULL; }
 
     size_t listed[64], nlisted = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < (overflow ? n : nmatched); k++) {
+        size_t i = overflow ? k : matched[k];
         if (!same_shape(table[i].pattern, best->pattern)) continue;
         if (allow && allow_len) allow_append(allow, allow_len, table, listed, nlisted, i);
         if (nlisted < sizeof listed / sizeof listed[0]) listed[nlisted++] = i;

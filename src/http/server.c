@@ -84,7 +84,10 @@ struct server_request {
     bool started;                 /* the access handler has seen the request */
     bool answered;                /* a response is queued */
     bool body_too_large;
-    const struct route *upload_route; /* a ROUTE_UPLOAD route, matched on the headers */
+    const struct route *route;    /* matched once, on the headers (NULL: none for this method) */
+    bool path_matched;            /* the path is a route's, for other methods (then allow[]) */
+    char allow[128];
+    const struct route *upload_route; /* route, when it is a ROUTE_UPLOAD one */
     struct err upload_err;        /* the upload failed while streaming (disk full, …) */
     size_t body_capacity;
     size_t discarded;
@@ -148,10 +151,19 @@ void http_metrics_prometheus(FILE *out)
 
 /* ---- request setup ---------------------------------------------------------------------- */
 
+/* 16 hex digits of a ChaCha20 stream keyed once per thread from the system's randomness, the seed
+ * counted up per request: as unpredictable as a fresh random draw, without a system call each. */
 static void fill_request_id(struct http_req *r)
 {
+    static _Thread_local unsigned char seed[randombytes_SEEDBYTES];
+    static _Thread_local bool seeded;
+    if (!seeded) {
+        randombytes_buf(seed, sizeof seed);
+        seeded = true;
+    }
+    sodium_increment(seed, sizeof seed);
     unsigned char random[8];
-    randombytes_buf(random, sizeof random);
+    randombytes_buf_deterministic(random, sizeof random, seed);
     sodium_bin2hex(r->request_id, sizeof r->request_id, random, sizeof random);
 }
 
@@ -423,18 +435,15 @@ static void dispatch(struct server_request *sr)
     }
     if (r->body) r->body[r->body_len] = '\0';
 
-    /* The route table first (API, health, metrics); under /api/ an unknown path is an API 404,
-     * elsewhere the web UI answers. */
-    bool path_matched = false;
-    char allow[128];
-    const struct route *route = router_match(API_ROUTES, API_ROUTES_COUNT, r->method, r->path, r,
-                                             &path_matched, allow, sizeof allow);
+    /* The route table first (API, health, metrics; matched on the headers); under /api/ an
+     * unknown path is an API 404, elsewhere the web UI answers. */
+    const struct route *route = sr->route;
     if (route && !network_gate(sr, route)) {
         /* answered: not for this client */
     } else if (route) {
         api_dispatch(r, route);
-    } else if (path_matched) {
-        reply_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    } else if (sr->path_matched) {
+        reply_header(r, MHD_HTTP_HEADER_ALLOW, sr->allow);
         reply_error(r, ERR_METHOD_NOT_ALLOWED, "method not allowed on this resource", "该资源不支持此请求方法");
     } else if (strncmp(r->path, "/api/", 5) == 0) {
         reply_error(r, ERR_NOT_FOUND, "no such API endpoint", "接口不存在");
@@ -535,16 +544,14 @@ static enum MHD_Result on_request_headers(struct http_server *s, struct server_r
         reply_error(r, ERR_BAD_REQUEST, why_en, why_zh);
         return queue_reply(sr);
     }
-    /* upload routes stream their body to disk under their own limit */
-    bool path_matched;
-    char allow[128];
-    const struct route *route = router_match(API_ROUTES, API_ROUTES_COUNT, r->method, r->path, r,
-                                             &path_matched, allow, sizeof allow);
-    if (route && (route->flags & ROUTE_UPLOAD)) {
-        sr->upload_route = route;
+    /* the one match of the request (its params stay until the request ends); upload routes
+     * stream their body to disk under their own limit */
+    sr->route = router_match(API_ROUTES, API_ROUTES_COUNT, r->method, r->path, r, &sr->path_matched, sr->allow,
+                             sizeof sr->allow);
+    if (sr->route && (sr->route->flags & ROUTE_UPLOAD)) {
+        sr->upload_route = sr->route;
         return upload_headers(sr);
     }
-    router_params_free(r);
     if (declared_body_too_large(r)) {
         reply_error(r, ERR_TOO_LARGE, "request body larger than 1 MiB", "请求内容超过 1 MiB");
         return queue_reply(sr);
@@ -594,26 +601,48 @@ static const char *termination_reason(enum MHD_RequestTerminationCode toe)
     return "unknown";
 }
 
+/* The whole line in one write(2), as unbuffered stderr wrote it, but without holding stdio's lock
+ * on stderr across the system call (the server's threads queued on it). Nothing is buffered: a
+ * crash loses no line that was complete. */
+static void write_line(const char *line, size_t len)
+{
+    while (len) {
+        ssize_t n = write(STDERR_FILENO, line, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        line += n;
+        len -= (size_t)n;
+    }
+}
+
 static void log_request(struct server_request *sr, enum MHD_RequestTerminationCode toe,
                         uint_fast64_t duration_us)
 {
     struct http_req *r = &sr->req;
     struct timespec now;
-    struct tm utc;
-    char ts[32], method[16], path[HTTP_MAX_PATH + 1], user[64], status[8], ip[64];
+    char method[16], path[HTTP_MAX_PATH + 1], user[64], status[8], ip[64];
+    /* the second's text, made again only when the second changes (per thread) */
+    static _Thread_local char ts[32];
+    static _Thread_local time_t ts_second = -1;
     clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &utc);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &utc);
+    if (now.tv_sec != ts_second) {
+        struct tm utc;
+        gmtime_r(&now.tv_sec, &utc);
+        strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &utc);
+        ts_second = now.tv_sec;
+    }
     log_safe_copy(method, sizeof method, r->method);
     log_safe_copy(path, sizeof path, r->path);
     log_safe_copy(user, sizeof user, api_principal_label(r));
     if (sr->answered) snprintf(status, sizeof status, "%d", r->status);
     else snprintf(status, sizeof status, "-");
     log_safe_copy(ip, sizeof ip, r->client_ip);
-    fprintf(stderr, "%s.%03ldZ %s %s %s %.3fms rid=%s user=%s ip=%s%s%s\n", ts, now.tv_nsec / 1000000L,
-            method, path, status, (double)duration_us / 1000.0, r->request_id,
-            user[0] ? user : "-", ip[0] ? ip : "-", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " ended=",
-            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : termination_reason(toe));
+    char line[HTTP_MAX_PATH + 512];
+    int n = snprintf(line, sizeof line, "%s.%03ldZ %s %s %s %.3fms rid=%s user=%s ip=%s%s%s\n", ts,
+                     now.tv_nsec / 1000000L, method, path, status, (double)duration_us / 1000.0, r->request_id,
+                     user[0] ? user : "-", ip[0] ? ip : "-", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " ended=",
+                     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : termination_reason(toe));
+    if (n > 0) write_line(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
 static void request_free(struct server_request *sr)

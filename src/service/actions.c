@@ -19,7 +19,9 @@
 #include "core/workflow.h"
 #include "policy/schema.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -48,17 +50,64 @@ struct guard_ctx {
 /* Guard verdicts: PASS, SKIP (a selector that does not choose this row), or FAIL (refuse). */
 enum verdict { PASS, SKIP, FAIL };
 
+/* The stored findings of raw rows, parsed, per thread (a read of an unchanged filing parses them
+ * once): the actions a GET offers are judged by them. Kept with their text, which a later read
+ * compares byte for byte (cheaper than hashing it); FINDINGS_MEMO texts of at most
+ * FINDINGS_MEMO_MAX bytes per thread, freed when the thread ends. */
+#define FINDINGS_MEMO 8
+#define FINDINGS_MEMO_MAX ((size_t)256 * 1024)
+struct findings_memo { char *text[FINDINGS_MEMO]; size_t len[FINDINGS_MEMO]; json_t *parsed[FINDINGS_MEMO]; int next; };
+static pthread_key_t findings_key;
+static pthread_once_t findings_once = PTHREAD_ONCE_INIT;
+
+static void findings_memo_free(void *p)
+{
+    struct findings_memo *m = p;
+    for (int i = 0; i < FINDINGS_MEMO; i++) { free(m->text[i]); json_decref(m->parsed[i]); }
+    free(m);
+}
+
+static void findings_key_create(void) { pthread_key_create(&findings_key, findings_memo_free); }
+
+/* The parsed findings of a raw row's text, borrowed (valid until this thread's next call); NULL
+ * when the text is not JSON or memory ran out. */
+static const json_t *stored_findings_parsed(const char *text)
+{
+    size_t len = strlen(text);
+    pthread_once(&findings_once, findings_key_create);
+    struct findings_memo *m = pthread_getspecific(findings_key);
+    if (!m && (m = calloc(1, sizeof *m))) pthread_setspecific(findings_key, m);
+    if (m)
+        for (int i = 0; i < FINDINGS_MEMO; i++)
+            if (m->parsed[i] && m->len[i] == len && memcmp(m->text[i], text, len) == 0) return m->parsed[i];
+    json_t *parsed = json_loadb(text, len, 0, NULL);
+    char *copy = m && parsed && len <= FINDINGS_MEMO_MAX ? malloc(len + 1) : NULL;
+    if (!copy) {   /* not kept: this call's answer only, freed at the next */
+        static _Thread_local json_t *unkept;
+        json_decref(unkept);
+        return unkept = parsed;
+    }
+    memcpy(copy, text, len + 1);
+    int slot = m->next;
+    m->next = (m->next + 1) % FINDINGS_MEMO;
+    free(m->text[slot]);
+    json_decref(m->parsed[slot]);
+    m->text[slot] = copy;
+    m->len[slot] = len;
+    m->parsed[slot] = parsed;
+    return parsed;
+}
+
 /* Evaluates the row afresh (the pack in force, the provider's registry entry and the attached
  * materials may have changed since the last save; the row keeps the new findings) and returns its
  * error findings, leaving out those whose rule the filer asked to override: they wait for the
  * reviewer. */
 static json_t *blocking_errors(const struct guard_ctx *g)
 {
-    json_t *parsed = NULL;
     const json_t *f;
     if (g->stored_findings) {
         f = json_object_get(g->row, "findings");
-        if (json_is_string(f)) f = parsed = json_loads(json_string_value(f), 0, NULL);   /* a raw row */
+        if (json_is_string(f)) f = stored_findings_parsed(json_string_value(f));   /* a raw row */
     } else {
         filing_evaluate(g->a, g->c, (json_t *)g->row);
         f = json_object_get(g->row, "findings");
@@ -74,7 +123,6 @@ static json_t *blocking_errors(const struct guard_ctx *g)
         if (!waits) json_array_append(blocking, x);
     }
     json_decref(asked);
-    json_decref(parsed);
     return blocking;
 }
 
@@ -230,7 +278,8 @@ static void explain_refusal(enum wf_action act, enum wf_state st, bool state_ok,
 
 /* The row of the table that applies, or NULL with e saying why: 409 with the state, the action
  * and who may take it, or the guard's refusal. *mine (when not NULL) tells whether the caller may
- * take the action in this state at all, whatever the guards say. */
+ * take the action in this state at all, whatever the guards say; an action not the caller's is
+ * then not explained (allowed_actions lists only the caller's). */
 static const struct wf_transition *find_transition(const struct guard_ctx *g, enum wf_action act, struct err *e,
                                                    bool *mine)
 {
@@ -249,7 +298,7 @@ static const struct wf_transition *find_transition(const struct guard_ctx *g, en
         if (v == FAIL) return NULL;
         if (v == PASS) return t;
     }
-    explain_refusal(act, st, state_ok, role_ok, e);
+    if (!mine || *mine) explain_refusal(act, st, state_ok, role_ok, e);
     return NULL;
 }
 

@@ -108,6 +108,9 @@ int app_open(struct app **out, const char *data_dir, bool create, struct err *e)
     *out = a;
     return 0;
 }
+void app_read_begin(struct app *a) { store_read_begin(a->store); }
+void app_read_end(struct app *a) { store_read_end(a->store); }
+bool app_read_generation(struct app *a, uint64_t out[2]) { return store_read_generation(a->store, out); }
 
 void app_close(struct app *a)
 {

@@ -41,6 +41,12 @@ bool app_leads(struct app *a, const char *job);
 json_t *app_store_counts(struct app *a);
 /* Recompute the audit log's hash chain: 0 when unbroken, else -1 naming the first bad entry. */
 int app_verify_audit(struct app *a, struct err *e);
+/* The reads of a GET in one read transaction of this thread (store_read_begin): from the caller's
+ * token to the last read of the reply. A write in between ends it (the reads after it see it). */
+void app_read_begin(struct app *a);
+void app_read_end(struct app *a);
+/* Within it: what changes whenever the database does (store_read_generation); false: unknown. */
+bool app_read_generation(struct app *a, uint64_t out[2]);
 /* The directory policy packs are read from. */
 const char *app_policy_root(void);
 /* The version of the pack named by spec ("id" or "id@version"; NULL: the default pack) in force

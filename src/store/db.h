@@ -29,6 +29,9 @@ struct store_ops {
     int (*write)(struct store *s, store_job_fn fn, void *arg, struct err *e);
     struct store_conn *(*reader)(struct store *s);
     void (*reader_release)(struct store *s);
+    void (*read_begin)(struct store *s);   /* optional (store_read_begin) */
+    void (*read_end)(struct store *s);
+    bool (*read_generation)(struct store *s, uint64_t out[2]);   /* optional */
     /* a statement without rows; rows as objects (raw_json: JSON columns stay text); each row to fn
      * without collecting them (fn may run other statements on c; non-zero stops) */
     int (*run)(struct store_conn *c, struct err *e, const char *sql, const char *types, va_list ap);
@@ -76,6 +79,7 @@ struct readers {
 void readers_init(struct readers *r, struct store_conn *(*open_fn)(struct store *s),
                   void (*close_fn)(struct store_conn *c));
 struct store_conn *readers_get(struct readers *r, struct store *s);   /* this thread's */
+struct store_conn *readers_peek(struct readers *r);                   /* this thread's, NULL: none yet */
 void readers_release(struct readers *r);                              /* this thread's */
 void readers_close_all(struct readers *r);
 

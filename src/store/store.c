@@ -82,6 +82,12 @@ bool store_leads(struct store *s, const char *job) { return !s->ops->leads || s-
 int store_write(struct store *s, store_job_fn fn, void *arg, struct err *e) { return s->ops->write(s, fn, arg, e); }
 struct store_conn *store_reader(struct store *s) { return s->ops->reader(s); }
 void store_reader_release(struct store *s) { s->ops->reader_release(s); }
+void store_read_begin(struct store *s) { if (s->ops->read_begin) s->ops->read_begin(s); }
+void store_read_end(struct store *s) { if (s->ops->read_end) s->ops->read_end(s); }
+bool store_read_generation(struct store *s, uint64_t out[2])
+{
+    return s->ops->read_generation && s->ops->read_generation(s, out);
+}
 
 /* ---------------------------------------------------------------- statements */
 

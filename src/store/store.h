@@ -52,6 +52,19 @@ int store_write(struct store *s, store_job_fn fn, void *arg, struct err *e);
 struct store_conn *store_reader(struct store *s);
 /* Close the calling thread's reader connection (a short-lived worker thread, before it ends). */
 void store_reader_release(struct store *s);
+/* One read transaction for the reads this thread makes until store_read_end (a GET: the caller's
+ * token and the filing seen in one snapshot, the WAL's read lock taken once instead of per
+ * statement). A store_write from this thread ends it first, so the reads after a write see it.
+ * Not nested. SQLite only; on PostgreSQL each statement stays its own transaction (a BEGIN and a
+ * COMMIT would be two more round trips). */
+void store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+/* Inside store_read_begin's transaction, after its first read: a value that differs whenever
+ * anything in the database differs from what another call with the same value saw (SQLite: the
+ * reader connection's serial number and its PRAGMA data_version, which moves with every commit of
+ * any other connection, this process's writer or another process). False when the engine cannot
+ * tell (PostgreSQL, or no read transaction): then nothing may be cached on it. */
+bool store_read_generation(struct store *s, uint64_t out[2]);
 
 /* --- organisations --- */
 /* number_format: NULL for the default "{region}-{year}-{seq:06}". */

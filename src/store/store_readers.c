@@ -35,6 +35,8 @@ struct store_conn *readers_get(struct readers *r, struct store *s)
     return c;
 }
 
+struct store_conn *readers_peek(struct readers *r) { return pthread_getspecific(r->key); }
+
 void readers_release(struct readers *r)
 {
     struct store_conn *c = pthread_getspecific(r->key);

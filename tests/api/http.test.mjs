@@ -106,6 +106,38 @@ test('a filing\'s ETag changes with everything its reply says, not only with its
   assert.equal(put.status, 200, JSON.stringify(put.body));
 });
 
+test('a filing read again shows what changed elsewhere: another filing of its system taking the slot', async () => {
+  // the server keeps a thread's recent filing replies; this one's row does not change, but another
+  // filing of the same system going forward makes its submit_for_check impossible (system_free)
+  const sys = await newSystem(s);
+  const a = await filingIn(s, sys, 'draft');
+  const b = await filingIn(s, sys, 'draft');
+  const path = `${API}/filings/${a}`;
+  const submit = (r) => json(r).actions.find((x) => x.action === 'submit_for_check');
+  let before;
+  for (let i = 0; i < 6; i++) {   // again and again: each server thread keeps its own
+    before = await raw(s, 'GET', path, auth(filer));
+    assert.equal(before.status, 200);
+    assert.equal(submit(before).possible, true);
+  }
+  const moved = await s.req('POST', `${API}/filings/${b}/actions/submit_for_check`, { token: filer });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  for (let i = 0; i < 6; i++) {
+    const after = await raw(s, 'GET', path, auth(filer, { 'If-None-Match': before.headers.etag }));
+    assert.equal(after.status, 200, 'the actions changed: not a 304');
+    assert.equal(submit(after).possible, false);
+    assert.equal(submit(after).reason.code, 'system_filing_open');
+    assert.equal(json(after).etag, json(before).etag, 'the row itself did not change');
+    assert.notEqual(after.headers.etag, before.headers.etag);
+  }
+  // another caller of the same organisation with other roles sees its own actions, not the filer's
+  const checker = await raw(s, 'GET', `${API}/filings/${b}`, auth(s.tokens.checker));
+  assert.equal(checker.status, 200);
+  assert.ok(json(checker).allowed_actions.includes('approve_check'), JSON.stringify(json(checker).allowed_actions));
+  const mine = await raw(s, 'GET', `${API}/filings/${b}`, auth(filer));
+  assert.ok(!json(mine).allowed_actions.includes('approve_check'));
+});
+
 test('versions and lists carry an ETag of their content and answer 304 until it changes', async () => {
   const paths = [`/filings/${filingId}/versions`, '/filings', '/systems', '/materials', '/audit?limit=5', '/orgs',
     `/filings/${filingId}/events`, '/policy/packs'];

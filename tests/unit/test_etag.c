@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "http/etag.h"
@@ -117,6 +118,33 @@ static void reply_tags_name_the_thing_and_the_reply(void **state)
     assert_string_equal(out, "nope");
 }
 
+/* The memory of the last replies: the same reply under the same tag gives the same tag as a fresh
+ * hash, and any changed byte (same length or not), or another thing's tag, gives the tag of its
+ * own bytes, whatever was remembered before. */
+static void remembered_replies_tag_as_hashed(void **state)
+{
+    (void)state;
+    char body[20000], first[ETAG_MAX], again[ETAG_MAX], fresh[ETAG_MAX], other[ETAG_MAX];
+    for (size_t i = 0; i < sizeof body; i++) body[i] = (char)('a' + i % 26);
+    etag_of_reply("\"7-1\"", body, sizeof body, first, sizeof first);
+    etag_of_reply("\"7-1\"", body, sizeof body, again, sizeof again);
+    assert_string_equal(first, again);
+    body[sizeof body - 1] = '!';                          /* the last byte only */
+    etag_of_reply("\"7-1\"", body, sizeof body, again, sizeof again);
+    assert_string_not_equal(first, again);
+    unsigned char digest[8];
+    char hex[17], want[ETAG_MAX];
+    crypto_generichash(digest, sizeof digest, (const unsigned char *)body, sizeof body, NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    snprintf(want, sizeof want, "\"7-1.%s\"", hex);
+    assert_string_equal(again, want);
+    etag_of_reply("\"7-1\"", body, sizeof body - 1, fresh, sizeof fresh);   /* shorter */
+    assert_string_not_equal(fresh, again);
+    etag_of_reply("\"8-1\"", body, sizeof body, other, sizeof other);       /* another thing */
+    assert_memory_equal(other, "\"8-1.", 5);
+    assert_string_equal(other + 5, want + 5);
+}
+
 int main(void)
 {
     if (sodium_init() < 0) return 1;
@@ -128,6 +156,7 @@ int main(void)
         cmocka_unit_test(body_tags_are_strong_and_stable),
         cmocka_unit_test(variants_there_and_back),
         cmocka_unit_test(reply_tags_name_the_thing_and_the_reply),
+        cmocka_unit_test(remembered_replies_tag_as_hashed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

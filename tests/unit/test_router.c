@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/http.h"
@@ -221,6 +223,50 @@ static void optional_outputs(void **state)
     assert_null(router_match(TABLE, 0, "GET", "/api/v1/filings", NULL, NULL, NULL, 0));
 }
 
+/* The API table is matched through the heads of its patterns (split once); a copy of it at
+ * another address is walked pattern by pattern: both give the same route, params and Allow for
+ * every route's own path and for paths that are not routes. */
+static void api_table_heads_match_as_the_walk(void **state)
+{
+    (void)state;
+    struct route *copy = malloc(API_ROUTES_COUNT * sizeof *copy);
+    assert_non_null(copy);
+    memcpy(copy, API_ROUTES, API_ROUTES_COUNT * sizeof *copy);
+    static const char *const extra[] = {"/api/v1/%66ilings/7", "/api/v1/filings/7/", "/api/v1", "/", "/healthz",
+                                        "/api/v1/filings/a%2Fb", "/api/v2/filings/1", "/api/v1/orgs/1/x", NULL};
+    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", NULL};
+    for (size_t i = 0; i < API_ROUTES_COUNT + 8; i++) {
+        char path[256];
+        if (i < API_ROUTES_COUNT) {   /* the pattern with every placeholder given a value */
+            size_t o = 0;
+            for (const char *p = API_ROUTES[i].pattern; *p && o + 2 < sizeof path; p++) {
+                if (*p == '{') { path[o++] = '7'; while (*p && *p != '}') p++; continue; }
+                path[o++] = *p;
+            }
+            path[o] = '\0';
+        } else if (extra[i - API_ROUTES_COUNT]) {
+            snprintf(path, sizeof path, "%s", extra[i - API_ROUTES_COUNT]);
+        } else {
+            break;
+        }
+        for (int m = 0; methods[m]; m++) {
+            struct http_req a = {0}, b = {0};
+            bool pa = false, pb = false;
+            char allow_a[128], allow_b[128];
+            const struct route *ra = router_match(API_ROUTES, API_ROUTES_COUNT, methods[m], path, &a, &pa, allow_a, sizeof allow_a);
+            const struct route *rb = router_match(copy, API_ROUTES_COUNT, methods[m], path, &b, &pb, allow_b, sizeof allow_b);
+            assert_int_equal(ra ? ra - API_ROUTES : -1, rb ? rb - copy : -1);
+            assert_int_equal(pa, pb);
+            assert_string_equal(allow_a, allow_b);
+            assert_int_equal(a.nparams, b.nparams);
+            for (int k = 0; k < a.nparams; k++) assert_string_equal(a.params[k], b.params[k]);
+            router_params_free(&a);
+            router_params_free(&b);
+        }
+    }
+    free(copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +280,7 @@ int main(void)
         cmocka_unit_test(rejected_segments),
         cmocka_unit_test(many_segments),
         cmocka_unit_test(optional_outputs),
+        cmocka_unit_test(api_table_heads_match_as_the_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,131 @@
+/* json_out.c — compact JSON text without json_dumps (json_out.h). */
+#include "http/json_out.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void json_out_init(struct json_out *o, size_t hint)
+{
+    o->len = 0;
+    o->cap = hint < 64 ? 64 : hint;
+    o->buf = malloc(o->cap);
+    o->failed = !o->buf;
+    if (o->buf) o->buf[0] = '\0';
+}
+
+static bool reserve(struct json_out *o, size_t more)
+{
+    if (o->failed) return false;
+    if (o->len + more + 1 <= o->cap) return true;
+    size_t cap = o->cap;
+    while (cap < o->len + more + 1) cap *= 2;
+    char *grown = realloc(o->buf, cap);
+    if (!grown) {
+        free(o->buf);
+        o->buf = NULL;
+        o->failed = true;
+        return false;
+    }
+    o->buf = grown;
+    o->cap = cap;
+    return true;
+}
+
+void json_out_raw(struct json_out *o, const char *text, size_t len)
+{
+    if (!reserve(o, len)) return;
+    memcpy(o->buf + o->len, text, len);
+    o->len += len;
+    o->buf[o->len] = '\0';
+}
+
+/* As jansson's dump_string without flags: '"', '\\' and control characters escaped (short forms
+ * where JSON has them, else \u00XX in capitals); everything else, UTF-8 included, as it is. */
+void json_out_string(struct json_out *o, const char *s, size_t len)
+{
+    if (!reserve(o, len + 2)) return;
+    o->buf[o->len++] = '"';
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        json_out_raw(o, s + start, i - start);
+        char seq[8];
+        switch (c) {
+        case '"': json_out_raw(o, "\\\"", 2); break;
+        case '\\': json_out_raw(o, "\\\\", 2); break;
+        case '\b': json_out_raw(o, "\\b", 2); break;
+        case '\f': json_out_raw(o, "\\f", 2); break;
+        case '\n': json_out_raw(o, "\\n", 2); break;
+        case '\r': json_out_raw(o, "\\r", 2); break;
+        case '\t': json_out_raw(o, "\\t", 2); break;
+        default:
+            snprintf(seq, sizeof seq, "\\u%04X", c);
+            json_out_raw(o, seq, 6);
+        }
+        start = i + 1;
+    }
+    json_out_raw(o, s + start, len - start);
+    json_out_raw(o, "\"", 1);
+}
+
+void json_out_value(struct json_out *o, const json_t *v)
+{
+    char num[32];
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *member;
+        bool first = true;
+        json_out_raw(o, "{", 1);
+        json_object_foreach((json_t *)v, key, member) {
+            if (!first) json_out_raw(o, ",", 1);
+            first = false;
+            json_out_string(o, key, strlen(key));
+            json_out_raw(o, ":", 1);
+            json_out_value(o, member);
+        }
+        json_out_raw(o, "}", 1);
+        break;
+    }
+    case JSON_ARRAY:
+        json_out_raw(o, "[", 1);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i) json_out_raw(o, ",", 1);
+            json_out_value(o, json_array_get(v, i));
+        }
+        json_out_raw(o, "]", 1);
+        break;
+    case JSON_STRING: json_out_string(o, json_string_value(v), json_string_length(v)); break;
+    case JSON_INTEGER: {
+        int n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        json_out_raw(o, num, (size_t)n);
+        break;
+    }
+    case JSON_TRUE: json_out_raw(o, "true", 4); break;
+    case JSON_FALSE: json_out_raw(o, "false", 5); break;
+    case JSON_NULL: json_out_raw(o, "null", 4); break;
+    case JSON_REAL: {   /* rare: jansson's own formatting, so the text stays the same */
+        char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!text) {
+            free(o->buf);
+            o->buf = NULL;
+            o->failed = true;
+            return;
+        }
+        json_out_raw(o, text, strlen(text));
+        free(text);
+        break;
+    }
+    }
+}
+
+char *json_out_take(struct json_out *o, size_t *len)
+{
+    if (o->failed) return NULL;
+    *len = o->len;
+    char *text = o->buf;
+    o->buf = NULL;
+    return text;
+}

@@ -1,0 +1,26 @@
+/* json_out.h — compact JSON text of a jansson value written straight into one growing buffer,
+ * byte for byte what json_dumps(JSON_COMPACT) writes (members in their order, strings escaped the
+ * same way), without the copies and callbacks of json_dumps; the reply of a filing is written with
+ * it (reply_json_spliced). */
+#ifndef BEIAN_JSON_OUT_H
+#define BEIAN_JSON_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+struct json_out {
+    char *buf;       /* malloc'd, NUL-terminated while not failed */
+    size_t len, cap;
+    bool failed;     /* out of memory (or a value jansson itself cannot write): buf is freed */
+};
+
+/* Start with room for about hint bytes. */
+void json_out_init(struct json_out *o, size_t hint);
+void json_out_raw(struct json_out *o, const char *text, size_t len);   /* as it is */
+void json_out_string(struct json_out *o, const char *s, size_t len);   /* quoted and escaped */
+void json_out_value(struct json_out *o, const json_t *v);
+/* The text (the caller frees it) and its length; NULL when anything failed. */
+char *json_out_take(struct json_out *o, size_t *len);
+
+#endif
