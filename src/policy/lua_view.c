@@ -85,7 +85,7 @@ void view_record(struct view *v, int unit, int node, enum view_key kind, const c
         const struct view_read *last = &v->reads[v->n_reads - 1];
         if (last->unit == unit && last->node == node && last->kind == kind &&
             (kind == VIEW_KEY_ALL || (kind == VIEW_KEY_INDEX && last->index == index) ||
-             (kind == VIEW_KEY_STRING && last->key_len == key_len && memcmp(v->keys + last->key_off, key, key_len) == 0)))
+             ((kind == VIEW_KEY_STRING || kind == VIEW_KEY_DEEP) && last->key_len == key_len && memcmp(v->keys + last->key_off, key, key_len) == 0)))
             return;
     }
     if (!grow((void **)&v->reads, &v->cap_reads, v->n_reads + 1, sizeof *v->reads)) {
@@ -93,7 +93,7 @@ void view_record(struct view *v, int unit, int node, enum view_key kind, const c
         return;
     }
     struct view_read r = {.unit = unit, .node = node, .kind = kind, .key_len = key_len, .index = index};
-    if (kind == VIEW_KEY_STRING && (r.key_off = keep_key(v, key, key_len)) == (size_t)-1) {
+    if ((kind == VIEW_KEY_STRING || kind == VIEW_KEY_DEEP) && (r.key_off = keep_key(v, key, key_len)) == (size_t)-1) {
         v->overflow = true;
         return;
     }
@@ -617,6 +617,10 @@ bool view_same(const json_t *a, const json_t *b, int depth, enum view_key kind, 
     if (!a || !b) return false;
     if (json_typeof(a) != json_typeof(b)) return false;
     if (kind == VIEW_KEY_ALL) return same_all(a, b, depth + 1);
+    if (kind == VIEW_KEY_DEEP) {
+        const json_t *ma = json_object_getn(a, key, key_len), *mb = json_object_getn(b, key, key_len);
+        return ma == mb || (ma && mb && json_equal(ma, mb));
+    }
     if (kind == VIEW_KEY_STRING && !json_is_object(a)) return true;   /* nil in both */
     if (kind == VIEW_KEY_INDEX && !json_is_array(a)) return true;
     const json_t *ma = kind == VIEW_KEY_STRING ? json_object_getn(a, key, key_len)

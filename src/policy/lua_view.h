@@ -26,7 +26,8 @@
 #include <jansson.h>
 #include <lua.h>
 
-enum view_key { VIEW_KEY_STRING, VIEW_KEY_INDEX, VIEW_KEY_ALL };
+/* DEEP: the member at a string key, all of it (what C code such as the override check reads). */
+enum view_key { VIEW_KEY_STRING, VIEW_KEY_INDEX, VIEW_KEY_ALL, VIEW_KEY_DEEP };
 
 /* A container reached from a root: root (parent -1) or the member/entry of its parent. */
 struct view_node {

@@ -501,7 +501,7 @@ static void add_finding(struct eval *ev, const struct rule_info *r, const char *
     bool overridden = false;
     if (r->overridable && strcmp(severity, "error") == 0) {
         overridden = override_accepted(ev->ctx, r->id);
-        view_record(&ev->view, ev->view.unit, ev->root_node[ROOT_CTX_RULES], VIEW_KEY_STRING, "overrides", 9, 0);
+        view_record(&ev->view, ev->view.unit, ev->root_node[ROOT_CTX_RULES], VIEW_KEY_DEEP, "overrides", 9, 0);
     }
     finding_add(ev->findings, r->id, overridden ? "warning" : severity, path, zh, en, r->source);
     json_t *added = json_array_get(ev->findings, json_array_size(ev->findings) - 1);

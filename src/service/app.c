@@ -1,5 +1,6 @@
 /* app.c — opens and closes the application context (store + policy pack + limits). */
 #include "service/app.h"
+#include "service/filing_traces.h"
 #include "core/clock.h"
 #include "service/policy_jobs.h"
 #include "service/auth.h"
@@ -68,6 +69,7 @@ void app_close(struct app *a)
 {
     policy_jobs_stop(); /* the install worker uses the store and the packs */
     store_close(a->store);
+    filing_traces_clear(); /* they hold the packs' programs */
     registry_free(a->packs);
     throttle_free(a->throttle);
     upload_quota_free(a->upload_quota);

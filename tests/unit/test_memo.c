@@ -188,7 +188,19 @@ static json_t *ctx_edit(const json_t *ctx, day_t *as_of)
     case 0: *as_of += (day_t)(next_random() % 400); break;
     case 1: json_object_set_new(c, "materials", json_pack("{s:[i]}", "business_licence", 31)); break;
     case 2: json_object_del(c, "materials"); break;
-    case 3: json_object_set_new(c, "overrides", json_pack("[s s]", "SUBJ-002", "PROV-004")); break;
+    case 3: {   /* accepted overrides of overridable rules, as a list or an object */
+        static const char *const IDS[] = {"SUBJ-002", "PROV-004", "GRAD-002", "DS-004", "OPS-002", "EMER-006"};
+        json_t *list = json_array(), *obj = json_object();
+        for (size_t i = 0; i < sizeof IDS / sizeof IDS[0]; i++)
+            if (next_random() % 2) {
+                json_array_append_new(list, json_string(IDS[i]));
+                json_object_set_new(obj, IDS[i], json_true());
+            }
+        bool as_list = next_random() % 3 != 0;
+        json_object_set_new(c, "overrides", as_list ? list : obj);
+        json_decref(as_list ? obj : list);
+        break;
+    }
     default: json_object_set_new(c, "filing_kind", json_string(next_random() % 2 ? "change" : "initial")); break;
     }
     return c;
