@@ -449,6 +449,7 @@ struct eval {
     const struct policy_trace *prev;
     const json_t **prev_resolved;    /* per node of prev: its container in this evaluation's roots */
     signed char *prev_state;         /* 0 not looked up, 1 resolved, -1 gone */
+    signed char *prev_all;           /* per node of prev: 0 not compared whole, 1 the same, -1 not */
     int *prev_map;                   /* per node of prev: its node in this view (-1 not yet) */
     int ran, reused;
 };
@@ -817,6 +818,12 @@ static bool prev_unit_same(struct eval *ev, size_t u)
     for (size_t i = tu->first; i < tu->first + tu->n; i++) {
         const struct view_read *r = &t->reads[i];
         const struct view_node *nd = &t->nodes[r->node];
+        if (r->kind == VIEW_KEY_ALL) {   /* many units read a section whole: compared once */
+            signed char *all = &ev->prev_all[r->node];
+            if (!*all) *all = view_same(nd->json, prev_resolve(ev, r->node), nd->depth, r->kind, NULL, 0, 0) ? 1 : -1;
+            if (*all < 0) return false;
+            continue;
+        }
         if (!view_same(nd->json, prev_resolve(ev, r->node), nd->depth, r->kind, t->keys + r->key_off, r->key_len, r->index))
             return false;
     }
@@ -1045,6 +1052,7 @@ static void eval_release(struct eval *ev)
     free(ev->unit_ok);
     free(ev->prev_resolved);
     free(ev->prev_state);
+    free(ev->prev_all);
     free(ev->prev_map);
     view_free_arrays(&ev->view);
 }
@@ -1082,8 +1090,9 @@ static int evaluate(const struct pack *p, const json_t *doc, day_t as_of, const 
     if (prev && prev->prog == p->rules && prev->p == p && prev->inspection == ev.inspection && prev->n_units == n_units) {
         ev.prev_resolved = calloc(prev->n_nodes + 1, sizeof *ev.prev_resolved);
         ev.prev_state = calloc(prev->n_nodes + 1, sizeof *ev.prev_state);
+        ev.prev_all = calloc(prev->n_nodes + 1, sizeof *ev.prev_all);
         ev.prev_map = malloc((prev->n_nodes + 1) * sizeof *ev.prev_map);
-        if (!ev.prev_resolved || !ev.prev_state || !ev.prev_map)
+        if (!ev.prev_resolved || !ev.prev_state || !ev.prev_all || !ev.prev_map)
             goto oom;
         for (size_t i = 0; i < prev->n_nodes; i++) ev.prev_map[i] = -1;
         ev.prev = prev;
