@@ -62,7 +62,7 @@ fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/fuzz.sh
 
 test-fuzz:
-	FUZZ_SECONDS=30 fuzz/fuzz.sh
+	FUZZ_SECONDS=10 fuzz/fuzz.sh
 
 # valgrind memcheck (issue 6): the unit tests, and the API tests of the workflow, bad input,
 # visibility, overrides, the policy, sign-in and tokens, materials, the CLI, hostile input and the

@@ -25,7 +25,10 @@ test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and
            python3-aiosmtpd            # notify.test.mjs receives the mail on a loopback SMTP server
            postgresql                  # the store on PostgreSQL: a private cluster (tests/pg/start.sh)
            nginx-light                 # the two-node test's load balancer (tests/pg/nodes.test.mjs)
-           python3-openpyxl)           # exports.test.mjs opens the XLSX register with a real reader
+           python3-openpyxl            # exports.test.mjs opens the XLSX register with a real reader
+           sqlmap                      # sqlmap.test.mjs: SQL injection tried by the tool attackers use
+           slowhttptest                # network.test.mjs: slow heads, bodies and reads, the attackers' tool
+           prometheus)                 # its promtool lints /metrics (auth.test.mjs, after.test.mjs)
 bench_pkgs=(wrk nginx-light)
 
 want=("${build_pkgs[@]}")

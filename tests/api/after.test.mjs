@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, cli } from './lib.mjs';
+import { Server, assertPromtoolClean, cli } from './lib.mjs';
 import { API, completeDraft, driveTo, errorsOf, foreignParties, getFiling, loginAll, newSystem } from './story.mjs';
 
 const DAY = 86400;
@@ -97,6 +97,7 @@ test('two inspection cycles: due from approval, overdue until submitted, accepte
   }
   const metrics = await s.req('GET', '/metrics');
   assert.match(metrics.text, /beian_standing_findings\{rule="INSPECTION-OVERDUE",severity="error"\} 1/);
+  assertPromtoolClean(metrics.text);
   // a second tick the same day changes nothing
   assert.match(tick(), /checked 0 record/);
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, dbExec } from './lib.mjs';
+import { Server, assertPromtoolClean, dbExec } from './lib.mjs';
 import { assertProblem } from './helpers-io.mjs';
 
 let s, admin;
@@ -386,6 +386,7 @@ test('public routes work without a token', async () => {
     // every sample line is well formed
     for (const line of r.text.split('\n').filter((l) => l && !l.startsWith('#')))
       assert.match(line, /^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.e+-]+$/, line);
+    assertPromtoolClean(r.text);
   }
 
   r = await s.req('GET', '/api/v1/openapi.json');

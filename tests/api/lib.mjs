@@ -42,6 +42,16 @@ export function freePort() {
   });
 }
 
+// /metrics checked by Prometheus's own linter (promtool, Debian's package prometheus): the
+// exposition format and the naming conventions (counters end in _total, units in base units);
+// asserts it found nothing.
+export function assertPromtoolClean(text) {
+  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (r.error) throw r.error;
+  if (r.status !== 0 || (r.stdout + r.stderr).trim())
+    throw new Error(`promtool check metrics: exit ${r.status}\n${r.stdout}${r.stderr}\n--- the exposition:\n${text}`);
+}
+
 // Run the CLI synchronously; returns {status, stdout, stderr}.
 export function cli(args, { input, env } = {}) {
   const r = spawnSync(BIN, args, { input, encoding: 'utf8', env: { ...process.env, ...env } });

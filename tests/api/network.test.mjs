@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -250,6 +250,53 @@ test('1,100 slow connections from one address: /healthz from another address ans
   const m = await request(s, 'GET', '/metrics', { from: '127.0.0.2' });
   const counted = Number(/^beian_http_connections_refused_total (\d+)$/m.exec(m.text)?.[1]);
   assert.ok(counted >= refusedAtAccept && counted > 0, `refused connections counted: ${counted}`);
+});
+
+// Debian's slowhttptest, the tool an attacker would use, in its three modes from 127.0.0.1: slow
+// request heads (slowloris), slow request bodies (a POST whose body drips) and slow reads (a tiny
+// receive window, the reply read a few bytes at a time). Meanwhile /healthz from 127.0.0.2 must
+// answer within the bound, and the attacking address may hold no more than its share.
+const strip = (t) => t.replace(/\x1b\[[0-9;]*m/g, '');
+function slowhttptest(args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn('slowhttptest', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    p.stdout.on('data', (d) => { text += d; });
+    p.stderr.on('data', (d) => { text += d; });
+    p.on('error', reject);
+    p.on('close', () => resolve(strip(text)));
+  });
+}
+test('slowhttptest: slow heads, slow bodies and slow reads from one address; /healthz from another answers throughout', { timeout: 180000 * TIME_SCALE }, async () => {
+  const s = await start({});
+  const url = `http://127.0.0.1:${s.port}`;
+  const MODES = {
+    'slow heads': ['-H', '-i', '5', '-u', `${url}/healthz`],
+    'slow bodies': ['-B', '-i', '2', '-s', '8192', '-t', 'POST', '-u', `${url}/api/v1/session`],
+    'slow reads': ['-X', '-k', '3', '-n', '3', '-w', '10', '-y', '20', '-z', '32', '-u', `${url}/api/v1/workflow`],
+  };
+  for (const [mode, args] of Object.entries(MODES)) {
+    const attack = slowhttptest(['-c', '500', '-r', '250', '-l', '8', '-p', '3', ...args]);
+    let done = false;
+    const latencies = [];
+    attack.then(() => { done = true; });
+    await new Promise((r) => setTimeout(r, 2500));   // the connections are open by now
+    while (!done) {
+      const t = Date.now();
+      const r = await request(s, 'GET', '/healthz', { from: '127.0.0.2' }).catch((e) => ({ status: 0, text: String(e) }));
+      const ms = Date.now() - t;
+      assert.equal(r.status, 200, `${mode}: /healthz from 127.0.0.2 during the attack: ${r.text}`);
+      assert.ok(ms < 2000 * TIME_SCALE, `${mode}: /healthz took ${ms} ms during the attack`);
+      latencies.push(ms);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    const report = await attack;
+    assert.match(report, /Test ended on/, `${mode}: slowhttptest ran to its end\n${report.slice(-1500)}`);
+    const connected = Math.max(...[...report.matchAll(/connected:\s+(\d+)/g)].map((m) => Number(m[1])));
+    assert.ok(latencies.length >= 5, `${mode}: /healthz was asked during the attack (${latencies.length} times)`);
+    assert.ok(connected > 0 && connected <= 200, `${mode}: the attacker held ${connected} connections at most`);
+    console.log(`# slowhttptest ${mode}: at most ${connected} of 500 held; /healthz from 127.0.0.2 ×${latencies.length}, max ${Math.max(...latencies)} ms`);
+  }
 });
 
 test('a new connection that sends nothing is closed after ~10 s; one that made a request keeps 30 s', async () => {

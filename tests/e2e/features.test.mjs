@@ -127,6 +127,10 @@ test('override requests: the filer asks on a finding of an overridable rule, the
   await dialog.locator('#override-submit').click();
   await dialog.locator('.error-text', { hasText: '理由' }).waitFor();
   await dialog.locator('#override-reason').fill('营业执照上的代码即为此码');
+  // a material as a person picks it: title, version, date and kind in words, no database id
+  const option = await dialog.locator(`#override-material option[value="${lc.materials.business_licence}"]`).innerText();
+  assert.match(option, /^.+ · 第1版 · \d{4}年\d{1,2}月\d{1,2}日 · 营业执照/, option);
+  assert.doesNotMatch(option, /#\d/, option);
   await dialog.locator('#override-material').selectOption(String(lc.materials.business_licence));
   await dialog.locator('#override-submit').click();
   await dialog.waitFor({ state: 'detached' });

@@ -7,7 +7,7 @@ import { api, get, post, ApiError } from '../api.js';
 import { session, hasRole, loadSchema, loadWorkflow, loadOrgs, loadUsers } from '../session.js';
 import { sections, sectionOf, labelOf, mergePatch, leafRows, formatValue, regionName, addWorkingDays } from '../schema.js';
 import { renderSection, decorate, wrapperFor, controlId } from '../form.js';
-import { materialMeta, materialLink, uploadControl, kindLabel, materialFieldFor } from '../materials.js';
+import { materialMeta, materialLink, materialChoice, uploadControl, kindLabel, materialFieldFor } from '../materials.js';
 import { actionButtons } from '../actions.js';
 import { renderRecordTab } from './record.js';
 import { canEvaluate } from './evaluation.js';
@@ -535,12 +535,12 @@ export async function filingView(main, params, query) {
       build(body, close) {
         const reason = h('textarea', { id: 'override-reason', rows: 3, maxlength: 2000 });
         const sel = h('select', { id: 'override-material' }, h('option', { value: '' }, t('form.choose')),
-          materials.map((m) => h('option', { value: m.id }, `#${m.id} ${m.title || m.filename || ''} (${kindLabel(m.kind)})`)));
+          materials.map((m) => h('option', { value: m.id }, `${materialChoice(m)} · ${kindLabel(m.kind)}`)));
         const up = uploadControl({
           kind: 'other', kinds: (session.schema?.materials?.kinds || []).map((k) => k.key), idBase: 'override-upload',
           label: t('override.uploadNew'),
           onUploaded: (m) => {
-            sel.append(h('option', { value: m.id }, `#${m.id} ${m.title || m.filename || ''} (${kindLabel(m.kind)})`));
+            sel.append(h('option', { value: m.id }, `${materialChoice(m)} · ${kindLabel(m.kind)}`));
             sel.value = String(m.id);
           },
         });
