@@ -12,7 +12,11 @@
  *   server     the same with ctx.materials listing every required kind, as the server will pass
  *              the filing's attachments (no findings);
  *   validate   json_loads + policy_check (schema shape and completeness + rules): what
- *              `beian validate` and a document save cost in all.
+ *              `beian validate` and a document's first save cost in all;
+ *   save       json_loads + policy_check_traced after the trace of the document's last version,
+ *              which differed in one field (/system/user_scale, alternating): a save of a filing
+ *              the server evaluated before (rules/filing_traces.h), only the rules whose reads
+ *              changed run.
  * Prints one line per measurement and the ratios to parsing.
  *
  * For instruction counts (repeatable on a loaded machine, unlike the clock):
@@ -28,6 +32,8 @@
 #include "core/date.h"
 #include "policy/pack.h"
 #include "policy/rules.h"
+
+static long save_ran, save_reused;   /* rules run and reused by the saves */
 
 static double now(void)
 {
@@ -57,7 +63,7 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-enum what { PARSE, EVALUATE, SERVER, VALIDATE };
+enum what { PARSE, EVALUATE, SERVER, VALIDATE, SAVE };
 
 struct run {
     const struct pack *p;
@@ -89,6 +95,21 @@ static int once(const struct run *r, enum what w)
         doc = json_loadb(r->bytes, r->len, 0, NULL);
         rc = doc ? policy_check(r->p, doc, r->as_of, NULL, &findings, &derived, &e) : -1;
         break;
+    case SAVE: {
+        static struct policy_trace *last;
+        static long saves;
+        doc = json_loadb(r->bytes, r->len, 0, NULL);
+        if (!doc) return -1;
+        if (saves++ % 2)
+            json_object_set_new(json_object_get(doc, "system"), "user_scale", json_integer(600000));
+        struct policy_trace *next = NULL;
+        rc = policy_check_traced(r->p, doc, r->as_of, r->ctx, last, &next, &findings, &derived, &e);
+        save_ran += policy_trace_stats(next).ran;
+        save_reused += policy_trace_stats(next).reused;
+        policy_trace_free(last);
+        last = next;
+        break;
+    }
     }
     json_decref(doc);
     json_decref(findings);
@@ -100,7 +121,7 @@ static int once(const struct run *r, enum what w)
 /* Operations per second over `seconds`, after a short warm-up. */
 static double measure(const struct run *r, enum what w, double seconds)
 {
-    static const char *const NAMES[] = {"parse", "evaluate", "server", "validate"};
+    static const char *const NAMES[] = {"parse", "evaluate", "server", "validate", "save"};
     const char *only = getenv("BENCH_ONLY"), *count_env = getenv("BENCH_COUNT");
     if (only && *only && strcmp(only, NAMES[w]) != 0)
         return 0;
@@ -164,6 +185,7 @@ int main(int argc, char **argv)
     double evaluate = measure(&r, EVALUATE, seconds);
     double server = measure(&r, SERVER, seconds);
     double validate = measure(&r, VALIDATE, seconds);
+    double save = measure(&r, SAVE, seconds);
     printf("parse     %10.0f /s  %7.2f us  (json_loads of the same bytes)\n", parse, 1e6 / parse);
     printf("evaluate  %10.0f /s  %7.2f us  (rules + classification, document already parsed)  %.1fx parse time\n",
            evaluate, 1e6 / evaluate, parse / evaluate);
@@ -171,6 +193,11 @@ int main(int argc, char **argv)
            server, 1e6 / server, parse / server);
     printf("validate  %10.0f /s  %7.2f us  (parse + schema checks + rules + classification)  %.1fx parse time\n",
            validate, 1e6 / validate, parse / validate);
+    printf("save      %10.0f /s  %7.2f us  (parse + schema checks + the rules whose reads changed)  %.1fx parse time\n",
+           save, 1e6 / save, parse / save);
+    if (save_ran + save_reused)
+        printf("          %.1f of %ld rules run per save\n", (double)save_ran / (double)(save_ran + save_reused) *
+               (double)json_array_size(policy_rules(p)), (long)json_array_size(policy_rules(p)));
 
     json_decref(ctx);
     json_decref(doc);

@@ -7,6 +7,7 @@
  * reading a malformed document (which the schema checks already report) stays quiet instead of
  * failing. Dates are "YYYY-MM-DD" strings or day numbers (days since 1970-01-01). */
 #include "policy/lua_sandbox.h"
+#include "policy/lua_view.h"
 
 #include <string.h>
 
@@ -257,7 +258,8 @@ static int l_material_label(lua_State *L)
     return 1;
 }
 
-/* get(t, k1, k2, …) → t[k1][k2]…, or nil as soon as a step is not a table (raw reads). */
+/* get(t, k1, k2, …) → t[k1][k2]…, or nil as soon as a step is not a table (raw reads, but through
+ * the document's view). */
 static int l_get(lua_State *L)
 {
     int n = lua_gettop(L);
@@ -268,8 +270,10 @@ static int l_get(lua_State *L)
             lua_pushnil(L);
             return 1;
         }
-        lua_pushvalue(L, i);
-        lua_rawget(L, -2);
+        if (!view_index(L, -1, i)) {   /* the document's view: through it, so the read is recorded */
+            lua_pushvalue(L, i);
+            lua_rawget(L, -2);
+        }
         lua_remove(L, -2);
     }
     if (sandbox_is_null(L, -1)) {

@@ -1,7 +1,6 @@
-/* lua_json.c — JSON documents as Lua values, for the rule sandbox.
- *
- * A filing document is converted into plain tables once per evaluation: rules then read it at the
- * speed of table access, with no proxies. The mapping keeps JSON pointers meaningful: arrays become
+/* lua_json.c — JSON values as Lua values, for the rule sandbox (pack data, change reports; a
+ * filing document reaches the rules through the lazy view of lua_view.c, which builds the same
+ * tables one level at a time). The mapping keeps JSON pointers meaningful: arrays become
  * 1-based sequences in which a JSON null stays in place as the `null` sentinel (a light userdata), so
  * entry i of a list is always at pointer index i-1; a null object member is simply absent, which is
  * what "not filled" means to a rule. Depth is bounded.
@@ -12,12 +11,12 @@
 
 #include <lauxlib.h>
 
-enum { MAX_TO_LUA_DEPTH = 32 };
+enum { MAX_TO_LUA_DEPTH = SANDBOX_MAX_DEPTH };
 
 /* The address of this object is the `null` sentinel. */
 static const char NULL_SENTINEL = 0;
 
-static void push_null(lua_State *L)
+void sandbox_push_null(lua_State *L)
 {
     lua_pushlightuserdata(L, (void *)&NULL_SENTINEL);
 }
@@ -31,7 +30,7 @@ static void push_json(lua_State *L, const json_t *v, int depth)
 {
     luaL_checkstack(L, 4, "document nesting");
     if (depth > MAX_TO_LUA_DEPTH) {
-        push_null(L);
+        sandbox_push_null(L);
         return;
     }
     switch (json_typeof(v)) {
@@ -74,7 +73,7 @@ static void push_json(lua_State *L, const json_t *v, int depth)
         break;
     case JSON_NULL:
     default:
-        push_null(L);
+        sandbox_push_null(L);
         break;
     }
 }

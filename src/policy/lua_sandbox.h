@@ -96,6 +96,10 @@ enum { SANDBOX_CALL_INSTRUCTIONS = 1000000, SANDBOX_CALL_MS = 500, SANDBOX_CALL_
  * array becomes the sentinel `null` (so indexes keep matching JSON pointers), null as an object
  * member is left out, integers stay integers. Nesting deeper than 32 becomes `null`. */
 void sandbox_push_json(lua_State *L, const json_t *v);
+/* Push the `null` sentinel. */
+void sandbox_push_null(lua_State *L);
+/* Containers nested deeper than this become `null`. */
+enum { SANDBOX_MAX_DEPTH = 32 };
 /* Is the value at idx the `null` sentinel? */
 bool sandbox_is_null(lua_State *L, int idx);
 

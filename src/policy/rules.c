@@ -3,8 +3,9 @@
  * A pack's Lua program (its sources and params.json) is read once by pack_load and checked by
  * loading it into a throw-away state, which also yields the rules' metadata. Evaluations then run
  * in prepared states: each thread keeps up to CACHE_SLOTS of them, keyed by program, so that the
- * cost of an evaluation is converting the document into Lua tables, the classification and one
- * protected call per rule — never compiling. States are never shared between threads, so no lock
+ * cost of an evaluation is the classification and one protected call per rule — never compiling,
+ * and no conversion of the document: rules read it through a lazy view (lua_view.h) that builds
+ * only what they look at. States are never shared between threads, so no lock
  * is taken on the hot path; the only shared objects are the pack and its program, both read-only
  * (the program's reference count is atomic, and keeps its address from being reused while a
  * cache still names it).
@@ -12,12 +13,18 @@
  * Order of work in one evaluation (all inside one lua_pcall, so that even a memory error while
  * converting the document unwinds cleanly; the JSON results live outside Lua and are owned by the
  * caller's frame throughout):
- *   1. doc and ctx (with as_of and filing_kind) become Lua tables;
+ *   1. doc and ctx (with as_of and filing_kind) become views (lua_view.h), which record what each
+ *      unit — the classification, each rule — reads;
  *   2. classify(doc, ctx) gives the derived values, checked and completed with the pack's
  *      defaults (deadlines.json); they are exposed to rules as ctx.derived;
  *   3. each rule's check(doc, ctx) runs with its budgets; its result — nil, one finding or a list —
  *      becomes findings; an error, a tripped budget or a malformed result becomes a finding of
- *      that rule. */
+ *      that rule.
+ * With an earlier evaluation's trace (policy_check_traced), a unit whose every read gives what it
+ * gave then is not run: its findings (and, for the classification, the derived values) are taken
+ * from the trace. A unit is a pure function of what it reads — the sandbox leaves a rule no clock,
+ * no I/O and no state that outlives the evaluation, and the view makes the document and context
+ * read-only — so the result equals a full run (tests/unit/test_memo.c compares both). */
 #include "policy/rules.h"
 
 #include <dirent.h>
@@ -33,6 +40,7 @@
 
 #include "core/docdiff.h"
 #include "policy/lua_sandbox.h"
+#include "policy/lua_view.h"
 #include "policy/schema.h"
 
 enum {
@@ -391,6 +399,34 @@ static void state_drop(const struct pack *p)
 
 /* ---- findings --------------------------------------------------------------------------- */
 
+/* The units of an evaluation: the classification, then each rule (unit i+1 is rule i). */
+enum { UNIT_CLASSIFY = 0 };
+/* The roots a unit reads: the document, the context the classification sees, and the context the
+ * rules see (the same with ctx.derived). */
+enum { ROOT_DOC, ROOT_CTX_CLASSIFY, ROOT_CTX_RULES, N_ROOTS };
+
+struct trace_unit {
+    json_t *findings;   /* what the unit added, in order */
+    bool reusable;      /* it ran to the end within its limits (or was not run for this target) */
+    size_t first, n;    /* its reads: reads[first … first+n) */
+};
+
+struct policy_trace {
+    struct rules_program *prog;   /* a reference: its address names the pack's rules */
+    const struct pack *p;
+    bool inspection;
+    json_t *roots[N_ROOTS];
+    struct view_node *nodes;
+    size_t n_nodes;
+    struct view_read *reads;      /* grouped by unit */
+    size_t n_reads;
+    char *keys;
+    struct trace_unit *units;
+    size_t n_units;
+    json_t *derived;
+    int ran, reused;
+};
+
 struct eval {
     struct sandbox *sb;
     const struct cache_slot *slot;
@@ -403,6 +439,19 @@ struct eval {
     long long start_wall, start_cpu; /* ns, when the rules began */
     bool out_of_time;
     bool inspection;   /* ctx.target "inspection": the self-inspection report and its INSP- rules */
+    /* the view of the document and context the units read, and what each read */
+    struct view view;
+    json_t *roots[N_ROOTS];
+    int root_node[N_ROOTS];
+    size_t *unit_start, *unit_end;   /* per unit: its findings in findings[start … end) */
+    bool *unit_ok;                   /* per unit: may be reused by a later evaluation */
+    /* an earlier evaluation of the same pack and target whose unchanged units are reused */
+    const struct policy_trace *prev;
+    const json_t **prev_resolved;    /* per node of prev: its container in this evaluation's roots */
+    signed char *prev_state;         /* 0 not looked up, 1 resolved, -1 gone */
+    signed char *prev_all;           /* per node of prev: 0 not compared whole, 1 the same, -1 not */
+    int *prev_map;                   /* per node of prev: its node in this view (-1 not yet) */
+    int ran, reused;
 };
 
 /* Rules whose id starts INSP- check the self-inspection report (inspection.json); all others the
@@ -450,7 +499,11 @@ static bool override_accepted(const json_t *ctx, const char *id)
 static void add_finding(struct eval *ev, const struct rule_info *r, const char *severity, const char *path,
                         const char *zh, const char *en)
 {
-    bool overridden = r->overridable && strcmp(severity, "error") == 0 && override_accepted(ev->ctx, r->id);
+    bool overridden = false;
+    if (r->overridable && strcmp(severity, "error") == 0) {
+        overridden = override_accepted(ev->ctx, r->id);
+        view_record(&ev->view, ev->view.unit, ev->root_node[ROOT_CTX_RULES], VIEW_KEY_DEEP, "overrides", 9, 0);
+    }
     finding_add(ev->findings, r->id, overridden ? "warning" : severity, path, zh, en, r->source);
     json_t *added = json_array_get(ev->findings, json_array_size(ev->findings) - 1);
     json_object_set_new(added, "overridable", json_boolean(r->overridable));
@@ -727,43 +780,141 @@ static void derived_complete(struct eval *ev)
 
 enum { ARG_EVAL = 1, ARG_DOC, ARG_CTX, ARG_RULES };
 
-static void push_ctx(struct eval *ev, lua_State *L)
+/* The context the classification sees: a copy of ctx with as_of and filing_kind (default
+ * initial). A deep copy when a trace keeps it. */
+static json_t *ctx_for_classify(const json_t *ctx, day_t as_of, bool kept)
 {
-    if (json_is_object(ev->ctx))
-        sandbox_push_json(L, ev->ctx);
-    else
-        lua_newtable(L);
-    char as_of[11];
-    date_format(ev->as_of, as_of);
-    lua_pushstring(L, as_of);
-    lua_setfield(L, -2, "as_of");
-    if (lua_getfield(L, -1, "filing_kind") != LUA_TSTRING) {
-        lua_pushliteral(L, "initial");
-        lua_setfield(L, -3, "filing_kind");
-    }
-    lua_pop(L, 1);
+    json_t *c = !json_is_object(ctx) ? json_object() : kept ? json_deep_copy(ctx) : json_copy((json_t *)ctx);
+    if (!c) return NULL;
+    char day[11];
+    date_format(as_of, day);
+    json_object_set_new(c, "as_of", json_string(day));
+    if (!json_is_string(json_object_get(c, "filing_kind"))) json_object_set_new(c, "filing_kind", json_string("initial"));
+    return c;
 }
+
+/* ---- reusing the units of an earlier evaluation ------------------------------------------ */
+
+/* The container of this evaluation at the place of prev's node n; NULL when there is none. */
+static const json_t *prev_resolve(struct eval *ev, int n)
+{
+    if (ev->prev_state[n]) return ev->prev_state[n] > 0 ? ev->prev_resolved[n] : NULL;
+    const struct view_node *nd = &ev->prev->nodes[n];
+    const json_t *now = nd->parent < 0 ? ev->roots[nd->root]
+                                       : view_child(prev_resolve(ev, nd->parent), nd->kind, ev->prev->keys + nd->key_off,
+                                                    nd->key_len, nd->index);
+    bool ok = now && json_typeof(now) == json_typeof(nd->json) && (nd->parent < 0 || prev_resolve(ev, nd->parent));
+    ev->prev_state[n] = ok ? 1 : -1;
+    ev->prev_resolved[n] = ok ? now : NULL;
+    return ev->prev_resolved[n];
+}
+
+/* Did unit u of prev read only what reads the same now? */
+static bool prev_unit_same(struct eval *ev, size_t u)
+{
+    const struct policy_trace *t = ev->prev;
+    const struct trace_unit *tu = &t->units[u];
+    if (!tu->reusable) return false;
+    for (size_t i = tu->first; i < tu->first + tu->n; i++) {
+        const struct view_read *r = &t->reads[i];
+        const struct view_node *nd = &t->nodes[r->node];
+        if (r->kind == VIEW_KEY_ALL) {   /* many units read a section whole: compared once */
+            signed char *all = &ev->prev_all[r->node];
+            if (!*all) *all = view_same(nd->json, prev_resolve(ev, r->node), nd->depth, r->kind, NULL, 0, 0) ? 1 : -1;
+            if (*all < 0) return false;
+            continue;
+        }
+        if (!view_same(nd->json, prev_resolve(ev, r->node), nd->depth, r->kind, t->keys + r->key_off, r->key_len, r->index))
+            return false;
+    }
+    return true;
+}
+
+/* prev's node n as a node of this evaluation's view; -1 when out of memory. */
+static int prev_map_node(struct eval *ev, int n)
+{
+    if (ev->prev_map[n] >= 0) return ev->prev_map[n];
+    const struct view_node *nd = &ev->prev->nodes[n];
+    int mine;
+    if (nd->parent < 0) {
+        mine = ev->root_node[nd->root];
+    } else {
+        int parent = prev_map_node(ev, nd->parent);
+        mine = parent < 0 ? -1
+                          : view_add_node(&ev->view, parent, prev_resolve(ev, n), nd->kind, ev->prev->keys + nd->key_off,
+                                          nd->key_len, nd->index);
+    }
+    return ev->prev_map[n] = mine;
+}
+
+/* Unit u's results from prev: its findings appended, its reads recorded as this evaluation's. */
+static void prev_unit_reuse(struct eval *ev, size_t u)
+{
+    const struct policy_trace *t = ev->prev;
+    const struct trace_unit *tu = &t->units[u];
+    size_t i;
+    json_t *f;
+    json_array_foreach(tu->findings, i, f) json_array_append_new(ev->findings, json_deep_copy(f));
+    for (i = tu->first; i < tu->first + tu->n; i++) {
+        const struct view_read *r = &t->reads[i];
+        int node = prev_map_node(ev, r->node);
+        if (node < 0) ev->view.overflow = true;
+        else view_record(&ev->view, (int)u, node, r->kind, t->keys + r->key_off, r->key_len, r->index);
+    }
+    ev->unit_ok[u] = true;
+    ev->reused++;
+}
+
+static bool unit_reusable(struct eval *ev, size_t u)
+{
+    return ev->prev && prev_unit_same(ev, u);
+}
+
+/* ---- running the units ------------------------------------------------------------------- */
 
 static void run_classify(struct eval *ev, lua_State *L)
 {
-    derived_defaults(ev);
-    int ref = ev->inspection ? LUA_NOREF : sandbox_classify_ref(ev->sb);   /* a report is not classified */
-    if (ref != LUA_NOREF) {
-        char why[WHY_LEN];
-        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-        lua_pushvalue(L, ARG_DOC);
-        lua_pushvalue(L, ARG_CTX);
-        enum sandbox_outcome o = sandbox_call(ev->sb, 2, 1, why, sizeof why);
-        if (o == SANDBOX_OK) {
-            take_derived(ev, L, -1);
-            lua_pop(L, 1);
-        } else {
-            add_failure(ev, &CLASSIFY_INFO, o, why);
+    ev->unit_start[UNIT_CLASSIFY] = json_array_size(ev->findings);
+    ev->unit_ok[UNIT_CLASSIFY] = true;
+    if (unit_reusable(ev, UNIT_CLASSIFY)) {
+        json_t *copy = json_deep_copy(ev->prev->derived);
+        if (!copy) luaL_error(L, "not enough memory");
+        json_decref(ev->derived);
+        ev->derived = copy;
+        prev_unit_reuse(ev, UNIT_CLASSIFY);
+    } else {
+        derived_defaults(ev);
+        int ref = ev->inspection ? LUA_NOREF : sandbox_classify_ref(ev->sb);   /* a report is not classified */
+        if (ref != LUA_NOREF) {
+            char why[WHY_LEN];
+            ev->ran++;
+            view_set_unit(L, &ev->view, UNIT_CLASSIFY);
+            lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+            lua_pushvalue(L, ARG_DOC);
+            lua_pushvalue(L, ARG_CTX);
+            enum sandbox_outcome o = sandbox_call(ev->sb, 2, 1, why, sizeof why);
+            if (o == SANDBOX_OK) {
+                take_derived(ev, L, -1);
+                lua_pop(L, 1);
+            } else {
+                add_failure(ev, &CLASSIFY_INFO, o, why);
+                ev->unit_ok[UNIT_CLASSIFY] = false;
+            }
+            ev->view.unit = -1;
         }
+        derived_complete(ev);
     }
-    derived_complete(ev);
-    sandbox_push_json(L, ev->derived);
-    lua_setfield(L, ARG_CTX, "derived");
+    ev->unit_end[UNIT_CLASSIFY] = json_array_size(ev->findings);
+    /* the rules' context: the classification's with ctx.derived */
+    bool kept = ev->view.track;
+    json_t *ctx = kept ? json_deep_copy(ev->roots[ROOT_CTX_CLASSIFY]) : json_copy(ev->roots[ROOT_CTX_CLASSIFY]);
+    if (!ctx || json_object_set_new(ctx, "derived", kept ? json_deep_copy(ev->derived) : json_incref(ev->derived)) != 0) {
+        json_decref(ctx);
+        luaL_error(L, "not enough memory");
+    }
+    ev->roots[ROOT_CTX_RULES] = ctx;
+    view_push_root(L, &ev->view, ROOT_CTX_RULES, ctx, true, &ev->root_node[ROOT_CTX_RULES]);
+    lua_replace(L, ARG_CTX);
 }
 
 static void run_rules(struct eval *ev, lua_State *L)
@@ -771,14 +922,26 @@ static void run_rules(struct eval *ev, lua_State *L)
     lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox_rules_ref(ev->sb));
     for (size_t i = 0; i < ev->slot->n_rules; i++) {
         const struct rule_info *r = &ev->slot->rules[i];
+        size_t u = i + 1;
+        ev->unit_start[u] = ev->unit_end[u] = json_array_size(ev->findings);
+        ev->unit_ok[u] = true;
         if (is_inspection_rule(r->id) != ev->inspection) continue;
+        if (unit_reusable(ev, u)) {
+            prev_unit_reuse(ev, u);
+            ev->unit_end[u] = json_array_size(ev->findings);
+            continue;
+        }
         if (evaluation_out_of_time(ev)) {
             char why[WHY_LEN];
             snprintf(why, sizeof why, "not run: the rules before it used up the evaluation's time limit of %d ms",
                      EVALUATION_MS);
             add_failure(ev, r, SANDBOX_RUNTIME_ERROR, why);
+            ev->unit_ok[u] = false;
+            ev->unit_end[u] = json_array_size(ev->findings);
             continue;
         }
+        ev->ran++;
+        view_set_unit(L, &ev->view, (int)u);
         lua_settop(L, ARG_RULES);
         lua_rawgeti(L, ARG_RULES, (lua_Integer)i + 1);
         lua_getfield(L, -1, "check");
@@ -786,10 +949,14 @@ static void run_rules(struct eval *ev, lua_State *L)
         lua_pushvalue(L, ARG_CTX);
         char why[WHY_LEN];
         enum sandbox_outcome o = sandbox_call(ev->sb, 2, 1, why, sizeof why);
-        if (o == SANDBOX_OK)
+        if (o == SANDBOX_OK) {
             take_result(ev, r, L, lua_gettop(L));
-        else
+        } else {
             add_failure(ev, r, o, why);
+            ev->unit_ok[u] = false;
+        }
+        ev->view.unit = -1;
+        ev->unit_end[u] = json_array_size(ev->findings);
     }
     lua_settop(L, ARG_RULES - 1);
 }
@@ -797,12 +964,9 @@ static void run_rules(struct eval *ev, lua_State *L)
 static int eval_main(lua_State *L)
 {
     struct eval *ev = lua_touserdata(L, ARG_EVAL);
-    sandbox_push_json(L, ev->doc);
-    if (!lua_istable(L, ARG_DOC)) { /* a document that is no object: rules see an empty one */
-        lua_pop(L, 1);
-        lua_newtable(L);
-    }
-    push_ctx(ev, L);
+    view_push_root(L, &ev->view, ROOT_DOC, ev->roots[ROOT_DOC], false, &ev->root_node[ROOT_DOC]);
+    view_push_root(L, &ev->view, ROOT_CTX_CLASSIFY, ev->roots[ROOT_CTX_CLASSIFY], true,
+                   &ev->root_node[ROOT_CTX_CLASSIFY]);
     ev->start_wall = clock_ns(CLOCK_MONOTONIC);
     ev->start_cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     run_classify(ev, L);
@@ -816,14 +980,94 @@ static void derived_only_defaults(struct eval *ev)
     derived_complete(ev);
 }
 
-int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
-                    json_t **findings, json_t **derived, struct err *e)
+/* The trace of the evaluation ev: its roots, its view's nodes and reads (grouped by unit) and each
+ * unit's findings. NULL when out of memory. */
+static struct policy_trace *trace_make(struct eval *ev, size_t n_units)
+{
+    struct policy_trace *t = calloc(1, sizeof *t);
+    size_t *count = calloc(n_units + 1, sizeof *count);
+    if (!t || !count) goto oom;
+    t->units = calloc(n_units, sizeof *t->units);
+    t->reads = malloc((ev->view.n_reads + 1) * sizeof *t->reads);
+    if (!t->units || !t->reads) goto oom;
+    t->n_units = n_units;
+    program_retain(ev->p->rules);
+    t->prog = ev->p->rules;
+    t->p = ev->p;
+    t->inspection = ev->inspection;
+    for (int r = 0; r < N_ROOTS; r++) t->roots[r] = json_incref(ev->roots[r]);
+    t->derived = json_deep_copy(ev->derived);
+    for (size_t i = 0; i < ev->view.n_reads; i++) count[ev->view.reads[i].unit + 1]++;
+    for (size_t u = 0; u < n_units; u++) count[u + 1] += count[u];
+    for (size_t u = 0; u < n_units; u++) {
+        struct trace_unit *tu = &t->units[u];
+        tu->first = count[u];
+        tu->n = count[u + 1] - count[u];
+        tu->reusable = ev->unit_ok[u] && !ev->view.overflow;
+        tu->findings = json_array();
+        for (size_t k = ev->unit_start[u]; k < ev->unit_end[u]; k++)
+            json_array_append_new(tu->findings, json_deep_copy(json_array_get(ev->findings, k)));
+    }
+    for (size_t i = 0; i < ev->view.n_reads; i++) t->reads[count[ev->view.reads[i].unit]++] = ev->view.reads[i];
+    t->n_reads = ev->view.n_reads;
+    t->nodes = ev->view.nodes;
+    t->n_nodes = ev->view.n_nodes;
+    t->keys = ev->view.keys;
+    ev->view.nodes = NULL;
+    ev->view.keys = NULL;
+    t->ran = ev->ran;
+    t->reused = ev->reused;
+    free(count);
+    return t;
+oom:
+    free(count);
+    policy_trace_free(t);
+    return NULL;
+}
+
+void policy_trace_free(struct policy_trace *t)
+{
+    if (!t) return;
+    for (int r = 0; r < N_ROOTS; r++) json_decref(t->roots[r]);
+    for (size_t u = 0; u < t->n_units && t->units; u++) json_decref(t->units[u].findings);
+    free(t->units);
+    free(t->nodes);
+    free(t->reads);
+    free(t->keys);
+    json_decref(t->derived);
+    if (t->prog) program_release(t->prog);
+    free(t);
+}
+
+struct policy_trace_stats policy_trace_stats(const struct policy_trace *t)
+{
+    return t ? (struct policy_trace_stats){t->ran, t->reused} : (struct policy_trace_stats){0, 0};
+}
+
+static void eval_release(struct eval *ev)
+{
+    for (int r = 0; r < N_ROOTS; r++) json_decref(ev->roots[r]);
+    free(ev->unit_start);
+    free(ev->unit_end);
+    free(ev->unit_ok);
+    free(ev->prev_resolved);
+    free(ev->prev_state);
+    free(ev->prev_all);
+    free(ev->prev_map);
+    view_free_arrays(&ev->view);
+}
+
+static int evaluate(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
+                    const struct policy_trace *prev, struct policy_trace **next, json_t **findings, json_t **derived,
+                    struct err *e)
 {
     *findings = NULL;
     *derived = NULL;
+    if (next) *next = NULL;
     const char *target = json_string_value(json_object_get(ctx, "target"));
     struct eval ev = {.p = p, .doc = doc, .ctx = ctx, .as_of = as_of, .findings = json_array(), .derived = json_object(),
                       .inspection = target && strcmp(target, "inspection") == 0};
+    view_init(&ev.view, next != NULL);
     if (!ev.findings || !ev.derived)
         goto oom;
     if (!p->rules) { /* a pack built without rules_program_load */
@@ -834,11 +1078,31 @@ int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const 
     if (!ev.slot)
         goto fail;
     ev.sb = ev.slot->sb;
+    size_t n_units = ev.slot->n_rules + 1;
+    /* a document that is no object: rules see an empty one */
+    ev.roots[ROOT_DOC] = json_is_object(doc) ? json_incref((json_t *)doc) : json_object();
+    ev.roots[ROOT_CTX_CLASSIFY] = ctx_for_classify(ctx, as_of, next != NULL);
+    ev.unit_start = calloc(n_units, sizeof *ev.unit_start);
+    ev.unit_end = calloc(n_units, sizeof *ev.unit_end);
+    ev.unit_ok = calloc(n_units, sizeof *ev.unit_ok);
+    if (!ev.roots[ROOT_DOC] || !ev.roots[ROOT_CTX_CLASSIFY] || !ev.unit_start || !ev.unit_end || !ev.unit_ok)
+        goto oom;
+    if (prev && prev->prog == p->rules && prev->p == p && prev->inspection == ev.inspection && prev->n_units == n_units) {
+        ev.prev_resolved = calloc(prev->n_nodes + 1, sizeof *ev.prev_resolved);
+        ev.prev_state = calloc(prev->n_nodes + 1, sizeof *ev.prev_state);
+        ev.prev_all = calloc(prev->n_nodes + 1, sizeof *ev.prev_all);
+        ev.prev_map = malloc((prev->n_nodes + 1) * sizeof *ev.prev_map);
+        if (!ev.prev_resolved || !ev.prev_state || !ev.prev_all || !ev.prev_map)
+            goto oom;
+        for (size_t i = 0; i < prev->n_nodes; i++) ev.prev_map[i] = -1;
+        ev.prev = prev;
+    }
     lua_State *L = sandbox_lua(ev.sb);
     lua_settop(L, 0);
     lua_pushcfunction(L, eval_main);
     lua_pushlightuserdata(L, &ev);
     int status = lua_pcall(L, 1, 0, 0);
+    view_end(&ev.view, L);
     if (status != LUA_OK) {
         err_set(e, status == LUA_ERRMEM ? ERR_TOO_LARGE : ERR_INTERNAL, NULL,
                 "The rule engine could not evaluate the document: %s", "规则引擎无法评估该文档：%s",
@@ -847,22 +1111,33 @@ int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const 
         goto fail;
     }
     lua_settop(L, 0);
+    if (next) *next = trace_make(&ev, n_units);   /* NULL when out of memory: nothing to reuse next time */
 done:
     *findings = ev.findings;
     *derived = ev.derived;
+    eval_release(&ev);
     return 0;
 oom:
     err_set(e, ERR_INTERNAL, NULL, "Out of memory evaluating a document", "评估文档时内存不足");
 fail:
     json_decref(ev.findings);
     json_decref(ev.derived);
+    eval_release(&ev);
     return -1;
 }
 
+int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
+                    json_t **findings, json_t **derived, struct err *e)
+{
+    return evaluate(p, doc, as_of, ctx, NULL, NULL, findings, derived, e);
+}
+
 static int check(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx, bool shape,
-                 json_t **findings, json_t **derived, struct err *e)
+                 const struct policy_trace *prev, struct policy_trace **next, json_t **findings, json_t **derived,
+                 struct err *e)
 {
     json_t *rule_findings;
+    if (next) *next = NULL;
     /* ctx.target "inspection": the self-inspection report, checked against its own form */
     const char *target = json_string_value(json_object_get(ctx, "target"));
     const json_t *form = target && strcmp(target, "inspection") == 0 ? p->inspection_form : p->form;
@@ -873,7 +1148,7 @@ static int check(const struct pack *p, const json_t *doc, day_t as_of, const jso
     json_t *all = shape ? schema_check_shape_in(form, doc) : json_array();
     /* the rules see the document without the values the shape check refused */
     json_t *well_formed = schema_without_findings(doc, all);
-    int rc = well_formed ? policy_evaluate(p, well_formed, as_of, ctx, &rule_findings, derived, e)
+    int rc = well_formed ? evaluate(p, well_formed, as_of, ctx, prev, next, &rule_findings, derived, e)
                          : err_set(e, ERR_INTERNAL, NULL, "Out of memory evaluating a document", "评估文档时内存不足");
     json_decref(well_formed);
     if (rc != 0) {
@@ -893,13 +1168,20 @@ static int check(const struct pack *p, const json_t *doc, day_t as_of, const jso
 int policy_check(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
                  json_t **findings, json_t **derived, struct err *e)
 {
-    return check(p, doc, as_of, ctx, true, findings, derived, e);
+    return check(p, doc, as_of, ctx, true, NULL, NULL, findings, derived, e);
 }
 
 int policy_check_shaped(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
                         json_t **findings, json_t **derived, struct err *e)
 {
-    return check(p, doc, as_of, ctx, false, findings, derived, e);
+    return check(p, doc, as_of, ctx, false, NULL, NULL, findings, derived, e);
+}
+
+int policy_check_traced(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
+                        const struct policy_trace *prev, struct policy_trace **next, json_t **findings,
+                        json_t **derived, struct err *e)
+{
+    return check(p, doc, as_of, ctx, true, prev, next, findings, derived, e);
 }
 
 const json_t *policy_rules(const struct pack *p)

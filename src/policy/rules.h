@@ -43,6 +43,24 @@ int policy_check(const struct pack *p, const json_t *doc, day_t as_of, const jso
 int policy_check_shaped(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
                         json_t **findings, json_t **derived, struct err *e);
 
+/* What one evaluation read and found, unit by unit (the classification, each rule): kept so that
+ * a later evaluation of the same pack and target runs only the units whose reads changed. It
+ * holds references to the document it was made from (and copies of the context): the caller must
+ * not change that document while the trace lives. */
+struct policy_trace;
+void policy_trace_free(struct policy_trace *t);
+
+/* policy_check, reusing from prev (NULL: none) every unit whose reads are what they were; *next
+ * (when next is not NULL) gets this evaluation's trace, or NULL when there was no memory for it.
+ * The findings and derived values equal policy_check's. */
+int policy_check_traced(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
+                        const struct policy_trace *prev, struct policy_trace **next, json_t **findings,
+                        json_t **derived, struct err *e);
+
+/* Units run and reused by the evaluation that made t. */
+struct policy_trace_stats { int ran, reused; };
+struct policy_trace_stats policy_trace_stats(const struct policy_trace *t);
+
 /* The pack's rules, in evaluation order: [{"id","severity","title":{"zh","en"},"paths":[…],
  * "source","overridable"}]. Borrowed, read-only, valid while the pack is. */
 const json_t *policy_rules(const struct pack *p);

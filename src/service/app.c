@@ -1,6 +1,7 @@
 /* app.c — opens and closes the application context (store + policy pack + limits), and what
  * http/ and cli/ may ask of it (service/app.h). */
 #include "service/app_internal.h"
+#include "service/filing_traces.h"
 #include "core/clock.h"
 #include "service/policy_jobs.h"
 #include "service/auth.h"
@@ -117,6 +118,7 @@ void app_close(struct app *a)
     if (!a) return;
     policy_jobs_stop(); /* the install worker uses the store and the packs */
     store_close(a->store);
+    filing_traces_clear(); /* they hold the packs' programs */
     registry_free(a->packs);
     throttle_free(a->throttle);
     upload_quota_free(a->upload_quota);

@@ -2,6 +2,7 @@
  * create, read, edit the document (whole or merge patch, with ETags), list, versions, diff,
  * rectification answers, events and the public verification of a filing number. */
 #include "service/filings.h"
+#include "service/filing_traces.h"
 #include "core/clock.h"
 #include "service/proofs.h"
 #include "service/filing_facts.h"
@@ -107,6 +108,15 @@ void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
     filing_evaluate_in_pass(a, c, row, NULL);
 }
 
+/* One filing's policy check outside a pass: after its last one, when kept (filing_traces.h), only
+ * the rules whose reads changed run. */
+static int filing_check(int64_t id, const struct pack *p, const json_t *doc, day_t today, const json_t *ctx,
+                        json_t **findings, json_t **derived, struct err *e)
+{
+    return id ? filing_traces_check(id, p, doc, today, ctx, findings, derived, e)
+              : policy_check(p, doc, today, ctx, findings, derived, e);
+}
+
 void filing_evaluate_in_pass(struct app *a, struct store_conn *c, json_t *row, struct filing_pass *pass)
 {
     const json_t *document = json_object_get(row, "document");
@@ -128,7 +138,7 @@ void filing_evaluate_in_pass(struct app *a, struct store_conn *c, json_t *row, s
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
     int rc = pass ? policy_check_memo_digested(filing_pass_checks(pass), p, document, digest, today, ctx, &findings, &derived, &e)
-                  : policy_check(p, document, today, ctx, &findings, &derived, &e);
+                  : filing_check(jint(row, "id"), p, document, today, ctx, &findings, &derived, &e);
     if (rc != 0) {
         /* the engine itself could not run (out of memory): say so as a blocking finding */
         findings = json_array();

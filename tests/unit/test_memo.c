@@ -3,7 +3,12 @@
  * same inputs, on every document fixture of the default pack and on random edits of the
  * reference filing — in order, again in reverse (answered from the memo), and shuffled after
  * enough other inputs to evict entries. A caller changing what it got back does not change what
- * the memo answers next. Needs BEIAN_POLICY_DIR (meson sets it). */
+ * the memo answers next.
+ * The incremental evaluation (policy_check_traced, rules.c): run after an earlier evaluation's
+ * trace, so that only the rules whose reads changed run, it equals the full policy_check — on
+ * every fixture after the reference filing, on chains of random edits of documents and contexts
+ * (materials, overrides, the day, the kind of filing), each after the one before, and after a
+ * trace of an unrelated input. Needs BEIAN_POLICY_DIR (meson sets it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -175,10 +180,128 @@ static void test_memo_equals_full(void **state)
     json_decref(fixtures);
 }
 
+/* One random change of a context: the day, materials attached or not, an override, the kind. */
+static json_t *ctx_edit(const json_t *ctx, day_t *as_of)
+{
+    json_t *c = json_is_object(ctx) ? json_deep_copy(ctx) : json_object();
+    switch (next_random() % 5) {
+    case 0: *as_of += (day_t)(next_random() % 400); break;
+    case 1: json_object_set_new(c, "materials", json_pack("{s:[i]}", "business_licence", 31)); break;
+    case 2: json_object_del(c, "materials"); break;
+    case 3: {   /* accepted overrides of overridable rules, as a list or an object */
+        static const char *const IDS[] = {"SUBJ-002", "PROV-004", "GRAD-002", "DS-004", "OPS-002", "EMER-006"};
+        json_t *list = json_array(), *obj = json_object();
+        for (size_t i = 0; i < sizeof IDS / sizeof IDS[0]; i++)
+            if (next_random() % 2) {
+                json_array_append_new(list, json_string(IDS[i]));
+                json_object_set_new(obj, IDS[i], json_true());
+            }
+        bool as_list = next_random() % 3 != 0;
+        json_object_set_new(c, "overrides", as_list ? list : obj);
+        json_decref(as_list ? obj : list);
+        break;
+    }
+    default: json_object_set_new(c, "filing_kind", json_string(next_random() % 2 ? "change" : "initial")); break;
+    }
+    return c;
+}
+
+/* The traced check of in after prev equals the full check; its trace is returned. */
+static struct policy_trace *traced(const struct policy_trace *prev, const struct input *in, int *ran, int *reused)
+{
+    json_t *findings, *derived;
+    struct policy_trace *next = NULL;
+    struct err e = {0};
+    assert_int_equal(policy_check_traced(pack, in->doc, in->as_of, in->ctx, prev, &next, &findings, &derived, &e), 0);
+    assert_non_null(next);
+    if (!json_equal(findings, in->findings) || !json_equal(derived, in->derived)) {
+        char *got = json_dumps(findings, JSON_COMPACT), *want = json_dumps(in->findings, JSON_COMPACT);
+        fail_msg("incremental differs from the full check:\n got  %s\n want %s", got, want);
+    }
+    struct policy_trace_stats st = policy_trace_stats(next);
+    *ran += st.ran;
+    *reused += st.reused;
+    json_decref(findings);
+    json_decref(derived);
+    return next;
+}
+
+static void test_incremental_equals_full(void **state)
+{
+    (void)state;
+    struct err e = {0};
+    json_t *fixtures = fixtures_inputs(pack, &e);
+    assert_non_null(fixtures);
+    size_t n_fx = json_array_size(fixtures), i;
+    enum { CHAINS = 40, STEPS = 12 };
+    int ran = 0, reused = 0;
+    /* every fixture after the reference filing's trace, and after the fixture before it */
+    struct input *fx = calloc(n_fx, sizeof *fx);
+    json_t *f;
+    json_array_foreach(fixtures, i, f) {
+        day_t day;
+        assert_int_equal(date_parse(json_string_value(json_object_get(f, "as_of")), &day), 0);
+        fx[i] = (struct input){json_incref(json_object_get(f, "document")), json_incref(json_object_get(f, "ctx")), day,
+                               NULL, NULL};
+        plain(&fx[i]);
+    }
+    struct policy_trace *reference = traced(NULL, &fx[0], &ran, &reused), *last = NULL;
+    for (i = 0; i < n_fx; i++) {
+        policy_trace_free(traced(reference, &fx[i], &ran, &reused));
+        struct policy_trace *t = traced(last, &fx[i], &ran, &reused);
+        policy_trace_free(last);
+        last = t;
+    }
+    /* chains of random edits, each checked after the trace of the one before */
+    for (int c = 0; c < CHAINS; c++) {
+        struct input in = {json_deep_copy(fx[0].doc), json_deep_copy(fx[0].ctx), fx[0].as_of, NULL, NULL};
+        struct policy_trace *t = traced(NULL, (plain(&in), &in), &ran, &reused);
+        for (int step = 0; step < STEPS; step++) {
+            json_t *doc = json_deep_copy(in.doc), *ctx;
+            day_t day = in.as_of;
+            if (next_random() % 4 == 0) ctx = ctx_edit(in.ctx, &day);
+            else {
+                ctx = json_incref(in.ctx);
+                for (uint32_t k = 1 + next_random() % 2; k > 0; k--) edit(doc);
+            }
+            json_decref(in.findings);
+            json_decref(in.derived);
+            /* the old document stays as it was: the trace holds it */
+            json_decref(in.doc);
+            json_decref(in.ctx);
+            in = (struct input){doc, ctx, day, NULL, NULL};
+            plain(&in);
+            struct policy_trace *next = traced(t, &in, &ran, &reused);
+            policy_trace_free(t);
+            t = next;
+        }
+        /* and after the trace of another input altogether */
+        policy_trace_free(traced(last, &in, &ran, &reused));
+        policy_trace_free(t);
+        json_decref(in.doc);
+        json_decref(in.ctx);
+        json_decref(in.findings);
+        json_decref(in.derived);
+    }
+    print_message("incremental: %d rules run, %d reused\n", ran, reused);
+    assert_true(reused > ran);
+    policy_trace_free(reference);
+    policy_trace_free(last);
+    for (i = 0; i < n_fx; i++) {
+        json_decref(fx[i].doc);
+        json_decref(fx[i].ctx);
+        json_decref(fx[i].findings);
+        json_decref(fx[i].derived);
+    }
+    free(fx);
+    json_decref(fixtures);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memo_equals_full),
+        cmocka_unit_test(test_incremental_equals_full),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

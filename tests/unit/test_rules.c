@@ -429,6 +429,78 @@ static int load_with_lua(const char *name, const char *lua, struct err *e)
     return rc;
 }
 
+/* What the check of doc and ctx finds with the sandbox pack and one rules file, recorded
+ * (traced) or plain. */
+static json_t *findings_with_lua(const char *lua, const json_t *doc, const json_t *ctx, bool traced)
+{
+    char dir[] = "/tmp/beian-lua-pack-XXXXXX", path[8300];
+    assert_non_null(mkdtemp(dir));
+    for (size_t i = 0; i < sizeof PACK_FILES / sizeof PACK_FILES[0]; i++)
+        copy_file(sandbox_dir, dir, PACK_FILES[i]);
+    snprintf(path, sizeof path, "%s/rules", dir);
+    mkdir(path, 0700);
+    write_file(dir, "rules/x.lua", lua);
+    struct pack *p = NULL;
+    struct err e = {0};
+    assert_int_equal(pack_load(dir, &p, &e), 0);
+    json_t *findings, *derived;
+    struct policy_trace *t = NULL;
+    if (traced)
+        assert_int_equal(policy_check_traced(p, doc, AS_OF, ctx, NULL, &t, &findings, &derived, &e), 0);
+    else
+        evaluate(p, doc, AS_OF, ctx, &findings, &derived);
+    policy_trace_free(t);
+    json_decref(derived);
+    pack_free(p);
+    for (size_t i = 0; i < sizeof PACK_FILES / sizeof PACK_FILES[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, PACK_FILES[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/rules/x.lua", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/rules", dir);
+    rmdir(path);
+    rmdir(dir);
+    return findings;
+}
+
+/* Through the view (reads recorded, for incremental checks) a rule reads back what it wrote
+ * into the document or the context, and the next rule sees them as they are: a rule's result
+ * depends only on what it read. Plain checks read the same values; ipairs, pairs, # and the
+ * `null` of a list are those of tables. */
+static void test_view_writes(void **state)
+{
+    (void)state;
+    static const char *const LUA =
+        "rule{ id = \"T-001\", severity = \"error\", title = { zh = \"甲\", en = \"A\" }, paths = { \"/subject/name\" },"
+        "  source = \"test\", check = function(doc, ctx)"
+        "    doc.subject.name = 'w'; ctx.x = 1; doc.extra = { 1 }"
+        "    if doc.subject.name ~= 'w' or ctx.x ~= 1 or doc.extra[1] ~= 1 then"
+        "      return { message = { zh = '甲', en = 'own write not read back' } } end end }\n"
+        "rule{ id = \"T-002\", severity = \"error\", title = { zh = \"乙\", en = \"B\" }, paths = { \"/subject/name\" },"
+        "  source = \"test\", check = function(doc, ctx)"
+        "    if ctx.x ~= nil or doc.extra ~= nil or doc.subject.name ~= 'n' then"
+        "      return { message = { zh = '乙', en = 'saw another rule\\'s write' } } end end }\n"
+        "rule{ id = \"T-003\", severity = \"error\", title = { zh = \"丙\", en = \"C\" }, paths = { \"/list\" },"
+        "  source = \"test\", check = function(doc, ctx)"
+        "    local n, keys = 0, 0 for _ in ipairs(ctx.list) do n = n + 1 end for _ in pairs(ctx.obj) do keys = keys + 1 end"
+        "    if n ~= 3 or #ctx.list ~= 3 or keys ~= 2 or type(ctx.list) ~= 'table' or ctx.list[2] ~= null then"
+        "      return { message = { zh = '丙', en = 'the view reads unlike tables' } } end end }\n";
+    json_t *doc = json_pack("{s:{s:s}}", "subject", "name", "n");
+    json_t *ctx = json_pack("{s:{s:i s:i s:n} s:[i n i]}", "obj", "a", 1, "b", 2, "gone", "list", 1, 3);
+    json_t *traced = findings_with_lua(LUA, doc, ctx, true);
+    assert_null(find_rule(traced, "T-001"));
+    assert_null(find_rule(traced, "T-002"));
+    assert_null(find_rule(traced, "T-003"));
+    json_t *plain = findings_with_lua(LUA, doc, ctx, false);
+    assert_null(find_rule(plain, "T-001"));
+    assert_null(find_rule(plain, "T-003"));
+    json_decref(traced);
+    json_decref(plain);
+    json_decref(doc);
+    json_decref(ctx);
+}
+
 static void expect_broken(const char *name, const char *lua, const char *says)
 {
     struct err e = {0};
@@ -814,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_matcher_is_lua),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_view_writes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
