@@ -110,6 +110,10 @@ int db_each(struct store_conn *c, struct err *e, const char *sql, const char *ty
 /* The first row of rows (a new reference) or NULL; consumes rows. */
 json_t *first_row(json_t *rows);
 #define db_one(c, sql, types, ...) first_row(db_query((c), NULL, (sql), (types), ##__VA_ARGS__))
+
+/* The system_free guard's ask (store_system_other_live_filing), asked on every view and save; the
+ * conformance suite checks that SQLite answers it from the index, not by a scan. */
+extern const char STORE_SQL_OTHER_LIVE_FILING[];
 /* The id the last INSERT gave its row, and the rows changed by the last statement, on this connection. */
 int64_t db_last_insert_id(struct store_conn *c);
 int db_changes(struct store_conn *c);

@@ -368,6 +368,43 @@ static void test_filing_visibility_by_scope(void **state)
     assert_int_equal(list_count(f, "provider", f->enterprise, false), 0);
 }
 
+/* ------------------------------------------------------------------ a system's live filing */
+
+/* The workflow's system_free guard asks on every view and save whether the system has another live
+ * initial filing. Drafts pile up beside it without changing the answer, and on SQLite the ask is
+ * answered from the partial index (a scan read every filing with its document: the soak of
+ * 2026-12-06 halved its throughput in a minute). */
+static void test_a_systems_live_filing_among_its_drafts(void **state)
+{
+    struct fixture *f = *state;
+    int64_t first_draft = new_filing(f, 0, 0, "draft");
+    for (int i = 0; i < 40; i++) new_filing(f, 0, 0, i % 2 ? "draft" : "rejected");
+    int64_t filed = new_filing(f, 1, 1, "filed");
+    struct store_conn *c = store_reader(f->s);
+    json_t *other = store_system_other_live_filing(c, f->system, first_draft);
+    assert_non_null(other);
+    assert_int_equal(jint(other, "id"), filed);
+    json_decref(other);
+    assert_null(store_system_other_live_filing(c, f->system, filed));   /* not itself */
+    if (location()) return;   /* the plan below is SQLite's */
+    char sql[1024];
+    snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", STORE_SQL_OTHER_LIVE_FILING);
+    struct err e = {0};
+    json_t *plan = db_query_raw(c, &e, sql, "ii", f->system, first_draft);   /* "detail" as text */
+    assert_non_null(plan);
+    bool indexed = false;
+    size_t i;
+    json_t *step;
+    json_array_foreach(plan, i, step) {
+        const char *detail = json_string_value(json_object_get(step, "detail"));
+        assert_non_null(detail);
+        if (strstr(detail, "filings_system_live")) indexed = true;
+        if (strncmp(detail, "SCAN filings", 12) == 0) fail_msg("the guard's ask scans: %s", detail);
+    }
+    assert_true(indexed);
+    json_decref(plan);
+}
+
 static void test_filing_list_pages_newest_first(void **state)
 {
     struct fixture *f = *state;
@@ -567,6 +604,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrent_saves_of_one_revision_one_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers_are_sequential_without_gaps_under_concurrency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filing_visibility_by_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_systems_live_filing_among_its_drafts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filing_list_pages_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_appends_one_chain_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_materials_versions_pins_and_bytes, setup, teardown),
