@@ -21,20 +21,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+. bench/lib.sh   # port, api, json_field, serve_static
 P=$(port); NP=$(port); FP=$(port)
 $BIN init "$work/data" --demo > "$work/logins"
 $BIN serve --data "$work/data" --listen "127.0.0.1:$P" --threads "$THREADS" 2>"$work/server.log" &
 srv=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$P/healthz" >/dev/null && break; sleep 0.05; done
 pw() { awk -v l="$1" '$2==l{print $3}' "$work/logins"; }
-api() { curl -sf "$@"; }
-jget() { python3 -c "import json,sys;print(json.load(sys.stdin)[\"$1\"])"; }
 TOKEN=$(api -XPOST "http://127.0.0.1:$P/api/v1/session" -H 'content-type: application/json' \
-  -d "{\"login\":\"filer\",\"password\":\"$(pw filer)\"}" | jget token)
+  -d "{\"login\":\"filer\",\"password\":\"$(pw filer)\"}" | json_field token)
 H=(-H "Authorization: Bearer $TOKEN" -H 'content-type: application/json')
-SYS=$(api -XPOST "http://127.0.0.1:$P/api/v1/systems" "${H[@]}" -d '{"name":"bench"}' | jget id)
-FID=$(api -XPOST "http://127.0.0.1:$P/api/v1/filings" "${H[@]}" -d "{\"system_id\":$SYS}" | jget id)
+SYS=$(api -XPOST "http://127.0.0.1:$P/api/v1/systems" "${H[@]}" -d '{"name":"bench"}' | json_field id)
+FID=$(api -XPOST "http://127.0.0.1:$P/api/v1/filings" "${H[@]}" -d "{\"system_id\":$SYS}" | json_field id)
 python3 - "$work" <<'PY'
 import json, sys
 d = json.load(open('policy/cn-cloud/fixtures/reference.json'))
@@ -46,20 +44,7 @@ mkdir -p "$work/www/api/v1/filings"
 BODY="$work/www/api/v1/filings/$FID"
 api "http://127.0.0.1:$P/api/v1/filings/$FID" -H "Authorization: Bearer $TOKEN" > "$BODY"
 BYTES=$(stat -c %s "$BODY")
-cat > "$work/nginx.conf" <<NGX
-worker_processes 2;
-daemon on;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  server { listen 127.0.0.1:$NP; root $work/www; }
-}
-NGX
-chmod 755 "$work"; chmod -R a+rX "$work/www"
-nginx -c "$work/nginx.conf" -p "$work" 2>/dev/null
+serve_static "$work" "$NP"
 cc -O2 -o "$work/mhd_floor" bench/mhd_floor.c $(pkg-config --cflags --libs libmicrohttpd)
 "$work/mhd_floor" "$FP" "$THREADS" "$BODY" &
 floor=$!

@@ -50,3 +50,21 @@ rps() { awk -v r="$1" -v d="$2" 'BEGIN{printf "%.0f", r/(d/1e6)}'; }
 ms() { awk -v u="$1" 'BEGIN{printf "%.2f", u/1000}'; }
 ratio() { awk -v a="$1" -v b="$2" -v what="$3" 'BEGIN{printf "%.2f× %s", a/b, what}'; }
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+# nginx serving DIR/www as static JSON on 127.0.0.1:PORT (the GET's baseline), pid in DIR/nginx.pid
+serve_static() {
+  local dir=$1 port=$2
+  cat > "$dir/nginx.conf" <<NGX
+worker_processes 2;
+daemon on;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type application/json;
+  server { listen 127.0.0.1:$port; root $dir/www; }
+}
+NGX
+  chmod 755 "$dir"; chmod -R a+rX "$dir/www"
+  nginx -c "$dir/nginx.conf" -p "$dir" 2>/dev/null
+}

@@ -33,20 +33,7 @@ prepare "http://127.0.0.1:$P" "$work/logins"
 mkdir -p "$work/www/api/v1/filings"
 api "http://127.0.0.1:$P/api/v1/filings/$FID" -H "Authorization: Bearer $TOKEN" > "$work/www/api/v1/filings/$FID"
 BYTES=$(stat -c %s "$work/www/api/v1/filings/$FID")
-cat > "$work/nginx.conf" <<NGX
-worker_processes 2;
-daemon on;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  server { listen 127.0.0.1:$NP; root $work/www; }
-}
-NGX
-chmod 755 "$work"; chmod -R a+rX "$work/www"
-nginx -c "$work/nginx.conf" -p "$work" 2>/dev/null
+serve_static "$work" "$NP"
 sleep 0.3
 
 rss_kb() { awk '/VmHWM/{print $2}' "/proc/$srv/status"; }

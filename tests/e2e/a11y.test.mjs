@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launchBrowser, party, signIn, unexpected } from './browser.mjs';
+import { launchBrowser, party, signIn, closeParties } from './browser.mjs';
 import { Server } from '../api/lib.mjs';
 import { API, completeDraft, createFiling, createSystem, driveTo, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
 
@@ -50,14 +50,7 @@ before(async () => {
   await driveTo(s, review, 'under_review');
 });
 
-after(async () => {
-  for (const p of Object.values(parties)) {
-    assert.deepEqual(unexpected(p.problems), [], 'no script errors in the browser');
-    await p.close();
-  }
-  await browser?.close();
-  await s?.stop();
-});
+after(() => closeParties(parties, browser, s));
 
 async function axe(page, ready) {
   await page.locator(ready).first().waitFor();

@@ -3,6 +3,7 @@
 // downloaded), one isolated context per party (own cookies and sessionStorage), pages that record
 // console errors and failed requests, sign-in through the UI, screenshots into build/screenshots/
 // (`make screenshots` draws them into docs/screenshots/ instead, for the README).
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +41,16 @@ export async function party(browser, server, { locale = 'zh-CN', viewport = { wi
 // shows to its user (e.g. 404 of a filing one may not see, 401 before signing in).
 export function unexpected(problems) {
   return problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p));
+}
+
+// The end of a file with several parties: each had no script error, then everything closes.
+export async function closeParties(parties, browser, server) {
+  for (const p of Object.values(parties)) {
+    assert.deepEqual(unexpected(p.problems), [], 'no script errors in the browser');
+    await p.close();
+  }
+  await browser?.close();
+  await server?.stop();
 }
 
 export async function signIn(p, login, password) {

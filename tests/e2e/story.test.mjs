@@ -7,7 +7,7 @@
 // Screenshots of the main screens go to build/screenshots/ (docs/screenshots/ with `make screenshots`).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, party, signIn, shot, unexpected } from './browser.mjs';
+import { launchBrowser, party, signIn, shot, closeParties } from './browser.mjs';
 import { Server } from '../api/lib.mjs';
 import { actOk, completeDraft, createSystem, driveTo, errorsOf, loginAll, referenceDoc } from '../api/story.mjs';
 
@@ -39,14 +39,7 @@ before(async () => {
   await seed();
 });
 
-after(async () => {
-  for (const p of Object.values(parties)) {
-    assert.deepEqual(unexpected(p.problems), [], 'no script errors in the browser');
-    await p.close();
-  }
-  await browser?.close();
-  await s?.stop();
-});
+after(() => closeParties(parties, browser, s));
 
 async function as(login) {
   if (!parties[login]) {

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launchBrowser, party, signIn, unexpected } from './browser.mjs';
+import { launchBrowser, party, signIn, closeParties } from './browser.mjs';
 import { Server } from '../api/lib.mjs';
 import { API, DCS, DEMO, PLATFORM, QUAL, actOk, completeDraft, createFiling, createSystem, driveTo, loginAll, putDocument, referenceDoc } from '../api/story.mjs';
 
@@ -136,14 +136,7 @@ before(async () => {
   assert.equal(ev.status, 201, ev.text);
 });
 
-after(async () => {
-  for (const p of Object.values(parties)) {
-    assert.deepEqual(unexpected(p.problems), [], 'no script errors in the browser');
-    await p.close();
-  }
-  await browser?.close();
-  await s?.stop();
-});
+after(() => closeParties(parties, browser, s));
 
 async function as(login, lang) {
   const key = `${login}:${lang}`;
