@@ -2,6 +2,7 @@
  * The input is a pointer, a NUL byte and a JSON text. Checks: no crash or overread on any text;
  * on every text jansson accepts, every pointer is found (exactly or as its nearest existing
  * parent), positions are 1-based and the end is not before the start. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (const char *c = pointer; valid_pointer && *c; c++)
         if (*c == '~' && c[1] != '0' && c[1] != '1')
             valid_pointer = false;
-    if (doc && valid_pointer && rc != 0)
+    /* a raw NUL byte is not JSON (RFC 8259 §7), but jansson stops reading at it and may accept
+     * what came before: there the two readers disagree by design, and only the no-crash check holds */
+    bool has_nul = memchr(copy, 0, len) != NULL;
+    if (doc && valid_pointer && !has_nul && rc != 0)
         abort();
     if (rc == 0 && (pos.line < 1 || pos.column < 1 || pos.end_line < pos.line ||
                     (pos.end_line == pos.line && pos.end_column <= pos.column)))
