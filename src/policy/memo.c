@@ -163,25 +163,20 @@ int policy_check_memo_digested(struct policy_memo *m, const struct pack *p, cons
     struct memo_slot *slot = &m->slots[h % POLICY_MEMO_SLOTS];
     m->stats.checks++;
     if (slot->used && memcmp(slot->key, key, sizeof key) == 0) {
-        *findings = json_deep_copy(slot->findings);
-        *derived = json_deep_copy(slot->derived);
-        if (*findings && *derived) {
+        /* the array is the caller's; the findings in it and derived are shared (memo.h) */
+        *findings = json_copy(slot->findings);
+        if (*findings) {
+            *derived = json_incref(slot->derived);
             m->stats.hits++;
             return 0;
         }
-        json_decref(*findings);
-        json_decref(*derived);
     }
     if (policy_check(p, doc, as_of, ctx, findings, derived, e) != 0) return -1;
-    json_t *f = json_deep_copy(*findings), *d = json_deep_copy(*derived);
-    if (!f || !d) {   /* not remembered: the next check of it runs again */
-        json_decref(f);
-        json_decref(d);
-        return 0;
-    }
+    json_t *f = json_copy(*findings);
+    if (!f) return 0;   /* not remembered: the next check of it runs again */
     json_decref(slot->findings);
     json_decref(slot->derived);
-    *slot = (struct memo_slot){.used = true, .findings = f, .derived = d};
+    *slot = (struct memo_slot){.used = true, .findings = f, .derived = json_incref(*derived)};
     memcpy(slot->key, key, sizeof key);
     return 0;
 }

@@ -25,8 +25,11 @@ struct policy_memo;
 struct policy_memo *policy_memo_new(void);
 void policy_memo_free(struct policy_memo *m);
 
-/* policy_check (rules.h) through the memo m (NULL: no memo); the same results, as new references
- * the caller owns and may change. */
+/* policy_check (rules.h) through the memo m (NULL: no memo); the same results. The findings array
+ * is the caller's own (it may add and remove members), but the findings in it and derived are
+ * shared with the memo and with every other caller given the same answer: read them, never change
+ * them (copy first). Sharing instead of deep copies: a pass over a million records that share a
+ * few documents spent a fifth of its time copying and freeing the same findings. */
 int policy_check_memo(struct policy_memo *m, const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
                       json_t **findings, json_t **derived, struct err *e);
 

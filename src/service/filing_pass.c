@@ -93,11 +93,11 @@ json_t *filing_pass_record_findings(struct filing_pass *fp, struct store_conn *c
     struct facts_slot *slot = &fp->facts[h % FILING_PASS_FACTS];
     if (slot->used && memcmp(slot->key, key, sizeof key) == 0) {
         attach_all(attached, slot->attached);
-        return json_deep_copy(slot->findings);
+        return json_copy(slot->findings);   /* the findings in it shared: read only (filing_pass.h) */
     }
     json_t *mine = json_object();
     json_t *findings = filing_record_findings(c, p, row, mine);
-    json_t *copy = json_deep_copy(findings);
+    json_t *copy = json_copy(findings);
     if (copy && mine) {
         json_decref(slot->findings);
         json_decref(slot->attached);

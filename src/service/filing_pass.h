@@ -30,8 +30,9 @@ struct policy_memo *filing_pass_checks(struct filing_pass *fp);
  * of the pass's parsed documents (no walk), else one walked member by member. */
 void filing_pass_doc_digest(struct filing_pass *fp, const json_t *doc, unsigned char out[32]);
 
-/* filing_record_findings (filing_facts.h) through the pass: the same findings (new reference) and
- * the same members added to attached. doc_digest: filing_pass_doc_digest of row.document. */
+/* filing_record_findings (filing_facts.h) through the pass: the same findings (the array a new
+ * reference, the findings in it shared with the pass: read only) and the same members added to
+ * attached. doc_digest: filing_pass_doc_digest of row.document. */
 json_t *filing_pass_record_findings(struct filing_pass *fp, struct store_conn *c, const struct pack *p,
                                     const json_t *row, const unsigned char doc_digest[32], json_t *attached);
 

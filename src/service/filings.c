@@ -158,6 +158,12 @@ void filing_evaluate_in_pass(struct app *a, struct store_conn *c, json_t *row, s
     }
     json_object_set_new(row, "findings", findings);
     json_object_set(row, "type", json_object_get(derived, "filing_type"));
+    /* the memo's derived is shared (memo.h); a change filing's classification writes into it */
+    if (pass && kind && strcmp(kind, "change") == 0) {
+        json_t *own = json_deep_copy(derived);
+        json_decref(derived);
+        derived = own;
+    }
     json_object_set_new(row, "derived", derived);
     change_classify(a, c, row);   /* a change filing: major or minor, late or not (derived.change) */
 }

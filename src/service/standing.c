@@ -90,10 +90,43 @@ static json_t *standing_now(struct app *a, struct store_conn *c, json_t *record,
     return out;
 }
 
-static bool same_finding(const json_t *a, const json_t *b)
+/* A finding's identity: its rule and its path ("" when it has none). */
+struct finding_key { const char *rule, *path; };
+
+static struct finding_key finding_key_of(const json_t *f)
 {
-    return strcmp(jstr(a, "rule"), jstr(b, "rule")) == 0 &&
-           strcmp(jstr(a, "path") ? jstr(a, "path") : "", jstr(b, "path") ? jstr(b, "path") : "") == 0;
+    const char *path = jstr(f, "path");
+    return (struct finding_key){jstr(f, "rule"), path ? path : ""};
+}
+
+/* known[i]: whether a[i] has the rule and path of a member of b. Each key is looked up once, not
+ * once per pair (a record's findings against its open ones, every record every day). */
+static bool match_findings(const json_t *a, const json_t *b, bool *known)
+{
+    size_t na = json_array_size(a), nb = json_array_size(b), i, k;
+    struct finding_key small[16], *keys = nb <= 16 ? small : malloc(nb * sizeof *keys);
+    if (!keys) return false;
+    for (k = 0; k < nb; k++) keys[k] = finding_key_of(json_array_get(b, k));
+    for (i = 0; i < na; i++) {
+        struct finding_key x = finding_key_of(json_array_get(a, i));
+        known[i] = false;
+        for (k = 0; k < nb && !known[i]; k++)
+            known[i] = x.rule && keys[k].rule && strcmp(x.rule, keys[k].rule) == 0 && strcmp(x.path, keys[k].path) == 0;
+    }
+    if (keys != small) free(keys);
+    return true;
+}
+
+/* match_findings into a buffer of the caller's or one of its own (free it when it is not buf). */
+static bool *findings_known(const json_t *a, const json_t *b, bool *buf, size_t room)
+{
+    size_t n = json_array_size(a);
+    bool *known = n <= room ? buf : malloc(n * sizeof *known);
+    if (known && !match_findings(a, b, known)) {
+        if (known != buf) free(known);
+        return NULL;
+    }
+    return known;
 }
 
 /* What the writer stores of a finding that appears, made by the worker that evaluated the record
@@ -136,12 +169,12 @@ static json_t *appear_detail(const json_t *f)
 static void record_job_prepare(struct store_conn *c, struct record_job *j)
 {
     json_t *open = j->open = store_standing_open_keys(c, j->id);
-    size_t n = json_array_size(j->now), i, k;
-    json_t *f, *o;
+    size_t n = json_array_size(j->now), i;
+    bool buf[32], *known = findings_known(j->now, open, buf, 32);
+    if (!known) return;   /* out of memory: the writer makes it all */
+    json_t *f;
     json_array_foreach(j->now, i, f) {
-        bool known = false;
-        json_array_foreach(open, k, o) if (same_finding(f, o)) known = true;
-        if (known) continue;
+        if (known[i]) continue;
         if (!j->prepared && !(j->prepared = calloc(n, sizeof *j->prepared))) break;
         struct prepared *p = &j->prepared[i];
         p->detail = appear_detail(f);
@@ -149,6 +182,7 @@ static void record_job_prepare(struct store_conn *c, struct record_job *j)
         p->detail_text = store_standing_detail_text(f);
         p->params_text = notify_params_text(&a, &j->filing);
     }
+    if (known != buf) free(known);
 }
 
 /* The record's open findings inside the write: those the worker read when they are still the same
@@ -195,13 +229,17 @@ static void record_job_free(struct record_job *j)
 static int record_job_fn(struct store_conn *c, struct record_job *j, struct notify_cache *cache, struct err *e)
 {
     json_t *open = open_in_write(c, j);
+    bool buf_new[32], buf_gone[32];
+    bool *known = findings_known(j->now, open, buf_new, 32), *still = findings_known(open, j->now, buf_gone, 32);
     int rc = 0;
     size_t i, k;
     json_t *f, *o;
+    if (!known || !still) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+        goto out;
+    }
     json_array_foreach(j->now, i, f) {   /* new today */
-        bool known = false;
-        json_array_foreach(open, k, o) if (same_finding(f, o)) known = true;
-        if (known) continue;
+        if (known[i]) continue;
         struct prepared *p = j->prepared && j->prepared[i].detail ? &j->prepared[i] : NULL;
         if ((rc = store_standing_insert(c, j->id, f, p ? p->detail_text : NULL, j->day, e)) != 0) goto out;
         json_t *d = p ? json_incref(p->detail) : appear_detail(f);
@@ -212,9 +250,7 @@ static int record_job_fn(struct store_conn *c, struct record_job *j, struct noti
         j->appeared++;
     }
     json_array_foreach(open, k, o) {   /* gone today */
-        bool still = false;
-        json_array_foreach(j->now, i, f) if (same_finding(f, o)) still = true;
-        if (still) continue;
+        if (still[k]) continue;
         if ((rc = store_standing_clear(c, jint(o, "id"), j->day, e)) != 0) goto out;
         json_t *d = json_pack("{s:s s:s s:s}", "rule", jstr(o, "rule"), "path", jstr(o, "path"), "since", jstr(o, "since"));
         struct audit_entry a = standing_entry(j, "standing.clear", d);
@@ -225,6 +261,8 @@ static int record_job_fn(struct store_conn *c, struct record_job *j, struct noti
     }
     rc = store_filing_standing_checked(c, j->id, j->day, e);
 out:
+    if (known != buf_new) free(known);
+    if (still != buf_gone) free(still);
     json_decref(open);
     return rc;
 }
@@ -286,6 +324,9 @@ static json_t *record_read(struct store_conn *c, struct filing_pass *pass, int64
 static void evaluate_batch(struct pool *pl, struct store_conn *c, struct filing_pass *pass)
 {
     size_t n = json_array_size(pl->ids), i;
+    /* one snapshot for the batch: the WAL's read lock taken once, not per statement (the writer
+     * looks again at what it writes, so a snapshot older than the last batch's commit is fine) */
+    store_read_begin(pl->a->store);
     while ((i = atomic_fetch_add(&pl->next, 1)) < n) {
         json_t *record = record_read(c, pass, jint(json_array_get(pl->ids, i), "id"));
         pl->present[i] = record != NULL;
@@ -295,6 +336,7 @@ static void evaluate_batch(struct pool *pl, struct store_conn *c, struct filing_
         record_job_prepare(c, &pl->jobs[i]);
         json_decref(record);
     }
+    store_read_end(pl->a->store);
 }
 
 static void *worker_main(void *arg)
@@ -330,13 +372,25 @@ struct commit {
     bool running;
     int rc;
     struct err e;
+    struct standing_report done;   /* what the writes did */
 };
 
+/* The writes, then the jobs freed here too (their trees are many small blocks: freeing them on the
+ * thread that waits for the next batch's evaluation would hold it up). */
 static void *commit_main(void *arg)
 {
     struct commit *cm = arg;
     struct batch_job b = {cm->jobs, cm->n};
     cm->rc = store_write(cm->a->store, batch_job_fn, &b, &cm->e);
+    for (size_t i = 0; i < cm->n; i++) {
+        if (cm->rc == 0) {
+            cm->done.records++;
+            cm->done.appeared += cm->jobs[i].appeared;
+            cm->done.cleared += cm->jobs[i].cleared;
+        }
+        record_job_free(&cm->jobs[i]);
+    }
+    cm->n = 0;
     return NULL;
 }
 
@@ -352,15 +406,10 @@ static int commit_finish(struct commit *cm, struct standing_report *out, struct 
 {
     if (cm->running) pthread_join(cm->thread, NULL);
     cm->running = false;
-    for (size_t i = 0; i < cm->n; i++) {
-        record_job_free(&cm->jobs[i]);
-        if (cm->rc == 0) {
-            out->records++;
-            out->appeared += cm->jobs[i].appeared;
-            out->cleared += cm->jobs[i].cleared;
-        }
-    }
-    cm->n = 0;
+    out->records += cm->done.records;
+    out->appeared += cm->done.appeared;
+    out->cleared += cm->done.cleared;
+    memset(&cm->done, 0, sizeof cm->done);
     if (cm->rc == 0) return 0;
     err_clear(e);
     *e = cm->e;   /* hands over its extra */

@@ -114,6 +114,9 @@ json_t *first_row(json_t *rows);
 /* The system_free guard's ask (store_system_other_live_filing), asked on every view and save; the
  * conformance suite checks that SQLite answers it from the index, not by a scan. */
 extern const char STORE_SQL_OTHER_LIVE_FILING[];
+/* The keys of a record's open standing findings (store_standing_open_keys), asked for every filed
+ * record every day; the same suite checks that SQLite answers it from the index alone. */
+extern const char STORE_SQL_STANDING_OPEN_KEYS[];
 /* The id the last INSERT gave its row, and the rows changed by the last statement, on this connection. */
 int64_t db_last_insert_id(struct store_conn *c);
 int db_changes(struct store_conn *c);

@@ -122,12 +122,12 @@ json_t *store_standing_open(struct store_conn *c, int64_t filing_id)
     return rows ? rows : json_array();
 }
 
+const char STORE_SQL_STANDING_OPEN_KEYS[] =
+    "SELECT id,rule,path,since FROM standing_findings WHERE filing_id=? AND cleared_on IS NULL ORDER BY id";
+
 json_t *store_standing_open_keys(struct store_conn *c, int64_t filing_id)
 {
-    json_t *rows = db_query(c, NULL,
-                            "SELECT id,rule,path,since FROM standing_findings WHERE filing_id=? AND cleared_on IS NULL"
-                            " ORDER BY id",
-                            "i", filing_id);
+    json_t *rows = db_query(c, NULL, STORE_SQL_STANDING_OPEN_KEYS, "i", filing_id);
     return rows ? rows : json_array();
 }
 

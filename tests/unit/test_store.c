@@ -368,6 +368,23 @@ static void test_filing_visibility_by_scope(void **state)
     assert_int_equal(list_count(f, "provider", f->enterprise, false), 0);
 }
 
+/* An EXPLAIN QUERY PLAN's rows (consumed): some step names want, none names forbidden. */
+static void assert_plan(json_t *plan, const char *want, const char *forbidden)
+{
+    assert_non_null(plan);
+    bool found = false;
+    size_t i;
+    json_t *step;
+    json_array_foreach(plan, i, step) {
+        const char *detail = json_string_value(json_object_get(step, "detail"));
+        assert_non_null(detail);
+        if (strstr(detail, want)) found = true;
+        if (strstr(detail, forbidden)) fail_msg("the plan has %s: %s", forbidden, detail);
+    }
+    if (!found) fail_msg("the plan has no %s: %s", want, json_dumps(plan, 0));
+    json_decref(plan);
+}
+
 /* ------------------------------------------------------------------ a system's live filing */
 
 /* The workflow's system_free guard asks on every view and save whether the system has another live
@@ -391,18 +408,48 @@ static void test_a_systems_live_filing_among_its_drafts(void **state)
     snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", STORE_SQL_OTHER_LIVE_FILING);
     struct err e = {0};
     json_t *plan = db_query_raw(c, &e, sql, "ii", f->system, first_draft);   /* "detail" as text */
-    assert_non_null(plan);
-    bool indexed = false;
-    size_t i;
-    json_t *step;
-    json_array_foreach(plan, i, step) {
-        const char *detail = json_string_value(json_object_get(step, "detail"));
-        assert_non_null(detail);
-        if (strstr(detail, "filings_system_live")) indexed = true;
-        if (strncmp(detail, "SCAN filings", 12) == 0) fail_msg("the guard's ask scans: %s", detail);
+    assert_plan(plan, "filings_system_live", "SCAN filings");
+}
+
+/* The daily standing check asks every filed record for the keys of its open findings. The answer
+ * holds the open ones only, in the order they appeared, and on SQLite it comes from the index
+ * alone (migration 15): before, each ask went to the table for every finding. */
+struct standing_job { int64_t filing_id; int64_t cleared; };
+
+static int standing_job_fn(struct store_conn *c, void *arg, struct err *e)
+{
+    struct standing_job *j = arg;
+    const char *rules[] = {"SCAN-STALE", "TRAINING-STALE", "INSPECTION-DUE"};
+    for (int i = 0; i < 3; i++) {
+        json_t *finding = json_pack("{s:s s:s s:s s:{s:s s:s} s:s}", "rule", rules[i], "path", i == 1 ? "/training" : "",
+                                    "severity", "warning", "message", "zh", "过期", "en", "stale", "source", "GB/T 22239-2019");
+        int rc = store_standing_insert(c, j->filing_id, finding, NULL, "2026-12-01", e);
+        json_decref(finding);
+        if (rc != 0) return rc;
+        if (i == 0) j->cleared = db_last_insert_id(c);
     }
-    assert_true(indexed);
-    json_decref(plan);
+    return store_standing_clear(c, j->cleared, "2026-12-02", e);
+}
+
+static void test_open_standing_findings_from_the_index(void **state)
+{
+    struct fixture *f = *state;
+    struct standing_job j = {.filing_id = new_filing(f, 1, 1, "filed")};
+    struct err e = {0};
+    if (store_write(f->s, standing_job_fn, &j, &e) != 0) fail_msg("standing: %s", e.detail_en);
+    struct store_conn *c = store_reader(f->s);
+    json_t *open = store_standing_open_keys(c, j.filing_id);
+    assert_int_equal(json_array_size(open), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(open, 0), "rule")), "TRAINING-STALE");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(open, 0), "path")), "/training");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(open, 1), "rule")), "INSPECTION-DUE");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(open, 1), "since")), "2026-12-01");
+    json_decref(open);
+    if (location()) return;   /* the plan below is SQLite's */
+    char sql[512];
+    snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", STORE_SQL_STANDING_OPEN_KEYS);
+    json_t *plan = db_query_raw(c, &e, sql, "i", j.filing_id);
+    assert_plan(plan, "USING COVERING INDEX standing_findings_open", "TEMP B-TREE");
 }
 
 static void test_filing_list_pages_newest_first(void **state)
@@ -605,6 +652,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_numbers_are_sequential_without_gaps_under_concurrency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filing_visibility_by_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_systems_live_filing_among_its_drafts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_standing_findings_from_the_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filing_list_pages_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_appends_one_chain_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_materials_versions_pins_and_bytes, setup, teardown),
