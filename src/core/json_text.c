@@ -105,7 +105,10 @@ static void sort_keys(struct key *keys, size_t n)
 
 static void put_value(struct text *t, const json_t *v, int depth);
 
-static void put_object(struct text *t, const json_t *v, int depth)
+/* A member whose value is written as given text (json_canonical_spliced), or none. */
+struct splice { const char *key, *text; size_t len; };
+
+static void put_object(struct text *t, const json_t *v, int depth, const struct splice *sp)
 {
     size_t n = json_object_size(v);
     struct key stack[STACK_KEYS], *keys = n <= STACK_KEYS ? stack : malloc(n * sizeof *keys);
@@ -120,7 +123,10 @@ static void put_object(struct text *t, const json_t *v, int depth)
         if (i) put_char(t, ',');
         put_string(t, keys[i].text, keys[i].len);
         put_char(t, ':');
-        put_value(t, json_object_getn(v, keys[i].text, keys[i].len), depth + 1);
+        if (sp && strlen(sp->key) == keys[i].len && memcmp(sp->key, keys[i].text, keys[i].len) == 0)
+            put(t, sp->text, sp->len);
+        else
+            put_value(t, json_object_getn(v, keys[i].text, keys[i].len), depth + 1);
     }
     put_char(t, '}');
     if (keys != stack) free(keys);
@@ -158,7 +164,7 @@ static void put_value(struct text *t, const json_t *v, int depth)
         put_char(t, ']');
         return;
     }
-    case JSON_OBJECT: put_object(t, v, depth); return;
+    case JSON_OBJECT: put_object(t, v, depth, NULL); return;
     }
     t->failed = true;
 }
@@ -173,6 +179,21 @@ char *json_canonical(const json_t *v, size_t *len)
         char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
         if (text && len) *len = strlen(text);
         return text;
+    }
+    t.p[t.len] = 0;
+    if (len) *len = t.len;
+    return t.p;
+}
+
+char *json_canonical_spliced(const json_t *obj, const char *key, const char *text, size_t text_len, size_t *len)
+{
+    if (!json_is_object(obj) || !json_object_get(obj, key)) return NULL;
+    struct splice sp = {key, text, text_len};
+    struct text t = {0};
+    put_object(&t, obj, 0, &sp);
+    if (t.failed || !t.p) {   /* too deep or out of memory: no fallback that could splice */
+        free(t.p);
+        return NULL;
     }
     t.p[t.len] = 0;
     if (len) *len = t.len;

@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "core/clock.h"
 #include "core/doc_cache.h"
+#include "core/json_text.h"
 #include "service/test_clock.h"
 #include "policy/rules.h"
 
@@ -130,9 +131,9 @@ static bool *findings_known(const json_t *a, const json_t *b, bool *buf, size_t 
 }
 
 /* What the writer stores of a finding that appears, made by the worker that evaluated the record
- * (outside the single writer): the log entry's detail, the finding's stored text, the texts'
- * parameters of its notifications. */
-struct prepared { json_t *detail; char *detail_text, *params_text; };
+ * (outside the single writer): the log entry's detail and its canonical text, the finding's stored
+ * text, the texts' parameters of its notifications. */
+struct prepared { json_t *detail; char *audit_text, *detail_text, *params_text; };
 
 /* A record's writes: today's findings against the open ones. The record's parties and names come
  * from the row the evaluation read (copies), so its events' notifications need not read it again;
@@ -178,6 +179,7 @@ static void record_job_prepare(struct store_conn *c, struct record_job *j)
         if (!j->prepared && !(j->prepared = calloc(n, sizeof *j->prepared))) break;
         struct prepared *p = &j->prepared[i];
         p->detail = appear_detail(f);
+        p->audit_text = json_canonical(p->detail, NULL);
         struct audit_entry a = standing_entry(j, "standing.appear", p->detail);
         p->detail_text = store_standing_detail_text(f);
         p->params_text = notify_params_text(&a, &j->filing);
@@ -215,6 +217,7 @@ static void record_job_free(struct record_job *j)
 {
     for (size_t i = 0; j->prepared && i < json_array_size(j->now); i++) {
         json_decref(j->prepared[i].detail);
+        free(j->prepared[i].audit_text);
         free(j->prepared[i].detail_text);
         free(j->prepared[i].params_text);
     }
@@ -244,6 +247,7 @@ static int record_job_fn(struct store_conn *c, struct record_job *j, struct noti
         if ((rc = store_standing_insert(c, j->id, f, p ? p->detail_text : NULL, j->day, e)) != 0) goto out;
         json_t *d = p ? json_incref(p->detail) : appear_detail(f);
         struct audit_entry a = standing_entry(j, "standing.appear", d);
+        a.detail_text = p ? p->audit_text : NULL;
         rc = audit_record_of(c, &a, &j->filing, cache, p ? p->params_text : NULL, e);
         json_decref(d);
         if (rc != 0) goto out;

@@ -177,6 +177,9 @@ struct audit_entry {
     int64_t object_id, filing_id, org_id;     /* org_id: the organisation the object belongs to */
     const char *before_sha, *after_sha;
     const json_t *detail;
+    /* detail's canonical text (json_canonical) when the caller made it already, else NULL: made
+     * outside the store's single writer, it costs the writer neither of its two serialisations */
+    const char *detail_text;
 };
 int store_audit_append(struct store_conn *c, const struct audit_entry *a, struct err *e);
 /* The entries scope may read (see the rule in sqlite.c), newest first. user_id is the caller;

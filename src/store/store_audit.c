@@ -1,9 +1,11 @@
 /* store_audit.c — the audit log: append-only, each entry hashed over its fields and its
  * predecessor's hash (one chain), the rule of who reads which entries, and the chain's check. */
 #include "store/db.h"
+#include "core/json_text.h"
 #include "core/sha256.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- audit */
@@ -26,7 +28,14 @@ int store_audit_append(struct store_conn *c, const struct audit_entry *a, struct
     snprintf(prev, sizeof prev, "%s", last ? db_jstr(last, "hash") : "0");
     int64_t id = last ? db_jint(last, "id") + 1 : 1;
     json_decref(last);
-    json_t *row = json_pack("{sI s:s s:o s:o s:s s:s s:o s:o s:o s:o s:o s:O}", "id", (json_int_t)id, "at", now,
+    /* the detail's canonical text, made once: stored as it is and spliced into the entry's text
+     * for the hash (what audit_hash gives on the stored row, which store_audit_verify recomputes) */
+    size_t detail_len;
+    char *own = a->detail_text ? NULL : a->detail ? json_canonical(a->detail, &detail_len) : strdup("{}");
+    const char *detail = a->detail_text ? a->detail_text : own;
+    if (!detail) return err_set(e, ERR_INTERNAL, NULL, "cannot build audit entry", "无法生成审计记录");
+    if (!own || !a->detail) detail_len = strlen(detail);
+    json_t *row = json_pack("{sI s:s s:o s:o s:s s:s s:o s:o s:o s:o s:o s:n s:s}", "id", (json_int_t)id, "at", now,
                             "actor_user_id", a->actor_user_id ? json_integer(a->actor_user_id) : json_null(),
                             "actor_org_id", a->actor_org_id ? json_integer(a->actor_org_id) : json_null(),
                             "action", a->action, "object_type", a->object_type,
@@ -35,17 +44,22 @@ int store_audit_append(struct store_conn *c, const struct audit_entry *a, struct
                             "org_id", a->org_id ? json_integer(a->org_id) : json_null(),
                             "before_sha", a->before_sha ? json_string(a->before_sha) : json_null(),
                             "after_sha", a->after_sha ? json_string(a->after_sha) : json_null(),
-                            "detail", a->detail ? a->detail : json_object());
-    if (!row) return err_set(e, ERR_INTERNAL, NULL, "cannot build audit entry", "无法生成审计记录");
-    if (!a->detail) json_decref(json_object_get(row, "detail")); /* json_pack O took a reference */
+                            "detail", "prev_hash", prev);
+    size_t len;
+    char *text = row ? json_canonical_spliced(row, "detail", detail, detail_len, &len) : NULL;
+    json_decref(row);
+    if (!text) {
+        free(own);
+        return err_set(e, ERR_INTERNAL, NULL, "cannot build audit entry", "无法生成审计记录");
+    }
     char hash[65];
-    audit_hash(row, prev, hash);
+    sha256_hex(text, len, hash);
+    free(text);
     int rc = db_run(c, e, "INSERT INTO audit(id,at,actor_user_id,actor_org_id,action,object_type,object_id,filing_id,"
                           "org_id,before_sha,after_sha,detail,prev_hash,hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    "isIIssIIIssjss", id, now, a->actor_user_id, a->actor_org_id, a->action, a->object_type,
-                    a->object_id, a->filing_id, a->org_id, a->before_sha, a->after_sha,
-                    json_object_get(row, "detail"), prev, hash);
-    json_decref(row);
+                    "isIIssIIIsssss", id, now, a->actor_user_id, a->actor_org_id, a->action, a->object_type,
+                    a->object_id, a->filing_id, a->org_id, a->before_sha, a->after_sha, detail, prev, hash);
+    free(own);
     return rc;
 }
 
