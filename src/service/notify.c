@@ -186,8 +186,16 @@ int notify_from_event(struct store_conn *c, const struct audit_entry *a, struct 
 }
 
 /* The parameters of the event's texts: the filing's names, the entry's detail, the link. */
+/* Where an event's notification leads: its inspection or its filing. */
+static void event_link(const struct audit_entry *a, char link[64])
+{
+    if (strcmp(a->object_type, "inspection") == 0) snprintf(link, 64, "/inspections/%lld", (long long)a->object_id);
+    else snprintf(link, 64, "/filings/%lld", (long long)a->filing_id);
+}
+
 static json_t *event_params(const struct audit_entry *a, const struct notify_filing *f, char link[64])
 {
+    event_link(a, link);
     json_t *params = json_object();
     json_object_set_new(params, "filing_id", json_integer(a->filing_id));
     json_object_set_new(params, "action", json_string(a->action));
@@ -200,12 +208,7 @@ static json_t *event_params(const struct audit_entry *a, const struct notify_fil
         json_t *v = json_object_get(a->detail, copy_detail[i]);
         if (v) json_object_set(params, copy_detail[i], v);
     }
-    if (strcmp(a->object_type, "inspection") == 0) {
-        json_object_set_new(params, "inspection_id", json_integer(a->object_id));
-        snprintf(link, 64, "/inspections/%lld", (long long)a->object_id);
-    } else {
-        snprintf(link, 64, "/filings/%lld", (long long)a->filing_id);
-    }
+    if (strcmp(a->object_type, "inspection") == 0) json_object_set_new(params, "inspection_id", json_integer(a->object_id));
     json_object_set_new(params, "link", json_string(link));
     return params;
 }
@@ -232,7 +235,11 @@ int notify_from_event_of(struct store_conn *c, const struct audit_entry *a, cons
         return 0;
     }
     char link[64];
-    json_t *params = event_params(a, f, link);
+    /* the parameters as a tree only when a text must be made of them here: the inbox's when the
+     * caller did not make it (the standing pass's workers do), an e-mail's, a webhook's */
+    json_t *params = NULL;
+    if (made) event_link(a, link);
+    else params = event_params(a, f, link);
     /* one text of each kind for everyone the event reaches */
     char *own = made ? NULL : sign_canonical(params), *mail_text = NULL, *hook_text = NULL;
     const char *params_text = made ? made : own;
@@ -245,6 +252,7 @@ int notify_from_event_of(struct store_conn *c, const struct audit_entry *a, cons
         int64_t uid = json_integer_value(json_array_get(p, 0));
         if ((rc = store_inbox_insert(c, uid, ev->event, a->filing_id, link, params_text, e) < 0 ? -1 : 0) != 0) break;
         if (!json_is_true(json_array_get(p, 1))) continue;
+        if (!params) params = event_params(a, f, link);
         if (!mail_text) {
             json_t *payload = json_pack("{s:s s:O}", "event", ev->event, "params", params);
             mail_text = sign_canonical(payload);
@@ -260,6 +268,7 @@ int notify_from_event_of(struct store_conn *c, const struct audit_entry *a, cons
         struct tm tm;
         gmtime_r(&t, &tm);
         strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        if (!params) params = event_params(a, f, link);
         json_t *payload = json_pack("{s:s s:s s:O}", "type", ev->event, "timestamp", ts, "data", params);
         hook_text = sign_canonical(payload);
         json_decref(payload);

@@ -11,6 +11,7 @@
 #include "store/db.h"
 #include "core/json_text.h"
 #include "store/migrations.h"
+#include "store/sqlite_checkpoint.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -53,6 +54,7 @@ struct sqlite_store {
     struct store base;
     char path[4096];
     struct sqlite_conn *writer;
+    struct sqlite_checkpointer *checkpointer;   /* the WAL's checkpoints, beside the writer */
     pthread_t writer_thread;
     pthread_mutex_t mu;
     pthread_cond_t work;      /* jobs arrived */
@@ -381,6 +383,7 @@ static void sqlite_close(struct store *base)
     pthread_cond_broadcast(&s->work);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->writer_thread, NULL);
+    sqlite_checkpointer_stop(s->checkpointer);
     conn_close(s->writer);
     readers_close_all(&s->readers);
     free(s);
@@ -494,7 +497,9 @@ int sqlite_store_open(const char *dir, bool create, struct store **out, struct e
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work, NULL);
     readers_init(&s->readers, reader_open, reader_close);
+    s->checkpointer = sqlite_checkpointer_start(s->path, s->writer->db);
     if (pthread_create(&s->writer_thread, NULL, writer_main, s) != 0) {
+        sqlite_checkpointer_stop(s->checkpointer);
         conn_close(s->writer);
         free(s);
         return err_set(e, ERR_INTERNAL, NULL, "cannot start the writer thread", "无法启动写线程");

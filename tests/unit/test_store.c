@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/sha256.h"
@@ -452,6 +453,55 @@ static void test_open_standing_findings_from_the_index(void **state)
     assert_plan(plan, "USING COVERING INDEX standing_findings_open", "TEMP B-TREE");
 }
 
+/* ------------------------------------------------------------------ the WAL's checkpoints */
+
+/* The writer's commits only signal the checkpoint thread (src/store/sqlite_checkpoint.c); the WAL
+ * must still be copied into the database as it grows. 30 MB written in commits of 400 KB (7,500
+ * pages) stay below the 10,000 pages at which the writer would checkpoint itself: the database
+ * file holds them only if the thread did its work. The WAL file may grow meanwhile (it starts
+ * over only when a checkpoint has caught up before the writer's next transaction), but never past
+ * the writer's own bound. */
+static int big_entry_job(struct store_conn *c, void *arg, struct err *e)
+{
+    const json_t *detail = arg;
+    for (int i = 0; i < 4; i++) {
+        struct audit_entry a = {.action = "test.bulk", .object_type = "test", .detail = detail};
+        if (store_audit_append(c, &a, e) != 0) return -1;
+    }
+    return 0;
+}
+
+static long file_size(const char *dir, const char *name)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 ? (long)st.st_size : 0;
+}
+
+static void test_checkpoints_run_beside_the_writer(void **state)
+{
+    struct fixture *f = *state;
+    if (location()) skip();   /* SQLite's WAL */
+    static char filler[100001];
+    for (size_t i = 0; i + 1 < sizeof filler; i++) filler[i] = (char)('a' + (i * 7 + i / 13) % 26);
+    json_t *detail = json_pack("{s:s}", "filler", filler);
+    long wal_max = 0;
+    for (int i = 0; i < 75; i++) {   /* 75 commits of 4 × 100 KB */
+        struct err e = {0};
+        if (store_write(f->s, big_entry_job, detail, &e) != 0) fail_msg("write: %s", e.detail_en);
+        long wal = file_size(f->dir, "beian.db-wal");
+        if (wal > wal_max) wal_max = wal;
+    }
+    json_decref(detail);
+    for (int i = 0; i < 50 && file_size(f->dir, "beian.db") < 20L << 20; i++) usleep(100 * 1000);
+    if (wal_max > 10000L * (4096 + 24) + 32) fail_msg("the WAL grew to %ld bytes", wal_max);
+    if (file_size(f->dir, "beian.db") < 20L << 20)
+        fail_msg("the database file holds %ld bytes of 30 MB written", file_size(f->dir, "beian.db"));
+    struct err e = {0};
+    assert_int_equal(store_audit_verify(store_reader(f->s), &e), 0);
+}
+
 static void test_filing_list_pages_newest_first(void **state)
 {
     struct fixture *f = *state;
@@ -653,6 +703,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_filing_visibility_by_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_systems_live_filing_among_its_drafts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_standing_findings_from_the_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoints_run_beside_the_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filing_list_pages_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_appends_one_chain_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_materials_versions_pins_and_bytes, setup, teardown),
