@@ -39,15 +39,19 @@ static const char *jstr(const json_t *o, const char *k) { return json_string_val
  * past the cache are read from the store, and the tree keeps its complete subtrees (core/merkle.h),
  * so a root or proof costs O(log² n) hashes. */
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct { uint8_t *raw; int64_t n, cap; struct merkle_tree tree; } lc;
+static struct { int64_t n; struct merkle_tree tree; } lc;
 
+/* Entry n-1 of the store is the one cached: its leaf hash (SHA-256 over the entry's hash) is the
+ * tree's, so the entries' own hashes need not be kept too (a third of the cache's memory). */
 static bool cache_holds(struct store_conn *c, int64_t n)
 {
     if (n == 0) return true;
     if (n > lc.n) return false;
     struct err quiet = {0};
     uint8_t *h = store_audit_hashes(c, n - 1, n, &quiet);
-    bool ok = h && memcmp(h, lc.raw + (n - 1) * 32, 32) == 0;
+    merkle_hash leaf;
+    if (h) merkle_leaf_hash(h, 32, leaf);
+    bool ok = h && memcmp(leaf, lc.tree.level[0][n - 1], MERKLE_HASH_LEN) == 0;
     free(h);
     err_clear(&quiet);
     return ok;
@@ -66,18 +70,9 @@ static int cache_upto(struct store_conn *c, int64_t size, struct err *e)
     if (lc.n >= size) return 0;
     uint8_t *more = store_audit_hashes(c, lc.n, size, e);
     if (!more) return -1;
-    if (size > lc.cap) {
-        int64_t cap = lc.cap ? lc.cap : 1024;
-        while (cap < size) cap *= 2;
-        uint8_t *r = realloc(lc.raw, (size_t)cap * 32);
-        if (!r) { free(more); return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足"); }
-        lc.raw = r;
-        lc.cap = cap;
-    }
     for (int64_t i = lc.n; i < size; i++) {
         merkle_hash leaf;
-        memcpy(lc.raw + i * 32, more + (i - lc.n) * 32, 32);
-        merkle_leaf_hash(lc.raw + i * 32, 32, leaf);
+        merkle_leaf_hash(more + (i - lc.n) * 32, 32, leaf);
         if (merkle_tree_append(&lc.tree, leaf) != 0) {
             free(more);
             cache_reset();
@@ -109,7 +104,10 @@ static int log_facts(struct store_conn *c, int64_t size, enum log_want want, int
         f->plen = 0;
         if (want == LOG_INCLUSION) {
             f->plen = merkle_tree_inclusion_proof(&lc.tree, (size_t)size, (size_t)arg, f->proof);
-            sign_hex(lc.raw + arg * 32, 32, f->entry_hex);
+            uint8_t *h = store_audit_hashes(c, arg, arg + 1, e);   /* the entry's own hash */
+            if (h) sign_hex(h, 32, f->entry_hex);
+            else rc = -1;
+            free(h);
         } else if (want == LOG_CONSISTENCY) {
             f->plen = merkle_tree_consistency_proof(&lc.tree, (size_t)arg, (size_t)size, f->proof);
         }

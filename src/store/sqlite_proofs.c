@@ -21,6 +21,21 @@ json_t *store_audit_last(struct store_conn *c)
     return db_one(c, "SELECT id, hash, action, filing_id FROM audit ORDER BY id DESC LIMIT 1", "");
 }
 
+/* One row of store_audit_hashes' walk into its buffer. */
+struct hashes_walk { uint8_t *out; int64_t from, n; bool bad; };
+
+static int hashes_row(const json_t *row, void *arg)
+{
+    struct hashes_walk *w = arg;
+    const char *h = json_string_value(json_object_get(row, "hash"));
+    if (json_integer_value(json_object_get(row, "id")) != w->from + w->n + 1 || sign_unhex(h, w->out + w->n * 32, 32) != 0) {
+        w->bad = true;
+        return 1;
+    }
+    w->n++;
+    return 0;
+}
+
 uint8_t *store_audit_hashes(struct store_conn *c, int64_t from, int64_t size, struct err *e)
 {
     /* Audit ids run 1, 2, 3, … without gaps (store_audit_append; no entry is ever deleted), so
@@ -29,30 +44,26 @@ uint8_t *store_audit_hashes(struct store_conn *c, int64_t from, int64_t size, st
         err_set(e, ERR_INTERNAL, NULL, "bad audit range", "审计范围错误");
         return NULL;
     }
-    json_t *rows = db_query(c, e, "SELECT id, hash FROM audit WHERE id > ? AND id <= ? ORDER BY id", "ii", from, size);
-    if (!rows) return NULL;
-    if ((int64_t)json_array_size(rows) != size - from) {
-        json_decref(rows);
-        err_set(e, ERR_NOT_FOUND, NULL, "the audit log has fewer than %lld entries", "审计日志不足 %lld 条",
-                (long long)size);
+    /* row by row into the buffer: a server's first checkpoint reads every entry of the log, and
+     * as one array of rows that was ≈ 300 bytes an entry at once (15 MB for 50,000) */
+    struct hashes_walk w = {malloc(size > from ? (size_t)(size - from) * 32 : 1), from, 0, false};
+    if (!w.out) { err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足"); return NULL; }
+    if (db_each(c, e, "SELECT id, hash FROM audit WHERE id > ? AND id <= ? ORDER BY id", "ii", hashes_row, &w, from,
+                size) != 0) {
+        free(w.out);
         return NULL;
     }
-    uint8_t *out = malloc(size > from ? (size_t)(size - from) * 32 : 1);
-    if (!out) { json_decref(rows); err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足"); return NULL; }
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r) {
-        const char *h = json_string_value(json_object_get(r, "hash"));
-        if (json_integer_value(json_object_get(r, "id")) != from + (json_int_t)i + 1 || sign_unhex(h, out + i * 32, 32) != 0) {
-            free(out);
-            json_decref(rows);
-            err_set(e, ERR_INTERNAL, NULL, "audit entry %lld is malformed", "审计记录 %lld 格式错误",
-                    (long long)(from + (int64_t)i + 1));
-            return NULL;
-        }
+    if (w.bad) {
+        free(w.out);
+        err_set(e, ERR_INTERNAL, NULL, "audit entry %lld is malformed", "审计记录 %lld 格式错误", (long long)(from + w.n + 1));
+        return NULL;
     }
-    json_decref(rows);
-    return out;
+    if (w.n != size - from) {
+        free(w.out);
+        err_set(e, ERR_NOT_FOUND, NULL, "the audit log has fewer than %lld entries", "审计日志不足 %lld 条", (long long)size);
+        return NULL;
+    }
+    return w.out;
 }
 
 int store_statement_insert(struct store_conn *c, int64_t filing_id, const char *kind, int64_t seq,
