@@ -44,32 +44,17 @@ static void put_char(struct text *t, char c)
     t->p[t->len++] = c;
 }
 
-/* Bytes that JSON (and json_dumps without JSON_ESCAPE_SLASH or JSON_ENSURE_ASCII) escapes:
- * the control characters, the quote and the backslash. */
-static bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
 static void put_string(struct text *t, const char *s, size_t n)
 {
     put_char(t, '"');
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!needs_escape(c)) continue;
-        put(t, s + run, i - run);
-        run = i + 1;
         char seq[8];
-        switch (c) {
-        case '\\': put(t, "\\\\", 2); break;
-        case '"': put(t, "\\\"", 2); break;
-        case '\b': put(t, "\\b", 2); break;
-        case '\f': put(t, "\\f", 2); break;
-        case '\n': put(t, "\\n", 2); break;
-        case '\r': put(t, "\\r", 2); break;
-        case '\t': put(t, "\\t", 2); break;
-        default:
-            snprintf(seq, sizeof seq, "\\u%04X", (unsigned)c);
-            put(t, seq, 6);
-        }
+        size_t len = json_escape_byte((unsigned char)s[i], seq);
+        if (!len) continue;
+        put(t, s + run, i - run);
+        put(t, seq, len);
+        run = i + 1;
     }
     put(t, s + run, n - run);
     put_char(t, '"');

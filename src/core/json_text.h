@@ -6,7 +6,29 @@
 #define BEIAN_JSON_TEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <jansson.h>
+
+/* How a byte of a string is written in JSON text, as json_dumps writes it without
+ * JSON_ESCAPE_SLASH or JSON_ENSURE_ASCII: 0 when as it is (UTF-8 included), else the length of its
+ * escape, written to seq — the quote and the backslash escaped, control characters in their short
+ * forms where JSON has them, else \u00XX in capitals. Shared by the canonical text here and the
+ * replies (http/json_out.c), which must write the same bytes; inline, as both call it per byte. */
+static inline size_t json_escape_byte(unsigned char c, char seq[8])
+{
+    if (c >= 0x20 && c != '"' && c != '\\') return 0;
+    switch (c) {
+    case '"': memcpy(seq, "\\\"", 2); return 2;
+    case '\\': memcpy(seq, "\\\\", 2); return 2;
+    case '\b': memcpy(seq, "\\b", 2); return 2;
+    case '\f': memcpy(seq, "\\f", 2); return 2;
+    case '\n': memcpy(seq, "\\n", 2); return 2;
+    case '\r': memcpy(seq, "\\r", 2); return 2;
+    case '\t': memcpy(seq, "\\t", 2); return 2;
+    default: snprintf(seq, 8, "\\u%04X", (unsigned)c); return 6;
+    }
+}
 
 /* The canonical text (malloc'd, NUL-terminated; *len its length when len is not NULL), or NULL
  * when out of memory. */

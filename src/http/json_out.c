@@ -1,5 +1,6 @@
 /* json_out.c — compact JSON text without json_dumps (json_out.h). */
 #include "http/json_out.h"
+#include "core/json_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,30 +41,19 @@ void json_out_raw(struct json_out *o, const char *text, size_t len)
     o->buf[o->len] = '\0';
 }
 
-/* As jansson's dump_string without flags: '"', '\\' and control characters escaped (short forms
- * where JSON has them, else \u00XX in capitals); everything else, UTF-8 included, as it is. */
+/* As jansson's dump_string without flags: the same escapes as the canonical text
+ * (json_escape_byte); everything else, UTF-8 included, as it is. */
 void json_out_string(struct json_out *o, const char *s, size_t len)
 {
     if (!reserve(o, len + 2)) return;
     o->buf[o->len++] = '"';
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        json_out_raw(o, s + start, i - start);
         char seq[8];
-        switch (c) {
-        case '"': json_out_raw(o, "\\\"", 2); break;
-        case '\\': json_out_raw(o, "\\\\", 2); break;
-        case '\b': json_out_raw(o, "\\b", 2); break;
-        case '\f': json_out_raw(o, "\\f", 2); break;
-        case '\n': json_out_raw(o, "\\n", 2); break;
-        case '\r': json_out_raw(o, "\\r", 2); break;
-        case '\t': json_out_raw(o, "\\t", 2); break;
-        default:
-            snprintf(seq, sizeof seq, "\\u%04X", c);
-            json_out_raw(o, seq, 6);
-        }
+        size_t n = json_escape_byte((unsigned char)s[i], seq);
+        if (!n) continue;
+        json_out_raw(o, s + start, i - start);
+        json_out_raw(o, seq, n);
         start = i + 1;
     }
     json_out_raw(o, s + start, len - start);

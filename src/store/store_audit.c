@@ -30,11 +30,12 @@ int store_audit_append(struct store_conn *c, const struct audit_entry *a, struct
     json_decref(last);
     /* the detail's canonical text, made once: stored as it is and spliced into the entry's text
      * for the hash (what audit_hash gives on the stored row, which store_audit_verify recomputes) */
-    size_t detail_len;
-    char *own = a->detail_text ? NULL : a->detail ? json_canonical(a->detail, &detail_len) : strdup("{}");
-    const char *detail = a->detail_text ? a->detail_text : own;
-    if (!detail) return err_set(e, ERR_INTERNAL, NULL, "cannot build audit entry", "无法生成审计记录");
-    if (!own || !a->detail) detail_len = strlen(detail);
+    size_t detail_len = 2;
+    char *own = NULL;
+    const char *detail = "{}";   /* no detail: an empty object */
+    if (a->detail_text) detail_len = strlen(detail = a->detail_text);
+    else if (a->detail && !(detail = own = json_canonical(a->detail, &detail_len)))
+        return err_set(e, ERR_INTERNAL, NULL, "cannot build audit entry", "无法生成审计记录");
     json_t *row = json_pack("{sI s:s s:o s:o s:s s:s s:o s:o s:o s:o s:o s:n s:s}", "id", (json_int_t)id, "at", now,
                             "actor_user_id", a->actor_user_id ? json_integer(a->actor_user_id) : json_null(),
                             "actor_org_id", a->actor_org_id ? json_integer(a->actor_org_id) : json_null(),

@@ -45,6 +45,19 @@ export function freePort() {
 // /metrics checked by Prometheus's own linter (promtool, Debian's package prometheus): the
 // exposition format and the naming conventions (counters end in _total, units in base units);
 // asserts it found nothing.
+// A real SMTP server (tests/api/smtp_sink.py, Debian's python3-aiosmtpd) on a free port that keeps
+// each message it receives as a file in mailDir; resolves to { process, port } once it listens.
+export async function startSmtpSink(mailDir) {
+  const port = await freePort();
+  const process = spawn('/usr/bin/python3', [new URL('./smtp_sink.py', import.meta.url).pathname, String(port), mailDir],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    process.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+    process.on('exit', (c) => reject(new Error(`smtp sink exited ${c}`)));
+  });
+  return { process, port };
+}
+
 export function assertPromtoolClean(text) {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   if (r.error) throw r.error;

@@ -7,13 +7,12 @@
 // kill -9 with deliveries pending loses none of them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, cli, freePort, waitFor } from './lib.mjs';
+import { Server, cli, freePort, startSmtpSink, waitFor } from './lib.mjs';
 import { API, RECTIFICATION_ITEMS, actOk, completeDraft, driveTo, loginAll, newSystem } from './story.mjs';
 
 let s, smtp, mailDir, receiver, recvPort;
@@ -31,13 +30,9 @@ function env(smtpPort) {
 
 before(async () => {
   mailDir = mkdtempSync(join(tmpdir(), 'beian-mail-'));
-  const smtpPort = await freePort();
-  smtp = spawn('/usr/bin/python3', [new URL('./smtp_sink.py', import.meta.url).pathname, String(smtpPort), mailDir],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    smtp.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
-    smtp.on('exit', (c) => reject(new Error(`smtp sink exited ${c}`)));
-  });
+  const sink = await startSmtpSink(mailDir);
+  smtp = sink.process;
+  const smtpPort = sink.port;
   receiver = createServer((rq, rs) => {
     let body = '';
     rq.on('data', (d) => { body += d; });

@@ -9,11 +9,10 @@
 // authority's); a finding that clears is logged and tells nobody.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, cli, freePort, waitFor } from './lib.mjs';
+import { Server, cli, startSmtpSink, waitFor } from './lib.mjs';
 import { API, completeDraft, driveTo, getFiling, loginAll, newSystem } from './story.mjs';
 
 const DAY = 86400;
@@ -40,13 +39,9 @@ before(async () => {
   clockFile = join(tmp, 'clock');
   writeFileSync(clockFile, '0');
   mailDir = join(tmp, 'mail');
-  const smtpPort = await freePort();
-  smtp = spawn('/usr/bin/python3', [new URL('./smtp_sink.py', import.meta.url).pathname, String(smtpPort), mailDir],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    smtp.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
-    smtp.on('exit', (c) => reject(new Error(`smtp sink exited ${c}`)));
-  });
+  const sink = await startSmtpSink(mailDir);
+  smtp = sink.process;
+  const smtpPort = sink.port;
   s = await Server.start({
     env: {
       BEIAN_TEST_CLOCK_FILE: clockFile, BEIAN_WEBHOOK_ALLOW_PRIVATE: '1',
