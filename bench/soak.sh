@@ -6,7 +6,7 @@
 # CPU (% of one core: when req/s falls, a server that uses less CPU is starved by neighbours).
 # Aims: zero errors; RSS flat after warm-up (the first slice), growth under SOAK_RSS_LIMIT_MIB
 # (default 8). Exits non-zero on any error, RSS growth over the limit, or a server that died or
-# no longer answers /healthz.
+# no longer answers /healthz. SOAK_SERVER_ARGS: more options for the server (say --checkpoint-interval 3600).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${SOAK_SECONDS:-60}
@@ -22,7 +22,7 @@ port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));pri
 P=$(port)
 URL="http://127.0.0.1:$P"
 "$work/beian" init "$work/data" --demo > "$work/logins" 2>/dev/null
-"$work/beian" serve --data "$work/data" --listen "127.0.0.1:$P" --threads 8 2>"$work/server.log" &
+"$work/beian" serve --data "$work/data" --listen "127.0.0.1:$P" --threads 8 ${SOAK_SERVER_ARGS:-} 2>"$work/server.log" &
 srv=$!
 for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.05; done
 pw() { awk -v l="$1" '$2==l{print $3}' "$work/logins"; }

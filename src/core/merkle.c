@@ -92,13 +92,21 @@ size_t merkle_consistency_proof(const merkle_hash *leaves, size_t m, size_t n, m
 
 /* ---- the growing tree ---------------------------------------------------------------- */
 
+/* Where node (h, i) is kept: every node from the block's height up, the last block's below it. */
+static uint8_t *slot(const struct merkle_tree *t, int h, size_t i)
+{
+    return h >= MERKLE_BLOCK_HEIGHT ? t->level[h][i] : t->level[h][i & ((MERKLE_BLOCK >> h) - 1)];
+}
+
 int merkle_tree_append(struct merkle_tree *t, const merkle_hash leaf)
 {
     /* room first on every level this append can reach, so that a failure changes nothing */
     size_t idx = t->size;
     for (int h = 0; h < 64; h++) {
-        if (t->count[h] == t->cap[h]) {
-            size_t cap = t->cap[h] ? t->cap[h] * 2 : 64;
+        size_t need = h < MERKLE_BLOCK_HEIGHT ? MERKLE_BLOCK >> h : idx + 1;
+        if (t->cap[h] < need) {
+            size_t cap = h < MERKLE_BLOCK_HEIGHT ? need : (t->cap[h] ? t->cap[h] * 2 : 64);
+            if (cap < need) cap = need;
             merkle_hash *p = realloc(t->level[h], cap * sizeof *p);
             if (!p) return -1;
             t->level[h] = p;
@@ -107,10 +115,14 @@ int merkle_tree_append(struct merkle_tree *t, const merkle_hash leaf)
         if (!(idx & 1)) break;   /* this level's new node is a left child: nothing above completes */
         idx >>= 1;
     }
-    memcpy(t->level[0][t->count[0]++], leaf, MERKLE_HASH_LEN);
-    for (int h = 0; h < 63 && !(t->count[h] & 1); h++) {   /* a right child completed its parent */
-        size_t c = t->count[h];
-        merkle_node_hash(t->level[h][c - 2], t->level[h][c - 1], t->level[h + 1][t->count[h + 1]++]);
+    merkle_hash node;
+    memcpy(node, leaf, MERKLE_HASH_LEN);
+    size_t i = t->size;
+    for (int h = 0; h < 64; h++) {
+        memcpy(slot(t, h, i), node, MERKLE_HASH_LEN);
+        if (!(i & 1)) break;
+        merkle_node_hash(slot(t, h, i - 1), node, node);   /* a right child completed its parent */
+        i >>= 1;
     }
     t->size++;
     return 0;
@@ -119,73 +131,116 @@ int merkle_tree_append(struct merkle_tree *t, const merkle_hash leaf)
 void merkle_tree_free(struct merkle_tree *t)
 {
     for (int h = 0; h < 64; h++) free(t->level[h]);
+    free(t->block);
     memset(t, 0, sizeof *t);
 }
 
+/* Where level h of a block starts in t->block: level 0's MERKLE_BLOCK leaves first. */
+static size_t block_offset(int h) { return 2 * MERKLE_BLOCK - (2 * MERKLE_BLOCK >> h); }
+
+/* Read complete block b's leaves again and make its nodes; they must give the root kept for it. */
+static int load_block(struct merkle_tree *t, size_t b)
+{
+    if (t->block_loaded && t->block_index == b) return 0;
+    t->block_loaded = false;
+    if (!t->leaves || (b + 1) * MERKLE_BLOCK > t->size) return -1;
+    if (!t->block && !(t->block = malloc((2 * MERKLE_BLOCK - 1) * sizeof *t->block))) return -1;
+    if (t->leaves(t->leaves_arg, b * MERKLE_BLOCK, MERKLE_BLOCK, t->block) != 0) return -1;
+    for (int h = 0; h < MERKLE_BLOCK_HEIGHT; h++) {
+        merkle_hash *below = t->block + block_offset(h), *above = t->block + block_offset(h + 1);
+        for (size_t i = 0; i < MERKLE_BLOCK >> (h + 1); i++) merkle_node_hash(below[2 * i], below[2 * i + 1], above[i]);
+    }
+    if (memcmp(t->block[block_offset(MERKLE_BLOCK_HEIGHT)], t->level[MERKLE_BLOCK_HEIGHT][b], MERKLE_HASH_LEN) != 0)
+        return -1;
+    t->block_index = b;
+    t->block_loaded = true;
+    return 0;
+}
+
+/* Node (h, i), a complete subtree of the tree: kept, or made again from its block's leaves. */
+static int node_of(struct merkle_tree *t, int h, size_t i, merkle_hash out)
+{
+    size_t b = (i << h) >> MERKLE_BLOCK_HEIGHT;
+    if (h < MERKLE_BLOCK_HEIGHT && b != t->size >> MERKLE_BLOCK_HEIGHT) {
+        if (load_block(t, b) != 0) return -1;
+        memcpy(out, t->block[block_offset(h) + (i & ((MERKLE_BLOCK >> h) - 1))], MERKLE_HASH_LEN);
+        return 0;
+    }
+    memcpy(out, slot(t, h, i), MERKLE_HASH_LEN);
+    return 0;
+}
+
 /* The root of leaves [lo, lo + n): lo is a multiple of the least power of two >= n (RFC 9162's
- * recursion only makes such ranges), so each power-of-two part is a kept subtree. */
-static void range_root(const struct merkle_tree *t, size_t lo, size_t n, merkle_hash out)
+ * recursion only makes such ranges), so each power-of-two part is a complete subtree. */
+static int range_root(struct merkle_tree *t, size_t lo, size_t n, merkle_hash out)
 {
     if (n == 0) {
         crypto_hash_sha256(out, (const uint8_t *)"", 0);
-        return;
+        return 0;
     }
     if ((n & (n - 1)) == 0) {
         int h = __builtin_ctzll((unsigned long long)n);
-        memcpy(out, t->level[h][lo >> h], MERKLE_HASH_LEN);
-        return;
+        return node_of(t, h, lo >> h, out);
     }
     size_t k = split_point(n);
     merkle_hash l, r;
-    range_root(t, lo, k, l);
-    range_root(t, lo + k, n - k, r);
+    if (range_root(t, lo, k, l) != 0 || range_root(t, lo + k, n - k, r) != 0) return -1;
     merkle_node_hash(l, r, out);
+    return 0;
 }
 
-void merkle_tree_root(const struct merkle_tree *t, size_t n, merkle_hash out) { range_root(t, 0, n, out); }
-
-static size_t tree_path(const struct merkle_tree *t, size_t lo, size_t n, size_t index, merkle_hash *out)
+int merkle_tree_root(struct merkle_tree *t, size_t n, merkle_hash out)
 {
-    if (n <= 1) return 0;
-    size_t k = split_point(n), len;
-    if (index < k) {
-        len = tree_path(t, lo, k, index, out);
-        range_root(t, lo + k, n - k, out[len]);
-    } else {
-        len = tree_path(t, lo + k, n - k, index - k, out);
-        range_root(t, lo, k, out[len]);
+    return n <= t->size ? range_root(t, 0, n, out) : -1;
+}
+
+int merkle_tree_leaf(struct merkle_tree *t, size_t index, merkle_hash out)
+{
+    return index < t->size ? node_of(t, 0, index, out) : -1;
+}
+
+/* PATH of RFC 9162 over leaves [lo, lo + n); its length in *len. */
+static int tree_path(struct merkle_tree *t, size_t lo, size_t n, size_t index, merkle_hash *out, size_t *len)
+{
+    if (n <= 1) {
+        *len = 0;
+        return 0;
     }
-    return len + 1;
+    size_t k = split_point(n);
+    int rc = index < k ? tree_path(t, lo, k, index, out, len) : tree_path(t, lo + k, n - k, index - k, out, len);
+    if (rc == 0) rc = index < k ? range_root(t, lo + k, n - k, out[*len]) : range_root(t, lo, k, out[*len]);
+    (*len)++;
+    return rc;
 }
 
-size_t merkle_tree_inclusion_proof(const struct merkle_tree *t, size_t n, size_t index, merkle_hash *out)
+int merkle_tree_inclusion_proof(struct merkle_tree *t, size_t n, size_t index, merkle_hash *out, size_t *len)
 {
+    *len = 0;
     if (n > t->size || index >= n) return 0;
-    return tree_path(t, 0, n, index, out);
+    return tree_path(t, 0, n, index, out, len);
 }
 
-static size_t tree_subproof(const struct merkle_tree *t, size_t lo, size_t m, size_t n, bool whole, merkle_hash *out)
+/* SUBPROOF of RFC 9162 over leaves [lo, lo + n); its length in *len. */
+static int tree_subproof(struct merkle_tree *t, size_t lo, size_t m, size_t n, bool whole, merkle_hash *out,
+                         size_t *len)
 {
     if (m == n) {
-        if (whole) return 0;
-        range_root(t, lo, n, out[0]);
-        return 1;
+        *len = whole ? 0 : 1;
+        return whole ? 0 : range_root(t, lo, n, out[0]);
     }
-    size_t k = split_point(n), len;
-    if (m <= k) {
-        len = tree_subproof(t, lo, m, k, whole, out);
-        range_root(t, lo + k, n - k, out[len]);
-    } else {
-        len = tree_subproof(t, lo + k, m - k, n - k, false, out);
-        range_root(t, lo, k, out[len]);
-    }
-    return len + 1;
+    size_t k = split_point(n);
+    int rc = m <= k ? tree_subproof(t, lo, m, k, whole, out, len)
+                    : tree_subproof(t, lo + k, m - k, n - k, false, out, len);
+    if (rc == 0) rc = m <= k ? range_root(t, lo + k, n - k, out[*len]) : range_root(t, lo, k, out[*len]);
+    (*len)++;
+    return rc;
 }
 
-size_t merkle_tree_consistency_proof(const struct merkle_tree *t, size_t m, size_t n, merkle_hash *out)
+int merkle_tree_consistency_proof(struct merkle_tree *t, size_t m, size_t n, merkle_hash *out, size_t *len)
 {
+    *len = 0;
     if (m == 0 || m > n || n > t->size) return 0;
-    return tree_subproof(t, 0, m, n, true, out);
+    return tree_subproof(t, 0, m, n, true, out, len);
 }
 
 bool merkle_verify_inclusion(const merkle_hash leaf, uint64_t index, uint64_t size, const merkle_hash *proof,

@@ -23,21 +23,38 @@ void merkle_root(const merkle_hash *leaves, size_t n, merkle_hash out);
 size_t merkle_inclusion_proof(const merkle_hash *leaves, size_t n, size_t index, merkle_hash *out);
 /* The consistency proof from size m to size n (0 < m <= n): the number of hashes written. */
 size_t merkle_consistency_proof(const merkle_hash *leaves, size_t m, size_t n, merkle_hash *out);
-/* The same over a growing log without rehashing it: every complete, aligned subtree's root is kept
- * as leaves are appended (level[h][i]: the root of leaves [i·2^h, (i+1)·2^h)), so a root or a proof
- * of any size up to the tree's costs O(log² n) hashes instead of O(n). About 2n hashes of memory. */
+/* The same over a growing log without rehashing it. Every complete, aligned subtree of at least
+ * MERKLE_BLOCK leaves keeps its root (level[h][i]: the root of leaves [i·2^h, (i+1)·2^h), h >=
+ * MERKLE_BLOCK_HEIGHT), and so do the subtrees of the last, incomplete block; the nodes below a
+ * complete block are dropped and made again from its leaves, read back through `leaves`, when a
+ * proof reaches into it (one block at a time is kept for that). So a root or a proof of any size
+ * up to the tree's costs O(log² n) hashes and at most one block's leaves read again, and the tree
+ * keeps about n/128 hashes (a quarter of a byte a leaf) instead of 2n. */
+#define MERKLE_BLOCK_HEIGHT 8
+#define MERKLE_BLOCK ((size_t)1 << MERKLE_BLOCK_HEIGHT)
+/* Give the leaf hashes [first, first + n) of the tree again (all appended before): 0, or -1. */
+typedef int (*merkle_leaves_fn)(void *arg, size_t first, size_t n, merkle_hash *out);
 struct merkle_tree {
-    merkle_hash *level[64];
-    size_t count[64], cap[64];
+    merkle_hash *level[64];   /* below MERKLE_BLOCK_HEIGHT: the last block's nodes, at i mod (block >> h) */
+    size_t cap[64];
     size_t size;   /* leaves appended */
+    merkle_leaves_fn leaves;   /* set before asking about a complete block's insides */
+    void *leaves_arg;
+    merkle_hash *block;   /* the 2·MERKLE_BLOCK - 1 nodes of complete block block_index, when block_loaded */
+    size_t block_index;
+    bool block_loaded;
 };
 /* Append a leaf hash; 0, or -1 when out of memory (the tree is unchanged). */
 int merkle_tree_append(struct merkle_tree *t, const merkle_hash leaf);
 void merkle_tree_free(struct merkle_tree *t);   /* and empty it */
-/* As merkle_root, merkle_inclusion_proof, merkle_consistency_proof for the first n <= t->size leaves. */
-void merkle_tree_root(const struct merkle_tree *t, size_t n, merkle_hash out);
-size_t merkle_tree_inclusion_proof(const struct merkle_tree *t, size_t n, size_t index, merkle_hash *out);
-size_t merkle_tree_consistency_proof(const struct merkle_tree *t, size_t m, size_t n, merkle_hash *out);
+/* As merkle_root, merkle_inclusion_proof, merkle_consistency_proof for the first n <= t->size
+ * leaves; the proofs' lengths in *len. 0, or -1 when a block's leaves were needed and could not
+ * be read, or did not give the root kept for the block (they are not the leaves appended). */
+int merkle_tree_root(struct merkle_tree *t, size_t n, merkle_hash out);
+int merkle_tree_inclusion_proof(struct merkle_tree *t, size_t n, size_t index, merkle_hash *out, size_t *len);
+int merkle_tree_consistency_proof(struct merkle_tree *t, size_t m, size_t n, merkle_hash *out, size_t *len);
+/* The leaf hash at index (< t->size), read back as above when it is in a complete block. */
+int merkle_tree_leaf(struct merkle_tree *t, size_t index, merkle_hash out);
 
 /* Does leaf (a leaf hash) sit at index of the tree of size with root? (RFC 9162 2.1.3.2) */
 bool merkle_verify_inclusion(const merkle_hash leaf, uint64_t index, uint64_t size, const merkle_hash *proof,

@@ -41,46 +41,66 @@ static const char *jstr(const json_t *o, const char *k) { return json_string_val
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct { int64_t n; struct merkle_tree tree; } lc;
 
+/* Leaf hashes of entries [first, first + n) as c sees them (the tree reads a block again). */
+static int read_leaves(void *arg, size_t first, size_t n, merkle_hash *out)
+{
+    struct err quiet = {0};
+    uint8_t *h = store_audit_hashes(arg, (int64_t)first, (int64_t)(first + n), &quiet);
+    err_clear(&quiet);
+    if (!h) return -1;
+    for (size_t i = 0; i < n; i++) merkle_leaf_hash(h + i * 32, 32, out[i]);
+    free(h);
+    return 0;
+}
+
 /* Entry n-1 of the store is the one cached: its leaf hash (SHA-256 over the entry's hash) is the
- * tree's, so the entries' own hashes need not be kept too (a third of the cache's memory). */
+ * tree's, so the entries' own hashes need not be kept too. */
 static bool cache_holds(struct store_conn *c, int64_t n)
 {
     if (n == 0) return true;
     if (n > lc.n) return false;
     struct err quiet = {0};
     uint8_t *h = store_audit_hashes(c, n - 1, n, &quiet);
-    merkle_hash leaf;
+    merkle_hash leaf, kept;
     if (h) merkle_leaf_hash(h, 32, leaf);
-    bool ok = h && memcmp(leaf, lc.tree.level[0][n - 1], MERKLE_HASH_LEN) == 0;
+    bool ok = h && merkle_tree_leaf(&lc.tree, (size_t)(n - 1), kept) == 0 && memcmp(leaf, kept, MERKLE_HASH_LEN) == 0;
     free(h);
     err_clear(&quiet);
     return ok;
 }
 
-static void cache_reset(void)
+static void cache_reset(void)   /* keeps how the tree reads leaves again */
 {
+    struct merkle_tree empty = {.leaves = lc.tree.leaves, .leaves_arg = lc.tree.leaves_arg};
     merkle_tree_free(&lc.tree);
+    lc.tree = empty;
     lc.n = 0;
 }
 
-/* The cache covers the first size entries of c's view of the log (log_mu held). */
+/* The cache covers the first size entries of c's view of the log (log_mu held). The entries past
+ * it are read a block at a time, so a server's first checkpoint does not hold the whole log's
+ * hashes at once. */
 static int cache_upto(struct store_conn *c, int64_t size, struct err *e)
 {
+    lc.tree.leaves = read_leaves;
+    lc.tree.leaves_arg = c;
     if (!cache_holds(c, lc.n < size ? lc.n : size)) cache_reset();   /* another history: start again */
-    if (lc.n >= size) return 0;
-    uint8_t *more = store_audit_hashes(c, lc.n, size, e);
-    if (!more) return -1;
-    for (int64_t i = lc.n; i < size; i++) {
-        merkle_hash leaf;
-        merkle_leaf_hash(more + (i - lc.n) * 32, 32, leaf);
-        if (merkle_tree_append(&lc.tree, leaf) != 0) {
-            free(more);
-            cache_reset();
-            return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+    while (lc.n < size) {
+        int64_t upto = size - lc.n > 4096 ? lc.n + 4096 : size;
+        uint8_t *more = store_audit_hashes(c, lc.n, upto, e);
+        if (!more) return -1;
+        for (int64_t i = lc.n; i < upto; i++) {
+            merkle_hash leaf;
+            merkle_leaf_hash(more + (i - lc.n) * 32, 32, leaf);
+            if (merkle_tree_append(&lc.tree, leaf) != 0) {
+                free(more);
+                cache_reset();
+                return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
+            }
         }
+        free(more);
+        lc.n = upto;
     }
-    free(more);
-    lc.n = size;
     return 0;
 }
 
@@ -100,17 +120,20 @@ static int log_facts(struct store_conn *c, int64_t size, enum log_want want, int
     pthread_mutex_lock(&log_mu);
     int rc = cache_upto(c, size, e);
     if (rc == 0) {
-        merkle_tree_root(&lc.tree, (size_t)size, f->root);
         f->plen = 0;
-        if (want == LOG_INCLUSION) {
-            f->plen = merkle_tree_inclusion_proof(&lc.tree, (size_t)size, (size_t)arg, f->proof);
-            uint8_t *h = store_audit_hashes(c, arg, arg + 1, e);   /* the entry's own hash */
+        rc = merkle_tree_root(&lc.tree, (size_t)size, f->root);
+        if (rc == 0 && want == LOG_INCLUSION) {
+            rc = merkle_tree_inclusion_proof(&lc.tree, (size_t)size, (size_t)arg, f->proof, &f->plen);
+            uint8_t *h = rc == 0 ? store_audit_hashes(c, arg, arg + 1, e) : NULL;   /* the entry's own hash */
             if (h) sign_hex(h, 32, f->entry_hex);
             else rc = -1;
             free(h);
-        } else if (want == LOG_CONSISTENCY) {
-            f->plen = merkle_tree_consistency_proof(&lc.tree, (size_t)arg, (size_t)size, f->proof);
+        } else if (rc == 0 && want == LOG_CONSISTENCY) {
+            rc = merkle_tree_consistency_proof(&lc.tree, (size_t)arg, (size_t)size, f->proof, &f->plen);
         }
+        if (rc != 0 && !e->code) err_set(e, ERR_INTERNAL, NULL, "the audit log could not be read again for a proof",
+                                         "无法为证明重新读取审计日志");
+        if (rc != 0) cache_reset();   /* a block that no longer gives its root: start again next time */
     }
     pthread_mutex_unlock(&log_mu);
     return rc;

@@ -124,13 +124,25 @@ static void test_all_proofs(void **state)
     }
 }
 
-/* The growing tree gives the same roots and proofs as the plain recursion, at every size. */
+/* The leaves a growing tree reads again: the test's own array, or one with a leaf changed. */
+struct leaves_of { const merkle_hash *l; size_t reads; };
+static int give_leaves(void *arg, size_t first, size_t n, merkle_hash *out)
+{
+    struct leaves_of *w = arg;
+    memcpy(out, w->l + first, n * sizeof *out);
+    w->reads++;
+    return 0;
+}
+
+/* The growing tree gives the same roots and proofs as the plain recursion, at every size: within
+ * its last block, and across complete blocks whose insides it reads again. */
 static void test_tree_matches(void **state)
 {
     (void)state;
-    enum { N = 300 };
+    enum { N = 4 * MERKLE_BLOCK + 300 };
     static merkle_hash l[N];
-    struct merkle_tree t = {0};
+    struct leaves_of w = {l, 0};
+    struct merkle_tree t = {.leaves = give_leaves, .leaves_arg = &w};
     merkle_hash a[MERKLE_MAX_PROOF], b[MERKLE_MAX_PROOF], r1, r2;
     for (size_t i = 0; i < N; i++) {
         uint8_t x[8] = {(uint8_t)i, (uint8_t)(i >> 8), 7};
@@ -138,21 +150,44 @@ static void test_tree_matches(void **state)
         assert_int_equal(merkle_tree_append(&t, l[i]), 0);
     }
     assert_int_equal(t.size, N);
-    for (size_t n = 0; n <= N; n++) {
+    for (size_t n = 0; n <= N; n += (n < 300 || n % MERKLE_BLOCK > MERKLE_BLOCK - 3 || n % MERKLE_BLOCK < 3 ? 1 : 29)) {
         merkle_root(l, n, r1);
-        merkle_tree_root(&t, n, r2);
+        assert_int_equal(merkle_tree_root(&t, n, r2), 0);
         assert_memory_equal(r1, r2, MERKLE_HASH_LEN);
-        for (size_t i = 0; i < n; i += (n > 64 ? 7 : 1)) {
-            size_t la = merkle_inclusion_proof(l, n, i, a), lb = merkle_tree_inclusion_proof(&t, n, i, b);
+        size_t la, lb;
+        for (size_t i = 0; i < n; i += (n > 300 ? 37 : n > 64 ? 7 : 1)) {
+            la = merkle_inclusion_proof(l, n, i, a);
+            assert_int_equal(merkle_tree_inclusion_proof(&t, n, i, b, &lb), 0);
             assert_int_equal(la, lb);
             assert_memory_equal(a, b, la * MERKLE_HASH_LEN);
+            assert_int_equal(merkle_tree_leaf(&t, i, r2), 0);
+            assert_memory_equal(l[i], r2, MERKLE_HASH_LEN);
         }
-        for (size_t m = 1; m <= n; m += (n > 64 ? 11 : 1)) {
-            size_t la = merkle_consistency_proof(l, m, n, a), lb = merkle_tree_consistency_proof(&t, m, n, b);
+        for (size_t m = 1; m <= n; m += (n > 300 ? 41 : n > 64 ? 11 : 1)) {
+            la = merkle_consistency_proof(l, m, n, a);
+            assert_int_equal(merkle_tree_consistency_proof(&t, m, n, b, &lb), 0);
             assert_int_equal(la, lb);
             assert_memory_equal(a, b, la * MERKLE_HASH_LEN);
         }
     }
+    assert_true(w.reads > 0);   /* the complete blocks' insides were read again, not kept */
+    size_t kept = 0;
+    for (int h = 0; h < 64; h++) kept += t.cap[h];
+    assert_true(kept < N);   /* the last block's nodes and the levels above the blocks: not every leaf */
+
+    /* a complete block whose leaves no longer give its root: the proof fails, not a wrong one */
+    static merkle_hash bad[N];
+    memcpy(bad, l, sizeof bad);
+    bad[MERKLE_BLOCK + 5][0] ^= 1;
+    struct leaves_of wb = {bad, 0};
+    t.leaves_arg = &wb;
+    t.block_loaded = false;
+    size_t len;
+    assert_int_equal(merkle_tree_inclusion_proof(&t, N, MERKLE_BLOCK + 9, b, &len), -1);
+    assert_int_equal(merkle_tree_leaf(&t, MERKLE_BLOCK + 5, r2), -1);
+    assert_int_equal(merkle_tree_inclusion_proof(&t, N, N - 1, b, &len), 0);   /* the last block is kept */
+    t.leaves = NULL;
+    assert_int_equal(merkle_tree_consistency_proof(&t, 3, N, b, &len), -1);   /* and nothing to read with */
     merkle_tree_free(&t);
     assert_int_equal(t.size, 0);
 }
