@@ -61,13 +61,14 @@ def run(k, count, tag):
                   {'authorization': 'Bearer ' + s['token'], 'content-type': 'application/json', 'if-match': '*'})
         r = c.getresponse(); r.read()
         if r.status != 200: failed.append(r.status)
-def batch(total, tag):
+def batch(total, tag, clients):
     ts = [threading.Thread(target=run, args=(k, total // clients, tag)) for k in range(clients)]
     for t in ts: t.start()
     for t in ts: t.join()
-batch(32, 'warm')
+# warm-up on many connections, so that every server thread has made its Lua state and statements
+batch(256, 'warm', 64)
 subprocess.run(['callgrind_control', '-z', pid], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-batch(n, 'run')
+batch(n, 'run', clients)
 subprocess.run(['callgrind_control', '-d', pid], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 if failed: print('failed PUTs:', len(failed), sorted(set(failed)), file=sys.stderr)
 PY
@@ -75,10 +76,11 @@ PY
   srv=""
   # the dump made by callgrind_control (cg.out.1), summed over threads
   total=$(cat "$work"/cg.out*.1* 2>/dev/null | awk '/^summary:/ {s += $2} END {printf "%.0f", s}')
-  # the policy engine's share (rules.c:policy_check, inclusive) apart: its Lua garbage collector
-  # makes it vary by ±10 % from run to run, and it is another part's to cut
+  # the policy engine's share (rules.c:policy_check and policy_check_traced, inclusive) apart: its
+  # Lua garbage collector makes it vary by ±10 % from run to run
   policy=$(callgrind_annotate --inclusive=yes --threshold=100 "$work"/cg.out*.1* 2>/dev/null |
-    awk '/rules\.c:policy_check / && !seen {gsub(",", "", $1); print $1; seen = 1}')
+    awk 'match($0, /rules\.c:policy_check(_traced)? /) { f = substr($0, RSTART, RLENGTH);
+         if (!seen[f]++) { gsub(",", "", $1); s += $1 } } END {print s + 0}')
   per() { awk -v t="$1" -v n="$N" 'BEGIN{printf "%.0f", t/n}'; }
   echo "$bin per PUT: $(per "$total") instructions, of which policy_check $(per "${policy:-0}"), the rest $(per "$((total - ${policy:-0}))")"
   if [ -n "${PUT_PROFILE_DIR:-}" ]; then
