@@ -16,8 +16,8 @@ static pthread_mutex_t slots_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static struct trace_slot *slot_of(int64_t id) { return &slots[(uint64_t)id % FILING_TRACES_SLOTS]; }
 
-int filing_traces_check(int64_t filing_id, const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
-                        json_t **findings, json_t **derived, struct err *e)
+int filing_traces_check(int64_t filing_id, const struct pack *p, const json_t *doc, bool doc_given, day_t as_of,
+                        const json_t *ctx, json_t **findings, json_t **derived, struct err *e)
 {
     struct policy_trace *prev = NULL, *next = NULL;
     pthread_mutex_lock(&slots_mu);
@@ -27,8 +27,8 @@ int filing_traces_check(int64_t filing_id, const struct pack *p, const json_t *d
         s->trace = NULL;
     }
     pthread_mutex_unlock(&slots_mu);
-    /* the trace keeps the document: a copy of its own, which no caller changes afterwards */
-    json_t *kept = json_deep_copy(doc);
+    /* the trace keeps the document, which no caller may change afterwards */
+    json_t *kept = doc_given ? json_incref((json_t *)doc) : json_deep_copy(doc);
     int rc = kept ? policy_check_traced(p, kept, as_of, ctx, prev, &next, findings, derived, e)
                   : policy_check(p, doc, as_of, ctx, findings, derived, e);
     json_decref(kept);

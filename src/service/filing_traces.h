@@ -5,6 +5,7 @@
 #ifndef BEIAN_FILING_TRACES_H
 #define BEIAN_FILING_TRACES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "core/date.h"
@@ -13,9 +14,12 @@
 
 enum { FILING_TRACES_SLOTS = 128 };
 
-/* policy_check of filing_id's document, incremental after its kept trace; keeps this one. */
-int filing_traces_check(int64_t filing_id, const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
-                        json_t **findings, json_t **derived, struct err *e);
+/* policy_check of filing_id's document, incremental after its kept trace; keeps this one. The
+ * trace keeps the document: a copy of its own, or doc itself when doc_given — the caller promises
+ * that nothing changes doc afterwards (a save, which stores the document's text and drops the
+ * tree), and saves itself the copy. */
+int filing_traces_check(int64_t filing_id, const struct pack *p, const json_t *doc, bool doc_given, day_t as_of,
+                        const json_t *ctx, json_t **findings, json_t **derived, struct err *e);
 
 /* Drop every kept trace (before the packs they name are freed). */
 void filing_traces_clear(void);

@@ -103,21 +103,26 @@ void filing_derive_columns(json_t *row)
     json_object_set_new(row, "provider_evaluation_id", json_is_integer(v) ? json_copy((json_t *)v) : json_null());
 }
 
-void filing_evaluate(struct app *a, struct store_conn *c, json_t *row)
+static void evaluate(struct app *a, struct store_conn *c, json_t *row, struct filing_pass *pass, bool doc_given);
+
+void filing_evaluate(struct app *a, struct store_conn *c, json_t *row) { evaluate(a, c, row, NULL, false); }
+
+void filing_evaluate_in_pass(struct app *a, struct store_conn *c, json_t *row, struct filing_pass *pass)
 {
-    filing_evaluate_in_pass(a, c, row, NULL);
+    evaluate(a, c, row, pass, false);
 }
 
 /* One filing's policy check outside a pass: after its last one, when kept (filing_traces.h), only
  * the rules whose reads changed run. */
-static int filing_check(int64_t id, const struct pack *p, const json_t *doc, day_t today, const json_t *ctx,
-                        json_t **findings, json_t **derived, struct err *e)
+static int filing_check(int64_t id, const struct pack *p, const json_t *doc, bool doc_given, day_t today,
+                        const json_t *ctx, json_t **findings, json_t **derived, struct err *e)
 {
-    return id ? filing_traces_check(id, p, doc, today, ctx, findings, derived, e)
+    return id ? filing_traces_check(id, p, doc, doc_given, today, ctx, findings, derived, e)
               : policy_check(p, doc, today, ctx, findings, derived, e);
 }
 
-void filing_evaluate_in_pass(struct app *a, struct store_conn *c, json_t *row, struct filing_pass *pass)
+/* doc_given: row.document is handed to the kept trace — nothing changes it afterwards (a save). */
+static void evaluate(struct app *a, struct store_conn *c, json_t *row, struct filing_pass *pass, bool doc_given)
 {
     const json_t *document = json_object_get(row, "document");
     day_t today = date_from_unix(clock_now());
@@ -138,7 +143,7 @@ void filing_evaluate_in_pass(struct app *a, struct store_conn *c, json_t *row, s
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
     int rc = pass ? policy_check_memo_digested(filing_pass_checks(pass), p, document, digest, today, ctx, &findings, &derived, &e)
-                  : filing_check(jint(row, "id"), p, document, today, ctx, &findings, &derived, &e);
+                  : filing_check(jint(row, "id"), p, document, doc_given, today, ctx, &findings, &derived, &e);
     if (rc != 0) {
         /* the engine itself could not run (out of memory): say so as a blocking finding */
         findings = json_array();
@@ -566,7 +571,8 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
             if (json_object_get(row, CHANGE_MEMBERS[k]))
                 json_object_set(nrow, CHANGE_MEMBERS[k], json_object_get(row, CHANGE_MEMBERS[k]));
         filing_derive_columns(nrow);
-        filing_evaluate(a, c, nrow);
+        /* the document's tree goes to the kept trace: its text replaces it in nrow just below */
+        evaluate(a, c, nrow, NULL, true);
         /* the JSON columns as the text they are stored as, made here rather than in the one writer;
          * the document's text came from a tree whose strings jansson checked: valid UTF-8 */
         json_object_set_new(nrow, "document", json_stringn_nocheck(text, text_len));
