@@ -45,9 +45,22 @@ fi
 read -r n3 d3 p50c p99c e3 < <(run_wrk "http://127.0.0.1:$P/" bench/put.lua "$TOKEN")
 LOOP=$("$work/sqlite_insert" "$work/loop.db" "$work/doc.json" "$SECS")
 PUT=$(rps "$n3" "$d3")
+# the floor under the PUT (bench/put_floor.c): the same saves with only the work they cannot skip
+FLOOR_BIN=$(dirname "$BIN")/put_floor
+FLOOR=""
+if [ -x "$FLOOR_BIN" ]; then
+  FP=$(port)
+  "$FLOOR_BIN" "$FP" 8 policy/cn-cloud "$work/floor.db" "$TOKEN" "$DRAFTS" 2>"$work/floor.log" &
+  floor_pid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$FP/" && break; sleep 0.05; done
+  read -r n4 d4 p50d p99d e4 < <(run_wrk "http://127.0.0.1:$FP/" bench/put.lua "$TOKEN")
+  kill "$floor_pid" 2>/dev/null; wait "$floor_pid" 2>/dev/null || true
+  FLOOR=$(rps "$n4" "$d4")
+fi
 put_rows() {
   echo "| PUT /api/v1/filings/{id}/document (beian, 64 drafts) | $PUT | $(ms "$p50c") | $(ms "$p99c") | $e3 | $(ratio "$PUT" "$LOOP" loop) |"
   echo "| plain C loop: INSERT same document, WAL, synchronous=FULL | $LOOP | | | | baseline |"
+  [ -z "$FLOOR" ] || echo "| floor: the same PUTs doing only token, row, parse, pack check, text, row + audit, group commit (bench/put_floor.c) | $FLOOR | $(ms "$p50d") | $(ms "$p99d") | $e4 | beian at $(ratio "$PUT" "$FLOOR" floor) |"
 }
 if [ "${BENCH_ONLY:-}" = put ]; then
   echo "Run: $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, ${SECS}s per run, $CONNS connections (wrk -t2), load average $(cut -d' ' -f1-3 /proc/loadavg)"

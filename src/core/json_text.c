@@ -60,7 +60,7 @@ static void put_string(struct text *t, const char *s, size_t n)
     put_char(t, '"');
 }
 
-struct key { const char *text; size_t len; };
+struct key { const char *text; size_t len; const json_t *value; };
 
 /* json_dumps' order: bytes compared as unsigned, a prefix first */
 static int key_cmp(const struct key *a, const struct key *b)
@@ -100,7 +100,7 @@ static void put_object(struct text *t, const json_t *v, int depth, const struct 
     if (!keys) { t->failed = true; return; }
     size_t i = 0;
     for (void *it = json_object_iter((json_t *)v); it && i < n; it = json_object_iter_next((json_t *)v, it))
-        keys[i++] = (struct key){json_object_iter_key(it), json_object_iter_key_len(it)};
+        keys[i++] = (struct key){json_object_iter_key(it), json_object_iter_key_len(it), json_object_iter_value(it)};
     n = i;
     sort_keys(keys, n);
     put_char(t, '{');
@@ -111,7 +111,7 @@ static void put_object(struct text *t, const json_t *v, int depth, const struct 
         if (sp && strlen(sp->key) == keys[i].len && memcmp(sp->key, keys[i].text, keys[i].len) == 0)
             put(t, sp->text, sp->len);
         else
-            put_value(t, json_object_getn(v, keys[i].text, keys[i].len), depth + 1);
+            put_value(t, keys[i].value, depth + 1);
     }
     put_char(t, '}');
     if (keys != stack) free(keys);
