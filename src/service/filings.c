@@ -437,7 +437,7 @@ struct save_job {
 static int save_job_fn(struct store_conn *c, void *arg, struct err *e)
 {
     struct save_job *j = arg;
-    json_t *cur = store_filing_get_raw(c, j->id);
+    json_t *cur = store_filing_get_for_save(c, j->id, false);   /* the reply puts the new texts in */
     int rc = -1;
     if (!filing_visible(j->who, cur)) {
         err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
@@ -509,7 +509,7 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
 {
     struct store_conn *c = store_reader(a->store);
     for (int attempt = 0; attempt < 4; attempt++) {
-        json_t *row = store_filing_get_raw(c, id);
+        json_t *row = store_filing_get_for_save(c, id, true);   /* its findings and derived are replaced */
         if (!filing_visible(who, row)) {
             json_decref(row);
             err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
@@ -553,9 +553,8 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
         if (old_text && strcmp(text, old_text) == 0) { /* nothing changed: nothing to write */
             free(text);
             json_decref(newdoc);
-            json_t *v = filing_view(a, who, row, true);
             json_decref(row);
-            return v;
+            return filing_get_raw(a, who, id, e);
         }
         char before[65], after[65];
         sha256_hex(old_text ? old_text : "", old_text ? json_string_length(json_object_get(row, "document")) : 0, before);

@@ -116,6 +116,9 @@ json_t *store_filing_get(struct store_conn *c, int64_t id);
 /* The same row with its JSON columns (document, findings, derived) left as JSON text in strings,
  * for readers that only pass them on (saves parsing and re-serialising the document). */
 json_t *store_filing_get_raw(struct store_conn *c, int64_t id);
+/* The same without the columns a save replaces: findings and derived (and the document unless
+ * with_document) are read as null, in their places, so a save copies no text it will not use. */
+json_t *store_filing_get_for_save(struct store_conn *c, int64_t id, bool with_document);
 /* Store a new document: row holds id, document (canonical JSON text), findings and derived (JSON
  * values, or their canonical text as strings), revision, last_editor_id, the list columns
  * (subject_name, system_name, region, level, provider_org_id, provider_evaluation_id, type, pack)
