@@ -6,10 +6,11 @@
  *   - parse the body (jansson) and check it with the pack — beian's own engine, after the filing's
  *     last trace (policy_check_traced: the form's shape and completeness, the rules whose reads
  *     changed), with the context beian gives a draft that attaches no material;
- *   - the canonical text of the document and of the findings (what is stored);
+ *   - the canonical text of the document, the findings and the derived values (what is stored);
  *   - on one writer thread, group-committed with one fsync (WAL, synchronous=FULL): the row
  *     updated where the revision is still the one read, and a hash-chained audit row;
- *   - answer 200 with the stored document.
+ *   - answer 200 with the stored row: its id, revision and the three texts (beian's reply also
+ *     has the row's other columns and the allowed actions: 15 KB against these 11 KB).
  * Not done here, done by beian: the records' checks (materials, organisation, jurisdiction,
  * provider), the old document's hash, the filing's view with its allowed actions, the reply's
  * ETag, the request log line, the derived columns. What beian spends above this is beian's.
@@ -46,8 +47,8 @@ static pthread_mutex_t traces_mu = PTHREAD_MUTEX_INITIALIZER;
 /* ---- the one writer and its queue ---- */
 struct job {
     long long id, revision, user;
-    char *text, *findings;
-    size_t text_len, findings_len;
+    char *text, *findings, *derived;
+    size_t text_len, findings_len, derived_len;
     bool done, ok;
     pthread_cond_t cv;
     struct job *next;
@@ -83,8 +84,8 @@ static void *writer_main(void *arg)
     (void)arg;
     sqlite3 *db = open_db();
     sqlite3_stmt *begin = prepare(db, "BEGIN IMMEDIATE"), *commit = prepare(db, "COMMIT");
-    sqlite3_stmt *update = prepare(db, "UPDATE filings SET document = ?, findings = ?, revision = revision + 1 "
-                                       "WHERE id = ? AND revision = ?");
+    sqlite3_stmt *update = prepare(db, "UPDATE filings SET document = ?, findings = ?, derived = ?, "
+                                       "revision = revision + 1 WHERE id = ? AND revision = ?");
     sqlite3_stmt *last = prepare(db, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
     sqlite3_stmt *append = prepare(db, "INSERT INTO audit (detail, prev_hash, hash) VALUES (?, ?, ?)");
     for (;;) {
@@ -98,8 +99,9 @@ static void *writer_main(void *arg)
         for (struct job *j = group; j; j = j->next) {
             sqlite3_bind_text(update, 1, j->text, (int)j->text_len, SQLITE_STATIC);
             sqlite3_bind_text(update, 2, j->findings, (int)j->findings_len, SQLITE_STATIC);
-            sqlite3_bind_int64(update, 3, j->id);
-            sqlite3_bind_int64(update, 4, j->revision);
+            sqlite3_bind_text(update, 3, j->derived, (int)j->derived_len, SQLITE_STATIC);
+            sqlite3_bind_int64(update, 4, j->id);
+            sqlite3_bind_int64(update, 5, j->revision);
             j->ok = sqlite3_step(update) == SQLITE_DONE && sqlite3_changes(db) == 1;
             sqlite3_reset(update);
             if (!j->ok) continue;
@@ -236,6 +238,7 @@ static enum MHD_Result save(struct MHD_Connection *conn, const char *url, struct
     struct job j = {.id = id, .revision = revision, .user = user};
     j.text = json_canonical(doc, &j.text_len);
     j.findings = json_canonical(findings, &j.findings_len);
+    j.derived = json_canonical(derived, &j.derived_len);
     json_decref(doc);
     json_decref(findings);
     json_decref(derived);
@@ -257,12 +260,17 @@ static enum MHD_Result save(struct MHD_Connection *conn, const char *url, struct
         if (j.ok || strcmp(if_match, "*") != 0) break;
     }
     pthread_cond_destroy(&j.cv);
-    free(j.findings);
-    if (!j.ok) {
-        free(j.text);
-        return refuse(conn, 409);
+    char *reply = NULL;
+    size_t reply_len = 0;
+    if (j.ok) {
+        reply = malloc(j.text_len + j.findings_len + j.derived_len + 128);
+        reply_len = (size_t)sprintf(reply, "{\"id\":%lld,\"revision\":%lld,\"document\":%s,\"findings\":%s,\"derived\":%s}",
+                                    id, j.revision + 1, j.text, j.findings, j.derived);
     }
-    return answer(conn, 200, j.text, j.text_len);
+    free(j.text);
+    free(j.findings);
+    free(j.derived);
+    return reply ? answer(conn, 200, reply, reply_len) : refuse(conn, 409);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -309,7 +317,7 @@ static void setup_db(const char *token, char *ids)
     sha256_hex(token, strlen(token), token_hash);
     snprintf(sql, sizeof sql,
              "CREATE TABLE tokens (hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, org_id INTEGER NOT NULL, expires INTEGER NOT NULL);"
-             "CREATE TABLE filings (id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL, revision INTEGER NOT NULL, document TEXT, findings TEXT);"
+             "CREATE TABLE filings (id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL, revision INTEGER NOT NULL, document TEXT, findings TEXT, derived TEXT);"
              "CREATE TABLE audit (id INTEGER PRIMARY KEY, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
              "INSERT INTO tokens VALUES ('%s', 1, 2, %lld);", token_hash, (long long)time(NULL) + 86400);
     if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
@@ -317,7 +325,7 @@ static void setup_db(const char *token, char *ids)
         exit(1);
     }
     for (char *id = strtok(ids, ","); id; id = strtok(NULL, ",")) {
-        snprintf(sql, sizeof sql, "INSERT INTO filings VALUES (%lld, 2, 1, '{}', '[]')", atoll(id));
+        snprintf(sql, sizeof sql, "INSERT INTO filings VALUES (%lld, 2, 1, '{}', '[]', '{}')", atoll(id));
         sqlite3_exec(db, sql, NULL, NULL, NULL);
     }
     sqlite3_close(db);
