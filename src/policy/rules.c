@@ -425,6 +425,11 @@ struct policy_trace {
     size_t n_units;
     json_t *derived;
     int ran, reused;
+    /* the form checks' parts (schema.h), reused while the form and a part's value stay: */
+    const json_t *form;       /* the form they were made against */
+    json_t *doc_checked;      /* the document as given (the rules' root has refused values nulled) */
+    json_t *shape_parts;      /* the document's member key -> its shape findings */
+    json_t *required_parts;   /* section key -> its completeness findings */
 };
 
 struct eval {
@@ -1035,6 +1040,9 @@ void policy_trace_free(struct policy_trace *t)
     free(t->reads);
     free(t->keys);
     json_decref(t->derived);
+    json_decref(t->doc_checked);
+    json_decref(t->shape_parts);
+    json_decref(t->required_parts);
     if (t->prog) program_release(t->prog);
     free(t);
 }
@@ -1132,6 +1140,77 @@ int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const 
     return evaluate(p, doc, as_of, ctx, NULL, NULL, findings, derived, e);
 }
 
+/* ---- the form checks, a part at a time after a trace ---- */
+
+/* The part prev kept under key, when the value it was made from is value again (both absent
+ * counts as the same): the caller's own copy; NULL when it must be made afresh. The kept part
+ * goes on to *kept (shared by the traces, never changed). */
+static json_t *part_again(const struct policy_trace *prev, const json_t *parts, const char *key, const json_t *was,
+                          const json_t *value, json_t **kept)
+{
+    *kept = prev && parts ? json_object_get(parts, key) : NULL;
+    if (!*kept) return NULL;
+    bool same = was == value || (was && value && json_equal((json_t *)was, (json_t *)value));
+    if (!same) {
+        *kept = NULL;
+        return NULL;
+    }
+    return json_deep_copy(*kept);
+}
+
+/* Keep part (a copy, or the part reused) for the next trace, when there will be one. */
+static void part_keep(json_t *parts, const char *key, json_t *fresh, json_t *kept)
+{
+    if (!parts) return;
+    if (kept) json_object_set(parts, key, kept);
+    else json_object_set_new(parts, key, json_deep_copy(fresh));
+}
+
+/* schema_check_shape_in, member by member, each reused from prev when its value is the same. */
+static json_t *shape_checked(const json_t *form, const json_t *doc, const struct policy_trace *prev, json_t *parts)
+{
+    if (!json_is_object(doc)) return schema_check_shape_in(form, doc);
+    json_t *all = json_array();
+    const char *key;
+    json_t *value, *kept;
+    json_object_foreach((json_t *)doc, key, value) {
+        json_t *part = part_again(prev, prev ? prev->shape_parts : NULL, key,
+                                  prev ? json_object_get(prev->doc_checked, key) : NULL, value, &kept);
+        if (!part) part = schema_check_shape_member(form, key, value);
+        part_keep(parts, key, part, kept);
+        json_array_extend(all, part);
+        json_decref(part);
+    }
+    return all;
+}
+
+/* A section's value as the completeness check reads it: its object, or nothing. */
+static const json_t *section_value(const json_t *doc, const char *key)
+{
+    const json_t *v = json_is_object(doc) ? json_object_get(doc, key) : NULL;
+    return json_is_object(v) ? v : NULL;
+}
+
+/* schema_check_required_in, section by section, each reused from prev when its value is the same. */
+static json_t *required_checked(const json_t *form, const json_t *doc, const struct policy_trace *prev, json_t *parts)
+{
+    json_t *all = json_array(), *kept;
+    size_t i;
+    const json_t *section;
+    json_array_foreach(json_object_get(form, "sections"), i, section) {
+        const char *key = json_string_value(json_object_get(section, "key"));
+        const json_t *value = section_value(doc, key);
+        json_t *part = key ? part_again(prev, prev ? prev->required_parts : NULL, key,
+                                        prev ? section_value(prev->doc_checked, key) : NULL, value, &kept)
+                           : NULL;
+        if (!part) part = schema_check_required_section(section, value);
+        if (key) part_keep(parts, key, part, kept);
+        json_array_extend(all, part);
+        json_decref(part);
+    }
+    return all;
+}
+
 static int check(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx, bool shape,
                  const struct policy_trace *prev, struct policy_trace **next, json_t **findings, json_t **derived,
                  struct err *e)
@@ -1145,7 +1224,11 @@ static int check(const struct pack *p, const json_t *doc, day_t as_of, const jso
         *findings = NULL;
         return err_set(e, ERR_VALIDATION, NULL, "the policy pack has no form for %s", "策略包没有 %s 的表单", target);
     }
-    json_t *all = shape ? schema_check_shape_in(form, doc) : json_array();
+    /* after a trace of the same pack and form, the parts whose values are unchanged are reused */
+    const struct policy_trace *same = prev && prev->prog == p->rules && prev->p == p && prev->form == form &&
+                                              prev->doc_checked ? prev : NULL;
+    json_t *shape_parts = next && shape ? json_object() : NULL, *required_parts = next && shape ? json_object() : NULL;
+    json_t *all = shape ? shape_checked(form, doc, same, shape_parts) : json_array();
     /* the rules see the document without the values the shape check refused */
     json_t *well_formed = schema_without_findings(doc, all);
     int rc = well_formed ? evaluate(p, well_formed, as_of, ctx, prev, next, &rule_findings, derived, e)
@@ -1153,10 +1236,21 @@ static int check(const struct pack *p, const json_t *doc, day_t as_of, const jso
     json_decref(well_formed);
     if (rc != 0) {
         json_decref(all);
+        json_decref(shape_parts);
+        json_decref(required_parts);
         *findings = NULL;
         return -1;
     }
-    json_t *required = schema_check_required_in(form, doc);
+    json_t *required = shape ? required_checked(form, doc, same, required_parts) : schema_check_required_in(form, doc);
+    if (next && *next && shape_parts && required_parts) {
+        (*next)->form = form;
+        (*next)->doc_checked = json_incref((json_t *)doc);
+        (*next)->shape_parts = shape_parts;
+        (*next)->required_parts = required_parts;
+    } else {
+        json_decref(shape_parts);
+        json_decref(required_parts);
+    }
     json_array_extend(all, required);
     json_array_extend(all, rule_findings);
     json_decref(required);

@@ -508,35 +508,44 @@ json_t *schema_check_shape(const struct pack *p, const json_t *doc)
     return schema_check_shape_in(p->form, doc);
 }
 
-json_t *schema_check_shape_in(const json_t *form, const json_t *doc)
+json_t *schema_check_shape_member(const json_t *form, const char *key, const json_t *value)
 {
     struct walk w = {json_array(), {0}};
+    size_t mark = path_push(&w.path, key);
+    const json_t *section = find_by_key(form_sections(form), key);
+    const char *at = path_text(&w.path);
+    if (!section) {
+        char *key_shown = shown(key);
+        report(&w, "FORM-UNKNOWN", format("未知部分（%s）：表单中没有“%s”部分", at, key_shown),
+               format("Unknown section %s: the form has no section \"%s\"", at, key_shown));
+        free(key_shown);
+    } else if (json_is_object(value)) {
+        check_members(&w, json_object_get(section, "fields"), section, value);
+    } else if (!json_is_null(value)) {
+        report(&w, "FORM-TYPE", format("%s（%s）应为对象", label(section, "zh"), at),
+               format("%s (%s) must be an object", label(section, "en"), at));
+    }
+    path_cut(&w.path, mark);
+    free(w.path.text);
+    return w.findings;
+}
+
+json_t *schema_check_shape_in(const json_t *form, const json_t *doc)
+{
+    json_t *all = json_array();
     if (!json_is_object(doc)) {
-        finding_add(w.findings, "FORM-TYPE", SEVERITY, "", "备案文档应为 JSON 对象，每个部分一个成员",
+        finding_add(all, "FORM-TYPE", SEVERITY, "", "备案文档应为 JSON 对象，每个部分一个成员",
                     "The filing document must be a JSON object with one member per section", SOURCE);
-        return w.findings;
+        return all;
     }
     const char *key;
     const json_t *value;
     json_object_foreach((json_t *)doc, key, value) {
-        size_t mark = path_push(&w.path, key);
-        const json_t *section = find_by_key(form_sections(form), key);
-        const char *at = path_text(&w.path);
-        if (!section) {
-            char *key_shown = shown(key);
-            report(&w, "FORM-UNKNOWN", format("未知部分（%s）：表单中没有“%s”部分", at, key_shown),
-                   format("Unknown section %s: the form has no section \"%s\"", at, key_shown));
-            free(key_shown);
-        } else if (json_is_object(value)) {
-            check_members(&w, json_object_get(section, "fields"), section, value);
-        } else if (!json_is_null(value)) {
-            report(&w, "FORM-TYPE", format("%s（%s）应为对象", label(section, "zh"), at),
-                   format("%s (%s) must be an object", label(section, "en"), at));
-        }
-        path_cut(&w.path, mark);
+        json_t *part = schema_check_shape_member(form, key, value);
+        json_array_extend(all, part);
+        json_decref(part);
     }
-    free(w.path.text);
-    return w.findings;
+    return all;
 }
 
 /* ---- completeness ----------------------------------------------------------------------- */
@@ -642,20 +651,28 @@ json_t *schema_check_required(const struct pack *p, const json_t *doc)
     return schema_check_required_in(p->form, doc);
 }
 
-json_t *schema_check_required_in(const json_t *form, const json_t *doc)
+json_t *schema_check_required_section(const json_t *section, const json_t *value)
 {
     struct walk w = {json_array(), {0}};
+    size_t mark = path_push(&w.path, json_string_value(json_object_get(section, "key")));
+    require_members(&w, json_object_get(section, "fields"), json_is_object(value) ? value : NULL);
+    path_cut(&w.path, mark);
+    free(w.path.text);
+    return w.findings;
+}
+
+json_t *schema_check_required_in(const json_t *form, const json_t *doc)
+{
+    json_t *all = json_array();
     size_t i;
     const json_t *section;
     json_array_foreach(form_sections(form), i, section) {
         const char *key = json_string_value(json_object_get(section, "key"));
-        const json_t *value = json_is_object(doc) ? json_object_get(doc, key) : NULL;
-        size_t mark = path_push(&w.path, key);
-        require_members(&w, json_object_get(section, "fields"), json_is_object(value) ? value : NULL);
-        path_cut(&w.path, mark);
+        json_t *part = schema_check_required_section(section, json_is_object(doc) ? json_object_get(doc, key) : NULL);
+        json_array_extend(all, part);
+        json_decref(part);
     }
-    free(w.path.text);
-    return w.findings;
+    return all;
 }
 
 /* ---- lookup ----------------------------------------------------------------------------- */
