@@ -47,16 +47,14 @@ static void put_char(struct text *t, char c)
 static void put_string(struct text *t, const char *s, size_t n)
 {
     put_char(t, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {   /* a run of bytes as they are, then one escaped */
+        size_t run = json_plain_run(s + i, n - i);
+        put(t, s + i, run);
+        i += run;
+        if (i == n) break;
         char seq[8];
-        size_t len = json_escape_byte((unsigned char)s[i], seq);
-        if (!len) continue;
-        put(t, s + run, i - run);
-        put(t, seq, len);
-        run = i + 1;
+        put(t, seq, json_escape_byte((unsigned char)s[i], seq));
     }
-    put(t, s + run, n - run);
     put_char(t, '"');
 }
 

@@ -6,6 +6,7 @@
 #define BEIAN_JSON_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
@@ -28,6 +29,24 @@ static inline size_t json_escape_byte(unsigned char c, char seq[8])
     case '\t': memcpy(seq, "\\t", 2); return 2;
     default: snprintf(seq, 8, "\\u%04X", (unsigned)c); return 6;
     }
+}
+
+/* How many bytes from s on (at most n) json_escape_byte leaves as they are: eight at a time while
+ * none of them is a control character, a quote or a backslash (any byte below 0x20, or equal to
+ * one of those two, sets the high bit of its lane), then byte by byte up to the first that is. */
+static inline size_t json_plain_run(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, q, b;
+        memcpy(&x, s + i, 8);
+        q = x ^ (ones * '"');
+        b = x ^ (ones * '\\');
+        if (((x - ones * 0x20) & ~x & highs) | ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs)) break;
+    }
+    while (i < n && !json_escape_byte((unsigned char)s[i], (char[8]){0})) i++;
+    return i;
 }
 
 /* The canonical text (malloc'd, NUL-terminated; *len its length when len is not NULL), or NULL

@@ -47,16 +47,14 @@ void json_out_string(struct json_out *o, const char *s, size_t len)
 {
     if (!reserve(o, len + 2)) return;
     o->buf[o->len++] = '"';
-    size_t start = 0;
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0; i < len; i++) {   /* a run of bytes as they are, then one escaped */
+        size_t run = json_plain_run(s + i, len - i);
+        json_out_raw(o, s + i, run);
+        i += run;
+        if (i == len) break;
         char seq[8];
-        size_t n = json_escape_byte((unsigned char)s[i], seq);
-        if (!n) continue;
-        json_out_raw(o, s + start, i - start);
-        json_out_raw(o, seq, n);
-        start = i + 1;
+        json_out_raw(o, seq, json_escape_byte((unsigned char)s[i], seq));
     }
-    json_out_raw(o, s + start, len - start);
     json_out_raw(o, "\"", 1);
 }
 
