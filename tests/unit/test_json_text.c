@@ -77,6 +77,26 @@ static int check_dir(const char *dir)
     return files;
 }
 
+/* Strings are scanned eight bytes at a time (json_plain_run): an escaped byte at every place of
+ * the first words, and bytes on either side of each escaped one (0x1f/0x20, 0x7f, UTF-8), each as
+ * json_dumps writes it. */
+static void test_escapes_at_every_place(void **state)
+{
+    (void)state;
+    static const char specials[] = {'"', '\\', '\n', '\x01', '\x1f', ' ', '\x7f', '!', '#', '[', ']', '\xc3'};
+    for (size_t k = 0; k < sizeof specials; k++)
+        for (size_t at = 0; at < 24; at++) {
+            char buf[32];
+            memset(buf, 'a', sizeof buf);
+            buf[at] = specials[k];
+            if (specials[k] == '\xc3') buf[at + 1] = '\xa9';   /* é: stays as it is */
+            json_t *s = json_stringn(buf, sizeof buf);
+            assert_non_null(s);
+            assert_same_text(s);
+            json_decref(s);
+        }
+}
+
 static void test_policy_files(void **state)
 {
     (void)state;
@@ -202,6 +222,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scalars_and_escapes),
+        cmocka_unit_test(test_escapes_at_every_place),
         cmocka_unit_test(test_policy_files),
         cmocka_unit_test(test_random_trees),
         cmocka_unit_test(test_member_to_text),
