@@ -1142,15 +1142,41 @@ int policy_evaluate(const struct pack *p, const json_t *doc, day_t as_of, const 
 
 /* ---- the form checks, a part at a time after a trace ---- */
 
-/* The part prev kept under key, when the value it was made from is value again (both absent
- * counts as the same): the caller's own copy; NULL when it must be made afresh. The kept part
- * goes on to *kept (shared by the traces, never changed). */
+/* a and b are the same JSON, objects' members in the same order too (json_equal ignores that
+ * order, but the shape check reports a member's findings in it). */
+static bool same_in_order(const json_t *a, const json_t *b)
+{
+    if (a == b) return true;
+    if (!a || !b || json_typeof(a) != json_typeof(b)) return false;
+    if (json_is_object(a)) {
+        if (json_object_size(a) != json_object_size(b)) return false;
+        void *ia = json_object_iter((json_t *)a), *ib = json_object_iter((json_t *)b);
+        for (; ia && ib; ia = json_object_iter_next((json_t *)a, ia), ib = json_object_iter_next((json_t *)b, ib)) {
+            size_t la = json_object_iter_key_len(ia);
+            if (la != json_object_iter_key_len(ib) || memcmp(json_object_iter_key(ia), json_object_iter_key(ib), la) != 0 ||
+                !same_in_order(json_object_iter_value(ia), json_object_iter_value(ib)))
+                return false;
+        }
+        return !ia && !ib;
+    }
+    if (json_is_array(a)) {
+        if (json_array_size(a) != json_array_size(b)) return false;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!same_in_order(json_array_get(a, i), json_array_get(b, i))) return false;
+        return true;
+    }
+    return json_equal((json_t *)a, (json_t *)b);
+}
+
+/* The part prev kept under key, when the value it was made from is value again, members in the
+ * same order (both absent counts as the same): the caller's own copy; NULL when it must be made
+ * afresh. The kept part goes on to *kept (shared by the traces, never changed). */
 static json_t *part_again(const struct policy_trace *prev, const json_t *parts, const char *key, const json_t *was,
                           const json_t *value, json_t **kept)
 {
     *kept = prev && parts ? json_object_get(parts, key) : NULL;
     if (!*kept) return NULL;
-    bool same = was == value || (was && value && json_equal((json_t *)was, (json_t *)value));
+    bool same = same_in_order(was, value);
     if (!same) {
         *kept = NULL;
         return NULL;
