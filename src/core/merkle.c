@@ -98,9 +98,18 @@ static uint8_t *slot(const struct merkle_tree *t, int h, size_t i)
     return h >= MERKLE_BLOCK_HEIGHT ? t->level[h][i] : t->level[h][i & ((MERKLE_BLOCK >> h) - 1)];
 }
 
+/* How many hashes a block's nodes take: its leaves and every level above them up to its root. */
+#define BLOCK_NODES (2 * MERKLE_BLOCK - 1)
+
+/* Where level h of a block starts among its nodes (t->block, t->recent): level 0's leaves first. */
+static size_t block_offset(int h) { return 2 * MERKLE_BLOCK - (2 * MERKLE_BLOCK >> h); }
+
 int merkle_tree_append(struct merkle_tree *t, const merkle_hash leaf)
 {
     /* room first on every level this append can reach, so that a failure changes nothing */
+    if (!t->recent && (t->size + 1) % MERKLE_BLOCK == 0 &&
+        !(t->recent = malloc(MERKLE_RECENT_BLOCKS * BLOCK_NODES * sizeof *t->recent)))
+        return -1;
     size_t idx = t->size;
     for (int h = 0; h < 64; h++) {
         size_t need = h < MERKLE_BLOCK_HEIGHT ? MERKLE_BLOCK >> h : idx + 1;
@@ -125,6 +134,13 @@ int merkle_tree_append(struct merkle_tree *t, const merkle_hash leaf)
         i >>= 1;
     }
     t->size++;
+    if (t->size % MERKLE_BLOCK == 0) {   /* a block complete: its nodes join the recent ones */
+        size_t b = t->size / MERKLE_BLOCK - 1;
+        merkle_hash *to = t->recent + (b % MERKLE_RECENT_BLOCKS) * BLOCK_NODES;
+        for (int h = 0; h < MERKLE_BLOCK_HEIGHT; h++)
+            memcpy(to + block_offset(h), t->level[h], (MERKLE_BLOCK >> h) * sizeof *to);
+        memcpy(to[block_offset(MERKLE_BLOCK_HEIGHT)], t->level[MERKLE_BLOCK_HEIGHT][b], MERKLE_HASH_LEN);
+    }
     return 0;
 }
 
@@ -132,11 +148,9 @@ void merkle_tree_free(struct merkle_tree *t)
 {
     for (int h = 0; h < 64; h++) free(t->level[h]);
     free(t->block);
+    free(t->recent);
     memset(t, 0, sizeof *t);
 }
-
-/* Where level h of a block starts in t->block: level 0's MERKLE_BLOCK leaves first. */
-static size_t block_offset(int h) { return 2 * MERKLE_BLOCK - (2 * MERKLE_BLOCK >> h); }
 
 /* Read complete block b's leaves again and make its nodes; they must give the root kept for it. */
 static int load_block(struct merkle_tree *t, size_t b)
@@ -144,7 +158,7 @@ static int load_block(struct merkle_tree *t, size_t b)
     if (t->block_loaded && t->block_index == b) return 0;
     t->block_loaded = false;
     if (!t->leaves || (b + 1) * MERKLE_BLOCK > t->size) return -1;
-    if (!t->block && !(t->block = malloc((2 * MERKLE_BLOCK - 1) * sizeof *t->block))) return -1;
+    if (!t->block && !(t->block = malloc(BLOCK_NODES * sizeof *t->block))) return -1;
     if (t->leaves(t->leaves_arg, b * MERKLE_BLOCK, MERKLE_BLOCK, t->block) != 0) return -1;
     for (int h = 0; h < MERKLE_BLOCK_HEIGHT; h++) {
         merkle_hash *below = t->block + block_offset(h), *above = t->block + block_offset(h + 1);
@@ -160,8 +174,13 @@ static int load_block(struct merkle_tree *t, size_t b)
 /* Node (h, i), a complete subtree of the tree: kept, or made again from its block's leaves. */
 static int node_of(struct merkle_tree *t, int h, size_t i, merkle_hash out)
 {
-    size_t b = (i << h) >> MERKLE_BLOCK_HEIGHT;
-    if (h < MERKLE_BLOCK_HEIGHT && b != t->size >> MERKLE_BLOCK_HEIGHT) {
+    size_t b = (i << h) >> MERKLE_BLOCK_HEIGHT, complete = t->size >> MERKLE_BLOCK_HEIGHT;
+    if (h < MERKLE_BLOCK_HEIGHT && b != complete && b + MERKLE_RECENT_BLOCKS >= complete) {   /* a recent block */
+        const merkle_hash *nodes = t->recent + (b % MERKLE_RECENT_BLOCKS) * BLOCK_NODES;
+        memcpy(out, nodes[block_offset(h) + (i & ((MERKLE_BLOCK >> h) - 1))], MERKLE_HASH_LEN);
+        return 0;
+    }
+    if (h < MERKLE_BLOCK_HEIGHT && b != complete) {
         if (load_block(t, b) != 0) return -1;
         memcpy(out, t->block[block_offset(h) + (i & ((MERKLE_BLOCK >> h) - 1))], MERKLE_HASH_LEN);
         return 0;
@@ -216,7 +235,7 @@ static int tree_path(struct merkle_tree *t, size_t lo, size_t n, size_t index, m
 int merkle_tree_inclusion_proof(struct merkle_tree *t, size_t n, size_t index, merkle_hash *out, size_t *len)
 {
     *len = 0;
-    if (n > t->size || index >= n) return 0;
+    if (n > t->size || index >= n) return -1;
     return tree_path(t, 0, n, index, out, len);
 }
 
@@ -239,7 +258,7 @@ static int tree_subproof(struct merkle_tree *t, size_t lo, size_t m, size_t n, b
 int merkle_tree_consistency_proof(struct merkle_tree *t, size_t m, size_t n, merkle_hash *out, size_t *len)
 {
     *len = 0;
-    if (m == 0 || m > n || n > t->size) return 0;
+    if (m == 0 || m > n || n > t->size) return -1;
     return tree_subproof(t, 0, m, n, true, out, len);
 }
 

@@ -27,11 +27,15 @@ size_t merkle_consistency_proof(const merkle_hash *leaves, size_t m, size_t n, m
  * MERKLE_BLOCK leaves keeps its root (level[h][i]: the root of leaves [i·2^h, (i+1)·2^h), h >=
  * MERKLE_BLOCK_HEIGHT), and so do the subtrees of the last, incomplete block; the nodes below a
  * complete block are dropped and made again from its leaves, read back through `leaves`, when a
- * proof reaches into it (one block at a time is kept for that). So a root or a proof of any size
- * up to the tree's costs O(log² n) hashes and at most one block's leaves read again, and the tree
- * keeps about n/128 hashes (a quarter of a byte a leaf) instead of 2n. */
+ * proof reaches into it (one block at a time is kept for that). The nodes of the last
+ * MERKLE_RECENT_BLOCKS complete blocks are kept too, so that a reader whose view of the log ends a
+ * little behind the tree (inside a block the tree has completed since) needs no read: it could
+ * not read that block whole. So a root or a proof of any size up to the tree's costs O(log² n)
+ * hashes and at most one block's leaves read again, and the tree keeps about n/128 hashes (a
+ * quarter of a byte a leaf) and 256 KiB, instead of 2n hashes. */
 #define MERKLE_BLOCK_HEIGHT 8
 #define MERKLE_BLOCK ((size_t)1 << MERKLE_BLOCK_HEIGHT)
+#define MERKLE_RECENT_BLOCKS 16
 /* Give the leaf hashes [first, first + n) of the tree again (all appended before): 0, or -1. */
 typedef int (*merkle_leaves_fn)(void *arg, size_t first, size_t n, merkle_hash *out);
 struct merkle_tree {
@@ -40,6 +44,7 @@ struct merkle_tree {
     size_t size;   /* leaves appended */
     merkle_leaves_fn leaves;   /* set before asking about a complete block's insides */
     void *leaves_arg;
+    merkle_hash *recent;  /* the nodes of the last MERKLE_RECENT_BLOCKS complete blocks, block b at b mod it */
     merkle_hash *block;   /* the 2·MERKLE_BLOCK - 1 nodes of complete block block_index, when block_loaded */
     size_t block_index;
     bool block_loaded;
@@ -48,8 +53,9 @@ struct merkle_tree {
 int merkle_tree_append(struct merkle_tree *t, const merkle_hash leaf);
 void merkle_tree_free(struct merkle_tree *t);   /* and empty it */
 /* As merkle_root, merkle_inclusion_proof, merkle_consistency_proof for the first n <= t->size
- * leaves; the proofs' lengths in *len. 0, or -1 when a block's leaves were needed and could not
- * be read, or did not give the root kept for the block (they are not the leaves appended). */
+ * leaves; the proofs' lengths in *len. 0, or -1 when the arguments are out of range, or a block's
+ * leaves were needed and could not be read, or did not give the root kept for the block (they are
+ * not the leaves appended). */
 int merkle_tree_root(struct merkle_tree *t, size_t n, merkle_hash out);
 int merkle_tree_inclusion_proof(struct merkle_tree *t, size_t n, size_t index, merkle_hash *out, size_t *len);
 int merkle_tree_consistency_proof(struct merkle_tree *t, size_t m, size_t n, merkle_hash *out, size_t *len);

@@ -125,23 +125,25 @@ static void test_all_proofs(void **state)
 }
 
 /* The leaves a growing tree reads again: the test's own array, or one with a leaf changed. */
-struct leaves_of { const merkle_hash *l; size_t reads; };
+struct leaves_of { const merkle_hash *l; size_t reads, visible; };
 static int give_leaves(void *arg, size_t first, size_t n, merkle_hash *out)
 {
     struct leaves_of *w = arg;
-    memcpy(out, w->l + first, n * sizeof *out);
     w->reads++;
+    if (w->visible && first + n > w->visible) return -1;   /* a view of the log that ends there */
+    memcpy(out, w->l + first, n * sizeof *out);
     return 0;
 }
 
 /* The growing tree gives the same roots and proofs as the plain recursion, at every size: within
- * its last block, and across complete blocks whose insides it reads again. */
+ * its last block, across the recent complete blocks it keeps, and across older blocks whose
+ * insides it reads again. */
 static void test_tree_matches(void **state)
 {
     (void)state;
-    enum { N = 4 * MERKLE_BLOCK + 300 };
+    enum { N = (MERKLE_RECENT_BLOCKS + 4) * MERKLE_BLOCK + 300 };
     static merkle_hash l[N];
-    struct leaves_of w = {l, 0};
+    struct leaves_of w = {l, 0, 0};
     struct merkle_tree t = {.leaves = give_leaves, .leaves_arg = &w};
     merkle_hash a[MERKLE_MAX_PROOF], b[MERKLE_MAX_PROOF], r1, r2;
     for (size_t i = 0; i < N; i++) {
@@ -150,12 +152,12 @@ static void test_tree_matches(void **state)
         assert_int_equal(merkle_tree_append(&t, l[i]), 0);
     }
     assert_int_equal(t.size, N);
-    for (size_t n = 0; n <= N; n += (n < 300 || n % MERKLE_BLOCK > MERKLE_BLOCK - 3 || n % MERKLE_BLOCK < 3 ? 1 : 29)) {
+    for (size_t n = 0; n <= N; n += (n < 300 || n % MERKLE_BLOCK > MERKLE_BLOCK - 3 || n % MERKLE_BLOCK < 3 ? 1 : 97)) {
         merkle_root(l, n, r1);
         assert_int_equal(merkle_tree_root(&t, n, r2), 0);
         assert_memory_equal(r1, r2, MERKLE_HASH_LEN);
         size_t la, lb;
-        for (size_t i = 0; i < n; i += (n > 300 ? 37 : n > 64 ? 7 : 1)) {
+        for (size_t i = 0; i < n; i += (n > 300 ? n / 17 + 1 : n > 64 ? 7 : 1)) {
             la = merkle_inclusion_proof(l, n, i, a);
             assert_int_equal(merkle_tree_inclusion_proof(&t, n, i, b, &lb), 0);
             assert_int_equal(la, lb);
@@ -163,23 +165,43 @@ static void test_tree_matches(void **state)
             assert_int_equal(merkle_tree_leaf(&t, i, r2), 0);
             assert_memory_equal(l[i], r2, MERKLE_HASH_LEN);
         }
-        for (size_t m = 1; m <= n; m += (n > 300 ? 41 : n > 64 ? 11 : 1)) {
+        for (size_t m = 1; m <= n; m += (n > 300 ? n / 19 + 1 : n > 64 ? 11 : 1)) {
             la = merkle_consistency_proof(l, m, n, a);
             assert_int_equal(merkle_tree_consistency_proof(&t, m, n, b, &lb), 0);
             assert_int_equal(la, lb);
             assert_memory_equal(a, b, la * MERKLE_HASH_LEN);
         }
     }
-    assert_true(w.reads > 0);   /* the complete blocks' insides were read again, not kept */
+    assert_true(w.reads > 0);   /* the older blocks' insides were read again, not kept */
     size_t kept = 0;
     for (int h = 0; h < 64; h++) kept += t.cap[h];
-    assert_true(kept < N);   /* the last block's nodes and the levels above the blocks: not every leaf */
+    assert_true(kept < N / 4);   /* the last block's nodes and the levels above the blocks: not every leaf */
+
+    /* a reader whose view ends inside a recent complete block (the writer has gone on): answered
+     * from the recent blocks' nodes, nothing read; inside an older block, the proof fails */
+    size_t view = N - 300 - MERKLE_BLOCK / 2, reads = w.reads;
+    w.visible = view;
+    t.block_loaded = false;
+    merkle_root(l, view, r1);
+    assert_int_equal(merkle_tree_root(&t, view, r2), 0);
+    assert_memory_equal(r1, r2, MERKLE_HASH_LEN);
+    assert_int_equal(merkle_tree_leaf(&t, view - 1, r2), 0);
+    assert_memory_equal(l[view - 1], r2, MERKLE_HASH_LEN);
+    size_t la = merkle_inclusion_proof(l, view, view - 7, a), lb;
+    assert_int_equal(merkle_tree_inclusion_proof(&t, view, view - 7, b, &lb), 0);
+    assert_int_equal(la, lb);
+    assert_memory_equal(a, b, la * MERKLE_HASH_LEN);
+    assert_int_equal(w.reads, reads);
+    w.visible = MERKLE_BLOCK + 10;
+    assert_int_equal(merkle_tree_leaf(&t, MERKLE_BLOCK + 9, r2), -1);
+    w.visible = 0;
+    assert_int_equal(merkle_tree_inclusion_proof(&t, N, N, b, &lb), -1);   /* out of range */
 
     /* a complete block whose leaves no longer give its root: the proof fails, not a wrong one */
     static merkle_hash bad[N];
     memcpy(bad, l, sizeof bad);
     bad[MERKLE_BLOCK + 5][0] ^= 1;
-    struct leaves_of wb = {bad, 0};
+    struct leaves_of wb = {bad, 0, 0};
     t.leaves_arg = &wb;
     t.block_loaded = false;
     size_t len;
