@@ -1,12 +1,13 @@
 /* put_floor.c — the floor under beian's PUT figure (bench/run.sh): the least a server must do to
  * save a filing's document as the API promises, and nothing else. Per PUT:
  *   - receive it over HTTP: libmicrohttpd with beian's daemon settings (as mhd_floor.c);
- *   - authenticate the bearer token (its SHA-256 looked up, one query) and read the filing's owner
- *     and revision (one query) for the visibility check and If-Match;
+ *   - authenticate the bearer token (its SHA-256 looked up, one query) and read the filing's owner,
+ *     revision and document (one query) for the visibility check, If-Match and "nothing changed";
  *   - parse the body (jansson) and check it with the pack — beian's own engine, after the filing's
  *     last trace (policy_check_traced: the form's shape and completeness, the rules whose reads
  *     changed), with the context beian gives a draft that attaches no material;
  *   - the canonical text of the document, the findings and the derived values (what is stored);
+ *     a document whose text is the stored one is answered without a write, as the API promises;
  *   - on one writer thread, group-committed with one fsync (WAL, synchronous=FULL): the row
  *     updated where the revision is still the one read, and a hash-chained audit row;
  *   - answer 200 with the stored row: its id, revision and the three texts (beian's reply also
@@ -53,7 +54,7 @@ struct job {
     pthread_cond_t cv;
     struct job *next;
 };
-static struct job *queue;
+static struct job *queue, *queue_tail;   /* in arrival order, as beian's writer takes them */
 static pthread_mutex_t queue_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t queue_cv = PTHREAD_COND_INITIALIZER;
 
@@ -92,17 +93,19 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&queue_mu);
         while (!queue) pthread_cond_wait(&queue_cv, &queue_mu);
         struct job *group = queue;
-        queue = NULL;
+        queue = queue_tail = NULL;
         pthread_mutex_unlock(&queue_mu);
-        sqlite3_step(begin);
+        bool failed = sqlite3_step(begin) != SQLITE_DONE;   /* the group is one transaction or none */
         sqlite3_reset(begin);
-        for (struct job *j = group; j; j = j->next) {
+        for (struct job *j = group; j && !failed; j = j->next) {
             sqlite3_bind_text(update, 1, j->text, (int)j->text_len, SQLITE_STATIC);
             sqlite3_bind_text(update, 2, j->findings, (int)j->findings_len, SQLITE_STATIC);
             sqlite3_bind_text(update, 3, j->derived, (int)j->derived_len, SQLITE_STATIC);
             sqlite3_bind_int64(update, 4, j->id);
             sqlite3_bind_int64(update, 5, j->revision);
-            j->ok = sqlite3_step(update) == SQLITE_DONE && sqlite3_changes(db) == 1;
+            int rc = sqlite3_step(update);
+            failed = rc != SQLITE_DONE;
+            j->ok = !failed && sqlite3_changes(db) == 1;   /* no row: the revision moved on */
             sqlite3_reset(update);
             if (!j->ok) continue;
             char prev[65] = "", doc_hash[65], detail[256], hash[65];
@@ -119,11 +122,12 @@ static void *writer_main(void *arg)
             sqlite3_bind_text(append, 1, detail, n, SQLITE_STATIC);
             sqlite3_bind_text(append, 2, prev, -1, SQLITE_STATIC);
             sqlite3_bind_text(append, 3, hash, -1, SQLITE_STATIC);
-            j->ok = sqlite3_step(append) == SQLITE_DONE;
+            failed = sqlite3_step(append) != SQLITE_DONE;
             sqlite3_reset(append);
         }
-        bool committed = sqlite3_step(commit) == SQLITE_DONE;
+        bool committed = !failed && sqlite3_step(commit) == SQLITE_DONE;
         sqlite3_reset(commit);
+        if (!committed) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);   /* every save of the group fails */
         pthread_mutex_lock(&queue_mu);
         for (struct job *j = group, *next; j; j = next) {
             next = j->next;
@@ -148,7 +152,7 @@ static struct reader *reader_of_thread(void)
         reader->begin = prepare(reader->db, "BEGIN");
         reader->commit = prepare(reader->db, "COMMIT");
         reader->token = prepare(reader->db, "SELECT user_id, org_id FROM tokens WHERE hash = ? AND expires > ?");
-        reader->filing = prepare(reader->db, "SELECT org_id, revision FROM filings WHERE id = ?");
+        reader->filing = prepare(reader->db, "SELECT org_id, revision, document FROM filings WHERE id = ?");
     }
     return reader;
 }
@@ -175,8 +179,8 @@ static enum MHD_Result save(struct MHD_Connection *conn, const char *url, struct
     struct reader *r = reader_of_thread();
     const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     long long id = 0;
-    if (!auth || strncmp(auth, "Bearer ", 7) != 0 || sscanf(url, "/api/v1/filings/%lld/document", &id) != 1)
-        return refuse(conn, 401);
+    if (!auth || strncmp(auth, "Bearer ", 7) != 0) return refuse(conn, 401);
+    if (sscanf(url, "/api/v1/filings/%lld/document", &id) != 1 || id <= 0) return refuse(conn, 404);
     char token_hash[65];
     sha256_hex(auth + 7, strlen(auth + 7), token_hash);
     sqlite3_step(r->begin);   /* one snapshot for both reads, as beian */
@@ -184,6 +188,7 @@ static enum MHD_Result save(struct MHD_Connection *conn, const char *url, struct
     sqlite3_bind_text(r->token, 1, token_hash, 64, SQLITE_STATIC);
     sqlite3_bind_int64(r->token, 2, (long long)time(NULL));
     long long user = -1, org = -1, owner = -2, revision = 0;
+    char *old_text = NULL;
     if (sqlite3_step(r->token) == SQLITE_ROW) {
         user = sqlite3_column_int64(r->token, 0);
         org = sqlite3_column_int64(r->token, 1);
@@ -193,29 +198,40 @@ static enum MHD_Result save(struct MHD_Connection *conn, const char *url, struct
     if (sqlite3_step(r->filing) == SQLITE_ROW) {
         owner = sqlite3_column_int64(r->filing, 0);
         revision = sqlite3_column_int64(r->filing, 1);
+        const char *t = (const char *)sqlite3_column_text(r->filing, 2);
+        old_text = strdup(t ? t : "");
     }
     sqlite3_reset(r->filing);
     sqlite3_step(r->commit);
     sqlite3_reset(r->commit);
-    if (user < 0) return refuse(conn, 401);
-    if (owner != org) return refuse(conn, 404);
     const char *if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
-    if (!if_match) return refuse(conn, 428);
-    if (strcmp(if_match, "*") != 0) {
-        char want[32];
-        snprintf(want, sizeof want, "\"%lld\"", revision);
-        if (strcmp(if_match, want) != 0) return refuse(conn, 412);
-    }
-    json_t *doc = json_loadb(b->p, b->len, 0, NULL);
-    if (!json_is_object(doc)) {
+    char want[32];
+    snprintf(want, sizeof want, "\"%lld\"", revision);
+    unsigned refused = user < 0 ? 401 : owner != org ? 404 : !if_match ? 428
+                     : strcmp(if_match, "*") != 0 && strcmp(if_match, want) != 0 ? 412 : 0;
+    json_t *doc = refused ? NULL : json_loadb(b->p, b->len, 0, NULL);
+    if (!refused && !json_is_object(doc)) refused = 422;
+    if (refused) {
+        free(old_text);
         json_decref(doc);
-        return refuse(conn, 422);
+        return refuse(conn, refused);
     }
+    /* the stored text first: a document that is the stored one is not checked or written again */
+    struct job j = {.id = id, .revision = revision, .user = user};
+    j.text = json_canonical(doc, &j.text_len);
+    bool unchanged = j.text && old_text && strcmp(j.text, old_text) == 0;
+    free(old_text);
+    if (!j.text || unchanged) {
+        free(j.text);
+        json_decref(doc);
+        return refuse(conn, unchanged ? 200 : 500);
+    }
+    size_t slot = (unsigned long long)id % TRACE_SLOTS;
     struct policy_trace *prev = NULL, *next = NULL;
     pthread_mutex_lock(&traces_mu);
-    if (traces[id % TRACE_SLOTS].id == id) {
-        prev = traces[id % TRACE_SLOTS].t;
-        traces[id % TRACE_SLOTS].t = NULL;
+    if (traces[slot].id == id) {
+        prev = traces[slot].t;
+        traces[slot].t = NULL;
     }
     pthread_mutex_unlock(&traces_mu);
     json_t *findings = NULL, *derived = NULL;
@@ -223,25 +239,27 @@ static enum MHD_Result save(struct MHD_Connection *conn, const char *url, struct
     day_t today = date_from_unix(time(NULL));
     int rc = policy_check_traced(pack, doc, today, ctx, prev, &next, &findings, &derived, &e);
     policy_trace_free(prev);
+    json_decref(doc);   /* the trace keeps it */
     if (next) {
         pthread_mutex_lock(&traces_mu);
-        struct policy_trace *old = traces[id % TRACE_SLOTS].t;
-        traces[id % TRACE_SLOTS].id = id;
-        traces[id % TRACE_SLOTS].t = next;
+        struct policy_trace *old = traces[slot].t;
+        traces[slot].id = id;
+        traces[slot].t = next;
         pthread_mutex_unlock(&traces_mu);
         policy_trace_free(old);
     }
-    if (rc != 0) {
-        json_decref(doc);
-        return refuse(conn, 500);
+    if (rc == 0) {
+        j.findings = json_canonical(findings, &j.findings_len);
+        j.derived = json_canonical(derived, &j.derived_len);
     }
-    struct job j = {.id = id, .revision = revision, .user = user};
-    j.text = json_canonical(doc, &j.text_len);
-    j.findings = json_canonical(findings, &j.findings_len);
-    j.derived = json_canonical(derived, &j.derived_len);
-    json_decref(doc);
     json_decref(findings);
     json_decref(derived);
+    if (!j.findings || !j.derived) {   /* the engine could not run, or out of memory */
+        free(j.text);
+        free(j.findings);
+        free(j.derived);
+        return refuse(conn, 500);
+    }
     pthread_cond_init(&j.cv, NULL);
     /* a save that named no version is redone on the newer one, as beian does (only the write) */
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -252,8 +270,10 @@ static enum MHD_Result save(struct MHD_Connection *conn, const char *url, struct
         }
         pthread_mutex_lock(&queue_mu);
         j.done = false;
-        j.next = queue;
-        queue = &j;
+        j.next = NULL;
+        if (queue_tail) queue_tail->next = &j;
+        else queue = &j;
+        queue_tail = &j;
         pthread_cond_signal(&queue_cv);
         while (!j.done) pthread_cond_wait(&j.cv, &queue_mu);
         pthread_mutex_unlock(&queue_mu);
@@ -262,8 +282,7 @@ static enum MHD_Result save(struct MHD_Connection *conn, const char *url, struct
     pthread_cond_destroy(&j.cv);
     char *reply = NULL;
     size_t reply_len = 0;
-    if (j.ok) {
-        reply = malloc(j.text_len + j.findings_len + j.derived_len + 128);
+    if (j.ok && (reply = malloc(j.text_len + j.findings_len + j.derived_len + 128))) {
         reply_len = (size_t)sprintf(reply, "{\"id\":%lld,\"revision\":%lld,\"document\":%s,\"findings\":%s,\"derived\":%s}",
                                     id, j.revision + 1, j.text, j.findings, j.derived);
     }
