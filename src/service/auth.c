@@ -346,12 +346,34 @@ int auth_login(struct app *a, const char *login, const char *password, const cha
     return 0;
 }
 
+/* The last token this thread resolved inside a read transaction, with the database generation it
+ * was read at (store_read_generation): while no commit anywhere has moved the generation — a
+ * sign-out, a revoked token, a disabled user, new roles all commit — the same token resolves to
+ * the same principal without the query. Its expiry is checked every time: the clock moves
+ * without a commit. Only a token that resolved is kept. */
+static _Thread_local struct {
+    bool kept;
+    char hash[65];
+    uint64_t generation[2];
+    int64_t expires_at;
+    struct principal p;
+} last_resolved;
+
 int auth_resolve(struct app *a, const char *token, struct principal *p, struct err *e)
 {
     if (!token || strlen(token) < 10 || strlen(token) > 200)
         return err_set(e, ERR_UNAUTHENTICATED, NULL, "sign in first", "请先登录");
     char hash[65];
     sha256_hex(token, strlen(token), hash);
+    uint64_t generation[2];
+    bool known = app_read_generation(a, generation);   /* inside a read transaction (GET, HEAD) */
+    if (known && last_resolved.kept && strcmp(last_resolved.hash, hash) == 0 &&
+        memcmp(last_resolved.generation, generation, sizeof generation) == 0) {
+        if (last_resolved.expires_at < (int64_t)service_now())
+            return err_set(e, ERR_UNAUTHENTICATED, NULL, "your session has ended; sign in again", "会话已失效，请重新登录");
+        *p = last_resolved.p;
+        return 0;
+    }
     json_t *t = store_token_principal(store_reader(a->store), hash);
     if (!t || json_integer_value(json_object_get(t, "revoked")) ||
         json_integer_value(json_object_get(t, "expires_at")) < (json_int_t)service_now()) {
@@ -373,6 +395,13 @@ int auth_resolve(struct app *a, const char *token, struct principal *p, struct e
     snprintf(p->token_kind, sizeof p->token_kind, "%s", json_string_value(json_object_get(t, "kind")));
     const char *csrf = json_string_value(json_object_get(t, "csrf"));
     snprintf(p->csrf, sizeof p->csrf, "%s", csrf ? csrf : "");
+    last_resolved.kept = known;
+    if (known) {
+        snprintf(last_resolved.hash, sizeof last_resolved.hash, "%s", hash);
+        memcpy(last_resolved.generation, generation, sizeof generation);
+        last_resolved.expires_at = json_integer_value(json_object_get(t, "expires_at"));
+        last_resolved.p = *p;
+    }
     json_decref(t);
     return 0;
 }

@@ -59,7 +59,8 @@ void store_reader_release(struct store *s);
  * COMMIT would be two more round trips). */
 void store_read_begin(struct store *s);
 void store_read_end(struct store *s);
-/* Inside store_read_begin's transaction, after its first read: a value that differs whenever
+/* Inside store_read_begin's transaction (on SQLite the PRAGMA it reads starts the transaction's
+ * snapshot when nothing was read before, so the value and every later read agree): a value that differs whenever
  * anything in the database differs from what another call with the same value saw (SQLite: the
  * reader connection's serial number and its PRAGMA data_version, which moves with every commit of
  * any other connection, this process's writer or another process). False when the engine cannot

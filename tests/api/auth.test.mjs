@@ -141,6 +141,35 @@ test('logout ends the token: reuse after DELETE /session → 401', async () => {
   assertProblem(await s.req('GET', '/api/v1/me', { token: c.body.token }), 401);
 });
 
+// Each server thread keeps the last token it resolved while the database is as it was: any
+// commit — the server's own or another process's — must make every thread read the token again.
+test('a resolved token is read again on every thread after any change: expiry moved, user disabled, signed out', async () => {
+  const password = 'Quartz-Lemur-Orbit-4711';
+  await makeUser('kept-token-user', password);
+  // 48 GETs at once, over as many connections: every server thread answers some
+  const statuses = async (token) =>
+    new Set((await Promise.all(Array.from({ length: 48 }, () => s.req('GET', '/api/v1/me', { token })))).map((r) => r.status));
+  const sha = (t) => createHash('sha256').update(t).digest('hex');
+
+  const first = (await signIn('kept-token-user', password)).body.token;
+  assert.deepEqual(await statuses(first), new Set([200]));
+  assert.deepEqual(await statuses(first), new Set([200]));
+  // another process moves the token's expiry into the past (no request of the server's)
+  assert.equal(dbExec(s.data, `UPDATE tokens SET expires_at = 1 WHERE hash = '${sha(first)}'`).status, 0);
+  assert.deepEqual(await statuses(first), new Set([401]));
+
+  const second = (await signIn('kept-token-user', password)).body.token;
+  assert.deepEqual(await statuses(second), new Set([200]));
+  assert.equal(dbExec(s.data, "UPDATE users SET disabled = 1 WHERE login = 'kept-token-user'").status, 0);
+  assert.deepEqual(await statuses(second), new Set([401]));
+  assert.equal(dbExec(s.data, "UPDATE users SET disabled = 0 WHERE login = 'kept-token-user'").status, 0);
+
+  const third = (await signIn('kept-token-user', password)).body.token;
+  assert.deepEqual(await statuses(third), new Set([200]));
+  assert.equal((await s.req('DELETE', '/api/v1/session', { token: third })).status, 204);
+  assert.deepEqual(await statuses(third), new Set([401]));
+});
+
 test('wrong password and unknown login get the same 401', async () => {
   const wrong = await signIn('provider', 'not the password at all');
   const unknown = await signIn('nobody-by-this-name', 'not the password at all');
