@@ -5,6 +5,7 @@
 #ifndef BEIAN_JSON_TEXT_H
 #define BEIAN_JSON_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,9 +17,10 @@
  * escape, written to seq — the quote and the backslash escaped, control characters in their short
  * forms where JSON has them, else \u00XX in capitals. Shared by the canonical text here and the
  * replies (http/json_out.c), which must write the same bytes; inline, as both call it per byte. */
+static inline bool json_byte_plain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; }
 static inline size_t json_escape_byte(unsigned char c, char seq[8])
 {
-    if (c >= 0x20 && c != '"' && c != '\\') return 0;
+    if (json_byte_plain(c)) return 0;
     switch (c) {
     case '"': memcpy(seq, "\\\"", 2); return 2;
     case '\\': memcpy(seq, "\\\\", 2); return 2;
@@ -45,7 +47,7 @@ static inline size_t json_plain_run(const char *s, size_t n)
         b = x ^ (ones * '\\');
         if (((x - ones * 0x20) & ~x & highs) | ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs)) break;
     }
-    while (i < n && !json_escape_byte((unsigned char)s[i], (char[8]){0})) i++;
+    while (i < n && json_byte_plain((unsigned char)s[i])) i++;
     return i;
 }
 

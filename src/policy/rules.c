@@ -1168,20 +1168,15 @@ static bool same_in_order(const json_t *a, const json_t *b)
     return json_equal((json_t *)a, (json_t *)b);
 }
 
-/* The part prev kept under key, when the value it was made from is value again, members in the
- * same order (both absent counts as the same): the caller's own copy; NULL when it must be made
- * afresh. The kept part goes on to *kept (shared by the traces, never changed). */
-static json_t *part_again(const struct policy_trace *prev, const json_t *parts, const char *key, const json_t *was,
-                          const json_t *value, json_t **kept)
+/* The part the last trace kept under key (parts: NULL when there is none), when the value it was
+ * made from (was) is value again, members in the same order (both absent counts as the same): the
+ * caller's own copy; NULL when it must be made afresh. The kept part goes on to *kept (shared by
+ * the traces, never changed). */
+static json_t *part_again(const json_t *parts, const char *key, const json_t *was, const json_t *value, json_t **kept)
 {
-    *kept = prev && parts ? json_object_get(parts, key) : NULL;
-    if (!*kept) return NULL;
-    bool same = same_in_order(was, value);
-    if (!same) {
-        *kept = NULL;
-        return NULL;
-    }
-    return json_deep_copy(*kept);
+    *kept = parts ? json_object_get(parts, key) : NULL;
+    if (*kept && !same_in_order(was, value)) *kept = NULL;
+    return *kept ? json_deep_copy(*kept) : NULL;
 }
 
 /* Keep part (a copy, or the part reused) for the next trace, when there will be one. */
@@ -1200,7 +1195,7 @@ static json_t *shape_checked(const json_t *form, const json_t *doc, const struct
     const char *key;
     json_t *value, *kept;
     json_object_foreach((json_t *)doc, key, value) {
-        json_t *part = part_again(prev, prev ? prev->shape_parts : NULL, key,
+        json_t *part = part_again(prev ? prev->shape_parts : NULL, key,
                                   prev ? json_object_get(prev->doc_checked, key) : NULL, value, &kept);
         if (!part) part = schema_check_shape_member(form, key, value);
         part_keep(parts, key, part, kept);
@@ -1226,7 +1221,7 @@ static json_t *required_checked(const json_t *form, const json_t *doc, const str
     json_array_foreach(json_object_get(form, "sections"), i, section) {
         const char *key = json_string_value(json_object_get(section, "key"));
         const json_t *value = section_value(doc, key);
-        json_t *part = key ? part_again(prev, prev ? prev->required_parts : NULL, key,
+        json_t *part = key ? part_again(prev ? prev->required_parts : NULL, key,
                                         prev ? section_value(prev->doc_checked, key) : NULL, value, &kept)
                            : NULL;
         if (!part) part = schema_check_required_section(section, value);

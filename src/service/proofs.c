@@ -85,22 +85,24 @@ static int cache_upto(struct store_conn *c, int64_t size, struct err *e)
     lc.tree.leaves = read_leaves;
     lc.tree.leaves_arg = c;
     if (!cache_holds(c, lc.n < size ? lc.n : size)) cache_reset();   /* another history: start again */
+    enum { CHUNK = 4096 };
+    merkle_hash *leaves = lc.n < size ? malloc(CHUNK * sizeof *leaves) : NULL;
+    if (lc.n < size && !leaves) return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
     while (lc.n < size) {
-        int64_t upto = size - lc.n > 4096 ? lc.n + 4096 : size;
-        uint8_t *more = store_audit_hashes(c, lc.n, upto, e);
-        if (!more) return -1;
-        for (int64_t i = lc.n; i < upto; i++) {
-            merkle_hash leaf;
-            merkle_leaf_hash(more + (i - lc.n) * 32, 32, leaf);
-            if (merkle_tree_append(&lc.tree, leaf) != 0) {
-                free(more);
+        int64_t upto = size - lc.n > CHUNK ? lc.n + CHUNK : size;
+        if (read_leaves(c, (size_t)lc.n, (size_t)(upto - lc.n), leaves) != 0) {
+            free(leaves);
+            return err_set(e, ERR_INTERNAL, NULL, "the audit log could not be read", "无法读取审计日志");
+        }
+        for (int64_t i = lc.n; i < upto; i++)
+            if (merkle_tree_append(&lc.tree, leaves[i - lc.n]) != 0) {
+                free(leaves);
                 cache_reset();
                 return err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
             }
-        }
-        free(more);
         lc.n = upto;
     }
+    free(leaves);
     return 0;
 }
 

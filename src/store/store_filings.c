@@ -74,8 +74,8 @@ json_t *store_filing_get_raw(struct store_conn *c, int64_t id)
 }
 
 /* SELECT *'s columns in its order (the reply of a save is the row with the new values in their
- * places: tests/api/save_reply.test.mjs holds it to the GET after it, so a column added by a
- * migration and missing here fails there). */
+ * places). A column a migration adds must be added here: test_store's
+ * test_the_rows_read_for_a_save_are_the_whole_row fails until it is. */
 #define FILING_COLUMNS(document)                                                                        \
     "id,system_id,org_id,kind,parent_id,state,check_from,provider_org_id,authority_org_id,reviewer_id,"  \
     "last_editor_id,region,level,type,subject_name,system_name," document ",revision,current_version,"  \
