@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/utf8.h"
 #include "policy/pattern.h"
 
 #define SOURCE "策略包的表单定义（form.json）：字段类型、选项、长度、格式与必填项"
@@ -170,11 +171,11 @@ static const json_t *form_sections(const json_t *form)
     return json_object_get(form, "sections");
 }
 
-/* json_string refuses NULL and invalid UTF-8; a finding never loses a member because of that. */
+/* NULL and invalid UTF-8 become "": a finding never loses a member because of them. */
 static json_t *string_or_empty(const char *s)
 {
-    json_t *j = s ? json_string(s) : NULL;
-    return j ? j : json_string("");
+    size_t len = s ? strlen(s) : 0;
+    return s && utf8_valid(s, len) ? json_stringn_nocheck(s, len) : json_string("");
 }
 
 void finding_add(json_t *findings, const char *rule, const char *severity, const char *path,
@@ -756,10 +757,15 @@ const json_t *schema_field_in(const json_t *form, const char *path)
 static void each_material_members(const json_t *defs, const json_t *object, struct path *path,
                                   schema_material_fn fn, void *arg);
 
-static void each_material_value(const json_t *def, const json_t *value, struct path *path, schema_material_fn fn,
-                                void *arg)
+/* Whether a field of this type can hold a material reference, itself or below. */
+static bool may_hold_material(const char *type)
 {
-    const char *type = def_type(def);
+    return strncmp(type, "material", 8) == 0 || strcmp(type, "object") == 0 || strcmp(type, "list<object>") == 0;
+}
+
+static void each_material_value(const json_t *def, const char *type, const json_t *value, struct path *path,
+                                schema_material_fn fn, void *arg)
+{
     if (json_is_null(value))
         return;
     if (strcmp(type, "material") == 0) {
@@ -797,12 +803,15 @@ static void each_material_members(const json_t *defs, const json_t *object, stru
     size_t i;
     const json_t *def;
     json_array_foreach(defs, i, def) {
+        const char *type = def_type(def);
+        if (!may_hold_material(type))   /* most fields: nothing below to look at */
+            continue;
         const char *key = json_string_value(json_object_get(def, "key"));
         const json_t *value = key ? json_object_get(object, key) : NULL;
         if (!value)
             continue;
         size_t mark = path_push(path, key);
-        each_material_value(def, value, path, fn, arg);
+        each_material_value(def, type, value, path, fn, arg);
         path_cut(path, mark);
     }
 }

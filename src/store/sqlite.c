@@ -10,6 +10,7 @@
  * spliced into SQL. */
 #include "store/db.h"
 #include "core/json_text.h"
+#include "core/utf8.h"
 #include "store/migrations.h"
 #include "store/sqlite_checkpoint.h"
 
@@ -200,8 +201,8 @@ static json_t *row_to_json(sqlite3_stmt *st, bool raw_json)
                 /* JSON text this store wrote itself (valid UTF-8): no need to check it again */
                 v = json_stringn_nocheck(t ? t : "", (size_t)sqlite3_column_bytes(st, i));
             } else {
-                v = json_stringn(t ? t : "", (size_t)sqlite3_column_bytes(st, i));
-                if (!v) v = json_null();
+                size_t len = (size_t)sqlite3_column_bytes(st, i);
+                v = utf8_valid(t ? t : "", len) ? json_stringn_nocheck(t ? t : "", len) : json_null();
             }
         }
         }
