@@ -2,6 +2,7 @@
  * http/ and cli/ may ask of it (service/app.h). */
 #include "service/app_internal.h"
 #include "service/filing_traces.h"
+#include "service/filing_facts_kept.h"
 #include "core/clock.h"
 #include "service/policy_jobs.h"
 #include "service/auth.h"
@@ -119,6 +120,7 @@ void app_close(struct app *a)
     policy_jobs_stop(); /* the install worker uses the store and the packs */
     store_close(a->store);
     filing_traces_clear(); /* they hold the packs' programs */
+    filing_facts_kept_clear();   /* and the packs' addresses */
     registry_free(a->packs);
     throttle_free(a->throttle);
     upload_quota_free(a->upload_quota);

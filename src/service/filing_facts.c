@@ -3,9 +3,12 @@
  * registry. See filing_facts.h for the promises. */
 #include "service/filing_facts.h"
 #include "service/filings.h"
+#include "core/json_text.h"
 #include "core/region.h"
 #include "policy/schema.h"
 
+#include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,29 @@ static const char *jstr(const json_t *o, const char *k) { return json_string_val
 #define SOURCE_JURISDICTION "《中华人民共和国行政许可法》第二十二条（由具有管辖权的行政机关实施）；GB/T 2260"
 #define SOURCE_MATERIAL "《中华人民共和国行政许可法》第三十一条（申请人对申请材料实质内容的真实性负责）"
 #define SOURCE_PROVIDER "《云计算服务安全评估办法》（2019年）；GB/T 22239-2019 云计算安全扩展要求"
+
+#define REGION_PATH "/subject/region_code"
+#define PROVIDER_PATH "/provider/provider_org"
+
+/* ---- what the document says that the records can contradict ------------------------------- */
+
+/* A field the pack fills from the organisation's record ("from_record"), as the document has it. */
+struct subject_value { const json_t *def; const char *member; char path[256]; const json_t *have; };
+
+/* A material field's value as the walk of the document met it. */
+struct material_ref { char *path; const json_t *def; int64_t id; };
+
+struct material_refs { struct material_ref *items; size_t n, cap; };
+
+/* Everything of the document the checks below read, collected in one walk (filing_facts_inputs):
+ * the checks see the document only through this, so that its digest stands for the document. */
+struct facts_inputs {
+    struct subject_value *subject;
+    size_t n_subject;
+    struct material_refs refs;
+    const json_t *region, *provider;   /* borrowed from the document */
+    const json_t *doc;                 /* NULL: the document is not an object, nothing is checked */
+};
 
 json_t *filing_authority_of_org(struct store_conn *c, int64_t org_id)
 {
@@ -41,31 +67,24 @@ void filing_names_from_records(struct store_conn *c, json_t *row)
 
 /* ---- the subject ------------------------------------------------------------------------- */
 
-static void check_subject(const struct pack *p, const json_t *doc, const json_t *org, json_t *findings)
+static void check_subject(const struct facts_inputs *in, const json_t *org, json_t *findings)
 {
-    size_t i, k;
-    json_t *section, *def;
-    json_array_foreach(json_object_get(p->form, "sections"), i, section) {
-        json_array_foreach(json_object_get(section, "fields"), k, def) {
-            const char *member = jstr(def, "from_record");
-            if (!member) continue;
-            char path[256];
-            snprintf(path, sizeof path, "/%s/%s", jstr(section, "key"), jstr(def, "key"));
-            const char *want = jstr(org, member);
-            const json_t *have = json_at_pointer(doc, path);
-            if (!want || (json_is_string(have) && strcmp(json_string_value(have), want) == 0)) continue;
-            if (!have || json_is_null(have) || (json_is_string(have) && !*json_string_value(have)))
-                continue;   /* not filled: FORM-REQUIRED says so */
-            const char *label_zh = jstr(json_object_get(def, "label"), "zh");
-            const char *label_en = jstr(json_object_get(def, "label"), "en");
-            char zh[1024], en[1024];
-            snprintf(zh, sizeof zh, "%s须与本单位登记信息一致：“%s”。备案只能以本单位名义提交；如登记信息有误，请联系平台管理员更正",
-                     label_zh ? label_zh : member, want);
-            snprintf(en, sizeof en, "%s must be your organisation's as registered: \"%s\". A filing is made only in the name "
-                     "of the organisation that files it; if the record is wrong, ask the platform administrator to correct it",
-                     label_en ? label_en : member, want);
-            finding_add(findings, "RECORD-SUBJECT", "error", path, zh, en, SOURCE_SUBJECT);
-        }
+    for (size_t i = 0; i < in->n_subject; i++) {
+        const struct subject_value *sv = &in->subject[i];
+        const char *want = jstr(org, sv->member);
+        const json_t *have = sv->have;
+        if (!want || (json_is_string(have) && strcmp(json_string_value(have), want) == 0)) continue;
+        if (!have || json_is_null(have) || (json_is_string(have) && !*json_string_value(have)))
+            continue;   /* not filled: FORM-REQUIRED says so */
+        const char *label_zh = jstr(json_object_get(sv->def, "label"), "zh");
+        const char *label_en = jstr(json_object_get(sv->def, "label"), "en");
+        char zh[1024], en[1024];
+        snprintf(zh, sizeof zh, "%s须与本单位登记信息一致：“%s”。备案只能以本单位名义提交；如登记信息有误，请联系平台管理员更正",
+                 label_zh ? label_zh : sv->member, want);
+        snprintf(en, sizeof en, "%s must be your organisation's as registered: \"%s\". A filing is made only in the name "
+                 "of the organisation that files it; if the record is wrong, ask the platform administrator to correct it",
+                 label_en ? label_en : sv->member, want);
+        finding_add(findings, "RECORD-SUBJECT", "error", sv->path, zh, en, SOURCE_SUBJECT);
     }
 }
 
@@ -80,11 +99,10 @@ static bool jurisdiction_covers(const json_t *authority, const char *region)
     return false;
 }
 
-static void check_jurisdiction(struct store_conn *c, const json_t *doc, const json_t *org, json_t *findings)
+static void check_jurisdiction(struct store_conn *c, const struct facts_inputs *in, const json_t *org, json_t *findings)
 {
-    static const char *const PATH = "/subject/region_code";
-    const json_t *v = json_at_pointer(doc, PATH);
-    const char *region = json_string_value(v);
+    static const char *const PATH = REGION_PATH;
+    const char *region = json_string_value(in->region);
     if (!region || !region_code_valid(region)) return;   /* missing or malformed: the form's findings */
     const char *home = jstr(org, "region");
     json_t *auth = home ? store_org_authority_for_region(c, home) : NULL;
@@ -108,11 +126,6 @@ static void check_jurisdiction(struct store_conn *c, const json_t *doc, const js
 }
 
 /* ---- materials ------------------------------------------------------------------------------ */
-
-/* A material field's value as the walk of the document met it. */
-struct material_ref { char *path; const json_t *def; int64_t id; };
-
-struct material_refs { struct material_ref *items; size_t n, cap; };
 
 static void collect_material_ref(const char *path, const json_t *def, const json_t *value, void *arg)
 {
@@ -189,39 +202,51 @@ static const json_t *material_of(const json_t *rows, int64_t id)
     return NULL;
 }
 
+/* The findings of the material references collected (refs), for organisation org_id. */
+static void check_material_refs(struct store_conn *c, const struct material_refs *refs, int64_t org_id,
+                                json_t *findings, json_t *attached)
+{
+    /* the materials named, in one query: "[id,id,…]" (a failed read: as if none were there) */
+    char *ids = refs->n ? malloc(refs->n * 24 + 3) : NULL;
+    json_t *rows = NULL;
+    if (ids) {
+        size_t used = 0;
+        ids[used++] = '[';
+        for (size_t i = 0; i < refs->n; i++)
+            used += (size_t)sprintf(ids + used, "%s%lld", i ? "," : "", (long long)refs->items[i].id);
+        ids[used++] = ']';
+        ids[used] = 0;
+        rows = store_materials_by_ids(c, ids);
+    }
+    for (size_t i = 0; i < refs->n; i++)
+        check_material_ref(&refs->items[i], material_of(rows, refs->items[i].id), org_id, findings, attached);
+    free(ids);
+    json_decref(rows);
+}
+
+static void refs_free(struct material_refs *refs)
+{
+    for (size_t i = 0; i < refs->n; i++) free(refs->items[i].path);
+    free(refs->items);
+}
+
 json_t *filing_material_findings(struct store_conn *c, const json_t *form, const json_t *doc, int64_t org_id,
                                  json_t *attached)
 {
     json_t *findings = json_array();
     struct material_refs refs = {0};
     schema_each_material(form, doc, collect_material_ref, &refs);
-    /* the materials named, in one query: "[id,id,…]" (a failed read: as if none were there) */
-    char *ids = refs.n ? malloc(refs.n * 24 + 3) : NULL;
-    json_t *rows = NULL;
-    if (ids) {
-        size_t used = 0;
-        ids[used++] = '[';
-        for (size_t i = 0; i < refs.n; i++)
-            used += (size_t)sprintf(ids + used, "%s%lld", i ? "," : "", (long long)refs.items[i].id);
-        ids[used++] = ']';
-        ids[used] = 0;
-        rows = store_materials_by_ids(c, ids);
-    }
-    for (size_t i = 0; i < refs.n; i++)
-        check_material_ref(&refs.items[i], material_of(rows, refs.items[i].id), org_id, findings, attached);
-    for (size_t i = 0; i < refs.n; i++) free(refs.items[i].path);
-    free(refs.items);
-    free(ids);
-    json_decref(rows);
+    check_material_refs(c, &refs, org_id, findings, attached);
+    refs_free(&refs);
     return findings;
 }
 
 /* ---- the provider ---------------------------------------------------------------------------- */
 
-static void check_provider(struct store_conn *c, const json_t *doc, json_t *findings)
+static void check_provider(struct store_conn *c, const struct facts_inputs *in, json_t *findings)
 {
-    static const char *const PATH = "/provider/provider_org";
-    const json_t *v = json_at_pointer(doc, PATH);
+    static const char *const PATH = PROVIDER_PATH;
+    const json_t *v = in->provider;
     if (!json_is_integer(v) || json_integer_value(v) < 1) return;   /* absent, or a shape finding */
     json_t *org = store_org_get(c, json_integer_value(v));
     bool ok = org && strcmp(jstr(org, "kind"), "provider") == 0;
@@ -231,20 +256,140 @@ static void check_provider(struct store_conn *c, const json_t *doc, json_t *find
                     "This is not a registered cloud provider; choose one from the list", SOURCE_PROVIDER);
 }
 
-json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const json_t *row, json_t *attached)
+/* ---- the document's part, and the records' ------------------------------------------------- */
+
+/* The fields of a form filled from the organisation's record, found once per form (forms do not
+ * change while loaded; a form's list lives as long as the process). */
+struct form_subjects { const json_t *form; size_t n; struct subject_value *fields; struct form_subjects *next; };
+static struct form_subjects *form_subjects_known;
+static pthread_mutex_t form_subjects_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct form_subjects *form_subjects_of(const json_t *form)
+{
+    pthread_mutex_lock(&form_subjects_mu);
+    struct form_subjects *f = form_subjects_known;
+    while (f && f->form != form) f = f->next;
+    if (!f && (f = calloc(1, sizeof *f))) {
+        size_t i, k, n = 0;
+        json_t *section, *def;
+        json_array_foreach(json_object_get(form, "sections"), i, section)
+            json_array_foreach(json_object_get(section, "fields"), k, def) n += jstr(def, "from_record") != NULL;
+        f->fields = n ? calloc(n, sizeof *f->fields) : NULL;
+        json_array_foreach(json_object_get(form, "sections"), i, section) {
+            json_array_foreach(json_object_get(section, "fields"), k, def) {
+                const char *member = jstr(def, "from_record");
+                if (!member || f->n == n) continue;
+                struct subject_value *sv = &f->fields[f->n++];
+                sv->def = def;
+                sv->member = member;
+                snprintf(sv->path, sizeof sv->path, "/%s/%s", jstr(section, "key"), jstr(def, "key"));
+            }
+        }
+        f->form = form;
+        f->next = form_subjects_known;
+        form_subjects_known = f;
+    }
+    pthread_mutex_unlock(&form_subjects_mu);
+    return f;
+}
+
+struct facts_inputs *filing_facts_inputs(const struct pack *p, const json_t *doc)
+{
+    struct facts_inputs *in = calloc(1, sizeof *in);
+    if (!in) return NULL;
+    if (!json_is_object(doc)) return in;   /* nothing to check */
+    const struct form_subjects *f = form_subjects_of(p->form);
+    if (!f || (f->n && !(in->subject = malloc(f->n * sizeof *in->subject)))) {
+        free(in);
+        return NULL;
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        in->subject[i] = f->fields[i];
+        in->subject[i].have = json_at_pointer(doc, f->fields[i].path);
+    }
+    in->n_subject = f->n;
+    schema_each_material(p->form, doc, collect_material_ref, &in->refs);
+    in->region = json_at_pointer(doc, REGION_PATH);
+    in->provider = json_at_pointer(doc, PROVIDER_PATH);
+    in->doc = doc;
+    return in;
+}
+
+void filing_facts_inputs_free(struct facts_inputs *in)
+{
+    if (!in) return;
+    free(in->subject);
+    refs_free(&in->refs);
+    free(in);
+}
+
+/* one value into the digest: its canonical text, or "-" for none */
+static void digest_value(crypto_generichash_state *st, const json_t *v)
+{
+    size_t len = 1;
+    char *text = v ? json_canonical(v, &len) : NULL;
+    crypto_generichash_update(st, (const unsigned char *)(text ? text : "-"), text ? len + 1 : 2);
+    free(text);
+}
+
+void filing_facts_inputs_digest(const struct facts_inputs *in, unsigned char out[32])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 32);
+    crypto_generichash_update(&st, (const unsigned char *)(in->doc ? "doc" : "none"), 4);
+    for (size_t i = 0; i < in->n_subject; i++) {
+        crypto_generichash_update(&st, (const unsigned char *)in->subject[i].path, strlen(in->subject[i].path) + 1);
+        digest_value(&st, in->subject[i].have);
+    }
+    for (size_t i = 0; i < in->refs.n; i++) {
+        const struct material_ref *r = &in->refs.items[i];
+        crypto_generichash_update(&st, (const unsigned char *)r->path, strlen(r->path) + 1);
+        crypto_generichash_update(&st, (const unsigned char *)&r->def, sizeof r->def);
+        crypto_generichash_update(&st, (const unsigned char *)&r->id, sizeof r->id);
+    }
+    digest_value(&st, in->region);
+    digest_value(&st, in->provider);
+    crypto_generichash_final(&st, out, 32);
+}
+
+json_t *filing_facts_check(struct store_conn *c, int64_t org_id, const struct facts_inputs *in, json_t *attached)
 {
     json_t *findings = json_array();
-    const json_t *doc = json_object_get(row, "document");
-    if (!json_is_object(doc)) return findings;
-    json_t *org = store_org_get(c, jint(row, "org_id"));
+    if (!in->doc) return findings;
+    json_t *org = store_org_get(c, org_id);
     if (org) {
-        check_subject(p, doc, org, findings);
-        check_jurisdiction(c, doc, org, findings);
+        check_subject(in, org, findings);
+        check_jurisdiction(c, in, org, findings);
     }
-    json_t *materials = filing_material_findings(c, p->form, doc, jint(row, "org_id"), attached);
-    json_array_extend(findings, materials);
-    json_decref(materials);
-    check_provider(c, doc, findings);
+    check_material_refs(c, &in->refs, org_id, findings, attached);
+    check_provider(c, in, findings);
     json_decref(org);
     return findings;
+}
+
+json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const json_t *row, json_t *attached)
+{
+    struct facts_inputs *in = filing_facts_inputs(p, json_object_get(row, "document"));
+    json_t *findings = in ? filing_facts_check(c, jint(row, "org_id"), in, attached) : json_array();
+    filing_facts_inputs_free(in);
+    return findings;
+}
+
+/* filing_attach_all (filing_facts.h) */
+void filing_attach_all(json_t *attached, const json_t *from)
+{
+    const char *kind;
+    json_t *ids;
+    if (!attached) return;
+    json_object_foreach((json_t *)from, kind, ids) {
+        json_t *list = json_object_get(attached, kind);
+        if (!list) json_object_set_new(attached, kind, list = json_array());
+        size_t i, k;
+        json_t *id, *x;
+        json_array_foreach(ids, i, id) {
+            bool known = false;
+            json_array_foreach(list, k, x) known |= json_integer_value(x) == json_integer_value(id);
+            if (!known) json_array_append(list, id);
+        }
+    }
 }

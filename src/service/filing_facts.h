@@ -22,10 +22,23 @@
  * names, as the rules read them (ctx.materials) — each material is read once for both. */
 json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const json_t *row, json_t *attached);
 
+/* The same in two steps, for a memo of them (filing_facts_kept.h): what of the document the checks
+ * read (NULL when out of memory) — the checks see nothing else of it, so its digest stands for the
+ * document — and those inputs checked against the records of organisation org_id. */
+struct facts_inputs;
+struct facts_inputs *filing_facts_inputs(const struct pack *p, const json_t *doc);
+void filing_facts_inputs_digest(const struct facts_inputs *in, unsigned char out[32]);
+json_t *filing_facts_check(struct store_conn *c, int64_t org_id, const struct facts_inputs *in, json_t *attached);
+void filing_facts_inputs_free(struct facts_inputs *in);
+
 /* The RECORD-MATERIAL findings of the material fields of form (the filing's, or the
  * self-inspection report's) in doc, for organisation org_id. New reference. */
 json_t *filing_material_findings(struct store_conn *c, const json_t *form, const json_t *doc, int64_t org_id,
                                  json_t *attached);
+
+/* The members of from ({kind: [id…]}, as attached above) added to attached, each id once; attached
+ * may be NULL. */
+void filing_attach_all(json_t *attached, const json_t *from);
 
 /* The authority that reviews the filings of organisation org_id: the most specific one whose
  * jurisdiction covers the organisation's registered region. New reference, or NULL when none does. */

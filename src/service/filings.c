@@ -3,6 +3,7 @@
  * rectification answers, events and the public verification of a filing number. */
 #include "service/filings.h"
 #include "service/filing_traces.h"
+#include "service/filing_facts_kept.h"
 #include "core/clock.h"
 #include "service/proofs.h"
 #include "service/filing_facts.h"
@@ -136,7 +137,7 @@ static void evaluate(struct app *a, struct store_conn *c, json_t *row, struct fi
     unsigned char digest[32];   /* of the document, for what the pass keeps */
     if (pass) filing_pass_doc_digest(pass, document, digest);
     json_t *facts = pass ? filing_pass_record_findings(pass, c, p, row, digest, attached)
-                         : filing_record_findings(c, p, row, attached);
+                         : filing_record_findings_kept(c, p, row, attached);
     json_t *ctx = json_pack("{s:s s:o s:o}", "filing_kind", kind ? kind : "initial", "materials",
                             attached, "overrides",
                             jint(row, "id") ? filing_override_rules(c, jint(row, "id"), "accepted") : json_array());

@@ -41,6 +41,18 @@ static char *replace_all(char *s, const char *from, const char *to)
     return out;
 }
 
+/* s (malloc'd) with the match at m replaced by repl; a new string, s freed. */
+static char *splice(char *s, regmatch_t m, const char *repl)
+{
+    size_t head = (size_t)m.rm_so, rest = strlen(s + m.rm_eo);
+    char *out = malloc(head + strlen(repl) + rest + 1);
+    memcpy(out, s, head);
+    strcpy(out + head, repl);
+    strcat(out, s + m.rm_eo);
+    free(s);
+    return out;
+}
+
 /* CREATE TRIGGER t BEFORE UPDATE ON x BEGIN SELECT RAISE(ABORT, 'why'); END; → one calling beian_refuse('why'). */
 static char *translate_triggers(char *s)
 {
@@ -54,16 +66,39 @@ static char *translate_triggers(char *s)
         snprintf(repl, sizeof repl, "CREATE TRIGGER %.*s BEFORE %.*s ON %.*s FOR EACH ROW EXECUTE FUNCTION beian_refuse('%.*s');",
                  (int)(m[1].rm_eo - m[1].rm_so), s + m[1].rm_so, (int)(m[2].rm_eo - m[2].rm_so), s + m[2].rm_so,
                  (int)(m[3].rm_eo - m[3].rm_so), s + m[3].rm_so, (int)(m[4].rm_eo - m[4].rm_so), s + m[4].rm_so);
-        size_t head = (size_t)m[0].rm_so, rest = strlen(s + m[0].rm_eo);
-        char *out = malloc(head + strlen(repl) + rest + 1);
-        memcpy(out, s, head);
-        strcpy(out + head, repl);
-        strcat(out, s + m[0].rm_eo);
-        free(s);
-        s = out;
+        s = splice(s, m[0], repl);
     }
     regfree(&re);
     return s;
+}
+
+/* CREATE TRIGGER t AFTER INSERT ON x BEGIN UPDATE record_generation SET n = n + 1; END; → once per
+ * statement, calling beian_records_moved(), which the first such migration defines. */
+static char *translate_generation_triggers(char *s)
+{
+    static const char FN[] = "CREATE OR REPLACE FUNCTION beian_records_moved() RETURNS trigger LANGUAGE plpgsql AS "
+                             "$$ BEGIN UPDATE record_generation SET n = n + 1; RETURN NULL; END $$;";
+    regex_t re;
+    if (regcomp(&re, "CREATE TRIGGER ([a-z_]+) AFTER (INSERT|UPDATE|DELETE) ON ([a-z_]+) BEGIN UPDATE "
+                     "record_generation SET n = n \\+ 1; END;", REG_EXTENDED) != 0)
+        return s;
+    regmatch_t m[4];
+    bool any = false;
+    while (regexec(&re, s, 4, m, 0) == 0) {
+        char repl[300];
+        snprintf(repl, sizeof repl, "CREATE TRIGGER %.*s AFTER %.*s ON %.*s FOR EACH STATEMENT EXECUTE FUNCTION "
+                 "beian_records_moved();", (int)(m[1].rm_eo - m[1].rm_so), s + m[1].rm_so,
+                 (int)(m[2].rm_eo - m[2].rm_so), s + m[2].rm_so, (int)(m[3].rm_eo - m[3].rm_so), s + m[3].rm_so);
+        s = splice(s, m[0], repl);
+        any = true;
+    }
+    regfree(&re);
+    if (!any) return s;
+    char *out = malloc(sizeof FN + strlen(s));
+    strcpy(out, FN);
+    strcat(out, s);
+    free(s);
+    return out;
 }
 
 static bool is_word(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'; }
@@ -110,6 +145,7 @@ char *postgres_translate_ddl(const char *sqlite_ddl)
     s = replace_all(s, "MIN(expires_at, CAST(strftime('%s','now') AS INTEGER)",
                     "LEAST(expires_at, CAST(extract(epoch FROM now()) AS INTEGER)");
     s = translate_triggers(s);
+    s = translate_generation_triggers(s);
     char *out = translate_types(s);
     free(s);
     return out;

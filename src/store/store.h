@@ -67,6 +67,13 @@ void store_read_end(struct store *s);
  * tell (PostgreSQL, or no read transaction): then nothing may be cached on it. */
 bool store_read_generation(struct store *s, uint64_t out[2]);
 
+/* The generation of the records a filing's check reads (migration 16): a number that every change
+ * of every table moves, but those of RECORDS_UNMOVED (what saves and background workers write
+ * and no check of a filing reads: the filings themselves, their versions, the audit trail,
+ * tokens, notifications, standing checks, numbering, reviewers' drafts). False when unreadable. */
+bool store_records_generation(struct store_conn *c, int64_t *out);
+extern const char *const RECORDS_UNMOVED[];
+
 /* --- organisations --- */
 /* number_format: NULL for the default "{region}-{year}-{seq:06}". */
 int64_t store_org_insert(struct store_conn *c, const char *kind, const char *name, const char *uscc,

@@ -198,3 +198,16 @@ json_t *store_system_list(struct store_conn *c, int64_t org_id)
     return db_query(c, NULL, "SELECT * FROM systems ORDER BY id", "");
 }
 
+
+const char *const RECORDS_UNMOVED[] = {"filings", "filing_versions", "audit", "tokens", "notify_outbox",
+                                       "notify_attempts", "notify_inbox", "standing_checks", "standing_findings",
+                                       "number_seq", "rectification_drafts", "record_generation", NULL};
+
+bool store_records_generation(struct store_conn *c, int64_t *out)
+{
+    json_t *row = db_one(c, "SELECT n FROM record_generation", "");
+    bool ok = json_is_integer(json_object_get(row, "n"));
+    if (ok) *out = db_jint(row, "n");
+    json_decref(row);
+    return ok;
+}

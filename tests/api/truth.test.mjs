@@ -91,6 +91,45 @@ test('material fields: a missing, a foreign and a wrong-kind material are errors
   assert.equal((await act(s, 'filer', f.id, 'submit_for_check')).status, 422);
 });
 
+test("the records' findings follow the records between two saves of the same filing (issue 19: they are kept)", async () => {
+  // a material named before it is uploaded: missing; uploaded, the next save of the same draft
+  // (another field changed) finds it — the findings kept from the first save are not reused
+  const f = await createFiling(s, await newSystem(s));
+  const doc = referenceDoc();
+  const upload = () => s.req('POST', `${API}/materials?kind=architecture_diagram&title=arch&filename=a.txt`,
+    { token: s.tokens.filer, raw: 'diagram\n', contentType: 'text/plain; charset=utf-8' });
+  const probe = await upload();
+  assert.equal(probe.status, 201, probe.text);
+  const next = probe.body.id + 1;   // the id the next upload gets
+  doc.system.architecture_diagram = next;
+  let saved = await putDocument(s, f.id, doc, f.etag);
+  assert.equal(findingsAt(saved, 'RECORD-MATERIAL', '/system/architecture_diagram').length, 1, JSON.stringify(saved.findings));
+  doc.system.description = `${doc.system.description} (1)`;
+  saved = await putDocument(s, f.id, doc, saved.etag);   // kept: still missing
+  assert.equal(findingsAt(saved, 'RECORD-MATERIAL', '/system/architecture_diagram').length, 1);
+  const up = await upload();
+  assert.equal(up.status, 201, up.text);
+  assert.equal(up.body.id, next);
+  doc.system.description = `${doc.system.description} (2)`;
+  saved = await putDocument(s, f.id, doc, saved.etag);
+  assert.deepEqual(findingsAt(saved, 'RECORD-MATERIAL', '/system/architecture_diagram'), [], JSON.stringify(saved.findings));
+  // the organisation's record corrected by the platform: the subject no longer agrees on the next save
+  const org = (await s.req('GET', `${API}/orgs/${DEMO.enterprise}`, { token: s.tokens.admin })).body;
+  const renamed = await s.req('PATCH', `${API}/orgs/${DEMO.enterprise}`, { token: s.tokens.admin, body: { name: `${org.name}（更名）` } });
+  assert.equal(renamed.status, 200, renamed.text);
+  try {
+    doc.system.description = `${doc.system.description} (3)`;
+    saved = await putDocument(s, f.id, doc, saved.etag);
+    assert.equal(findingsAt(saved, 'RECORD-SUBJECT', '/subject/name').length, 1, JSON.stringify(saved.findings));
+  } finally {
+    const back = await s.req('PATCH', `${API}/orgs/${DEMO.enterprise}`, { token: s.tokens.admin, body: { name: org.name } });
+    assert.equal(back.status, 200, back.text);
+  }
+  doc.system.description = `${doc.system.description} (4)`;
+  saved = await putDocument(s, f.id, doc, saved.etag);
+  assert.deepEqual(findingsAt(saved, 'RECORD-SUBJECT'), []);
+});
+
 test('every frozen version pins every material it names, with version and hash', async () => {
   const id = await completeDraft(s, await newSystem(s));
   await actOk(s, 'filer', id, 'submit_for_check', undefined, 'internal_check');
