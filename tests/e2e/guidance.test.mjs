@@ -111,6 +111,10 @@ test('new filing on a filed system offers to report a change, on a system under 
 test('a toast does not outlive its page', async () => {
   const page = await pages.as('filer');
   await page.goto('/');
+  // the home page drawn first: a toast made while the app still routes to it would go with that
+  // navigation (what this test checks), before the wait below could see it
+  await page.locator('a[href="/records"]').first().waitFor();
+  await page.locator('main h1').first().waitFor();
   await page.evaluate(async () => (await import('/js/ui.js')).toast('一条提示', 'ok'));
   await page.locator('#toasts .toast').waitFor();
   await page.locator('a[href="/records"]').first().click();
