@@ -55,16 +55,6 @@ json_t *filing_authority_of_org(struct store_conn *c, int64_t org_id)
     return auth;
 }
 
-void filing_names_from_records(struct store_conn *c, json_t *row)
-{
-    json_t *org = store_org_get(c, jint(row, "org_id"));
-    json_t *sys = store_system_get(c, jint(row, "system_id"));
-    if (org && jstr(org, "name")) json_object_set(row, "subject_name", json_object_get(org, "name"));
-    if (sys && jstr(sys, "name")) json_object_set(row, "system_name", json_object_get(sys, "name"));
-    json_decref(org);
-    json_decref(sys);
-}
-
 /* ---- the subject ------------------------------------------------------------------------- */
 
 static void check_subject(const struct facts_inputs *in, const json_t *org, json_t *findings)

@@ -22,7 +22,7 @@
  * names, as the rules read them (ctx.materials) — each material is read once for both. */
 json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const json_t *row, json_t *attached);
 
-/* The same in two steps, for a memo of them (filing_facts_kept.h): what of the document the checks
+/* The same in two steps, for a copy kept of them (filing_facts_kept.h): what of the document the checks
  * read (NULL when out of memory) — the checks see nothing else of it, so its digest stands for the
  * document — and those inputs checked against the records of organisation org_id. */
 struct facts_inputs;
@@ -44,8 +44,5 @@ void filing_attach_all(json_t *attached, const json_t *from);
  * jurisdiction covers the organisation's registered region. New reference, or NULL when none does. */
 json_t *filing_authority_of_org(struct store_conn *c, int64_t org_id);
 
-/* Set row.subject_name and row.system_name from the organisation and system records (lists and the
- * public verification show these, never the document's free text). row needs org_id, system_id. */
-void filing_names_from_records(struct store_conn *c, json_t *row);
 
 #endif

@@ -93,7 +93,7 @@ void filing_derive_columns(json_t *row)
 {
     const json_t *doc = json_object_get(row, "document");
     const json_t *v;
-    /* subject_name and system_name come from the records (filing_names_from_records), not from here */
+    /* subject_name and system_name come from the records (filing_records_read), not from here */
     v = json_at_pointer(doc, "/subject/region_code");
     json_object_set_new(row, "region", json_is_string(v) ? json_copy((json_t *)v) : json_null());
     v = json_at_pointer(doc, "/grading/level");
@@ -131,16 +131,21 @@ static void evaluate(struct app *a, struct store_conn *c, json_t *row, struct fi
     const struct pack *p = app_pack_in_force(a, jstr(row, "pack"), today);
     json_object_set_new(row, "pack", json_sprintf("%s@%s", p->id, p->version));
     const char *kind = jstr(row, "kind");
-    /* what the records can contradict (subject, jurisdiction, materials, the provider named); its
-     * walk of the materials also gives the rules the ones attached */
-    json_t *attached = json_object();
+    /* what the records say: what they contradict (subject, jurisdiction, materials, the provider
+     * named), the materials attached (the rules read them), the accepted overrides, the names,
+     * the provider's standing — kept per filing while nothing of it moved (filing_facts_kept.h) */
+    struct filing_records rec;
     unsigned char digest[32];   /* of the document, for what the pass keeps */
-    if (pass) filing_pass_doc_digest(pass, document, digest);
-    json_t *facts = pass ? filing_pass_record_findings(pass, c, p, row, digest, attached)
-                         : filing_record_findings_kept(c, p, row, attached);
-    json_t *ctx = json_pack("{s:s s:o s:o}", "filing_kind", kind ? kind : "initial", "materials",
-                            attached, "overrides",
-                            jint(row, "id") ? filing_override_rules(c, jint(row, "id"), "accepted") : json_array());
+    if (pass) {
+        filing_pass_doc_digest(pass, document, digest);
+        json_t *attached = json_object();
+        json_t *facts = filing_pass_record_findings(pass, c, p, row, digest, attached);
+        filing_records_read_with_facts(c, p, row, today, facts, attached, &rec);
+    } else {
+        filing_records_kept(c, p, row, today, &rec);
+    }
+    json_t *ctx = json_pack("{s:s s:O s:O}", "filing_kind", kind ? kind : "initial", "materials", rec.attached,
+                            "overrides", rec.overrides);
     json_t *findings = NULL, *derived = NULL;
     struct err e = {0};
     int rc = pass ? policy_check_memo_digested(filing_pass_checks(pass), p, document, digest, today, ctx, &findings, &derived, &e)
@@ -153,15 +158,11 @@ static void evaluate(struct app *a, struct store_conn *c, json_t *row, struct fi
     }
     err_clear(&e);
     json_decref(ctx);
-    json_array_extend(findings, facts);
-    json_decref(facts);
-    filing_names_from_records(c, row);
-    int64_t provider = jint(row, "provider_org_id");
-    if (provider) {
-        json_t *pf = provider_findings(c, p, provider, jint(row, "org_id"), jint(row, "provider_evaluation_id"), today);
-        json_array_extend(findings, pf);
-        json_decref(pf);
-    }
+    json_array_extend(findings, rec.facts);
+    if (rec.subject_name) json_object_set(row, "subject_name", rec.subject_name);
+    if (rec.system_name) json_object_set(row, "system_name", rec.system_name);
+    json_array_extend(findings, rec.provider);
+    filing_records_free(&rec);
     json_object_set_new(row, "findings", findings);
     json_object_set(row, "type", json_object_get(derived, "filing_type"));
     /* the memo's derived is shared (memo.h); a change filing's classification writes into it */
