@@ -754,82 +754,132 @@ const json_t *schema_field_in(const json_t *form, const char *path)
 
 /* ---- material references ---------------------------------------------------------------- */
 
-static void each_material_members(const json_t *defs, const json_t *object, struct path *path,
-                                  schema_material_fn fn, void *arg);
+/* Where a form's material fields are: its fields that are one, or hold one below, and nothing
+ * else — so that a walk of a document visits only those. Made once per form (forms do not change
+ * while loaded); the plan holds a reference to its form, so that no other form can take its
+ * address, and both live as long as the process. */
+enum plan_kind { PLAN_MATERIAL, PLAN_MATERIALS, PLAN_OBJECT, PLAN_OBJECTS };
 
-/* Whether a field of this type can hold a material reference, itself or below. */
-static bool may_hold_material(const char *type)
-{
-    return strncmp(type, "material", 8) == 0 || strcmp(type, "object") == 0 || strcmp(type, "list<object>") == 0;
-}
+struct plan_list { struct plan_field *items; size_t n; };
 
-static void each_material_value(const json_t *def, const char *type, const json_t *value, struct path *path,
-                                schema_material_fn fn, void *arg)
-{
-    if (json_is_null(value))
-        return;
-    if (strcmp(type, "material") == 0) {
-        fn(path_text(path), def, value, arg);
-        return;
-    }
-    if (strcmp(type, "object") == 0) {
-        if (json_is_object(value))
-            each_material_members(json_object_get(def, "fields"), value, path, fn, arg);
-        return;
-    }
-    bool refs = strcmp(type, "material[]") == 0, objects = strcmp(type, "list<object>") == 0;
-    if ((!refs && !objects) || !json_is_array(value))
-        return;
-    size_t count = json_array_size(value);
-    long long max_items = 0;
-    if (def_has(def, "max_items", &max_items) && count > (size_t)max_items)
-        count = (size_t)max_items; /* as the shape check: the rest is reported, not examined */
-    for (size_t i = 0; i < count; i++) {
-        const json_t *item = json_array_get(value, i);
-        if (json_is_null(item))
-            continue;
-        size_t mark = path_push_index(path, i);
-        if (refs)
-            fn(path_text(path), def, item, arg);
-        else if (json_is_object(item))
-            each_material_members(json_object_get(def, "fields"), item, path, fn, arg);
-        path_cut(path, mark);
-    }
-}
+struct plan_field {
+    const char *key;
+    const json_t *def;
+    enum plan_kind kind;
+    long long max_items;   /* -1: no limit */
+    struct plan_list fields;   /* PLAN_OBJECT, PLAN_OBJECTS */
+};
 
-static void each_material_members(const json_t *defs, const json_t *object, struct path *path,
-                                  schema_material_fn fn, void *arg)
+struct form_plan { const json_t *form; struct plan_list sections; struct form_plan *next; };
+
+static struct form_plan *plans_known;
+static pthread_mutex_t plans_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* the plan of defs (a "fields" array); false when out of memory */
+static bool plan_fields(const json_t *defs, struct plan_list *out)
 {
-    size_t i;
+    *out = (struct plan_list){0};
+    size_t n = json_array_size(defs), i;
+    if (!n) return true;
+    if (!(out->items = calloc(n, sizeof *out->items))) return false;
     const json_t *def;
     json_array_foreach(defs, i, def) {
         const char *type = def_type(def);
-        if (!may_hold_material(type))   /* most fields: nothing below to look at */
-            continue;
         const char *key = json_string_value(json_object_get(def, "key"));
-        const json_t *value = key ? json_object_get(object, key) : NULL;
-        if (!value)
+        if (!key) continue;
+        struct plan_field f = {key, def, PLAN_MATERIAL, -1, {0}};
+        long long max = 0;
+        if (def_has(def, "max_items", &max)) f.max_items = max;
+        if (strcmp(type, "material") == 0) f.kind = PLAN_MATERIAL;
+        else if (strcmp(type, "material[]") == 0) f.kind = PLAN_MATERIALS;
+        else if (strcmp(type, "object") == 0 || strcmp(type, "list<object>") == 0) {
+            f.kind = strcmp(type, "object") == 0 ? PLAN_OBJECT : PLAN_OBJECTS;
+            if (!plan_fields(json_object_get(def, "fields"), &f.fields)) return false;
+            if (!f.fields.n) {   /* nothing below to look at */
+                free(f.fields.items);
+                continue;
+            }
+        } else {
             continue;
-        size_t mark = path_push(path, key);
-        each_material_value(def, type, value, path, fn, arg);
+        }
+        out->items[out->n++] = f;
+    }
+    return true;
+}
+
+static const struct form_plan *plan_of(const json_t *form)
+{
+    pthread_mutex_lock(&plans_mu);
+    struct form_plan *fp = plans_known;
+    while (fp && fp->form != form) fp = fp->next;
+    if (!fp && (fp = calloc(1, sizeof *fp))) {
+        /* the sections as fields of a top-level object */
+        const json_t *sections = form_sections(form);
+        size_t n = json_array_size(sections), i;
+        bool ok = !n || (fp->sections.items = calloc(n, sizeof *fp->sections.items));
+        const json_t *section;
+        json_array_foreach(sections, i, section) {
+            const char *key = json_string_value(json_object_get(section, "key"));
+            struct plan_field f = {key, section, PLAN_OBJECT, -1, {0}};
+            if (!ok || !key) continue;
+            ok = plan_fields(json_object_get(section, "fields"), &f.fields);
+            if (f.fields.n) fp->sections.items[fp->sections.n++] = f;
+            else free(f.fields.items);
+        }
+        if (!ok) {   /* out of memory: no plan (a half-made one is not freed: it is tiny and rare) */
+            free(fp);
+            fp = NULL;
+        } else {
+            fp->form = json_incref((json_t *)form);
+            fp->next = plans_known;
+            plans_known = fp;
+        }
+    }
+    pthread_mutex_unlock(&plans_mu);
+    return fp;
+}
+
+static void each_material_in(const struct plan_list *fields, const json_t *object, struct path *path,
+                             schema_material_fn fn, void *arg)
+{
+    for (size_t i = 0; i < fields->n; i++) {
+        const struct plan_field *f = &fields->items[i];
+        const json_t *value = json_object_get(object, f->key);
+        if (!value || json_is_null(value))
+            continue;
+        size_t mark = path_push(path, f->key);
+        if (f->kind == PLAN_MATERIAL) {
+            fn(path_text(path), f->def, value, arg);
+        } else if (f->kind == PLAN_OBJECT) {
+            if (json_is_object(value))
+                each_material_in(&f->fields, value, path, fn, arg);
+        } else if (json_is_array(value)) {
+            size_t count = json_array_size(value);
+            if (f->max_items >= 0 && count > (size_t)f->max_items)
+                count = (size_t)f->max_items; /* as the shape check: the rest is reported, not examined */
+            for (size_t k = 0; k < count; k++) {
+                const json_t *item = json_array_get(value, k);
+                if (json_is_null(item))
+                    continue;
+                size_t at = path_push_index(path, k);
+                if (f->kind == PLAN_MATERIALS)
+                    fn(path_text(path), f->def, item, arg);
+                else if (json_is_object(item))
+                    each_material_in(&f->fields, item, path, fn, arg);
+                path_cut(path, at);
+            }
+        }
         path_cut(path, mark);
     }
 }
 
 void schema_each_material(const json_t *form, const json_t *doc, schema_material_fn fn, void *arg)
 {
+    const struct form_plan *plan = json_is_object(doc) ? plan_of(form) : NULL;
+    if (!plan)
+        return;
     struct path path = {0};
-    size_t i;
-    const json_t *section;
-    json_array_foreach(form_sections(form), i, section) {
-        const char *key = json_string_value(json_object_get(section, "key"));
-        const json_t *value = json_is_object(doc) && key ? json_object_get(doc, key) : NULL;
-        if (!json_is_object(value))
-            continue;
-        size_t mark = path_push(&path, key);
-        each_material_members(json_object_get(section, "fields"), value, &path, fn, arg);
-        path_cut(&path, mark);
-    }
+    each_material_in(&plan->sections, doc, &path, fn, arg);
     free(path.text);
 }
 

@@ -249,7 +249,8 @@ static void check_provider(struct store_conn *c, const struct facts_inputs *in, 
 /* ---- the document's part, and the records' ------------------------------------------------- */
 
 /* The fields of a form filled from the organisation's record, found once per form (forms do not
- * change while loaded; a form's list lives as long as the process). */
+ * change while loaded). The list holds a reference to its form, so that no other form can take
+ * its address; both live as long as the process. */
 struct form_subjects { const json_t *form; size_t n; struct subject_value *fields; struct form_subjects *next; };
 static struct form_subjects *form_subjects_known;
 static pthread_mutex_t form_subjects_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -275,7 +276,7 @@ static const struct form_subjects *form_subjects_of(const json_t *form)
                 snprintf(sv->path, sizeof sv->path, "/%s/%s", jstr(section, "key"), jstr(def, "key"));
             }
         }
-        f->form = form;
+        f->form = json_incref((json_t *)form);
         f->next = form_subjects_known;
         form_subjects_known = f;
     }

@@ -772,6 +772,145 @@ static void test_concurrent_validation(void **state)
     }
 }
 
+/* ---- the material walk ------------------------------------------------------------------ */
+
+/* The walk of every material field, written the plain way here (every field of the form, by its
+ * type) to hold schema_each_material, which walks a plan of only the fields that can hold one. */
+static void naive_members(const json_t *defs, const json_t *object, const char *at, json_t *out);
+
+static void naive_value(const json_t *def, const json_t *value, const char *at, json_t *out)
+{
+    const char *type = json_string_value(json_object_get(def, "type"));
+    type = type ? type : "";
+    if (json_is_null(value)) return;
+    if (strcmp(type, "material") == 0) {
+        json_array_append_new(out, json_pack("[s O]", at, value));
+    } else if (strcmp(type, "object") == 0) {
+        if (json_is_object(value)) naive_members(json_object_get(def, "fields"), value, at, out);
+    } else if ((strcmp(type, "material[]") == 0 || strcmp(type, "list<object>") == 0) && json_is_array(value)) {
+        size_t count = json_array_size(value);
+        const json_t *max = json_object_get(def, "max_items");
+        if (json_is_integer(max) && count > (size_t)json_integer_value(max)) count = (size_t)json_integer_value(max);
+        for (size_t i = 0; i < count; i++) {
+            const json_t *item = json_array_get(value, i);
+            char path[600];
+            if (snprintf(path, sizeof path, "%.500s/%zu", at, i) >= (int)sizeof path) continue;
+            if (json_is_null(item)) continue;
+            if (strcmp(type, "material[]") == 0) json_array_append_new(out, json_pack("[s O]", path, item));
+            else if (json_is_object(item)) naive_members(json_object_get(def, "fields"), item, path, out);
+        }
+    }
+}
+
+static void naive_members(const json_t *defs, const json_t *object, const char *at, json_t *out)
+{
+    size_t i;
+    const json_t *def;
+    json_array_foreach(defs, i, def) {
+        const char *key = json_string_value(json_object_get(def, "key"));
+        const json_t *value = key ? json_object_get(object, key) : NULL;
+        char path[600];
+        if (snprintf(path, sizeof path, "%.300s/%.200s", at, key ? key : "") >= (int)sizeof path) continue;
+        if (value) naive_value(def, value, path, out);
+    }
+}
+
+static void collect(const char *path, const json_t *def, const json_t *value, void *arg)
+{
+    (void)def;
+    json_array_append_new(arg, json_pack("[s O]", path, value));
+}
+
+static void assert_same_materials(const json_t *form, const json_t *doc)
+{
+    json_t *want = json_array(), *got = json_array();
+    size_t i;
+    const json_t *section;
+    json_array_foreach(json_object_get(form, "sections"), i, section) {
+        const char *key = json_string_value(json_object_get(section, "key"));
+        const json_t *value = key ? json_object_get(doc, key) : NULL;
+        char path[256];
+        snprintf(path, sizeof path, "/%s", key ? key : "");
+        if (json_is_object(value)) naive_members(json_object_get(section, "fields"), value, path, want);
+    }
+    schema_each_material(form, doc, collect, got);
+    if (!json_equal(want, got)) {
+        char *a = json_dumps(want, JSON_COMPACT), *b = json_dumps(got, JSON_COMPACT);
+        fprintf(stderr, "want %s\n got  %s\n", a, b);
+        free(a);
+        free(b);
+    }
+    assert_true(json_equal(want, got));
+    json_decref(want);
+    json_decref(got);
+}
+
+static void test_material_walk(void **state)
+{
+    (void)state;
+    json_t *doc = load_fixture("reference.json");
+    assert_same_materials(pack->form, doc);
+    json_t *inspection = load_fixture("inspection-reference.json");
+    if (pack->inspection_form && inspection) assert_same_materials(pack->inspection_form, inspection);
+    json_decref(inspection);
+    /* the material fields as the walk meets them: nulls, strings, lists past their limit, objects
+     * where lists go, lists of nulls */
+    const char *const edits[] = {
+        "{\"subject\": {\"business_licence\": null}}",
+        "{\"system\": {\"architecture_diagram\": \"7\"}}",
+        "{\"compliance\": {\"industry_materials\": [1, null, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]}}",
+        "{\"compliance\": {\"industry_materials\": {\"0\": 1}}}",
+        "{\"grading\": {\"expert_review\": [1]}}",
+        "{\"grading\": {\"expert_review\": {\"opinion\": 5}}}",
+        "{\"grading\": null}",
+        "{\"operations\": 3}",
+    };
+    for (size_t k = 0; k < sizeof edits / sizeof edits[0]; k++) {
+        json_t *patch = json_loads(edits[k], 0, NULL);
+        assert_non_null(patch);
+        json_t *d = json_deep_copy(doc);
+        const char *key;
+        json_t *v;
+        json_object_foreach(patch, key, v) {
+            json_t *into = json_object_get(d, key);
+            if (json_is_object(into) && json_is_object(v)) json_object_update(into, v);
+            else json_object_set(d, key, v);
+        }
+        assert_same_materials(pack->form, d);
+        json_decref(d);
+        json_decref(patch);
+    }
+    /* a form with what the pack's lacks: materials in a list of objects, a limit of two */
+    json_t *form = json_loads(
+        "{\"sections\": [{\"key\": \"a\", \"fields\": ["
+        " {\"key\": \"plain\", \"type\": \"string\"},"
+        " {\"key\": \"rows\", \"type\": \"list<object>\", \"max_items\": 3, \"fields\": ["
+        "   {\"key\": \"name\", \"type\": \"string\"}, {\"key\": \"proof\", \"type\": \"material\"},"
+        "   {\"key\": \"inner\", \"type\": \"object\", \"fields\": [{\"key\": \"m\", \"type\": \"material[]\", \"max_items\": 2}]}]},"
+        " {\"key\": \"only_text\", \"type\": \"list<object>\", \"fields\": [{\"key\": \"t\", \"type\": \"string\"}]},"
+        " {\"key\": \"two\", \"type\": \"material[]\", \"max_items\": 2}]},"
+        " {\"key\": \"b\", \"fields\": [{\"key\": \"x\", \"type\": \"integer\"}]}]}", 0, NULL);
+    json_t *d = json_loads(
+        "{\"a\": {\"plain\": \"p\", \"rows\": [{\"name\": \"n\", \"proof\": 1, \"inner\": {\"m\": [2, null, 3]}},"
+        " null, {\"proof\": null, \"inner\": {\"m\": 4}}, {\"proof\": 9}], \"only_text\": [{\"t\": \"x\"}],"
+        " \"two\": [5, 6, 7]}, \"b\": {\"x\": 1}}", 0, NULL);
+    assert_non_null(form);
+    assert_non_null(d);
+    assert_same_materials(form, d);
+    json_t *found = json_array();
+    schema_each_material(form, d, collect, found);
+    /* 1 and 2 of the first row (3 is past m's two), 5 and 6 (7 is past two's); the fourth row
+     * (proof 9) is past rows' three, and m = 4 is not a list */
+    assert_int_equal(json_array_size(found), 4);
+    json_decref(found);
+    json_decref(d);
+    json_decref(form);
+    json_t *none = json_array();
+    assert_same_materials(pack->form, none);   /* not an object: nothing */
+    json_decref(none);
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -794,6 +933,7 @@ int main(void)
         cmocka_unit_test(test_field_at),
         cmocka_unit_test(test_broken_pack),
         cmocka_unit_test(test_concurrent_validation),
+        cmocka_unit_test(test_material_walk),
     };
     return cmocka_run_group_tests(tests, setup_pack, teardown_pack);
 }
