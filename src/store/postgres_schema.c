@@ -2,8 +2,9 @@
  * the SQLite store (migrations.c), one list for both, each translated here into PostgreSQL's
  * dialect when it is applied: INTEGER columns become BIGINT (an "id INTEGER PRIMARY KEY" a
  * BIGSERIAL), REAL DOUBLE PRECISION, BLOB BYTEA; the triggers that refuse changes (RAISE(ABORT))
- * call beian_refuse(); the two expressions of migration 7 have their PostgreSQL spelling. A
- * migration that needs more than this must say so in its own words. */
+ * call beian_refuse(); those that move the records' generation (migration 16) run once per
+ * statement and call beian_records_moved(); the two expressions of migration 7 have their
+ * PostgreSQL spelling. A migration that needs more than this must say so in its own words. */
 #include "store/postgres_internal.h"
 
 #include <regex.h>
