@@ -754,10 +754,11 @@ const json_t *schema_field_in(const json_t *form, const char *path)
 
 /* ---- material references ---------------------------------------------------------------- */
 
-/* Where a form's material fields are: its fields that are one, or hold one below, and nothing
- * else — so that a walk of a document visits only those. Made once per form (forms do not change
- * while loaded); the plan holds a reference to its form, so that no other form can take its
- * address, and both live as long as the process. */
+/* A form's plan, made once per form (forms do not change while loaded): where its material fields
+ * are — its fields that are one, or hold one below, and nothing else, so that a walk of a
+ * document visits only those — and its fields filled from the organisation's record. The plan
+ * holds a reference to its form, so that no other form can take its address, and both live as
+ * long as the process. */
 enum plan_kind { PLAN_MATERIAL, PLAN_MATERIALS, PLAN_OBJECT, PLAN_OBJECTS };
 
 struct plan_list { struct plan_field *items; size_t n; };
@@ -770,7 +771,13 @@ struct plan_field {
     struct plan_list fields;   /* PLAN_OBJECT, PLAN_OBJECTS */
 };
 
-struct form_plan { const json_t *form; struct plan_list sections; struct form_plan *next; };
+struct form_plan {
+    const json_t *form;
+    struct plan_list sections;
+    struct schema_record_field *record_fields;
+    size_t n_record_fields;
+    struct form_plan *next;
+};
 
 static struct form_plan *plans_known;
 static pthread_mutex_t plans_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -825,6 +832,25 @@ static const struct form_plan *plan_of(const json_t *form)
             ok = plan_fields(json_object_get(section, "fields"), &f.fields);
             if (f.fields.n) fp->sections.items[fp->sections.n++] = f;
             else free(f.fields.items);
+        }
+        /* the sections' fields filled from the organisation's record */
+        size_t k, records = 0;
+        const json_t *def;
+        json_array_foreach(sections, i, section)
+            json_array_foreach(json_object_get(section, "fields"), k, def)
+                records += json_is_string(json_object_get(def, "from_record"));
+        ok = ok && (!records || (fp->record_fields = calloc(records, sizeof *fp->record_fields)));
+        json_array_foreach(sections, i, section) {
+            json_array_foreach(json_object_get(section, "fields"), k, def) {
+                const char *member = json_string_value(json_object_get(def, "from_record"));
+                const char *section_key = json_string_value(json_object_get(section, "key"));
+                const char *key = json_string_value(json_object_get(def, "key"));
+                if (!ok || !member || !section_key || !key || fp->n_record_fields == records) continue;
+                struct schema_record_field *rf = &fp->record_fields[fp->n_record_fields++];
+                rf->def = def;
+                rf->member = member;
+                snprintf(rf->path, sizeof rf->path, "/%s/%s", section_key, key);
+            }
         }
         if (!ok) {   /* out of memory: no plan (a half-made one is not freed: it is tiny and rare) */
             free(fp);
@@ -881,6 +907,13 @@ void schema_each_material(const json_t *form, const json_t *doc, schema_material
     struct path path = {0};
     each_material_in(&plan->sections, doc, &path, fn, arg);
     free(path.text);
+}
+
+const struct schema_record_field *schema_record_fields(const json_t *form, size_t *n)
+{
+    const struct form_plan *plan = plan_of(form);
+    *n = plan ? plan->n_record_fields : 0;
+    return plan ? plan->record_fields : NULL;
 }
 
 bool schema_material_accepts(const json_t *def, const char *kind)

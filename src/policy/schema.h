@@ -43,6 +43,12 @@ const json_t *schema_field_in(const json_t *form, const char *path);
 typedef void (*schema_material_fn)(const char *path, const json_t *def, const json_t *value, void *arg);
 void schema_each_material(const json_t *form, const json_t *doc, schema_material_fn fn, void *arg);
 
+/* The fields of form filled from the organisation's record ("from_record": its name, USCC): each
+ * with its definition, the record's member and its path in a document. Found once per form;
+ * valid as long as the process. *n = 0 (and NULL) when there are none or memory ran out. */
+struct schema_record_field { const json_t *def; const char *member; char path[256]; };
+const struct schema_record_field *schema_record_fields(const json_t *form, size_t *n);
+
 /* Does the material field def accept a material of this kind? Its "material_kinds" (a list) or
  * its "material_kind" (one) names the kinds it accepts. */
 bool schema_material_accepts(const json_t *def, const char *kind);

@@ -7,7 +7,6 @@
 #include "core/region.h"
 #include "policy/schema.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +27,8 @@ static const char *jstr(const json_t *o, const char *k) { return json_string_val
 
 /* ---- what the document says that the records can contradict ------------------------------- */
 
-/* A field the pack fills from the organisation's record ("from_record"), as the document has it. */
-struct subject_value { const json_t *def; const char *member; char path[256]; const json_t *have; };
+/* A field the pack fills from the organisation's record, as the document has it. */
+struct subject_value { const struct schema_record_field *field; const json_t *have; };
 
 /* A material field's value as the walk of the document met it. */
 struct material_ref { char *path; const json_t *def; int64_t id; };
@@ -61,20 +60,21 @@ static void check_subject(const struct facts_inputs *in, const json_t *org, json
 {
     for (size_t i = 0; i < in->n_subject; i++) {
         const struct subject_value *sv = &in->subject[i];
-        const char *want = jstr(org, sv->member);
+        const struct schema_record_field *rf = sv->field;
+        const char *want = jstr(org, rf->member);
         const json_t *have = sv->have;
         if (!want || (json_is_string(have) && strcmp(json_string_value(have), want) == 0)) continue;
         if (!have || json_is_null(have) || (json_is_string(have) && !*json_string_value(have)))
             continue;   /* not filled: FORM-REQUIRED says so */
-        const char *label_zh = jstr(json_object_get(sv->def, "label"), "zh");
-        const char *label_en = jstr(json_object_get(sv->def, "label"), "en");
+        const char *label_zh = jstr(json_object_get(rf->def, "label"), "zh");
+        const char *label_en = jstr(json_object_get(rf->def, "label"), "en");
         char zh[1024], en[1024];
         snprintf(zh, sizeof zh, "%s须与本单位登记信息一致：“%s”。备案只能以本单位名义提交；如登记信息有误，请联系平台管理员更正",
-                 label_zh ? label_zh : sv->member, want);
+                 label_zh ? label_zh : rf->member, want);
         snprintf(en, sizeof en, "%s must be your organisation's as registered: \"%s\". A filing is made only in the name "
                  "of the organisation that files it; if the record is wrong, ask the platform administrator to correct it",
-                 label_en ? label_en : sv->member, want);
-        finding_add(findings, "RECORD-SUBJECT", "error", sv->path, zh, en, SOURCE_SUBJECT);
+                 label_en ? label_en : rf->member, want);
+        finding_add(findings, "RECORD-SUBJECT", "error", rf->path, zh, en, SOURCE_SUBJECT);
     }
 }
 
@@ -248,57 +248,19 @@ static void check_provider(struct store_conn *c, const struct facts_inputs *in, 
 
 /* ---- the document's part, and the records' ------------------------------------------------- */
 
-/* The fields of a form filled from the organisation's record, found once per form (forms do not
- * change while loaded). The list holds a reference to its form, so that no other form can take
- * its address; both live as long as the process. */
-struct form_subjects { const json_t *form; size_t n; struct subject_value *fields; struct form_subjects *next; };
-static struct form_subjects *form_subjects_known;
-static pthread_mutex_t form_subjects_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static const struct form_subjects *form_subjects_of(const json_t *form)
-{
-    pthread_mutex_lock(&form_subjects_mu);
-    struct form_subjects *f = form_subjects_known;
-    while (f && f->form != form) f = f->next;
-    if (!f && (f = calloc(1, sizeof *f))) {
-        size_t i, k, n = 0;
-        json_t *section, *def;
-        json_array_foreach(json_object_get(form, "sections"), i, section)
-            json_array_foreach(json_object_get(section, "fields"), k, def) n += jstr(def, "from_record") != NULL;
-        f->fields = n ? calloc(n, sizeof *f->fields) : NULL;
-        json_array_foreach(json_object_get(form, "sections"), i, section) {
-            json_array_foreach(json_object_get(section, "fields"), k, def) {
-                const char *member = jstr(def, "from_record");
-                if (!member || f->n == n) continue;
-                struct subject_value *sv = &f->fields[f->n++];
-                sv->def = def;
-                sv->member = member;
-                snprintf(sv->path, sizeof sv->path, "/%s/%s", jstr(section, "key"), jstr(def, "key"));
-            }
-        }
-        f->form = json_incref((json_t *)form);
-        f->next = form_subjects_known;
-        form_subjects_known = f;
-    }
-    pthread_mutex_unlock(&form_subjects_mu);
-    return f;
-}
-
 struct facts_inputs *filing_facts_inputs(const struct pack *p, const json_t *doc)
 {
     struct facts_inputs *in = calloc(1, sizeof *in);
     if (!in) return NULL;
     if (!json_is_object(doc)) return in;   /* nothing to check */
-    const struct form_subjects *f = form_subjects_of(p->form);
-    if (!f || (f->n && !(in->subject = malloc(f->n * sizeof *in->subject)))) {
+    size_t n;
+    const struct schema_record_field *fields = schema_record_fields(p->form, &n);
+    if (n && !(in->subject = malloc(n * sizeof *in->subject))) {
         free(in);
         return NULL;
     }
-    for (size_t i = 0; i < f->n; i++) {
-        in->subject[i] = f->fields[i];
-        in->subject[i].have = json_at_pointer(doc, f->fields[i].path);
-    }
-    in->n_subject = f->n;
+    for (size_t i = 0; i < n; i++) in->subject[i] = (struct subject_value){&fields[i], json_at_pointer(doc, fields[i].path)};
+    in->n_subject = n;
     schema_each_material(p->form, doc, collect_material_ref, &in->refs);
     in->region = json_at_pointer(doc, REGION_PATH);
     in->provider = json_at_pointer(doc, PROVIDER_PATH);
@@ -329,7 +291,8 @@ void filing_facts_inputs_digest(const struct facts_inputs *in, unsigned char out
     crypto_generichash_init(&st, NULL, 0, 32);
     crypto_generichash_update(&st, (const unsigned char *)(in->doc ? "doc" : "none"), 4);
     for (size_t i = 0; i < in->n_subject; i++) {
-        crypto_generichash_update(&st, (const unsigned char *)in->subject[i].path, strlen(in->subject[i].path) + 1);
+        const char *path = in->subject[i].field->path;
+        crypto_generichash_update(&st, (const unsigned char *)path, strlen(path) + 1);
         digest_value(&st, in->subject[i].have);
     }
     for (size_t i = 0; i < in->refs.n; i++) {
@@ -364,23 +327,4 @@ json_t *filing_record_findings(struct store_conn *c, const struct pack *p, const
     json_t *findings = in ? filing_facts_check(c, jint(row, "org_id"), in, attached) : json_array();
     filing_facts_inputs_free(in);
     return findings;
-}
-
-/* filing_attach_all (filing_facts.h) */
-void filing_attach_all(json_t *attached, const json_t *from)
-{
-    const char *kind;
-    json_t *ids;
-    if (!attached) return;
-    json_object_foreach((json_t *)from, kind, ids) {
-        json_t *list = json_object_get(attached, kind);
-        if (!list) json_object_set_new(attached, kind, list = json_array());
-        size_t i, k;
-        json_t *id, *x;
-        json_array_foreach(ids, i, id) {
-            bool known = false;
-            json_array_foreach(list, k, x) known |= json_integer_value(x) == json_integer_value(id);
-            if (!known) json_array_append(list, id);
-        }
-    }
 }

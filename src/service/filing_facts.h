@@ -36,13 +36,8 @@ void filing_facts_inputs_free(struct facts_inputs *in);
 json_t *filing_material_findings(struct store_conn *c, const json_t *form, const json_t *doc, int64_t org_id,
                                  json_t *attached);
 
-/* The members of from ({kind: [id…]}, as attached above) added to attached, each id once; attached
- * may be NULL. */
-void filing_attach_all(json_t *attached, const json_t *from);
-
 /* The authority that reviews the filings of organisation org_id: the most specific one whose
  * jurisdiction covers the organisation's registered region. New reference, or NULL when none does. */
 json_t *filing_authority_of_org(struct store_conn *c, int64_t org_id);
-
 
 #endif

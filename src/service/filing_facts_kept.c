@@ -79,7 +79,7 @@ static bool same_key(const struct key *a, const struct key *b)
 static void share(const struct filing_records *r, struct filing_records *out)
 {
     out->facts = json_copy(r->facts);
-    out->attached = json_deep_copy(r->attached);   /* small, and added to by callers */
+    out->attached = json_copy(r->attached);
     out->overrides = json_copy(r->overrides);
     out->subject_name = json_incref(r->subject_name);
     out->system_name = json_incref(r->system_name);

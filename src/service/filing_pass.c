@@ -49,6 +49,25 @@ void filing_pass_free(struct filing_pass *fp)
 struct doc_cache *filing_pass_docs(struct filing_pass *fp) { return fp->docs; }
 struct policy_memo *filing_pass_checks(struct filing_pass *fp) { return fp->checks; }
 
+/* members of from added to attached ({kind: [id…]}), as filing_record_findings adds them */
+static void attach_all(json_t *attached, const json_t *from)
+{
+    const char *kind;
+    json_t *ids;
+    if (!attached) return;
+    json_object_foreach((json_t *)from, kind, ids) {
+        json_t *list = json_object_get(attached, kind);
+        if (!list) json_object_set_new(attached, kind, list = json_array());
+        size_t i, k;
+        json_t *id, *x;
+        json_array_foreach(ids, i, id) {
+            bool known = false;
+            json_array_foreach(list, k, x) known |= json_integer_value(x) == json_integer_value(id);
+            if (!known) json_array_append(list, id);
+        }
+    }
+}
+
 void filing_pass_doc_digest(struct filing_pass *fp, const json_t *doc, unsigned char out[32])
 {
     if (!doc_cache_digest(fp->docs, doc, out)) policy_memo_digest(doc, out);
@@ -73,7 +92,7 @@ json_t *filing_pass_record_findings(struct filing_pass *fp, struct store_conn *c
     memcpy(&h, key, sizeof h);
     struct facts_slot *slot = &fp->facts[h % FILING_PASS_FACTS];
     if (slot->used && memcmp(slot->key, key, sizeof key) == 0) {
-        filing_attach_all(attached, slot->attached);
+        attach_all(attached, slot->attached);
         return json_copy(slot->findings);   /* the findings in it shared: read only (filing_pass.h) */
     }
     json_t *mine = json_object();
@@ -87,7 +106,7 @@ json_t *filing_pass_record_findings(struct filing_pass *fp, struct store_conn *c
     } else {
         json_decref(copy);
     }
-    filing_attach_all(attached, mine);
+    attach_all(attached, mine);
     json_decref(mine);
     return findings;
 }

@@ -905,6 +905,15 @@ static void test_material_walk(void **state)
     json_decref(found);
     json_decref(d);
     json_decref(form);
+    /* the fields the plan names as filled from the organisation's record: the subject's name and USCC */
+    size_t n = 0;
+    const struct schema_record_field *rf = schema_record_fields(pack->form, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(rf[0].path, "/subject/name");
+    assert_string_equal(rf[0].member, "name");
+    assert_string_equal(rf[1].path, "/subject/uscc");
+    assert_string_equal(rf[1].member, "uscc");
+    assert_ptr_equal(rf[1].def, schema_field_in(pack->form, "/subject/uscc"));
     json_t *none = json_array();
     assert_same_materials(pack->form, none);   /* not an object: nothing */
     json_decref(none);
