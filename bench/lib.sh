@@ -15,7 +15,8 @@ start_node() {
 }
 
 # prepare URL LOGINS — sign in as the filer, one system, a filing with the reference document
-# (hosted by the demo provider, org 3) and 64 drafts of the same enterprise, as many filers would.
+# (hosted by the demo provider, org 3, its materials uploaded first: bench/bench_doc.py) and 64
+# drafts of the same enterprise, as many filers would.
 # Sets TOKEN, FID, DRAFTS; writes $work/doc.json and $work/doc-template.json (put.lua's counter).
 prepare() {
   local url=$1 logins=$2
@@ -25,12 +26,11 @@ prepare() {
   local H=(-H "Authorization: Bearer $TOKEN" -H 'content-type: application/json')
   local sys; sys=$(api -XPOST "$url/api/v1/systems" "${H[@]}" -d '{"name":"bench"}' | json_field id)
   FID=$(api -XPOST "$url/api/v1/filings" "${H[@]}" -d "{\"system_id\":$sys}" | json_field id)
+  bench/bench_doc.py "$url" "$TOKEN" "$work/doc.json"
   python3 - "$work" <<'PY'
 import json, sys
 w = sys.argv[1]
-d = json.load(open('policy/cn-cloud/fixtures/reference.json'))
-d['provider']['provider_org'] = 3
-json.dump(d, open(w + '/doc.json', 'w'), ensure_ascii=False)
+d = json.load(open(w + '/doc.json'))
 d['system']['description'] = d['system']['description'] + ' __COUNTER__'
 json.dump(d, open(w + '/doc-template.json', 'w'), ensure_ascii=False)
 PY

@@ -2,12 +2,13 @@
 # put_callgrind.sh — instructions per PUT /api/v1/filings/{id}/document (valgrind's callgrind:
 # repeatable on a loaded machine, unlike the clock), for before/after comparisons of builds:
 #   bench/put_callgrind.sh BIN [BIN…]
-# For each BIN: a fresh demo data directory, 64 drafts of one enterprise (as bench/run.sh), the
-# server under callgrind; after 32 PUTs of warm-up (per-thread connections, statements, Lua
-# states) the counters are zeroed, PUT_COUNT (default 256) saves are sent by PUT_CLIENTS (default 8)
-# clients at once, each a real write (the description changes), and the counters dumped. Prints
-# instructions per PUT for each BIN, in all and without the policy engine's, and leaves the
-# profile in PUT_PROFILE_DIR (default: removed) for callgrind_annotate.
+# For each BIN: a fresh demo data directory, 64 drafts of one enterprise saving bench/bench_doc.py's
+# document (as bench/run.sh), the server under callgrind; after 32 PUTs of warm-up (per-thread
+# connections, statements, Lua states) the counters are zeroed, PUT_COUNT (default 256) saves
+# are sent by PUT_CLIENTS (default 8) clients at once, each a real write (the description
+# changes), and the counters dumped. Prints instructions per PUT for each BIN, in all and without
+# the policy engine's, and leaves the profile in PUT_PROFILE_DIR (default: removed) for
+# callgrind_annotate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${PUT_COUNT:-256}
@@ -26,7 +27,7 @@ for bin in "$@"; do
   for _ in $(seq 200); do curl -sf "http://127.0.0.1:$P/healthz" >/dev/null && break; sleep 0.05; done
   # sign in, a system and 64 drafts with the fast server; the token outlives it
   python3 - "$P" "$work" <<'PY'
-import json, sys, urllib.request
+import json, subprocess, sys, urllib.request
 port, w = sys.argv[1], sys.argv[2]
 logins = {l.split()[1]: l.split()[2] for l in open(w + '/logins') if len(l.split()) >= 3}
 def call(method, path, body, token=None):
@@ -37,8 +38,8 @@ def call(method, path, body, token=None):
 tok = call('POST', '/api/v1/session', {'login': 'filer', 'password': logins['filer']})['token']
 sys_id = call('POST', '/api/v1/systems', {'name': 'bench'}, tok)['id']
 ids = [call('POST', '/api/v1/filings', {'system_id': sys_id}, tok)['id'] for _ in range(64)]
-d = json.load(open('policy/cn-cloud/fixtures/reference.json'))
-d['provider']['provider_org'] = 3
+subprocess.run(['bench/bench_doc.py', 'http://127.0.0.1:%s' % port, tok, w + '/doc.json'], check=True)
+d = json.load(open(w + '/doc.json'))
 json.dump({'token': tok, 'ids': ids, 'doc': d}, open(w + '/setup.json', 'w'), ensure_ascii=False)
 PY
   kill "$srv"; wait "$srv" 2>/dev/null || true
