@@ -33,12 +33,7 @@ TOKEN=$(api -XPOST "http://127.0.0.1:$P/api/v1/session" -H 'content-type: applic
 H=(-H "Authorization: Bearer $TOKEN" -H 'content-type: application/json')
 SYS=$(api -XPOST "http://127.0.0.1:$P/api/v1/systems" "${H[@]}" -d '{"name":"bench"}' | json_field id)
 FID=$(api -XPOST "http://127.0.0.1:$P/api/v1/filings" "${H[@]}" -d "{\"system_id\":$SYS}" | json_field id)
-python3 - "$work" <<'PY'
-import json, sys
-d = json.load(open('policy/cn-cloud/fixtures/reference.json'))
-d['provider']['provider_org'] = 3
-json.dump(d, open(sys.argv[1] + '/doc.json', 'w'), ensure_ascii=False)
-PY
+bench/bench_doc.py "http://127.0.0.1:$P" "$TOKEN" "$work/doc.json"
 api -XPUT "http://127.0.0.1:$P/api/v1/filings/$FID/document" "${H[@]}" -H 'If-Match: *' --data-binary @"$work/doc.json" >/dev/null
 mkdir -p "$work/www/api/v1/filings"
 BODY="$work/www/api/v1/filings/$FID"

@@ -35,8 +35,8 @@ h = {'Authorization': 'Bearer ' + json.loads(t)['token'], 'content-type': 'appli
 _, s = call('POST', '/api/v1/systems', {'name': 'bench'}, h)
 _, f = call('POST', '/api/v1/filings', {'system_id': json.loads(s)['id']}, h)
 fid = json.loads(f)['id']
-d = json.load(open('policy/cn-cloud/fixtures/reference.json'))
-d['provider']['provider_org'] = 3
+subprocess.run(['bench/bench_doc.py', 'http://127.0.0.1:%s' % port, json.loads(t)['token'], work + '/doc.json'], check=True)
+d = json.load(open(work + '/doc.json'))
 st, _ = call('PUT', f'/api/v1/filings/{fid}/document', json.dumps(d, ensure_ascii=False).encode(), dict(h, **{'If-Match': '*'}))
 assert st == 200, st
 g = {'Authorization': h['Authorization']}
