@@ -347,17 +347,39 @@ int auth_login(struct app *a, const char *login, const char *password, const cha
 }
 
 /* The last token this thread resolved inside a read transaction, with the database generation it
- * was read at (store_read_generation): while no commit anywhere has moved the generation — a
- * sign-out, a revoked token, a disabled user, new roles all commit — the same token resolves to
- * the same principal without the query. Its expiry is checked every time: the clock moves
- * without a commit. Only a token that resolved is kept. */
+ * was read at (store_read_generation) and the records' generation (store_records_generation):
+ * while no commit anywhere has moved the first — a sign-out, a revoked token, a disabled user,
+ * new roles all commit — the same token resolves to the same principal without the query. Other
+ * requests' saves move the first and not the second, which every change of a user, an
+ * organisation or a token's row moves (migrations 16 and 17; a new token changes no principal
+ * already resolved): so the same token still resolves without its query when only the second
+ * stands. Its expiry is checked every time: the clock moves without a commit. Only a token that
+ * resolved is kept. */
 static _Thread_local struct {
     bool kept;
     char hash[65];
     uint64_t generation[2];
+    int64_t records;   /* -1: not read */
     int64_t expires_at;
     struct principal p;
 } last_resolved;
+
+/* The records' generation in the current read transaction, or -1. */
+static int64_t records_generation(struct app *a)
+{
+    int64_t n;
+    return store_records_generation(store_reader(a->store), &n) ? n : -1;
+}
+
+/* Whether the kept principal still stands at (generation, and the records' generation read on
+ * demand): the same generation, or the same records' generation. */
+static bool kept_stands(struct app *a, const uint64_t generation[2])
+{
+    if (memcmp(last_resolved.generation, generation, sizeof last_resolved.generation) == 0) return true;
+    if (last_resolved.records < 0 || records_generation(a) != last_resolved.records) return false;
+    memcpy(last_resolved.generation, generation, sizeof last_resolved.generation);
+    return true;
+}
 
 int auth_resolve(struct app *a, const char *token, struct principal *p, struct err *e)
 {
@@ -367,8 +389,7 @@ int auth_resolve(struct app *a, const char *token, struct principal *p, struct e
     sha256_hex(token, strlen(token), hash);
     uint64_t generation[2];
     bool known = app_read_generation(a, generation);   /* inside a read transaction (GET, HEAD) */
-    if (known && last_resolved.kept && strcmp(last_resolved.hash, hash) == 0 &&
-        memcmp(last_resolved.generation, generation, sizeof generation) == 0) {
+    if (known && last_resolved.kept && strcmp(last_resolved.hash, hash) == 0 && kept_stands(a, generation)) {
         if (last_resolved.expires_at < (int64_t)service_now())
             return err_set(e, ERR_UNAUTHENTICATED, NULL, "your session has ended; sign in again", "会话已失效，请重新登录");
         *p = last_resolved.p;
@@ -399,6 +420,7 @@ int auth_resolve(struct app *a, const char *token, struct principal *p, struct e
     if (known) {
         snprintf(last_resolved.hash, sizeof last_resolved.hash, "%s", hash);
         memcpy(last_resolved.generation, generation, sizeof generation);
+        last_resolved.records = records_generation(a);
         last_resolved.expires_at = json_integer_value(json_object_get(t, "expires_at"));
         last_resolved.p = *p;
     }

@@ -274,6 +274,14 @@ static const char *const MIGRATIONS[] = {
     MOVES_RECORDS(overrides) MOVES_RECORDS(inspections) MOVES_RECORDS(inspection_notices)
     MOVES_RECORDS(record_evidence) MOVES_RECORDS(incidents) MOVES_RECORDS(incident_updates)
     MOVES_RECORDS(signed_statements) MOVES_RECORDS(webhooks) MOVES_RECORDS(notify_prefs),
+    /* 17 (issue 19): a token's row changed (revoked, its expiry moved) or removed moves the records'
+     *    generation too, so that a thread's kept principal (auth.c) can stand on it while other
+     *    requests' saves move everything else. A new token (a sign-in) changes no principal already
+     *    resolved and moves nothing: RECORDS_MOVED_NOT_BY_INSERTS (store.h). */
+    "CREATE TRIGGER tokens_moves_records_update AFTER UPDATE ON tokens"
+    " BEGIN UPDATE record_generation SET n = n + 1; END;"
+    "CREATE TRIGGER tokens_moves_records_delete AFTER DELETE ON tokens"
+    " BEGIN UPDATE record_generation SET n = n + 1; END;",
 };
 
 const char *const *migrations_list(int *count)

@@ -67,12 +67,15 @@ void store_read_end(struct store *s);
  * tell (PostgreSQL, or no read transaction): then nothing may be cached on it. */
 bool store_read_generation(struct store *s, uint64_t out[2]);
 
-/* The generation of the records a filing's check reads (migration 16): a number that every change
- * of every table moves, but those of RECORDS_UNMOVED (what saves and background workers write
- * and no check of a filing reads: the filings themselves, their versions, the audit trail,
- * tokens, notifications, standing checks, numbering, reviewers' drafts). False when unreadable. */
+/* The generation of the records a filing's check reads (migration 16), and of the principal a
+ * token resolves to (17): a number that every change of every table moves, but those of
+ * RECORDS_UNMOVED (what saves and background workers write and no check of a filing reads: the
+ * filings themselves, their versions, the audit trail, notifications, standing checks, numbering,
+ * reviewers' drafts) and the inserts of RECORDS_MOVED_NOT_BY_INSERTS (a new token). False when
+ * unreadable. */
 bool store_records_generation(struct store_conn *c, int64_t *out);
 extern const char *const RECORDS_UNMOVED[];
+extern const char *const RECORDS_MOVED_NOT_BY_INSERTS[];
 
 /* --- organisations --- */
 /* number_format: NULL for the default "{region}-{year}-{seq:06}". */

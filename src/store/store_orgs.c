@@ -199,7 +199,8 @@ json_t *store_system_list(struct store_conn *c, int64_t org_id)
 }
 
 
-const char *const RECORDS_UNMOVED[] = {"filings", "filing_versions", "audit", "tokens", "notify_outbox",
+const char *const RECORDS_MOVED_NOT_BY_INSERTS[] = {"tokens", NULL};
+const char *const RECORDS_UNMOVED[] = {"filings", "filing_versions", "audit", "notify_outbox",
                                        "notify_attempts", "notify_inbox", "standing_checks", "standing_findings",
                                        "number_seq", "rectification_drafts", "record_generation", NULL};
 
