@@ -240,10 +240,12 @@ int api_dispatch(struct http_req *r, const struct route *route)
 {
     test_clock_refresh();   /* a no-op unless a test moves the clock (test_clock.h) */
     bool safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
-    /* a read: the token and everything the reply shows from one snapshot, one read transaction */
-    if (!safe) return dispatch_checked(r, route, false);
+    /* One read transaction: a read's token and everything its reply shows come from one snapshot;
+     * a write's token and what it reads before it writes too (the write ends it: store.h), so
+     * those reads take the WAL's read lock once and the connection keeps its page cache between
+     * them, and a thread's kept principal (auth.c) applies to writes as well. */
     app_read_begin(r->app);
-    int rc = dispatch_checked(r, route, true);
+    int rc = dispatch_checked(r, route, safe);
     app_read_end(r->app);
     return rc;
 }

@@ -396,8 +396,7 @@ static void sqlite_read_end(struct store *base)
     if (!c || !c->in_read) return;
     c->in_read = false;
     if (sqlite3_get_autocommit(c->db)) return;   /* an error rolled it back already */
-    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    if (exec_cached(c, "COMMIT") != SQLITE_OK) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Deferred: the snapshot (and the WAL read lock) is taken by the first read. */
@@ -405,7 +404,7 @@ static void sqlite_read_begin(struct store *base)
 {
     struct sqlite_conn *c = (struct sqlite_conn *)readers_get(&store_of(base)->readers, base);
     if (!c || c->in_read) return;
-    c->in_read = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    c->in_read = exec_cached(c, "BEGIN") == SQLITE_OK;
 }
 
 static bool sqlite_read_generation(struct store *base, uint64_t out[2])
