@@ -1168,14 +1168,46 @@ static bool same_in_order(const json_t *a, const json_t *b)
     return json_equal((json_t *)a, (json_t *)b);
 }
 
+/* Whether each member of the document is the one of the last trace (same_in_order), for the
+ * members the shape check compared: the completeness check asks the same of each section, which
+ * is a member's value too, and reads the answer here instead of comparing again. */
+enum { SAME_MEMBERS_MAX = 64 };
+struct same_members {
+    size_t n;
+    const char *key[SAME_MEMBERS_MAX];
+    bool same[SAME_MEMBERS_MAX];
+};
+
+static void same_members_note(struct same_members *m, const char *key, bool same)
+{
+    if (m && m->n < SAME_MEMBERS_MAX) {
+        m->key[m->n] = key;
+        m->same[m->n++] = same;
+    }
+}
+
+/* The shape check's answer for member key: 1 the same, 0 not, -1 not compared. */
+static int same_members_known(const struct same_members *m, const char *key)
+{
+    for (size_t i = 0; m && i < m->n; i++)
+        if (strcmp(m->key[i], key) == 0) return m->same[i];
+    return -1;
+}
+
 /* The part the last trace kept under key (parts: NULL when there is none), when the value it was
  * made from (was) is value again, members in the same order (both absent counts as the same): the
  * caller's own copy; NULL when it must be made afresh. The kept part goes on to *kept (shared by
- * the traces, never changed). */
-static json_t *part_again(const json_t *parts, const char *key, const json_t *was, const json_t *value, json_t **kept)
+ * the traces, never changed). known: the answer of an earlier comparison of was and value (1 the
+ * same, 0 not), or -1 to compare them here; the answer goes to noted (when not NULL). */
+static json_t *part_again(const json_t *parts, const char *key, const json_t *was, const json_t *value, int known,
+                          struct same_members *noted, json_t **kept)
 {
     *kept = parts ? json_object_get(parts, key) : NULL;
-    if (*kept && !same_in_order(was, value)) *kept = NULL;
+    if (*kept) {
+        bool same = known >= 0 ? known == 1 : same_in_order(was, value);
+        same_members_note(noted, key, same);
+        if (!same) *kept = NULL;
+    }
     return *kept ? json_deep_copy(*kept) : NULL;
 }
 
@@ -1187,8 +1219,10 @@ static void part_keep(json_t *parts, const char *key, json_t *fresh, json_t *kep
     else json_object_set_new(parts, key, json_deep_copy(fresh));
 }
 
-/* schema_check_shape_in, member by member, each reused from prev when its value is the same. */
-static json_t *shape_checked(const json_t *form, const json_t *doc, const struct policy_trace *prev, json_t *parts)
+/* schema_check_shape_in, member by member, each reused from prev when its value is the same
+ * (noted in same for the completeness check). */
+static json_t *shape_checked(const json_t *form, const json_t *doc, const struct policy_trace *prev, json_t *parts,
+                             struct same_members *same)
 {
     if (!json_is_object(doc)) return schema_check_shape_in(form, doc);
     json_t *all = json_array();
@@ -1196,7 +1230,7 @@ static json_t *shape_checked(const json_t *form, const json_t *doc, const struct
     json_t *value, *kept;
     json_object_foreach((json_t *)doc, key, value) {
         json_t *part = part_again(prev ? prev->shape_parts : NULL, key,
-                                  prev ? json_object_get(prev->doc_checked, key) : NULL, value, &kept);
+                                  prev ? json_object_get(prev->doc_checked, key) : NULL, value, -1, same, &kept);
         if (!part) part = schema_check_shape_member(form, key, value);
         part_keep(parts, key, part, kept);
         json_array_extend(all, part);
@@ -1212,8 +1246,20 @@ static const json_t *section_value(const json_t *doc, const char *key)
     return json_is_object(v) ? v : NULL;
 }
 
-/* schema_check_required_in, section by section, each reused from prev when its value is the same. */
-static json_t *required_checked(const json_t *form, const json_t *doc, const struct policy_trace *prev, json_t *parts)
+/* The completeness check's answer for section key from the shape check's for the member: values
+ * the same, sections the same; different values that are both not objects, both no section. */
+static int section_same_known(const struct same_members *same, const json_t *doc, const json_t *was_doc,
+                              const char *key)
+{
+    int known = same_members_known(same, key);
+    if (known != 0) return known;
+    return !section_value(doc, key) && !section_value(was_doc, key) ? 1 : 0;
+}
+
+/* schema_check_required_in, section by section, each reused from prev when its value is the same
+ * (what the shape check found, when it compared the member). */
+static json_t *required_checked(const json_t *form, const json_t *doc, const struct policy_trace *prev, json_t *parts,
+                                const struct same_members *same)
 {
     json_t *all = json_array(), *kept;
     size_t i;
@@ -1222,7 +1268,8 @@ static json_t *required_checked(const json_t *form, const json_t *doc, const str
         const char *key = json_string_value(json_object_get(section, "key"));
         const json_t *value = section_value(doc, key);
         json_t *part = key ? part_again(prev ? prev->required_parts : NULL, key,
-                                        prev ? section_value(prev->doc_checked, key) : NULL, value, &kept)
+                                        prev ? section_value(prev->doc_checked, key) : NULL, value,
+                                        prev ? section_same_known(same, doc, prev->doc_checked, key) : -1, NULL, &kept)
                            : NULL;
         if (!part) part = schema_check_required_section(section, value);
         if (key) part_keep(parts, key, part, kept);
@@ -1249,7 +1296,8 @@ static int check(const struct pack *p, const json_t *doc, day_t as_of, const jso
     const struct policy_trace *same = prev && prev->prog == p->rules && prev->p == p && prev->form == form &&
                                               prev->doc_checked ? prev : NULL;
     json_t *shape_parts = next && shape ? json_object() : NULL, *required_parts = next && shape ? json_object() : NULL;
-    json_t *all = shape ? shape_checked(form, doc, same, shape_parts) : json_array();
+    struct same_members members = {0};
+    json_t *all = shape ? shape_checked(form, doc, same, shape_parts, &members) : json_array();
     /* the rules see the document without the values the shape check refused */
     json_t *well_formed = schema_without_findings(doc, all);
     int rc = well_formed ? evaluate(p, well_formed, as_of, ctx, prev, next, &rule_findings, derived, e)
@@ -1262,7 +1310,7 @@ static int check(const struct pack *p, const json_t *doc, day_t as_of, const jso
         *findings = NULL;
         return -1;
     }
-    json_t *required = shape ? required_checked(form, doc, same, required_parts) : schema_check_required_in(form, doc);
+    json_t *required = shape ? required_checked(form, doc, same, required_parts, &members) : schema_check_required_in(form, doc);
     if (next && *next && shape_parts && required_parts) {
         (*next)->form = form;
         (*next)->doc_checked = json_incref((json_t *)doc);
