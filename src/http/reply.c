@@ -50,19 +50,22 @@ static bool is_json_media_type(const char *content_type)
     return slen > 5 && strncasecmp(subtype + slen - 5, "+json", 5) == 0;
 }
 
-/* Deepest nesting of [ and { outside strings; stops counting once above limit. */
+/* Deepest nesting of [ and { outside strings; stops counting once above limit. A string is
+ * skipped to its closing quote with memchr: a quote after an odd run of backslashes is escaped. */
 static int json_nesting_depth(const char *s, size_t len, int limit)
 {
     int depth = 0, deepest = 0;
-    bool in_string = false, escaped = false;
     for (size_t i = 0; i < len && deepest <= limit; i++) {
         char c = s[i];
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
+        if (c == '"') {
+            for (;;) {
+                const char *q = memchr(s + i + 1, '"', len - i - 1);
+                if (!q) return deepest;   /* an unterminated string: the parser says so */
+                i = (size_t)(q - s);
+                size_t run = 0;   /* stops at the opening quote at the latest */
+                while (s[i - 1 - run] == '\\') run++;
+                if (run % 2 == 0) break;
+            }
         } else if (c == '[' || c == '{') {
             if (++depth > deepest) deepest = depth;
         } else if ((c == ']' || c == '}') && depth > 0) {

@@ -381,9 +381,14 @@ test('nesting deeper than 32 → 400; 32 is still parsed', async () => {
   r = await filer('POST', '/api/v1/systems', { raw: `{"name":${'['.repeat(31)}${']'.repeat(31)}}` });
   p = assertProblem(r, 422, 'validation_failed');
   assert.equal(p.field, '/name');
-  // brackets inside strings are not nesting
+  // brackets inside strings are not nesting, after an escaped quote either
   r = await filer('POST', '/api/v1/systems', { body: { name: '['.repeat(40) + '{'.repeat(40) } });
   assert.equal(r.status, 201, r.text);
+  r = await filer('POST', '/api/v1/systems', { body: { name: 'a"' + '['.repeat(40) + '\\"' + '{'.repeat(40) } });
+  assert.equal(r.status, 201, r.text);
+  // a string that ends in an escaped backslash ends there: the nesting after it counts
+  r = await filer('POST', '/api/v1/systems', { raw: `{"name":"x\\\\","d":${'['.repeat(32)}${']'.repeat(32)}}` });
+  assertProblem(r, 400, 'bad_request');
   // nesting in a filing document is bounded too
   const f = await newFiling('nesting system');
   let deep = 'x';
