@@ -558,6 +558,8 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
             json_decref(row);
             return filing_get_raw(a, who, id, e);
         }
+        /* the write is on its way: the writer may wait for it to commit it with others (store.h) */
+        store_write_soon(a->store);
         char before[65], after[65];
         sha256_hex(old_text ? old_text : "", old_text ? json_string_length(json_object_get(row, "document")) : 0, before);
         sha256_hex(text, text_len, after);
@@ -580,6 +582,7 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
         free(text);
         json_t *findings = json_incref(json_object_get(nrow, "findings"));
         if (json_to_text_member(nrow, "findings") != 0 || json_to_text_member(nrow, "derived") != 0) {
+            store_write_soon_done(a->store);
             json_decref(findings);
             json_decref(nrow);
             json_decref(row);
@@ -588,7 +591,7 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
         }
         struct save_job j = {who, id, jint(row, "revision"), if_match, nrow, before, after, false, NULL};
         json_decref(row);
-        int rc = store_write(a->store, save_job_fn, &j, e);
+        int rc = store_write_announced(a->store, save_job_fn, &j, e);
         json_t *v = rc == 0 ? saved_view(a, who, j.cur, nrow, findings, e) : NULL;
         json_decref(j.cur);
         json_decref(findings);

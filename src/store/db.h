@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -32,6 +33,9 @@ struct store_ops {
     void (*read_begin)(struct store *s);   /* optional (store_read_begin) */
     void (*read_end)(struct store *s);
     bool (*read_generation)(struct store *s, uint64_t out[2]);   /* optional */
+    int (*write_announced)(struct store *s, store_job_fn fn, void *arg, struct err *e);   /* optional */
+    void (*write_counts)(struct store *s, uint64_t *commits, uint64_t *writes);   /* optional */
+    void (*write_linger_set)(struct store *s, long us);                         /* optional */
     /* a statement without rows; rows as objects (raw_json: JSON columns stay text); each row to fn
      * without collecting them (fn may run other statements on c; non-zero stops) */
     int (*run)(struct store_conn *c, struct err *e, const char *sql, const char *types, va_list ap);
@@ -61,6 +65,7 @@ struct store_ops {
 struct store {
     const struct store_ops *ops;
     char data_dir[4096];
+    atomic_int writes_soon;   /* writes announced (store_write_soon) and not yet sent */
 };
 struct store_conn {
     const struct store_ops *ops;

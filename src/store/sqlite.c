@@ -27,6 +27,7 @@
 
 #define STMT_CACHE 96
 #define GROUP_MAX 64
+#define WRITER_LINGER_US 1000   /* the longest wait for announced writes (store_write_soon) */
 
 static const struct store_ops SQLITE_OPS;
 
@@ -61,6 +62,8 @@ struct sqlite_store {
     pthread_cond_t work;      /* jobs arrived */
     struct job *head, *tail;
     bool stopping;
+    long linger_us;                /* the wait for announced writes (store_write_soon) */
+    uint64_t commits, writes;      /* store_write_counts, under mu */
     struct readers readers;       /* one connection per thread, all closed at store_close */
 };
 
@@ -347,6 +350,21 @@ static void run_group(struct sqlite_store *s, struct job *group)
     }
 }
 
+/* With jobs queued and writes announced (store_write_soon) but not yet sent: wait for those, up
+ * to linger_us after the first job, so that one commit and its fsync serve them all. Every
+ * arrival signals work; the wait ends when none is announced any more. Called with mu held. */
+static void linger_for_announced(struct sqlite_store *s)
+{
+    if (s->linger_us <= 0 || atomic_load(&s->base.writes_soon) <= 0) return;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    long long ns = until.tv_nsec + (long long)s->linger_us * 1000;
+    until.tv_sec += (time_t)(ns / 1000000000);
+    until.tv_nsec = (long)(ns % 1000000000);
+    while (atomic_load(&s->base.writes_soon) > 0 && !s->stopping)
+        if (pthread_cond_timedwait(&s->work, &s->mu, &until) != 0) break;
+}
+
 static void *writer_main(void *arg)
 {
     struct sqlite_store *s = arg;
@@ -354,6 +372,7 @@ static void *writer_main(void *arg)
     for (;;) {
         while (!s->head && !s->stopping) pthread_cond_wait(&s->work, &s->mu);
         if (!s->head && s->stopping) break;
+        linger_for_announced(s);
         /* take up to GROUP_MAX jobs */
         struct job *group = s->head, *last = group;
         int n = 1;
@@ -364,6 +383,8 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&s->mu);
         run_group(s, group);
         pthread_mutex_lock(&s->mu);
+        s->commits++;
+        s->writes += (uint64_t)n;
         for (struct job *j = group, *next; j; j = next) {   /* next first: j ends once its request runs */
             next = j->next;
             j->done = true;
@@ -422,7 +443,9 @@ static bool sqlite_read_generation(struct store *base, uint64_t out[2])
     return ok;
 }
 
-static int sqlite_write(struct store *base, store_job_fn fn, void *arg, struct err *e)
+/* Queue the job and wait for its commit; announced: it ends its store_write_soon as it is queued,
+ * under the lock the writer's wait for announced writes holds when it looks. */
+static int write_job(struct store *base, store_job_fn fn, void *arg, struct err *e, bool announced)
 {
     struct sqlite_store *s = store_of(base);
     sqlite_read_end(base);   /* the reads after the write see it */
@@ -431,11 +454,39 @@ static int sqlite_write(struct store *base, store_job_fn fn, void *arg, struct e
     pthread_mutex_lock(&s->mu);
     if (s->tail) s->tail->next = &j; else s->head = &j;
     s->tail = &j;
+    if (announced) atomic_fetch_sub(&s->base.writes_soon, 1);
     pthread_cond_signal(&s->work);
     while (!j.done) pthread_cond_wait(&j.finished, &s->mu);
     pthread_mutex_unlock(&s->mu);
     pthread_cond_destroy(&j.finished);
     return j.rc;
+}
+
+static int sqlite_write(struct store *base, store_job_fn fn, void *arg, struct err *e)
+{
+    return write_job(base, fn, arg, e, false);
+}
+
+static int sqlite_write_announced(struct store *base, store_job_fn fn, void *arg, struct err *e)
+{
+    return write_job(base, fn, arg, e, true);
+}
+
+static void sqlite_write_counts(struct store *base, uint64_t *commits, uint64_t *writes)
+{
+    struct sqlite_store *s = store_of(base);
+    pthread_mutex_lock(&s->mu);
+    *commits = s->commits;
+    *writes = s->writes;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void sqlite_write_linger_set(struct store *base, long us)
+{
+    struct sqlite_store *s = store_of(base);
+    pthread_mutex_lock(&s->mu);
+    s->linger_us = us;
+    pthread_mutex_unlock(&s->mu);
 }
 
 static struct store_conn *reader_open(struct store *base)
@@ -463,6 +514,9 @@ static const struct store_ops SQLITE_OPS = {
     .read_begin = sqlite_read_begin,
     .read_end = sqlite_read_end,
     .read_generation = sqlite_read_generation,
+    .write_announced = sqlite_write_announced,
+    .write_counts = sqlite_write_counts,
+    .write_linger_set = sqlite_write_linger_set,
     .run = sqlite_run,
     .query = sqlite_query,
     .each = sqlite_each,
@@ -496,6 +550,7 @@ int sqlite_store_open(const char *dir, bool create, struct store **out, struct e
     if (migrate(s->writer, e) != 0) { conn_close(s->writer); free(s); return -1; }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work, NULL);
+    s->linger_us = WRITER_LINGER_US;
     readers_init(&s->readers, reader_open, reader_close);
     s->checkpointer = sqlite_checkpointer_start(s->path, s->writer->db);
     if (pthread_create(&s->writer_thread, NULL, writer_main, s) != 0) {

@@ -80,6 +80,26 @@ void store_close(struct store *s) { if (s) s->ops->close(s); }
 const char *store_engine(const struct store *s) { return s->ops->engine == DB_POSTGRES ? "postgresql" : "sqlite"; }
 bool store_leads(struct store *s, const char *job) { return !s->ops->leads || s->ops->leads(s, job); }
 int store_write(struct store *s, store_job_fn fn, void *arg, struct err *e) { return s->ops->write(s, fn, arg, e); }
+void store_write_soon(struct store *s) { atomic_fetch_add(&s->writes_soon, 1); }
+void store_write_soon_done(struct store *s) { atomic_fetch_sub(&s->writes_soon, 1); }
+
+int store_write_announced(struct store *s, store_job_fn fn, void *arg, struct err *e)
+{
+    if (s->ops->write_announced) return s->ops->write_announced(s, fn, arg, e);
+    store_write_soon_done(s);
+    return s->ops->write(s, fn, arg, e);
+}
+
+void store_write_counts(struct store *s, uint64_t *commits, uint64_t *writes)
+{
+    *commits = *writes = 0;
+    if (s->ops->write_counts) s->ops->write_counts(s, commits, writes);
+}
+
+void store_write_linger_set(struct store *s, long us)
+{
+    if (s->ops->write_linger_set) s->ops->write_linger_set(s, us);
+}
 struct store_conn *store_reader(struct store *s) { return s->ops->reader(s); }
 void store_reader_release(struct store *s) { s->ops->reader_release(s); }
 void store_read_begin(struct store *s) { if (s->ops->read_begin) s->ops->read_begin(s); }

@@ -48,6 +48,20 @@ typedef int (*store_job_fn)(struct store_conn *c, void *arg, struct err *e);
 /* Run fn inside the writer's transaction; durable when 0 is returned. fn's changes are rolled
  * back when it returns -1 (its error is returned) or when the commit fails. */
 int store_write(struct store *s, store_job_fn fn, void *arg, struct err *e);
+/* A write on its way: a save announces it (store_write_soon) before it checks the document and
+ * withdraws it when it sends it (store_write_announced) or gives up (store_write_soon_done). While any
+ * is announced, the SQLite writer waits for them, up to a millisecond, before it commits what it
+ * has: they share the commit and its fsync (group commit's "siblings", as PostgreSQL's
+ * commit_delay). A write nobody announced is committed at once. */
+void store_write_soon(struct store *s);
+void store_write_soon_done(struct store *s);
+/* store_write for a write announced with store_write_soon: the announcement ends as the job is
+ * queued, so the writer never stops waiting for it just before it arrives. */
+int store_write_announced(struct store *s, store_job_fn fn, void *arg, struct err *e);
+/* The writer's commits and the writes they held since the store opened (SQLite; 0 elsewhere). */
+void store_write_counts(struct store *s, uint64_t *commits, uint64_t *writes);
+/* How long the writer waits for announced writes, in microseconds (default 1,000): tests. */
+void store_write_linger_set(struct store *s, long us);
 /* This thread's read connection (opened on first use). */
 struct store_conn *store_reader(struct store *s);
 /* Close the calling thread's reader connection (a short-lived worker thread, before it ends). */

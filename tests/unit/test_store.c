@@ -528,6 +528,76 @@ static void test_checkpoints_run_beside_the_writer(void **state)
     assert_int_equal(store_audit_verify(store_reader(f->s), &e), 0);
 }
 
+/* ------------------------------------------------------------------ announced writes */
+
+static int rename_system_job(struct store_conn *c, void *arg, struct err *e)
+{
+    (void)arg;
+    return db_run(c, e, "UPDATE systems SET description = description || 'x'", "");
+}
+
+struct announcer {
+    struct store *s;
+    pthread_barrier_t *all_announced;
+    int order;   /* sends its write order × 20 ms after all announced theirs */
+    int rc;
+};
+
+static void *announce_then_write(void *arg)
+{
+    struct announcer *a = arg;
+    struct err e = {0};
+    store_write_soon(a->s);
+    pthread_barrier_wait(a->all_announced);
+    usleep((useconds_t)a->order * 20000);
+    a->rc = store_write_announced(a->s, rename_system_job, NULL, &e);
+    err_clear(&e);
+    return NULL;
+}
+
+/* Writes announced before they are sent share one commit: the writer waits for them, sent 20 ms
+ * apart (here with a wait long enough for any machine: it ends when the last one is queued, not
+ * when the wait does), and each announcement ends as its write is queued. A write announced and
+ * never sent holds the others back no longer than the wait. */
+static void test_announced_writes_share_a_commit(void **state)
+{
+    struct fixture *f = *state;
+    if (location()) skip();   /* the SQLite writer's group commit */
+    enum { WRITERS = 4 };
+    store_write_linger_set(f->s, 10L * 1000 * 1000);
+    uint64_t commits0, writes0, commits, writes;
+    store_write_counts(f->s, &commits0, &writes0);
+    pthread_barrier_t all_announced;
+    pthread_barrier_init(&all_announced, NULL, WRITERS);
+    struct announcer a[WRITERS];
+    pthread_t t[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        a[i] = (struct announcer){f->s, &all_announced, i, -1};
+        assert_int_equal(pthread_create(&t[i], NULL, announce_then_write, &a[i]), 0);
+    }
+    for (int i = 0; i < WRITERS; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(a[i].rc, 0);
+    }
+    pthread_barrier_destroy(&all_announced);
+    assert_int_equal(atomic_load(&f->s->writes_soon), 0);
+    store_write_counts(f->s, &commits, &writes);
+    assert_int_equal(writes - writes0, WRITERS);
+    assert_int_equal(commits - commits0, 1);
+
+    /* announced, never sent: the next write still commits once the wait is over */
+    store_write_linger_set(f->s, 20 * 1000);
+    store_write_soon(f->s);
+    struct err e = {0};
+    assert_int_equal(store_write(f->s, rename_system_job, NULL, &e), 0);
+    store_write_soon_done(f->s);
+    /* and nothing announced: committed at once, alone */
+    store_write_linger_set(f->s, 10L * 1000 * 1000);
+    assert_int_equal(store_write(f->s, rename_system_job, NULL, &e), 0);
+    store_write_counts(f->s, &commits, &writes);
+    assert_int_equal(commits - commits0, 3);
+}
+
 /* ------------------------------------------------------------------ the records' generation */
 
 static int64_t records_generation(struct fixture *f)
@@ -808,6 +878,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_systems_live_filing_among_its_drafts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_standing_findings_from_the_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoints_run_beside_the_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_announced_writes_share_a_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filing_list_pages_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_records_generation_moves_with_the_records_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_appends_one_chain_append_only, setup, teardown),
