@@ -35,10 +35,12 @@ TOKEN=$(curl -sf -XPOST "$URL/api/v1/session" -H 'content-type: application/json
   -d "{\"login\":\"filer\",\"password\":\"$(pw filer)\"}" | id token)
 H=(-H "Authorization: Bearer $TOKEN" -H 'content-type: application/json')
 SYS=$(curl -sf -XPOST "$URL/api/v1/systems" "${H[@]}" -d '{"name":"soak"}' | id)
-# the reference filing hosted by the demo provider (org 3); soak.lua puts a counter in the description
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["provider"]["provider_org"]=3
+# the benches' document (bench/bench_doc.py: the reference filing, its materials uploaded first);
+# soak.lua puts a counter in the description
+bench/bench_doc.py "$URL" "$TOKEN" "$work/doc.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 d["system"]["description"]+=" __COUNTER__"; json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)' \
-  policy/cn-cloud/fixtures/reference.json "$work/doc-template.json"
+  "$work/doc.json" "$work/doc-template.json"
 # 64 drafts with the full document, read and saved over and over
 DRAFTS=""
 for i in $(seq 64); do

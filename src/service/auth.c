@@ -388,7 +388,7 @@ int auth_resolve(struct app *a, const char *token, struct principal *p, struct e
     char hash[65];
     sha256_hex(token, strlen(token), hash);
     uint64_t generation[2];
-    bool known = app_read_generation(a, generation);   /* inside a read transaction (GET, HEAD) */
+    bool known = app_read_generation(a, generation);   /* inside the request's read transaction */
     if (known && last_resolved.kept && strcmp(last_resolved.hash, hash) == 0 && kept_stands(a, generation)) {
         if (last_resolved.expires_at < (int64_t)service_now())
             return err_set(e, ERR_UNAUTHENTICATED, NULL, "your session has ended; sign in again", "会话已失效，请重新登录");

@@ -49,10 +49,11 @@ typedef int (*store_job_fn)(struct store_conn *c, void *arg, struct err *e);
  * back when it returns -1 (its error is returned) or when the commit fails. */
 int store_write(struct store *s, store_job_fn fn, void *arg, struct err *e);
 /* A write on its way: a save announces it (store_write_soon) before it checks the document and
- * withdraws it when it sends it (store_write_announced) or gives up (store_write_soon_done). While any
- * is announced, the SQLite writer waits for them, up to a millisecond, before it commits what it
- * has: they share the commit and its fsync (group commit's "siblings", as PostgreSQL's
- * commit_delay). A write nobody announced is committed at once. */
+ * withdraws it when it sends it (store_write_announced) or gives up (store_write_soon_done). While
+ * any is announced, the SQLite writer waits for them, up to a millisecond, before it commits what
+ * it has: they share the commit and its fsync (group commit's "siblings", as PostgreSQL's
+ * commit_delay). A write nobody announced is committed at once. The PostgreSQL store commits
+ * the writes already waiting together and does not wait for announced ones. */
 void store_write_soon(struct store *s);
 void store_write_soon_done(struct store *s);
 /* store_write for a write announced with store_write_soon: the announcement ends as the job is
@@ -66,9 +67,9 @@ void store_write_linger_set(struct store *s, long us);
 struct store_conn *store_reader(struct store *s);
 /* Close the calling thread's reader connection (a short-lived worker thread, before it ends). */
 void store_reader_release(struct store *s);
-/* One read transaction for the reads this thread makes until store_read_end (a GET: the caller's
- * token and the filing seen in one snapshot, the WAL's read lock taken once instead of per
- * statement). A store_write from this thread ends it first, so the reads after a write see it.
+/* One read transaction for the reads this thread makes until store_read_end (a request: the
+ * caller's token and the filing seen in one snapshot, the WAL's read lock taken once instead of
+ * per statement). A store_write from this thread ends it first, so the reads after a write see it.
  * Not nested. SQLite only; on PostgreSQL each statement stays its own transaction (a BEGIN and a
  * COMMIT would be two more round trips). */
 void store_read_begin(struct store *s);
