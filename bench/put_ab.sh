@@ -3,7 +3,7 @@
 # machine whose load drifts: bench/put_ab.sh BIN_A BIN_B
 # Both servers start on fresh demo data with 64 drafts each (bench/lib.sh's prepare); then
 # PUT_AB_ROUNDS (default 3) rounds of an 8 s wrk run against A, then B, each measured by perf stat
-# (task-clock of the server process: user + system, and its fdatasync, pread64 and pwrite64 calls).
+# (task-clock of the server process: user + system, its context switches, and its fdatasync, pread64 and pwrite64 calls).
 # Prints PUT/s, latency, CPU µs per PUT and those calls per PUT, per run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ for who in A B; do
 done
 for round in $(seq "${PUT_AB_ROUNDS:-3}"); do
   for who in A B; do
-    perf stat -x, -e task-clock,syscalls:sys_enter_fdatasync,syscalls:sys_enter_pread64,syscalls:sys_enter_pwrite64 \
+    perf stat -x, -e task-clock,context-switches,syscalls:sys_enter_fdatasync,syscalls:sys_enter_pread64,syscalls:sys_enter_pwrite64 \
       -p "${pid[$who]}" -o "$work/stat" -- sleep $((SECS - 1)) &
     ps_=$!
     DRAFTS=${drafts[$who]}; base=$work; work=$base/$who
@@ -35,7 +35,7 @@ for round in $(seq "${PUT_AB_ROUNDS:-3}"); do
     ms=$(awk -F, '/task-clock/{print $1}' "$work/stat")
     # perf counted SECS-1 of the SECS seconds: the requests scaled to that window
     cpu=$(awk -v t="$ms" -v n="$n" -v s="$SECS" 'BEGIN{printf "%.0f", t*1000/(n*(s-1)/s)}')
-    calls=$(awk -F, -v n="$n" -v s="$SECS" '/syscalls/{sub("syscalls:sys_enter_","",$3); printf "%s %.2f ", $3, $1/(n*(s-1)/s)}' "$work/stat")
+    calls=$(awk -F, -v n="$n" -v s="$SECS" '/syscalls|context-switches/{sub("syscalls:sys_enter_","",$3); printf "%s %.2f ", $3, $1/(n*(s-1)/s)}' "$work/stat")
     echo "round $round, $who (${!who}): $(rps "$n" "$d") PUT/s, errors $err, p50 $((p50/1000)) ms p99 $((p99/1000)) ms, $cpu µs CPU per PUT; per PUT: $calls"
   done
 done

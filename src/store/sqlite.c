@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,8 +48,8 @@ struct job {
     void *arg;
     struct err *e;
     int rc;
-    bool done;
-    pthread_cond_t finished;  /* signalled when done: only the job's own request wakes */
+    sem_t finished;           /* posted when done: only the job's own request wakes, and it does
+                                 not wait for the writer's lock to return */
     struct job *next;
 };
 
@@ -385,11 +386,12 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&s->mu);
         s->commits++;
         s->writes += (uint64_t)n;
+        pthread_mutex_unlock(&s->mu);
         for (struct job *j = group, *next; j; j = next) {   /* next first: j ends once its request runs */
             next = j->next;
-            j->done = true;
-            pthread_cond_signal(&j->finished);
+            sem_post(&j->finished);
         }
+        pthread_mutex_lock(&s->mu);
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
@@ -450,15 +452,16 @@ static int write_job(struct store *base, store_job_fn fn, void *arg, struct err 
     struct sqlite_store *s = store_of(base);
     sqlite_read_end(base);   /* the reads after the write see it */
     struct job j = {.fn = fn, .arg = arg, .e = e};
-    pthread_cond_init(&j.finished, NULL);
+    sem_init(&j.finished, 0, 0);
     pthread_mutex_lock(&s->mu);
     if (s->tail) s->tail->next = &j; else s->head = &j;
     s->tail = &j;
     if (announced) atomic_fetch_sub(&s->base.writes_soon, 1);
-    pthread_cond_signal(&s->work);
-    while (!j.done) pthread_cond_wait(&j.finished, &s->mu);
     pthread_mutex_unlock(&s->mu);
-    pthread_cond_destroy(&j.finished);
+    /* after the unlock: the writer, woken, takes the lock at once instead of waiting for it */
+    pthread_cond_signal(&s->work);
+    while (sem_wait(&j.finished) != 0) { /* EINTR: wait on */ }
+    sem_destroy(&j.finished);
     return j.rc;
 }
 
