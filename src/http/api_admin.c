@@ -88,6 +88,12 @@ int api_metrics(struct http_req *r)
     json_object_foreach(outbox, state, n) fprintf(out, "beian_notify_outbox{state=\"%s\"} %lld\n", state,
                                                   (long long)json_integer_value(n));
     json_decref(all);
+    /* memory: what the embedded store's page caches hold (each connection's is bounded) */
+    int64_t cache = app_page_cache_bytes(r->app);
+    if (cache >= 0)
+        fprintf(out, "# HELP beian_store_page_cache_bytes Bytes the embedded store's connections hold in their page "
+                     "caches, each bounded by SQLite's cache_size.\n# TYPE beian_store_page_cache_bytes gauge\n"
+                     "beian_store_page_cache_bytes %lld\n", (long long)cache);
     fclose(out);
     int rc = reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, len);
     free(buf);

@@ -145,6 +145,8 @@ struct pack_registry *app_packs(const struct app *a) { return a->packs; }
 const struct pack *app_default_pack(const struct app *a) { return a->pack; }
 bool app_leads(struct app *a, const char *job) { return store_leads(a->store, job); }
 
+int64_t app_page_cache_bytes(struct app *a) { return store_page_cache_bytes(a->store); }
+
 json_t *app_store_counts(struct app *a)
 {
     struct store_conn *c = store_reader(a->store);

@@ -39,6 +39,8 @@ bool app_leads(struct app *a, const char *job);
 /* For /healthz and /metrics: {filings: {state: n}, standing: {rule: {severity: n}}, outbox:
  * {state: n}}; NULL when the store does not answer. */
 json_t *app_store_counts(struct app *a);
+/* The bytes the store's connections hold in their page caches; -1 when the store does not say. */
+int64_t app_page_cache_bytes(struct app *a);
 /* Recompute the audit log's hash chain: 0 when unbroken, else -1 naming the first bad entry. */
 int app_verify_audit(struct app *a, struct err *e);
 /* The reads of a GET in one read transaction of this thread (store_read_begin): from the caller's

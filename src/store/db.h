@@ -36,6 +36,7 @@ struct store_ops {
     int (*write_announced)(struct store *s, store_job_fn fn, void *arg, struct err *e);   /* optional */
     void (*write_counts)(struct store *s, uint64_t *commits, uint64_t *writes);   /* optional */
     void (*write_linger_set)(struct store *s, long us);                         /* optional */
+    int64_t (*page_cache_bytes)(struct store *s);                               /* optional */
     /* a statement without rows; rows as objects (raw_json: JSON columns stay text); each row to fn
      * without collecting them (fn may run other statements on c; non-zero stops) */
     int (*run)(struct store_conn *c, struct err *e, const char *sql, const char *types, va_list ap);

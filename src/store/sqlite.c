@@ -39,9 +39,24 @@ struct sqlite_conn {
     int ncache;
     bool in_read;   /* a reader inside store_read_begin's transaction */
     uint64_t serial;   /* this process's count of connections when it opened: never reused */
+    _Atomic int64_t *cache_total;   /* its store's page_cache_bytes (NULL: not counted) */
+    int64_t cache_counted;      /* its page cache's bytes, as last added to cache_total */
+    unsigned cache_looks;       /* read transactions since it was last looked at */
 };
 
 static _Atomic uint64_t connections_opened;
+
+/* Count the connection's page cache as it is now in its store's total (store_page_cache_bytes);
+ * called by the thread that uses the connection: no thread reads another's (they are opened
+ * without SQLite's mutexes). */
+static void cache_count(struct sqlite_conn *c)
+{
+    int now = 0, highest = 0;
+    if (!c->cache_total || sqlite3_db_status(c->db, SQLITE_DBSTATUS_CACHE_USED, &now, &highest, 0) != SQLITE_OK)
+        return;
+    atomic_fetch_add(c->cache_total, (int64_t)now - c->cache_counted);
+    c->cache_counted = now;
+}
 
 struct job {
     store_job_fn fn;
@@ -65,6 +80,7 @@ struct sqlite_store {
     bool stopping;
     long linger_us;                /* the wait for announced writes (store_write_soon) */
     uint64_t commits, writes;      /* store_write_counts, under mu */
+    _Atomic int64_t page_cache_bytes;   /* its connections' page caches (cache_count) */
     struct readers readers;       /* one connection per thread, all closed at store_close */
 };
 
@@ -103,6 +119,7 @@ static int conn_open(const char *path, bool create, struct sqlite_conn **out, st
 static void conn_close(struct sqlite_conn *c)
 {
     if (!c) return;
+    if (c->cache_total) atomic_fetch_sub(c->cache_total, c->cache_counted);
     for (int i = 0; i < c->ncache; i++) sqlite3_finalize(c->cache[i].stmt);
     sqlite3_close(c->db);
     free(c);
@@ -383,6 +400,7 @@ static void *writer_main(void *arg)
         last->next = NULL;
         pthread_mutex_unlock(&s->mu);
         run_group(s, group);
+        cache_count(s->writer);
         pthread_mutex_lock(&s->mu);
         s->commits++;
         s->writes += (uint64_t)n;
@@ -418,6 +436,7 @@ static void sqlite_read_end(struct store *base)
     struct sqlite_conn *c = (struct sqlite_conn *)readers_peek(&store_of(base)->readers);
     if (!c || !c->in_read) return;
     c->in_read = false;
+    if (c->cache_looks++ % 32 == 0) cache_count(c);   /* a look every 32 requests is plenty */
     if (sqlite3_get_autocommit(c->db)) return;   /* an error rolled it back already */
     if (exec_cached(c, "COMMIT") != SQLITE_OK) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -484,6 +503,11 @@ static void sqlite_write_counts(struct store *base, uint64_t *commits, uint64_t 
     pthread_mutex_unlock(&s->mu);
 }
 
+static int64_t sqlite_page_cache_bytes(struct store *base)
+{
+    return atomic_load(&store_of(base)->page_cache_bytes);
+}
+
 static void sqlite_write_linger_set(struct store *base, long us)
 {
     struct sqlite_store *s = store_of(base);
@@ -501,6 +525,7 @@ static struct store_conn *reader_open(struct store *base)
         err_clear(&e);
         return NULL;
     }
+    c->cache_total = &store_of(base)->page_cache_bytes;
     return &c->base;
 }
 
@@ -520,6 +545,7 @@ static const struct store_ops SQLITE_OPS = {
     .write_announced = sqlite_write_announced,
     .write_counts = sqlite_write_counts,
     .write_linger_set = sqlite_write_linger_set,
+    .page_cache_bytes = sqlite_page_cache_bytes,
     .run = sqlite_run,
     .query = sqlite_query,
     .each = sqlite_each,
@@ -550,6 +576,7 @@ int sqlite_store_open(const char *dir, bool create, struct store **out, struct e
                        "%s 不是 beian 数据目录（请先运行 'beian init'）", dir);
     }
     if (conn_open(s->path, create, &s->writer, e) != 0) { free(s); return -1; }
+    s->writer->cache_total = &s->page_cache_bytes;
     if (migrate(s->writer, e) != 0) { conn_close(s->writer); free(s); return -1; }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work, NULL);

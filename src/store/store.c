@@ -96,6 +96,11 @@ void store_write_counts(struct store *s, uint64_t *commits, uint64_t *writes)
     if (s->ops->write_counts) s->ops->write_counts(s, commits, writes);
 }
 
+int64_t store_page_cache_bytes(struct store *s)
+{
+    return s->ops->page_cache_bytes ? s->ops->page_cache_bytes(s) : -1;
+}
+
 void store_write_linger_set(struct store *s, long us)
 {
     if (s->ops->write_linger_set) s->ops->write_linger_set(s, us);

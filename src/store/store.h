@@ -61,6 +61,10 @@ void store_write_soon_done(struct store *s);
 int store_write_announced(struct store *s, store_job_fn fn, void *arg, struct err *e);
 /* The writer's commits and the writes they held since the store opened (SQLite; 0 elsewhere). */
 void store_write_counts(struct store *s, uint64_t *commits, uint64_t *writes);
+/* The bytes the store's open connections hold in their page caches, each bounded by SQLite's
+ * cache_size and filled as the database grows past it (what a soak's RSS shows rising after its
+ * start); -1 when the store does not say (PostgreSQL's caches are the server's). */
+int64_t store_page_cache_bytes(struct store *s);
 /* How long the writer waits for announced writes, in microseconds (default 1,000): tests. */
 void store_write_linger_set(struct store *s, long us);
 /* This thread's read connection (opened on first use). */
