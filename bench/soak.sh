@@ -9,9 +9,10 @@
 # run). SQLite's page caches are bounded, and the server says how much they hold
 # (beian_store_page_cache_bytes in /metrics), so a leak is what grows beside them; the growth of
 # the whole RSS is printed too. Measured (docs/performance.md, "Soak"): the caches stay near
-# 2.5 MiB, since a connection drops its cache when it sees another's writes; what grows after the
-# warm-up is glibc's per-thread arenas reaching their high-water marks (one arena: 2.4 MiB of
-# growth, at 0.6x the throughput), levelling off after 100-120 s in a 300 s soak. Exits non-zero on any error, RSS growth over the limit, or a server that died or
+# 2.5 MiB, since a connection drops its cache when it sees another's writes. What grows after the
+# warm-up (4-9 MiB in 60 s runs, levelling off after 100-120 s in a 300 s soak) is not memory the
+# allocator merely keeps (malloc_trim every second left it as it was); it grows less without the
+# 1 % of new drafts. Its cause is not yet found. Exits non-zero on any error, RSS growth over the limit, or a server that died or
 # no longer answers /healthz. SOAK_SERVER_ARGS: more options for the server (say --checkpoint-interval 3600).
 set -euo pipefail
 cd "$(dirname "$0")/.."
