@@ -10,9 +10,9 @@
 # (beian_store_page_cache_bytes in /metrics), so a leak is what grows beside them; the growth of
 # the whole RSS is printed too. Measured (docs/performance.md, "Soak"): the caches stay near
 # 2.5 MiB, since a connection drops its cache when it sees another's writes. What grows after the
-# warm-up (4-9 MiB in 60 s runs, levelling off after 100-120 s in a 300 s soak) is not memory the
-# allocator merely keeps (malloc_trim every second left it as it was); it grows less without the
-# 1 % of new drafts. Its cause is not yet found. Exits non-zero on any error, RSS growth over the limit, or a server that died or
+# warm-up (4-9 MiB in 60 s runs, levelling off after 100-120 s in a 300 s soak) is free space
+# fragmented inside glibc's arenas: the memory in use stays level (mallinfo2), malloc_trim does
+# not return it, and it grows less without the 1 % of new drafts. Exits non-zero on any error, RSS growth over the limit, or a server that died or
 # no longer answers /healthz. SOAK_SERVER_ARGS: more options for the server (say --checkpoint-interval 3600).
 set -euo pipefail
 cd "$(dirname "$0")/.."
