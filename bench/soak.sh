@@ -4,16 +4,18 @@
 # ten minutes), run as back-to-back wrk slices of SOAK_SLICE seconds (default 10, 30 from 300 s
 # on). After each slice: requests/s, p50/p99, errors, the server's RSS, open fds, store size and
 # CPU (% of one core: when req/s falls, a server that uses less CPU is starved by neighbours).
-# Aims: zero errors; RSS flat after warm-up: its growth outside SQLite's page caches under
-# SOAK_RSS_LIMIT_MIB (default 8). The warm-up is the first SOAK_WARMUP seconds (default: half the
-# run). SQLite's page caches are bounded, and the server says how much they hold
-# (beian_store_page_cache_bytes in /metrics), so a leak is what grows beside them; the growth of
-# the whole RSS is printed too. Measured (docs/performance.md, "Soak"): the caches stay near
-# 2.5 MiB, since a connection drops its cache when it sees another's writes. What grows after the
-# warm-up (4-9 MiB in 60 s runs, levelling off after 100-120 s in a 300 s soak) is free space
-# fragmented inside glibc's arenas: the memory in use stays level (mallinfo2), malloc_trim does
-# not return it, and it grows less without the 1 % of new drafts. Exits non-zero on any error, RSS growth over the limit, or a server that died or
-# no longer answers /healthz. SOAK_SERVER_ARGS: more options for the server (say --checkpoint-interval 3600).
+# Aims: zero errors; RSS flat after warm-up: its growth outside what the server says is bounded
+# and reusable under SOAK_RSS_LIMIT_MIB (default 8). The warm-up is the first SOAK_WARMUP seconds
+# (default: half the run). /metrics tells two such parts, and each slice prints them:
+#  - SQLite's page caches (beian_store_page_cache_bytes), each connection's bounded by cache_size.
+#    They step up once, 50-60 s into the run, when the server's one-minute timers (the standing
+#    check above all) first run under load and their connections fill their caches
+#    (docs/performance.md, "Soak", ninth session);
+#  - the free space inside the C allocator's arenas (beian_heap_bytes{state="free"}):
+#    fragmentation, which grows through the first 30-60 s and then levels (a 150 s run).
+#    A leak would grow the bytes in use (beian_heap_bytes{state="in_use"}) instead: printed too.
+# The growth of the whole RSS is printed. Exits non-zero on any error, RSS growth over the limit,
+# or a server that died or no longer answers /healthz. SOAK_SERVER_ARGS: more options for the server (say --checkpoint-interval 3600).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${SOAK_SECONDS:-60}
@@ -61,7 +63,10 @@ settle() { # waits (up to 2 s, not counted) until the server has closed the last
   for _ in $(seq 20); do [ "$(fds)" -le "$fds0" ] && return; sleep 0.1; done; }
 store() { du -sk "$work/data" | awk '{printf "%.1f", $1/1024}'; }
 ticks() { awk '{print $14 + $15}' "/proc/$srv/stat"; }  # the server's user + system CPU time
-caches() { curl -sf --max-time 5 "$URL/metrics" | awk '/^beian_store_page_cache_bytes /{printf "%.0f", $2/1024}'; }  # KiB
+# KiB, from /metrics: SQLite's page caches; the allocator's bytes in use and free inside its arenas
+metrics() { curl -sf --max-time 5 "$URL/metrics" | awk '/^beian_store_page_cache_bytes /{c=$2}
+  /^beian_heap_bytes\{state="in_use"\} /{u=$2} /^beian_heap_bytes\{state="free"\} /{f=$2}
+  END{printf "%.0f %.0f %.0f", c/1024, u/1024, f/1024}'; }
 HZ=$(getconf CLK_TCK)
 echo
 echo "Soak: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, ${SECS} s in ${SLICE} s slices, $CONNS connections (wrk -t2)," \
@@ -70,8 +75,8 @@ echo "Mix per 100 requests: 50 GET filing, 20 GET list (limit 20), 10 GET workfl
 fds0=$(fds)
 echo "Before the load: RSS $(mib "$(kib VmRSS)") MiB, $fds0 fds, store $(store) MiB"
 echo
-echo "| elapsed s | req/s | p50 ms | p99 ms | errors | RSS MiB | of it SQLite's page caches, MiB | fds | store MiB | server CPU % | load 1 min |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| elapsed s | req/s | p50 ms | p99 ms | errors | RSS MiB | of it SQLite's page caches, MiB | heap in use MiB | heap free MiB | fds | store MiB | server CPU % | load 1 min |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 elapsed=0 slice=0 total=0 errors=0 died=0 rss_warm="" p99s=() fails=""
 while [ "$elapsed" -lt "$SECS" ]; do
   slice=$((slice + 1))
@@ -90,11 +95,12 @@ while [ "$elapsed" -lt "$SECS" ]; do
     break
   fi
   settle
-  rss=$(kib VmRSS); cache=$(caches); cache=${cache:-0}
-  { [ -z "$rss_warm" ] || [ "$elapsed" -le "$WARMUP" ]; } && rss_warm=$rss && cache_warm=$cache && warm_at=$elapsed
+  rss=$(kib VmRSS); read -r cache in_use heap_free <<<"$(metrics)"; cache=${cache:-0} in_use=${in_use:-0} heap_free=${heap_free:-0}
+  { [ -z "$rss_warm" ] || [ "$elapsed" -le "$WARMUP" ]; } && rss_warm=$rss && cache_warm=$cache && in_use_warm=$in_use && free_warm=$heap_free && warm_at=$elapsed
   p99s+=("$p99")
-  printf '| %d | %.0f | %.2f | %.2f | %d | %s | %s | %d | %s | %.0f | %s |\n' "$elapsed" "$(awk -v r="$n" -v d="$dur" 'BEGIN{print r/(d/1e6)}')" \
-    "$(awk -v u="$p50" 'BEGIN{print u/1000}')" "$(awk -v u="$p99" 'BEGIN{print u/1000}')" "$err" "$(mib "$rss")" "$(mib "$cache")" "$(fds)" "$(store)" \
+  printf '| %d | %.0f | %.2f | %.2f | %d | %s | %s | %s | %s | %d | %s | %.0f | %s |\n' "$elapsed" "$(awk -v r="$n" -v d="$dur" 'BEGIN{print r/(d/1e6)}')" \
+    "$(awk -v u="$p50" 'BEGIN{print u/1000}')" "$(awk -v u="$p99" 'BEGIN{print u/1000}')" "$err" "$(mib "$rss")" "$(mib "$cache")" \
+    "$(mib "$in_use")" "$(mib "$heap_free")" "$(fds)" "$(store)" \
     "$(awk -v t="$cpu" -v h="$HZ" -v d="$d" 'BEGIN{print 100 * t / h / d}')" "$(cut -d' ' -f1 /proc/loadavg)"
 done
 
@@ -106,10 +112,13 @@ if [ "$died" = 1 ]; then
   tail -20 "$work/server.log" | sed 's/^/    /'
   srv=""; status=1
 else
-  rss_end=$(kib VmRSS); hwm=$(kib VmHWM); cache_end=$(caches); cache_end=${cache_end:-0}
+  rss_end=$(kib VmRSS); hwm=$(kib VmHWM); read -r cache_end in_use_end free_end <<<"$(metrics)"
+  cache_end=${cache_end:-0} in_use_end=${in_use_end:-0} free_end=${free_end:-0}
   growth=$(awk -v a="$rss_warm" -v b="$rss_end" 'BEGIN{printf "%.1f", (b-a)/1024}')
   cache_growth=$(awk -v a="$cache_warm" -v b="$cache_end" 'BEGIN{printf "%.1f", (b-a)/1024}')
-  outside=$(awk -v g="$growth" -v c="$cache_growth" 'BEGIN{printf "%.1f", g-c}')
+  in_use_growth=$(awk -v a="$in_use_warm" -v b="$in_use_end" 'BEGIN{printf "%.1f", (b-a)/1024}')
+  free_growth=$(awk -v a="$free_warm" -v b="$free_end" 'BEGIN{printf "%.1f", (b-a)/1024}')
+  outside=$(awk -v g="$growth" -v c="$cache_growth" -v f="$free_growth" 'BEGIN{printf "%.1f", g-c-(f>0?f:0)}')
   flat=$(awk -v g="$outside" -v l="$LIMIT" 'BEGIN{print (g <= l) ? "yes" : "no"}')
   health=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/healthz" || true)
   p99min=$(printf '%s\n' "${p99s[@]}" | sort -g | head -1); p99max=$(printf '%s\n' "${p99s[@]}" | sort -g | tail -1)
@@ -117,8 +126,8 @@ else
     "p99 $(awk -v u="$p99min" 'BEGIN{printf "%.2f", u/1000}')–$(awk -v u="$p99max" 'BEGIN{printf "%.2f", u/1000}') ms across slices"
   echo "RSS after warm-up ($warm_at s) $(mib "$rss_warm") MiB, at the end $(mib "$rss_end") MiB, peak (VmHWM) $(mib "$hwm") MiB;" \
     "fds at the end $(fds); store $(store) MiB (WAL $(du -k "$work/data/beian.db-wal" 2>/dev/null | awk '{printf "%.1f", $1/1024}') MiB); server log $(du -k "$work/server.log" | awk '{printf "%.0f", $1/1024}') MiB"
-  echo "RSS flat after warm-up: $flat (growth $growth MiB, of it SQLite's page caches $cache_growth MiB: outside them" \
-    "$outside MiB, limit $LIMIT MiB)"
+  echo "RSS flat after warm-up: $flat (growth $growth MiB, of it SQLite's page caches $cache_growth MiB and free space" \
+    "inside the allocator's arenas $free_growth MiB: outside them $outside MiB, limit $LIMIT MiB; heap in use $in_use_growth MiB)"
   echo "server alive, /healthz: $health"
   [ "$flat" = yes ] || status=1
   [ "$health" = 200 ] || status=1

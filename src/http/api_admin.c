@@ -7,6 +7,7 @@
 #include "service/filings.h"
 #include "service/incidents.h"
 #include "service/proofs.h"
+#include "core/heap.h"
 #include "core/workflow.h"
 
 #include <stdio.h>
@@ -94,6 +95,12 @@ int api_metrics(struct http_req *r)
         fprintf(out, "# HELP beian_store_page_cache_bytes Bytes the embedded store's connections hold in their page "
                      "caches, each bounded by SQLite's cache_size.\n# TYPE beian_store_page_cache_bytes gauge\n"
                      "beian_store_page_cache_bytes %lld\n", (long long)cache);
+    /* and the C allocator's: in use (a leak grows it) and free inside its arenas (fragmentation) */
+    struct heap_bytes heap;
+    if (heap_bytes(&heap))
+        fprintf(out, "# HELP beian_heap_bytes Bytes the C allocator holds: in use, or freed and kept inside its "
+                     "arenas for reuse.\n# TYPE beian_heap_bytes gauge\nbeian_heap_bytes{state=\"in_use\"} %lld\n"
+                     "beian_heap_bytes{state=\"free\"} %lld\n", (long long)heap.in_use, (long long)heap.free);
     fclose(out);
     int rc = reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, len);
     free(buf);

@@ -41,7 +41,6 @@ struct sqlite_conn {
     uint64_t serial;   /* this process's count of connections when it opened: never reused */
     _Atomic int64_t *cache_total;   /* its store's page_cache_bytes (NULL: not counted) */
     int64_t cache_counted;      /* its page cache's bytes, as last added to cache_total */
-    unsigned cache_looks;       /* read transactions since it was last looked at */
 };
 
 static _Atomic uint64_t connections_opened;
@@ -54,6 +53,7 @@ static void cache_count(struct sqlite_conn *c)
     int now = 0, highest = 0;
     if (!c->cache_total || sqlite3_db_status(c->db, SQLITE_DBSTATUS_CACHE_USED, &now, &highest, 0) != SQLITE_OK)
         return;
+    if (now == c->cache_counted) return;
     atomic_fetch_add(c->cache_total, (int64_t)now - c->cache_counted);
     c->cache_counted = now;
 }
@@ -435,7 +435,7 @@ static void sqlite_read_end(struct store *base)
     struct sqlite_conn *c = (struct sqlite_conn *)readers_peek(&store_of(base)->readers);
     if (!c || !c->in_read) return;
     c->in_read = false;
-    if (c->cache_looks++ % 32 == 0) cache_count(c);   /* a look every 32 requests is plenty */
+    cache_count(c);   /* every read, so that threads that read seldom (the timers) count too */
     if (sqlite3_get_autocommit(c->db)) return;   /* an error rolled it back already */
     if (exec_cached(c, "COMMIT") != SQLITE_OK) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
