@@ -63,8 +63,9 @@ int store_write_announced(struct store *s, store_job_fn fn, void *arg, struct er
 void store_write_counts(struct store *s, uint64_t *commits, uint64_t *writes);
 /* The bytes the store's open connections hold in their page caches, each bounded by SQLite's
  * cache_size (a WAL connection drops its cache when it sees another's writes, so under writes they
- * stay small: 2.5 MiB in the soak); -1 when the store does not say (PostgreSQL's caches are the
- * server's). */
+ * stay small: 2.5 MiB in the soak, more while the timers' passes read); as each connection's
+ * thread last counted it: the writer after each commit, a reader after each read transaction.
+ * -1 when the store does not say (PostgreSQL's caches are the server's). */
 int64_t store_page_cache_bytes(struct store *s);
 /* How long the writer waits for announced writes, in microseconds (default 1,000): tests. */
 void store_write_linger_set(struct store *s, long us);
