@@ -6,14 +6,15 @@
  *
  * Measures, each for SECONDS after a warm-up:
  *   parse      json_loads of the reference bytes (the yardstick);
+ *   read       json_read of the same bytes: the server's reader (core/json_read.h), the same tree;
  *   evaluate   policy_evaluate on the parsed document: the Lua rules and classification
  *              (what the issue's "≥ 20,000 validations per second per core" aims at), offline
  *              (no ctx: six MAT-002 reminders are found);
  *   server     the same with ctx.materials listing every required kind, as the server will pass
  *              the filing's attachments (no findings);
- *   validate   json_loads + policy_check (schema shape and completeness + rules): what
+ *   validate   json_read + policy_check (schema shape and completeness + rules): what
  *              `beian validate` and a document's first save cost in all;
- *   save       json_loads + policy_check_traced after the trace of the document's last version,
+ *   save       json_read + policy_check_traced after the trace of the document's last version,
  *              which differed in one field (/system/user_scale, alternating): a save of a filing
  *              the server evaluated before (rules/filing_traces.h), only the rules whose reads
  *              changed run.
@@ -22,7 +23,7 @@
  * For instruction counts (repeatable on a loaded machine, unlike the clock):
  *   BENCH_COUNT=1000 valgrind --tool=callgrind --toggle-collect=once build/bench_validate
  * runs each measurement exactly BENCH_COUNT times after a short warm-up, and BENCH_ONLY=validate
- * (or parse, evaluate, server) runs only that one; divide the instructions by BENCH_COUNT. */
+ * (or parse, read, evaluate, server) runs only that one; divide the instructions by BENCH_COUNT. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 
 #include "config.h"
 #include "core/date.h"
+#include "core/json_read.h"
 #include "policy/pack.h"
 #include "policy/rules.h"
 
@@ -63,7 +65,7 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-enum what { PARSE, EVALUATE, SERVER, VALIDATE, SAVE };
+enum what { PARSE, READ, EVALUATE, SERVER, VALIDATE, SAVE };
 
 struct run {
     const struct pack *p;
@@ -91,14 +93,18 @@ static int once(const struct run *r, enum what w)
     case SERVER:
         rc = policy_evaluate(r->p, r->doc, r->as_of, r->ctx, &findings, &derived, &e);
         break;
+    case READ:
+        doc = json_read(r->bytes, r->len, 0, NULL);
+        rc = doc ? 0 : -1;
+        break;
     case VALIDATE:
-        doc = json_loadb(r->bytes, r->len, 0, NULL);
+        doc = json_read(r->bytes, r->len, 0, NULL);
         rc = doc ? policy_check(r->p, doc, r->as_of, NULL, &findings, &derived, &e) : -1;
         break;
     case SAVE: {
         static struct policy_trace *last;
         static long saves;
-        doc = json_loadb(r->bytes, r->len, 0, NULL);
+        doc = json_read(r->bytes, r->len, 0, NULL);
         if (!doc) return -1;
         if (saves++ % 2)
             json_object_set_new(json_object_get(doc, "system"), "user_scale", json_integer(600000));
@@ -121,7 +127,7 @@ static int once(const struct run *r, enum what w)
 /* Operations per second over `seconds`, after a short warm-up. */
 static double measure(const struct run *r, enum what w, double seconds)
 {
-    static const char *const NAMES[] = {"parse", "evaluate", "server", "validate", "save"};
+    static const char *const NAMES[] = {"parse", "read", "evaluate", "server", "validate", "save"};
     const char *only = getenv("BENCH_ONLY"), *count_env = getenv("BENCH_COUNT");
     if (only && *only && strcmp(only, NAMES[w]) != 0)
         return 0;
@@ -182,11 +188,14 @@ int main(int argc, char **argv)
     json_decref(derived);
 
     double parse = measure(&r, PARSE, seconds);
+    double read = measure(&r, READ, seconds);
     double evaluate = measure(&r, EVALUATE, seconds);
     double server = measure(&r, SERVER, seconds);
     double validate = measure(&r, VALIDATE, seconds);
     double save = measure(&r, SAVE, seconds);
     printf("parse     %10.0f /s  %7.2f us  (json_loads of the same bytes)\n", parse, 1e6 / parse);
+    printf("read      %10.0f /s  %7.2f us  (json_read: the server's reader, the same tree)  %.2fx parse time\n", read,
+           1e6 / read, parse / read);
     printf("evaluate  %10.0f /s  %7.2f us  (rules + classification, document already parsed)  %.1fx parse time\n",
            evaluate, 1e6 / evaluate, parse / evaluate);
     printf("server    %10.0f /s  %7.2f us  (the same with the attachments known: no findings)  %.1fx parse time\n",

@@ -3,7 +3,7 @@
  *   - receive it over HTTP: libmicrohttpd with beian's daemon settings (as mhd_floor.c);
  *   - authenticate the bearer token (its SHA-256 looked up, one query) and read the filing's owner,
  *     revision and document (one query) for the visibility check, If-Match and "nothing changed";
- *   - parse the body (jansson) and check it with the pack — beian's own engine, after the filing's
+ *   - parse the body (core/json_read.c, jansson's tree, as beian) and check it with the pack — beian's own engine, after the filing's
  *     last trace (policy_check_traced: the form's shape and completeness, the rules whose reads
  *     changed), with the context beian gives a draft that attaches no material;
  *   - the canonical text of the document, the findings and the derived values (what is stored);
@@ -19,6 +19,7 @@
  *   put_floor PORT THREADS PACK_DIR DB TOKEN IDS   IDS: the filings' ids, comma-separated
  * The database is made afresh: the token's hash, and each filing with an empty document. */
 #include "core/date.h"
+#include "core/json_read.h"
 #include "core/json_text.h"
 #include "core/sha256.h"
 #include "policy/pack.h"
@@ -209,7 +210,7 @@ static enum MHD_Result save(struct MHD_Connection *conn, const char *url, struct
     snprintf(want, sizeof want, "\"%lld\"", revision);
     unsigned refused = user < 0 ? 401 : owner != org ? 404 : !if_match ? 428
                      : strcmp(if_match, "*") != 0 && strcmp(if_match, want) != 0 ? 412 : 0;
-    json_t *doc = refused ? NULL : json_loadb(b->p, b->len, 0, NULL);
+    json_t *doc = refused ? NULL : json_read(b->p, b->len, 0, NULL);
     if (!refused && !json_is_object(doc)) refused = 422;
     if (refused) {
         free(old_text);

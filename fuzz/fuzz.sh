@@ -7,7 +7,7 @@
 # Targets run side by side, FUZZ_JOBS at a time (default: the number of cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TARGETS=(router http document docdiff pack upload statement json_position)
+TARGETS=(router http document docdiff pack upload statement json_position json_read)
 [ $# -gt 0 ] && TARGETS=("$@")
 SECONDS_EACH=${FUZZ_SECONDS:-30}
 B=build-fuzz
@@ -64,6 +64,13 @@ seed() {
       printf '/subject/uscc\0' >"$d/p0"; cat tests/fixtures/validate/bad.json >>"$d/p0"
       printf '/a~1b/0\0{"a/b": [1, {"c": "\\u00e9"}]}' >"$d/p1"
       printf '/x\0\xef\xbb\xbf{"x":\r\n"\xf0\x9f\x98\x80"}' >"$d/p2" ;;
+    json_read)   # a flags byte, then the text
+      local i=0
+      for f in policy/cn-cloud/fixtures/*.json tests/fixtures/validate/*.json; do
+        i=$((i+1)); { printf '\x01'; cat "$f"; } >"$d/doc$i"
+      done
+      printf '\x00{"a":"\\u00e9\\ud83d\\ude00\\n","b":[1,-0,9223372036854775807,1.5,true,null],"a":{}}' >"$d/esc"
+      printf '\x03{"k":"\xe4\xba\x91","k2":"\\uD800x"}' >"$d/odd" ;;
     upload)
       printf 'business_licence\0营业执照\0licence.pdf\0application/pdf' >"$d/pdf"
       printf 'architecture_diagram\0架构图\0arch.png\0image/png' >"$d/png"

@@ -1,5 +1,6 @@
 /* doc_cache.c — parsed JSON documents by a digest of their text (doc_cache.h). */
 #include "core/doc_cache.h"
+#include "core/json_read.h"
 
 #include <sodium.h>
 #include <stdint.h>
@@ -35,7 +36,7 @@ json_t *doc_cache_parse(struct doc_cache *dc, const char *text)
     memcpy(&h, key, sizeof h);
     int slot = (int)(h % DOC_CACHE_SLOTS);
     if (dc->doc[slot] && memcmp(dc->key[slot], key, sizeof key) == 0) return dc->doc[slot];
-    json_t *doc = json_loads(text, 0, NULL);
+    json_t *doc = json_read_text(text, 0, NULL);
     if (!doc) doc = json_object();
     if (!doc) return NULL;
     json_decref(dc->doc[slot]);

@@ -6,6 +6,7 @@
  * malloc'd because the server hands them to MHD, which frees them with free() — this holds for
  * json_dumps() output too as long as nobody calls json_set_alloc_funcs(). */
 #include "http/http.h"
+#include "core/json_read.h"
 #include "http/json_out.h"
 
 #include <assert.h>
@@ -97,7 +98,7 @@ int http_body_json(struct http_req *r, json_t **out, bool allow_any, struct err 
                        JSON_MAX_DEPTH);
 
     json_error_t jerr;
-    json_t *doc = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    json_t *doc = json_read(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!doc) {
         ascii_only(jerr.text);
         err_set(e, ERR_MALFORMED_JSON, NULL, "JSON syntax error at line %d, column %d: %s",

@@ -2,6 +2,7 @@
  * create, read, edit the document (whole or merge patch, with ETags), list, versions, diff,
  * rectification answers, events and the public verification of a filing number. */
 #include "service/filings.h"
+#include "core/json_read.h"
 #include "service/filing_traces.h"
 #include "service/filing_facts_kept.h"
 #include "core/clock.h"
@@ -530,7 +531,7 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
         const char *old_text = jstr(row, "document");
         json_t *newdoc;
         if (patch) {
-            json_t *old = json_loads(old_text, 0, NULL);
+            json_t *old = json_read_text(old_text, 0, NULL);
             newdoc = merge_patch(old, patch);
             json_decref(old);
         } else {

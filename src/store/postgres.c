@@ -15,6 +15,7 @@
  * postgres_schema.c, counted in the table beian_schema, applied under an advisory lock so nodes
  * starting together do not race. Material bytes are rows of material_blobs (postgres_blobs.c). */
 #include "store/postgres_internal.h"
+#include "core/json_read.h"
 #include "core/json_text.h"
 #include "store/migrations.h"
 
@@ -263,7 +264,7 @@ static json_t *value_to_json(const PGresult *r, int row, int col, bool raw_json)
     const char *name = PQfname(r, col);
     if (db_is_json_column(name)) {
         if (raw_json) return json_stringn_nocheck(t, len);
-        json_t *v = json_loadb(t, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+        json_t *v = json_read(t, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
         return v ? v : json_null();
     }
     json_t *v = json_stringn(t, len);

@@ -9,6 +9,7 @@
  * by the address of their SQL text (all SQL here is string literals). Every value is bound, never
  * spliced into SQL. */
 #include "store/db.h"
+#include "core/json_read.h"
 #include "core/json_text.h"
 #include "core/utf8.h"
 #include "store/migrations.h"
@@ -216,7 +217,7 @@ static json_t *row_to_json(sqlite3_stmt *st, bool raw_json)
         default: {
             const char *t = (const char *)sqlite3_column_text(st, i);
             if (!raw_json && db_is_json_column(name)) {
-                v = json_loads(t ? t : "null", JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+                v = json_read_text(t ? t : "null", JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
                 if (!v) v = json_null();
             } else if (raw_json && db_is_json_column(name)) {
                 /* JSON text this store wrote itself (valid UTF-8): no need to check it again */
