@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -299,11 +300,12 @@ static json_t *read_value(struct reader *r)
     }
 }
 
-json_t *json_read(const char *buf, size_t len, size_t flags, json_error_t *error)
+/* The text read here, or NULL: the caller hands it to jansson. */
+static json_t *read_here(const char *buf, size_t len, size_t flags)
 {
-    if (!buf || (flags & ~(size_t)TAKEN_FLAGS)) {
+    if (flags & ~(size_t)TAKEN_FLAGS) {
         atomic_fetch_add(&handed_over, 1);
-        return json_loadb(buf, len, flags, error);
+        return NULL;
     }
     struct reader r = {.at = buf, .end = buf + len, .flags = flags};
     skip_space(&r);
@@ -311,19 +313,35 @@ json_t *json_read(const char *buf, size_t len, size_t flags, json_error_t *error
     if (r.at < r.end && ((flags & JSON_DECODE_ANY) || *r.at == '{' || *r.at == '[')) v = read_value(&r);
     skip_space(&r);
     free(r.buf);
-    if (v && !r.bail && r.at == r.end) {
-        if (error) {
-            memset(error, 0, sizeof *error);
-            error->line = error->column = -1;
-        }
-        return v;
-    }
+    if (v && !r.bail && r.at == r.end) return v;
     json_decref(v);
     atomic_fetch_add(&handed_over, 1);
-    return json_loadb(buf, len, flags, error);   /* jansson's answer, and its message */
+    return NULL;
+}
+
+/* error as jansson leaves it after a whole text was read */
+static void read_whole(json_error_t *error, const char *source, size_t len)
+{
+    if (!error) return;
+    memset(error, 0, sizeof *error);
+    error->line = error->column = -1;
+    error->position = (int)len;
+    snprintf(error->source, sizeof error->source, "%s", source);
+}
+
+json_t *json_read(const char *buf, size_t len, size_t flags, json_error_t *error)
+{
+    json_t *v = buf ? read_here(buf, len, flags) : NULL;
+    if (!v) return json_loadb(buf, len, flags, error);   /* jansson's answer, and its message */
+    read_whole(error, "<buffer>", len);
+    return v;
 }
 
 json_t *json_read_text(const char *text, size_t flags, json_error_t *error)
 {
-    return text ? json_read(text, strlen(text), flags, error) : json_loads(text, flags, error);
+    size_t len = text ? strlen(text) : 0;
+    json_t *v = text ? read_here(text, len, flags) : NULL;
+    if (!v) return json_loads(text, flags, error);
+    read_whole(error, "<string>", len);
+    return v;
 }

@@ -2,8 +2,9 @@
  * file of the repository (the packs, their fixtures, the tests' and the web UI's), for random
  * documents written with every escape, integers at and past the limits, reals, deep nesting and
  * duplicate keys, and for random damage to them (a byte changed, dropped, added, the text cut),
- * with the flags the server uses. The same tree (the same text from json_dumps: types, key order
- * and values), or NULL both with the same message, line, column and position. And the common
+ * with the flags the server uses; json_read_text against json_loads likewise. The same tree (the
+ * same text from json_dumps: types, key order and values), or NULL both; and the same error
+ * struct (message, source, line, column, position), on success too. And the common
  * case stays in json_read: the reference filing is not handed to jansson. Needs BEIAN_POLICY_DIR. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,19 +34,21 @@ static void show(const char *what, const char *buf, size_t len)
     fputc('\n', stderr);
 }
 
-static void assert_same(const char *buf, size_t len, size_t flags)
+/* the error as both left it: on success too (jansson says where it stopped and what it read) */
+static void assert_same_error(const json_error_t *got, const json_error_t *want)
 {
-    json_error_t want_err, got_err;
-    json_t *want = json_loadb(buf, len, flags, &want_err);
-    json_t *got = json_read(buf, len, flags, &got_err);
-    compared++;
+    assert_string_equal(got->text, want->text);
+    assert_string_equal(got->source, want->source);
+    assert_int_equal(got->line, want->line);
+    assert_int_equal(got->column, want->column);
+    assert_int_equal(got->position, want->position);
+}
+
+static void assert_same_trees(json_t *want, json_t *got, const char *buf, size_t len)
+{
     if (!want || !got) {
         if (!!want != !!got) show(want ? "jansson took, json_read did not" : "json_read took, jansson did not", buf, len);
         assert_true(!want && !got);
-        assert_string_equal(got_err.text, want_err.text);
-        assert_int_equal(got_err.line, want_err.line);
-        assert_int_equal(got_err.column, want_err.column);
-        assert_int_equal(got_err.position, want_err.position);
         return;
     }
     char *a = json_dumps(want, JSON_ENCODE_ANY), *b = json_dumps(got, JSON_ENCODE_ANY);
@@ -59,8 +62,31 @@ static void assert_same(const char *buf, size_t len, size_t flags)
     assert_true(json_equal(want, got));
     free(a);
     free(b);
+}
+
+/* json_read against json_loadb, and json_read_text against json_loads where the text has no NUL */
+static void assert_same(const char *buf, size_t len, size_t flags)
+{
+    json_error_t want_err, got_err;
+    json_t *want = json_loadb(buf, len, flags, &want_err);
+    json_t *got = json_read(buf, len, flags, &got_err);
+    compared++;
+    assert_same_trees(want, got, buf, len);
+    assert_same_error(&got_err, &want_err);
     json_decref(want);
     json_decref(got);
+    if (memchr(buf, 0, len)) return;
+    char *text = malloc(len + 1);
+    assert_non_null(text);
+    memcpy(text, buf, len);
+    text[len] = 0;
+    want = json_loads(text, flags, &want_err);
+    got = json_read_text(text, flags, &got_err);
+    assert_same_trees(want, got, buf, len);
+    assert_same_error(&got_err, &want_err);
+    json_decref(want);
+    json_decref(got);
+    free(text);
 }
 
 static void assert_same_all_flags(const char *buf, size_t len)
