@@ -2,6 +2,8 @@
  * (json_position.h). A single forward scan: members and elements that are not on the way are
  * skipped by counting brackets outside strings, so the cost is one read of the text. */
 #include "core/json_position.h"
+#include "core/hex.h"
+#include "core/utf8.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -40,38 +42,23 @@ static void skip_ws(struct scan *sc)
         step(sc);
 }
 
-static int hex4(const struct scan *sc, size_t at, uint32_t *out)
+/* The four hex digits at `at`, or -1 (past the end, or not digits). */
+static int hex4_at(const struct scan *sc, size_t at, uint32_t *out)
 {
-    if (at + 4 > sc->len)
+    int v = at + 4 <= sc->len ? hex4((const char *)sc->s + at) : -1;
+    if (v < 0)
         return -1;
-    uint32_t v = 0;
-    for (size_t k = at; k < at + 4; k++) {
-        unsigned char c = sc->s[k];
-        v <<= 4;
-        if (c >= '0' && c <= '9') v |= (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (uint32_t)(c - 'A' + 10);
-        else return -1;
-    }
-    *out = v;
+    *out = (uint32_t)v;
     return 0;
 }
 
+/* cp as UTF-8 at buf + *n, as much of it as fits in KEY_MAX; *n counts it all */
 static void put_utf8(char *buf, size_t *n, uint32_t cp)
 {
-    unsigned char b[4];
-    size_t k;
-    if (cp < 0x80) { b[0] = (unsigned char)cp; k = 1; }
-    else if (cp < 0x800) { b[0] = (unsigned char)(0xC0 | cp >> 6); b[1] = (unsigned char)(0x80 | (cp & 0x3F)); k = 2; }
-    else if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xE0 | cp >> 12); b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3F)); k = 3;
-    } else {
-        b[0] = (unsigned char)(0xF0 | cp >> 18); b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-        b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F)); b[3] = (unsigned char)(0x80 | (cp & 0x3F)); k = 4;
-    }
+    char b[4];
+    size_t k = utf8_put(b, cp);
     for (size_t j = 0; j < k; j++, (*n)++)
-        if (*n < KEY_MAX) buf[*n] = (char)b[j];
+        if (*n < KEY_MAX) buf[*n] = b[j];
 }
 
 /* Reads the string at the scanner (its opening quote), decoding escapes into buf; *n is the
@@ -109,12 +96,12 @@ static int read_string(struct scan *sc, char *buf, size_t *n)
         case 'r': cp = '\r'; break;
         case 't': cp = '\t'; break;
         case 'u':
-            if (hex4(sc, sc->i, &cp) != 0)
+            if (hex4_at(sc, sc->i, &cp) != 0)
                 return -1;
             for (int k = 0; k < 4; k++) step(sc);
             uint32_t low;
             if (cp >= 0xD800 && cp < 0xDC00 && peek(sc) == '\\' && sc->i + 1 < sc->len && sc->s[sc->i + 1] == 'u' &&
-                hex4(sc, sc->i + 2, &low) == 0 && low >= 0xDC00 && low < 0xE000) {
+                hex4_at(sc, sc->i + 2, &low) == 0 && low >= 0xDC00 && low < 0xE000) {
                 for (int k = 0; k < 6; k++) step(sc);
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
             }

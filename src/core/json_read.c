@@ -1,6 +1,7 @@
 /* json_read.c — JSON text to a jansson tree, the common case fast and the rest by json_loadb
  * (json_read.h). */
 #include "core/json_read.h"
+#include "core/hex.h"
 #include "core/utf8.h"
 
 #include <stdatomic.h>
@@ -60,41 +61,6 @@ static bool reserve(struct reader *r, size_t n)
     return true;
 }
 
-static int hex4(const char *p)
-{
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9') v |= c - '0';
-        else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-        else return -1;
-    }
-    return v;
-}
-
-static size_t put_utf8(char *out, uint32_t cp)
-{
-    if (cp < 0x80) { out[0] = (char)cp; return 1; }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /* The string whose opening quote r->at is past: its bytes (in the text, or unescaped in r->buf)
  * and length; false to bail. */
 static bool read_string(struct reader *r, const char **text, size_t *len)
@@ -150,7 +116,7 @@ static bool read_string(struct reader *r, const char **text, size_t *len)
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
             }
             /* \uXXXX is six bytes of text and at most four of UTF-8; a pair twelve and four */
-            n += put_utf8(r->buf + n, (uint32_t)cp);
+            n += utf8_put(r->buf + n, (uint32_t)cp);
             break;
         }
         default: return false;

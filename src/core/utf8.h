@@ -7,7 +7,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 bool utf8_valid(const char *text, size_t len);
+/* Writes code point cp (at most U+10FFFF, not a surrogate) as UTF-8 at out: 1 to 4 bytes,
+ * returns how many. */
+size_t utf8_put(char *out, uint32_t cp);
 
 #endif

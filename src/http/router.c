@@ -12,6 +12,8 @@
  * resource's methods. Thus PATCH /filings/export is a 405 (Allow: GET), not PATCH /filings/{id}
  * with id "export". */
 #include "http/http.h"
+#include "core/hex.h"
+#include "core/utf8.h"
 
 #include <assert.h>
 #include <pthread.h>
@@ -31,39 +33,6 @@ struct decoded_path {
     char *buf;
 };
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static bool utf8_valid(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t extra;
-        unsigned long cp;
-        if (c < 0x80) { i++; continue; }
-        else if (c >= 0xC2 && c <= 0xDF) { extra = 1; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { extra = 2; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { extra = 3; cp = c & 0x07; }
-        else return false;
-        if (len - i <= extra) return false;
-        for (size_t k = 1; k <= extra; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000)) return false;
-        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        i += extra + 1;
-    }
-    return true;
-}
-
 /* What the check of the query arguments found: ok, else the name of the first bad one ("" when
  * the name itself is the bad part). */
 struct query_verdict { bool ok; char name[64]; };
@@ -75,8 +44,8 @@ static enum MHD_Result query_argument_acceptable(void *cls, enum MHD_ValueKind k
 {
     struct query_verdict *v = cls;
     (void)kind;
-    bool name_ok = key && strlen(key) == key_size && utf8_valid((const unsigned char *)key, key_size);
-    if (name_ok && (!value || (strlen(value) == value_size && utf8_valid((const unsigned char *)value, value_size))))
+    bool name_ok = key && strlen(key) == key_size && utf8_valid(key, key_size);
+    if (name_ok && (!value || (strlen(value) == value_size && utf8_valid(value, value_size))))
         return MHD_YES;
     v->ok = false;
     if (name_ok && key_size < sizeof v->name) memcpy(v->name, key, key_size + 1);
@@ -101,19 +70,19 @@ static bool decode_segment(const char *raw, size_t len, char *out)
     for (size_t i = 0; i < len; i++) {
         char c = raw[i];
         if (c == '%') {
-            if (len - i < 3 || hex_value(raw[i + 1]) < 0 || hex_value(raw[i + 2]) < 0) {
+            if (len - i < 3 || hex_digit(raw[i + 1]) < 0 || hex_digit(raw[i + 2]) < 0) {
                 ok = false;
                 out[o++] = c;
                 continue;
             }
-            c = (char)(hex_value(raw[i + 1]) * 16 + hex_value(raw[i + 2]));
+            c = (char)(hex_digit(raw[i + 1]) * 16 + hex_digit(raw[i + 2]));
             i += 2;
             if (c == '/' || c == '\0') { ok = false; c = '?'; }
         }
         out[o++] = c;
     }
     out[o] = '\0';
-    return ok && utf8_valid((const unsigned char *)out, o);
+    return ok && utf8_valid(out, o);
 }
 
 /* Split the raw path. Returns false when it cannot match any pattern (no leading '/', too many

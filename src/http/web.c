@@ -14,6 +14,7 @@
  * 304, answered by reply_finish.c, costs one stat) and never runs stale code. */
 #include "config.h"
 #include "http/http.h"
+#include "core/hex.h"
 #include "http/etag.h"   /* ETAG_MAX */
 #include "http/gzip.h"
 
@@ -71,14 +72,6 @@ static const char *web_root(void)
     return dir && *dir ? dir : BEIAN_DEFAULT_WEB_DIR;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode `raw` into out (size out_size). False when malformed, too long, or when it
  * decodes to a NUL or a control character. */
 static bool percent_decode(const char *raw, char *out, size_t out_size)
@@ -87,7 +80,7 @@ static bool percent_decode(const char *raw, char *out, size_t out_size)
     for (const char *s = raw; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '%') {
-            int hi = hex_value(s[1]), lo = hi < 0 ? -1 : hex_value(s[2]);
+            int hi = hex_digit(s[1]), lo = hi < 0 ? -1 : hex_digit(s[2]);
             if (hi < 0 || lo < 0) return false;
             c = (unsigned char)(hi * 16 + lo);
             s += 2;

@@ -2,7 +2,8 @@
  * returns NULL exactly when the text is not well-formed UTF-8): every sequence of one and two
  * bytes, every three-byte sequence led by 0xE0-0xEF, every four-byte lead with its boundary
  * continuations, each of them at every place of the first two 8-byte words behind ASCII, cut
- * short at the end, and random texts mixing ASCII runs with multi-byte characters. */
+ * short at the end, and random texts mixing ASCII runs with multi-byte characters. utf8_put
+ * writes every code point as jansson decodes its escape. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -118,6 +119,28 @@ static void test_random_texts(void **state)
     }
 }
 
+/* utf8_put writes every scalar value as jansson writes its \uXXXX escape: the same bytes, which
+ * utf8_valid takes */
+static void test_put_every_code_point(void **state)
+{
+    (void)state;
+    for (uint32_t cp = 1; cp <= 0x10FFFF; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+        char mine[4], escaped[16];
+        size_t n = utf8_put(mine, cp);
+        assert_true(utf8_valid(mine, n));
+        if (cp % 97 != 1 && cp > 0x800) continue;   /* jansson on a sample: every 97th, and all below U+0800 */
+        if (cp < 0x10000) snprintf(escaped, sizeof escaped, "\"\\u%04X\"", (unsigned)cp);
+        else snprintf(escaped, sizeof escaped, "\"\\u%04X\\u%04X\"", (unsigned)(0xD800 + ((cp - 0x10000) >> 10)),
+                      (unsigned)(0xDC00 + ((cp - 0x10000) & 0x3FF)));
+        json_t *j = json_loads(escaped, JSON_DECODE_ANY, NULL);
+        assert_non_null(j);
+        assert_int_equal(json_string_length(j), n);
+        assert_memory_equal(json_string_value(j), mine, n);
+        json_decref(j);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -125,6 +148,7 @@ int main(void)
         cmocka_unit_test(test_three_bytes),
         cmocka_unit_test(test_four_bytes),
         cmocka_unit_test(test_random_texts),
+        cmocka_unit_test(test_put_every_code_point),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
