@@ -1271,7 +1271,7 @@ static json_t *required_checked(const json_t *form, const json_t *doc, const str
                                         prev ? section_value(prev->doc_checked, key) : NULL, value,
                                         prev ? section_same_known(same, doc, prev->doc_checked, key) : -1, NULL, &kept)
                            : NULL;
-        if (!part) part = schema_check_required_section(section, value);
+        if (!part) part = schema_check_required_section(form, i, value);
         if (key) part_keep(parts, key, part, kept);
         json_array_extend(all, part);
         json_decref(part);

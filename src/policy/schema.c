@@ -202,6 +202,233 @@ static void report(struct walk *w, const char *rule, char *zh, char *en)
     free(en);
 }
 
+/* ---- the form, compiled ----------------------------------------------------------------- */
+
+/* What the shape and completeness checks read of a field's definition, read once per form: its
+ * type as a kind, its bounds, pattern and option codes, and its fields. The checks then walk these
+ * instead of looking each attribute up in the form's JSON for every value they check (that lookup
+ * was most of their cost). The definition itself stays at hand for the messages. */
+enum field_kind {
+    FIELD_TEXT, FIELD_INT, FIELD_BOOL, FIELD_DATE, FIELD_ENUM, FIELD_ID, FIELD_OBJECT,
+    FIELD_ENUM_LIST, FIELD_TEXT_LIST, FIELD_MATERIAL_LIST,
+    FIELD_OBJECT_LIST   /* list<object>, and a type the form does not know (checked as one) */
+};
+
+struct option_code { const char *text; size_t len; };
+
+struct field_list { struct field *items; size_t n; };
+
+struct field {
+    const char *key;         /* NULL: the definition has none, or an earlier one has the same */
+    const json_t *def;       /* for the messages: labels, pattern hints, options */
+    const char *type;        /* as the form writes it; "" when it does not */
+    enum field_kind kind;
+    bool required;
+    bool listed;             /* a list for completeness: enum[], text[], material[], list<object> */
+    bool has_max_length, has_min, has_max, has_max_items;
+    long long max_length, min, max, max_items, min_items;
+    const char *pattern;
+    struct option_code *options;   /* the string codes among the options (no other value can match) */
+    size_t n_options;
+    struct field_list fields;      /* an object's, a list of objects', a section's */
+};
+
+static const struct {
+    const char *type;
+    enum field_kind kind;
+} KINDS[] = {
+    {"text", FIELD_TEXT}, {"int", FIELD_INT}, {"bool", FIELD_BOOL}, {"date", FIELD_DATE},
+    {"enum", FIELD_ENUM}, {"material", FIELD_ID}, {"org_ref", FIELD_ID}, {"evaluation_ref", FIELD_ID},
+    {"object", FIELD_OBJECT}, {"enum[]", FIELD_ENUM_LIST}, {"text[]", FIELD_TEXT_LIST},
+    {"material[]", FIELD_MATERIAL_LIST}, {"list<object>", FIELD_OBJECT_LIST},
+};
+
+static bool compile_fields(const json_t *defs, struct field_list *out);
+
+/* false when out of memory */
+static bool compile_field(const json_t *def, struct field *f)
+{
+    f->def = def;
+    f->key = json_string_value(json_object_get(def, "key"));
+    f->type = def_type(def);
+    f->kind = FIELD_OBJECT_LIST;
+    for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++)
+        if (strcmp(KINDS[i].type, f->type) == 0) f->kind = KINDS[i].kind;
+    f->required = json_is_true(json_object_get(def, "required"));
+    f->listed = f->kind >= FIELD_ENUM_LIST && (f->kind != FIELD_OBJECT_LIST || strcmp(f->type, "list<object>") == 0);
+    f->has_max_length = def_has(def, "max_length", &f->max_length);
+    f->has_min = def_has(def, "min", &f->min);
+    f->has_max = def_has(def, "max", &f->max);
+    f->has_max_items = def_has(def, "max_items", &f->max_items);
+    def_has(def, "min_items", &f->min_items);
+    f->pattern = json_string_value(json_object_get(def, "pattern"));
+    const json_t *options = json_object_get(def, "options");
+    if (json_array_size(options) && !(f->options = calloc(json_array_size(options), sizeof *f->options)))
+        return false;
+    size_t i;
+    const json_t *option;
+    json_array_foreach(options, i, option) {
+        const json_t *code = json_object_get(option, "value");
+        if (json_is_string(code))
+            f->options[f->n_options++] = (struct option_code){json_string_value(code), json_string_length(code)};
+    }
+    return compile_fields(json_object_get(def, "fields"), &f->fields);
+}
+
+static bool compile_fields(const json_t *defs, struct field_list *out)
+{
+    *out = (struct field_list){0};
+    size_t n = json_array_size(defs), i;
+    if (!n) return true;
+    if (!(out->items = calloc(n, sizeof *out->items))) return false;
+    const json_t *def;
+    json_array_foreach(defs, i, def) {
+        struct field *f = &out->items[out->n++];
+        if (!compile_field(def, f)) return false;
+        for (size_t k = 0; k + 1 < out->n && f->key; k++)   /* a key's first definition is the one */
+            if (out->items[k].key && strcmp(out->items[k].key, f->key) == 0) f->key = NULL;
+    }
+    return true;
+}
+
+/* The field of list named key, or NULL. Members mostly come in the form's order, so the search
+ * starts after the field found last (*next), and goes round. */
+static const struct field *field_named(const struct field_list *list, const char *key, size_t *next)
+{
+    for (size_t k = 0; k < list->n; k++) {
+        size_t i = (*next + k) % list->n;
+        const struct field *f = &list->items[i];
+        if (f->key && f->key[0] == key[0] && strcmp(f->key, key) == 0) {
+            *next = i + 1;
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* A form's plan, made once per form (forms do not change while loaded): the form compiled for the
+ * checks (its sections, as fields whose fields are theirs); where its material fields are — its
+ * fields that are one, or hold one below, and nothing else, so that a walk of a document visits
+ * only those — and its fields filled from the organisation's record. The plan holds a reference to
+ * its form, so that no other form can take its address, and both live as long as the process. */
+enum plan_kind { PLAN_MATERIAL, PLAN_MATERIALS, PLAN_OBJECT, PLAN_OBJECTS };
+
+struct plan_list { struct plan_field *items; size_t n; };
+
+struct plan_field {
+    const char *key;
+    const json_t *def;
+    enum plan_kind kind;
+    long long max_items;   /* -1: no limit */
+    struct plan_list fields;   /* PLAN_OBJECT, PLAN_OBJECTS */
+};
+
+struct form_plan {
+    const json_t *form;
+    struct field_list sections;      /* compiled for the checks, every section in the form's order */
+    struct plan_list material_sections;
+    struct schema_record_field *record_fields;
+    size_t n_record_fields;
+    struct form_plan *next;
+};
+
+/* the plans made so far, newest first: read without the lock (a plan is complete before it is
+ * published, and never changes after), added to under it */
+static struct form_plan *plans_known;
+static pthread_mutex_t plans_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* the plan of defs (a "fields" array); false when out of memory */
+static bool plan_fields(const json_t *defs, struct plan_list *out)
+{
+    *out = (struct plan_list){0};
+    size_t n = json_array_size(defs), i;
+    if (!n) return true;
+    if (!(out->items = calloc(n, sizeof *out->items))) return false;
+    const json_t *def;
+    json_array_foreach(defs, i, def) {
+        const char *type = def_type(def);
+        const char *key = json_string_value(json_object_get(def, "key"));
+        if (!key) continue;
+        struct plan_field f = {key, def, PLAN_MATERIAL, -1, {0}};
+        long long max = 0;
+        if (def_has(def, "max_items", &max)) f.max_items = max;
+        if (strcmp(type, "material") == 0) f.kind = PLAN_MATERIAL;
+        else if (strcmp(type, "material[]") == 0) f.kind = PLAN_MATERIALS;
+        else if (strcmp(type, "object") == 0 || strcmp(type, "list<object>") == 0) {
+            f.kind = strcmp(type, "object") == 0 ? PLAN_OBJECT : PLAN_OBJECTS;
+            if (!plan_fields(json_object_get(def, "fields"), &f.fields)) return false;
+            if (!f.fields.n) {   /* nothing below to look at */
+                free(f.fields.items);
+                continue;
+            }
+        } else {
+            continue;
+        }
+        out->items[out->n++] = f;
+    }
+    return true;
+}
+
+/* fp's plan of form; false when out of memory */
+static bool plan_make(struct form_plan *fp, const json_t *form)
+{
+    const json_t *sections = form_sections(form);
+    if (!compile_fields(sections, &fp->sections)) return false;
+    /* the sections as fields of a top-level object */
+    size_t n = json_array_size(sections), i;
+    if (n && !(fp->material_sections.items = calloc(n, sizeof *fp->material_sections.items))) return false;
+    const json_t *section;
+    json_array_foreach(sections, i, section) {
+        const char *key = json_string_value(json_object_get(section, "key"));
+        struct plan_field f = {key, section, PLAN_OBJECT, -1, {0}};
+        if (!key) continue;
+        if (!plan_fields(json_object_get(section, "fields"), &f.fields)) return false;
+        if (f.fields.n) fp->material_sections.items[fp->material_sections.n++] = f;
+        else free(f.fields.items);
+    }
+    /* the sections' fields filled from the organisation's record */
+    size_t k, records = 0;
+    const json_t *def;
+    json_array_foreach(sections, i, section)
+        json_array_foreach(json_object_get(section, "fields"), k, def)
+            records += json_is_string(json_object_get(def, "from_record"));
+    if (records && !(fp->record_fields = calloc(records, sizeof *fp->record_fields))) return false;
+    json_array_foreach(sections, i, section) {
+        json_array_foreach(json_object_get(section, "fields"), k, def) {
+            const char *member = json_string_value(json_object_get(def, "from_record"));
+            const char *section_key = json_string_value(json_object_get(section, "key"));
+            const char *key = json_string_value(json_object_get(def, "key"));
+            if (!member || !section_key || !key || fp->n_record_fields == records) continue;
+            struct schema_record_field *rf = &fp->record_fields[fp->n_record_fields++];
+            rf->def = def;
+            rf->member = member;
+            snprintf(rf->path, sizeof rf->path, "/%s/%s", section_key, key);
+        }
+    }
+    return true;
+}
+
+static const struct form_plan *plan_of(const json_t *form)
+{
+    for (struct form_plan *fp = __atomic_load_n(&plans_known, __ATOMIC_ACQUIRE); fp; fp = fp->next)
+        if (fp->form == form) return fp;
+    pthread_mutex_lock(&plans_mu);
+    struct form_plan *fp = plans_known;
+    while (fp && fp->form != form) fp = fp->next;
+    if (!fp && (fp = calloc(1, sizeof *fp))) {
+        if (!plan_make(fp, form)) {   /* out of memory: no plan (a half-made one is not freed: rare) */
+            free(fp);
+            fp = NULL;
+        } else {
+            fp->form = json_incref((json_t *)form);
+            fp->next = plans_known;
+            __atomic_store_n(&plans_known, fp, __ATOMIC_RELEASE);
+        }
+    }
+    pthread_mutex_unlock(&plans_mu);
+    return fp;
+}
+
 /* ---- shape ------------------------------------------------------------------------------ */
 
 /* What a value of each type looks like, as a message ends: "… must be <en>" / "…应为<zh>". */
@@ -287,23 +514,25 @@ static bool pattern_matches(const char *pattern, const char *s, size_t bytes)
     return re && regexec(re, s, 0, NULL, 0) == 0;
 }
 
-static void check_text(struct walk *w, const json_t *def, const json_t *value)
+static void check_text(struct walk *w, const struct field *f, const json_t *value)
 {
     if (!json_is_string(value)) {
-        report_type(w, def, "text");
+        report_type(w, f->def, "text");
         return;
     }
     const char *s = json_string_value(value);
     size_t bytes = json_string_length(value);
-    const char *at = path_text(&w->path);
-    long long max_length = 0;
-    if (def_has(def, "max_length", &max_length) && utf8_codepoints(s, bytes) > (size_t)max_length)
-        report(w, "FORM-LENGTH", format("%s（%s）不能超过%lld个字符", label(def, "zh"), at, max_length),
-               format("%s (%s) must be at most %lld characters", label(def, "en"), at, max_length));
-    const char *pattern = json_string_value(json_object_get(def, "pattern"));
+    const json_t *def = f->def;
+    if (f->has_max_length && utf8_codepoints(s, bytes) > (size_t)f->max_length) {
+        const char *at = path_text(&w->path);
+        report(w, "FORM-LENGTH", format("%s（%s）不能超过%lld个字符", label(def, "zh"), at, f->max_length),
+               format("%s (%s) must be at most %lld characters", label(def, "en"), at, f->max_length));
+    }
+    const char *pattern = f->pattern;
     if (!pattern || bytes == 0 || pattern_matches(pattern, s, bytes))
         return;
     /* in words when the pack says what the pattern wants (pattern_hint), else the pattern itself */
+    const char *at = path_text(&w->path);
     const json_t *hint = json_object_get(def, "pattern_hint");
     const char *hint_zh = json_string_value(json_object_get(hint, "zh"));
     const char *hint_en = json_string_value(json_object_get(hint, "en"));
@@ -318,17 +547,17 @@ static void check_text(struct walk *w, const json_t *def, const json_t *value)
     free(value_shown);
 }
 
-static void check_int(struct walk *w, const json_t *def, const json_t *value)
+static void check_int(struct walk *w, const struct field *f, const json_t *value)
 {
     if (!json_is_integer(value)) {
-        report_type(w, def, "int");
+        report_type(w, f->def, "int");
         return;
     }
-    long long n = json_integer_value(value), min = 0, max = 0;
-    bool has_min = def_has(def, "min", &min), has_max = def_has(def, "max", &max);
+    long long n = json_integer_value(value), min = f->min, max = f->max;
+    bool has_min = f->has_min, has_max = f->has_max;
     if ((!has_min || n >= min) && (!has_max || n <= max))
         return;
-    const char *at = path_text(&w->path), *zh = label(def, "zh"), *en = label(def, "en");
+    const char *at = path_text(&w->path), *zh = label(f->def, "zh"), *en = label(f->def, "en");
     if (has_min && has_max)
         report(w, "FORM-RANGE", format("%s（%s）应在%lld到%lld之间", zh, at, min, max),
                format("%s (%s) must be between %lld and %lld", en, at, min, max));
@@ -340,11 +569,11 @@ static void check_int(struct walk *w, const json_t *def, const json_t *value)
                format("%s (%s) must be at most %lld", en, at, max));
 }
 
-static void check_date(struct walk *w, const json_t *def, const json_t *value)
+static void check_date(struct walk *w, const struct field *f, const json_t *value)
 {
     day_t day;
     if (!json_is_string(value)) {
-        report_type(w, def, "date");
+        report_type(w, f->def, "date");
         return;
     }
     const char *s = json_string_value(value);
@@ -353,28 +582,30 @@ static void check_date(struct walk *w, const json_t *def, const json_t *value)
     const char *at = path_text(&w->path);
     char *value_shown = shown(s);
     report(w, "FORM-DATE",
-           format("%s（%s）应为有效日期（YYYY-MM-DD），“%s”不是有效日期", label(def, "zh"), at, value_shown),
-           format("%s (%s) must be a real day written YYYY-MM-DD; \"%s\" is not", label(def, "en"), at,
+           format("%s（%s）应为有效日期（YYYY-MM-DD），“%s”不是有效日期", label(f->def, "zh"), at, value_shown),
+           format("%s (%s) must be a real day written YYYY-MM-DD; \"%s\" is not", label(f->def, "en"), at,
                   value_shown));
     free(value_shown);
 }
 
-static void check_enum(struct walk *w, const json_t *def, const json_t *value)
+static void check_enum(struct walk *w, const struct field *f, const json_t *value)
 {
     if (!json_is_string(value)) {
-        report_type(w, def, "enum");
+        report_type(w, f->def, "enum");
         return;
     }
-    if (json_string_length(value) == 0)
+    size_t len = json_string_length(value);
+    if (len == 0)
         return;
-    const json_t *options = json_object_get(def, "options");
-    size_t i;
-    const json_t *option;
-    json_array_foreach(options, i, option)
-        if (json_equal(json_object_get(option, "value"), value))
+    const char *s = json_string_value(value);
+    for (size_t k = 0; k < f->n_options; k++)
+        if (f->options[k].len == len && memcmp(f->options[k].text, s, len) == 0)
             return;
 
     /* "a, b, c" and "a（甲）、b（乙）" listing every option code. */
+    const json_t *options = json_object_get(f->def, "options");
+    size_t i;
+    const json_t *option;
     size_t cap_en = 1, cap_zh = 1;
     json_array_foreach(options, i, option) {
         cap_en += strlen(json_string_value(json_object_get(option, "value"))) + 2;
@@ -397,106 +628,100 @@ static void check_enum(struct walk *w, const json_t *def, const json_t *value)
         strcat(list_zh, "）");
     }
     const char *at = path_text(&w->path);
-    char *value_shown = shown(json_string_value(value));
+    char *value_shown = shown(s);
     report(w, "FORM-ENUM",
-           format("%s（%s）应为以下选项之一：%s；“%s”不是有效选项", label(def, "zh"), at, list_zh, value_shown),
-           format("%s (%s) must be one of %s; \"%s\" is not", label(def, "en"), at, list_en, value_shown));
+           format("%s（%s）应为以下选项之一：%s；“%s”不是有效选项", label(f->def, "zh"), at, list_zh, value_shown),
+           format("%s (%s) must be one of %s; \"%s\" is not", label(f->def, "en"), at, list_en, value_shown));
     free(value_shown);
     free(list_en);
     free(list_zh);
 }
 
 /* material, org_ref and evaluation_ref: the id of a stored object. */
-static void check_id(struct walk *w, const json_t *def, const json_t *value, const char *type)
+static void check_id(struct walk *w, const struct field *f, const json_t *value, const char *type)
 {
     if (!json_is_integer(value) || json_integer_value(value) < 1)
-        report_type(w, def, type);
+        report_type(w, f->def, type);
 }
 
-static void check_members(struct walk *w, const json_t *defs, const json_t *container_def,
-                          const json_t *object);
-
-static void check_value(struct walk *w, const json_t *def, const json_t *value);
+static void check_members(struct walk *w, const struct field *container, const json_t *object);
 
 /* The lists: enum[], text[], material[], list<object>. */
-static void check_list(struct walk *w, const json_t *def, const json_t *value, const char *type)
+static void check_list(struct walk *w, const struct field *f, const json_t *value)
 {
     if (!json_is_array(value)) {
-        report_type(w, def, type);
+        report_type(w, f->def, f->type);
         return;
     }
     size_t count = json_array_size(value), limit = count;
-    long long max_items = 0;
-    if (def_has(def, "max_items", &max_items) && count > (size_t)max_items) {
+    if (f->has_max_items && count > (size_t)f->max_items) {
         const char *at = path_text(&w->path);
-        report(w, "FORM-ITEMS", format("%s（%s）最多%lld项，当前有%zu项", label(def, "zh"), at, max_items, count),
-               format("%s (%s) may have at most %lld entries; it has %zu", label(def, "en"), at, max_items,
+        report(w, "FORM-ITEMS", format("%s（%s）最多%lld项，当前有%zu项", label(f->def, "zh"), at, f->max_items, count),
+               format("%s (%s) may have at most %lld entries; it has %zu", label(f->def, "en"), at, f->max_items,
                       count));
-        limit = (size_t)max_items;
+        limit = (size_t)f->max_items;
     }
     for (size_t i = 0; i < limit; i++) {
         const json_t *item = json_array_get(value, i);
         if (json_is_null(item))
             continue;
         size_t mark = path_push_index(&w->path, i);
-        if (strcmp(type, "enum[]") == 0)
-            check_enum(w, def, item);
-        else if (strcmp(type, "text[]") == 0)
-            check_text(w, def, item);
-        else if (strcmp(type, "material[]") == 0)
-            check_id(w, def, item, "material");
+        if (f->kind == FIELD_ENUM_LIST)
+            check_enum(w, f, item);
+        else if (f->kind == FIELD_TEXT_LIST)
+            check_text(w, f, item);
+        else if (f->kind == FIELD_MATERIAL_LIST)
+            check_id(w, f, item, "material");
         else if (!json_is_object(item))
-            report_type(w, def, "object");
+            report_type(w, f->def, "object");
         else
-            check_members(w, json_object_get(def, "fields"), def, item);
+            check_members(w, f, item);
         path_cut(&w->path, mark);
     }
 }
 
-static void check_value(struct walk *w, const json_t *def, const json_t *value)
+static void check_value(struct walk *w, const struct field *f, const json_t *value)
 {
     if (json_is_null(value))
         return;
-    const char *type = def_type(def);
-    if (strcmp(type, "text") == 0)
-        check_text(w, def, value);
-    else if (strcmp(type, "int") == 0)
-        check_int(w, def, value);
-    else if (strcmp(type, "bool") == 0) {
+    switch (f->kind) {
+    case FIELD_TEXT: check_text(w, f, value); break;
+    case FIELD_INT: check_int(w, f, value); break;
+    case FIELD_BOOL:
         if (!json_is_boolean(value))
-            report_type(w, def, type);
-    } else if (strcmp(type, "date") == 0)
-        check_date(w, def, value);
-    else if (strcmp(type, "enum") == 0)
-        check_enum(w, def, value);
-    else if (strcmp(type, "material") == 0 || strcmp(type, "org_ref") == 0 || strcmp(type, "evaluation_ref") == 0)
-        check_id(w, def, value, type);
-    else if (strcmp(type, "object") == 0) {
+            report_type(w, f->def, f->type);
+        break;
+    case FIELD_DATE: check_date(w, f, value); break;
+    case FIELD_ENUM: check_enum(w, f, value); break;
+    case FIELD_ID: check_id(w, f, value, f->type); break;
+    case FIELD_OBJECT:
         if (json_is_object(value))
-            check_members(w, json_object_get(def, "fields"), def, value);
+            check_members(w, f, value);
         else
-            report_type(w, def, type);
-    } else
-        check_list(w, def, value, type);
+            report_type(w, f->def, f->type);
+        break;
+    default: check_list(w, f, value); break;
+    }
 }
 
-/* The members of a section or object: each must be a field of defs and have its shape. */
-static void check_members(struct walk *w, const json_t *defs, const json_t *container_def,
-                          const json_t *object)
+/* The members of a section or object (container): each must be one of its fields and have its
+ * shape. */
+static void check_members(struct walk *w, const struct field *container, const json_t *object)
 {
     const char *key;
     const json_t *value;
+    size_t next = 0;
     json_object_foreach((json_t *)object, key, value) {
         size_t mark = path_push(&w->path, key);
-        const json_t *def = find_by_key(defs, key);
-        if (def) {
-            check_value(w, def, value);
+        const struct field *f = field_named(&container->fields, key, &next);
+        if (f) {
+            check_value(w, f, value);
         } else {
             const char *at = path_text(&w->path);
             char *key_shown = shown(key);
             report(w, "FORM-UNKNOWN",
-                   format("未知字段（%s）：%s中没有“%s”字段", at, label(container_def, "zh"), key_shown),
-                   format("Unknown field %s: %s has no field \"%s\"", at, label(container_def, "en"),
+                   format("未知字段（%s）：%s中没有“%s”字段", at, label(container->def, "zh"), key_shown),
+                   format("Unknown field %s: %s has no field \"%s\"", at, label(container->def, "en"),
                           key_shown));
             free(key_shown);
         }
@@ -511,9 +736,12 @@ json_t *schema_check_shape(const struct pack *p, const json_t *doc)
 
 json_t *schema_check_shape_member(const json_t *form, const char *key, const json_t *value)
 {
+    const struct form_plan *plan = plan_of(form);
+    if (!plan)
+        abort(); /* out of memory while validating: nothing sensible to return */
     struct walk w = {json_array(), {0}};
-    size_t mark = path_push(&w.path, key);
-    const json_t *section = find_by_key(form_sections(form), key);
+    size_t mark = path_push(&w.path, key), next = 0;
+    const struct field *section = field_named(&plan->sections, key, &next);
     const char *at = path_text(&w.path);
     if (!section) {
         char *key_shown = shown(key);
@@ -521,10 +749,10 @@ json_t *schema_check_shape_member(const json_t *form, const char *key, const jso
                format("Unknown section %s: the form has no section \"%s\"", at, key_shown));
         free(key_shown);
     } else if (json_is_object(value)) {
-        check_members(&w, json_object_get(section, "fields"), section, value);
+        check_members(&w, section, value);
     } else if (!json_is_null(value)) {
-        report(&w, "FORM-TYPE", format("%s（%s）应为对象", label(section, "zh"), at),
-               format("%s (%s) must be an object", label(section, "en"), at));
+        report(&w, "FORM-TYPE", format("%s（%s）应为对象", label(section->def, "zh"), at),
+               format("%s (%s) must be an object", label(section->def, "en"), at));
     }
     path_cut(&w.path, mark);
     free(w.path.text);
@@ -572,11 +800,6 @@ static bool is_missing(const json_t *value)
            (json_is_string(value) && is_blank(json_string_value(value), json_string_length(value)));
 }
 
-static bool def_required(const json_t *def)
-{
-    return json_is_true(json_object_get(def, "required"));
-}
-
 static bool type_is_list(const char *type)
 {
     return strcmp(type, "enum[]") == 0 || strcmp(type, "text[]") == 0 ||
@@ -590,59 +813,55 @@ static void report_required(struct walk *w, const json_t *def)
            format("%s (%s) is required", label(def, "en"), at));
 }
 
-static void require_members(struct walk *w, const json_t *defs, const json_t *object);
+static void require_members(struct walk *w, const struct field_list *fields, const json_t *object);
 
-static void require_value(struct walk *w, const json_t *def, const json_t *value)
+static void require_value(struct walk *w, const struct field *f, const json_t *value)
 {
-    const char *type = def_type(def);
-    bool required = def_required(def);
-    if (type_is_list(type)) {
+    if (f->listed) {
         if (value && !json_is_null(value) && !json_is_array(value))
             return; /* a shape error, reported by schema_check_shape */
         size_t filled = 0;
         for (size_t i = 0; i < json_array_size(value); i++)
             filled += !json_is_null(json_array_get(value, i));
-        long long min_items = 0;
-        def_has(def, "min_items", &min_items);
-        size_t needed = min_items > 1 ? (size_t)min_items : 1;
-        if (required && filled == 0 && needed == 1) {
-            report_required(w, def);
-        } else if (required && filled < needed) {
+        size_t needed = f->min_items > 1 ? (size_t)f->min_items : 1;
+        if (f->required && filled == 0 && needed == 1) {
+            report_required(w, f->def);
+        } else if (f->required && filled < needed) {
             const char *at = path_text(&w->path);
             report(w, "FORM-REQUIRED",
-                   format("%s（%s）至少需要%zu项，当前有%zu项", label(def, "zh"), at, needed, filled),
-                   format("%s (%s) needs at least %zu entries; it has %zu", label(def, "en"), at, needed, filled));
+                   format("%s（%s）至少需要%zu项，当前有%zu项", label(f->def, "zh"), at, needed, filled),
+                   format("%s (%s) needs at least %zu entries; it has %zu", label(f->def, "en"), at, needed, filled));
         }
-        if (strcmp(type, "list<object>") != 0)
+        if (f->kind != FIELD_OBJECT_LIST)
             return;
-        const json_t *fields = json_object_get(def, "fields");
         for (size_t i = 0; i < json_array_size(value); i++) {
             const json_t *item = json_array_get(value, i);
             if (!json_is_object(item))
                 continue;
             size_t mark = path_push_index(&w->path, i);
-            require_members(w, fields, item);
+            require_members(w, &f->fields, item);
             path_cut(&w->path, mark);
         }
         return;
     }
-    if (!required)
+    if (!f->required)
         return;
     if (is_missing(value))
-        report_required(w, def);
-    else if (strcmp(type, "object") == 0 && json_is_object(value))
-        require_members(w, json_object_get(def, "fields"), value);
+        report_required(w, f->def);
+    else if (f->kind == FIELD_OBJECT && json_is_object(value))
+        require_members(w, &f->fields, value);
 }
 
 /* object may be NULL (the section or object is absent): then every required field is missing. */
-static void require_members(struct walk *w, const json_t *defs, const json_t *object)
+static void require_members(struct walk *w, const struct field_list *fields, const json_t *object)
 {
-    size_t i;
-    const json_t *def;
-    json_array_foreach(defs, i, def) {
-        const char *key = json_string_value(json_object_get(def, "key"));
+    for (size_t i = 0; i < fields->n; i++) {
+        const struct field *f = &fields->items[i];
+        const char *key = f->key ? f->key : json_string_value(json_object_get(f->def, "key"));
+        if (!key)
+            continue;
         size_t mark = path_push(&w->path, key);
-        require_value(w, def, object ? json_object_get(object, key) : NULL);
+        require_value(w, f, object ? json_object_get(object, key) : NULL);
         path_cut(&w->path, mark);
     }
 }
@@ -652,11 +871,18 @@ json_t *schema_check_required(const struct pack *p, const json_t *doc)
     return schema_check_required_in(p->form, doc);
 }
 
-json_t *schema_check_required_section(const json_t *section, const json_t *value)
+json_t *schema_check_required_section(const json_t *form, size_t index, const json_t *value)
 {
+    const struct form_plan *plan = plan_of(form);
+    if (!plan)
+        abort(); /* out of memory while validating: nothing sensible to return */
     struct walk w = {json_array(), {0}};
-    size_t mark = path_push(&w.path, json_string_value(json_object_get(section, "key")));
-    require_members(&w, json_object_get(section, "fields"), json_is_object(value) ? value : NULL);
+    if (index >= plan->sections.n)
+        return w.findings;
+    const struct field *section = &plan->sections.items[index];
+    const char *key = json_string_value(json_object_get(section->def, "key"));
+    size_t mark = path_push(&w.path, key ? key : "");
+    require_members(&w, &section->fields, json_is_object(value) ? value : NULL);
     path_cut(&w.path, mark);
     free(w.path.text);
     return w.findings;
@@ -669,7 +895,7 @@ json_t *schema_check_required_in(const json_t *form, const json_t *doc)
     const json_t *section;
     json_array_foreach(form_sections(form), i, section) {
         const char *key = json_string_value(json_object_get(section, "key"));
-        json_t *part = schema_check_required_section(section, json_is_object(doc) ? json_object_get(doc, key) : NULL);
+        json_t *part = schema_check_required_section(form, i, json_is_object(doc) && key ? json_object_get(doc, key) : NULL);
         json_array_extend(all, part);
         json_decref(part);
     }
@@ -754,117 +980,6 @@ const json_t *schema_field_in(const json_t *form, const char *path)
 
 /* ---- material references ---------------------------------------------------------------- */
 
-/* A form's plan, made once per form (forms do not change while loaded): where its material fields
- * are — its fields that are one, or hold one below, and nothing else, so that a walk of a
- * document visits only those — and its fields filled from the organisation's record. The plan
- * holds a reference to its form, so that no other form can take its address, and both live as
- * long as the process. */
-enum plan_kind { PLAN_MATERIAL, PLAN_MATERIALS, PLAN_OBJECT, PLAN_OBJECTS };
-
-struct plan_list { struct plan_field *items; size_t n; };
-
-struct plan_field {
-    const char *key;
-    const json_t *def;
-    enum plan_kind kind;
-    long long max_items;   /* -1: no limit */
-    struct plan_list fields;   /* PLAN_OBJECT, PLAN_OBJECTS */
-};
-
-struct form_plan {
-    const json_t *form;
-    struct plan_list sections;
-    struct schema_record_field *record_fields;
-    size_t n_record_fields;
-    struct form_plan *next;
-};
-
-static struct form_plan *plans_known;
-static pthread_mutex_t plans_mu = PTHREAD_MUTEX_INITIALIZER;
-
-/* the plan of defs (a "fields" array); false when out of memory */
-static bool plan_fields(const json_t *defs, struct plan_list *out)
-{
-    *out = (struct plan_list){0};
-    size_t n = json_array_size(defs), i;
-    if (!n) return true;
-    if (!(out->items = calloc(n, sizeof *out->items))) return false;
-    const json_t *def;
-    json_array_foreach(defs, i, def) {
-        const char *type = def_type(def);
-        const char *key = json_string_value(json_object_get(def, "key"));
-        if (!key) continue;
-        struct plan_field f = {key, def, PLAN_MATERIAL, -1, {0}};
-        long long max = 0;
-        if (def_has(def, "max_items", &max)) f.max_items = max;
-        if (strcmp(type, "material") == 0) f.kind = PLAN_MATERIAL;
-        else if (strcmp(type, "material[]") == 0) f.kind = PLAN_MATERIALS;
-        else if (strcmp(type, "object") == 0 || strcmp(type, "list<object>") == 0) {
-            f.kind = strcmp(type, "object") == 0 ? PLAN_OBJECT : PLAN_OBJECTS;
-            if (!plan_fields(json_object_get(def, "fields"), &f.fields)) return false;
-            if (!f.fields.n) {   /* nothing below to look at */
-                free(f.fields.items);
-                continue;
-            }
-        } else {
-            continue;
-        }
-        out->items[out->n++] = f;
-    }
-    return true;
-}
-
-static const struct form_plan *plan_of(const json_t *form)
-{
-    pthread_mutex_lock(&plans_mu);
-    struct form_plan *fp = plans_known;
-    while (fp && fp->form != form) fp = fp->next;
-    if (!fp && (fp = calloc(1, sizeof *fp))) {
-        /* the sections as fields of a top-level object */
-        const json_t *sections = form_sections(form);
-        size_t n = json_array_size(sections), i;
-        bool ok = !n || (fp->sections.items = calloc(n, sizeof *fp->sections.items));
-        const json_t *section;
-        json_array_foreach(sections, i, section) {
-            const char *key = json_string_value(json_object_get(section, "key"));
-            struct plan_field f = {key, section, PLAN_OBJECT, -1, {0}};
-            if (!ok || !key) continue;
-            ok = plan_fields(json_object_get(section, "fields"), &f.fields);
-            if (f.fields.n) fp->sections.items[fp->sections.n++] = f;
-            else free(f.fields.items);
-        }
-        /* the sections' fields filled from the organisation's record */
-        size_t k, records = 0;
-        const json_t *def;
-        json_array_foreach(sections, i, section)
-            json_array_foreach(json_object_get(section, "fields"), k, def)
-                records += json_is_string(json_object_get(def, "from_record"));
-        ok = ok && (!records || (fp->record_fields = calloc(records, sizeof *fp->record_fields)));
-        json_array_foreach(sections, i, section) {
-            json_array_foreach(json_object_get(section, "fields"), k, def) {
-                const char *member = json_string_value(json_object_get(def, "from_record"));
-                const char *section_key = json_string_value(json_object_get(section, "key"));
-                const char *key = json_string_value(json_object_get(def, "key"));
-                if (!ok || !member || !section_key || !key || fp->n_record_fields == records) continue;
-                struct schema_record_field *rf = &fp->record_fields[fp->n_record_fields++];
-                rf->def = def;
-                rf->member = member;
-                snprintf(rf->path, sizeof rf->path, "/%s/%s", section_key, key);
-            }
-        }
-        if (!ok) {   /* out of memory: no plan (a half-made one is not freed: it is tiny and rare) */
-            free(fp);
-            fp = NULL;
-        } else {
-            fp->form = json_incref((json_t *)form);
-            fp->next = plans_known;
-            plans_known = fp;
-        }
-    }
-    pthread_mutex_unlock(&plans_mu);
-    return fp;
-}
-
 static void each_material_in(const struct plan_list *fields, const json_t *object, struct path *path,
                              schema_material_fn fn, void *arg)
 {
@@ -905,7 +1020,7 @@ void schema_each_material(const json_t *form, const json_t *doc, schema_material
     if (!plan)
         return;
     struct path path = {0};
-    each_material_in(&plan->sections, doc, &path, fn, arg);
+    each_material_in(&plan->material_sections, doc, &path, fn, arg);
     free(path.text);
 }
 

@@ -26,11 +26,11 @@ json_t *schema_check_required_in(const json_t *form, const json_t *doc);
 
 /* The two checks a part at a time, as they are made: the shape findings of the document's member
  * key (schema_check_shape_in of an object is these, member by member in the object's order), and
- * the completeness findings of one section of the form (value: the section's object in the
+ * the completeness findings of the form's section at index (value: the section's object in the
  * document, or NULL; schema_check_required_in is these, section by section in the form's order).
  * A part depends on nothing but the form and its value (rules.c reuses it while both stay). */
 json_t *schema_check_shape_member(const json_t *form, const char *key, const json_t *value);
-json_t *schema_check_required_section(const json_t *section, const json_t *value);
+json_t *schema_check_required_section(const json_t *form, size_t index, const json_t *value);
 
 /* Look up the field definition at a document path ("/subject/name", "/provider/data_centers/0/role");
  * NULL when the path names no field of the form. Borrowed reference. */

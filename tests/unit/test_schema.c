@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 
 #include "core/date.h"
 #include "policy/pack.h"
+#include "policy/pattern.h"
 #include "policy/schema.h"
 
 static struct pack *pack;
@@ -920,6 +923,344 @@ static void test_material_walk(void **state)
     json_decref(doc);
 }
 
+/* ---- the compiled checks against a plain walk of the form ------------------------------- */
+
+/* The shape and completeness checks walk the form compiled once (schema.c's plan). Written here
+ * the plain way, reading every attribute from the form's JSON as it goes, the two checks must
+ * find the same rules at the same paths, in the same order, on random edits of the pack's
+ * documents. (The messages are held by the tests above, case by case.) */
+
+/* Random edits, the same on every run (xorshift64*). */
+static unsigned long long mut_state = 88172645463325252ULL;
+static unsigned long long mut_next(void)
+{
+    mut_state ^= mut_state >> 12;
+    mut_state ^= mut_state << 25;
+    mut_state ^= mut_state >> 27;
+    return mut_state * 2685821657736338717ULL;
+}
+static size_t mut_below(size_t n) { return n ? (size_t)(mut_next() % n) : 0; }
+
+static json_t *mut_value(void)
+{
+    static const char *const TEXTS[] = {
+        "", "   ", "\xe3\x80\x80", "x", "abc-123", "2026-02-30", "2026-13-01", "2026-01-05", "20260105",
+        "primary", "standard", "yes", "none", "91350100M000100Y43", "110105", "999999", "a/b~c",
+        "13800138000", "someone@example.com", "not an e-mail", "https://example.com/x",
+    };
+    switch (mut_below(15)) {
+    case 0: return json_null();
+    case 1: case 2: case 3: return json_string(TEXTS[mut_below(sizeof TEXTS / sizeof TEXTS[0])]);
+    case 4: {   /* a long text, CJK and ASCII */
+        size_t n = 1 + mut_below(400);
+        char *s = malloc(n * 3 + 1);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (mut_below(2)) { memcpy(s + k, "\xe5\xa4\x87", 3); k += 3; }
+            else s[k++] = (char)('a' + mut_below(26));
+        }
+        s[k] = 0;
+        json_t *v = json_string(s);
+        free(s);
+        return v;
+    }
+    case 5: case 13: {
+        static const long long INTS[] = {0, -1, 1, 2, 3, 5, 100, 100000000000LL, 4, 1000000};
+        return json_integer(INTS[mut_below(sizeof INTS / sizeof INTS[0])]);
+    }
+    case 6: return json_boolean(mut_below(2));
+    case 7: return json_array();
+    case 8: return json_pack("[n]");
+    case 9: return json_pack("[s n i]", "x", 3);
+    case 10: return json_object();
+    case 11: return json_pack("{s:i}", "zz_unknown", 1);
+    case 12: return json_real(3.5);
+    default: return json_pack("[i i]", 1, 2);
+    }
+}
+
+/* one random edit somewhere in doc */
+static void mutate(json_t *doc)
+{
+    json_t *cur = doc;
+    for (int depth = 0; depth < 6; depth++) {
+        if (depth > 0 && mut_below(100) < 35) break;
+        json_t *child = NULL;
+        if (json_is_object(cur) && json_object_size(cur)) {
+            size_t pick = mut_below(json_object_size(cur)), i = 0;
+            const char *key;
+            json_t *v;
+            json_object_foreach(cur, key, v) if (i++ == pick) { child = v; break; }
+        } else if (json_is_array(cur) && json_array_size(cur)) {
+            child = json_array_get(cur, mut_below(json_array_size(cur)));
+        }
+        if (!child || !(json_is_object(child) || json_is_array(child))) break;
+        cur = child;
+    }
+    if (json_is_object(cur)) {
+        size_t n = json_object_size(cur), pick = mut_below(n + 1), i = 0;
+        const char *key;
+        json_t *v;
+        char name[64] = "zz_unknown";
+        json_object_foreach(cur, key, v) if (i++ == pick) { snprintf(name, sizeof name, "%s", key); break; }
+        json_t *moved = json_incref(json_object_get(cur, name));
+        switch (mut_below(5)) {
+        case 0: json_object_del(cur, name); break;
+        case 1:   /* to the end: out of the form's order */
+            json_object_del(cur, name);
+            if (moved) json_object_set(cur, name, moved);
+            break;
+        default: json_object_set_new(cur, name, mut_value()); break;
+        }
+        json_decref(moved);
+    } else if (json_is_array(cur)) {
+        size_t n = json_array_size(cur);
+        switch (mut_below(3)) {
+        case 0: {   /* grow past any max_items */
+            json_t *first = n ? json_array_get(cur, 0) : NULL;
+            size_t extra = 1 + mut_below(60);
+            for (size_t i = 0; i < extra; i++) json_array_append_new(cur, first ? json_deep_copy(first) : mut_value());
+            break;
+        }
+        case 1: if (n) json_array_set_new(cur, mut_below(n), mut_value()); break;
+        default: if (n) json_array_remove(cur, mut_below(n)); break;
+        }
+    }
+}
+
+static void plain_add(json_t *out, const char *rule, const char *at)
+{
+    json_array_append_new(out, json_sprintf("%s %s", rule, at));
+}
+
+/* at + "/" + segment, escaped as a JSON pointer */
+static void plain_join(char *out, size_t cap, const char *at, const char *segment)
+{
+    size_t n = (size_t)snprintf(out, cap, "%s/", at);
+    for (const char *c = segment; *c && n + 3 < cap; c++) {
+        if (*c == '~' || *c == '/') { out[n++] = '~'; out[n++] = *c == '~' ? '0' : '1'; }
+        else out[n++] = *c;
+    }
+    out[n] = 0;
+}
+
+static const json_t *plain_field(const json_t *defs, const char *key)
+{
+    size_t i;
+    const json_t *def;
+    json_array_foreach(defs, i, def) {
+        const char *k = json_string_value(json_object_get(def, "key"));
+        if (k && strcmp(k, key) == 0) return def;
+    }
+    return NULL;
+}
+
+static bool plain_int_attr(const json_t *def, const char *attr, long long *v)
+{
+    const json_t *x = json_object_get(def, attr);
+    if (json_is_integer(x)) *v = json_integer_value(x);
+    return json_is_integer(x);
+}
+
+static void plain_shape_members(const json_t *defs, const json_t *object, const char *at, json_t *out);
+
+static void plain_scalar(const char *type, const json_t *def, const json_t *v, const char *at, json_t *out)
+{
+    long long a = 0, b = 0;
+    if (strcmp(type, "text") == 0) {
+        if (!json_is_string(v)) { plain_add(out, "FORM-TYPE", at); return; }
+        const char *s = json_string_value(v);
+        size_t len = json_string_length(v), points = 0;
+        for (size_t i = 0; i < len; i++) points += ((unsigned char)s[i] & 0xC0) != 0x80;
+        if (plain_int_attr(def, "max_length", &a) && points > (size_t)a) plain_add(out, "FORM-LENGTH", at);
+        const char *pattern = json_string_value(json_object_get(def, "pattern"));
+        regex_t re;
+        if (pattern && len > 0 && pattern_compile(pattern, &re) == 0) {
+            if (strlen(s) != len || regexec(&re, s, 0, NULL, 0) != 0) plain_add(out, "FORM-PATTERN", at);
+            regfree(&re);
+        }
+    } else if (strcmp(type, "int") == 0) {
+        if (!json_is_integer(v)) { plain_add(out, "FORM-TYPE", at); return; }
+        long long n = json_integer_value(v);
+        if ((plain_int_attr(def, "min", &a) && n < a) || (plain_int_attr(def, "max", &b) && n > b))
+            plain_add(out, "FORM-RANGE", at);
+    } else if (strcmp(type, "bool") == 0) {
+        if (!json_is_boolean(v)) plain_add(out, "FORM-TYPE", at);
+    } else if (strcmp(type, "date") == 0) {
+        day_t day;
+        if (!json_is_string(v)) plain_add(out, "FORM-TYPE", at);
+        else if (json_string_length(v) && (strlen(json_string_value(v)) != json_string_length(v) ||
+                                           date_parse(json_string_value(v), &day) != 0))
+            plain_add(out, "FORM-DATE", at);
+    } else if (strcmp(type, "enum") == 0 || strcmp(type, "enum[]") == 0) {
+        if (!json_is_string(v)) { plain_add(out, "FORM-TYPE", at); return; }
+        if (!json_string_length(v)) return;
+        size_t i;
+        const json_t *option;
+        json_array_foreach(json_object_get(def, "options"), i, option)
+            if (json_equal(json_object_get(option, "value"), v)) return;
+        plain_add(out, "FORM-ENUM", at);
+    } else if (strcmp(type, "text[]") == 0) {
+        plain_scalar("text", def, v, at, out);
+    } else {   /* material, org_ref, evaluation_ref, material[] */
+        if (!json_is_integer(v) || json_integer_value(v) < 1) plain_add(out, "FORM-TYPE", at);
+    }
+}
+
+static void plain_shape_value(const json_t *def, const json_t *v, const char *at, json_t *out)
+{
+    const char *type = json_string_value(json_object_get(def, "type"));
+    type = type ? type : "";
+    if (json_is_null(v)) return;
+    if (strcmp(type, "object") == 0) {
+        if (json_is_object(v)) plain_shape_members(json_object_get(def, "fields"), v, at, out);
+        else plain_add(out, "FORM-TYPE", at);
+        return;
+    }
+    bool list = strcmp(type, "enum[]") == 0 || strcmp(type, "text[]") == 0 || strcmp(type, "material[]") == 0 ||
+                strcmp(type, "list<object>") == 0;
+    if (!list) { plain_scalar(type, def, v, at, out); return; }
+    if (!json_is_array(v)) { plain_add(out, "FORM-TYPE", at); return; }
+    size_t count = json_array_size(v);
+    long long max = 0;
+    if (plain_int_attr(def, "max_items", &max) && count > (size_t)max) {
+        plain_add(out, "FORM-ITEMS", at);
+        count = (size_t)max;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const json_t *item = json_array_get(v, i);
+        char path[1100];
+        snprintf(path, sizeof path, "%.1000s/%zu", at, i);
+        if (json_is_null(item)) continue;
+        if (strcmp(type, "list<object>") != 0) plain_scalar(type, def, item, path, out);
+        else if (!json_is_object(item)) plain_add(out, "FORM-TYPE", path);
+        else plain_shape_members(json_object_get(def, "fields"), item, path, out);
+    }
+}
+
+static void plain_shape_members(const json_t *defs, const json_t *object, const char *at, json_t *out)
+{
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)object, key, v) {
+        char path[1024];
+        plain_join(path, sizeof path, at, key);
+        const json_t *def = plain_field(defs, key);
+        if (def) plain_shape_value(def, v, path, out);
+        else plain_add(out, "FORM-UNKNOWN", path);
+    }
+}
+
+static void plain_required_members(const json_t *defs, const json_t *object, const char *at, json_t *out)
+{
+    size_t i;
+    const json_t *def;
+    json_array_foreach(defs, i, def) {
+        const char *key = json_string_value(json_object_get(def, "key"));
+        const char *type = json_string_value(json_object_get(def, "type"));
+        const json_t *v = object ? json_object_get(object, key) : NULL;
+        bool required = json_is_true(json_object_get(def, "required"));
+        char path[1024];
+        plain_join(path, sizeof path, at, key);
+        if (strcmp(type, "enum[]") == 0 || strcmp(type, "text[]") == 0 || strcmp(type, "material[]") == 0 ||
+            strcmp(type, "list<object>") == 0) {
+            if (v && !json_is_null(v) && !json_is_array(v)) continue;
+            size_t filled = 0;
+            for (size_t k = 0; k < json_array_size(v); k++) filled += !json_is_null(json_array_get(v, k));
+            long long min = 0;
+            plain_int_attr(def, "min_items", &min);
+            if (required && filled < (min > 1 ? (size_t)min : 1)) plain_add(out, "FORM-REQUIRED", path);
+            if (strcmp(type, "list<object>") != 0) continue;
+            for (size_t k = 0; k < json_array_size(v); k++) {
+                char entry[1100];
+                snprintf(entry, sizeof entry, "%.1000s/%zu", path, k);
+                if (json_is_object(json_array_get(v, k)))
+                    plain_required_members(json_object_get(def, "fields"), json_array_get(v, k), entry, out);
+            }
+            continue;
+        }
+        if (!required) continue;
+        bool blank = !v || json_is_null(v);
+        if (json_is_string(v)) {   /* only white space: ASCII, or U+3000 */
+            const char *s = json_string_value(v);
+            size_t len = json_string_length(v), k = 0;
+            while (k < len && (strchr(" \t\n\r", s[k]) && s[k] ? (k += 1) : len - k >= 3 && memcmp(s + k, "\xe3\x80\x80", 3) == 0 ? (k += 3) : 0)) {}
+            blank = k >= len;
+        }
+        if (blank) plain_add(out, "FORM-REQUIRED", path);
+        else if (strcmp(type, "object") == 0 && json_is_object(v))
+            plain_required_members(json_object_get(def, "fields"), v, path, out);
+    }
+}
+
+/* "RULE path" of each finding of both checks, in order */
+static json_t *rules_and_paths(json_t *shape, json_t *required)
+{
+    json_t *out = json_array();
+    json_array_extend(shape, required);
+    size_t i;
+    const json_t *f;
+    json_array_foreach(shape, i, f)
+        plain_add(out, json_string_value(json_object_get(f, "rule")), json_string_value(json_object_get(f, "path")));
+    json_decref(shape);
+    json_decref(required);
+    return out;
+}
+
+static void test_compiled_checks(void **state)
+{
+    (void)state;
+    const char *const bases[] = {"reference.json", "minimal-draft.json", "simplified.json", "inspection-reference.json"};
+    json_t *base[4];
+    for (int b = 0; b < 4; b++) base[b] = load_fixture(bases[b]);
+    long counted[9] = {0};
+    const char *const RULES[9] = {"FORM-UNKNOWN", "FORM-TYPE", "FORM-ENUM", "FORM-LENGTH", "FORM-RANGE",
+                                  "FORM-DATE", "FORM-PATTERN", "FORM-ITEMS", "FORM-REQUIRED"};
+    for (int k = 0; k < 6000; k++) {
+        json_t *doc = json_deep_copy(base[k % 4]);
+        const json_t *form = k % 4 == 3 ? pack->inspection_form : pack->form;
+        for (size_t edits = 1 + mut_below(6); edits > 0; edits--) mutate(doc);
+        json_t *want = json_array();
+        const char *key;
+        json_t *v;
+        json_object_foreach(doc, key, v) {
+            char path[1024];
+            plain_join(path, sizeof path, "", key);
+            const json_t *section = plain_field(json_object_get(form, "sections"), key);
+            if (!section) plain_add(want, "FORM-UNKNOWN", path);
+            else if (json_is_object(v)) plain_shape_members(json_object_get(section, "fields"), v, path, want);
+            else if (!json_is_null(v)) plain_add(want, "FORM-TYPE", path);
+        }
+        size_t i;
+        const json_t *section;
+        json_array_foreach(json_object_get(form, "sections"), i, section) {
+            char path[1024];
+            plain_join(path, sizeof path, "", json_string_value(json_object_get(section, "key")));
+            const json_t *v2 = json_object_get(doc, json_string_value(json_object_get(section, "key")));
+            plain_required_members(json_object_get(section, "fields"), json_is_object(v2) ? v2 : NULL, path, want);
+        }
+        json_t *got = rules_and_paths(schema_check_shape_in(form, doc), schema_check_required_in(form, doc));
+        if (!json_equal(want, got)) {
+            char *a = json_dumps(want, JSON_COMPACT), *b = json_dumps(got, JSON_COMPACT), *d = json_dumps(doc, JSON_COMPACT);
+            fprintf(stderr, "document %d: %s\nplain walk: %s\nchecks:     %s\n", k, d, a, b);
+            free(a), free(b), free(d);
+        }
+        assert_true(json_equal(want, got));
+        json_array_foreach(got, i, v)
+            for (int r = 0; r < 9; r++)
+                counted[r] += strncmp(json_string_value(v), RULES[r], strlen(RULES[r])) == 0 &&
+                              json_string_value(v)[strlen(RULES[r])] == ' ';
+        json_decref(want);
+        json_decref(got);
+        json_decref(doc);
+    }
+    for (int r = 0; r < 9; r++) {   /* the edits reached every rule */
+        print_message("%s: %ld\n", RULES[r], counted[r]);
+        assert_true(counted[r] >= 10);
+    }
+    for (int b = 0; b < 4; b++) json_decref(base[b]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -943,6 +1284,7 @@ int main(void)
         cmocka_unit_test(test_broken_pack),
         cmocka_unit_test(test_concurrent_validation),
         cmocka_unit_test(test_material_walk),
+        cmocka_unit_test(test_compiled_checks),
     };
     return cmocka_run_group_tests(tests, setup_pack, teardown_pack);
 }
