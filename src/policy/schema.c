@@ -29,11 +29,19 @@ enum { SHOWN_VALUE_CODEPOINTS = 40 };
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-/* A JSON pointer under construction: segments are appended and later cut back. */
+/* A JSON pointer under construction: segments are pushed and later cut back, and its text (RFC
+ * 6901: ~ → ~0, / → ~1) is written only when a finding or a caller asks for it; most values pass.
+ * A key segment points at the key itself, which outlives it (the document's or the form's). */
+struct segment {
+    const char *key;   /* NULL: an index */
+    size_t index;
+};
+
 struct path {
+    struct segment *segments;
+    size_t n, cap;
     char *text;
-    size_t len;
-    size_t cap;
+    size_t text_cap;
 };
 
 /* The state of one check: where it is, and what it has found. */
@@ -42,55 +50,74 @@ struct walk {
     struct path path;
 };
 
-static void path_reserve(struct path *p, size_t extra)
+/* Pushes a segment; returns the mark to cut back to. */
+static size_t path_push_segment(struct path *p, struct segment s)
 {
-    if (p->text && p->len + extra + 1 <= p->cap)
-        return;
-    size_t cap = p->cap ? p->cap : 128;
-    while (cap < p->len + extra + 1)
-        cap *= 2;
-    char *text = realloc(p->text, cap);
-    if (!text)
-        abort(); /* out of memory while validating: nothing sensible to return */
-    p->text = text;
-    p->cap = cap;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        struct segment *segments = realloc(p->segments, cap * sizeof *segments);
+        if (!segments)
+            abort(); /* out of memory while validating: nothing sensible to return */
+        p->segments = segments;
+        p->cap = cap;
+    }
+    p->segments[p->n] = s;
+    return p->n++;
 }
 
-/* Appends "/segment" with RFC 6901 escaping (~ → ~0, / → ~1); returns the length to cut back to. */
-static size_t path_push(struct path *p, const char *segment)
+static size_t path_push(struct path *p, const char *key)
 {
-    size_t mark = p->len;
-    size_t n = strlen(segment);
-    path_reserve(p, 2 * n + 1);
-    p->text[p->len++] = '/';
-    for (const char *c = segment; *c; c++) {
-        if (*c == '~' || *c == '/') {
-            p->text[p->len++] = '~';
-            p->text[p->len++] = *c == '~' ? '0' : '1';
-        } else {
-            p->text[p->len++] = *c;
-        }
-    }
-    p->text[p->len] = '\0';
-    return mark;
+    return path_push_segment(p, (struct segment){key, 0});
 }
 
 static size_t path_push_index(struct path *p, size_t index)
 {
-    char segment[32];
-    snprintf(segment, sizeof segment, "%zu", index);
-    return path_push(p, segment);
+    return path_push_segment(p, (struct segment){NULL, index});
 }
 
 static void path_cut(struct path *p, size_t mark)
 {
-    p->len = mark;
-    p->text[mark] = '\0';
+    p->n = mark;
 }
 
-static const char *path_text(const struct path *p)
+/* The pointer's text, valid until the path is next changed or asked for its text. */
+static const char *path_text(struct path *p)
 {
-    return p->text ? p->text : "";
+    size_t need = 1;
+    for (size_t i = 0; i < p->n; i++)
+        need += 1 + (p->segments[i].key ? 2 * strlen(p->segments[i].key) : 20);
+    if (need > p->text_cap) {
+        char *text = realloc(p->text, need);
+        if (!text)
+            abort();
+        p->text = text;
+        p->text_cap = need;
+    }
+    size_t len = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        p->text[len++] = '/';
+        const char *c = p->segments[i].key;
+        if (!c) {
+            len += (size_t)sprintf(p->text + len, "%zu", p->segments[i].index);
+            continue;
+        }
+        for (; *c; c++) {
+            if (*c == '~' || *c == '/') {
+                p->text[len++] = '~';
+                p->text[len++] = *c == '~' ? '0' : '1';
+            } else {
+                p->text[len++] = *c;
+            }
+        }
+    }
+    p->text[len] = '\0';
+    return p->text;
+}
+
+static void path_free(struct path *p)
+{
+    free(p->segments);
+    free(p->text);
 }
 
 /* printf into a fresh heap string. */
@@ -755,7 +782,7 @@ json_t *schema_check_shape_member(const json_t *form, const char *key, const jso
                format("%s (%s) must be an object", label(section->def, "en"), at));
     }
     path_cut(&w.path, mark);
-    free(w.path.text);
+    path_free(&w.path);
     return w.findings;
 }
 
@@ -884,7 +911,7 @@ json_t *schema_check_required_section(const json_t *form, size_t index, const js
     size_t mark = path_push(&w.path, key ? key : "");
     require_members(&w, &section->fields, json_is_object(value) ? value : NULL);
     path_cut(&w.path, mark);
-    free(w.path.text);
+    path_free(&w.path);
     return w.findings;
 }
 
@@ -1021,7 +1048,7 @@ void schema_each_material(const json_t *form, const json_t *doc, schema_material
         return;
     struct path path = {0};
     each_material_in(&plan->material_sections, doc, &path, fn, arg);
-    free(path.text);
+    path_free(&path);
 }
 
 const struct schema_record_field *schema_record_fields(const json_t *form, size_t *n)
