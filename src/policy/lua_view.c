@@ -36,6 +36,18 @@ void view_end(struct view *v, lua_State *L)
     v->mt_ref = LUA_NOREF;
 }
 
+void view_move_arrays(struct view *v, struct view *from)
+{
+    view_free_arrays(v);
+    v->nodes = from->nodes, v->cap_nodes = from->cap_nodes;
+    v->reads = from->reads, v->cap_reads = from->cap_reads;
+    v->keys = from->keys, v->cap_keys = from->cap_keys;
+    v->disarmed = from->disarmed, v->cap_disarmed = from->cap_disarmed;
+    from->nodes = NULL, from->reads = NULL, from->keys = NULL, from->disarmed = NULL;
+    from->n_nodes = from->n_reads = from->n_keys = from->n_disarmed = 0;
+    from->cap_nodes = from->cap_reads = from->cap_keys = from->cap_disarmed = 0;
+}
+
 static bool grow(void **arr, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap) return true;

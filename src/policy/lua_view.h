@@ -67,6 +67,9 @@ void view_init(struct view *v, bool track);
 /* Release the Lua side (in L) and, unless moved out, the arrays. */
 void view_end(struct view *v, lua_State *L);
 void view_free_arrays(struct view *v);
+/* The arrays of `from` move to v (emptied, their room kept), v's own freed, and `from` is left
+ * without any: one thread's evaluations reuse one set instead of growing a new one each time. */
+void view_move_arrays(struct view *v, struct view *from);
 
 /* Push a proxy for json (an object or array) as root `root`; its node index in *node. by_key: its
  * reads are recorded key by key (else, as for every nested container, a unit's first look inside

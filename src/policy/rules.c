@@ -256,6 +256,7 @@ fail:
 struct rule_info {
     const char *id, *severity, *source, *path;
     bool overridable;
+    bool inspection;            /* a rule of the self-inspection report (INSP-…) */
 };
 
 struct cache_slot {
@@ -264,6 +265,7 @@ struct cache_slot {
     struct rule_info *rules;    /* rules[i] is entry i+1 of the state's array of rules */
     size_t n_rules;
     unsigned long used;         /* for least-recently-used replacement */
+    struct view spare;          /* the arrays of the thread's last evaluation, for the next */
 };
 
 struct state_cache {
@@ -278,6 +280,7 @@ static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
 static void slot_clear(struct cache_slot *slot)
 {
     free(slot->rules);
+    view_free_arrays(&slot->spare);
     sandbox_free(slot->sb);
     program_release(slot->prog);
     memset(slot, 0, sizeof *slot);
@@ -310,6 +313,8 @@ void policy_thread_cleanup(void)
 
 /* Read the stored rules of a new state into slot->rules (a protected call: getfield may
  * allocate). */
+static bool is_inspection_rule(const char *id) { return id && strncmp(id, "INSP-", 5) == 0; }
+
 static int collect_rules(lua_State *L)
 {
     struct cache_slot *slot = lua_touserdata(L, 1);
@@ -327,6 +332,7 @@ static int collect_rules(lua_State *L)
         r->path = lua_tostring(L, -1);
         lua_getfield(L, 3, "overridable");
         r->overridable = lua_toboolean(L, -1);
+        r->inspection = is_inspection_rule(r->id);
         lua_settop(L, 2);
     }
     return 0;
@@ -434,7 +440,7 @@ struct policy_trace {
 
 struct eval {
     struct sandbox *sb;
-    const struct cache_slot *slot;
+    struct cache_slot *slot;
     const struct pack *p;
     const json_t *doc;
     const json_t *ctx;
@@ -461,7 +467,6 @@ struct eval {
 
 /* Rules whose id starts INSP- check the self-inspection report (inspection.json); all others the
  * filing document (form.json). */
-static bool is_inspection_rule(const char *id) { return id && strncmp(id, "INSP-", 5) == 0; }
 
 /* A whole evaluation's time: each call has its own limits (lua_sandbox.h), and the rules together
  * may use EVALUATION_MS of the thread's CPU time, never more than EVALUATION_WALL_MS on the clock;
@@ -626,7 +631,7 @@ static void take_result(struct eval *ev, const struct rule_info *r, lua_State *L
 
 /* ---- derived values --------------------------------------------------------------------- */
 
-static const struct rule_info CLASSIFY_INFO = {CLASSIFY_RULE, "error", "classify.lua", "", false};
+static const struct rule_info CLASSIFY_INFO = {CLASSIFY_RULE, "error", "classify.lua", "", false, false};
 
 static void classify_problem(struct eval *ev, const char *what)
 {
@@ -930,7 +935,7 @@ static void run_rules(struct eval *ev, lua_State *L)
         size_t u = i + 1;
         ev->unit_start[u] = ev->unit_end[u] = json_array_size(ev->findings);
         ev->unit_ok[u] = true;
-        if (is_inspection_rule(r->id) != ev->inspection) continue;
+        if (r->inspection != ev->inspection) continue;
         if (unit_reusable(ev, u)) {
             prev_unit_reuse(ev, u);
             ev->unit_end[u] = json_array_size(ev->findings);
@@ -1018,8 +1023,9 @@ static struct policy_trace *trace_make(struct eval *ev, size_t n_units)
     t->nodes = ev->view.nodes;
     t->n_nodes = ev->view.n_nodes;
     t->keys = ev->view.keys;
-    ev->view.nodes = NULL;
+    ev->view.nodes = NULL;   /* the trace's now */
     ev->view.keys = NULL;
+    ev->view.cap_nodes = ev->view.cap_keys = 0;
     t->ran = ev->ran;
     t->reused = ev->reused;
     free(count);
@@ -1062,7 +1068,8 @@ static void eval_release(struct eval *ev)
     free(ev->prev_state);
     free(ev->prev_all);
     free(ev->prev_map);
-    view_free_arrays(&ev->view);
+    if (ev->slot) view_move_arrays(&ev->slot->spare, &ev->view);
+    else view_free_arrays(&ev->view);
 }
 
 static int evaluate(const struct pack *p, const json_t *doc, day_t as_of, const json_t *ctx,
@@ -1086,6 +1093,7 @@ static int evaluate(const struct pack *p, const json_t *doc, day_t as_of, const 
     if (!ev.slot)
         goto fail;
     ev.sb = ev.slot->sb;
+    view_move_arrays(&ev.view, &ev.slot->spare);
     size_t n_units = ev.slot->n_rules + 1;
     /* a document that is no object: rules see an empty one */
     ev.roots[ROOT_DOC] = json_is_object(doc) ? json_incref((json_t *)doc) : json_object();
