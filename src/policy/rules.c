@@ -1306,6 +1306,8 @@ static int check(const struct pack *p, const json_t *doc, day_t as_of, const jso
     json_t *shape_parts = next && shape ? json_object() : NULL, *required_parts = next && shape ? json_object() : NULL;
     struct same_members members = {0};
     json_t *all = shape ? shape_checked(form, doc, same, shape_parts, &members) : json_array();
+    /* completeness now, while the document is still in the cache (its findings follow the shape's) */
+    json_t *required = shape ? required_checked(form, doc, same, required_parts, &members) : schema_check_required_in(form, doc);
     /* the rules see the document without the values the shape check refused */
     json_t *well_formed = schema_without_findings(doc, all);
     int rc = well_formed ? evaluate(p, well_formed, as_of, ctx, prev, next, &rule_findings, derived, e)
@@ -1313,12 +1315,12 @@ static int check(const struct pack *p, const json_t *doc, day_t as_of, const jso
     json_decref(well_formed);
     if (rc != 0) {
         json_decref(all);
+        json_decref(required);
         json_decref(shape_parts);
         json_decref(required_parts);
         *findings = NULL;
         return -1;
     }
-    json_t *required = shape ? required_checked(form, doc, same, required_parts, &members) : schema_check_required_in(form, doc);
     if (next && *next && shape_parts && required_parts) {
         (*next)->form = form;
         (*next)->doc_checked = json_incref((json_t *)doc);
