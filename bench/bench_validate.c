@@ -27,8 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_common.h"
 #include "config.h"
 #include "core/date.h"
 #include "core/json_read.h"
@@ -36,34 +36,6 @@
 #include "policy/rules.h"
 
 static long save_ran, save_reused;   /* rules run and reused by the saves */
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    }
-    return buf;
-}
 
 enum what { PARSE, READ, EVALUATE, SERVER, VALIDATE, SAVE };
 
@@ -136,40 +108,34 @@ static double measure(const struct run *r, enum what w, double seconds)
         if (once(r, w) != 0)
             return -1;
     if (fixed > 0) {
-        double start = now();
+        double start = bench_now();
         for (long i = 0; i < fixed; i++)
             once(r, w);
-        return (double)fixed / (now() - start);
+        return (double)fixed / (bench_now() - start);
     }
     long count = 0;
-    double start = now(), elapsed;
+    double start = bench_now(), elapsed;
     do {
         for (int i = 0; i < 100; i++)
             once(r, w);
         count += 100;
-        elapsed = now() - start;
+        elapsed = bench_now() - start;
     } while (elapsed < seconds);
     return (double)count / elapsed;
 }
 
 int main(int argc, char **argv)
 {
-    char dir[4200];
-    const char *root = getenv("BEIAN_POLICY_DIR");
-    snprintf(dir, sizeof dir, "%s/cn-cloud", root && *root ? root : BEIAN_DEFAULT_POLICY_DIR);
-    const char *pack_dir = argc > 1 ? argv[1] : dir;
-    double seconds = argc > 2 ? atof(argv[2]) : 2.0;
-
-    struct err e = {0};
+    char pack_dir[4200];
     struct pack *p;
-    if (pack_load(pack_dir, &p, &e) != 0) {
-        fprintf(stderr, "bench_validate: %s\n", e.detail_en);
+    double seconds;
+    if (bench_open_pack("bench_validate", argc, argv, pack_dir, sizeof pack_dir, &p, &seconds) != 0)
         return 1;
-    }
+    struct err e = {0};
     char path[4400];
     snprintf(path, sizeof path, "%s/fixtures/reference.json", pack_dir);
     size_t len = 0;
-    char *bytes = read_file(path, &len);
+    char *bytes = bench_read_file(path, &len);
     json_t *doc = bytes ? json_loadb(bytes, len, 0, NULL) : NULL;
     if (!doc) {
         fprintf(stderr, "bench_validate: cannot read %s\n", path);

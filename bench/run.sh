@@ -4,7 +4,7 @@
 #   2. PUT of the draft document (a real write each time) vs a plain C loop inserting the same document
 #      into SQLite with the same synchronous setting
 #   3. both on PostgreSQL, one node and two nodes behind nginx, beside SQLite (bench/pg.sh)
-# Then validation, the Django + DRF peer (bench/django/bench.sh: GET, PUT and validation beside
+# Then validation and its floor (bench/validate_floor.c), the Django + DRF peer (bench/django/bench.sh: GET, PUT and validation beside
 # beian's), the policy impact and the standing check, the notification outbox, and a soak.
 # Prints a Markdown table for docs/performance.md. BENCH_SECONDS (default 10) sets each run's length;
 # BENCH_ONLY=put runs only the PUT and its C loop (the figures of the save path) and stops there.
@@ -93,6 +93,13 @@ echo
 echo "Validation of policy/cn-cloud/fixtures/reference.json (build/bench_validate, one thread):"
 echo '```'
 build/bench_validate
+echo '```'
+# its floor: the same validation doing only what it cannot skip, each part the plainest way, beside
+# beian's in the same process (bench/validate_floor.c)
+echo
+echo "Validation against its floor (build/validate_floor, one thread):"
+echo '```'
+build/validate_floor
 echo '```'
 
 # the stack users would otherwise pick: Django + DRF + jsonschema under gunicorn, same SQLite
