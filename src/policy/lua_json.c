@@ -1,6 +1,7 @@
-/* lua_json.c — JSON values as Lua values, for the rule sandbox (pack data, change reports; a
- * filing document reaches the rules through the lazy view of lua_view.c, which builds the same
- * tables one level at a time). The mapping keeps JSON pointers meaningful: arrays become
+/* lua_json.c — JSON values as Lua values, for the rule sandbox (pack data, change reports, and a
+ * filing document and its context in a plain check; when the reads of a check are recorded, for a
+ * later save, the document reaches the rules through the lazy view of lua_view.c instead, which
+ * builds the same tables one level at a time). The mapping keeps JSON pointers meaningful: arrays become
  * 1-based sequences in which a JSON null stays in place as the `null` sentinel (a light userdata), so
  * entry i of a list is always at pointer index i-1; a null object member is simply absent, which is
  * what "not filled" means to a rule. Depth is bounded.

@@ -140,14 +140,10 @@ static int node_of(lua_State *L, int idx)
 
 static void push_metatable(lua_State *L, struct view *v) { lua_rawgeti(L, LUA_REGISTRYINDEX, v->mt_ref); }
 
-/* A new proxy for node n, with the shared metatable at mt_idx. Untracked, sized for its contents,
- * as lua_json.c sizes a table (the order pairs gives depends on it). */
+/* A new proxy for node n, with the shared metatable at mt_idx. */
 static void push_proxy_for(lua_State *L, struct view *v, int n, int mt_idx)
 {
-    const json_t *json = v->nodes[n].json;
-    size_t len = v->track ? 0 : json_is_array(json) ? json_array_size(json) : json_object_size(json);
-    if (len > 1000000) len = 0;
-    lua_createtable(L, json_is_array(json) ? (int)len : 0, json_is_array(json) ? 0 : (int)len);
+    lua_newtable(L);
     lua_pushvalue(L, mt_idx);
     lua_setmetatable(L, -2);
     lua_pushvalue(L, -1);
@@ -261,17 +257,7 @@ static void open_proxy(lua_State *L, struct view *v, int idx, int n)
         lua_rawseti(L, lua_upvalueindex(UP_MTS), n);
     }
     lua_setmetatable(L, idx);
-    if (v->track) disarmed(L, v, n);
-}
-
-/* Untracked (nobody asked for the reads: a plain policy_check), a proxy looked into becomes the
- * table lua_json.c would have built, in place, with no metatable: the rules then read plain
- * tables, as before the view, and pay only for the containers they reach. */
-static void fill_in_place(lua_State *L, struct view *v, int idx, int n)
-{
-    lua_pushnil(L);
-    lua_setmetatable(L, idx);
-    fill(L, v, n, idx);
+    disarmed(L, v, n);
 }
 
 /* __index of a proxy not yet looked into by the current unit: the unit reads the node. */
@@ -279,12 +265,6 @@ static int mm_first_index(lua_State *L)
 {
     struct view *v = up_view(L);
     int n = node_of(L, 1);
-    if (!v->track) {
-        fill_in_place(L, v, 1, n);
-        lua_settop(L, 2);
-        lua_rawget(L, 1);
-        return 1;
-    }
     view_record(v, v->unit, n, VIEW_KEY_ALL, NULL, 0, 0);
     open_proxy(L, v, 1, n);
     push_shadow(L, v, n);
@@ -353,11 +333,6 @@ static int mm_len(lua_State *L)
 {
     struct view *v = up_view(L);
     int n = node_of(L, 1);
-    if (!v->track && !v->nodes[n].by_key) {
-        fill_in_place(L, v, 1, n);
-        lua_pushinteger(L, (lua_Integer)luaL_len(L, 1));
-        return 1;
-    }
     view_record(v, v->unit, n, VIEW_KEY_ALL, NULL, 0, 0);
     const json_t *json = v->nodes[n].json;
     lua_pushinteger(L, json_is_array(json) ? (lua_Integer)json_array_size(json) : 0);
@@ -378,26 +353,9 @@ static int mm_next(lua_State *L)
     return 2;
 }
 
-/* next() over a table filled in place */
-static int plain_next(lua_State *L)
-{
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_settop(L, 2);
-    if (lua_next(L, 1)) return 2;
-    lua_pushnil(L);
-    return 1;
-}
-
 static int mm_pairs(lua_State *L)
 {
     struct view *v = up_view(L);
-    if (!v->track && !v->nodes[node_of(L, 1)].by_key) {
-        fill_in_place(L, v, 1, node_of(L, 1));
-        lua_pushcfunction(L, plain_next);
-        lua_pushvalue(L, 1);
-        lua_pushnil(L);
-        return 3;
-    }
     view_record(v, v->unit, node_of(L, 1), VIEW_KEY_ALL, NULL, 0, 0);
     push_metatable(L, v);
     lua_getfield(L, -1, "__next");
@@ -415,11 +373,6 @@ static int mm_newindex(lua_State *L)
     struct view *v = up_view(L);
     lua_settop(L, 3);
     int n = node_of(L, 1);
-    if (!v->track && !v->nodes[n].by_key) {   /* a plain table from now on, as before the view */
-        fill_in_place(L, v, 1, n);
-        lua_rawset(L, 1);
-        return 0;
-    }
     if (v->nodes[n].by_key) {   /* into the overlay of the roots read by key */
         if (lua_rawgeti(L, lua_upvalueindex(UP_SHADOWS), OVERLAY) != LUA_TTABLE) {
             lua_pop(L, 1);
@@ -465,9 +418,8 @@ static int mm_newindex(lua_State *L)
     lua_setfield(L, -3, "__written");
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, 1);
-    /* untracked, a proxy stays open; written, it is armed again for the next unit */
-    if (!v->track) disarmed(L, v, n);
-    else if (v->n_disarmed == 0 || v->disarmed[v->n_disarmed - 1] != n) disarmed(L, v, n);
+    /* written, it is armed again for the next unit */
+    if (v->n_disarmed == 0 || v->disarmed[v->n_disarmed - 1] != n) disarmed(L, v, n);
     return 0;
 }
 
@@ -527,7 +479,6 @@ static void make_metatables(lua_State *L, struct view *v)
 void view_push_root(lua_State *L, struct view *v, int root, const json_t *json, bool by_key, int *node)
 {
     if (v->mt_ref == LUA_NOREF) make_metatables(L, v);
-    by_key = by_key && v->track;   /* untracked, nothing is recorded: a plain table like the rest */
     push_metatable(L, v);
     int mt = lua_gettop(L);
     int n = view_add_node(v, -1, json, VIEW_KEY_ALL, NULL, 0, 0);
@@ -535,9 +486,7 @@ void view_push_root(lua_State *L, struct view *v, int root, const json_t *json, 
     v->nodes[n].root = root;
     v->nodes[n].by_key = by_key;
     *node = n;
-    size_t len = v->track || by_key ? 0 : json_is_array(json) ? json_array_size(json) : json_object_size(json);
-    if (len > 1000000) len = 0;
-    lua_createtable(L, json_is_array(json) ? (int)len : 0, json_is_array(json) ? 0 : (int)len);
+    lua_newtable(L);
     int proxy = lua_gettop(L);
     if (by_key) {   /* a metatable of its own, never opened */
         push_own_metatable(L, v);

@@ -63,6 +63,9 @@ struct view {
     int mt_ref;        /* the proxies' metatable (registry), LUA_NOREF before the first root */
 };
 
+/* track: record reads. Roots are pushed only when reads are recorded: a plain check gives the
+ * rules the converted tables themselves (lua_json.c, rules.c), what an unrecorded proxy would only
+ * become; an untracked view just takes the recording calls (view_record) as no-ops. */
 void view_init(struct view *v, bool track);
 /* Release the Lua side (in L) and, unless moved out, the arrays. */
 void view_end(struct view *v, lua_State *L);
@@ -71,7 +74,8 @@ void view_free_arrays(struct view *v);
  * without any: one thread's evaluations reuse one set instead of growing a new one each time. */
 void view_move_arrays(struct view *v, struct view *from);
 
-/* Push a proxy for json (an object or array) as root `root`; its node index in *node. by_key: its
+/* Push a proxy for json (an object or array) as root `root` of a tracked view; its node index in
+ * *node. by_key: its
  * reads are recorded key by key (else, as for every nested container, a unit's first look inside
  * records the whole node, and the unit then reads it at table speed). Inside a protected call. */
 void view_push_root(lua_State *L, struct view *v, int root, const json_t *json, bool by_key, int *node);

@@ -882,6 +882,15 @@ static bool unit_reusable(struct eval *ev, size_t u)
 
 /* ---- running the units ------------------------------------------------------------------- */
 
+/* Root r for the units: through the view when their reads are recorded (by_key: read key by key,
+ * as the context); else converted whole (lua_json.c), the plain tables the view's unrecorded
+ * proxies would become one at a time, with none of the view's work. */
+static void push_root(lua_State *L, struct eval *ev, int r, bool by_key)
+{
+    if (ev->view.track) view_push_root(L, &ev->view, r, ev->roots[r], by_key, &ev->root_node[r]);
+    else sandbox_push_json(L, ev->roots[r]);
+}
+
 static void run_classify(struct eval *ev, lua_State *L)
 {
     ev->unit_start[UNIT_CLASSIFY] = json_array_size(ev->findings);
@@ -923,7 +932,7 @@ static void run_classify(struct eval *ev, lua_State *L)
         luaL_error(L, "not enough memory");
     }
     ev->roots[ROOT_CTX_RULES] = ctx;
-    view_push_root(L, &ev->view, ROOT_CTX_RULES, ctx, true, &ev->root_node[ROOT_CTX_RULES]);
+    push_root(L, ev, ROOT_CTX_RULES, true);
     lua_replace(L, ARG_CTX);
 }
 
@@ -974,9 +983,8 @@ static void run_rules(struct eval *ev, lua_State *L)
 static int eval_main(lua_State *L)
 {
     struct eval *ev = lua_touserdata(L, ARG_EVAL);
-    view_push_root(L, &ev->view, ROOT_DOC, ev->roots[ROOT_DOC], false, &ev->root_node[ROOT_DOC]);
-    view_push_root(L, &ev->view, ROOT_CTX_CLASSIFY, ev->roots[ROOT_CTX_CLASSIFY], true,
-                   &ev->root_node[ROOT_CTX_CLASSIFY]);
+    push_root(L, ev, ROOT_DOC, false);
+    push_root(L, ev, ROOT_CTX_CLASSIFY, true);
     ev->start_wall = clock_ns(CLOCK_MONOTONIC);
     ev->start_cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     run_classify(ev, L);
