@@ -37,11 +37,15 @@ struct segment {
     size_t index;
 };
 
+enum { PATH_ROOM_SEGMENTS = 16, PATH_ROOM_TEXT = 256 };
+
 struct path {
-    struct segment *segments;
+    struct segment *segments;   /* room: at first the path's own (no allocation for most walks) */
     size_t n, cap;
     char *text;
     size_t text_cap;
+    struct segment room_segments[PATH_ROOM_SEGMENTS];
+    char room_text[PATH_ROOM_TEXT];
 };
 
 /* The state of one check: where it is, and what it has found. */
@@ -50,17 +54,34 @@ struct walk {
     struct path path;
 };
 
+/* An empty path, using its own room (it must not be copied after). */
+static void path_init(struct path *p)
+{
+    p->segments = p->room_segments;
+    p->cap = PATH_ROOM_SEGMENTS;
+    p->n = 0;
+    p->text = p->room_text;
+    p->text_cap = PATH_ROOM_TEXT;
+}
+
+/* a larger array for *arr of *cap elements of size (its own room is not freed) */
+static void path_grow(void **arr, size_t *cap, size_t need, size_t size, const void *room)
+{
+    size_t n = *cap * 2;
+    while (n < need) n *= 2;
+    void *bigger = *arr == room ? malloc(n * size) : realloc(*arr, n * size);
+    if (!bigger)
+        abort(); /* out of memory while validating: nothing sensible to return */
+    if (*arr == room) memcpy(bigger, room, *cap * size);
+    *arr = bigger;
+    *cap = n;
+}
+
 /* Pushes a segment; returns the mark to cut back to. */
 static size_t path_push_segment(struct path *p, struct segment s)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 16;
-        struct segment *segments = realloc(p->segments, cap * sizeof *segments);
-        if (!segments)
-            abort(); /* out of memory while validating: nothing sensible to return */
-        p->segments = segments;
-        p->cap = cap;
-    }
+    if (p->n == p->cap)
+        path_grow((void **)&p->segments, &p->cap, p->n + 1, sizeof *p->segments, p->room_segments);
     p->segments[p->n] = s;
     return p->n++;
 }
@@ -86,13 +107,8 @@ static const char *path_text(struct path *p)
     size_t need = 1;
     for (size_t i = 0; i < p->n; i++)
         need += 1 + (p->segments[i].key ? 2 * strlen(p->segments[i].key) : 20);
-    if (need > p->text_cap) {
-        char *text = realloc(p->text, need);
-        if (!text)
-            abort();
-        p->text = text;
-        p->text_cap = need;
-    }
+    if (need > p->text_cap)
+        path_grow((void **)&p->text, &p->text_cap, need, 1, p->room_text);
     size_t len = 0;
     for (size_t i = 0; i < p->n; i++) {
         p->text[len++] = '/';
@@ -116,8 +132,8 @@ static const char *path_text(struct path *p)
 
 static void path_free(struct path *p)
 {
-    free(p->segments);
-    free(p->text);
+    if (p->segments != p->room_segments) free(p->segments);
+    if (p->text != p->room_text) free(p->text);
 }
 
 /* printf into a fresh heap string. */
@@ -766,7 +782,8 @@ json_t *schema_check_shape_member(const json_t *form, const char *key, const jso
     const struct form_plan *plan = plan_of(form);
     if (!plan)
         abort(); /* out of memory while validating: nothing sensible to return */
-    struct walk w = {json_array(), {0}};
+    struct walk w = {.findings = json_array()};
+    path_init(&w.path);
     size_t mark = path_push(&w.path, key), next = 0;
     const struct field *section = field_named(&plan->sections, key, &next);
     const char *at = path_text(&w.path);
@@ -903,7 +920,8 @@ json_t *schema_check_required_section(const json_t *form, size_t index, const js
     const struct form_plan *plan = plan_of(form);
     if (!plan)
         abort(); /* out of memory while validating: nothing sensible to return */
-    struct walk w = {json_array(), {0}};
+    struct walk w = {.findings = json_array()};
+    path_init(&w.path);
     if (index >= plan->sections.n)
         return w.findings;
     const struct field *section = &plan->sections.items[index];
@@ -1046,7 +1064,8 @@ void schema_each_material(const json_t *form, const json_t *doc, schema_material
     const struct form_plan *plan = json_is_object(doc) ? plan_of(form) : NULL;
     if (!plan)
         return;
-    struct path path = {0};
+    struct path path;
+    path_init(&path);
     each_material_in(&plan->material_sections, doc, &path, fn, arg);
     path_free(&path);
 }
