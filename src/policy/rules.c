@@ -311,10 +311,12 @@ void policy_thread_cleanup(void)
     tls_cache = NULL;
 }
 
-/* Read the stored rules of a new state into slot->rules (a protected call: getfield may
- * allocate). */
+/* Rules whose id starts INSP- check the self-inspection report (inspection.json); all others the
+ * filing document (form.json). */
 static bool is_inspection_rule(const char *id) { return id && strncmp(id, "INSP-", 5) == 0; }
 
+/* Read the stored rules of a new state into slot->rules (a protected call: getfield may
+ * allocate). */
 static int collect_rules(lua_State *L)
 {
     struct cache_slot *slot = lua_touserdata(L, 1);
@@ -464,9 +466,6 @@ struct eval {
     int *prev_map;                   /* per node of prev: its node in this view (-1 not yet) */
     int ran, reused;
 };
-
-/* Rules whose id starts INSP- check the self-inspection report (inspection.json); all others the
- * filing document (form.json). */
 
 /* A whole evaluation's time: each call has its own limits (lua_sandbox.h), and the rules together
  * may use EVALUATION_MS of the thread's CPU time, never more than EVALUATION_WALL_MS on the clock;
