@@ -36,10 +36,14 @@ after(async () => {
 // probes. Time-based blind and stacked queries (whose probes also sleep) are left out: their verdict
 // rests on response times, which a loaded test machine (the sanitizers, the other suites beside)
 // can fool, and against a slow machine sqlmap paces itself to minutes a parameter.
+// Each run has an output directory of its own: sqlmap keeps its session in <dir>/<host>/session.sqlite,
+// and two runs beside each other on one host would share it (one run's --flush-session deleted it
+// under the other: "disk I/O error", and that run stopped before testing anything).
 function sqlmap(args, level = ['--level=2', '--technique=BEUQ']) {
   return new Promise((resolve, reject) => {
+    const dir = mkdtempSync(join(out, 'run-'));
     const p = spawn('sqlmap', ['--batch', '--flush-session', '--disable-coloring', ...level, '--risk=1',
-      `--output-dir=${out}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      `--output-dir=${dir}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     p.stdout.on('data', (d) => { text += d; });
     p.stderr.on('data', (d) => { text += d; });
