@@ -1184,7 +1184,11 @@ static void plain_required_members(const json_t *defs, const json_t *object, con
         if (json_is_string(v)) {   /* only white space: ASCII, or U+3000 */
             const char *s = json_string_value(v);
             size_t len = json_string_length(v), k = 0;
-            while (k < len && (strchr(" \t\n\r", s[k]) && s[k] ? (k += 1) : len - k >= 3 && memcmp(s + k, "\xe3\x80\x80", 3) == 0 ? (k += 3) : 0)) {}
+            while (k < len) {
+                if (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r') k += 1;
+                else if (len - k >= 3 && memcmp(s + k, "\xe3\x80\x80", 3) == 0) k += 3;
+                else break;
+            }
             blank = k >= len;
         }
         if (blank) plain_add(out, "FORM-REQUIRED", path);
