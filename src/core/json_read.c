@@ -158,17 +158,19 @@ static json_t *read_object(struct reader *r)
             memcpy(copy, key, key_len);
             key = copy;
         }
-        bool duplicate = (r->flags & JSON_REJECT_DUPLICATES) && json_object_getn(obj, key, key_len);
         skip_space(r);
         json_t *v = NULL;
-        if (!duplicate && r->at < r->end && *r->at == ':') {
+        if (r->at < r->end && *r->at == ':') {
             r->at++;
             skip_space(r);
             v = read_value(r);
         }
+        /* a key already there replaces its value and leaves the size as it was: a duplicate,
+         * found without a lookup of its own (jansson's message comes from the fallback) */
+        size_t members = json_object_size(obj);
         int set = v ? json_object_setn_new_nocheck(obj, key, key_len, v) : -1;
         if (copy && copy != small) free(copy);
-        if (set != 0) goto fail;
+        if (set != 0 || ((r->flags & JSON_REJECT_DUPLICATES) && json_object_size(obj) == members)) goto fail;
         skip_space(r);
         if (r->at >= r->end) goto fail;
         if (*r->at == '}') {
