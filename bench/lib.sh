@@ -42,6 +42,25 @@ PY
   done
 }
 
+# same_reply URL_A URL_B — one save of the same document (a draft of DRAFTS) to each server; fails
+# unless both answer 200 with the same members and the same findings (rule and path, in order):
+# a floor is only a floor while it gives the answer beian gives.
+same_reply() {
+  local id=${DRAFTS%%,*} a b
+  sed 's/__COUNTER__/same-reply/' "$work/doc-template.json" > "$work/same.json"
+  for u in "$1" "$2"; do
+    api -XPUT "$u/api/v1/filings/$id/document" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+      -H 'If-Match: *' --data-binary @"$work/same.json" > "$work/same.$(echo "$u" | tr -dc 0-9)" || return 1
+  done
+  python3 - "$work/same.$(echo "$1" | tr -dc 0-9)" "$work/same.$(echo "$2" | tr -dc 0-9)" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+rules = lambda r: [(f['rule'], f['path']) for f in r['findings']]
+if sorted(a) != sorted(b) or rules(a) != rules(b):
+    sys.exit('replies differ: members %s / %s, findings %s / %s' % (sorted(set(a) ^ set(b)), '', rules(a), rules(b)))
+PY
+}
+
 # (a 10 s timeout: a slow answer on a loaded machine counts in the latency, not as an error)
 run_wrk() { # url script token -> "requests duration_us p50_us p99_us errors"
   BENCH_TOKEN="$3" BENCH_DOC="$work/doc-template.json" BENCH_FILINGS="$DRAFTS" wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$2" "$1" | awk '/^BENCH/{print $2, $3, $4, $5, $6}'

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_headers.h"
+
 static char *body;
 static size_t body_len;
 static _Atomic uint_fast64_t served;
@@ -30,17 +32,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     snprintf(rid, sizeof rid, "%016jx", (uintmax_t)atomic_fetch_add(&served, 1));
     struct MHD_Response *res = MHD_create_response_from_buffer(body_len, body, MHD_RESPMEM_PERSISTENT);
     if (!res) return MHD_NO;
-    MHD_add_response_header(res, "Content-Type", "application/json");
-    MHD_add_response_header(res, "ETag", "\"2-3.0123456789abcdef\"");
-    MHD_add_response_header(res, "Vary", "Accept-Encoding");
-    MHD_add_response_header(res, "X-Request-Id", rid);
-    MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(res, "Content-Security-Policy",
-                            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                            "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
-    MHD_add_response_header(res, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(res, "X-Frame-Options", "DENY");
-    MHD_add_response_header(res, "Cache-Control", "no-store");
+    bench_add_beian_headers(res, "application/json", "\"2-3.0123456789abcdef\"", rid);
     enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, res);
     MHD_destroy_response(res);
     return rc;

@@ -56,11 +56,25 @@ if [ -x "$FLOOR_BIN" ]; then
   read -r n4 d4 p50d p99d e4 < <(run_wrk "http://127.0.0.1:$FP/" bench/put.lua "$TOKEN")
   kill "$floor_pid" 2>/dev/null; wait "$floor_pid" 2>/dev/null || true
   FLOOR=$(rps "$n4" "$d4")
+  # the same floor keeping the rest of the API's promise (--contract), on a copy of beian's
+  # database; it must answer as beian answers
+  CP=$(port)
+  "$FLOOR_BIN" "$CP" 8 policy/cn-cloud "$work/cfloor.db" "$TOKEN" "$DRAFTS" --contract "$work/data/beian.db" \
+    2>"$work/cfloor.log" &
+  cfloor_pid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$CP/" && break; sleep 0.05; done
+  if ! same_reply "http://127.0.0.1:$P" "http://127.0.0.1:$CP"; then
+    kill "$cfloor_pid"; echo "bench: the floor with the whole contract does not answer as beian does" >&2; exit 1
+  fi
+  read -r n5 d5 p50e p99e e5 < <(run_wrk "http://127.0.0.1:$CP/" bench/put.lua "$TOKEN")
+  kill "$cfloor_pid" 2>/dev/null; wait "$cfloor_pid" 2>/dev/null || true
+  CFLOOR=$(rps "$n5" "$d5")
 fi
 put_rows() {
   echo "| PUT /api/v1/filings/{id}/document (beian, 64 drafts) | $PUT | $(ms "$p50c") | $(ms "$p99c") | $e3 | $(ratio "$PUT" "$LOOP" loop) |"
   echo "| plain C loop: INSERT same document, WAL, synchronous=FULL | $LOOP | | | | baseline |"
   [ -z "$FLOOR" ] || echo "| floor: the same PUTs doing only token, row, parse, pack check, text, row + audit, group commit (bench/put_floor.c) | $FLOOR | $(ms "$p50d") | $(ms "$p99d") | $e4 | beian at $(ratio "$PUT" "$FLOOR" floor) |"
+  [ -z "$FLOOR" ] || echo "| floor with the whole contract: besides, records' check, list columns, audit before/after, the reply's columns, actions, ETag, headers, log line (bench/put_floor.c --contract) | $CFLOOR | $(ms "$p50e") | $(ms "$p99e") | $e5 | beian at $(ratio "$PUT" "$CFLOOR" floor) |"
 }
 if [ "${BENCH_ONLY:-}" = put ]; then
   echo "Run: $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, ${SECS}s per run, $CONNS connections (wrk -t2), load average $(cut -d' ' -f1-3 /proc/loadavg)"
