@@ -127,7 +127,7 @@ static struct reply_memo_slot *memo_slot(const char *tag)
     return &slots[h % REPLY_MEMO_SLOTS];
 }
 
-void etag_of_reply(const char *tag, const void *body, size_t len, char *out, size_t out_len)
+void etag_of_reply(const char *tag, const void *body, size_t len, bool remember, char *out, size_t out_len)
 {
     char suffix[1 + REPLY_HASH_BYTES * 2 + 1] = ".";
     struct reply_memo_slot *m = tag ? memo_slot(tag) : NULL;
@@ -137,7 +137,7 @@ void etag_of_reply(const char *tag, const void *body, size_t len, char *out, siz
         unsigned char digest[REPLY_HASH_BYTES];
         crypto_generichash(digest, sizeof digest, body, len, NULL, 0);
         sodium_bin2hex(suffix + 1, sizeof suffix - 1, digest, sizeof digest);
-        if (m && len <= REPLY_MEMO_MAX) {
+        if (m && remember && len <= REPLY_MEMO_MAX) {
             char *copy = malloc(len ? len : 1);
             if (copy) {
                 memcpy(copy, body, len);

@@ -33,8 +33,9 @@ void etag_strip_variant(const char *tag, const char *suffix, char *out, size_t o
  * filing's "id-revision" names its document; its state, actions and dates change without it):
  * "\"X\"" → "\"X.<16 hex digits of BLAKE2b-64 of the body>\"". Unchanged (copied) when tag is not
  * a tag or the result would not fit. A reply equal byte for byte to the one this thread last
- * tagged under the same "X" takes the digest computed then (the body is compared, not hashed). */
-void etag_of_reply(const char *tag, const void *body, size_t len, char *out, size_t out_len);
+ * remembered under the same "X" takes the digest computed then (the body is compared, not hashed);
+ * remember: keep this one (a read's: a write's reply names a revision no one has read yet). */
+void etag_of_reply(const char *tag, const void *body, size_t len, bool remember, char *out, size_t out_len);
 
 /* The other way, for If-Match: "\"X.<16 hex>\"" → "\"X\"" (the thing's own tag); any other value
  * is copied unchanged (truncated to out_len). */

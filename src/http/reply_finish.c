@@ -153,7 +153,7 @@ void reply_finish(struct http_req *r)
     } else if (own && has_body && r->status / 100 == 2 && is_json_type(r->reply_type)) {
         /* the handler's tag names the thing (a filing's document revision); the reply says more */
         char tag[ETAG_MAX];
-        etag_of_reply(own->value, r->reply_body, r->reply_len, tag, sizeof tag);
+        etag_of_reply(own->value, r->reply_body, r->reply_len, read, tag, sizeof tag);
         set_header_value(own, tag);
     }
 

@@ -203,39 +203,51 @@ static bool due_estimated(struct app *a, const json_t *row)
     return !calendar_covers(p->calendar, due);
 }
 
-json_t *filing_view(struct app *a, const struct principal *who, const json_t *row, bool with_document)
+/* v made the view of the row it holds, in place: everything the view says is read from v first,
+ * then written over it in one order (the members' order of the reply). */
+static json_t *view_in_place(struct app *a, const struct principal *who, json_t *v, bool with_document)
 {
-    json_t *v = json_copy((json_t *)row); /* shallow: only top-level members are set below */
     char etag[64];
-    etag_of(row, etag, sizeof etag);
-    json_object_set_new(v, "etag", json_string(etag));
-    json_object_set_new(v, "due_estimated", json_boolean(due_estimated(a, row)));
-    json_object_set_new(v, "provider_visible", json_boolean(jint(row, "provider_visible")));
-    json_object_set_new(v, "authority_visible", json_boolean(jint(row, "authority_visible")));
-    json_object_set_new(v, "paused", json_boolean(!json_is_null(json_object_get(row, "paused_remaining")) &&
-                                                  json_object_get(row, "paused_remaining")));
-    if (jint(row, "parent_id")) { /* a change filing shows the number of the record it changes */
-        json_t *parent = store_filing_get(store_reader(a->store), jint(row, "parent_id"));
-        if (parent) json_object_set(v, "record_number", json_object_get(parent, "number"));
+    etag_of(v, etag, sizeof etag);
+    bool estimated = due_estimated(a, v);
+    bool provider_visible = jint(v, "provider_visible"), authority_visible = jint(v, "authority_visible");
+    const json_t *remaining = json_object_get(v, "paused_remaining");
+    bool paused = !json_is_null(remaining) && remaining;
+    json_t *record_number = NULL;   /* a change filing shows the number of the record it changes */
+    if (jint(v, "parent_id")) {
+        json_t *parent = store_filing_get(store_reader(a->store), jint(v, "parent_id"));
+        if (parent) record_number = json_incref(json_object_get(parent, "number"));
         json_decref(parent);
     }
-    change_view(v, row);
+    json_t *possible = NULL, *actions = NULL, *evaluation = NULL;
     if (with_document) {
-        json_t *possible, *actions;
-        filing_actions_for(a, who, row, &possible, &actions);
-        json_object_set_new(v, "allowed_actions", possible);
-        json_object_set_new(v, "actions", actions);
+        filing_actions_for(a, who, v, &possible, &actions);
         /* the attached scorecard is the enterprise's judgement of its provider: shown to the
          * enterprise and the authorities, not to the provider it judges */
-        if (strcmp(who->org_kind, "provider") != 0) {
-            json_t *ev = provider_evaluation_attached(store_reader(a->store), row);
-            if (ev) json_object_set_new(v, "provider_evaluation", ev);
-        }
+        if (strcmp(who->org_kind, "provider") != 0) evaluation = provider_evaluation_attached(store_reader(a->store), v);
+    }
+    json_object_set_new(v, "etag", json_string(etag));
+    json_object_set_new(v, "due_estimated", json_boolean(estimated));
+    json_object_set_new(v, "provider_visible", json_boolean(provider_visible));
+    json_object_set_new(v, "authority_visible", json_boolean(authority_visible));
+    json_object_set_new(v, "paused", json_boolean(paused));
+    if (record_number) json_object_set_new(v, "record_number", record_number);
+    change_view(v, v);
+    if (with_document) {
+        json_object_set_new(v, "allowed_actions", possible);
+        json_object_set_new(v, "actions", actions);
+        if (evaluation) json_object_set_new(v, "provider_evaluation", evaluation);
     } else {
         json_object_del(v, "document");
         json_object_del(v, "findings");
     }
     return v;
+}
+
+json_t *filing_view(struct app *a, const struct principal *who, const json_t *row, bool with_document)
+{
+    json_t *v = json_copy((json_t *)row); /* shallow: only top-level members are set */
+    return v ? view_in_place(a, who, v, with_document) : NULL;
 }
 
 /* ------------------------------------------------------------------------------ systems */
@@ -498,7 +510,7 @@ static json_t *saved_view(struct app *a, const struct principal *who, json_t *cu
         json_object_set(cur, WRITTEN[k], v ? v : json_null());
     }
     json_object_set(cur, "findings", findings);
-    json_t *v = filing_view(a, who, cur, true);
+    json_t *v = view_in_place(a, who, json_incref(cur), true);   /* cur is this reply's alone */
     json_object_set(v, "findings", json_object_get(nrow, "findings"));   /* the stored text, spliced */
     return v;
 }

@@ -101,8 +101,8 @@ static void reply_tags_name_the_thing_and_the_reply(void **state)
 {
     (void)state;
     char a[ETAG_MAX], b[ETAG_MAX], out[ETAG_MAX];
-    etag_of_reply("\"12-3\"", "{\"state\":\"draft\"}", 17, a, sizeof a);
-    etag_of_reply("\"12-3\"", "{\"state\":\"filed\"}", 17, b, sizeof b);
+    etag_of_reply("\"12-3\"", "{\"state\":\"draft\"}", 17, true, a, sizeof a);
+    etag_of_reply("\"12-3\"", "{\"state\":\"filed\"}", 17, true, b, sizeof b);
     assert_int_equal(strlen(a), strlen("\"12-3.\"") + 16);
     assert_memory_equal(a, "\"12-3.", 6);
     assert_string_not_equal(a, b);                       /* the same revision, another reply */
@@ -114,7 +114,7 @@ static void reply_tags_name_the_thing_and_the_reply(void **state)
     assert_string_equal(out, "\"12-3.0123456789abcdeX\"");
     etag_strip_reply("\".0123456789abcdef\"", out, sizeof out);       /* nothing before it */
     assert_string_equal(out, "\".0123456789abcdef\"");
-    etag_of_reply("nope", "x", 1, out, sizeof out);      /* not a tag: copied */
+    etag_of_reply("nope", "x", 1, true, out, sizeof out);      /* not a tag: copied */
     assert_string_equal(out, "nope");
 }
 
@@ -126,11 +126,11 @@ static void remembered_replies_tag_as_hashed(void **state)
     (void)state;
     char body[20000], first[ETAG_MAX], again[ETAG_MAX], fresh[ETAG_MAX], other[ETAG_MAX];
     for (size_t i = 0; i < sizeof body; i++) body[i] = (char)('a' + i % 26);
-    etag_of_reply("\"7-1\"", body, sizeof body, first, sizeof first);
-    etag_of_reply("\"7-1\"", body, sizeof body, again, sizeof again);
+    etag_of_reply("\"7-1\"", body, sizeof body, true, first, sizeof first);
+    etag_of_reply("\"7-1\"", body, sizeof body, true, again, sizeof again);
     assert_string_equal(first, again);
     body[sizeof body - 1] = '!';                          /* the last byte only */
-    etag_of_reply("\"7-1\"", body, sizeof body, again, sizeof again);
+    etag_of_reply("\"7-1\"", body, sizeof body, true, again, sizeof again);
     assert_string_not_equal(first, again);
     unsigned char digest[8];
     char hex[17], want[ETAG_MAX];
@@ -138,11 +138,20 @@ static void remembered_replies_tag_as_hashed(void **state)
     sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
     snprintf(want, sizeof want, "\"7-1.%s\"", hex);
     assert_string_equal(again, want);
-    etag_of_reply("\"7-1\"", body, sizeof body - 1, fresh, sizeof fresh);   /* shorter */
+    etag_of_reply("\"7-1\"", body, sizeof body - 1, true, fresh, sizeof fresh);   /* shorter */
     assert_string_not_equal(fresh, again);
-    etag_of_reply("\"8-1\"", body, sizeof body, other, sizeof other);       /* another thing */
+    etag_of_reply("\"8-1\"", body, sizeof body, true, other, sizeof other);       /* another thing */
     assert_memory_equal(other, "\"8-1.", 5);
     assert_string_equal(other + 5, want + 5);
+    /* a write's reply, not remembered, is tagged by its own bytes all the same, and leaves the
+     * remembered one in place */
+    char written[ETAG_MAX], read_again[ETAG_MAX];
+    body[0] = '#';
+    etag_of_reply("\"8-1\"", body, sizeof body, false, written, sizeof written);
+    assert_string_not_equal(written, other);
+    body[0] = 'a';
+    etag_of_reply("\"8-1\"", body, sizeof body, true, read_again, sizeof read_again);
+    assert_string_equal(read_again, other);
 }
 
 int main(void)
