@@ -524,7 +524,7 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
 {
     struct store_conn *c = store_reader(a->store);
     for (int attempt = 0; attempt < 4; attempt++) {
-        json_t *row = store_filing_get_for_save(c, id, true);   /* its findings and derived are replaced */
+        json_t *row = store_filing_get_to_edit(c, id);
         if (!filing_visible(who, row)) {
             json_decref(row);
             err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");

@@ -84,6 +84,15 @@ json_t *store_filing_get_raw(struct store_conn *c, int64_t id)
     "provider_evaluation_id,standing_checked_on,effective_on,reported_on,change_class,late,late_reason,"  \
     "objection_due,objected_at"
 
+json_t *store_filing_get_to_edit(struct store_conn *c, int64_t id)
+{
+    return first_row(db_query_raw(c, NULL,
+                                  "SELECT id,system_id,org_id,kind,parent_id,state,provider_org_id,authority_org_id,"
+                                  "system_name,document,revision,pack,provider_visible,authority_visible,"
+                                  "effective_on,reported_on,objection_due,objected_at FROM filings WHERE id=?",
+                                  "i", id));
+}
+
 json_t *store_filing_get_for_save(struct store_conn *c, int64_t id, bool with_document)
 {
     return first_row(with_document
