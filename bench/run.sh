@@ -42,39 +42,50 @@ if [ "${BENCH_ONLY:-}" != put ]; then
   read -r n1 d1 p50a p99a e1 < <(run_wrk "http://127.0.0.1:$P/api/v1/filings/$FID" bench/get.lua "$TOKEN")
   read -r n2 d2 p50b p99b e2 < <(run_wrk "http://127.0.0.1:$NP/api/v1/filings/$FID" bench/get.lua "")
 fi
-read -r n3 d3 p50c p99c e3 < <(run_wrk "http://127.0.0.1:$P/" bench/put.lua "$TOKEN")
-LOOP=$("$work/sqlite_insert" "$work/loop.db" "$work/doc.json" "$SECS")
-PUT=$(rps "$n3" "$d3")
-# the floor under the PUT (bench/put_floor.c): the same saves with only the work they cannot skip
+# The PUT beside its two floors (bench/put_floor.c): the same saves doing only the work they
+# cannot skip, and the same doing besides everything else the API promises (--contract, on a copy
+# of beian's database; it must answer as beian does). The machine's speed drifts by 10 % and more
+# within a minute, so the three run in turn, BENCH_PUT_ROUNDS times (default 3), and the figures
+# are the medians; the CPU a PUT is each process's user + system time over its runs.
 FLOOR_BIN=$(dirname "$BIN")/put_floor
-FLOOR=""
-if [ -x "$FLOOR_BIN" ]; then
-  FP=$(port)
-  "$FLOOR_BIN" "$FP" 8 policy/cn-cloud "$work/floor.db" "$TOKEN" "$DRAFTS" 2>"$work/floor.log" &
-  floor_pid=$!
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$FP/" && break; sleep 0.05; done
-  read -r n4 d4 p50d p99d e4 < <(run_wrk "http://127.0.0.1:$FP/" bench/put.lua "$TOKEN")
-  kill "$floor_pid" 2>/dev/null; wait "$floor_pid" 2>/dev/null || true
-  FLOOR=$(rps "$n4" "$d4")
-  # the same floor keeping the rest of the API's promise (--contract), on a copy of beian's
-  # database; it must answer as beian answers
-  CP=$(port)
-  "$FLOOR_BIN" "$CP" 8 policy/cn-cloud "$work/cfloor.db" "$TOKEN" "$DRAFTS" --contract "$work/data/beian.db" \
-    2>"$work/cfloor.log" &
-  cfloor_pid=$!
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$CP/" && break; sleep 0.05; done
-  if ! same_reply "http://127.0.0.1:$P" "http://127.0.0.1:$CP"; then
-    kill "$cfloor_pid"; echo "bench: the floor with the whole contract does not answer as beian does" >&2; exit 1
-  fi
-  read -r n5 d5 p50e p99e e5 < <(run_wrk "http://127.0.0.1:$CP/" bench/put.lua "$TOKEN")
-  kill "$cfloor_pid" 2>/dev/null; wait "$cfloor_pid" 2>/dev/null || true
-  CFLOOR=$(rps "$n5" "$d5")
+FP=$(port); CP=$(port)
+"$FLOOR_BIN" "$FP" 8 policy/cn-cloud "$work/floor.db" "$TOKEN" "$DRAFTS" 2>"$work/floor.log" &
+floor_pid=$!
+"$FLOOR_BIN" "$CP" 8 policy/cn-cloud "$work/cfloor.db" "$TOKEN" "$DRAFTS" --contract "$work/data/beian.db" \
+  2>"$work/cfloor.log" &
+cfloor_pid=$!
+for u in "$FP" "$CP"; do
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$u/" && break; sleep 0.05; done
+done
+if ! same_reply "http://127.0.0.1:$P" "http://127.0.0.1:$CP"; then
+  kill "$floor_pid" "$cfloor_pid"; echo "bench: the floor with the whole contract does not answer as beian does" >&2; exit 1
 fi
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+declare -A rates cpu_us last
+for round in $(seq "${BENCH_PUT_ROUNDS:-3}"); do
+  for who in beian floor cfloor; do
+    case $who in beian) pid=$srv; u=$P ;; floor) pid=$floor_pid; u=$FP ;; cfloor) pid=$cfloor_pid; u=$CP ;; esac
+    t0=$(cpu_ticks "$pid")
+    read -r n d p50 p99 e < <(run_wrk "http://127.0.0.1:$u/" bench/put.lua "$TOKEN")
+    t1=$(cpu_ticks "$pid")
+    rates[$who]="${rates[$who]:+${rates[$who]} }$(rps "$n" "$d")"
+    cpu_us[$who]="${cpu_us[$who]:+${cpu_us[$who]} }$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN{printf "%.0f", t / hz * 1e6 / n}')"
+    last[$who]="$p50 $p99 $e"
+  done
+done
+kill "$floor_pid" "$cfloor_pid" 2>/dev/null; wait "$floor_pid" "$cfloor_pid" 2>/dev/null || true
+LOOP=$("$work/sqlite_insert" "$work/loop.db" "$work/doc.json" "$SECS")
+median() { tr ' ' '\n' <<<"$1" | sort -n | awk '{v[NR]=$1} END{print (NR % 2) ? v[(NR+1)/2] : int((v[NR/2]+v[NR/2+1])/2)}'; }
+PUT=$(median "${rates[beian]}"); FLOOR=$(median "${rates[floor]}"); CFLOOR=$(median "${rates[cfloor]}")
+read -r p50c p99c e3 <<<"${last[beian]}"; read -r p50d p99d e4 <<<"${last[floor]}"; read -r p50e p99e e5 <<<"${last[cfloor]}"
+cpu_of() { median "${cpu_us[$1]}"; }
 put_rows() {
-  echo "| PUT /api/v1/filings/{id}/document (beian, 64 drafts) | $PUT | $(ms "$p50c") | $(ms "$p99c") | $e3 | $(ratio "$PUT" "$LOOP" loop) |"
+  echo "| PUT /api/v1/filings/{id}/document (beian, 64 drafts; rounds: ${rates[beian]}) | $PUT | $(ms "$p50c") | $(ms "$p99c") | $e3 | $(ratio "$PUT" "$LOOP" loop) |"
   echo "| plain C loop: INSERT same document, WAL, synchronous=FULL | $LOOP | | | | baseline |"
-  [ -z "$FLOOR" ] || echo "| floor: the same PUTs doing only token, row, parse, pack check, text, row + audit, group commit (bench/put_floor.c) | $FLOOR | $(ms "$p50d") | $(ms "$p99d") | $e4 | beian at $(ratio "$PUT" "$FLOOR" floor) |"
-  [ -z "$FLOOR" ] || echo "| floor with the whole contract: besides, records' check, list columns, audit before/after, the reply's columns, actions, ETag, headers, log line (bench/put_floor.c --contract) | $CFLOOR | $(ms "$p50e") | $(ms "$p99e") | $e5 | beian at $(ratio "$PUT" "$CFLOOR" floor) |"
+  echo "| floor: the same PUTs doing only token, row, parse, pack check, text, row + audit, group commit (bench/put_floor.c; rounds: ${rates[floor]}) | $FLOOR | $(ms "$p50d") | $(ms "$p99d") | $e4 | beian at $(ratio "$PUT" "$FLOOR" floor) |"
+  echo "| floor with the whole contract: besides, records' check, list columns, audit before/after, the reply's columns, actions, ETag, headers, log line (bench/put_floor.c --contract; rounds: ${rates[cfloor]}) | $CFLOOR | $(ms "$p50e") | $(ms "$p99e") | $e5 | beian at $(ratio "$PUT" "$CFLOOR" floor) |"
+  echo
+  echo "CPU a PUT (user + system, median of the rounds): beian $(cpu_of beian) µs (${cpu_us[beian]}), floor $(cpu_of floor) µs (${cpu_us[floor]}), floor with the whole contract $(cpu_of cfloor) µs (${cpu_us[cfloor]}): beian at $(ratio "$(cpu_of cfloor)" "$(cpu_of beian)" "the contract floor's rate per CPU-second")"
 }
 if [ "${BENCH_ONLY:-}" = put ]; then
   echo "Run: $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, ${SECS}s per run, $CONNS connections (wrk -t2), load average $(cut -d' ' -f1-3 /proc/loadavg)"
