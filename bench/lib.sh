@@ -46,7 +46,7 @@ PY
 # unless both answer 200 with the same members and the same findings (rule and path, in order):
 # a floor is only a floor while it gives the answer beian gives.
 same_reply() {
-  local id=${DRAFTS%%,*} a b
+  local id=${DRAFTS%%,*}
   sed 's/__COUNTER__/same-reply/' "$work/doc-template.json" > "$work/same.json"
   for u in "$1" "$2"; do
     api -XPUT "$u/api/v1/filings/$id/document" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
@@ -57,7 +57,7 @@ import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
 rules = lambda r: [(f['rule'], f['path']) for f in r['findings']]
 if sorted(a) != sorted(b) or rules(a) != rules(b):
-    sys.exit('replies differ: members %s / %s, findings %s / %s' % (sorted(set(a) ^ set(b)), '', rules(a), rules(b)))
+    sys.exit('replies differ: members in one only %s; findings %s against %s' % (sorted(set(a) ^ set(b)), rules(a), rules(b)))
 PY
 }
 

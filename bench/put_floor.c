@@ -41,6 +41,7 @@
 #include "core/json_text.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
+#include "http/json_out.h"
 #include "policy/pack.h"
 #include "policy/rules.h"
 #include "policy/schema.h"
@@ -149,20 +150,18 @@ static void *writer_main(void *arg)
     (void)arg;
     sqlite3 *db = open_db();
     sqlite3_stmt *begin = prepare(db, "BEGIN IMMEDIATE"), *commit = prepare(db, "COMMIT");
-    sqlite3_stmt *update = prepare(db, "UPDATE filings SET document = ?, findings = ?, derived = ?, "
-                                       "revision = revision + 1 WHERE id = ? AND revision = ?");
     sqlite3_stmt *last = prepare(db, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
     sqlite3_stmt *append = prepare(db, contract ? "INSERT INTO audit (detail, prev_hash, hash, at, actor_user_id, "
                                                   "actor_org_id, action, object_type, object_id, filing_id, org_id, "
                                                   "before_sha, after_sha) VALUES (?, ?, ?, ?, ?, ?, 'filing.document', "
                                                   "'filing', ?, ?, ?, ?, ?)"
                                                 : "INSERT INTO audit (detail, prev_hash, hash) VALUES (?, ?, ?)");
-    sqlite3_stmt *update_all = !contract ? NULL : prepare(db,
-        "UPDATE filings SET document = ?, findings = ?, derived = ?, revision = revision + 1, last_editor_id = ?, "
-        "subject_name = ?, system_name = ?, region = ?, level = ?, provider_org_id = ?, "
-        "provider_visible = CASE WHEN provider_org_id IS ? THEN provider_visible ELSE 0 END, type = ?, pack = ?, "
-        "updated_at = ?, provider_evaluation_id = ? WHERE id = ? AND revision = ? AND state IN ('draft', 'rectification')");
-    if (contract) update = update_all;
+    sqlite3_stmt *update = prepare(db, contract
+        ? "UPDATE filings SET document = ?, findings = ?, derived = ?, revision = revision + 1, last_editor_id = ?, "
+          "subject_name = ?, system_name = ?, region = ?, level = ?, provider_org_id = ?, "
+          "provider_visible = CASE WHEN provider_org_id IS ? THEN provider_visible ELSE 0 END, type = ?, pack = ?, "
+          "updated_at = ?, provider_evaluation_id = ? WHERE id = ? AND revision = ? AND state IN ('draft', 'rectification')"
+        : "UPDATE filings SET document = ?, findings = ?, derived = ?, revision = revision + 1 WHERE id = ? AND revision = ?");
     for (;;) {
         pthread_mutex_lock(&queue_mu);
         while (!queue) pthread_cond_wait(&queue_cv, &queue_mu);
@@ -445,46 +444,7 @@ static enum MHD_Result save(struct MHD_Connection *conn, const char *url, struct
 
 /* ======== --contract: the rest of what the API promises of a save, each the plainest way ======== */
 
-/* A growing text */
-struct text { char *p; size_t len, cap; bool failed; };
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-    if (t->failed) return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 1024;
-        while (cap < t->len + n + 1) cap *= 2;
-        char *p = realloc(t->p, cap);
-        if (!p) {
-            t->failed = true;
-            return;
-        }
-        t->p = p;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-    t->p[t->len] = '\0';
-}
-
-static void text_str(struct text *t, const char *s) { text_add(t, s, strlen(s)); }
-
-/* s as a JSON string */
-static void text_json_string(struct text *t, const char *s, size_t n)
-{
-    text_add(t, "\"", 1);
-    for (size_t i = 0; i < n;) {
-        size_t run = json_plain_run(s + i, n - i);
-        text_add(t, s + i, run);
-        i += run;
-        if (i < n) {
-            char seq[8];
-            text_add(t, seq, json_escape_byte((unsigned char)s[i], seq));
-            i++;
-        }
-    }
-    text_add(t, "\"", 1);
-}
+static void out_str(struct json_out *o, const char *s) { json_out_raw(o, s, strlen(s)); }
 
 /* What the records say about a filing: read on its first save, kept while the records'
  * generation and the document's references (inputs) stay as they were. */
@@ -530,7 +490,7 @@ static const json_t *pointer_get(const json_t *doc, const char *path)
 }
 
 /* the document's references, one text: compared with the kept one */
-struct refs { struct text ids, all; };
+struct refs { struct json_out ids, all; };
 
 static void collect_ref(const char *path, const json_t *def, const json_t *value, void *arg)
 {
@@ -539,9 +499,9 @@ static void collect_ref(const char *path, const json_t *def, const json_t *value
     if (!json_is_integer(value) || json_integer_value(value) < 1) return;
     char one[48];
     int n = snprintf(one, sizeof one, "%s%lld", r->ids.len > 1 ? "," : "", (long long)json_integer_value(value));
-    text_add(&r->ids, one, (size_t)n);
-    text_str(&r->all, path);
-    text_add(&r->all, one, (size_t)n);
+    json_out_raw(&r->ids, one, (size_t)n);
+    json_out_raw(&r->all, path, strlen(path));
+    json_out_raw(&r->all, one, (size_t)n);
 }
 
 static void step_text(sqlite3_stmt *st, int col, char **out)
@@ -673,21 +633,23 @@ static struct records *records_read(struct reader *r, long long id, long long or
  * again (and kept). Returned owned by the caller: it gives it back with records_keep. */
 static struct records *records_for(struct reader *r, long long id, long long org, long long system, const json_t *doc)
 {
-    struct refs refs = {0};
-    text_add(&refs.ids, "[", 1);
+    struct refs refs;
+    json_out_init(&refs.ids, 256);
+    json_out_init(&refs.all, 1024);
+    json_out_raw(&refs.ids, "[", 1);
     schema_each_material(pack->form, doc, collect_ref, &refs);
-    text_add(&refs.ids, "]", 1);
+    json_out_raw(&refs.ids, "]", 1);
     char head[160];
     int n = snprintf(head, sizeof head, "|%lld|%lld|%lld|%lld|", org, system,
                      (long long)json_integer_value(at_path(doc, "provider", "provider_org")),
                      (long long)json_integer_value(at_path(doc, "provider", "evaluation")));
-    text_add(&refs.all, head, (size_t)n);
+    json_out_raw(&refs.all, head, (size_t)n);
     size_t n_fields;
     const struct schema_record_field *fields = schema_record_fields(pack->form, &n_fields);
     for (size_t f = 0; f < n_fields; f++) {
         const char *v = json_string_value(pointer_get(doc, fields[f].path));
-        text_str(&refs.all, v ? v : "");
-        text_add(&refs.all, "|", 1);
+        json_out_raw(&refs.all, v ? v : "", v ? strlen(v) : 0);
+        json_out_raw(&refs.all, "|", 1);
     }
     long long generation = -1;
     if (sqlite3_step(r->generation) == SQLITE_ROW) generation = sqlite3_column_int64(r->generation, 0);
@@ -695,18 +657,18 @@ static struct records *records_for(struct reader *r, long long id, long long org
     size_t slot = (unsigned long long)id % TRACE_SLOTS;
     pthread_mutex_lock(&records_mu);
     struct records *rec = records_kept[slot];
-    if (rec && rec->id == id && rec->generation == generation && refs.all.p && strcmp(rec->inputs, refs.all.p) == 0)
+    if (rec && rec->id == id && rec->generation == generation && refs.all.buf && strcmp(rec->inputs, refs.all.buf) == 0)
         records_kept[slot] = NULL;
     else
         rec = NULL;
     pthread_mutex_unlock(&records_mu);
-    if (!rec && (rec = records_read(r, id, org, system, doc, refs.ids.p ? refs.ids.p : "[]"))) {
+    if (!rec && (rec = records_read(r, id, org, system, doc, refs.ids.buf ? refs.ids.buf : "[]"))) {
         rec->generation = generation;
-        rec->inputs = refs.all.p;
-        refs.all.p = NULL;
+        size_t len;
+        rec->inputs = json_out_take(&refs.all, &len);
     }
-    free(refs.ids.p);
-    free(refs.all.p);
+    free(refs.ids.buf);
+    free(refs.all.buf);
     return rec;
 }
 
@@ -770,11 +732,13 @@ static void row_set_text(struct row *row, const char *name, const char *v)
 }
 
 /* Each action the caller may take on the filing now (core/workflow.c's table and its guards) */
-static void actions_add(struct reader *r, struct text *t, const struct row *row, unsigned roles, bool complete)
+static void actions_add(struct reader *r, struct json_out *t, const struct row *row, unsigned roles, bool complete)
 {
     enum wf_state state = wf_state_parse(row->t[row_column(row, "state")]);
     bool initial = strcmp(row->t[row_column(row, "kind")], "initial") == 0;
-    struct text possible = {0}, all = {0};
+    struct json_out possible, all;
+    json_out_init(&possible, 256);
+    json_out_init(&all, 512);
     for (int a = 0; a < ACT__COUNT; a++) {
         const struct wf_transition *tr = wf_table_row(WF_TABLE, WF_TABLE_COUNT, state, (enum wf_action)a, roles);
         if (!tr || tr->party != PARTY_OWNER) continue;
@@ -792,26 +756,26 @@ static void actions_add(struct reader *r, struct text *t, const struct row *row,
         char one[160];
         int n = snprintf(one, sizeof one, "%s{\"action\":\"%s\",\"possible\":%s}", all.len ? "," : "", name,
                          ok ? "true" : "false");
-        text_add(&all, one, (size_t)n);
+        json_out_raw(&all, one, (size_t)n);
         if (ok) {
             n = snprintf(one, sizeof one, "%s\"%s\"", possible.len ? "," : "", name);
-            text_add(&possible, one, (size_t)n);
+            json_out_raw(&possible, one, (size_t)n);
         }
     }
-    text_str(t, ",\"allowed_actions\":[");
-    if (possible.p) text_add(t, possible.p, possible.len);
-    text_str(t, "],\"actions\":[");
-    if (all.p) text_add(t, all.p, all.len);
-    text_str(t, "]");
-    free(possible.p);
-    free(all.p);
+    json_out_raw(t, ",\"allowed_actions\":[", 20);
+    if (possible.buf) json_out_raw(t, possible.buf, possible.len);
+    json_out_raw(t, "],\"actions\":[", 13);
+    if (all.buf) json_out_raw(t, all.buf, all.len);
+    json_out_raw(t, "]", 1);
+    free(possible.buf);
+    free(all.buf);
 }
 
 /* beian's response headers (src/http/server.c) */
-static enum MHD_Result answer_contract(struct MHD_Connection *conn, struct text *body, const char *etag,
+static enum MHD_Result answer_contract(struct MHD_Connection *conn, char *body, size_t len, const char *etag,
                                        const char *request_id)
 {
-    struct MHD_Response *res = MHD_create_response_from_buffer(body->len, body->p, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *res = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     if (!res) return MHD_NO;
     bench_add_beian_headers(res, "application/json; charset=utf-8", etag, request_id);
     enum MHD_Result rc = MHD_queue_response(conn, 200, res);
@@ -944,7 +908,8 @@ static enum MHD_Result save_contract(struct MHD_Connection *conn, const char *ur
     w.type = type_text;
     json_decref(findings);
     json_decref(derived);
-    struct text reply = {0};
+    struct json_out reply;
+    json_out_init(&reply, 16384);
     if (j.findings && j.derived) {
         submit(r, &j, if_match);
         if (j.ok) {
@@ -963,41 +928,41 @@ static enum MHD_Result save_contract(struct MHD_Connection *conn, const char *ur
             row_set_text(&row, "system_name", w.system_name);
             row_set_text(&row, "pack", w.pack);
             row_set_text(&row, "updated_at", w.at);
-            text_add(&reply, "{", 1);
+            json_out_raw(&reply, "{", 1);
             for (int c = 0; c < N_ROW_COLUMNS; c++) {
                 char one[96];
                 int n = snprintf(one, sizeof one, "%s\"%s\":", c ? "," : "", row.name[c]);
-                text_add(&reply, one, (size_t)n);
+                json_out_raw(&reply, one, (size_t)n);
                 if (strcmp(row.name[c], "provider_visible") == 0 || strcmp(row.name[c], "authority_visible") == 0) {
-                    text_str(&reply, row.i[c] ? "true" : "false");
+                    out_str(&reply, row.i[c] ? "true" : "false");
                 } else if (row.type[c] == SQLITE_INTEGER) {
                     n = snprintf(one, sizeof one, "%lld", row.i[c]);
-                    text_add(&reply, one, (size_t)n);
+                    json_out_raw(&reply, one, (size_t)n);
                 } else if (row.t[c]) {
-                    text_json_string(&reply, row.t[c], strlen(row.t[c]));
+                    json_out_string(&reply, row.t[c], strlen(row.t[c]));
                 } else {
-                    text_add(&reply, "null", 4);
+                    json_out_raw(&reply, "null", 4);
                 }
             }
             char etag_plain[64];
             snprintf(etag_plain, sizeof etag_plain, "\"%lld-%lld\"", id, j.revision + 1);
-            text_str(&reply, ",\"etag\":");
-            text_json_string(&reply, etag_plain, strlen(etag_plain));
+            out_str(&reply, ",\"etag\":");
+            json_out_string(&reply, etag_plain, strlen(etag_plain));
             /* a due date past the calendar's years is an estimate; a paused review keeps its days */
             const char *due_text = row.t[row_column(&row, "due_at")];
             day_t due;
             bool estimated = due_text && date_parse(due_text, &due) == 0 && !calendar_covers(pack->calendar, due);
-            text_str(&reply, estimated ? ",\"due_estimated\":true" : ",\"due_estimated\":false");
-            text_str(&reply, row.type[row_column(&row, "paused_remaining")] != SQLITE_NULL ? ",\"paused\":true"
+            out_str(&reply, estimated ? ",\"due_estimated\":true" : ",\"due_estimated\":false");
+            out_str(&reply, row.type[row_column(&row, "paused_remaining")] != SQLITE_NULL ? ",\"paused\":true"
                                                                                           : ",\"paused\":false");
             actions_add(r, &reply, &row, roles, errors == 0);
-            text_str(&reply, ",\"document\":");
-            text_add(&reply, j.text, j.text_len);
-            text_str(&reply, ",\"findings\":");
-            text_add(&reply, j.findings, j.findings_len);
-            text_str(&reply, ",\"derived\":");
-            text_add(&reply, j.derived, j.derived_len);
-            text_add(&reply, "}", 1);
+            out_str(&reply, ",\"document\":");
+            json_out_raw(&reply, j.text, j.text_len);
+            out_str(&reply, ",\"findings\":");
+            json_out_raw(&reply, j.findings, j.findings_len);
+            out_str(&reply, ",\"derived\":");
+            json_out_raw(&reply, j.derived, j.derived_len);
+            json_out_raw(&reply, "}", 1);
         }
     }
     records_keep(rec);
@@ -1007,18 +972,20 @@ static enum MHD_Result save_contract(struct MHD_Connection *conn, const char *ur
     free(j.text);
     free(j.findings);
     free(j.derived);
-    if (!j.ok || reply.failed) {
-        free(reply.p);
+    size_t reply_len;
+    char *body = json_out_take(&reply, &reply_len);
+    if (!j.ok || !body) {
+        free(body);
         return refuse(conn, 409);
     }
     /* the tag names the revision; its suffix, the reply's BLAKE2b, says the reply is this one */
     unsigned char digest[8];
     char hex[17], etag[96];
-    crypto_generichash(digest, sizeof digest, (const unsigned char *)reply.p, reply.len, NULL, 0);
+    crypto_generichash(digest, sizeof digest, (const unsigned char *)body, reply_len, NULL, 0);
     sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
     snprintf(etag, sizeof etag, "\"%lld-%lld.%s\"", id, j.revision + 1, hex);
     log_line(url, 200, &began, request_id, user);
-    return answer_contract(conn, &reply, etag, request_id);
+    return answer_contract(conn, body, reply_len, etag, request_id);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,

@@ -75,23 +75,23 @@ bool change_objection_open(const json_t *row)
     return state && strcmp(state, "minor_recorded") == 0 && due && date_parse(due, &d) == 0 && today() <= d;
 }
 
-void change_view(json_t *v, const json_t *row)
+void change_view(json_t *v)
 {
     static const char *const CHANGE_ONLY[] = {"change_class", "late", "late_reason", "effective_on", "reported_on",
                                               "objection_due", "objected_at", NULL};
-    const char *kind = jstr(row, "kind");
+    const char *kind = jstr(v, "kind");
     if (!kind || strcmp(kind, "change") != 0) {   /* an initial filing is no change report */
         for (int i = 0; CHANGE_ONLY[i]; i++) json_object_del(v, CHANGE_ONLY[i]);
         return;
     }
-    const json_t *late = json_object_get(row, "late");
+    const json_t *late = json_object_get(v, "late");
     json_object_set_new(v, "late", json_boolean(json_is_true(late) || json_integer_value(late) != 0));
-    const char *why = jstr(row, "late_reason");
+    const char *why = jstr(v, "late_reason");
     json_t *parsed = why ? json_loads(why, 0, NULL) : NULL;
     json_object_set_new(v, "late_reason", parsed ? parsed : json_null());
-    const char *state = jstr(row, "state");
+    const char *state = jstr(v, "state");
     if (state && strcmp(state, "minor_recorded") == 0) {
-        bool open = change_objection_open(row);
+        bool open = change_objection_open(v);
         json_object_set_new(v, "objection_open", json_boolean(open));
         json_object_set_new(v, "final", json_boolean(!open));
     }

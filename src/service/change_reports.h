@@ -31,9 +31,9 @@ bool change_objection_due(struct app *a, const json_t *row, char buf[11]);
 /* Is the objection window of a recorded minor change still open today? */
 bool change_objection_open(const json_t *row);
 
-/* The members a view of a change filing shows (into v): late (bool), late_reason ({code,zh,en}
- * or null), and for a recorded minor change objection_open and final. A view of an initial filing
- * loses the change report's members. */
-void change_view(json_t *v, const json_t *row);
+/* The members a view of a change filing shows, made in v (the row, being made its view): late
+ * (bool), late_reason ({code,zh,en} or null), and for a recorded minor change objection_open and
+ * final. A view of an initial filing loses the change report's members. */
+void change_view(json_t *v);
 
 #endif

@@ -232,7 +232,7 @@ static json_t *view_in_place(struct app *a, const struct principal *who, json_t 
     json_object_set_new(v, "authority_visible", json_boolean(authority_visible));
     json_object_set_new(v, "paused", json_boolean(paused));
     if (record_number) json_object_set_new(v, "record_number", record_number);
-    change_view(v, v);
+    change_view(v);
     if (with_document) {
         json_object_set_new(v, "allowed_actions", possible);
         json_object_set_new(v, "actions", actions);
