@@ -61,11 +61,10 @@ bool net_conn_admit(struct net_conn_table *t, const struct net_addr *a)
     return atomic_load_explicit(&t->count[conn_slot(t, a)], memory_order_relaxed) < t->limit;
 }
 
-size_t net_conn_hold(struct net_conn_table *t, const struct net_addr *a)
+bool net_conn_hold(struct net_conn_table *t, const struct net_addr *a, size_t *slot)
 {
-    size_t slot = conn_slot(t, a);
-    atomic_fetch_add_explicit(&t->count[slot], 1, memory_order_relaxed);
-    return slot;
+    *slot = conn_slot(t, a);
+    return atomic_fetch_add_explicit(&t->count[*slot], 1, memory_order_relaxed) < t->limit;
 }
 
 void net_conn_release(struct net_conn_table *t, size_t slot)

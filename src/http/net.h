@@ -53,11 +53,13 @@ bool net_real_client(const struct net_addr *peer, const struct net_list *trusted
 struct net_conn_table;
 struct net_conn_table *net_conn_table_new(unsigned limit);
 void net_conn_table_free(struct net_conn_table *t);
-/* At accept: is there room for one more from a? (Racy by up to the number of threads, which is
- * fine for a limit of this kind.) */
+/* At accept: is there room for one more from a? A cheap look that spares MHD the work of a
+ * connection it would refuse; threads accepting at once can all pass it, so it is not the limit. */
 bool net_conn_admit(struct net_conn_table *t, const struct net_addr *a);
-/* Count a connection that started; returns the slot to hand back to net_conn_release. */
-size_t net_conn_hold(struct net_conn_table *t, const struct net_addr *a);
+/* Count a connection that started, and set *slot to hand back to net_conn_release (always, the
+ * count includes it until then). True when it is within the limit; false when it is over and must
+ * be closed. That is the exact limit: at most `limit` connections of an address are ever held. */
+bool net_conn_hold(struct net_conn_table *t, const struct net_addr *a, size_t *slot);
 void net_conn_release(struct net_conn_table *t, size_t slot);
 
 /* Token buckets per address: `per_minute` tokens a minute, at most `per_minute` saved up.

@@ -699,7 +699,9 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
     return MHD_NO;
 }
 
-/* Count what each address holds; the slot rides in the socket context until the close. */
+/* Count what each address holds; the slot rides in the socket context until the close. The
+ * workers accept at once, so on_accept's look can let a few too many in: the one over the limit
+ * is shut down here (MHD sees the end of the stream and closes it; the descriptor stays MHD's). */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
@@ -707,9 +709,16 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         struct net_addr a;
+        size_t slot;
         *socket_context = NULL;
         if (!info || !net_addr_from_sockaddr(info->client_addr, &a) || net_list_contains(&s->trusted, &a)) return;
-        *socket_context = (void *)(uintptr_t)(net_conn_hold(s->conns, &a) + 1);
+        bool within = net_conn_hold(s->conns, &a, &slot);
+        *socket_context = (void *)(uintptr_t)(slot + 1);
+        if (!within) {
+            const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+            if (fd) shutdown(fd->connect_fd, SHUT_RDWR);
+            atomic_fetch_add_explicit(&metric_refused, 1, memory_order_relaxed);
+        }
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
         net_conn_release(s->conns, (size_t)(uintptr_t)*socket_context - 1);
         *socket_context = NULL;

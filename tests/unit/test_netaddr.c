@@ -134,14 +134,23 @@ static void test_connection_counts(void **state)
     struct net_conn_table *t = net_conn_table_new(2);
     struct net_addr a = addr("192.0.2.1");
     assert_true(net_conn_admit(t, &a));
-    size_t s1 = net_conn_hold(t, &a), s2 = net_conn_hold(t, &a);
+    size_t s1, s2, s3;
+    assert_true(net_conn_hold(t, &a, &s1));
+    assert_true(net_conn_hold(t, &a, &s2));
     assert_int_equal(s1, s2);
     assert_false(net_conn_admit(t, &a));
+    /* two workers both passed the look at accept: the third hold is over, and counts until released */
+    assert_false(net_conn_hold(t, &a, &s3));
     net_conn_release(t, s1);
+    assert_false(net_conn_admit(t, &a));
+    net_conn_release(t, s3);
     assert_true(net_conn_admit(t, &a));
     net_conn_release(t, s2);
     struct net_addr v1 = addr("2001:db8::1"), v2 = addr("2001:db8::ffff:1");
-    assert_int_equal(net_conn_hold(t, &v1), net_conn_hold(t, &v2));   /* one /64, one count */
+    size_t w1, w2;
+    assert_true(net_conn_hold(t, &v1, &w1));
+    assert_true(net_conn_hold(t, &v2, &w2));
+    assert_int_equal(w1, w2);   /* one /64, one count */
     assert_false(net_conn_admit(t, &v1));
     net_conn_table_free(t);
 }
