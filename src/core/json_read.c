@@ -23,8 +23,9 @@ unsigned long json_read_handed_over(void) { return atomic_load(&handed_over); }
 struct reader {
     const char *at, *end;
     size_t flags;
-    int depth;
+    int depth, max_depth;
     bool bail;      /* hand the text to jansson */
+    bool too_deep;  /* past max_depth below MAX_DEPTH: refused, not handed over */
     char *buf;      /* a string's unescaped bytes */
     size_t cap;
 };
@@ -248,7 +249,10 @@ static json_t *read_value(struct reader *r)
     switch (*r->at) {
     case '{':
     case '[':
-        if (++r->depth > MAX_DEPTH) return bail(r);
+        if (++r->depth > r->max_depth) {
+            r->too_deep = r->max_depth < MAX_DEPTH;
+            return bail(r);
+        }
         r->at++;
         v = *(r->at - 1) == '{' ? read_object(r) : read_array(r);
         r->depth--;
@@ -268,14 +272,13 @@ static json_t *read_value(struct reader *r)
     }
 }
 
-/* The text read here, or NULL: the caller hands it to jansson. */
-static json_t *read_here(const char *buf, size_t len, size_t flags)
+/* The text read here, or NULL: the caller hands it to jansson, unless *too_deep (nesting past
+ * max_depth, when that is below MAX_DEPTH). */
+static json_t *read_here(const char *buf, size_t len, size_t flags, int max_depth, bool *too_deep)
 {
-    if (flags & ~(size_t)TAKEN_FLAGS) {
-        atomic_fetch_add(&handed_over, 1);
-        return NULL;
-    }
-    struct reader r = {.at = buf, .end = buf + len, .flags = flags};
+    *too_deep = false;
+    if (flags & ~(size_t)TAKEN_FLAGS) return NULL;
+    struct reader r = {.at = buf, .end = buf + len, .flags = flags, .max_depth = max_depth};
     skip_space(&r);
     json_t *v = NULL;
     if (r.at < r.end && ((flags & JSON_DECODE_ANY) || *r.at == '{' || *r.at == '[')) v = read_value(&r);
@@ -283,8 +286,34 @@ static json_t *read_here(const char *buf, size_t len, size_t flags)
     free(r.buf);
     if (v && !r.bail && r.at == r.end) return v;
     json_decref(v);
-    atomic_fetch_add(&handed_over, 1);
+    *too_deep = r.too_deep;
     return NULL;
+}
+
+/* Deepest nesting of [ and { outside strings; stops counting once above limit. A string is
+ * skipped to its closing quote with memchr: a quote after an odd run of backslashes is escaped.
+ * For texts the reader above handed over: it may have stopped before it got deep. */
+static int nesting_depth(const char *s, size_t len, int limit)
+{
+    int depth = 0, deepest = 0;
+    for (size_t i = 0; i < len && deepest <= limit; i++) {
+        char c = s[i];
+        if (c == '"') {
+            for (;;) {
+                const char *q = memchr(s + i + 1, '"', len - i - 1);
+                if (!q) return deepest;   /* an unterminated string: the parser says so */
+                i = (size_t)(q - s);
+                size_t run = 0;   /* stops at the opening quote at the latest */
+                while (s[i - 1 - run] == '\\') run++;
+                if (run % 2 == 0) break;
+            }
+        } else if (c == '[' || c == '{') {
+            if (++depth > deepest) deepest = depth;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return deepest;
 }
 
 /* error as jansson leaves it after a whole text was read */
@@ -299,17 +328,42 @@ static void read_whole(json_error_t *error, const char *source, size_t len)
 
 json_t *json_read(const char *buf, size_t len, size_t flags, json_error_t *error)
 {
-    json_t *v = buf ? read_here(buf, len, flags) : NULL;
-    if (!v) return json_loadb(buf, len, flags, error);   /* jansson's answer, and its message */
+    bool too_deep;
+    json_t *v = buf ? read_here(buf, len, flags, MAX_DEPTH, &too_deep) : NULL;
+    if (!v) {
+        atomic_fetch_add(&handed_over, 1);
+        return json_loadb(buf, len, flags, error);   /* jansson's answer, and its message */
+    }
     read_whole(error, "<buffer>", len);
     return v;
+}
+
+json_t *json_read_bounded(const char *buf, size_t len, size_t flags, int max_depth, bool *too_deep,
+                          json_error_t *error)
+{
+    if (max_depth < 1 || max_depth >= MAX_DEPTH) max_depth = MAX_DEPTH - 1;
+    json_t *v = buf ? read_here(buf, len, flags, max_depth, too_deep) : NULL;
+    if (v) {
+        read_whole(error, "<buffer>", len);
+        return v;
+    }
+    if (*too_deep || (buf && nesting_depth(buf, len, max_depth) > max_depth)) {
+        *too_deep = true;
+        return NULL;
+    }
+    atomic_fetch_add(&handed_over, 1);
+    return json_loadb(buf, len, flags, error);
 }
 
 json_t *json_read_text(const char *text, size_t flags, json_error_t *error)
 {
     size_t len = text ? strlen(text) : 0;
-    json_t *v = text ? read_here(text, len, flags) : NULL;
-    if (!v) return json_loads(text, flags, error);
+    bool too_deep;
+    json_t *v = text ? read_here(text, len, flags, MAX_DEPTH, &too_deep) : NULL;
+    if (!v) {
+        atomic_fetch_add(&handed_over, 1);
+        return json_loads(text, flags, error);
+    }
     read_whole(error, "<string>", len);
     return v;
 }

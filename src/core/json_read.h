@@ -11,11 +11,17 @@
 #ifndef BEIAN_CORE_JSON_READ_H
 #define BEIAN_CORE_JSON_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
 /* As json_loadb(buf, len, flags, error). */
 json_t *json_read(const char *buf, size_t len, size_t flags, json_error_t *error);
+/* As json_read, for what a client sends: a text nesting [ and { deeper than max_depth (below
+ * 512) is refused: NULL, *too_deep set and error untouched. The reader counts the depth as it
+ * goes; a text it hands to jansson is measured first. */
+json_t *json_read_bounded(const char *buf, size_t len, size_t flags, int max_depth, bool *too_deep,
+                          json_error_t *error);
 /* As json_loads(text, flags, error). */
 json_t *json_read_text(const char *text, size_t flags, json_error_t *error);
 /* How many texts this process handed to json_loadb (tests: that the common case stays here). */

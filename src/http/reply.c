@@ -51,31 +51,6 @@ static bool is_json_media_type(const char *content_type)
     return slen > 5 && strncasecmp(subtype + slen - 5, "+json", 5) == 0;
 }
 
-/* Deepest nesting of [ and { outside strings; stops counting once above limit. A string is
- * skipped to its closing quote with memchr: a quote after an odd run of backslashes is escaped. */
-static int json_nesting_depth(const char *s, size_t len, int limit)
-{
-    int depth = 0, deepest = 0;
-    for (size_t i = 0; i < len && deepest <= limit; i++) {
-        char c = s[i];
-        if (c == '"') {
-            for (;;) {
-                const char *q = memchr(s + i + 1, '"', len - i - 1);
-                if (!q) return deepest;   /* an unterminated string: the parser says so */
-                i = (size_t)(q - s);
-                size_t run = 0;   /* stops at the opening quote at the latest */
-                while (s[i - 1 - run] == '\\') run++;
-                if (run % 2 == 0) break;
-            }
-        } else if (c == '[' || c == '{') {
-            if (++depth > deepest) deepest = depth;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            depth--;
-        }
-    }
-    return deepest;
-}
-
 /* Jansson's message quotes the input near the error; keep it printable ASCII so the problem
  * document stays valid UTF-8 whatever the client sent. */
 static void ascii_only(char *s)
@@ -93,12 +68,13 @@ int http_body_json(struct http_req *r, json_t **out, bool allow_any, struct err 
     if (!is_json_media_type(http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE)))
         return err_set(e, ERR_UNSUPPORTED_MEDIA, NULL, "Content-Type must be application/json",
                        "Content-Type 必须为 application/json");
-    if (json_nesting_depth(r->body, r->body_len, JSON_MAX_DEPTH) > JSON_MAX_DEPTH)
+    json_error_t jerr;
+    bool too_deep;
+    json_t *doc = json_read_bounded(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, JSON_MAX_DEPTH,
+                                    &too_deep, &jerr);
+    if (too_deep)
         return err_set(e, ERR_BAD_REQUEST, NULL, "JSON nesting deeper than %d", "JSON 嵌套层数超过 %d",
                        JSON_MAX_DEPTH);
-
-    json_error_t jerr;
-    json_t *doc = json_read(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!doc) {
         ascii_only(jerr.text);
         err_set(e, ERR_MALFORMED_JSON, NULL, "JSON syntax error at line %d, column %d: %s",

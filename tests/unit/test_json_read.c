@@ -334,6 +334,59 @@ static void the_common_case_is_not_handed_over(void **state)
     free(text);
 }
 
+/* {before"a":[…inner…]} nested d deep (the object counts one), written into buf */
+static size_t nested(char *buf, int d, const char *before, const char *inner)
+{
+    size_t n = 0;
+    n += (size_t)sprintf(buf + n, "{%s\"a\":", before);
+    for (int i = 1; i < d; i++) buf[n++] = '[';
+    n += (size_t)sprintf(buf + n, "%s", inner);
+    for (int i = 1; i < d; i++) buf[n++] = ']';
+    buf[n++] = '}';
+    buf[n] = '\0';
+    return n;
+}
+
+static void bounded_nesting(void **state)
+{
+    (void)state;
+    char buf[512];
+    /* read here (integers), handed over (a real, before the deep part or in it), and a syntax
+     * error past the deep part: the depth decides the same way for each, and within it the tree
+     * is json_read's */
+    const char *inners[] = {"1", "0.5", "\"[[[{{{\\\"]]\"", "1,,"};
+    const char *befores[] = {"", "\"r\":0.5,"};
+    for (size_t k = 0; k < sizeof inners / sizeof inners[0] * 2; k++) {
+        for (int d = 30; d <= 34; d++) {
+            size_t n = nested(buf, d, befores[k % 2], inners[k / 2]);
+            bool too_deep = true;
+            json_error_t err, want_err;
+            json_t *got = json_read_bounded(buf, n, JSON_REJECT_DUPLICATES, 32, &too_deep, &err);
+            if (d > 32) {
+                assert_null(got);
+                assert_true(too_deep);
+                continue;
+            }
+            assert_false(too_deep);
+            json_t *want = json_read(buf, n, JSON_REJECT_DUPLICATES, &want_err);
+            assert_true((got == NULL) == (want == NULL));
+            if (want) assert_true(json_equal(got, want));
+            else assert_string_equal(err.text, want_err.text);
+            json_decref(got);
+            json_decref(want);
+        }
+    }
+    /* brackets inside strings are not nesting */
+    char deep_string[128];
+    size_t n = (size_t)snprintf(deep_string, sizeof deep_string, "{\"a\":\"%s\"}",
+                                "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[");
+    bool too_deep = true;
+    json_t *v = json_read_bounded(deep_string, n, 0, 32, &too_deep, NULL);
+    assert_non_null(v);
+    assert_false(too_deep);
+    json_decref(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +394,7 @@ int main(void)
         cmocka_unit_test(every_json_file_of_the_repository),
         cmocka_unit_test(random_documents_and_their_damage),
         cmocka_unit_test(nesting_at_and_past_the_limits),
+        cmocka_unit_test(bounded_nesting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
