@@ -41,7 +41,7 @@
 #include "core/json_text.h"
 #include "core/sha256.h"
 #include "core/workflow.h"
-#include "http/json_out.h"
+#include "core/json_out.h"
 #include "policy/pack.h"
 #include "policy/rules.h"
 #include "policy/schema.h"

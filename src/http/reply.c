@@ -7,7 +7,7 @@
  * json_dumps() output too as long as nobody calls json_set_alloc_funcs(). */
 #include "http/http.h"
 #include "core/json_read.h"
-#include "http/json_out.h"
+#include "core/json_out.h"
 
 #include <assert.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/json_out.h"
+#include "core/json_out.h"
 
 static void same_as_json_dumps(const json_t *v)
 {

@@ -178,46 +178,6 @@ static void test_member_to_text(void **state)
     json_decref(o);
 }
 
-/* A spliced text is the canonical text of the object with the member's value in place: on random
- * objects, each member in turn given as its own canonical text while the object holds null there
- * (what an audit entry hashed with a detail made elsewhere does). */
-static void test_spliced_member(void **state)
-{
-    (void)state;
-    int spliced = 0;
-    for (int i = 0; i < 2000; i++) {
-        json_t *v = random_value(4);   /* shallow enough to be an object often */
-        if (!json_is_object(v) || json_object_size(v) == 0) {
-            json_decref(v);
-            continue;
-        }
-        char *want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-        const char *key;
-        json_t *member;
-        void *tmp;
-        json_object_foreach_safe(v, tmp, key, member) {
-            size_t len = 0, mlen = 0;
-            char *mtext = json_canonical(member, &mlen);
-            json_t *copy = json_copy(v);
-            json_object_set_new(copy, key, json_null());
-            char *got = json_canonical_spliced(copy, key, mtext, mlen, &len);
-            assert_non_null(got);
-            assert_string_equal(got, want);
-            assert_int_equal(len, strlen(want));
-            spliced++;
-            free(got);
-            free(mtext);
-            json_decref(copy);
-        }
-        free(want);
-        json_decref(v);
-    }
-    assert_true(spliced > 1000);
-    json_t *o = json_pack("{s:i}", "a", 1);
-    assert_null(json_canonical_spliced(o, "absent", "1", 1, NULL));   /* no such member */
-    json_decref(o);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,7 +186,6 @@ int main(void)
         cmocka_unit_test(test_policy_files),
         cmocka_unit_test(test_random_trees),
         cmocka_unit_test(test_member_to_text),
-        cmocka_unit_test(test_spliced_member),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -724,6 +724,14 @@ static int audit_job_fn(struct store_conn *c, void *arg, struct err *e)
     return rc;
 }
 
+static int audit_bare_fn(struct store_conn *c, void *arg, struct err *e)
+{
+    (void)arg;
+    struct audit_entry a = {.action = "test.bare", .object_type = "x\ny", .before_sha = "cd",
+                            .object_id = INT64_MAX};
+    return store_audit_append(c, &a, e);
+}
+
 static int tamper(struct store_conn *c, void *arg, struct err *e)
 {
     return db_run(c, e, "UPDATE audit SET action='filing.other' WHERE id=?", "i", *(int64_t *)arg);
@@ -775,6 +783,12 @@ static void test_audit_appends_one_chain_append_only(void **state)
     int64_t victim = 7;
     assert_int_equal(store_write(f->s, tamper, &victim, &e), -1);
     err_clear(&e);
+    assert_int_equal(store_audit_verify(store_reader(f->s), &e), 0);
+    /* the entry's text is written member by member: every kind of member, odd strings, nulls and
+     * no detail hash as the stored row does */
+    struct audit_job odd = {.f = f, .filing = 0, .action = "odd \"quoted\" \\ \x01\t 中文 /"};
+    assert_int_equal(store_write(f->s, audit_job_fn, &odd, &e), 0);
+    assert_int_equal(store_write(f->s, audit_bare_fn, NULL, &e), 0);
     assert_int_equal(store_audit_verify(store_reader(f->s), &e), 0);
 }
 

@@ -1,5 +1,5 @@
 /* json_out.c — compact JSON text without json_dumps (json_out.h). */
-#include "http/json_out.h"
+#include "core/json_out.h"
 #include "core/json_text.h"
 
 #include <stdio.h>
@@ -15,6 +15,13 @@ void json_out_init(struct json_out *o, size_t hint)
     if (o->buf) o->buf[0] = '\0';
 }
 
+void json_out_fail(struct json_out *o)
+{
+    free(o->buf);
+    o->buf = NULL;
+    o->failed = true;
+}
+
 static bool reserve(struct json_out *o, size_t more)
 {
     if (o->failed) return false;
@@ -23,9 +30,7 @@ static bool reserve(struct json_out *o, size_t more)
     while (cap < o->len + more + 1) cap *= 2;
     char *grown = realloc(o->buf, cap);
     if (!grown) {
-        free(o->buf);
-        o->buf = NULL;
-        o->failed = true;
+        json_out_fail(o);
         return false;
     }
     o->buf = grown;
@@ -58,9 +63,15 @@ void json_out_string(struct json_out *o, const char *s, size_t len)
     json_out_raw(o, "\"", 1);
 }
 
-void json_out_value(struct json_out *o, const json_t *v)
+void json_out_int(struct json_out *o, int64_t n)
 {
     char num[32];
+    int len = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, (json_int_t)n);
+    json_out_raw(o, num, (size_t)len);
+}
+
+void json_out_value(struct json_out *o, const json_t *v)
+{
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         const char *key;
@@ -86,20 +97,14 @@ void json_out_value(struct json_out *o, const json_t *v)
         json_out_raw(o, "]", 1);
         break;
     case JSON_STRING: json_out_string(o, json_string_value(v), json_string_length(v)); break;
-    case JSON_INTEGER: {
-        int n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        json_out_raw(o, num, (size_t)n);
-        break;
-    }
+    case JSON_INTEGER: json_out_int(o, json_integer_value(v)); break;
     case JSON_TRUE: json_out_raw(o, "true", 4); break;
     case JSON_FALSE: json_out_raw(o, "false", 5); break;
     case JSON_NULL: json_out_raw(o, "null", 4); break;
     case JSON_REAL: {   /* rare: jansson's own formatting, so the text stays the same */
         char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
         if (!text) {
-            free(o->buf);
-            o->buf = NULL;
-            o->failed = true;
+            json_out_fail(o);
             return;
         }
         json_out_raw(o, text, strlen(text));
