@@ -128,9 +128,11 @@ static bool is_placeholder(const char *seg, size_t len)
 }
 
 /* The API table's patterns split once (the first router_match of API_ROUTES): each route's
- * number of segments and its first HEAD_SEGMENTS segments (NULL: a placeholder), which turn most
- * routes away without walking their pattern. Other tables are walked each time. */
-#define HEAD_SEGMENTS 3
+ * number of segments and its first HEAD_SEGMENTS segments (NULL: a placeholder), which turn
+ * away every route of a literal segment that differs (the API's patterns are all within eight)
+ * without walking its pattern: the walk is left for the few that match. Other tables are walked
+ * each time. */
+#define HEAD_SEGMENTS 8
 struct pattern_head { size_t nseg; const char *seg[HEAD_SEGMENTS]; size_t len[HEAD_SEGMENTS]; };
 static struct pattern_head api_heads[256];
 static bool api_heads_ready;
@@ -281,7 +283,6 @@ const struct route *router_match(const struct route *table, size_t n, const char
     for (size_t k = 0; k < (overflow ? n : nmatched); k++) {
         size_t i = overflow ? k : matched[k];
         if (!same_shape(table[i].pattern, best->pattern)) continue;
-        if (allow && allow_len) allow_append(allow, allow_len, table, listed, nlisted, i);
         if (nlisted < sizeof listed / sizeof listed[0]) listed[nlisted++] = i;
         /* HEAD is answered by the GET route (libmicrohttpd sends the headers only) */
         if (!chosen && (strcmp(table[i].method, method) == 0 ||
@@ -289,6 +290,9 @@ const struct route *router_match(const struct route *table, size_t n, const char
             chosen = &table[i];
     }
     if (path_matched) *path_matched = true;
+    /* what the 405 lists, in table order */
+    if (!chosen && allow && allow_len)
+        for (size_t k = 0; k < nlisted; k++) allow_append(allow, allow_len, table, listed, k, listed[k]);
     if (!chosen || !r) { free(dp.buf); return chosen; }
 
     const char *params[HTTP_MAX_PARAMS] = {0};

@@ -75,15 +75,15 @@ static bool same_key(const struct key *a, const struct key *b)
            memcmp(a->digest, b->digest, sizeof a->digest) == 0;
 }
 
-/* a copy whose arrays and objects share their members with r's */
+/* r's values themselves, one more reference each (read only, filing_facts_kept.h) */
 static void share(const struct filing_records *r, struct filing_records *out)
 {
-    out->facts = json_copy(r->facts);
-    out->attached = json_copy(r->attached);
-    out->overrides = json_copy(r->overrides);
+    out->facts = json_incref(r->facts);
+    out->attached = json_incref(r->attached);
+    out->overrides = json_incref(r->overrides);
     out->subject_name = json_incref(r->subject_name);
     out->system_name = json_incref(r->system_name);
-    out->provider = json_copy(r->provider);
+    out->provider = json_incref(r->provider);
 }
 
 void filing_records_kept(struct store_conn *c, const struct pack *p, const json_t *row, day_t today,

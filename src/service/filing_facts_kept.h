@@ -36,8 +36,8 @@ void filing_records_read(struct store_conn *c, const struct pack *p, const json_
 void filing_records_read_with_facts(struct store_conn *c, const struct pack *p, const json_t *row, day_t today,
                                     json_t *facts, json_t *attached, struct filing_records *out);
 
-/* The same, from the copy kept for row.id when it still holds (0: nothing is kept). The arrays'
- * and objects' members may be shared with the kept copy: read only. */
+/* The same, from the copy kept for row.id when it still holds (0: nothing is kept). The values
+ * are the kept copy's own, shared with every check that gets them: read only. */
 void filing_records_kept(struct store_conn *c, const struct pack *p, const json_t *row, day_t today,
                          struct filing_records *out);
 
