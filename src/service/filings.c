@@ -233,6 +233,7 @@ static json_t *view_in_place(struct app *a, const struct principal *who, json_t 
     json_object_set_new(v, "paused", json_boolean(paused));
     if (record_number) json_object_set_new(v, "record_number", record_number);
     change_view(v);
+    json_object_del(v, "written");   /* the store's count of writes (store_filing_save_document_if) */
     if (with_document) {
         json_object_set_new(v, "allowed_actions", possible);
         json_object_set_new(v, "actions", actions);
@@ -445,45 +446,57 @@ struct save_job {
     const char *if_match;
     json_t *row;                 /* the new values: document, findings and derived as text, list columns */
     const char *before, *after;  /* SHA-256 of the old and the new document text */
+    json_t *read;                /* the whole row as the save read it, before the check */
     bool raced;                  /* the row changed between the read and the write */
     json_t *cur;                 /* on success, the row as the write found it (raw), for the reply */
 };
 
+/* The row as the write finds it: the save's own read when nothing wrote the row since (its count
+ * of writes has not moved, store_filing_save_document_if: stored then, 0), else read again and
+ * checked again before the new document is stored (1); -1 with e when it may not be stored. */
+static int save_against_row(struct store_conn *c, struct save_job *j, json_t **cur, struct err *e)
+{
+    int moved = store_filing_save_document_if(c, j->row, jint(j->read, "written"), e);
+    if (moved <= 0) {
+        *cur = moved == 0 ? json_incref(j->read) : NULL;
+        return moved;
+    }
+    *cur = store_filing_get_for_save(c, j->id, false);   /* the reply puts the new texts in */
+    if (!filing_visible(j->who, *cur))
+        return err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
+    if (check_editable(j->who, *cur, j->if_match, e) != 0) return -1;
+    if (jint(*cur, "revision") != j->based_on_revision) {
+        j->raced = true;
+        char etag[64];
+        etag_of(*cur, etag, sizeof etag);
+        err_extra(e, "etag", json_string(etag));
+        return err_set(e, ERR_PRECONDITION_FAILED, NULL,
+                       "the document changed while it was being saved; reload and retry",
+                       "保存期间文档已被修改，请重新加载后再试");
+    }
+    return store_filing_save_document(c, j->row, e) == 0 ? 1 : -1;
+}
+
 static int save_job_fn(struct store_conn *c, void *arg, struct err *e)
 {
     struct save_job *j = arg;
-    json_t *cur = store_filing_get_for_save(c, j->id, false);   /* the reply puts the new texts in */
-    int rc = -1;
-    if (!filing_visible(j->who, cur)) {
-        err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
-        goto out;
-    }
-    if (check_editable(j->who, cur, j->if_match, e) != 0) goto out;
-    if (jint(cur, "revision") != j->based_on_revision) {
-        j->raced = true;
-        char etag[64];
-        etag_of(cur, etag, sizeof etag);
-        err_extra(e, "etag", json_string(etag));
-        err_set(e, ERR_PRECONDITION_FAILED, NULL, "the document changed while it was being saved; reload and retry",
-                "保存期间文档已被修改，请重新加载后再试");
-        goto out;
-    }
     json_object_set_new(j->row, "id", json_integer(j->id));
     json_object_set_new(j->row, "revision", json_integer(j->based_on_revision + 1));
     json_object_set_new(j->row, "last_editor_id", json_integer(j->who->user_id));
     char now[32];
     time_format_rfc3339(clock_now(), now);
     json_object_set_new(j->row, "updated_at", json_string(now));
-    if (store_filing_save_document(c, j->row, e) != 0) goto out;
-    if (jstr(cur, "kind") && strcmp(jstr(cur, "kind"), "change") == 0 && store_filing_update_change(c, j->row, e) != 0)
-        goto out;
-    rc = audit_record(c, j->who, "filing.document", "filing", j->id, j->id, jint(cur, "org_id"), j->before, j->after,
-                      NULL, e);
+    json_t *cur = NULL;
+    int rc = save_against_row(c, j, &cur, e) < 0 ? -1 : 0;
+    if (rc == 0 && jstr(cur, "kind") && strcmp(jstr(cur, "kind"), "change") == 0)
+        rc = store_filing_update_change(c, j->row, e);
+    if (rc == 0)
+        rc = audit_record(c, j->who, "filing.document", "filing", j->id, j->id, jint(cur, "org_id"), j->before,
+                          j->after, NULL, e);
     if (rc == 0) {
         j->cur = cur;
         cur = NULL;
     }
-out:
     json_decref(cur);
     return rc;
 }
@@ -524,7 +537,7 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
 {
     struct store_conn *c = store_reader(a->store);
     for (int attempt = 0; attempt < 4; attempt++) {
-        json_t *row = store_filing_get_to_edit(c, id);
+        json_t *row = store_filing_get_for_save(c, id, true);   /* the reply is made of it (save_against_row) */
         if (!filing_visible(who, row)) {
             json_decref(row);
             err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
@@ -602,9 +615,9 @@ static json_t *save(struct app *a, const struct principal *who, int64_t id, cons
             err_set(e, ERR_INTERNAL, NULL, "out of memory", "内存不足");
             return NULL;
         }
-        struct save_job j = {who, id, jint(row, "revision"), if_match, nrow, before, after, false, NULL};
-        json_decref(row);
+        struct save_job j = {who, id, jint(row, "revision"), if_match, nrow, before, after, row, false, NULL};
         int rc = store_write_announced(a->store, save_job_fn, &j, e);
+        json_decref(row);   /* j.cur holds it when the write found it unchanged */
         json_t *v = rc == 0 ? saved_view(a, who, j.cur, nrow, findings, e) : NULL;
         json_decref(j.cur);
         json_decref(findings);

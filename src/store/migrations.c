@@ -282,6 +282,12 @@ static const char *const MIGRATIONS[] = {
     " BEGIN UPDATE record_generation SET n = n + 1; END;"
     "CREATE TRIGGER tokens_moves_records_delete AFTER DELETE ON tokens"
     " BEGIN UPDATE record_generation SET n = n + 1; END;",
+    /* 18 (issue 19): how many times a filing's row was written. A save reads the whole row before
+     *    it checks the document, and the single writer then stores the new document only while
+     *    this count has not moved (store_filing_save_document_if): nothing at all changed in
+     *    between, so the save's reply is that read with what the save wrote, and the writer reads
+     *    nothing. Every UPDATE of filings moves it (test_store checks each); the API never shows it. */
+    "ALTER TABLE filings ADD COLUMN written INTEGER NOT NULL DEFAULT 0;",
 };
 
 const char *const *migrations_list(int *count)

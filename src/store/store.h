@@ -151,15 +151,15 @@ json_t *store_filing_get_raw(struct store_conn *c, int64_t id);
 /* The same without the columns a save replaces: findings and derived (and the document unless
  * with_document) are read as null, in their places, so a save copies no text it will not use. */
 json_t *store_filing_get_for_save(struct store_conn *c, int64_t id, bool with_document);
-/* What a save reads before it checks the document (service/filings.c): the columns that say who
- * sees the filing, whether it can be edited and at which revision, what it is (its kind, system,
- * pack and the change report's dates), and its document as text. The writer reads the whole row. */
-json_t *store_filing_get_to_edit(struct store_conn *c, int64_t id);
 /* Store a new document: row holds id, document (canonical JSON text), findings and derived (JSON
  * values, or their canonical text as strings), revision, last_editor_id, the list columns
  * (subject_name, system_name, region, level, provider_org_id, provider_evaluation_id, type, pack)
  * and, when the caller fixes it, updated_at (else now). */
 int store_filing_save_document(struct store_conn *c, const json_t *row, struct err *e);
+/* The same only while the row's write count (its column written, which every UPDATE of filings
+ * moves) is still written_was, i.e. nothing wrote the row since it was read with that count:
+ * 0 stored, 1 not (the row moved, or is gone), -1 with e on failure. */
+int store_filing_save_document_if(struct store_conn *c, const json_t *row, int64_t written_was, struct err *e);
 /* Write back every column of row (by row.id); 0 ok. */
 int store_filing_update(struct store_conn *c, const json_t *row, struct err *e);
 

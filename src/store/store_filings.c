@@ -32,7 +32,8 @@ json_t *store_filing_get(struct store_conn *c, int64_t id)
     return db_one(c, "SELECT * FROM filings WHERE id=?", "i", id);
 }
 
-int store_filing_save_document(struct store_conn *c, const json_t *r, struct err *e)
+/* written_was < 0: unconditional */
+static int save_document(struct store_conn *c, const json_t *r, int64_t written_was, struct err *e)
 {
     char now[32];
     now_rfc3339(now);
@@ -50,22 +51,39 @@ int store_filing_save_document(struct store_conn *c, const json_t *r, struct err
         }
     }
     /* a newly named provider sees the filing only once it is asked to confirm it */
-#define SAVE_DOCUMENT(same_as)                                                                     \
+#define SAVE_DOCUMENT(same_as, where)                                                              \
     "UPDATE filings SET document=?,findings=?,derived=?,revision=?,last_editor_id=?,subject_name=?," \
     "system_name=?,region=?,level=?,provider_org_id=?,"                                            \
     "provider_visible=CASE WHEN provider_org_id " same_as " ? THEN provider_visible ELSE 0 END,"   \
-    "type=?,pack=?,updated_at=?,provider_evaluation_id=? WHERE id=?"
-    int rc = db_run(c, e, db_sql(c, SAVE_DOCUMENT("IS"), SAVE_DOCUMENT("IS NOT DISTINCT FROM")),
-                    "sssiisssIIIsssIi", db_jstr(r, "document"), text[0], text[1], db_jint(r, "revision"),
-                    db_jint(r, "last_editor_id"), db_jstr(r, "subject_name"), db_jstr(r, "system_name"),
-                    db_jstr(r, "region"), db_jint(r, "level"), db_jint(r, "provider_org_id"), db_jint(r, "provider_org_id"),
-                    db_jstr(r, "type"), db_jstr(r, "pack"), updated_at, db_jint(r, "provider_evaluation_id"),
-                    db_jint(r, "id"));
+    "type=?,pack=?,updated_at=?,provider_evaluation_id=?,written=written+1 " where
+#define SAVE_DOCUMENT_ARGS "sssiisssIIIsssIi"
+    bool guarded = written_was >= 0;
+    const char *sql = guarded ? db_sql(c, SAVE_DOCUMENT("IS", "WHERE id=? AND written=?"),
+                                       SAVE_DOCUMENT("IS NOT DISTINCT FROM", "WHERE id=? AND written=?"))
+                              : db_sql(c, SAVE_DOCUMENT("IS", "WHERE id=?"), SAVE_DOCUMENT("IS NOT DISTINCT FROM", "WHERE id=?"));
+    /* the count is bound only where the guard asks for it (db_run reads as many arguments as the
+     * format names) */
+    int rc = db_run(c, e, sql, guarded ? SAVE_DOCUMENT_ARGS "i" : SAVE_DOCUMENT_ARGS, db_jstr(r, "document"), text[0],
+                    text[1], db_jint(r, "revision"), db_jint(r, "last_editor_id"), db_jstr(r, "subject_name"),
+                    db_jstr(r, "system_name"), db_jstr(r, "region"), db_jint(r, "level"), db_jint(r, "provider_org_id"),
+                    db_jint(r, "provider_org_id"), db_jstr(r, "type"), db_jstr(r, "pack"), updated_at,
+                    db_jint(r, "provider_evaluation_id"), db_jint(r, "id"), written_was);
     free(owned[0]);
     free(owned[1]);
     if (rc != 0) return -1;
-    if (db_changes(c) != 1) return err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
-    return 0;
+    if (db_changes(c) == 1) return 0;
+    if (guarded) return 1;
+    return err_set(e, ERR_NOT_FOUND, NULL, "no such filing", "备案不存在");
+}
+
+int store_filing_save_document(struct store_conn *c, const json_t *r, struct err *e)
+{
+    return save_document(c, r, -1, e);
+}
+
+int store_filing_save_document_if(struct store_conn *c, const json_t *r, int64_t written_was, struct err *e)
+{
+    return written_was < 0 ? 1 : save_document(c, r, written_was, e);   /* a count never read: moved */
 }
 
 json_t *store_filing_get_raw(struct store_conn *c, int64_t id)
@@ -82,16 +100,7 @@ json_t *store_filing_get_raw(struct store_conn *c, int64_t id)
     "record_version,number,pack,submitted_at,due_at,paused_remaining,filed_at,decided_at,version_date,"  \
     "provider_visible,authority_visible,created_at,updated_at,NULL AS findings,NULL AS derived,"         \
     "provider_evaluation_id,standing_checked_on,effective_on,reported_on,change_class,late,late_reason,"  \
-    "objection_due,objected_at"
-
-json_t *store_filing_get_to_edit(struct store_conn *c, int64_t id)
-{
-    return first_row(db_query_raw(c, NULL,
-                                  "SELECT id,system_id,org_id,kind,parent_id,state,provider_org_id,authority_org_id,"
-                                  "system_name,document,revision,pack,provider_visible,authority_visible,"
-                                  "effective_on,reported_on,objection_due,objected_at FROM filings WHERE id=?",
-                                  "i", id));
-}
+    "objection_due,objected_at,written"
 
 json_t *store_filing_get_for_save(struct store_conn *c, int64_t id, bool with_document)
 {
@@ -110,7 +119,7 @@ int store_filing_update(struct store_conn *c, const json_t *r, struct err *e)
                "last_editor_id=?,region=?,level=?,type=?,subject_name=?,system_name=?,document=?,revision=?,"
                "current_version=?,record_version=?,number=?,pack=?,submitted_at=?,due_at=?,paused_remaining=?,"
                "filed_at=?,decided_at=?,version_date=?,provider_visible=?,authority_visible=?,updated_at=?,"
-               "findings=?,derived=?,provider_evaluation_id=? WHERE id=?",
+               "findings=?,derived=?,provider_evaluation_id=?,written=written+1 WHERE id=?",
                "ssIIIIsIsssjiiIssssIsssiisjjIi",
                db_jstr(r, "state"), db_jstr(r, "check_from"), db_jint(r, "provider_org_id"), db_jint(r, "authority_org_id"),
                db_jint(r, "reviewer_id"), db_jint(r, "last_editor_id"), db_jstr(r, "region"), db_jint(r, "level"),
@@ -199,7 +208,7 @@ int store_filing_update_change(struct store_conn *c, const json_t *r, struct err
     int64_t is_late = json_is_true(late) || json_integer_value(late) != 0;
     return db_run(c, e,
                   "UPDATE filings SET effective_on=?,reported_on=?,change_class=?,late=?,late_reason=?,objection_due=?,"
-                  "objected_at=? WHERE id=?",
+                  "objected_at=?,written=written+1 WHERE id=?",
                   "sssisssi", db_jstr(r, "effective_on"), db_jstr(r, "reported_on"), db_jstr(r, "change_class"),
                   is_late, db_jstr(r, "late_reason"),
                   db_jstr(r, "objection_due"), db_jstr(r, "objected_at"), db_jint(r, "id"));

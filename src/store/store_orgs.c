@@ -26,7 +26,7 @@ int store_org_update(struct store_conn *c, int64_t id, const char *name, const c
     if (db_run(c, e, "UPDATE orgs SET name=?, uscc=?, region=? WHERE id=?", "sssi", name, uscc, region, id) != 0)
         return -1;
     if (db_changes(c) != 1) return err_set(e, ERR_NOT_FOUND, NULL, "no such organisation", "单位不存在");
-    return db_run(c, e, "UPDATE filings SET subject_name=? WHERE org_id=?", "si", name, id);
+    return db_run(c, e, "UPDATE filings SET subject_name=?,written=written+1 WHERE org_id=?", "si", name, id);
 }
 
 #define ORG_COLS "id,kind,name,uscc,region,jurisdiction,number_format,created_at"

@@ -79,3 +79,28 @@ test('a change filing: the reply carries its change columns as stored', async ()
   assert.equal(f.kind, 'change');
   assert.equal(f.provider_org_id, DEMO.provider);
 });
+
+// Saves racing on one draft: a save's reply is made of its own read of the row when nothing wrote
+// the row since (the store's count of writes, issue 19), else of the row read again inside the
+// write, and a save without a particular version is redone on the newer document. Each reply is
+// still the row its own write made, and the last one is what a GET reads.
+test('saves racing on one draft: each reply is the row its own write made', async () => {
+  const id = await completeDraft(s, await newSystem(s));
+  const base = (await get(id)).body.document;
+  const n = 12;
+  const replies = await Promise.all(Array.from({ length: n }, (_, k) => s.req('PUT', `${API}/filings/${id}/document`, {
+    token: s.tokens.filer, headers: { 'If-Match': '*' },
+    body: { ...base, system: { ...base.system, description: `race ${k}` } },
+  })));
+  replies.forEach((r, k) => {
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.document.system.description, `race ${k}`, 'the reply holds its own save');
+    assert.equal(r.body.etag, `"${id}-${r.body.revision}"`);
+    assert.equal(r.body.written, undefined, 'the store\'s count of writes is not shown');
+  });
+  const revisions = replies.map((r) => r.body.revision).sort((a, b) => a - b);
+  assert.equal(new Set(revisions).size, n, 'each save made a revision of its own');
+  const last = replies.find((r) => r.body.revision === revisions[n - 1]);
+  const g = await get(id);
+  assert.equal(g.text, last.text, 'the last save\'s reply is what a GET reads after it');
+});

@@ -289,6 +289,59 @@ static void test_concurrent_saves_of_one_revision_one_wins(void **state)
     json_decref(row);
 }
 
+/* Every writer of a filing's row moves its count of writes, and a save guarded by the count it
+ * read stores nothing once the row moved: a save's reply is its own read of the row only while
+ * the count stands (service/filings.c, save_against_row). */
+struct writes_job { int64_t filing, org; int step; int64_t written_was; int result; };
+
+static int write_step(struct store_conn *c, void *arg, struct err *e)
+{
+    struct writes_job *j = arg;
+    json_t *row = store_filing_get_raw(c, j->filing);
+    int rc = 0;
+    switch (j->step) {
+    case 0: rc = store_filing_save_document(c, row, e); break;
+    case 1: rc = store_filing_update(c, row, e); break;
+    case 2: rc = store_filing_update_change(c, row, e); break;
+    case 3: rc = store_org_update(c, j->org, "Renamed Co.", "91110000000000001A", "110000", e); break;
+    case 4: j->result = store_filing_save_document_if(c, row, j->written_was, e); break;
+    }
+    json_decref(row);
+    return rc;
+}
+
+static int64_t writes_of(struct fixture *f, int64_t filing)
+{
+    json_t *row = store_filing_get_raw(store_reader(f->s), filing);
+    int64_t n = jint(row, "written");
+    json_decref(row);
+    return n;
+}
+
+static void test_every_write_of_a_filing_moves_its_count(void **state)
+{
+    struct fixture *f = *state;
+    int64_t filing = new_filing(f, 0, 0, NULL);
+    struct err e = {0};
+    int64_t before = writes_of(f, filing);
+    for (int step = 0; step < 4; step++) {
+        struct writes_job j = {filing, f->enterprise, step, 0, 0};
+        assert_int_equal(store_write(f->s, write_step, &j, &e), 0);
+        int64_t now = writes_of(f, filing);
+        assert_true(now > before);
+        before = now;
+    }
+    /* guarded by a count that has moved: not stored; by the current one: stored, and it moves */
+    struct writes_job stale = {filing, f->enterprise, 4, before - 1, -1};
+    assert_int_equal(store_write(f->s, write_step, &stale, &e), 0);
+    assert_int_equal(stale.result, 1);
+    assert_int_equal(writes_of(f, filing), before);
+    struct writes_job fresh = {filing, f->enterprise, 4, before, -1};
+    assert_int_equal(store_write(f->s, write_step, &fresh, &e), 0);
+    assert_int_equal(fresh.result, 0);
+    assert_int_equal(writes_of(f, filing), before + 1);
+}
+
 /* A save's read of the row (store_filing_get_for_save) has SELECT *'s columns in its order, the
  * ones the save replaces as null: its column list is written out by hand, so a column a migration
  * adds must be added there too, and this says so before any reply differs. */
@@ -887,6 +940,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_jobs_among_concurrent_ones_roll_back_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_saves_of_one_revision_one_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_the_rows_read_for_a_save_are_the_whole_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_write_of_a_filing_moves_its_count, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers_are_sequential_without_gaps_under_concurrency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filing_visibility_by_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_systems_live_filing_among_its_drafts, setup, teardown),
