@@ -320,13 +320,13 @@ void filing_actions_for(struct app *a, const struct principal *who, const json_t
     *possible = json_array();
     *actions = json_array();
     struct guard_ctx g = {a, store_reader(a->store), who, row, true};
+    struct err e = {0};   /* 1.3 KB: cleared only after an action that said why not */
     for (int act = 0; act < ACT__COUNT; act++) {
-        struct err e = {0};
         bool mine;
         const struct wf_transition *t = find_transition(&g, (enum wf_action)act, &e, &mine);
         if (t) json_array_append_new(*possible, json_string(wf_action_name((enum wf_action)act)));
         if (t || mine) json_array_append_new(*actions, action_entry((enum wf_action)act, t != NULL, &e));
-        err_clear(&e);
+        if (e.code || e.extra) err_clear(&e);
     }
 }
 
