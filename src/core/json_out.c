@@ -13,20 +13,22 @@ void json_out_init(struct json_out *o, size_t hint)
     o->buf = malloc(o->cap);
     o->failed = !o->buf;
     if (o->buf) o->buf[0] = '\0';
+    else o->cap = 0;
 }
 
 void json_out_fail(struct json_out *o)
 {
     free(o->buf);
     o->buf = NULL;
+    o->len = o->cap = 0;
     o->failed = true;
 }
 
-static bool reserve(struct json_out *o, size_t more)
+bool json_out_grow(struct json_out *o, size_t more)
 {
     if (o->failed) return false;
     if (o->len + more + 1 <= o->cap) return true;
-    size_t cap = o->cap;
+    size_t cap = o->cap ? o->cap : 64;
     while (cap < o->len + more + 1) cap *= 2;
     char *grown = realloc(o->buf, cap);
     if (!grown) {
@@ -38,19 +40,11 @@ static bool reserve(struct json_out *o, size_t more)
     return true;
 }
 
-void json_out_raw(struct json_out *o, const char *text, size_t len)
-{
-    if (!reserve(o, len)) return;
-    memcpy(o->buf + o->len, text, len);
-    o->len += len;
-    o->buf[o->len] = '\0';
-}
-
 /* As jansson's dump_string without flags: the same escapes as the canonical text
  * (json_escape_byte); everything else, UTF-8 included, as it is. */
 void json_out_string(struct json_out *o, const char *s, size_t len)
 {
-    if (!reserve(o, len + 2)) return;
+    if (!json_out_grow(o, len + 2)) return;
     o->buf[o->len++] = '"';
     for (size_t i = 0; i < len; i++) {   /* a run of bytes as they are, then one escaped */
         size_t run = json_plain_run(s + i, len - i);

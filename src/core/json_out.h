@@ -8,17 +8,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <jansson.h>
 
 struct json_out {
     char *buf;       /* malloc'd, NUL-terminated while not failed */
     size_t len, cap;
-    bool failed;     /* out of memory (or a value jansson itself cannot write): buf is freed */
+    bool failed;     /* out of memory (or a value jansson itself cannot write): buf is freed, cap 0 */
 };
 
 /* Start with room for about hint bytes. */
 void json_out_init(struct json_out *o, size_t hint);
-void json_out_raw(struct json_out *o, const char *text, size_t len);   /* as it is */
+/* Room for more bytes and the NUL after them; false (and nothing written) once anything failed. */
+bool json_out_grow(struct json_out *o, size_t more);
+/* As it is. Inline: the canonical text and the replies call it per member and per escape. */
+static inline void json_out_raw(struct json_out *o, const char *text, size_t len)
+{
+    if (o->len + len + 1 > o->cap && !json_out_grow(o, len)) return;   /* failed: cap is 0 */
+    memcpy(o->buf + o->len, text, len);
+    o->len += len;
+    o->buf[o->len] = '\0';
+}
 void json_out_string(struct json_out *o, const char *s, size_t len);   /* quoted and escaped */
 void json_out_int(struct json_out *o, int64_t n);                      /* as jansson writes it */
 void json_out_value(struct json_out *o, const json_t *v);

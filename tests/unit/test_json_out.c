@@ -68,12 +68,37 @@ static void raw_text_goes_as_it_is(void **state)
     free(got);
 }
 
+/* Once given up, nothing more is written (the inline fast path included) and the text is NULL;
+ * a text that outgrows its hint grows. */
+static void failed_stays_failed_and_growth(void **state)
+{
+    (void)state;
+    struct json_out o;
+    json_out_init(&o, 8);
+    for (int i = 0; i < 1000; i++) json_out_raw(&o, "0123456789", 10);
+    json_out_int(&o, -42);
+    size_t len = 0;
+    char *text = json_out_take(&o, &len);
+    assert_non_null(text);
+    assert_int_equal(len, 10003);
+    assert_string_equal(text + 10000, "-42");
+    free(text);
+    json_out_init(&o, 4096);
+    json_out_raw(&o, "{", 1);
+    json_out_fail(&o);
+    json_out_raw(&o, "x", 1);
+    json_out_string(&o, "y", 1);
+    json_out_int(&o, 1);
+    assert_null(json_out_take(&o, &len));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_kind_of_value),
         cmocka_unit_test(every_escape),
         cmocka_unit_test(raw_text_goes_as_it_is),
+        cmocka_unit_test(failed_stays_failed_and_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
