@@ -45,8 +45,9 @@ fi
 # The PUT beside its two floors (bench/put_floor.c): the same saves doing only the work they
 # cannot skip, and the same doing besides everything else the API promises (--contract, on a copy
 # of beian's database; it must answer as beian does). The machine's speed drifts by 10 % and more
-# within a minute, so the three run in turn, BENCH_PUT_ROUNDS times (default 3), and the figures
-# are the medians; the CPU a PUT is each process's user + system time over its runs.
+# within a minute, so the three run in turn, BENCH_PUT_ROUNDS times (default 5), and the figures
+# are the medians, with beian's ratio to the contract floor round by round (paired); the CPU a PUT
+# is each process's user + system time over its runs.
 FLOOR_BIN=$(dirname "$BIN")/put_floor
 FP=$(port); CP=$(port)
 "$FLOOR_BIN" "$FP" 8 policy/cn-cloud "$work/floor.db" "$TOKEN" "$DRAFTS" 2>"$work/floor.log" &
@@ -62,7 +63,7 @@ if ! same_reply "http://127.0.0.1:$P" "http://127.0.0.1:$CP"; then
 fi
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 declare -A rates cpu_us last
-for round in $(seq "${BENCH_PUT_ROUNDS:-3}"); do
+for round in $(seq "${BENCH_PUT_ROUNDS:-5}"); do
   for who in beian floor cfloor; do
     case $who in beian) pid=$srv; u=$P ;; floor) pid=$floor_pid; u=$FP ;; cfloor) pid=$cfloor_pid; u=$CP ;; esac
     t0=$(cpu_ticks "$pid")
@@ -79,6 +80,13 @@ median() { tr ' ' '\n' <<<"$1" | sort -n | awk '{v[NR]=$1} END{print (NR % 2) ? 
 PUT=$(median "${rates[beian]}"); FLOOR=$(median "${rates[floor]}"); CFLOOR=$(median "${rates[cfloor]}")
 read -r p50c p99c e3 <<<"${last[beian]}"; read -r p50d p99d e4 <<<"${last[floor]}"; read -r p50e p99e e5 <<<"${last[cfloor]}"
 cpu_of() { median "${cpu_us[$1]}"; }
+# a ÷ b round by round (each round runs them one after the other, so a drift of the machine's
+# speed mostly cancels), and the median of those ratios
+paired() {
+  local r
+  r=$(paste -d' ' <(tr ' ' '\n' <<<"$1") <(tr ' ' '\n' <<<"$2") | awk '{printf "%.2f\n", $1 / $2}')
+  echo "$(tr '\n' ' ' <<<"$r")(median $(sort -n <<<"$r" | awk '{v[NR] = $1} END {printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'))"
+}
 put_rows() {
   echo "| PUT /api/v1/filings/{id}/document (beian, 64 drafts; rounds: ${rates[beian]}) | $PUT | $(ms "$p50c") | $(ms "$p99c") | $e3 | $(ratio "$PUT" "$LOOP" loop) |"
   echo "| plain C loop: INSERT same document, WAL, synchronous=FULL | $LOOP | | | | baseline |"
@@ -86,6 +94,8 @@ put_rows() {
   echo "| floor with the whole contract: besides, records' check, list columns, audit before/after, the reply's columns, actions, ETag, headers, log line (bench/put_floor.c --contract; rounds: ${rates[cfloor]}) | $CFLOOR | $(ms "$p50e") | $(ms "$p99e") | $e5 | beian at $(ratio "$PUT" "$CFLOOR" floor) |"
   echo
   echo "CPU a PUT (user + system, median of the rounds): beian $(cpu_of beian) µs (${cpu_us[beian]}), floor $(cpu_of floor) µs (${cpu_us[floor]}), floor with the whole contract $(cpu_of cfloor) µs (${cpu_us[cfloor]}): beian at $(ratio "$(cpu_of cfloor)" "$(cpu_of beian)" "the contract floor's rate per CPU-second")"
+  echo
+  echo "Round by round, beian ÷ the contract floor: rate $(paired "${rates[beian]}" "${rates[cfloor]}"); rate per CPU-second $(paired "${cpu_us[cfloor]}" "${cpu_us[beian]}")"
 }
 if [ "${BENCH_ONLY:-}" = put ]; then
   echo "Run: $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, ${SECS}s per run, $CONNS connections (wrk -t2), load average $(cut -d' ' -f1-3 /proc/loadavg)"
