@@ -116,17 +116,17 @@ void filing_records_kept(struct store_conn *c, const struct pack *p, const json_
     filing_facts_inputs_free(in);
     filing_records_read_with_facts(c, p, row, today, facts, attached, out);
     /* kept only when nothing moved while the records were read (each read may see a later commit) */
-    struct filing_records copy = {0};
-    share(out, &copy);
-    if (copy.facts && copy.attached && copy.overrides && copy.provider && store_records_generation(c, &after) &&
+    struct filing_records kept = {0};   /* the slot's references to what out holds */
+    share(out, &kept);
+    if (kept.facts && kept.attached && kept.overrides && kept.provider && store_records_generation(c, &after) &&
         after == key.generation) {
         pthread_mutex_lock(&slots_mu);
         struct filing_records old = s->used ? s->kept : (struct filing_records){0};
-        *s = (struct facts_slot){true, key, copy};
+        *s = (struct facts_slot){true, key, kept};
         pthread_mutex_unlock(&slots_mu);
         filing_records_free(&old);
     } else {
-        filing_records_free(&copy);
+        filing_records_free(&kept);
     }
 }
 
