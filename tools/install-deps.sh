@@ -15,6 +15,7 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
             libpq-dev                                       # the PostgreSQL backend (src/store/postgres.c)
             libxlsxwriter-dev                               # the register as XLSX (src/service/exports.c)
             zlib1g-dev                                      # gzip content coding of replies (src/http/gzip.c)
+            libjemalloc-dev                                 # the allocator (meson.build, docs/performance.md)
             fonts-wqy-microhei)                             # its CJK font, needed at run time
 test_pkgs=(chromium fonts-wqy-microhei   # browser tests: Debian's Chromium, and a CJK font for the screenshots
            jq                          # the README's curl walk (tests/api/readme.test.mjs)

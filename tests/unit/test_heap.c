@@ -1,6 +1,7 @@
 /* test_heap.c — the allocator's account (src/core/heap.c): what the process allocates shows in
  * "in use" and leaves it when freed; what it frees below a live chunk stays in the arena as
- * "free" (glibc; AddressSanitizer's quarantine holds freed memory back, so there only in use). */
+ * "free" (jemalloc: pages freed and kept until handed back; glibc: free chunks of the arena;
+ * AddressSanitizer's quarantine holds freed memory back, so there only in use). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
