@@ -2,7 +2,6 @@
 #include "core/json_out.h"
 #include "core/json_text.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,9 +58,14 @@ void json_out_string(struct json_out *o, const char *s, size_t len)
 
 void json_out_int(struct json_out *o, int64_t n)
 {
-    char num[32];
-    int len = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, (json_int_t)n);
-    json_out_raw(o, num, (size_t)len);
+    char num[24], *p = num + sizeof num;   /* written from the last digit back */
+    uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;   /* INT64_MIN too */
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0) *--p = '-';
+    json_out_raw(o, p, (size_t)(num + sizeof num - p));
 }
 
 void json_out_value(struct json_out *o, const json_t *v)

@@ -1,4 +1,4 @@
-/* test_json_out.c — the compact JSON writer (src/http/json_out.c) writes byte for byte what
+/* test_json_out.c — the compact JSON writer (src/core/json_out.c) writes byte for byte what
  * json_dumps(JSON_COMPACT) writes: members in their order, every escape, UTF-8, nesting, numbers. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +35,24 @@ static void every_kind_of_value(void **state)
     assert_non_null(v);
     same_as_json_dumps(v);
     json_decref(v);
+}
+
+/* integers are written digit by digit, not by printf: every length, both signs, both ends */
+static void every_integer_as_jansson_writes_it(void **state)
+{
+    (void)state;
+    json_t *all = json_array();
+    json_array_append_new(all, json_integer(INT64_MIN));
+    json_array_append_new(all, json_integer(INT64_MAX));
+    json_array_append_new(all, json_integer(INT64_MIN + 1));
+    for (int k = 0; k < 19; k++) {   /* around 10^0 … 10^18 */
+        int64_t p = 1;
+        for (int j = 0; j < k; j++) p *= 10;
+        int64_t around[] = {p - 1, p, p + 1, -(p - 1), -p, -(p + 1)};
+        for (size_t i = 0; i < sizeof around / sizeof *around; i++) json_array_append_new(all, json_integer(around[i]));
+    }
+    same_as_json_dumps(all);
+    json_decref(all);
 }
 
 static void every_escape(void **state)
@@ -96,6 +114,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_kind_of_value),
+        cmocka_unit_test(every_integer_as_jansson_writes_it),
         cmocka_unit_test(every_escape),
         cmocka_unit_test(raw_text_goes_as_it_is),
         cmocka_unit_test(failed_stays_failed_and_growth),
