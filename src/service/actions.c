@@ -112,12 +112,13 @@ static json_t *blocking_errors(const struct guard_ctx *g)
         filing_evaluate(g->a, g->c, (json_t *)g->row);
         f = json_object_get(g->row, "findings");
     }
-    json_t *asked = filing_override_rules(g->c, jint(g->row, "id"), "requested");
+    json_t *asked = NULL;   /* read once there is an error to weigh: a filing without errors asks nothing */
     json_t *blocking = json_array();
     size_t i, k;
     json_t *x, *rule;
     json_array_foreach(f, i, x) {
         if (strcmp(jstr(x, "severity"), "error") != 0) continue;
+        if (!asked) asked = filing_override_rules(g->c, jint(g->row, "id"), "requested");
         bool waits = false;
         json_array_foreach(asked, k, rule) if (strcmp(json_string_value(rule), jstr(x, "rule")) == 0) waits = true;
         if (!waits) json_array_append(blocking, x);
