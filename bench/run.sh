@@ -45,27 +45,40 @@ fi
 # The PUT beside its two floors (bench/put_floor.c): the same saves doing only the work they
 # cannot skip, and the same doing besides everything else the API promises (--contract, on a copy
 # of beian's database; it must answer as beian does). The machine's speed drifts by 10 % and more
-# within a minute, so the three run in turn, BENCH_PUT_ROUNDS times (default 5), and the figures
-# are the medians, with beian's ratio to the contract floor round by round (paired); the CPU a PUT
-# is each process's user + system time over its runs.
+# within a minute, so they run in turn, BENCH_PUT_ROUNDS times (default 8), and the figures are the
+# medians, with beian's ratio to the contract floor round by round (paired); the CPU a PUT is each
+# process's user + system time over its runs. A second contract floor, the same program on its own
+# copy (the twin), runs in the rounds too: its ratio to the first is what the method reads where the
+# truth is 1.00, i.e. how finely this run can tell two servers apart. Each round starts one place
+# further along the order, so each server runs in each place equally often (whoever follows a
+# writer also pays for the writer's pages still being flushed).
 FLOOR_BIN=$(dirname "$BIN")/put_floor
-FP=$(port); CP=$(port)
+FP=$(port); CP=$(port); TP=$(port)
 "$FLOOR_BIN" "$FP" 8 policy/cn-cloud "$work/floor.db" "$TOKEN" "$DRAFTS" 2>"$work/floor.log" &
 floor_pid=$!
 "$FLOOR_BIN" "$CP" 8 policy/cn-cloud "$work/cfloor.db" "$TOKEN" "$DRAFTS" --contract "$work/data/beian.db" \
   2>"$work/cfloor.log" &
 cfloor_pid=$!
-for u in "$FP" "$CP"; do
+"$FLOOR_BIN" "$TP" 8 policy/cn-cloud "$work/twin.db" "$TOKEN" "$DRAFTS" --contract "$work/data/beian.db" \
+  2>"$work/twin.log" &
+twin_pid=$!
+for u in "$FP" "$CP" "$TP"; do
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$u/" && break; sleep 0.05; done
 done
-if ! same_reply "http://127.0.0.1:$P" "http://127.0.0.1:$CP"; then
-  kill "$floor_pid" "$cfloor_pid"; echo "bench: the floor with the whole contract does not answer as beian does" >&2; exit 1
-fi
+for u in "$CP" "$TP"; do
+  if ! same_reply "http://127.0.0.1:$P" "http://127.0.0.1:$u"; then
+    kill "$floor_pid" "$cfloor_pid" "$twin_pid"; echo "bench: the floor with the whole contract does not answer as beian does" >&2; exit 1
+  fi
+done
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 declare -A rates cpu_us last
-for round in $(seq "${BENCH_PUT_ROUNDS:-5}"); do
-  for who in beian floor cfloor; do
-    case $who in beian) pid=$srv; u=$P ;; floor) pid=$floor_pid; u=$FP ;; cfloor) pid=$cfloor_pid; u=$CP ;; esac
+order=(beian floor cfloor twin)
+for round in $(seq "${BENCH_PUT_ROUNDS:-8}"); do
+  for k in 0 1 2 3; do
+    who=${order[$(((round - 1 + k) % 4))]}
+    case $who in
+      beian) pid=$srv; u=$P ;; floor) pid=$floor_pid; u=$FP ;; cfloor) pid=$cfloor_pid; u=$CP ;; twin) pid=$twin_pid; u=$TP ;;
+    esac
     t0=$(cpu_ticks "$pid")
     read -r n d p50 p99 e < <(run_wrk "http://127.0.0.1:$u/" bench/put.lua "$TOKEN")
     t1=$(cpu_ticks "$pid")
@@ -74,7 +87,7 @@ for round in $(seq "${BENCH_PUT_ROUNDS:-5}"); do
     last[$who]="$p50 $p99 $e"
   done
 done
-kill "$floor_pid" "$cfloor_pid" 2>/dev/null; wait "$floor_pid" "$cfloor_pid" 2>/dev/null || true
+kill "$floor_pid" "$cfloor_pid" "$twin_pid" 2>/dev/null; wait "$floor_pid" "$cfloor_pid" "$twin_pid" 2>/dev/null || true
 LOOP=$("$work/sqlite_insert" "$work/loop.db" "$work/doc.json" "$SECS")
 median() { tr ' ' '\n' <<<"$1" | sort -n | awk '{v[NR]=$1} END{print (NR % 2) ? v[(NR+1)/2] : int((v[NR/2]+v[NR/2+1])/2)}'; }
 PUT=$(median "${rates[beian]}"); FLOOR=$(median "${rates[floor]}"); CFLOOR=$(median "${rates[cfloor]}")
@@ -96,6 +109,8 @@ put_rows() {
   echo "CPU a PUT (user + system, median of the rounds): beian $(cpu_of beian) µs (${cpu_us[beian]}), floor $(cpu_of floor) µs (${cpu_us[floor]}), floor with the whole contract $(cpu_of cfloor) µs (${cpu_us[cfloor]}): beian at $(ratio "$(cpu_of cfloor)" "$(cpu_of beian)" "the contract floor's rate per CPU-second")"
   echo
   echo "Round by round, beian ÷ the contract floor: rate $(paired "${rates[beian]}" "${rates[cfloor]}"); rate per CPU-second $(paired "${cpu_us[cfloor]}" "${cpu_us[beian]}")"
+  echo
+  echo "The method's resolution, the contract floor's twin ÷ the contract floor (the same program: the truth is 1.00): rate $(paired "${rates[twin]}" "${rates[cfloor]}"); rate per CPU-second $(paired "${cpu_us[cfloor]}" "${cpu_us[twin]}")"
 }
 if [ "${BENCH_ONLY:-}" = put ]; then
   echo "Run: $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, ${SECS}s per run, $CONNS connections (wrk -t2), load average $(cut -d' ' -f1-3 /proc/loadavg)"
