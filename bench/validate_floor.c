@@ -18,7 +18,8 @@
  * save run only the rules whose reads changed), the document without the values the shape check
  * refused, the checks of what a rule returns, the time limit of the whole evaluation, overrides.
  *
- * Printed: beian (policy_check after json_read) and the floor, alternating rounds; the floor's
+ * Printed: beian (policy_check after json_read) and the floor, six rounds in turn (every other one
+ * with the floor first) and the median of beian's ratio to the floor; the floor's
  * parts (each the better of two runs); and the floor's rules without the sandbox's instruction count (`bare`: no count hook),
  * which no server may run but which shows what the bound costs.
  * For instruction counts: BENCH_COUNT=500 BENCH_ONLY=beian (or floor) valgrind --tool=callgrind
@@ -193,6 +194,14 @@ static int beian_once(struct floor *f)
     return rc;
 }
 
+enum { VALIDATE_ROUNDS = 6 };   /* beian and the floor in turn: an even count (the median's two middle rounds) */
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* runs per second of fn over `seconds` after a warm-up (BENCH_COUNT: exactly that many runs) */
 static double measure(struct floor *f, int (*fn)(struct floor *), double seconds)
 {
@@ -308,11 +317,26 @@ int main(int argc, char **argv)
         printf("%s %.0f /s\n", only, rate);
         return 0;
     }
-    for (int round = 1; round <= 2; round++) {
-        double b = measure(&f, beian_once, seconds), fl = measure(&f, floor_once, seconds);
-        printf("round %d: beian %7.0f /s %7.2f us   floor %7.0f /s %7.2f us   beian at %.2fx the floor\n", round, b,
+    /* rounds in turn, every other one with the floor first: a shared machine's speed drifts
+     * within seconds, and whichever runs second in every round would carry the drift alone */
+    double ratios[VALIDATE_ROUNDS];
+    for (int round = 0; round < VALIDATE_ROUNDS; round++) {
+        double b, fl;
+        if (round % 2 == 0) {
+            b = measure(&f, beian_once, seconds);
+            fl = measure(&f, floor_once, seconds);
+        } else {
+            fl = measure(&f, floor_once, seconds);
+            b = measure(&f, beian_once, seconds);
+        }
+        ratios[round] = b / fl;
+        printf("round %d: beian %7.0f /s %7.2f us   floor %7.0f /s %7.2f us   beian at %.2fx the floor\n", round + 1, b,
                1e6 / b, fl, 1e6 / fl, b / fl);
     }
+    qsort(ratios, VALIDATE_ROUNDS, sizeof *ratios, compare_doubles);
+    printf("beian at %.2fx the floor (median of the %d rounds; single rounds %.2f-%.2fx)\n",
+           (ratios[VALIDATE_ROUNDS / 2 - 1] + ratios[VALIDATE_ROUNDS / 2]) / 2, VALIDATE_ROUNDS, ratios[0],
+           ratios[VALIDATE_ROUNDS - 1]);
     static const char *const PART[] = {"read (json_read)", "+ the form's checks", "+ the document into Lua"};
     double before = 0;
     for (int part = PART_READ; part < PART_ALL; part++) {
