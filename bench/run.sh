@@ -51,7 +51,8 @@ fi
 # copy (the twin), runs in the rounds too: its ratio to the first is what the method reads where the
 # truth is 1.00, i.e. how finely this run can tell two servers apart. Each round starts one place
 # further along the order, so each server runs in each place equally often (whoever follows a
-# writer also pays for the writer's pages still being flushed).
+# writer also pays for the writer's pages still being flushed); beian runs on one side of the
+# contract floor and the twin on the other, so both pairs lie equally far apart in time.
 FLOOR_BIN=$(dirname "$BIN")/put_floor
 FP=$(port); CP=$(port); TP=$(port)
 "$FLOOR_BIN" "$FP" 8 policy/cn-cloud "$work/floor.db" "$TOKEN" "$DRAFTS" 2>"$work/floor.log" &
@@ -72,7 +73,7 @@ for u in "$CP" "$TP"; do
 done
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 declare -A rates cpu_us last
-order=(beian floor cfloor twin)
+order=(beian cfloor twin floor)
 for round in $(seq "${BENCH_PUT_ROUNDS:-8}"); do
   for k in 0 1 2 3; do
     who=${order[$(((round - 1 + k) % 4))]}
