@@ -24,12 +24,9 @@ for v in own lib; do
   base=$work; work=$base/$v; prepare "http://127.0.0.1:$p" "$work/logins"; work=$base
   tok[$v]=$TOKEN; drafts[$v]=$DRAFTS
   cp=$(port)
-  LD_PRELOAD=$preload "$(dirname "$BIN")/put_floor" "$cp" 8 policy/cn-cloud "$work/$v/cfloor.db" "$TOKEN" "$DRAFTS" \
-    --contract "$work/$v/data/beian.db" 2>"$work/$v/cfloor.log" &
-  pids+=($!); pid[c-$v]=$!; url[c-$v]=http://127.0.0.1:$cp/
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$cp/" && break; sleep 0.05; done
+  LD_PRELOAD=$preload start_floor "$cp" "$work/$v/cfloor.db" "$work/$v/cfloor.log" --contract "$work/$v/data/beian.db"
+  pids+=("$floor_pid"); pid[c-$v]=$floor_pid; url[c-$v]=http://127.0.0.1:$cp/
 done
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for round in $(seq "${ROUNDS:-3}"); do
   line="round $round:"
   for w in b-own b-lib c-own c-lib; do

@@ -14,6 +14,20 @@ start_node() {
   echo "bench: the server on port $p did not start" >&2; cat "$log" >&2; return 1
 }
 
+# start_floor PORT DB LOG [--contract BEIAN_DB] — bench/put_floor.c beside beian (the same token and
+# drafts: TOKEN, DRAFTS from prepare), waited for until it answers; its pid in floor_pid. $LD_PRELOAD
+# passes through (bench/alloc_ab.sh).
+start_floor() {
+  local p=$1 db=$2 log=$3; shift 3
+  "$(dirname "$BIN")/put_floor" "$p" 8 policy/cn-cloud "$db" "$TOKEN" "$DRAFTS" "$@" 2>"$log" &
+  floor_pid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$p/" && return 0; sleep 0.05; done
+  echo "bench: the floor on port $p did not start" >&2; cat "$log" >&2; return 1
+}
+
+# cpu_ticks PID — the process's user + system clock ticks so far, all threads
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # prepare URL LOGINS — sign in as the filer, one system, a filing with the reference document
 # (hosted by the demo provider, org 3, its materials uploaded first: bench/bench_doc.py) and 64
 # drafts of the same enterprise, as many filers would.

@@ -16,6 +16,7 @@ BIN=${BENCH_BIN:-build/beian}   # BENCH_BIN: another build of the server, for be
 work=$(mktemp -d /tmp/beian-bench.XXXXXX)
 cleanup() {   # every step even when one fails (a server already gone): set -e must not skip the rest
   [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null || true
+  for f in "${narrow_pid:-}" "${cfloor_pid:-}" "${twin_pid:-}"; do [ -n "$f" ] && kill "$f" 2>/dev/null || true; done
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -53,32 +54,22 @@ fi
 # further along the order, so each server runs in each place equally often (whoever follows a
 # writer also pays for the writer's pages still being flushed); beian runs on one side of the
 # contract floor and the twin on the other, so both pairs lie equally far apart in time.
-FLOOR_BIN=$(dirname "$BIN")/put_floor
 FP=$(port); CP=$(port); TP=$(port)
-"$FLOOR_BIN" "$FP" 8 policy/cn-cloud "$work/floor.db" "$TOKEN" "$DRAFTS" 2>"$work/floor.log" &
-floor_pid=$!
-"$FLOOR_BIN" "$CP" 8 policy/cn-cloud "$work/cfloor.db" "$TOKEN" "$DRAFTS" --contract "$work/data/beian.db" \
-  2>"$work/cfloor.log" &
-cfloor_pid=$!
-"$FLOOR_BIN" "$TP" 8 policy/cn-cloud "$work/twin.db" "$TOKEN" "$DRAFTS" --contract "$work/data/beian.db" \
-  2>"$work/twin.log" &
-twin_pid=$!
-for u in "$FP" "$CP" "$TP"; do
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$u/" && break; sleep 0.05; done
-done
+start_floor "$FP" "$work/floor.db" "$work/floor.log"; narrow_pid=$floor_pid
+start_floor "$CP" "$work/cfloor.db" "$work/cfloor.log" --contract "$work/data/beian.db"; cfloor_pid=$floor_pid
+start_floor "$TP" "$work/twin.db" "$work/twin.log" --contract "$work/data/beian.db"; twin_pid=$floor_pid
 for u in "$CP" "$TP"; do
   if ! same_reply "http://127.0.0.1:$P" "http://127.0.0.1:$u"; then
-    kill "$floor_pid" "$cfloor_pid" "$twin_pid"; echo "bench: the floor with the whole contract does not answer as beian does" >&2; exit 1
+    kill "$narrow_pid" "$cfloor_pid" "$twin_pid"; echo "bench: the floor with the whole contract does not answer as beian does" >&2; exit 1
   fi
 done
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 declare -A rates cpu_us last
 order=(beian cfloor twin floor)
 for round in $(seq "${BENCH_PUT_ROUNDS:-8}"); do
   for k in 0 1 2 3; do
     who=${order[$(((round - 1 + k) % 4))]}
     case $who in
-      beian) pid=$srv; u=$P ;; floor) pid=$floor_pid; u=$FP ;; cfloor) pid=$cfloor_pid; u=$CP ;; twin) pid=$twin_pid; u=$TP ;;
+      beian) pid=$srv; u=$P ;; floor) pid=$narrow_pid; u=$FP ;; cfloor) pid=$cfloor_pid; u=$CP ;; twin) pid=$twin_pid; u=$TP ;;
     esac
     t0=$(cpu_ticks "$pid")
     read -r n d p50 p99 e < <(run_wrk "http://127.0.0.1:$u/" bench/put.lua "$TOKEN")
@@ -88,7 +79,7 @@ for round in $(seq "${BENCH_PUT_ROUNDS:-8}"); do
     last[$who]="$p50 $p99 $e"
   done
 done
-kill "$floor_pid" "$cfloor_pid" "$twin_pid" 2>/dev/null; wait "$floor_pid" "$cfloor_pid" "$twin_pid" 2>/dev/null || true
+kill "$narrow_pid" "$cfloor_pid" "$twin_pid" 2>/dev/null; wait "$narrow_pid" "$cfloor_pid" "$twin_pid" 2>/dev/null || true
 LOOP=$("$work/sqlite_insert" "$work/loop.db" "$work/doc.json" "$SECS")
 median() { tr ' ' '\n' <<<"$1" | sort -n | awk '{v[NR]=$1} END{print (NR % 2) ? v[(NR+1)/2] : int((v[NR/2]+v[NR/2+1])/2)}'; }
 PUT=$(median "${rates[beian]}"); FLOOR=$(median "${rates[floor]}"); CFLOOR=$(median "${rates[cfloor]}")
